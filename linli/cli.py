@@ -1,0 +1,100 @@
+"""The `linli` command: run, serve, migrate, token, dlq replay."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from linli.apps import SERVICE_FACTORIES
+from linli.embedded import migrate_all, run_embedded
+from services.gateway.app import create_app as gateway_app
+from shared.auth import Grant, TokenCodec
+from shared.events.consumer import replay_dead_letters
+from shared.migrate import upgrade_head
+from shared.observability import configure_logging
+from shared.runner import serve_one
+from shared.settings import SERVICES, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="linli", description="Linli 邻里 — compound governance platform")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="embedded mode: gateway + four services in one process (SQLite, in-process events)")
+    serve = sub.add_parser("serve", help="serve one service (distributed mode)")
+    serve.add_argument("service", choices=[*SERVICES, "gateway"])
+    migrate = sub.add_parser("migrate", help="upgrade databases to the newest migration")
+    migrate.add_argument("service", nargs="?", choices=SERVICES, help="one service (default: all)")
+    token = sub.add_parser("token", help="print a signed token (for operators and scripts)")
+    token.add_argument("--role", action="append", required=True, help="role; repeat for several")
+    token.add_argument("--scope", action="append", default=[],
+                       help="KIND:ID for the role at the same position (e.g. grid:12)")
+    token.add_argument("--person", type=int, default=None, help="person id (sub claim)")
+    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    dlq = sub.add_parser("dlq", help="dead-letter topics")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    replay = dlq_sub.add_parser("replay", help="re-deliver a service's parked events to its handlers")
+    replay.add_argument("service", choices=[s for s in SERVICES if s != "registry"])
+    replay.add_argument("--idle-ms", type=int, default=3000, help="stop after this long with nothing left")
+    return p
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    if len(args.scope) > len(args.role):
+        print("--scope 多于 --role (more --scope than --role)", file=sys.stderr)
+        return 2
+    try:
+        grants = [Grant.parse(role, args.scope[i] if i < len(args.scope) else None)
+                  for i, role in enumerate(args.role)]
+        print(TokenCodec(settings).issue(args.person, grants, args.ttl))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _replay(service: str, settings: Settings, idle_ms: int) -> dict[str, int]:
+    app = SERVICE_FACTORIES[service](settings, None)
+    runtime = app.state.runtime
+    assert runtime.consumer is not None
+    await runtime.transport.start()
+    try:
+        return await replay_dead_letters(runtime.consumer, runtime.transport, idle_timeout_ms=idle_ms)
+    finally:
+        await runtime.transport.stop()
+        await runtime.db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "token":
+        return _token(args, settings)
+    if args.command == "run":
+        configure_logging("linli", settings.log_level, settings.log_json)
+        asyncio.run(run_embedded(settings))
+        return 0
+    if args.command == "serve":
+        if args.service == "gateway":
+            serve_one("gateway", gateway_app, migrate=False)
+        else:
+            factory = SERVICE_FACTORIES[args.service]
+            serve_one(args.service, lambda s: factory(s, None))
+        return 0
+    if args.command == "migrate":
+        if args.service:
+            upgrade_head(args.service, settings.database_url_for(args.service))
+        else:
+            migrate_all(settings)
+        return 0
+    if args.command == "dlq":
+        configure_logging("linli", settings.log_level, settings.log_json)
+        counts = asyncio.run(_replay(args.service, settings, args.idle_ms))
+        print(json.dumps({"service": args.service, "replayed": counts}, ensure_ascii=False))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""Embedded mode: the gateway on PORT and the four services on loopback ports beside it, one
+process, one event loop, SQLite files under DATA_DIR, events over the in-process log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+
+from linli.apps import SERVICE_FACTORIES
+from services.gateway.app import create_app as gateway_app
+from shared.events.inprocess import InProcessTransport
+from shared.events.transport import Transport
+from shared.migrate import upgrade_head
+from shared.server import Listener, serve_apps
+from shared.settings import SERVICES, Settings
+
+log = logging.getLogger("linli.embedded")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def embedded_listeners(settings: Settings, transport: Transport | None = None) -> tuple[list[Listener], Settings]:
+    """The five apps of embedded mode, with the gateway pointed at the services' ports."""
+    ports = {s: free_port() for s in SERVICES}
+    settings = settings.model_copy(update={f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
+    listeners = [Listener(SERVICE_FACTORIES[s](settings, transport), "127.0.0.1", ports[s]) for s in SERVICES]
+    listeners.append(Listener(gateway_app(settings), settings.host, settings.port))
+    return listeners, settings
+
+
+def migrate_all(settings: Settings) -> None:
+    for service in SERVICES:
+        upgrade_head(service, settings.database_url_for(service))
+
+
+async def run_embedded(settings: Settings) -> None:
+    """Migrate, then serve everything until Ctrl-C or SIGTERM."""
+    await asyncio.to_thread(migrate_all, settings)
+    transport = InProcessTransport(settings.bus_url()) if settings.event_bus == "inprocess" else None
+    listeners, settings = embedded_listeners(settings, transport)
+    log.info("Linli embedded: http://%s:%d (docs at /docs)", settings.host, settings.port)
+    try:
+        await serve_apps(listeners, settings.shutdown_timeout_seconds)
+    finally:
+        if transport is not None:
+            await transport.close()

@@ -1,0 +1,1 @@
+"""Billing: see README.md and ../shared/GLOSSARY.md."""

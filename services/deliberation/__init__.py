@@ -1,0 +1,1 @@
+"""Deliberation: see README.md and ../shared/GLOSSARY.md."""

@@ -1,0 +1,18 @@
+"""create_app for deliberation."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.deliberation.api import router
+from services.deliberation.consumers import handlers
+from shared.events.transport import Transport
+from shared.service_app import ServiceSpec, build_service_app
+from shared.settings import Settings
+
+NAME = "deliberation"
+
+
+def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
+    spec = ServiceSpec(name=NAME, title="Linli 议事服务 (deliberation)", routers=[router], handlers=handlers)
+    return build_service_app(spec, settings, transport)

@@ -1,0 +1,1 @@
+"""Dispatch: see README.md and ../shared/GLOSSARY.md."""

@@ -1,0 +1,10 @@
+"""Dispatch HTTP routes."""
+
+from __future__ import annotations
+
+from services.dispatch.models import compound_projection
+from shared.http import service_router
+from shared.projections import compound_projection_routes
+
+router = service_router("/api/v1/dispatch", tags=["dispatch"])
+compound_projection_routes(router, compound_projection)

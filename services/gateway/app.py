@@ -1,0 +1,135 @@
+"""create_app for the gateway: token check, rate limit, request ids, routing, one OpenAPI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.gateway.openapi import merge_openapi
+from services.gateway.proxy import forward
+from services.gateway.ratelimit import RateLimiter
+from shared.auth import TokenCodec, optional_principal
+from shared.error_handlers import error_response, install_error_handlers
+from shared.http import RequestContextMiddleware
+from shared.observability import Metrics
+from shared.settings import SERVICES, Settings
+
+OPENAPI_CACHE_SECONDS = 30.0
+
+
+class GatewayRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.name = "gateway"
+        self.settings = settings
+        self.metrics = Metrics("gateway")
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.upstreams = {s: settings.upstream_url(s) for s in SERVICES}
+        self.client: httpx.AsyncClient | None = None
+        self.draining = False
+        self._openapi: tuple[float, dict[str, Any]] | None = None
+
+    def begin_draining(self) -> None:
+        self.draining = True
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = GatewayRuntime(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.client = httpx.AsyncClient(limits=httpx.Limits(max_connections=500, max_keepalive_connections=100))
+        try:
+            yield
+        finally:
+            runtime.begin_draining()
+            await runtime.client.aclose()
+
+    app = FastAPI(title="Linli 邻里 API", version="0.1.0", lifespan=lifespan, openapi_url=None, docs_url=None,
+                  redoc_url=None,
+                  description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。")
+    app.state.runtime = runtime
+    app.state.tokens = TokenCodec(settings)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics, max_body_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["ops"], summary="存活检查 (liveness)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    @app.get("/readyz", tags=["ops"], summary="就绪检查：各服务均就绪 (readiness of every service)")
+    async def readyz() -> JSONResponse:
+        assert runtime.client is not None
+
+        async def probe(service: str) -> str:
+            try:
+                answer = await runtime.client.get(runtime.upstreams[service] + "/readyz", timeout=5)  # type: ignore[union-attr]
+            except httpx.HTTPError as exc:
+                return f"error: {type(exc).__name__}"
+            return "ok" if answer.status_code == 200 else f"not ready ({answer.status_code})"
+
+        results = await asyncio.gather(*(probe(s) for s in SERVICES))
+        checks = dict(zip(SERVICES, results, strict=True))
+        ready = not runtime.draining and all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not_ready", "service": "gateway",
+                             "draining": runtime.draining, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["ops"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        now = time.monotonic()
+        if runtime._openapi is None or now - runtime._openapi[0] > OPENAPI_CACHE_SECONDS:
+            runtime._openapi = (now, await _combined_openapi(app, runtime))
+        return JSONResponse(runtime._openapi[1])
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
+
+    @app.api_route("/api/v1/{area}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                   include_in_schema=False)
+    async def route(area: str, request: Request) -> Response:
+        if area not in runtime.upstreams:
+            return error_response(404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}",
+                                  {"services": list(SERVICES)})
+        # Refuses expired or forged tokens here; each service still authorises on its own.
+        principal = optional_principal(request)
+        caller = principal.caller_key if principal else f"ip:{request.client.host if request.client else '-'}"
+        wait = runtime.limiter.take(caller)
+        if wait > 0:
+            retry = str(max(1, math.ceil(wait)))
+            return error_response(429, "rate_limited", f"请求过于频繁，请 {retry} 秒后再试",
+                                  f"Too many requests; retry in {retry}s", headers={"Retry-After": retry})
+        assert runtime.client is not None
+        return await forward(runtime.client, runtime.upstreams[area], request, settings.upstream_timeout_seconds)
+
+    return app
+
+
+async def _combined_openapi(app: FastAPI, runtime: GatewayRuntime) -> dict[str, Any]:
+    from fastapi.openapi.utils import get_openapi
+
+    own = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    assert runtime.client is not None
+
+    async def fetch(service: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            answer = await runtime.client.get(runtime.upstreams[service] + "/openapi.json", timeout=5)  # type: ignore[union-attr]
+            return service, answer.json() if answer.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return service, None
+
+    docs = dict(await asyncio.gather(*(fetch(s) for s in SERVICES)))
+    return merge_openapi(own, {s: d for s, d in docs.items() if d is not None})

@@ -1,0 +1,40 @@
+"""Forwarding a request to its service and streaming the answer back (SSE included)."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import Request
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
+
+from shared.error_handlers import error_response
+from shared.observability import request_id_var
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+async def forward(client: httpx.AsyncClient, base_url: str, request: Request, timeout: float) -> Response:
+    """Send `request` to `base_url` + its path; the body streams both ways."""
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+    headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+    headers.append(("x-request-id", request_id_var.get() or ""))
+    if request.client:
+        headers.append(("x-forwarded-for", request.client.host))
+    body = await request.body()
+    wants_stream = "text/event-stream" in request.headers.get("accept", "")
+    upstream = client.build_request(
+        request.method, base_url + request.url.path, params=request.url.query.encode() or None,
+        headers=headers, content=body,
+        timeout=httpx.Timeout(timeout, read=None) if wants_stream else httpx.Timeout(timeout),
+    )
+    try:
+        answer = await client.send(upstream, stream=True)
+    except httpx.TimeoutException:
+        return error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试", "Upstream service timed out")
+    except httpx.HTTPError:
+        return error_response(503, "upstream_unavailable", "后端服务暂不可用，请稍后重试",
+                              "Upstream service unavailable", headers={"Retry-After": "5"})
+    out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP | {"x-request-id"}}
+    return StreamingResponse(answer.aiter_raw(), status_code=answer.status_code, headers=out_headers,
+                             background=BackgroundTask(answer.aclose))

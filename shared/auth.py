@@ -1,0 +1,186 @@
+"""JWT tokens whose claims are a person id and roles scoped to places, and the FastAPI
+dependencies every service uses to authorise (the gateway checks too, but never alone)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+
+from shared.errors import Forbidden, Unauthorized
+from shared.settings import Settings
+
+
+class Role(StrEnum):
+    """Roles a token may carry, with the place kind each is scoped to (None = unscoped)."""
+
+    resident = "resident"
+    owner = "owner"
+    party_member = "party_member"
+    grid_worker = "grid_worker"
+    building_head = "building_head"
+    owners_committee = "owners_committee"
+    council = "council"
+    supervisory_committee = "supervisory_committee"
+    property_staff = "property_staff"
+    community_admin = "community_admin"
+    street_admin = "street_admin"
+    ops = "ops"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.resident: "居民", Role.owner: "业主", Role.party_member: "党员", Role.grid_worker: "网格员",
+    Role.building_head: "楼栋长", Role.owners_committee: "业委会委员", Role.council: "议事会成员",
+    Role.supervisory_committee: "监委会委员", Role.property_staff: "物业人员",
+    Role.community_admin: "社区管理员", Role.street_admin: "街道管理员", Role.ops: "运维",
+}
+
+SCOPE_KINDS = ("street", "community", "grid", "compound", "building", "dwelling", "household")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role, optionally scoped to one place: grid_worker of grid:12."""
+
+    role: Role
+    scope_kind: str | None = None
+    scope_id: int | None = None
+
+    def to_claim(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role.value}
+        if self.scope_kind is not None:
+            out["scope"] = f"{self.scope_kind}:{self.scope_id}"
+        return out
+
+    @classmethod
+    def parse(cls, role: str, scope: str | None) -> Grant:
+        """Build a grant from `role` and `kind:id`; ValueError says what is wrong."""
+        try:
+            r = Role(role)
+        except ValueError:
+            raise ValueError(f"未知角色 {role!r} (unknown role; one of {', '.join(Role)})") from None
+        if scope is None:
+            return cls(r)
+        kind, _, ident = scope.partition(":")
+        if kind not in SCOPE_KINDS or not ident.isdigit():
+            raise ValueError(f"范围格式应为 KIND:ID，如 grid:12 (scope must be KIND:ID, got {scope!r})")
+        return cls(r, kind, int(ident))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a person id and their scoped roles."""
+
+    person_id: int | None
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    def has(self, role: Role, scope_kind: str | None = None, scope_id: int | None = None) -> bool:
+        """True if the caller holds `role`, for that place when one is given."""
+        for g in self.grants:
+            if g.role != role:
+                continue
+            if scope_kind is None or (g.scope_kind == scope_kind and g.scope_id == scope_id):
+                return True
+        return False
+
+    @property
+    def caller_key(self) -> str:
+        return f"person:{self.person_id}" if self.person_id is not None else "anonymous"
+
+
+class TokenCodec:
+    """Signs and verifies Linli's JWTs (HS256 with a secret, or RS256 with a key pair)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.algorithm = settings.jwt_algorithm
+        self.issuer = settings.jwt_issuer
+        self.ttl = settings.token_ttl_seconds
+        if self.algorithm == "HS256":
+            secret = settings.jwt_secret.get_secret_value()
+            self._sign_key: Any = secret
+            self._verify_key: Any = secret
+        else:
+            self._sign_key = (settings.jwt_private_key_file.read_text()
+                              if settings.jwt_private_key_file else None)
+            if settings.jwt_public_key_file is None:
+                raise ValueError("RS256 needs JWT_PUBLIC_KEY_FILE")
+            self._verify_key = settings.jwt_public_key_file.read_text()
+
+    def issue(self, person_id: int | None, grants: list[Grant], ttl_seconds: int | None = None) -> str:
+        if self._sign_key is None:
+            raise ValueError("没有私钥，无法签发令牌 (no private key to sign with)")
+        now = int(time.time())
+        claims: dict[str, Any] = {"iss": self.issuer, "iat": now, "exp": now + (ttl_seconds or self.ttl),
+                                  "roles": [g.to_claim() for g in grants]}
+        if person_id is not None:
+            claims["sub"] = str(person_id)
+        return jwt.encode(claims, self._sign_key, algorithm=self.algorithm)
+
+    def verify(self, token: str) -> Principal:
+        """The caller the token names; Unauthorized if it is expired, forged or malformed."""
+        try:
+            claims = jwt.decode(token, self._verify_key, algorithms=[self.algorithm], issuer=self.issuer,
+                                options={"require": ["exp", "iat", "iss"]})
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("登录已过期，请重新登录", "Token expired", code="token_expired") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("令牌无效", f"Invalid token: {exc}", code="token_invalid") from None
+        try:
+            grants = tuple(Grant.parse(r["role"], r.get("scope")) for r in claims.get("roles", []))
+            sub = claims.get("sub")
+            person_id = int(sub) if sub is not None else None
+        except (ValueError, TypeError, KeyError):
+            raise Unauthorized("令牌中的角色无效", "Token carries invalid roles", code="token_invalid") from None
+        return Principal(person_id, grants)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization 头格式应为 Bearer <令牌>", "Authorization must be 'Bearer <token>'",
+                           code="token_invalid")
+    return token.strip()
+
+
+def optional_principal(request: Request) -> Principal | None:
+    """The caller, or None when no token was sent; a bad token is always refused."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    token = bearer_token(request)
+    if token is None:
+        return None
+    codec: TokenCodec = request.app.state.tokens
+    principal = codec.verify(token)
+    request.state.principal = principal
+    return principal
+
+
+def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    """The caller; 401 without a token."""
+    if principal is None:
+        raise Unauthorized("请先登录 (需要 Bearer 令牌)", "Authentication required: send a Bearer token")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_any(principal: Principal, *checks: tuple[Role, str | None, int | None]) -> None:
+    """Pass if the caller holds any of the (role, scope kind, scope id) grants, else 403."""
+    if any(principal.has(role, kind, ident) for role, kind, ident in checks) or principal.has(Role.ops):
+        return
+    wanted = "、".join(ROLE_LABELS[r] for r, _, _ in checks)
+    raise Forbidden(f"无权执行此操作，需要角色：{wanted}",
+                    f"Forbidden: requires one of {', '.join(r.value for r, _, _ in checks)}")

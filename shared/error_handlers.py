@@ -1,0 +1,120 @@
+"""Rendering every error in the one shape (FastAPI side of shared/errors.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import ErrorBody, LinliError
+
+log = logging.getLogger("linli.errors")
+
+
+def error_response(status: int, code: str, message: str, message_en: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "message_en": message_en, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+# Pydantic error types that users trigger, in Chinese. Unknown types fall back to a generic line.
+_ZH_BY_TYPE = {
+    "missing": "缺少必填字段",
+    "json_invalid": "请求体不是合法的 JSON",
+    "json_type": "请求体必须是 JSON 对象",
+    "model_attributes_type": "请求体必须是 JSON 对象",
+    "dict_type": "必须是 JSON 对象",
+    "int_parsing": "必须是整数",
+    "int_type": "必须是整数",
+    "int_from_float": "必须是整数",
+    "float_parsing": "必须是数字",
+    "decimal_parsing": "必须是数字",
+    "string_type": "必须是字符串",
+    "bool_parsing": "必须是布尔值",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "string_too_short": "字符串太短",
+    "string_too_long": "字符串太长",
+    "greater_than": "数值太小",
+    "greater_than_equal": "数值太小",
+    "less_than": "数值太大",
+    "less_than_equal": "数值太大",
+    "extra_forbidden": "不允许的字段",
+    "string_pattern_mismatch": "格式不正确",
+    "value_error": "取值不正确",
+    "uuid_parsing": "必须是 UUID",
+    "date_parsing": "必须是日期 (YYYY-MM-DD)",
+    "datetime_parsing": "必须是日期时间 (ISO 8601)",
+}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        field = ".".join(loc)
+        zh = _ZH_BY_TYPE.get(err.get("type", ""), "取值不正确")
+        item: dict[str, Any] = {"field": field, "type": err.get("type"), "message": f"{field}: {zh}",
+                                "message_en": f"{field}: {err.get('msg')}"}
+        if "input" in err and err.get("type") != "missing":
+            value = err["input"]
+            item["value"] = value if isinstance(value, (str, int, float, bool)) or value is None else str(value)[:200]
+        out.append(item)
+    return out
+
+
+async def _on_linli_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LinliError)
+    return error_response(exc.status_code, exc.code, exc.message, exc.message_en, exc.details)
+
+
+async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = _field_errors(exc)
+    first = fields[0] if fields else {"message": "请求不合法", "message_en": "invalid request"}
+    return error_response(422, "validation_error", f"请求参数有误：{first['message']}",
+                          f"Invalid request: {first['message_en']}", fields)
+
+
+_HTTP_ZH = {
+    400: ("bad_request", "请求不合法", "Bad request"),
+    401: ("unauthorized", "未登录或令牌无效", "Not authenticated"),
+    403: ("forbidden", "无权执行此操作", "Forbidden"),
+    404: ("not_found", "资源不存在", "Not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+    413: ("payload_too_large", "请求体过大", "Request body too large"),
+    415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
+    429: ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests"),
+}
+
+
+async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, zh, en = _HTTP_ZH.get(exc.status_code, ("http_error", "请求失败", "Request failed"))
+    return error_response(exc.status_code, code, zh, f"{en}: {exc.detail}" if exc.detail else en,
+                          headers=dict(exc.headers) if exc.headers else None)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error", "服务器内部错误，请稍后重试",
+                          "Internal server error; please retry later")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error an app can raise in the one shape."""
+    app.add_exception_handler(LinliError, _on_linli_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": zh}
+    for status, (_, zh, _en) in _HTTP_ZH.items() if status in (401, 403, 404, 413, 429)
+} | {409: {"model": ErrorBody, "description": "状态冲突或版本过期 (conflict or stale version)"},
+     422: {"model": ErrorBody, "description": "请求参数有误 (validation error)"}}

@@ -1,0 +1,1 @@
+"""Events: CloudEvents envelope, contracts, transactional outbox, relay, inbox, transports."""

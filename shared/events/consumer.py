@@ -1,0 +1,202 @@
+"""Consumers: typed handlers, applied once each (inbox), retried with back-off, then parked
+on `<topic>.dlq` with the error; the replay command re-delivers parked events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.db import Database
+from shared.events.envelope import CloudEvent, EventData, Message, dlq_of
+from shared.events.inbox import already_applied, record_applied
+from shared.events.transport import Transport
+from shared.observability import Metrics, event_id_var
+
+log = logging.getLogger("linli.consumer")
+
+Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
+"""async def handler(session: AsyncSession, event: CloudEvent, data: <the contract>) -> None"""
+
+# Extension attributes a parked record carries (CloudEvents names: lower-case letters only).
+DLQ_ERROR = "ce_linlierror"
+DLQ_CONSUMER = "ce_linliconsumer"
+DLQ_ATTEMPTS = "ce_linliattempts"
+DLQ_TOPIC = "ce_linlitopic"
+
+
+@dataclass(frozen=True)
+class Registration:
+    contract: type[EventData]
+    handler: Handler
+
+
+class EventHandlers:
+    """The event types one service consumes and what it does with each."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Registration] = {}
+
+    def on(self, contract: type[EventData]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._by_type[contract.event_type] = Registration(contract, handler)
+            return handler
+        return register
+
+    def get(self, event_type: str) -> Registration | None:
+        return self._by_type.get(event_type)
+
+    def topics(self) -> list[str]:
+        return sorted({r.contract.topic() for r in self._by_type.values()})
+
+
+class ConsumerRunner:
+    """One service's consumer-group member: fetch, apply each record once, commit."""
+
+    def __init__(self, service: str, db: Database, transport: Transport, handlers: EventHandlers,
+                 metrics: Metrics, *, max_attempts: int = 5, backoff_base_ms: int = 100,
+                 backoff_max_ms: int = 5_000, batch_size: int = 500) -> None:
+        self.service = service
+        self.db = db
+        self.transport = transport
+        self.handlers = handlers
+        self.metrics = metrics
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base_ms / 1000
+        self.backoff_max = backoff_max_ms / 1000
+        self.batch_size = batch_size
+        self._stopping = asyncio.Event()
+        self.subscription = transport.subscribe(service, handlers.topics())
+        self.started = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Consume until stop(); the batch in hand is finished and committed first."""
+        await self.subscription.start()
+        self.started.set()
+        try:
+            while not self._stopping.is_set():
+                records = await self.subscription.fetch(self.batch_size, timeout_ms=500)
+                for record in records:
+                    await self.handle(record)
+                await self.subscription.commit(records)
+                self.metrics.consumer_lag.set(await self.subscription.lag())
+        finally:
+            await self.subscription.stop()
+
+    async def handle(self, message: Message) -> str:
+        """Apply one record; returns the outcome (applied, duplicate, ignored, parked)."""
+        try:
+            event = CloudEvent.from_message(message)
+        except (ValueError, UnicodeDecodeError) as exc:
+            await self.park(message, f"unreadable record: {exc}", attempts=0)
+            return "parked"
+        token = event_id_var.set(event.id)
+        try:
+            outcome = await self._apply(message, event)
+        finally:
+            event_id_var.reset(token)
+        self.metrics.consumed.labels(event.type, outcome).inc()
+        return outcome
+
+    async def _apply(self, message: Message, event: CloudEvent) -> str:
+        registration = self.handlers.get(event.type)
+        if registration is None:
+            return "ignored"  # a type this service does not need (or does not know yet)
+        try:
+            data = registration.contract.model_validate(event.data)
+        except ValidationError as exc:
+            await self.park(message, f"data does not match {event.type}: {exc}", attempts=0)
+            return "parked"
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                async with self.db.sessionmaker() as session, session.begin():
+                    if await already_applied(session, self.service, event.id):
+                        return "duplicate"
+                    await registration.handler(session, event, data)
+                    await record_applied(session, self.service, event.id, event.type)
+                return "applied"
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if await self._applied_meanwhile(event.id):
+                    return "duplicate"  # a replica applied it concurrently; its inbox row won
+                log.warning("handler for %s failed (attempt %d/%d): %s", event.type, attempt,
+                            self.max_attempts, error)
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
+        await self.park(message, error, attempts=self.max_attempts)
+        return "parked"
+
+    async def _applied_meanwhile(self, event_id: str) -> bool:
+        try:
+            async with self.db.sessionmaker() as session:
+                return await already_applied(session, self.service, event_id)
+        except Exception:
+            return False
+
+    async def park(self, message: Message, error: str, attempts: int) -> None:
+        """Put the record on its topic's dead-letter topic with the error and this consumer."""
+        source_topic = message.header(DLQ_TOPIC) or message.topic
+        extra = {DLQ_ERROR: error[:2000], DLQ_CONSUMER: self.service, DLQ_ATTEMPTS: str(attempts),
+                 DLQ_TOPIC: source_topic}
+        headers = tuple((k, v) for k, v in message.headers if k not in extra)
+        headers += tuple((k, v.encode()) for k, v in extra.items())
+        dlq_topic = dlq_of(source_topic)
+        await self.transport.publish([Message(topic=dlq_topic, key=message.key, value=message.value,
+                                              headers=headers)])
+        self.metrics.dlq.labels(dlq_topic).inc()
+        self.metrics.dlq_size.inc()
+        log.error("parked event on %s after %d attempts: %s", dlq_topic, attempts, error)
+
+
+async def replay_dead_letters(runner: ConsumerRunner, transport: Transport,
+                              idle_timeout_ms: int = 3_000, join_timeout_s: float = 60.0) -> dict[str, int]:
+    """Re-deliver this service's parked records to its handlers, once each; records parked by
+    other services are passed over. Returns counts by outcome. A record that fails again is
+    parked again, so replay can be repeated after the next fix."""
+    topics = [dlq_of(t) for t in runner.handlers.topics()]
+    await transport.ensure_topics(topics)
+    subscription = transport.subscribe(f"{runner.service}.dlq-replay", topics)
+    await subscription.start()
+    counts: dict[str, int] = {}
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + join_timeout_s
+        while not subscription.assignment() and loop.time() < deadline:
+            await subscription.fetch(100, timeout_ms=200)  # joining a group takes a few seconds
+        while True:
+            records = await subscription.fetch(runner.batch_size, timeout_ms=idle_timeout_ms)
+            if not records:
+                break
+            for record in records:
+                if record.header(DLQ_CONSUMER) != runner.service:
+                    continue
+                outcome = await runner.handle(_as_original(record))
+                counts[outcome] = counts.get(outcome, 0) + 1
+            await subscription.commit(records)
+    finally:
+        await subscription.stop()
+    return counts
+
+
+def _as_original(record: Message) -> Message:
+    """The parked record as it first arrived (same event id, so the inbox still guards it)."""
+    topic = record.header(DLQ_TOPIC) or record.topic.removesuffix(".dlq")
+    drop = {DLQ_ERROR, DLQ_CONSUMER, DLQ_ATTEMPTS}
+    return Message(topic=topic, key=record.key, value=record.value,
+                   headers=tuple(h for h in record.headers if h[0] not in drop),
+                   partition=record.partition, offset=record.offset)
+
+
+def topics_to_create(service: str, handlers: EventHandlers) -> Sequence[str]:
+    """The topics a service writes or reads, created at start-up rather than auto-created."""
+    own = f"{service}.events"
+    consumed = handlers.topics()
+    return sorted({own, dlq_of(own), *consumed, *(dlq_of(t) for t in consumed)})

@@ -1,0 +1,126 @@
+"""The CloudEvents 1.0 envelope and its Kafka binary-mode binding (ce_* headers, data as value)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.ids import uuid7
+
+SPEC_VERSION = "1.0"
+
+
+class EventData(BaseModel):
+    """Base of every event contract: the `data` of one event type.
+
+    Subclasses set `event_type` (linli.<service>.<entity>.<verb>.v1). Unknown fields are
+    ignored so a newer producer can add fields without breaking older consumers.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    event_type: ClassVar[str]
+
+    @classmethod
+    def source_service(cls) -> str:
+        return cls.event_type.split(".")[1]
+
+    @classmethod
+    def topic(cls) -> str:
+        return topic_of(cls.source_service())
+
+
+def topic_of(service: str) -> str:
+    """Each service publishes on one topic."""
+    return f"{service}.events"
+
+
+def dlq_of(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A record as a transport carries it: what Kafka would store."""
+
+    topic: str
+    key: str | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+    # Where the transport got it from (consumers only).
+    partition: int = 0
+    offset: int = -1
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode()
+        return None
+
+
+@dataclass(frozen=True)
+class CloudEvent:
+    """One event: CloudEvents 1.0 attributes plus `data` (a JSON object)."""
+
+    type: str
+    source: str
+    subject: str | None
+    data: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid7()))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    partitionkey: str | None = None
+    extensions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: EventData, *, subject: str | int, key: str | int | None) -> CloudEvent:
+        """Build the event for a contract instance; `key` keeps one compound's events in order."""
+        return cls(type=data.event_type, source=f"/linli/{data.source_service()}", subject=str(subject),
+                   data=data.model_dump(mode="json"), partitionkey=None if key is None else str(key))
+
+    def to_message(self, topic: str) -> Message:
+        """Kafka binary content mode: attributes as ce_ headers, data as the JSON value."""
+        headers = [
+            ("ce_specversion", SPEC_VERSION),
+            ("ce_id", self.id),
+            ("ce_source", self.source),
+            ("ce_type", self.type),
+            ("ce_time", self.time.isoformat()),
+            ("content-type", "application/json"),
+        ]
+        if self.subject is not None:
+            headers.append(("ce_subject", self.subject))
+        headers.extend((f"ce_{k}", v) for k, v in sorted(self.extensions.items()))
+        return Message(topic=topic, key=self.partitionkey,
+                       value=json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode(),
+                       headers=tuple((k, v.encode()) for k, v in headers))
+
+    @classmethod
+    def from_message(cls, message: Message) -> CloudEvent:
+        """Read an event back; raises ValueError when required attributes are missing."""
+        attrs = {k[3:]: v.decode() for k, v in message.headers if k.startswith("ce_")}
+        missing = [a for a in ("specversion", "id", "source", "type") if a not in attrs]
+        if missing:
+            raise ValueError(f"not a CloudEvent: missing {', '.join(missing)}")
+        known = {"specversion", "id", "source", "type", "time", "subject"}
+        return cls(
+            type=attrs["type"], source=attrs["source"], subject=attrs.get("subject"),
+            data=json.loads(message.value) if message.value else {}, id=attrs["id"],
+            time=datetime.fromisoformat(attrs["time"]) if "time" in attrs else datetime.now(UTC),
+            partitionkey=message.key,
+            extensions={k: v for k, v in attrs.items() if k not in known},
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Structured mode JSON (for logs, the outbox row and SSE)."""
+        out: dict[str, Any] = {"specversion": SPEC_VERSION, "id": self.id, "source": self.source,
+                               "type": self.type, "time": self.time.isoformat(),
+                               "datacontenttype": "application/json", "data": self.data}
+        if self.subject is not None:
+            out["subject"] = self.subject
+        if self.partitionkey is not None:
+            out["partitionkey"] = self.partitionkey
+        out.update(self.extensions)
+        return out

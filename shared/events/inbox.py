@@ -1,0 +1,30 @@
+"""The inbox: which events a consumer has applied, written in the handler's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, String, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import plumbing_metadata
+
+inbox = Table(
+    "inbox",
+    plumbing_metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("consumer", "event_id"),
+)
+
+
+async def already_applied(session: AsyncSession, consumer: str, event_id: str) -> bool:
+    found = await session.scalar(
+        select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id == event_id)
+    )
+    return found is not None
+
+
+async def record_applied(session: AsyncSession, consumer: str, event_id: str, event_type: str) -> None:
+    """Insert the inbox row; a concurrent duplicate fails on the primary key and rolls back."""
+    await session.execute(inbox.insert().values(consumer=consumer, event_id=event_id, event_type=event_type))

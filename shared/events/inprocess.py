@@ -1,0 +1,166 @@
+"""The embedded mode's transport: a durable log in one SQLite file shared by the process.
+
+It behaves as a one-partition Kafka: publish appends, each consumer group keeps its committed
+position, and restarting the process resumes where the groups left off. Dead-letter topics
+are ordinary topics here too, so the consumer runner and the replay command need no special
+case for embedded mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text, func, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from shared.db import Database
+from shared.events.envelope import Message
+
+bus_metadata = MetaData()
+
+bus_log = Table(
+    "bus_log",
+    bus_metadata,
+    Column("offset", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200)),
+    Column("value", Text, nullable=False),
+    Column("headers", Text, nullable=False),
+    Index("ix_bus_log_topic_offset", "topic", "offset"),
+)
+
+bus_offsets = Table(
+    "bus_offsets",
+    bus_metadata,
+    Column("group_id", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("group_id", "topic"),
+)
+
+
+class InProcessTransport:
+    """Publish/subscribe over the shared log; one instance serves every app in the process."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        self._appended = asyncio.Event()
+        self._started = False
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self._started:
+                return
+            async with self.db.engine.begin() as conn:
+                await conn.run_sync(bus_metadata.create_all)
+            self._started = True
+
+    async def stop(self) -> None:
+        """The shared log outlives any one app; the process owner disposes of it."""
+
+    async def close(self) -> None:
+        await self.db.dispose()
+        self._started = False
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Topics exist as soon as something is appended to them."""
+
+    async def ping(self) -> None:
+        await self.db.ping()
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        async with self.db.engine.begin() as conn:
+            await conn.execute(bus_log.insert(), [
+                {"topic": m.topic, "key": m.key, "value": m.value.decode(),
+                 "headers": json.dumps([[k, v.decode()] for k, v in m.headers], ensure_ascii=False)}
+                for m in messages
+            ])
+        # Wake every waiting subscription; each re-reads the log past its position.
+        self._appended.set()
+        self._appended = asyncio.Event()
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> InProcessSubscription:
+        return InProcessSubscription(self, group, list(topics))
+
+    def _wait_event(self) -> asyncio.Event:
+        return self._appended
+
+
+class InProcessSubscription:
+    """A consumer group's reader of the shared log."""
+
+    def __init__(self, transport: InProcessTransport, group: str, topics: list[str]) -> None:
+        self._t = transport
+        self.group = group
+        self.topics = topics
+        self._positions: dict[str, int] = {}
+
+    async def start(self) -> None:
+        await self._t.start()
+        async with self._t.db.engine.connect() as conn:
+            rows = await conn.execute(select(bus_offsets.c.topic, bus_offsets.c.position)
+                                      .where(bus_offsets.c.group_id == self.group))
+            stored = {r.topic: r.position for r in rows}
+        self._positions = {t: stored.get(t, 0) for t in self.topics}
+
+    async def _read(self, max_records: int) -> list[Message]:
+        out: list[Message] = []
+        async with self._t.db.engine.connect() as conn:
+            for topic in self.topics:
+                rows = await conn.execute(
+                    select(bus_log).where(bus_log.c.topic == topic, bus_log.c.offset > self._positions[topic])
+                    .order_by(bus_log.c.offset).limit(max_records - len(out))
+                )
+                out.extend(
+                    Message(topic=r.topic, key=r.key, value=r.value.encode(),
+                            headers=tuple((k, v.encode()) for k, v in json.loads(r.headers)),
+                            partition=0, offset=r.offset)
+                    for r in rows
+                )
+                if len(out) >= max_records:
+                    break
+        return out
+
+    async def fetch(self, max_records: int, timeout_ms: int) -> list[Message]:
+        wake = self._t._wait_event()
+        records = await self._read(max_records)
+        if records:
+            return records
+        try:
+            await asyncio.wait_for(wake.wait(), timeout_ms / 1000)
+        except TimeoutError:
+            return []
+        return await self._read(max_records)
+
+    async def commit(self, messages: Sequence[Message]) -> None:
+        latest: dict[str, int] = {}
+        for m in messages:
+            latest[m.topic] = max(latest.get(m.topic, 0), m.offset)
+        if not latest:
+            return
+        async with self._t.db.engine.begin() as conn:
+            for topic, position in latest.items():
+                stmt = sqlite_insert(bus_offsets).values(group_id=self.group, topic=topic, position=position)
+                await conn.execute(stmt.on_conflict_do_update(
+                    index_elements=["group_id", "topic"], set_={"position": stmt.excluded.position}))
+        self._positions.update(latest)
+
+    async def lag(self) -> int:
+        total = 0
+        async with self._t.db.engine.connect() as conn:
+            for topic in self.topics:
+                count = await conn.scalar(select(func.count()).select_from(bus_log).where(
+                    bus_log.c.topic == topic, bus_log.c.offset > self._positions.get(topic, 0)))
+                total += int(count or 0)
+        return total
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return [(t, 0) for t in self.topics]
+
+    async def stop(self) -> None:
+        """Positions are committed as records are handled; nothing to leave."""

@@ -1,0 +1,131 @@
+"""Kafka transport (aiokafka): plain producer with acks=all, manual-commit consumer groups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+
+from shared.events.envelope import Message
+from shared.settings import Settings
+
+log = logging.getLogger("linli.kafka")
+
+
+class KafkaTransport:
+    """Talks to a Kafka-protocol broker. Exactly-once effects come from outbox + inbox, so the
+    producer stays plain unless KAFKA_IDEMPOTENCE turns idempotence on for real Kafka."""
+
+    def __init__(self, settings: Settings, client_id: str) -> None:
+        self.settings = settings
+        self.client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap, client_id=self.client_id, acks="all",
+            enable_idempotence=self.settings.kafka_idempotence, linger_ms=5,
+        )
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap, client_id=self.client_id)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            wanted = [NewTopic(name=t, num_partitions=self.settings.kafka_partitions,
+                               replication_factor=self.settings.kafka_replication_factor)
+                      for t in sorted(set(topics)) if t not in existing]
+            if wanted:
+                try:
+                    await admin.create_topics(wanted)
+                except TopicAlreadyExistsError:
+                    pass  # another replica created it first
+        finally:
+            await admin.close()
+
+    async def ping(self) -> None:
+        if self._producer is None:
+            raise RuntimeError("producer not started")
+        ok = await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout=3)
+        if ok is None:
+            raise RuntimeError("broker did not answer")
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        if self._producer is None:
+            raise RuntimeError("producer not started")
+        futures = [
+            await self._producer.send(m.topic, m.value, key=m.key.encode() if m.key is not None else None,
+                                      headers=list(m.headers))
+            for m in messages
+        ]
+        await asyncio.gather(*futures)
+
+    def subscribe(self, group: str, topics: Sequence[str]) -> KafkaSubscription:
+        return KafkaSubscription(self.settings, group, list(topics), self.client_id)
+
+
+class KafkaSubscription:
+    """A member of a consumer group; offsets are committed only after records are handled."""
+
+    def __init__(self, settings: Settings, group: str, topics: list[str], client_id: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics, bootstrap_servers=settings.kafka_bootstrap, group_id=group, client_id=client_id,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        )
+        self._handled: dict[TopicPartition, int] = {}
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def fetch(self, max_records: int, timeout_ms: int) -> list[Message]:
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        out: list[Message] = []
+        for tp, records in batches.items():
+            out.extend(
+                Message(topic=tp.topic, key=r.key.decode() if r.key is not None else None,
+                        value=r.value or b"", headers=tuple(r.headers or ()), partition=tp.partition,
+                        offset=r.offset)
+                for r in records
+            )
+        return out
+
+    async def commit(self, messages: Sequence[Message]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for m in messages:
+            tp = TopicPartition(m.topic, m.partition)
+            offsets[tp] = max(offsets.get(tp, 0), m.offset + 1)
+        if not offsets:
+            return
+        self._handled.update(offsets)
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, KafkaError) as exc:
+            # A rebalance took the partition away; its new owner re-reads and the inbox
+            # drops what was already applied.
+            log.warning("offset commit failed, records will be re-delivered: %s", exc)
+
+    async def lag(self) -> int:
+        total = 0
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is None:
+                continue
+            total += max(0, high - self._handled.get(tp, high))
+        return total
+
+    def assignment(self) -> list[tuple[str, int]]:
+        return sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
+
+    async def stop(self) -> None:
+        await self._consumer.stop()

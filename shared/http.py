@@ -1,0 +1,162 @@
+"""HTTP plumbing shared by every service: the unit-of-work route (one commit at the boundary,
+idempotency keys in the same transaction) and the request middleware (request id, body limit,
+metrics)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared import idempotency
+from shared.auth import optional_principal
+from shared.error_handlers import ERROR_RESPONSES, error_response
+from shared.events.outbox import SESSION_FLAG
+from shared.ids import uuid7
+from shared.observability import Metrics, request_id_var
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Runs each endpoint in one database transaction, committed only when the response is a
+    success, together with the Idempotency-Key record; nobody else commits."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Any:
+            runtime = request.app.state.runtime
+            async with runtime.db.sessionmaker() as session:
+                request.state.session = session
+                claim = await _idempotency_claim(request)
+                if claim is not None:
+                    replay = await idempotency.stored_response(session, claim, runtime.settings.idempotency_ttl_seconds)
+                    if replay is not None:
+                        return replay
+                try:
+                    response = await handler(request)
+                except BaseException:
+                    await session.rollback()
+                    raise
+                if response.status_code >= 400:
+                    await session.rollback()
+                    return response
+                if claim is not None:
+                    await idempotency.store_response(session, claim, response)
+                try:
+                    await session.commit()
+                except IntegrityError:
+                    await session.rollback()
+                    if claim is not None:
+                        # A concurrent request with the same key committed first: answer as it did.
+                        replay = await idempotency.stored_response(session, claim,
+                                                                   runtime.settings.idempotency_ttl_seconds)
+                        if replay is not None:
+                            return replay
+                    raise
+                if session.info.pop(SESSION_FLAG, False):
+                    runtime.relay.wake()
+                return response
+
+        return run
+
+
+async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
+    key = request.headers.get("idempotency-key")
+    if request.method != "POST" or key is None:
+        return None
+    idempotency.validate_key(key)
+    principal = optional_principal(request)
+    caller = principal.caller_key if principal is not None else f"ip:{request.client.host if request.client else '-'}"
+    return idempotency.Claim(caller, key, await idempotency.request_hash(request))
+
+
+def service_router(prefix: str, tags: list[str]) -> APIRouter:
+    """The router every service's api.py starts from."""
+    return APIRouter(prefix=prefix, tags=list(tags), route_class=UnitOfWorkRoute,
+                     responses=ERROR_RESPONSES)
+
+
+def db_session(request: Request) -> AsyncSession:
+    """The request's session, opened by UnitOfWorkRoute."""
+    session: AsyncSession = request.state.session
+    return session
+
+
+Session = Annotated[AsyncSession, Depends(db_session)]
+
+
+class RequestContextMiddleware:
+    """Request id in and out, a cap on the body size, and request metrics (pure ASGI, so
+    streamed responses pass through untouched)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        request_id = headers.get("x-request-id") or str(uuid7())
+        token = request_id_var.set(request_id)
+        start = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            too_large = False
+            length = headers.get("content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                too_large = True
+            body_receive = receive
+            if not too_large and length is None and scope["method"] in ("POST", "PUT", "PATCH"):
+                # Chunked upload: read it here, bounded, and replay it to the app.
+                chunks: list[bytes] = []
+                size = 0
+                more = True
+                while more:
+                    message = await receive()
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_body:
+                        too_large = True
+                        break
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+                body = b"".join(chunks)
+                sent = False
+
+                async def replay() -> Message:
+                    nonlocal sent
+                    if sent:
+                        return await receive()
+                    sent = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+
+                body_receive = replay
+            if too_large:
+                response = error_response(413, "payload_too_large", f"请求体过大（上限 {self.max_body} 字节）",
+                                          f"Request body too large (limit {self.max_body} bytes)")
+                await response(scope, receive, send_with_id)
+                return
+            await self.app(scope, body_receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], path, str(status["code"])).inc()
+            self.metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - start)
+            request_id_var.reset(token)

@@ -1,0 +1,81 @@
+"""Metrics (Prometheus, one registry per app), JSON logs with request and event ids, and the
+/healthz, /readyz, /metrics endpoints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
+
+
+class Metrics:
+    """Every metric a Linli service exposes, in the app's own registry (embedded mode runs
+    five apps in one process; a shared global registry would collide)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter("linli_http_requests_total", "HTTP requests handled",
+                                ["method", "route", "status"], registry=r)
+        self.latency = Histogram("linli_http_request_seconds", "HTTP request latency",
+                                 ["method", "route"], registry=r,
+                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        self.outbox_backlog = Gauge("linli_outbox_backlog", "Outbox rows not yet published", registry=r)
+        self.relay_published = Counter("linli_relay_published_total", "Events published by the relay",
+                                       registry=r)
+        self.relay_errors = Counter("linli_relay_errors_total", "Relay publish failures", registry=r)
+        self.consumer_lag = Gauge("linli_consumer_lag", "Records not yet consumed by this member",
+                                  registry=r)
+        self.consumed = Counter("linli_events_consumed_total", "Events handled",
+                                ["type", "outcome"], registry=r)
+        self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic",
+                           ["topic"], registry=r)
+        self.dlq_size = Gauge("linli_dlq_size", "Events parked by this process and not yet replayed",
+                              registry=r)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, carrying the request id and event id in scope."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname, "logger": record.name, "service": self.service,
+            "message": record.getMessage(),
+        }
+        if (rid := request_id_var.get()) is not None:
+            out["request_id"] = rid
+        if (eid := event_id_var.get()) is not None:
+            out["event_id"] = eid
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str, as_json: bool) -> None:
+    """Send logs to stderr, as JSON lines unless LOG_JSON=false."""
+    handler = logging.StreamHandler(sys.stderr)
+    if as_json:
+        handler.setFormatter(JsonFormatter(service))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").setLevel("WARNING")
+    logging.getLogger("aiokafka").setLevel("WARNING")

@@ -1,0 +1,76 @@
+"""Serving one or several ASGI apps on one event loop, with container-friendly shutdown.
+
+On SIGTERM/SIGINT every app starts draining (/readyz answers 503), uvicorn stops accepting
+connections and finishes requests in flight, then each app's lifespan stops its consumer
+(committing offsets, leaving the group) and relay. A second SIGINT forces the exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class _QuietSignalsServer(uvicorn.Server):
+    """uvicorn installs process-wide signal handlers per server; several servers on one loop
+    would fight over them, so serve_apps installs one handler for all."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+@dataclass(frozen=True)
+class Listener:
+    app: FastAPI
+    host: str
+    port: int
+
+
+async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25) -> None:
+    """Serve every listener until a signal arrives, then shut all down gracefully."""
+    servers = [
+        _QuietSignalsServer(uvicorn.Config(l.app, host=l.host, port=l.port, log_config=None,
+                                           lifespan="on", timeout_graceful_shutdown=shutdown_timeout,
+                                           access_log=False))
+        for l in listeners
+    ]
+
+    def on_signal(sig: signal.Signals) -> None:
+        for listener in listeners:
+            runtime = getattr(listener.app.state, "runtime", None)
+            if runtime is not None:
+                runtime.begin_draining()
+            else:
+                listener.app.state.draining = True
+        for server in servers:
+            if server.should_exit and sig == signal.SIGINT:
+                server.force_exit = True
+            server.should_exit = True
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    async def serve(server: uvicorn.Server) -> None:
+        try:
+            await server.serve()
+        except BaseException:
+            # One server failed (say its port is taken): take the others down with it.
+            for other in servers:
+                other.should_exit = True
+            raise
+
+    try:
+        results = await asyncio.gather(*(serve(s) for s in servers), return_exceptions=True)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        raise failures[0]

@@ -1,0 +1,159 @@
+"""The one way a Linli service app is built: same middleware, errors, health, metrics, relay,
+consumers and shutdown for every service."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.auth import TokenCodec
+from shared.db import Database
+from shared.error_handlers import install_error_handlers
+from shared.events.consumer import ConsumerRunner, EventHandlers, topics_to_create
+from shared.events.relay import Relay
+from shared.events.transport import Transport
+from shared.http import RequestContextMiddleware
+from shared.observability import Metrics
+from shared.settings import Settings
+from shared.transports import transport_from_settings
+
+log = logging.getLogger("linli.service")
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service different from the others."""
+
+    name: str
+    title: str
+    routers: Sequence[APIRouter]
+    handlers: EventHandlers = field(default_factory=EventHandlers)
+    # Runs once the app is up (e.g. the demo data of embedded mode).
+    on_started: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+
+
+class ServiceRuntime:
+    """A running service's parts, reachable from requests as request.app.state.runtime."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings, transport: Transport | None) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.settings = settings
+        self.db = Database(settings.database_url_for(spec.name), settings.db_pool_size)
+        self.owns_transport = transport is None
+        self.transport = transport or transport_from_settings(settings, client_id=f"linli-{spec.name}")
+        self.metrics = Metrics(spec.name)
+        self.relay = Relay(spec.name, self.db, self.transport, self.metrics,
+                           settings.relay_batch_size, settings.relay_poll_interval_ms)
+        self.consumer: ConsumerRunner | None = None
+        if spec.handlers.topics():
+            self.consumer = ConsumerRunner(
+                spec.name, self.db, self.transport, spec.handlers, self.metrics,
+                max_attempts=settings.consumer_max_attempts, backoff_base_ms=settings.consumer_backoff_base_ms,
+                backoff_max_ms=settings.consumer_backoff_max_ms, batch_size=settings.consumer_batch_size)
+        self.draining = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        if self.owns_transport:
+            await self.transport.start()
+        await self.transport.ensure_topics(topics_to_create(self.name, self.spec.handlers))
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        if self.consumer is not None:
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.name}-consumer"))
+        if self.spec.on_started is not None:
+            await self.spec.on_started(self)
+
+    def begin_draining(self) -> None:
+        """From now on /readyz says not ready, so load balancers stop sending requests."""
+        self.draining = True
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit offsets, leave the group, then close."""
+        self.begin_draining()
+        if self.consumer is not None:
+            self.consumer.stop()
+        self.relay.stop()
+        done, pending = await asyncio.wait(self._tasks, timeout=self.settings.shutdown_timeout_seconds) \
+            if self._tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("%s stopped with an error: %r", task.get_name(), task.exception())
+        if self.owns_transport:
+            await self.transport.stop()
+        await self.db.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {"draining": "yes" if self.draining else "no"}
+        for name, probe in (("database", self.db.ping), ("broker", self.transport.ping)):
+            try:
+                await asyncio.wait_for(probe(), timeout=3)
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"error: {type(exc).__name__}"
+        task_state = [t for t in self._tasks if t.done()]
+        if task_state:
+            checks["background"] = "error: " + ", ".join(t.get_name() for t in task_state)
+        return checks
+
+
+def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transport | None = None) -> FastAPI:
+    """Create the FastAPI app of one service."""
+    runtime = ServiceRuntime(spec, settings, transport)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=spec.title, version="0.1.0", lifespan=lifespan,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.runtime = runtime
+    app.state.tokens = TokenCodec(settings)
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router())
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def health_router() -> APIRouter:
+    """/healthz (alive), /readyz (database and broker reachable, not draining), /metrics."""
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz", summary="存活检查 (liveness)")
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "ok", "service": request.app.state.runtime.name}
+
+    @router.get("/readyz", summary="就绪检查 (readiness)")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = await runtime.readiness()
+        ready = not runtime.draining and all(v in ("ok", "no") for v in checks.values())
+        body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "service": runtime.name,
+                                "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus 指标 (metrics)")
+    async def metrics(request: Request) -> Response:
+        runtime: ServiceRuntime = request.app.state.runtime
+        with contextlib.suppress(Exception):
+            runtime.metrics.outbox_backlog.set(await runtime.relay.backlog())
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
