@@ -28,8 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument("service", nargs="?", choices=SERVICES, help="one service (default: all)")
     token = sub.add_parser("token", help="print a signed token (for operators and scripts)")
     token.add_argument("--role", action="append", required=True, help="role; repeat for several")
-    token.add_argument("--scope", action="append", default=[],
-                       help="KIND:ID for the role at the same position (e.g. grid:12)")
+    token.add_argument(
+        "--scope", action="append", default=[], help="KIND:ID for the role at the same position (e.g. grid:12)"
+    )
     token.add_argument("--person", type=int, default=None, help="person id (sub claim)")
     token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
     dlq = sub.add_parser("dlq", help="dead-letter topics")
@@ -45,8 +46,7 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
         print("--scope 多于 --role (more --scope than --role)", file=sys.stderr)
         return 2
     try:
-        grants = [Grant.parse(role, args.scope[i] if i < len(args.scope) else None)
-                  for i, role in enumerate(args.role)]
+        grants = [Grant.parse(role, args.scope[i] if i < len(args.scope) else None) for i, role in enumerate(args.role)]
         print(TokenCodec(settings).issue(args.person, grants, args.ttl))
     except ValueError as exc:
         print(str(exc), file=sys.stderr)

@@ -37,10 +37,18 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.resident: "居民", Role.owner: "业主", Role.party_member: "党员", Role.grid_worker: "网格员",
-    Role.building_head: "楼栋长", Role.owners_committee: "业委会委员", Role.council: "议事会成员",
-    Role.supervisory_committee: "监委会委员", Role.property_staff: "物业人员",
-    Role.community_admin: "社区管理员", Role.street_admin: "街道管理员", Role.ops: "运维",
+    Role.resident: "居民",
+    Role.owner: "业主",
+    Role.party_member: "党员",
+    Role.grid_worker: "网格员",
+    Role.building_head: "楼栋长",
+    Role.owners_committee: "业委会委员",
+    Role.council: "议事会成员",
+    Role.supervisory_committee: "监委会委员",
+    Role.property_staff: "物业人员",
+    Role.community_admin: "社区管理员",
+    Role.street_admin: "街道管理员",
+    Role.ops: "运维",
 }
 
 SCOPE_KINDS = ("street", "community", "grid", "compound", "building", "dwelling", "household")
@@ -108,8 +116,7 @@ class TokenCodec:
             self._sign_key: Any = secret
             self._verify_key: Any = secret
         else:
-            self._sign_key = (settings.jwt_private_key_file.read_text()
-                              if settings.jwt_private_key_file else None)
+            self._sign_key = settings.jwt_private_key_file.read_text() if settings.jwt_private_key_file else None
             if settings.jwt_public_key_file is None:
                 raise ValueError("RS256 needs JWT_PUBLIC_KEY_FILE")
             self._verify_key = settings.jwt_public_key_file.read_text()
@@ -118,8 +125,12 @@ class TokenCodec:
         if self._sign_key is None:
             raise ValueError("没有私钥，无法签发令牌 (no private key to sign with)")
         now = int(time.time())
-        claims: dict[str, Any] = {"iss": self.issuer, "iat": now, "exp": now + (ttl_seconds or self.ttl),
-                                  "roles": [g.to_claim() for g in grants]}
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "iat": now,
+            "exp": now + (ttl_seconds or self.ttl),
+            "roles": [g.to_claim() for g in grants],
+        }
         if person_id is not None:
             claims["sub"] = str(person_id)
         return jwt.encode(claims, self._sign_key, algorithm=self.algorithm)
@@ -127,8 +138,13 @@ class TokenCodec:
     def verify(self, token: str) -> Principal:
         """The caller the token names; Unauthorized if it is expired, forged or malformed."""
         try:
-            claims = jwt.decode(token, self._verify_key, algorithms=[self.algorithm], issuer=self.issuer,
-                                options={"require": ["exp", "iat", "iss"]})
+            claims = jwt.decode(
+                token,
+                self._verify_key,
+                algorithms=[self.algorithm],
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss"]},
+            )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("登录已过期，请重新登录", "Token expired", code="token_expired") from None
         except jwt.PyJWTError as exc:
@@ -148,8 +164,9 @@ def bearer_token(request: Request) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Authorization 头格式应为 Bearer <令牌>", "Authorization must be 'Bearer <token>'",
-                           code="token_invalid")
+        raise Unauthorized(
+            "Authorization 头格式应为 Bearer <令牌>", "Authorization must be 'Bearer <token>'", code="token_invalid"
+        )
     return token.strip()
 
 
@@ -182,5 +199,6 @@ def require_any(principal: Principal, *checks: tuple[Role, str | None, int | Non
     if any(principal.has(role, kind, ident) for role, kind, ident in checks) or principal.has(Role.ops):
         return
     wanted = "、".join(ROLE_LABELS[r] for r, _, _ in checks)
-    raise Forbidden(f"无权执行此操作，需要角色：{wanted}",
-                    f"Forbidden: requires one of {', '.join(r.value for r, _, _ in checks)}")
+    raise Forbidden(
+        f"无权执行此操作，需要角色：{wanted}", f"Forbidden: requires one of {', '.join(r.value for r, _, _ in checks)}"
+    )

@@ -15,8 +15,9 @@ from shared.errors import ErrorBody, LinliError
 log = logging.getLogger("linli.errors")
 
 
-def error_response(status: int, code: str, message: str, message_en: str, details: Any = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, message_en: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "message_en": message_en, "details": details}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -58,8 +59,12 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         field = ".".join(loc)
         zh = _ZH_BY_TYPE.get(err.get("type", ""), "取值不正确")
-        item: dict[str, Any] = {"field": field, "type": err.get("type"), "message": f"{field}: {zh}",
-                                "message_en": f"{field}: {err.get('msg')}"}
+        item: dict[str, Any] = {
+            "field": field,
+            "type": err.get("type"),
+            "message": f"{field}: {zh}",
+            "message_en": f"{field}: {err.get('msg')}",
+        }
         if "input" in err and err.get("type") != "missing":
             value = err["input"]
             item["value"] = value if isinstance(value, (str, int, float, bool)) or value is None else str(value)[:200]
@@ -76,8 +81,9 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = _field_errors(exc)
     first = fields[0] if fields else {"message": "请求不合法", "message_en": "invalid request"}
-    return error_response(422, "validation_error", f"请求参数有误：{first['message']}",
-                          f"Invalid request: {first['message_en']}", fields)
+    return error_response(
+        422, "validation_error", f"请求参数有误：{first['message']}", f"Invalid request: {first['message_en']}", fields
+    )
 
 
 _HTTP_ZH = {
@@ -95,14 +101,20 @@ _HTTP_ZH = {
 async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, zh, en = _HTTP_ZH.get(exc.status_code, ("http_error", "请求失败", "Request failed"))
-    return error_response(exc.status_code, code, zh, f"{en}: {exc.detail}" if exc.detail else en,
-                          headers=dict(exc.headers) if exc.headers else None)
+    return error_response(
+        exc.status_code,
+        code,
+        zh,
+        f"{en}: {exc.detail}" if exc.detail else en,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal_error", "服务器内部错误，请稍后重试",
-                          "Internal server error; please retry later")
+    return error_response(
+        500, "internal_error", "服务器内部错误，请稍后重试", "Internal server error; please retry later"
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -115,6 +127,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": zh}
-    for status, (_, zh, _en) in _HTTP_ZH.items() if status in (401, 403, 404, 413, 429)
-} | {409: {"model": ErrorBody, "description": "状态冲突或版本过期 (conflict or stale version)"},
-     422: {"model": ErrorBody, "description": "请求参数有误 (validation error)"}}
+    for status, (_, zh, _en) in _HTTP_ZH.items()
+    if status in (401, 403, 404, 413, 429)
+}
+ERROR_RESPONSES[409] = {"model": ErrorBody, "description": "状态冲突或版本过期 (conflict or stale version)"}
+ERROR_RESPONSES[422] = {"model": ErrorBody, "description": "请求参数有误 (validation error)"}

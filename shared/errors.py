@@ -16,8 +16,15 @@ class LinliError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, message_en: str, *, details: Any = None, code: str | None = None,
-                 status_code: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        message_en: str,
+        *,
+        details: Any = None,
+        code: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
         super().__init__(message_en)
         self.message = message
         self.message_en = message_en

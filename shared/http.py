@@ -54,8 +54,9 @@ class UnitOfWorkRoute(APIRoute):
                     await session.rollback()
                     if claim is not None:
                         # A concurrent request with the same key committed first: answer as it did.
-                        replay = await idempotency.stored_response(session, claim,
-                                                                   runtime.settings.idempotency_ttl_seconds)
+                        replay = await idempotency.stored_response(
+                            session, claim, runtime.settings.idempotency_ttl_seconds
+                        )
                         if replay is not None:
                             return replay
                     raise
@@ -78,8 +79,7 @@ async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
 
 def service_router(prefix: str, tags: list[str]) -> APIRouter:
     """The router every service's api.py starts from."""
-    return APIRouter(prefix=prefix, tags=list(tags), route_class=UnitOfWorkRoute,
-                     responses=ERROR_RESPONSES)
+    return APIRouter(prefix=prefix, tags=list(tags), route_class=UnitOfWorkRoute, responses=ERROR_RESPONSES)
 
 
 def db_session(request: Request) -> AsyncSession:
@@ -149,8 +149,12 @@ class RequestContextMiddleware:
 
                 body_receive = replay
             if too_large:
-                response = error_response(413, "payload_too_large", f"请求体过大（上限 {self.max_body} 字节）",
-                                          f"Request body too large (limit {self.max_body} bytes)")
+                response = error_response(
+                    413,
+                    "payload_too_large",
+                    f"请求体过大（上限 {self.max_body} 字节）",
+                    f"Request body too large (limit {self.max_body} bytes)",
+                )
                 await response(scope, receive, send_with_id)
                 return
             await self.app(scope, body_receive, send_with_id)

@@ -7,8 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import (Column, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, delete,
-                        select)
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,38 +49,56 @@ async def request_hash(request: Request) -> str:
 
 def validate_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise InvalidInput(f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符",
-                           f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
-                           code="idempotency_key_invalid", details={"field": "Idempotency-Key"})
+        raise InvalidInput(
+            f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符",
+            f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
+            code="idempotency_key_invalid",
+            details={"field": "Idempotency-Key"},
+        )
 
 
 async def stored_response(session: AsyncSession, claim: Claim, ttl_seconds: int) -> Response | None:
     """The response stored for this caller and key, if any; Conflict if the body differs."""
-    row = (await session.execute(
-        select(idempotency_keys).where(idempotency_keys.c.caller == claim.caller,
-                                       idempotency_keys.c.key == claim.key)
-    )).first()
+    row = (
+        await session.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.caller == claim.caller, idempotency_keys.c.key == claim.key
+            )
+        )
+    ).first()
     if row is None:
         return None
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
     if created < datetime.now(UTC) - timedelta(seconds=ttl_seconds):
         # Expired: forget it inside the new request's transaction.
-        await session.execute(delete(idempotency_keys).where(idempotency_keys.c.caller == claim.caller,
-                                                             idempotency_keys.c.key == claim.key))
+        await session.execute(
+            delete(idempotency_keys).where(
+                idempotency_keys.c.caller == claim.caller, idempotency_keys.c.key == claim.key
+            )
+        )
         return None
     if row.request_hash != claim.request_hash:
-        raise Conflict("同一 Idempotency-Key 已用于另一个不同的请求",
-                       "This Idempotency-Key was already used with a different request",
-                       code="idempotency_key_reused", details={"key": claim.key})
-    return Response(content=row.body, status_code=row.status_code, media_type=row.content_type,
-                    headers={REPLAY_HEADER: "true"})
+        raise Conflict(
+            "同一 Idempotency-Key 已用于另一个不同的请求",
+            "This Idempotency-Key was already used with a different request",
+            code="idempotency_key_reused",
+            details={"key": claim.key},
+        )
+    return Response(
+        content=row.body, status_code=row.status_code, media_type=row.content_type, headers={REPLAY_HEADER: "true"}
+    )
 
 
 async def store_response(session: AsyncSession, claim: Claim, response: Response) -> None:
     """Save the response in the effect's transaction (before the one commit)."""
-    await session.execute(idempotency_keys.insert().values(
-        caller=claim.caller, key=claim.key, request_hash=claim.request_hash,
-        status_code=response.status_code,
-        content_type=response.headers.get("content-type", "application/json"),
-        body=bytes(response.body), created_at=datetime.now(UTC),
-    ))
+    await session.execute(
+        idempotency_keys.insert().values(
+            caller=claim.caller,
+            key=claim.key,
+            request_hash=claim.request_hash,
+            status_code=response.status_code,
+            content_type=response.headers.get("content-type", "application/json"),
+            body=bytes(response.body),
+            created_at=datetime.now(UTC),
+        )
+    )

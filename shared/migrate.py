@@ -59,8 +59,7 @@ def _migrate(conn: Connection, target: list[MetaData], sqlite: bool) -> None:
         # Replicas starting together: one migrates, the others wait and then find nothing to do.
         conn.execute(text("SELECT pg_advisory_lock(727170)"))
         conn.commit()
-    context.configure(connection=conn, target_metadata=target, render_as_batch=sqlite,
-                      compare_type=True)
+    context.configure(connection=conn, target_metadata=target, render_as_batch=sqlite, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
     if not sqlite:
@@ -88,8 +87,13 @@ def create_plumbing_tables_v1() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_outbox"),
         sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
     )
-    op.create_index("ix_outbox_unsent", "outbox", ["id"], postgresql_where=sa.text("sent_at IS NULL"),
-                    sqlite_where=sa.text("sent_at IS NULL"))
+    op.create_index(
+        "ix_outbox_unsent",
+        "outbox",
+        ["id"],
+        postgresql_where=sa.text("sent_at IS NULL"),
+        sqlite_where=sa.text("sent_at IS NULL"),
+    )
     op.create_table(
         "inbox",
         sa.Column("consumer", sa.String(100), nullable=False),

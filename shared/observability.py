@@ -23,23 +23,23 @@ class Metrics:
         self.service = service
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("linli_http_requests_total", "HTTP requests handled",
-                                ["method", "route", "status"], registry=r)
-        self.latency = Histogram("linli_http_request_seconds", "HTTP request latency",
-                                 ["method", "route"], registry=r,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        self.requests = Counter(
+            "linli_http_requests_total", "HTTP requests handled", ["method", "route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "linli_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=r,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
         self.outbox_backlog = Gauge("linli_outbox_backlog", "Outbox rows not yet published", registry=r)
-        self.relay_published = Counter("linli_relay_published_total", "Events published by the relay",
-                                       registry=r)
+        self.relay_published = Counter("linli_relay_published_total", "Events published by the relay", registry=r)
         self.relay_errors = Counter("linli_relay_errors_total", "Relay publish failures", registry=r)
-        self.consumer_lag = Gauge("linli_consumer_lag", "Records not yet consumed by this member",
-                                  registry=r)
-        self.consumed = Counter("linli_events_consumed_total", "Events handled",
-                                ["type", "outcome"], registry=r)
-        self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic",
-                           ["topic"], registry=r)
-        self.dlq_size = Gauge("linli_dlq_size", "Events parked by this process and not yet replayed",
-                              registry=r)
+        self.consumer_lag = Gauge("linli_consumer_lag", "Records not yet consumed by this member", registry=r)
+        self.consumed = Counter("linli_events_consumed_total", "Events handled", ["type", "outcome"], registry=r)
+        self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic", ["topic"], registry=r)
+        self.dlq_size = Gauge("linli_dlq_size", "Events parked by this process and not yet replayed", registry=r)
 
 
 class JsonFormatter(logging.Formatter):
@@ -52,7 +52,9 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname, "logger": record.name, "service": self.service,
+            "level": record.levelname,
+            "logger": record.name,
+            "service": self.service,
             "message": record.getMessage(),
         }
         if (rid := request_id_var.get()) is not None:

@@ -40,8 +40,12 @@ def project_compounds(handlers: EventHandlers, table: Table) -> None:
 
     async def apply(session: AsyncSession, event: CloudEvent, data: CompoundFields) -> None:
         values: dict[str, Any] = {
-            "name": data.name, "community_id": data.community_id, "kind": data.kind,
-            "management_model": data.management_model, "version": data.version, "event_id": event.id,
+            "name": data.name,
+            "community_id": data.community_id,
+            "kind": data.kind,
+            "management_model": data.management_model,
+            "version": data.version,
+            "event_id": event.id,
             "projected_at": datetime.now(UTC),
         }
         current = await session.scalar(select(table.c.version).where(table.c.compound_id == data.compound_id))
@@ -71,11 +75,17 @@ class CompoundView(BaseModel):
 def compound_projection_routes(router: APIRouter, table: Table) -> None:
     """GET <prefix>/compounds/{id}: this service's view of a compound."""
 
-    @router.get("/compounds/{compound_id}", response_model=CompoundView,
-                summary="本服务所知的小区 (this service's projection of a compound)")
+    @router.get(
+        "/compounds/{compound_id}",
+        response_model=CompoundView,
+        summary="本服务所知的小区 (this service's projection of a compound)",
+    )
     async def get_projected_compound(compound_id: int, session: Session, _: CurrentPrincipal) -> CompoundView:
         row = (await session.execute(select(table).where(table.c.compound_id == compound_id))).first()
         if row is None:
-            raise NotFound(f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
-                           f"Compound {compound_id} is not known here (yet)", details={"compound_id": compound_id})
+            raise NotFound(
+                f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
+                f"Compound {compound_id} is not known here (yet)",
+                details={"compound_id": compound_id},
+            )
         return CompoundView.model_validate(row._asdict())

@@ -36,10 +36,18 @@ class Listener:
 async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25) -> None:
     """Serve every listener until a signal arrives, then shut all down gracefully."""
     servers = [
-        _QuietSignalsServer(uvicorn.Config(l.app, host=l.host, port=l.port, log_config=None,
-                                           lifespan="on", timeout_graceful_shutdown=shutdown_timeout,
-                                           access_log=False))
-        for l in listeners
+        _QuietSignalsServer(
+            uvicorn.Config(
+                listener.app,
+                host=listener.host,
+                port=listener.port,
+                log_config=None,
+                lifespan="on",
+                timeout_graceful_shutdown=shutdown_timeout,
+                access_log=False,
+            )
+        )
+        for listener in listeners
     ]
 
     def on_signal(sig: signal.Signals) -> None:
@@ -57,6 +65,7 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25) 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
+
     async def serve(server: uvicorn.Server) -> None:
         try:
             await server.serve()

@@ -51,14 +51,22 @@ class ServiceRuntime:
         self.owns_transport = transport is None
         self.transport = transport or transport_from_settings(settings, client_id=f"linli-{spec.name}")
         self.metrics = Metrics(spec.name)
-        self.relay = Relay(spec.name, self.db, self.transport, self.metrics,
-                           settings.relay_batch_size, settings.relay_poll_interval_ms)
+        self.relay = Relay(
+            spec.name, self.db, self.transport, self.metrics, settings.relay_batch_size, settings.relay_poll_interval_ms
+        )
         self.consumer: ConsumerRunner | None = None
         if spec.handlers.topics():
             self.consumer = ConsumerRunner(
-                spec.name, self.db, self.transport, spec.handlers, self.metrics,
-                max_attempts=settings.consumer_max_attempts, backoff_base_ms=settings.consumer_backoff_base_ms,
-                backoff_max_ms=settings.consumer_backoff_max_ms, batch_size=settings.consumer_batch_size)
+                spec.name,
+                self.db,
+                self.transport,
+                spec.handlers,
+                self.metrics,
+                max_attempts=settings.consumer_max_attempts,
+                backoff_base_ms=settings.consumer_backoff_base_ms,
+                backoff_max_ms=settings.consumer_backoff_max_ms,
+                batch_size=settings.consumer_batch_size,
+            )
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -82,8 +90,11 @@ class ServiceRuntime:
         if self.consumer is not None:
             self.consumer.stop()
         self.relay.stop()
-        done, pending = await asyncio.wait(self._tasks, timeout=self.settings.shutdown_timeout_seconds) \
-            if self._tasks else (set(), set())
+        done, pending = (
+            await asyncio.wait(self._tasks, timeout=self.settings.shutdown_timeout_seconds)
+            if self._tasks
+            else (set(), set())
+        )
         for task in pending:
             task.cancel()
         for task in done:
@@ -119,8 +130,14 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=spec.title, version="0.1.0", lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title=spec.title,
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.tokens = TokenCodec(settings)
     app.state.settings = settings
@@ -145,8 +162,7 @@ def health_router() -> APIRouter:
         runtime: ServiceRuntime = request.app.state.runtime
         checks = await runtime.readiness()
         ready = not runtime.draining and all(v in ("ok", "no") for v in checks.values())
-        body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "service": runtime.name,
-                                "checks": checks}
+        body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "service": runtime.name, "checks": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus 指标 (metrics)")

@@ -54,9 +54,15 @@ def create_app(settings: Settings) -> FastAPI:
             runtime.begin_draining()
             await runtime.client.aclose()
 
-    app = FastAPI(title="Linli 邻里 API", version="0.1.0", lifespan=lifespan, openapi_url=None, docs_url=None,
-                  redoc_url=None,
-                  description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。")
+    app = FastAPI(
+        title="Linli 邻里 API",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。",
+    )
     app.state.runtime = runtime
     app.state.tokens = TokenCodec(settings)
     install_error_handlers(app)
@@ -80,8 +86,15 @@ def create_app(settings: Settings) -> FastAPI:
         results = await asyncio.gather(*(probe(s) for s in SERVICES))
         checks = dict(zip(SERVICES, results, strict=True))
         ready = not runtime.draining and all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not_ready", "service": "gateway",
-                             "draining": runtime.draining, "checks": checks}, status_code=200 if ready else 503)
+        return JSONResponse(
+            {
+                "status": "ready" if ready else "not_ready",
+                "service": "gateway",
+                "draining": runtime.draining,
+                "checks": checks,
+            },
+            status_code=200 if ready else 503,
+        )
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:
@@ -98,20 +111,27 @@ def create_app(settings: Settings) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
 
-    @app.api_route("/api/v1/{area}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                   include_in_schema=False)
+    @app.api_route(
+        "/api/v1/{area}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
     async def route(area: str, request: Request) -> Response:
         if area not in runtime.upstreams:
-            return error_response(404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}",
-                                  {"services": list(SERVICES)})
+            return error_response(
+                404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}", {"services": list(SERVICES)}
+            )
         # Refuses expired or forged tokens here; each service still authorises on its own.
         principal = optional_principal(request)
         caller = principal.caller_key if principal else f"ip:{request.client.host if request.client else '-'}"
         wait = runtime.limiter.take(caller)
         if wait > 0:
             retry = str(max(1, math.ceil(wait)))
-            return error_response(429, "rate_limited", f"请求过于频繁，请 {retry} 秒后再试",
-                                  f"Too many requests; retry in {retry}s", headers={"Retry-After": retry})
+            return error_response(
+                429,
+                "rate_limited",
+                f"请求过于频繁，请 {retry} 秒后再试",
+                f"Too many requests; retry in {retry}s",
+                headers={"Retry-After": retry},
+            )
         assert runtime.client is not None
         return await forward(runtime.client, runtime.upstreams[area], request, settings.upstream_timeout_seconds)
 

@@ -17,8 +17,9 @@ def merge_openapi(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str,
     tags: list[dict[str, Any]] = list(merged.get("tags", []))
     for service, doc in service_docs.items():
         own = doc.get("components", {}).get("schemas", {})
-        renames = {name: f"{service}_{name}" for name, schema in own.items()
-                   if name in schemas and schemas[name] != schema}
+        renames = {
+            name: f"{service}_{name}" for name, schema in own.items() if name in schemas and schemas[name] != schema
+        }
         text = json.dumps({"paths": doc.get("paths", {}), "schemas": own}, ensure_ascii=False)
         for old, new in renames.items():
             text = text.replace(f'"{REF_PREFIX}{old}"', f'"{REF_PREFIX}{new}"')
@@ -31,7 +32,10 @@ def merge_openapi(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str,
         tags.append({"name": service, "description": doc.get("info", {}).get("title", service)})
     merged["paths"] = paths
     merged["tags"] = tags
-    merged["components"] = {**merged.get("components", {}), "schemas": schemas,
-                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}
+    merged["components"] = {
+        **merged.get("components", {}),
+        "schemas": schemas,
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+    }
     merged["security"] = [{"bearer": []}]
     return merged

@@ -10,11 +10,21 @@ from starlette.responses import Response, StreamingResponse
 from shared.error_handlers import error_response
 from shared.observability import request_id_var
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
-async def forward(client: httpx.AsyncClient, base_url: str, request: Request, timeout: float) -> Response:
+async def forward(client: httpx.AsyncClient, base_url: str, request: Request, timeout_s: float) -> Response:
     """Send `request` to `base_url` + its path; the body streams both ways."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
     headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
@@ -24,17 +34,29 @@ async def forward(client: httpx.AsyncClient, base_url: str, request: Request, ti
     body = await request.body()
     wants_stream = "text/event-stream" in request.headers.get("accept", "")
     upstream = client.build_request(
-        request.method, base_url + request.url.path, params=request.url.query.encode() or None,
-        headers=headers, content=body,
-        timeout=httpx.Timeout(timeout, read=None) if wants_stream else httpx.Timeout(timeout),
+        request.method,
+        base_url + request.url.path,
+        params=request.url.query.encode() or None,
+        headers=headers,
+        content=body,
+        timeout=httpx.Timeout(timeout_s, read=None) if wants_stream else httpx.Timeout(timeout_s),
     )
     try:
         answer = await client.send(upstream, stream=True)
     except httpx.TimeoutException:
         return error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试", "Upstream service timed out")
     except httpx.HTTPError:
-        return error_response(503, "upstream_unavailable", "后端服务暂不可用，请稍后重试",
-                              "Upstream service unavailable", headers={"Retry-After": "5"})
+        return error_response(
+            503,
+            "upstream_unavailable",
+            "后端服务暂不可用，请稍后重试",
+            "Upstream service unavailable",
+            headers={"Retry-After": "5"},
+        )
     out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP | {"x-request-id"}}
-    return StreamingResponse(answer.aiter_raw(), status_code=answer.status_code, headers=out_headers,
-                             background=BackgroundTask(answer.aclose))
+    return StreamingResponse(
+        answer.aiter_raw(),
+        status_code=answer.status_code,
+        headers=out_headers,
+        background=BackgroundTask(answer.aclose),
+    )

@@ -15,18 +15,25 @@ from shared.http import Session, service_router
 router = service_router("/api/v1/registry", tags=["registry"])
 
 
-@router.post("/compounds", status_code=status.HTTP_201_CREATED, response_model=CompoundOut,
-             summary="登记小区 (create a compound)")
+@router.post(
+    "/compounds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CompoundOut,
+    summary="登记小区 (create a compound)",
+)
 async def create_compound(body: CompoundCreate, session: Session, principal: CurrentPrincipal) -> CompoundOut:
     require_any(principal, (Role.street_admin, None, None), (Role.community_admin, "community", body.community_id))
     return service.compound_out(await service.create_compound(session, body))
 
 
 @router.get("/compounds", response_model=list[CompoundOut], summary="小区列表 (list compounds)")
-async def list_compounds(session: Session, _: CurrentPrincipal,
-                         community_id: Annotated[int | None, Query(gt=0)] = None,
-                         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                         offset: Annotated[int, Query(ge=0)] = 0) -> list[CompoundOut]:
+async def list_compounds(
+    session: Session,
+    _: CurrentPrincipal,
+    community_id: Annotated[int | None, Query(gt=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CompoundOut]:
     return [service.compound_out(c) for c in await service.list_compounds(session, community_id, limit, offset)]
 
 
@@ -36,11 +43,11 @@ async def get_compound(compound_id: int, session: Session, _: CurrentPrincipal) 
 
 
 @router.patch("/compounds/{compound_id}", response_model=CompoundOut, summary="修改小区 (update a compound)")
-async def update_compound(compound_id: int, body: CompoundUpdate, session: Session,
-                          principal: CurrentPrincipal) -> CompoundOut:
+async def update_compound(
+    compound_id: int, body: CompoundUpdate, session: Session, principal: CurrentPrincipal
+) -> CompoundOut:
     current = await service.get_compound(session, compound_id)
-    require_any(principal, (Role.street_admin, None, None),
-                (Role.community_admin, "community", current.community_id))
+    require_any(principal, (Role.street_admin, None, None), (Role.community_admin, "community", current.community_id))
     return service.compound_out(await service.update_compound(session, compound_id, body))
 
 

@@ -11,12 +11,21 @@ from services.registry.schemas import CompoundCreate
 from shared.service_app import ServiceRuntime
 
 DEMO_COMPOUNDS = (
-    CompoundCreate(name="杏花岭片区·老旧小区", community_id=1, kind=CompoundKind.old,
-                   management_model=ManagementModel.community_custody),
-    CompoundCreate(name="滨河花园", community_id=1, kind=CompoundKind.commercial,
-                   management_model=ManagementModel.professional),
-    CompoundCreate(name="城东安置小区", community_id=1, kind=CompoundKind.resettlement,
-                   management_model=ManagementModel.self_managed),
+    CompoundCreate(
+        name="杏花岭片区·老旧小区",
+        community_id=1,
+        kind=CompoundKind.old,
+        management_model=ManagementModel.community_custody,
+    ),
+    CompoundCreate(
+        name="滨河花园", community_id=1, kind=CompoundKind.commercial, management_model=ManagementModel.professional
+    ),
+    CompoundCreate(
+        name="城东安置小区",
+        community_id=1,
+        kind=CompoundKind.resettlement,
+        management_model=ManagementModel.self_managed,
+    ),
 )
 
 

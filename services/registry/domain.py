@@ -18,8 +18,12 @@ class CompoundKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"old": "老旧小区", "resettlement": "集中居住区", "commercial": "商品房小区",
-                "super_large": "超大型小区"}[self.value]
+        return {
+            "old": "老旧小区",
+            "resettlement": "集中居住区",
+            "commercial": "商品房小区",
+            "super_large": "超大型小区",
+        }[self.value]
 
 
 class ManagementModel(StrEnum):
@@ -31,8 +35,7 @@ class ManagementModel(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"professional": "专业物业", "self_managed": "自管",
-                "community_custody": "社区托管"}[self.value]
+        return {"professional": "专业物业", "self_managed": "自管", "community_custody": "社区托管"}[self.value]
 
 
 MAX_NAME_LENGTH = 100
@@ -42,19 +45,25 @@ def normalise_compound_name(name: str) -> str:
     """Trim and collapse inner runs of white space; refuse an empty or over-long name."""
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise InvalidInput("小区名称不能为空", "Compound name must not be blank",
-                           details=[{"field": "name", "value": name}])
+        raise InvalidInput(
+            "小区名称不能为空", "Compound name must not be blank", details=[{"field": "name", "value": name}]
+        )
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"小区名称不能超过 {MAX_NAME_LENGTH} 个字符",
-                           f"Compound name must be at most {MAX_NAME_LENGTH} characters",
-                           details=[{"field": "name", "value": cleaned}])
+        raise InvalidInput(
+            f"小区名称不能超过 {MAX_NAME_LENGTH} 个字符",
+            f"Compound name must be at most {MAX_NAME_LENGTH} characters",
+            details=[{"field": "name", "value": cleaned}],
+        )
     return cleaned
 
 
 def stale_version(current: int, expected: int) -> Conflict:
-    return Conflict(f"数据已被他人修改（当前版本 {current}，你提交的是 {expected}），请刷新后重试",
-                    f"Stale version: current is {current}, request was based on {expected}",
-                    code="stale_version", details={"current_version": current, "your_version": expected})
+    return Conflict(
+        f"数据已被他人修改（当前版本 {current}，你提交的是 {expected}），请刷新后重试",
+        f"Stale version: current is {current}, request was based on {expected}",
+        code="stale_version",
+        details={"current_version": current, "your_version": expected},
+    )
 
 
 def check_version(current: int, expected: int) -> None:

@@ -29,8 +29,9 @@ class Compound(Base):
     management_model: Mapped[str] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
-                                                 onupdate=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
 
     # UPDATE … WHERE version = :seen, so two concurrent edits cannot both win.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

