@@ -4,6 +4,7 @@ metrics)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -20,6 +21,8 @@ from shared.error_handlers import ERROR_RESPONSES, error_response
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
 from shared.observability import Metrics, request_id_var
+
+access_log = logging.getLogger("linli.access")
 
 
 class UnitOfWorkRoute(APIRoute):
@@ -162,5 +165,7 @@ class RequestContextMiddleware:
             route = scope.get("route")
             path = getattr(route, "path", "unmatched")
             self.metrics.requests.labels(scope["method"], path, str(status["code"])).inc()
-            self.metrics.latency.labels(scope["method"], path).observe(time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            self.metrics.latency.labels(scope["method"], path).observe(elapsed)
+            access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status["code"], elapsed * 1000)
             request_id_var.reset(token)

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts anyone can run (`make bench`), with their README and recorded results."""

@@ -1,0 +1,72 @@
+"""The four services in one event loop on SQLite files and the in-process log, as `make run`
+has them, each reached with an httpx client on its ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from linli.apps import SERVICE_FACTORIES
+from linli.embedded import migrate_all
+from shared.auth import Grant, Role, TokenCodec
+from shared.events.inprocess import InProcessTransport
+from shared.events.outbox import outbox
+from shared.settings import SERVICES, Settings
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    apps: dict[str, FastAPI]
+    clients: dict[str, httpx.AsyncClient]
+
+    def token(self, *grants: Grant, person: int = 1, ttl: int | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {TokenCodec(self.settings).issue(person, list(grants), ttl)}"}
+
+    @property
+    def street_admin(self) -> dict[str, str]:
+        return self.token(Grant(Role.street_admin), person=1)
+
+    async def outbox_rows(self, service: str = "registry") -> int:
+        runtime = self.apps[service].state.runtime
+        async with runtime.db.sessionmaker() as session:
+            return int(await session.scalar(select(func.count()).select_from(outbox)) or 0)
+
+    async def eventually(self, probe: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+        """Poll until `probe` returns something truthy (events travel asynchronously)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            result = await probe()
+            if result:
+                return result
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("condition not met in time")
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+    settings = Settings(data_dir=tmp_path, seed_demo=False, relay_poll_interval_ms=50, max_body_bytes=65_536,
+                        consumer_backoff_base_ms=10)
+    await asyncio.to_thread(migrate_all, settings)
+    transport = InProcessTransport(settings.bus_url())
+    apps = {s: SERVICE_FACTORIES[s](settings, transport) for s in SERVICES}
+    async with contextlib.AsyncExitStack() as stack:
+        for app in apps.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        clients = {
+            s: await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{s}"))
+            for s, app in apps.items()
+        }
+        yield Platform(settings, apps, clients)
+    await transport.close()

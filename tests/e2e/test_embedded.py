@@ -1,0 +1,187 @@
+"""`make run` as a newcomer gets it: one process, gateway on PORT, demo street seeded, events
+in-process; Ctrl-C stops cleanly and the next start keeps the data and delivers what was owed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.auth import Grant, Role, TokenCodec
+from shared.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Embedded:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "linli.log"
+
+    def start(self, **extra_env: str) -> None:
+        env = os.environ | {"DATA_DIR": str(self.data_dir), "PORT": str(self.port), "LOG_JSON": "true",
+                            "RELAY_POLL_INTERVAL_MS": "100", **extra_env}
+        env.pop("LINLI_FAILPOINTS", None) if "LINLI_FAILPOINTS" not in extra_env else None
+        self.proc = subprocess.Popen([sys.executable, "-m", "linli.cli", "run"], env=env,
+                                     stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError(f"linli run exited {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"not ready in {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Embedded]:
+    node = Embedded(tmp_path, _free_port())
+    yield node
+    if node.proc is not None and node.proc.poll() is None:
+        node.proc.kill()
+        node.proc.wait()
+
+
+def _auth(person: int = 1) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TokenCodec(Settings()).issue(person, [Grant(Role.street_admin)])}"}
+
+
+def _poll(probe, timeout: float = 20):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def _projected_everywhere(base: str, compound_id: int) -> list[dict[str, object]] | None:
+    views = []
+    for service in ("dispatch", "billing", "deliberation"):
+        answer = httpx.get(f"{base}/api/v1/{service}/compounds/{compound_id}", headers=_auth(), timeout=5)
+        if answer.status_code != 200:
+            return None
+        views.append(answer.json())
+    return views
+
+
+def _inbox_rows(data_dir: Path, service: str, event_id: str) -> int:
+    with sqlite3.connect(data_dir / f"{service}.db") as conn:
+        return int(conn.execute("SELECT count(*) FROM inbox WHERE event_id = ?", (event_id,)).fetchone()[0])
+
+
+def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(embedded: Embedded) -> None:
+    embedded.start()
+    embedded.wait_ready()
+    base = embedded.base
+    demo = httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth()).json()
+    assert [c["name"] for c in demo] == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区"]
+    assert _poll(lambda: _projected_everywhere(base, 3))[0]["name"] == "城东安置小区"
+
+    created = httpx.post(f"{base}/api/v1/registry/compounds", headers=_auth() | {"X-Request-ID": "req-2026-0001"},
+                         json={"name": "大东关小区", "community_id": 1, "kind": "super_large",
+                               "management_model": "professional"})
+    assert created.status_code == 201, created.text
+    assert created.headers["x-request-id"] == "req-2026-0001"
+    views = _poll(lambda: _projected_everywhere(base, created.json()["id"]))
+    assert {v["name"] for v in views} == {"大东关小区"}
+
+    doc = httpx.get(f"{base}/openapi.json").json()
+    assert {"/api/v1/registry/compounds", "/api/v1/dispatch/compounds/{compound_id}",
+            "/api/v1/billing/compounds/{compound_id}", "/api/v1/deliberation/compounds/{compound_id}"} <= set(doc["paths"])
+    assert "swagger" in httpx.get(f"{base}/docs").text.lower()
+    assert httpx.get(f"{base}/healthz").json()["service"] == "gateway"
+    unknown = httpx.get(f"{base}/api/v1/parking/spaces", headers=_auth())
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    forged = httpx.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": "Bearer not.a.jwt"})
+    assert forged.status_code == 401 and forged.json()["error"]["code"] == "token_invalid"
+
+    assert embedded.stop(signal.SIGINT) == 0
+    access = [line for line in embedded.log.read_text().splitlines() if "req-2026-0001" in line]
+    # The gateway and the registry both logged the request, as JSON carrying its id.
+    assert any('"logger": "linli.access"' in line and '"request_id": "req-2026-0001"' in line
+               and "POST /api/v1/registry/compounds 201" in line for line in access)
+    assert len(access) >= 2
+
+    # The next start keeps everything and seeds nothing twice.
+    embedded.start()
+    embedded.wait_ready()
+    names = [c["name"] for c in httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth()).json()]
+    assert names == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区", "大东关小区"]
+    assert embedded.stop(signal.SIGTERM) == 0
+
+
+def test_a_crash_between_publish_and_marking_sent_delivers_once_after_restart(embedded: Embedded) -> None:
+    # The relay dies right after publishing the demo street's events, before marking them sent.
+    embedded.start(LINLI_FAILPOINTS="relay.after_publish")
+    assert embedded.wait_exit(60) == 137
+    with sqlite3.connect(embedded.data_dir / "registry.db") as conn:
+        unsent = conn.execute("SELECT event_id FROM outbox WHERE sent_at IS NULL ORDER BY id").fetchall()
+    assert len(unsent) == 3  # published, but the process died before it could say so
+
+    embedded.start()
+    embedded.wait_ready()
+    views = _poll(lambda: _projected_everywhere(embedded.base, 3))
+    assert views[0]["name"] == "城东安置小区"
+    _poll(lambda: _projected_everywhere(embedded.base, 1))
+    with sqlite3.connect(embedded.data_dir / "registry.db") as conn:
+        _poll(lambda: conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0)
+    for (event_id,) in unsent:
+        for service in ("dispatch", "billing", "deliberation"):
+            assert _inbox_rows(embedded.data_dir, service, event_id) == 1
+    with sqlite3.connect(embedded.data_dir / "bus.db") as conn:
+        published = conn.execute("SELECT count(*) FROM bus_log WHERE topic = 'registry.events'").fetchone()[0]
+    assert published == 6  # each event went out twice; each consumer applied it once
+    assert embedded.stop() == 0
+
+
+def test_rate_limit_answers_429_with_retry_after(embedded: Embedded) -> None:
+    embedded.start(RATE_LIMIT_BURST="5", RATE_LIMIT_PER_MINUTE="60")
+    embedded.wait_ready()
+    answers = [httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(person=77)) for _ in range(8)]
+    assert [a.status_code for a in answers[:5]] == [200] * 5
+    limited = answers[-1]
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(person=78)).status_code == 200
+    assert embedded.stop() == 0

@@ -1,0 +1,66 @@
+"""Tokens: scoped roles, expiry, forgery, RS256."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from shared.auth import Grant, Principal, Role, TokenCodec, require_any
+from shared.errors import Forbidden, Unauthorized
+from shared.settings import Settings
+
+
+def test_grid_worker_of_grid_12_is_not_grid_worker_of_grid_13() -> None:
+    codec = TokenCodec(Settings())
+    token = codec.issue(42, [Grant(Role.grid_worker, "grid", 12), Grant(Role.resident)])
+    who = codec.verify(token)
+    assert who.person_id == 42
+    assert who.has(Role.grid_worker, "grid", 12)
+    assert not who.has(Role.grid_worker, "grid", 13)
+    assert who.has(Role.resident)
+
+
+def test_expired_token_is_refused_with_its_own_code() -> None:
+    codec = TokenCodec(Settings())
+    with pytest.raises(Unauthorized) as err:
+        codec.verify(codec.issue(1, [Grant(Role.resident)], ttl_seconds=-5))
+    assert err.value.code == "token_expired"
+    assert "过期" in err.value.message
+
+
+def test_token_signed_with_another_secret_is_forged() -> None:
+    forged = TokenCodec(Settings(jwt_secret=SecretStr("not-ours"))).issue(1, [Grant(Role.street_admin)])
+    with pytest.raises(Unauthorized) as err:
+        TokenCodec(Settings()).verify(forged)
+    assert err.value.code == "token_invalid"
+
+
+def test_grant_parse_explains_bad_roles_and_scopes() -> None:
+    assert Grant.parse("owners_committee", "compound:7") == Grant(Role.owners_committee, "compound", 7)
+    with pytest.raises(ValueError, match="未知角色"):
+        Grant.parse("mayor", None)
+    with pytest.raises(ValueError, match="KIND:ID"):
+        Grant.parse("grid_worker", "grid-12")
+
+
+def test_require_any_lets_ops_through_and_names_the_roles_it_wanted() -> None:
+    community_admin = Principal(5, (Grant(Role.community_admin, "community", 3),))
+    require_any(community_admin, (Role.community_admin, "community", 3))
+    require_any(Principal(9, (Grant(Role.ops),)), (Role.street_admin, None, None))
+    with pytest.raises(Forbidden) as err:
+        require_any(community_admin, (Role.community_admin, "community", 4), (Role.street_admin, None, None))
+    assert "社区管理员" in err.value.message and "街道管理员" in err.value.message
+
+
+def test_rs256_key_pair(tmp_path: Path) -> None:
+    private, public = tmp_path / "jwt.pem", tmp_path / "jwt.pub"
+    subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
+    subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True,
+                   capture_output=True)
+    signer = TokenCodec(Settings(jwt_algorithm="RS256", jwt_private_key_file=private, jwt_public_key_file=public))
+    verifier = TokenCodec(Settings(jwt_algorithm="RS256", jwt_public_key_file=public))
+    assert verifier.verify(signer.issue(3, [Grant(Role.supervisory_committee, "compound", 7)])).has(
+        Role.supervisory_committee, "compound", 7)
+    with pytest.raises(ValueError, match="私钥"):
+        verifier.issue(3, [])
