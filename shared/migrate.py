@@ -12,7 +12,9 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
+from shared import idempotency  # noqa: F401
 from shared.db import is_sqlite, make_engine, plumbing_metadata
+from shared.events import inbox, outbox  # noqa: F401  (their tables join plumbing_metadata)
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 FILE_TEMPLATE = "%%(year)d-%%(month).2d-%%(day).2d_%%(rev)s_%%(slug)s"

@@ -87,19 +87,32 @@ class KafkaSubscription:
     """A member of a consumer group; offsets are committed only after records are handled."""
 
     def __init__(self, settings: Settings, group: str, topics: list[str], client_id: str) -> None:
-        self._consumer = AIOKafkaConsumer(
-            *topics,
-            bootstrap_servers=settings.kafka_bootstrap,
-            group_id=group,
-            client_id=client_id,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-        )
+        self._settings = settings
+        self._group = group
+        self._topics = topics
+        self._client_id = client_id
+        self._consumer_or_none: AIOKafkaConsumer | None = None
         self._handled: dict[TopicPartition, int] = {}
 
+    @property
+    def _consumer(self) -> AIOKafkaConsumer:
+        if self._consumer_or_none is None:
+            raise RuntimeError("subscription not started")
+        return self._consumer_or_none
+
     async def start(self) -> None:
-        await self._consumer.start()
+        # Built here, not in __init__: aiokafka binds to the running loop, and apps (with their
+        # subscriptions) are created before asyncio.run starts one.
+        self._consumer_or_none = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._settings.kafka_bootstrap,
+            group_id=self._group,
+            client_id=self._client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._settings.kafka_fetch_max_wait_ms,
+        )
+        await self._consumer_or_none.start()
 
     async def fetch(self, max_records: int, timeout_ms: int) -> list[Message]:
         batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
@@ -143,7 +156,10 @@ class KafkaSubscription:
         return total
 
     def assignment(self) -> list[tuple[str, int]]:
-        return sorted((tp.topic, tp.partition) for tp in self._consumer.assignment())
+        if self._consumer_or_none is None:
+            return []
+        return sorted((tp.topic, tp.partition) for tp in self._consumer_or_none.assignment())
 
     async def stop(self) -> None:
-        await self._consumer.stop()
+        if self._consumer_or_none is not None:
+            await self._consumer_or_none.stop()

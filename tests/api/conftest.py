@@ -36,14 +36,34 @@ class Platform:
     def street_admin(self) -> dict[str, str]:
         return self.token(Grant(Role.street_admin), person=1)
 
-    async def outbox_rows(self, service: str = "registry") -> int:
+    async def outbox_rows(self, service: str = "registry", entity: str = "compound") -> int:
+        """Events queued about one kind of entity (default: compounds)."""
         runtime = self.apps[service].state.runtime
         async with runtime.db.sessionmaker() as session:
-            return int(await session.scalar(select(func.count()).select_from(outbox)) or 0)
+            return int(
+                await session.scalar(
+                    select(func.count()).select_from(outbox).where(outbox.c.type.like(f"linli.{service}.{entity}.%"))
+                )
+                or 0
+            )
 
-    async def eventually(self, probe: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
+    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST to the registry and insist on 201 (for building a story's records)."""
+        answer = await self.clients["registry"].post(
+            f"/api/v1/registry{path}", json=body, headers=headers or self.street_admin
+        )
+        assert answer.status_code == 201, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+    async def community(self, street: str = "三桥街道", name: str = "杏花岭社区") -> int:
+        """A street with one community; returns the community id."""
+        street_id = (await self.post("/streets", {"name": street}))["id"]
+        return int((await self.post("/communities", {"street_id": street_id, "name": name}))["id"])
+
+    async def eventually(self, probe: Callable[[], Awaitable[Any]], within_s: float = 10.0) -> Any:
         """Poll until `probe` returns something truthy (events travel asynchronously)."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within_s
         while True:
             result = await probe()
             if result:
@@ -55,8 +75,13 @@ class Platform:
 
 @pytest.fixture
 async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
-    settings = Settings(data_dir=tmp_path, seed_demo=False, relay_poll_interval_ms=50, max_body_bytes=65_536,
-                        consumer_backoff_base_ms=10)
+    settings = Settings(
+        data_dir=tmp_path,
+        seed_demo=False,
+        relay_poll_interval_ms=50,
+        max_body_bytes=65_536,
+        consumer_backoff_base_ms=10,
+    )
     await asyncio.to_thread(migrate_all, settings)
     transport = InProcessTransport(settings.bus_url())
     apps = {s: SERVICE_FACTORIES[s](settings, transport) for s in SERVICES}
@@ -65,8 +90,15 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
             await stack.enter_async_context(app.router.lifespan_context(app))
         clients = {
             s: await stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{s}"))
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{s}")
+            )
             for s, app in apps.items()
         }
         yield Platform(settings, apps, clients)
     await transport.close()
+
+
+@pytest.fixture
+async def community(platform: Platform) -> int:
+    """三桥街道 / 杏花岭社区, the community most stories happen in."""
+    return await platform.community()

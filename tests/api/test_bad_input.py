@@ -12,7 +12,7 @@ from shared.settings import Settings
 from tests.api.conftest import Platform
 
 URL = "/api/v1/registry/compounds"
-GOOD = {"name": "滨河花园", "community_id": 3, "kind": "commercial", "management_model": "professional"}
+GOOD = {"name": "滨河花园", "kind": "commercial", "management_model": "professional"}
 
 
 def assert_error_shape(body: dict[str, object], code: str) -> dict[str, object]:
@@ -32,9 +32,12 @@ async def _nothing_written(platform: Platform) -> None:
     assert await platform.outbox_rows() == 0
 
 
-async def test_body_that_is_not_json(platform: Platform) -> None:
+async def test_body_that_is_not_json(platform: Platform, community: int) -> None:
     answer = await platform.clients["registry"].post(
-        URL, content='{"name": "滨河花园",'.encode(), headers=platform.street_admin | {"content-type": "application/json"})
+        URL,
+        content='{"name": "滨河花园",'.encode(),
+        headers=platform.street_admin | {"content-type": "application/json"},
+    )
     assert answer.status_code == 422
     error = assert_error_shape(answer.json(), "validation_error")
     assert error["details"][0]["type"] == "json_invalid"  # type: ignore[index]
@@ -42,28 +45,35 @@ async def test_body_that_is_not_json(platform: Platform) -> None:
     await _nothing_written(platform)
 
 
-@pytest.mark.parametrize(("patch", "field", "zh"), [
-    ({"community_id": "三"}, "body.community_id", "整数"),
-    ({"kind": "castle"}, "body.kind", "允许范围"),
-    ({"community_id": 0}, "body.community_id", "太小"),
-    ({"name": ""}, "body.name", "太短"),
-    ({"extra": 1}, "body.extra", "不允许"),
-])
-async def test_wrong_values_name_the_field_and_the_value(platform: Platform, patch: dict[str, object], field: str,
-                                                         zh: str) -> None:
-    answer = await platform.clients["registry"].post(URL, json=GOOD | patch, headers=platform.street_admin)
+@pytest.mark.parametrize(
+    ("patch", "field", "zh"),
+    [
+        ({"community_id": "三"}, "body.community_id", "整数"),
+        ({"kind": "castle"}, "body.kind", "允许范围"),
+        ({"community_id": 0}, "body.community_id", "太小"),
+        ({"name": ""}, "body.name", "太短"),
+        ({"extra": 1}, "body.extra", "不允许"),
+    ],
+)
+async def test_wrong_values_name_the_field_and_the_value(
+    platform: Platform, community: int, patch: dict[str, object], field: str, zh: str
+) -> None:
+    answer = await platform.clients["registry"].post(
+        URL, json=GOOD | {"community_id": community} | patch, headers=platform.street_admin
+    )
     assert answer.status_code == 422
     error = assert_error_shape(answer.json(), "validation_error")
     detail = error["details"][0]  # type: ignore[index]
     assert detail["field"] == field
-    assert zh in detail["message"] and zh in str(error["message"])
+    assert zh in detail["message"]
+    assert zh in str(error["message"])
     if "value" in detail:
         assert detail["value"] == next(iter(patch.values()))
     await _nothing_written(platform)
 
 
-async def test_missing_field(platform: Platform) -> None:
-    body = {k: v for k, v in GOOD.items() if k != "kind"}
+async def test_missing_field(platform: Platform, community: int) -> None:
+    body = {k: v for k, v in (GOOD | {"community_id": community}).items() if k != "kind"}
     answer = await platform.clients["registry"].post(URL, json=body, headers=platform.street_admin)
     error = assert_error_shape(answer.json(), "validation_error")
     assert answer.status_code == 422
@@ -72,55 +82,62 @@ async def test_missing_field(platform: Platform) -> None:
     await _nothing_written(platform)
 
 
-async def test_a_huge_body_is_refused_before_it_is_read(platform: Platform) -> None:
-    huge = json.dumps(GOOD | {"name": "大" * 70_000}).encode()
-    answer = await platform.clients["registry"].post(URL, content=huge,
-                                                     headers=platform.street_admin | {"content-type": "application/json"})
+async def test_a_huge_body_is_refused_before_it_is_read(platform: Platform, community: int) -> None:
+    huge = json.dumps(GOOD | {"community_id": community, "name": "大" * 70_000}).encode()
+    answer = await platform.clients["registry"].post(
+        URL, content=huge, headers=platform.street_admin | {"content-type": "application/json"}
+    )
     assert answer.status_code == 413
     assert "过大" in str(assert_error_shape(answer.json(), "payload_too_large")["message"])
     await _nothing_written(platform)
 
 
-async def test_a_huge_chunked_body_is_refused_too(platform: Platform) -> None:
+async def test_a_huge_chunked_body_is_refused_too(platform: Platform, community: int) -> None:
     async def chunks():  # type: ignore[no-untyped-def]
         for _ in range(100):
             yield b" " * 1024
-    answer = await platform.clients["registry"].post(URL, content=chunks(),
-                                                     headers=platform.street_admin | {"content-type": "application/json"})
+
+    answer = await platform.clients["registry"].post(
+        URL, content=chunks(), headers=platform.street_admin | {"content-type": "application/json"}
+    )
     assert answer.status_code == 413
     await _nothing_written(platform)
 
 
-async def test_expired_forged_missing_and_malformed_tokens(platform: Platform) -> None:
+async def test_expired_forged_missing_and_malformed_tokens(platform: Platform, community: int) -> None:
     registry = platform.clients["registry"]
     expired = platform.token(Grant(Role.street_admin), ttl=-10)
-    answer = await registry.post(URL, json=GOOD, headers=expired)
+    answer = await registry.post(URL, json=GOOD | {"community_id": community}, headers=expired)
     assert answer.status_code == 401
     assert_error_shape(answer.json(), "token_expired")
     forged_token = TokenCodec(Settings(jwt_secret=SecretStr("a-stranger-s-secret-32-bytes-long!"))).issue(
-        1, [Grant(Role.street_admin)])
-    answer = await registry.post(URL, json=GOOD, headers={"Authorization": f"Bearer {forged_token}"})
+        1, [Grant(Role.street_admin)]
+    )
+    answer = await registry.post(
+        URL, json=GOOD | {"community_id": community}, headers={"Authorization": f"Bearer {forged_token}"}
+    )
     assert answer.status_code == 401
     assert_error_shape(answer.json(), "token_invalid")
-    answer = await registry.post(URL, json=GOOD)
+    answer = await registry.post(URL, json=GOOD | {"community_id": community})
     assert answer.status_code == 401
     assert_error_shape(answer.json(), "unauthorized")
-    answer = await registry.post(URL, json=GOOD, headers={"Authorization": "Basic cm9vdDpyb290"})
+    answer = await registry.post(
+        URL, json=GOOD | {"community_id": community}, headers={"Authorization": "Basic cm9vdDpyb290"}
+    )
     assert answer.status_code == 401
     assert_error_shape(answer.json(), "token_invalid")
     await _nothing_written(platform)
 
 
-async def test_unknown_compound_and_bad_path_parameters(platform: Platform) -> None:
+async def test_unknown_compound_and_bad_path_parameters(platform: Platform, community: int) -> None:
     registry = platform.clients["registry"]
     missing = await registry.get("/api/v1/registry/compounds/999", headers=platform.street_admin)
     assert missing.status_code == 404
-    assert assert_error_shape(missing.json(), "not_found")["details"] == {"compound_id": 999}
+    assert assert_error_shape(missing.json(), "not_found")["details"] == {"id": 999, "kind": "compound"}
     not_a_number = await registry.get("/api/v1/registry/compounds/abc", headers=platform.street_admin)
     assert not_a_number.status_code == 422
     assert_error_shape(not_a_number.json(), "validation_error")
-    projection = await platform.clients["dispatch"].get("/api/v1/dispatch/compounds/999",
-                                                        headers=platform.street_admin)
+    projection = await platform.clients["dispatch"].get("/api/v1/dispatch/compounds/999", headers=platform.street_admin)
     assert projection.status_code == 404
     assert "尚未同步" in str(assert_error_shape(projection.json(), "not_found")["message"])
     wrong_method = await registry.delete("/api/v1/registry/compounds", headers=platform.street_admin)

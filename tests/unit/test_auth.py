@@ -50,17 +50,20 @@ def test_require_any_lets_ops_through_and_names_the_roles_it_wanted() -> None:
     require_any(Principal(9, (Grant(Role.ops),)), (Role.street_admin, None, None))
     with pytest.raises(Forbidden) as err:
         require_any(community_admin, (Role.community_admin, "community", 4), (Role.street_admin, None, None))
-    assert "社区管理员" in err.value.message and "街道管理员" in err.value.message
+    assert "社区管理员" in err.value.message
+    assert "街道管理员" in err.value.message
 
 
 def test_rs256_key_pair(tmp_path: Path) -> None:
     private, public = tmp_path / "jwt.pem", tmp_path / "jwt.pub"
     subprocess.run(["openssl", "genrsa", "-out", str(private), "2048"], check=True, capture_output=True)
-    subprocess.run(["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["openssl", "rsa", "-in", str(private), "-pubout", "-out", str(public)], check=True, capture_output=True
+    )
     signer = TokenCodec(Settings(jwt_algorithm="RS256", jwt_private_key_file=private, jwt_public_key_file=public))
     verifier = TokenCodec(Settings(jwt_algorithm="RS256", jwt_public_key_file=public))
     assert verifier.verify(signer.issue(3, [Grant(Role.supervisory_committee, "compound", 7)])).has(
-        Role.supervisory_committee, "compound", 7)
+        Role.supervisory_committee, "compound", 7
+    )
     with pytest.raises(ValueError, match="私钥"):
         verifier.issue(3, [])

@@ -10,8 +10,9 @@ from shared.ids import uuid7
 
 
 def _xinghualing() -> CompoundCreated:
-    return CompoundCreated(compound_id=7, name="杏花岭小区", community_id=3, kind="old",
-                           management_model="self_managed", version=1)
+    return CompoundCreated(
+        compound_id=7, name="杏花岭小区", community_id=3, kind="old", management_model="self_managed", version=1
+    )
 
 
 def test_uuid7_is_version_7_and_time_ordered() -> None:

@@ -15,15 +15,21 @@ def test_rate_limiter_allows_a_burst_then_says_how_long_to_wait() -> None:
 
 def test_openapi_merge_keeps_every_service_path_and_renames_clashing_schemas() -> None:
     gateway = {"openapi": "3.1.0", "info": {"title": "Linli"}, "paths": {"/healthz": {}}}
-    registry = {"info": {"title": "registry"}, "paths": {"/api/v1/registry/compounds": {
-        "post": {"$ref": "#/components/schemas/CompoundOut"}}, "/healthz": {}},
-        "components": {"schemas": {"CompoundOut": {"title": "r"}, "ErrorBody": {"title": "e"}}}}
-    billing = {"info": {"title": "billing"}, "paths": {"/api/v1/billing/compounds/{compound_id}": {
-        "get": {"$ref": "#/components/schemas/CompoundOut"}}},
-        "components": {"schemas": {"CompoundOut": {"title": "b"}, "ErrorBody": {"title": "e"}}}}
+    registry = {
+        "info": {"title": "registry"},
+        "paths": {"/api/v1/registry/compounds": {"post": {"$ref": "#/components/schemas/CompoundOut"}}, "/healthz": {}},
+        "components": {"schemas": {"CompoundOut": {"title": "r"}, "ErrorBody": {"title": "e"}}},
+    }
+    billing = {
+        "info": {"title": "billing"},
+        "paths": {"/api/v1/billing/compounds/{compound_id}": {"get": {"$ref": "#/components/schemas/CompoundOut"}}},
+        "components": {"schemas": {"CompoundOut": {"title": "b"}, "ErrorBody": {"title": "e"}}},
+    }
     doc = merge_openapi(gateway, {"registry": registry, "billing": billing})
     assert set(doc["paths"]) == {"/healthz", "/api/v1/registry/compounds", "/api/v1/billing/compounds/{compound_id}"}
-    assert doc["paths"]["/api/v1/billing/compounds/{compound_id}"]["get"]["$ref"] == \
-        "#/components/schemas/billing_CompoundOut"
+    assert (
+        doc["paths"]["/api/v1/billing/compounds/{compound_id}"]["get"]["$ref"]
+        == "#/components/schemas/billing_CompoundOut"
+    )
     assert doc["components"]["schemas"]["CompoundOut"] == {"title": "r"}
     assert "billing_ErrorBody" not in doc["components"]["schemas"]  # identical shapes are shared

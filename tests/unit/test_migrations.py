@@ -29,10 +29,12 @@ def test_migrations_match_models(tmp_path: Path, service: str) -> None:
     async def diff() -> list[object]:
         engine = create_async_engine(url)
         async with engine.connect() as conn:
+
             def compare(sync_conn: object) -> list[object]:
                 context = MigrationContext.configure(sync_conn, opts={"compare_type": True})  # type: ignore[arg-type]
                 targets: list[MetaData] = [METADATA[service], plumbing_metadata]
                 return list(compare_metadata(context, targets))  # type: ignore[arg-type]
+
             result = await conn.run_sync(compare)
         await engine.dispose()
         return result

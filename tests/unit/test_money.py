@@ -47,10 +47,12 @@ def test_split_refuses_shares_not_summing_to_10000() -> None:
         split_by_basis_points(100, [5_000, 4_000])
 
 
-@given(total=st.integers(min_value=0, max_value=10**12),
-       shares=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=8))
+@given(
+    total=st.integers(min_value=0, max_value=10**12),
+    shares=st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=8),
+)
 def test_split_parts_always_add_up_and_stay_within_a_fen_of_exact(total: int, shares: list[int]) -> None:
-    shares = shares[:-1] + [0]
+    shares = [*shares[:-1], 0]
     shares[-1] = 10_000 - sum(shares[:-1]) if sum(shares[:-1]) <= 10_000 else 0
     if sum(shares) != 10_000:
         return

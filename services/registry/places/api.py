@@ -1,0 +1,167 @@
+"""Routes of the place tree: five per entity, plus the whole compound in one call."""
+
+from __future__ import annotations
+
+from services.registry.places import schemas as s
+from services.registry.places import service as p
+from services.registry.resources import Resource, mount
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/registry", tags=["registry"])
+
+RESOURCES: list[Resource] = [  # type: ignore[type-arg]
+    Resource(
+        "/streets",
+        p.STREET,
+        s.StreetCreate,
+        s.StreetUpdate,
+        s.StreetOut,
+        p.show_street,
+        p.build_street,
+        p.area_of_street,
+        p.check_name_change,
+        lambda e: p._dup("街道", "name", e.name, "平台"),
+    ),
+    Resource(
+        "/communities",
+        p.COMMUNITY,
+        s.CommunityCreate,
+        s.CommunityUpdate,
+        s.CommunityOut,
+        p.show_community,
+        p.build_community,
+        p.area_of_community,
+        p.check_name_change,
+        lambda e: p._dup("社区", "name", e.name, "街道"),
+        filters=("street_id",),
+    ),
+    Resource(
+        "/grids",
+        p.GRID,
+        s.GridCreate,
+        s.GridUpdate,
+        s.GridOut,
+        p.show_grid,
+        p.build_grid,
+        p.area_of_community_child,
+        p.check_name_change,
+        lambda e: p._dup("网格", "name", e.name, "社区"),
+        filters=("community_id",),
+    ),
+    Resource(
+        "/clusters",
+        p.CLUSTER,
+        s.ClusterCreate,
+        s.ClusterUpdate,
+        s.ClusterOut,
+        p.show_cluster,
+        p.build_cluster,
+        p.area_of_community_child,
+        p.check_name_change,
+        lambda e: p._dup("片区", "name", e.name, "社区"),
+        filters=("community_id",),
+    ),
+    Resource(
+        "/compounds",
+        p.COMPOUND,
+        s.CompoundCreate,
+        s.CompoundUpdate,
+        s.CompoundOut,
+        p.show_compound,
+        p.build_compound,
+        p.area_of_compound,
+        p.check_compound_change,
+        lambda e: p._dup("小区", "name", e.name, "社区"),
+        filters=("community_id", "grid_id", "cluster_id"),
+    ),
+    Resource(
+        "/courtyards",
+        p.COURTYARD,
+        s.CourtyardCreate,
+        s.CourtyardUpdate,
+        s.CourtyardOut,
+        p.show_courtyard,
+        p.build_courtyard,
+        p.area_in_compound,
+        p.check_name_change,
+        lambda e: p._dup("院落", "name", e.name, "小区"),
+        filters=("compound_id",),
+    ),
+    Resource(
+        "/buildings",
+        p.BUILDING,
+        s.BuildingCreate,
+        s.BuildingUpdate,
+        s.BuildingOut,
+        p.show_building,
+        p.build_building,
+        p.area_in_compound,
+        p.check_building_change,
+        lambda e: p._dup("楼栋号", "number", e.number, "小区"),
+        filters=("compound_id", "courtyard_id"),
+    ),
+    Resource(
+        "/entrances",
+        p.ENTRANCE,
+        s.EntranceCreate,
+        s.EntranceUpdate,
+        s.EntranceOut,
+        p.show_entrance,
+        p.build_entrance,
+        p.area_in_compound,
+        p.drop_nones,
+        lambda e: p._dup("单元号", "number", e.number, "楼栋"),
+        filters=("building_id", "compound_id"),
+    ),
+    Resource(
+        "/dwellings",
+        p.DWELLING,
+        s.DwellingCreate,
+        s.DwellingUpdate,
+        s.DwellingOut,
+        p.show_dwelling,
+        p.build_dwelling,
+        p.area_in_compound,
+        p.check_dwelling_change,
+        lambda e: p._dup("房号", "room", e.room, "单元"),
+        filters=("entrance_id", "building_id", "compound_id"),
+    ),
+    Resource(
+        "/households",
+        p.HOUSEHOLD,
+        s.HouseholdCreate,
+        s.HouseholdUpdate,
+        s.HouseholdOut,
+        p.show_household,
+        p.build_household,
+        p.area_in_compound,
+        p.drop_nones,
+        filters=("dwelling_id", "compound_id"),
+    ),
+    Resource(
+        "/ownerships",
+        p.OWNERSHIP,
+        s.OwnershipCreate,
+        s.OwnershipUpdate,
+        s.OwnershipOut,
+        p.show_ownership,
+        p.build_ownership,
+        p.area_in_compound,
+        p.check_ownership_change,
+        lambda e: p._dup("产权人", "person_id", e.person_id, "房屋"),
+        filters=("dwelling_id", "compound_id", "person_id"),
+    ),
+]
+
+for resource in RESOURCES:
+    mount(router, resource)
+
+
+@router.get(
+    "/compounds/{compound_id}/tree",
+    response_model=s.CompoundTree,
+    summary="整个小区：院落、楼栋、单元、房屋、住户 (the whole compound in one call)",
+)
+async def compound_tree(compound_id: int, session: Session, _: CurrentPrincipal) -> s.CompoundTree:
+    return await p.compound_tree(session, compound_id)
