@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES: tuple[str, ...] = ("registry", "dispatch", "billing", "deliberation")
 DEFAULT_JWT_SECRET = "linli-development-secret-change-me"
+# Development-only keys (base64 of 32 bytes); production refuses them.
+DEFAULT_PII_KEY = "bGlubGktZGV2LXBpaS1lbmNyeXB0aW9uLWtleS0zMmI="
+DEFAULT_PII_HASH_KEY = "bGlubGktZGV2LXBpaS1zZWFyY2gtaGFzaC1rZXktMzI="
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -48,6 +52,11 @@ class Settings(BaseSettings):
     consumer_backoff_base_ms: int = 100
     consumer_backoff_max_ms: int = 5_000
 
+    # Personal data (PIPL): AES-256-GCM key for ID-card and mobile numbers at rest, and the HMAC
+    # key of their exact-match search hashes; each 32 bytes, base64. Set both in production.
+    pii_encryption_key: SecretStr = SecretStr(DEFAULT_PII_KEY)
+    pii_hash_key: SecretStr = SecretStr(DEFAULT_PII_HASH_KEY)
+
     # Auth.
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
@@ -73,20 +82,30 @@ class Settings(BaseSettings):
     # Embedded mode seeds a demo street into empty databases.
     seed_demo: bool = True
 
-    # Fault injection for crash tests, comma separated (see shared/failpoints.py).
-    linli_failpoints: str = Field(default="")
-
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:
         if self.environment == "production":
-            if self.jwt_algorithm == "HS256" and self.jwt_secret.get_secret_value() == DEFAULT_JWT_SECRET:
+            secret = self.jwt_secret.get_secret_value()
+            if self.jwt_algorithm == "HS256" and (secret == DEFAULT_JWT_SECRET or len(secret) < MIN_SECRET_LENGTH):
                 raise ValueError(
-                    "JWT_SECRET 仍是默认值，生产环境禁止使用 "
-                    "(JWT_SECRET is the development default; set a real secret in production)"
+                    f"JWT_SECRET 须为至少 {MIN_SECRET_LENGTH} 个字符的非默认密钥 "
+                    f"(JWT_SECRET must be a non-default secret of at least {MIN_SECRET_LENGTH} characters in production)"
                 )
+
             if self.jwt_algorithm == "RS256" and self.jwt_public_key_file is None:
                 raise ValueError("RS256 需要 JWT_PUBLIC_KEY_FILE (RS256 needs JWT_PUBLIC_KEY_FILE)")
         return self
+
+    def check_pii_keys(self) -> None:
+        """The registry (the only holder of personal data) refuses development keys in production."""
+        if self.environment == "production" and (
+            self.pii_encryption_key.get_secret_value() == DEFAULT_PII_KEY
+            or self.pii_hash_key.get_secret_value() == DEFAULT_PII_HASH_KEY
+        ):
+            raise ValueError(
+                "PII_ENCRYPTION_KEY 和 PII_HASH_KEY 仍是默认值，生产环境禁止使用 "
+                "(set PII_ENCRYPTION_KEY and PII_HASH_KEY in production)"
+            )
 
     def database_url_for(self, service: str) -> str:
         """The SQLAlchemy async URL of one service's own database."""

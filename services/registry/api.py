@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.registry.accounts.api import router as accounts_router
+from services.registry.committees.api import router as committees_router
+from services.registry.ledgers.api import router as ledgers_router
+from services.registry.pairings.api import router as pairings_router
+from services.registry.party.api import router as party_router
+from services.registry.people.api import router as people_router
 from services.registry.places.api import router as places_router
+from services.registry.stats.api import router as stats_router
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from shared.http import service_router
 from shared.labels import LabeledEnum
@@ -25,4 +32,14 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [places_router, enums_router]
+ROUTERS: list[APIRouter] = [
+    places_router,
+    people_router,
+    party_router,
+    pairings_router,
+    committees_router,
+    accounts_router,
+    ledgers_router,
+    stats_router,
+    enums_router,
+]

@@ -14,5 +14,6 @@ NAME = "registry"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
+    settings.check_pii_keys()
     spec = ServiceSpec(name=NAME, title="Linli 登记服务 (registry)", routers=ROUTERS, on_started=seed_demo)
     return build_service_app(spec, settings, transport)

@@ -9,7 +9,14 @@ from shared.settings import Settings
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings(environment="production")
-    assert Settings(environment="production", jwt_secret=SecretStr("s3cret-of-the-street")).environment == "production"
+    keys = {"pii_encryption_key": SecretStr("a" * 44), "pii_hash_key": SecretStr("b" * 44)}
+    with pytest.raises(ValidationError, match="32"):
+        Settings(environment="production", jwt_secret=SecretStr("short-secret"), **keys)
+    with pytest.raises(ValueError, match="PII"):
+        Settings(environment="production", jwt_secret=SecretStr("s3cret-of-the-street-" * 2)).check_pii_keys()
+    good = Settings(environment="production", jwt_secret=SecretStr("s3cret-of-the-street-" * 2), **keys)
+    good.check_pii_keys()
+    assert good.environment == "production"
 
 
 def test_database_url_template_names_each_service_database() -> None:

@@ -1,0 +1,7 @@
+"""Routes of the registry's stats."""
+
+from __future__ import annotations
+
+from shared.http import service_router
+
+router = service_router("/api/v1/registry", tags=["registry"])
