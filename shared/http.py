@@ -98,10 +98,11 @@ class RequestContextMiddleware:
     """Request id in and out, a cap on the body size, and request metrics (pure ASGI, so
     streamed responses pass through untouched)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body = max_body_bytes
+        self.max_upload = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,10 +121,11 @@ class RequestContextMiddleware:
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
+        limit = self.max_upload if headers.get("content-type", "").startswith("multipart/form-data") else self.max_body
         try:
             too_large = False
             length = headers.get("content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_body:
+            if length is not None and length.isdigit() and int(length) > limit:
                 too_large = True
             body_receive = receive
             if not too_large and length is None and scope["method"] in ("POST", "PUT", "PATCH"):
@@ -135,7 +137,7 @@ class RequestContextMiddleware:
                     message = await receive()
                     chunk = message.get("body", b"")
                     size += len(chunk)
-                    if size > self.max_body:
+                    if size > limit:
                         too_large = True
                         break
                     chunks.append(chunk)
@@ -155,8 +157,8 @@ class RequestContextMiddleware:
                 response = error_response(
                     413,
                     "payload_too_large",
-                    f"请求体过大（上限 {self.max_body} 字节）",
-                    f"Request body too large (limit {self.max_body} bytes)",
+                    f"请求体过大（上限 {limit} 字节）",
+                    f"Request body too large (limit {limit} bytes)",
                 )
                 await response(scope, receive, send_with_id)
                 return

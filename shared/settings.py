@@ -67,6 +67,8 @@ class Settings(BaseSettings):
 
     # HTTP limits.
     max_body_bytes: int = 1_048_576
+    # File uploads (multipart/form-data, e.g. a 100,000-row ledger .xlsx) get a larger cap.
+    max_upload_bytes: int = 50 * 1_048_576
     rate_limit_per_minute: int = 600
     rate_limit_burst: int = 100
     idempotency_ttl_seconds: int = 24 * 3600

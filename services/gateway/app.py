@@ -66,7 +66,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.runtime = runtime
     app.state.tokens = TokenCodec(settings)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
 
     @app.get("/healthz", tags=["ops"], summary="存活检查 (liveness)")
     async def healthz() -> dict[str, str]:
