@@ -142,7 +142,12 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
     app.state.tokens = TokenCodec(settings)
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=runtime.metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
@@ -163,6 +168,12 @@ def health_router() -> APIRouter:
         checks = await runtime.readiness()
         ready = not runtime.draining and all(v in ("ok", "no") for v in checks.values())
         body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "service": runtime.name, "checks": checks}
+        if runtime.consumer is not None:
+            # Which partitions this replica owns now (empty until it has joined its group).
+            body["consumer"] = {
+                "group": runtime.name,
+                "assignment": [f"{t}/{p}" for t, p in runtime.consumer.subscription.assignment()],
+            }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus 指标 (metrics)")
