@@ -46,7 +46,7 @@ async def run_embedded(settings: Settings) -> None:
     listeners, settings = embedded_listeners(settings, transport)
     log.info("Linli embedded: http://%s:%d (docs at /docs)", settings.host, settings.port)
     try:
-        await serve_apps(listeners, settings.shutdown_timeout_seconds)
+        await serve_apps(listeners, settings.shutdown_timeout_seconds, settings.shutdown_drain_seconds)
     finally:
         if transport is not None:
             await transport.close()

@@ -21,4 +21,10 @@ def serve_one(name: str, create_app: Callable[[Settings], FastAPI], migrate: boo
     if migrate and os.environ.get("MIGRATE_ON_START", "true").lower() != "false":
         upgrade_head(name, settings.database_url_for(name))
     app = create_app(settings)
-    asyncio.run(serve_apps([Listener(app, settings.host, settings.port)], settings.shutdown_timeout_seconds))
+    asyncio.run(
+        serve_apps(
+            [Listener(app, settings.host, settings.port)],
+            settings.shutdown_timeout_seconds,
+            settings.shutdown_drain_seconds,
+        )
+    )

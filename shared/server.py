@@ -33,8 +33,9 @@ class Listener:
     port: int
 
 
-async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25) -> None:
-    """Serve every listener until a signal arrives, then shut all down gracefully."""
+async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, drain_seconds: float = 0.0) -> None:
+    """Serve every listener until a signal arrives, then shut all down gracefully: first
+    `drain_seconds` of answering /readyz with 503 while still serving, then stop accepting."""
     servers = [
         _QuietSignalsServer(
             uvicorn.Config(
@@ -50,17 +51,24 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25) 
         for listener in listeners
     ]
 
-    def on_signal(sig: signal.Signals) -> None:
-        for listener in listeners:
-            runtime = getattr(listener.app.state, "runtime", None)
-            if runtime is not None:
-                runtime.begin_draining()
-            else:
-                listener.app.state.draining = True
+    draining = False
+
+    def stop_accepting() -> None:
         for server in servers:
-            if server.should_exit and sig == signal.SIGINT:
-                server.force_exit = True
             server.should_exit = True
+
+    def on_signal(sig: signal.Signals) -> None:
+        nonlocal draining
+        if draining:
+            # A second signal: stop now (a second Ctrl-C also abandons requests in flight).
+            for server in servers:
+                server.force_exit = server.force_exit or (server.should_exit and sig == signal.SIGINT)
+            stop_accepting()
+            return
+        draining = True
+        for listener in listeners:
+            listener.app.state.runtime.begin_draining()
+        loop.call_later(drain_seconds, stop_accepting)
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     rate_limit_burst: int = 100
     idempotency_ttl_seconds: int = 24 * 3600
     shutdown_timeout_seconds: int = 25
+    # After SIGTERM, keep serving (with /readyz answering 503) this long so load balancers see
+    # the service leave before it stops accepting connections. 0 in development.
+    shutdown_drain_seconds: float = 0.0
 
     # Gateway upstreams (distributed mode); embedded mode fills them with loopback ports.
     registry_url: str = "http://127.0.0.1:8101"
@@ -91,7 +94,7 @@ class Settings(BaseSettings):
             if self.jwt_algorithm == "HS256" and (secret == DEFAULT_JWT_SECRET or len(secret) < MIN_SECRET_LENGTH):
                 raise ValueError(
                     f"JWT_SECRET 须为至少 {MIN_SECRET_LENGTH} 个字符的非默认密钥 "
-                    f"(JWT_SECRET must be a non-default secret of at least {MIN_SECRET_LENGTH} characters in production)"
+                    f"(JWT_SECRET must be a non-default secret of at least {MIN_SECRET_LENGTH} chars in production)"
                 )
 
             if self.jwt_algorithm == "RS256" and self.jwt_public_key_file is None:

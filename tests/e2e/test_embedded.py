@@ -208,3 +208,17 @@ def test_rate_limit_answers_429_with_retry_after(embedded: Embedded) -> None:
     assert limited.json()["error"]["code"] == "rate_limited"
     assert httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(person=78)).status_code == 200
     assert embedded.stop() == 0
+
+
+def test_sigterm_drains_first_then_exits_cleanly(embedded: Embedded) -> None:
+    embedded.start(SHUTDOWN_DRAIN_SECONDS="3")
+    embedded.wait_ready()
+    assert embedded.proc is not None
+    embedded.proc.send_signal(signal.SIGTERM)
+    # Still serving, but telling load balancers to go away.
+    ready = _poll(lambda: (r := httpx.get(f"{embedded.base}/readyz", timeout=2)).status_code == 503 and r, timeout=2)
+    assert ready.json()["draining"] is True
+    assert httpx.get(f"{embedded.base}/healthz", timeout=2).status_code == 200
+    started = time.monotonic()
+    assert embedded.wait_exit(30) == 0
+    assert time.monotonic() - started < 30
