@@ -1,0 +1,379 @@
+"""Login and accounts: passwords hashed with argon2, a lock-out after repeated failures, and the
+token's scoped roles derived from registry data at each login (plus the hand-made admin grants)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from datetime import UTC, date, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.registry.accounts import schemas as s
+from services.registry.accounts.domain import COMMITTEE_ROLES, GRANTABLE_SCOPES, LoginState, check_password
+from services.registry.accounts.models import Account, AdminGrant
+from services.registry.committees.models import Membership
+from services.registry.party.models import CheckIn, PartyMember
+from services.registry.people.domain import mask_mobile, parse_mobile
+from services.registry.people.models import GridAssignment, GridWorker, Head, Person
+from services.registry.people.pii import PiiVault
+from services.registry.people.service import area_of_person, living_person, show_resident
+from services.registry.places.models import Community, Compound, Ownership, Street
+from services.registry.scope import Area, community_area, compound_area, require_admin
+from shared.auth import Grant, Principal, Role, TokenCodec, require_any
+from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
+
+_HASHER = PasswordHasher()
+
+
+class AccountLocked(LinliError):
+    """423: too many failed logins; Retry-After says when to try again."""
+
+    status_code = 423
+    code = "account_locked"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, (retry_after + 59) // 60)
+        super().__init__(
+            f"账户已锁定：密码连续错误次数过多，请 {minutes} 分钟后再试",
+            f"Account locked after too many failed logins; retry in {retry_after} s",
+            details={"retry_after_seconds": retry_after},
+        )
+        self.retry_after = retry_after
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password (slow on purpose: call it off the event loop in requests)."""
+    return _HASHER.hash(password)
+
+
+def _bad_credentials() -> Unauthorized:
+    # One message for an unknown mobile and a wrong password, so nobody learns who has an account.
+    return Unauthorized("手机号或密码错误", "Wrong mobile number or password", code="invalid_credentials")
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to verify against when the mobile is unknown, so both failures take as long."""
+    return _HASHER.hash("linli-decoy-password")
+
+
+async def _password_matches(password_hash: str, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _HASHER.verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    # argon2 is deliberately slow: keep it off the event loop.
+    return await asyncio.to_thread(verify)
+
+
+def role_out(grant: Grant) -> s.RoleOut:
+    scope = f"{grant.scope_kind}:{grant.scope_id}" if grant.scope_kind is not None else None
+    return s.RoleOut(role=grant.role.value, scope=scope, label=grant.role.label)
+
+
+# --- roles from registry data --------------------------------------------------------------
+
+
+async def derive_grants(session: AsyncSession, person_id: int) -> list[Grant]:
+    """The scoped roles a person holds today, read from the registry: resident of their
+    household, owner in each compound where they own, party member where they live or have
+    checked in, grid worker of each grid, building head of each building, committee member of
+    each compound (active memberships only), plus the admin grants made by hand."""
+    person = await session.get(Person, person_id)
+    if person is None or person.anonymised:
+        return []
+    today = date.today()
+    living_here = person.moved_out is None or person.moved_out > today
+    grants: list[Grant] = []
+    if person.household_id is not None and living_here:
+        grants.append(Grant(Role.resident, "household", person.household_id))
+
+    owned = await session.scalars(
+        select(Ownership.compound_id)
+        .where(Ownership.person_id == person_id, or_(Ownership.until.is_(None), Ownership.until > today))
+        .distinct()
+        .order_by(Ownership.compound_id)
+    )
+    grants += [Grant(Role.owner, "compound", compound_id) for compound_id in owned]
+
+    member_id = await session.scalar(select(PartyMember.id).where(PartyMember.person_id == person_id))
+    if member_id is not None:
+        compounds = set(
+            (
+                await session.scalars(
+                    select(CheckIn.compound_id).where(CheckIn.party_member_id == member_id, CheckIn.ended_at.is_(None))
+                )
+            ).all()
+        )
+        if person.compound_id is not None and living_here:
+            compounds.add(person.compound_id)
+        grants += [Grant(Role.party_member, "compound", c) for c in sorted(compounds)] or [Grant(Role.party_member)]
+
+    grids = await session.scalars(
+        select(GridAssignment.grid_id)
+        .join(GridWorker, GridWorker.id == GridAssignment.grid_worker_id)
+        .where(GridWorker.person_id == person_id)
+        .order_by(GridAssignment.grid_id)
+    )
+    grants += [Grant(Role.grid_worker, "grid", grid_id) for grid_id in grids]
+
+    buildings = await session.scalars(
+        select(Head.place_id).where(Head.person_id == person_id, Head.kind == "building").order_by(Head.place_id)
+    )
+    grants += [Grant(Role.building_head, "building", building_id) for building_id in buildings]
+
+    memberships = await session.execute(
+        select(Membership.body, Membership.compound_id)
+        .where(Membership.person_id == person_id, Membership.until.is_(None), Membership.body.in_(COMMITTEE_ROLES))
+        .order_by(Membership.body, Membership.compound_id)
+    )
+    grants += [Grant(Role(body), "compound", compound_id) for body, compound_id in memberships.all()]
+
+    admin = await session.scalars(select(AdminGrant).where(AdminGrant.person_id == person_id).order_by(AdminGrant.id))
+    for row in admin:
+        if row.role in Role.__members__:
+            grants.append(Grant(Role(row.role), row.scope_kind, row.scope_id))
+    return list(dict.fromkeys(grants))
+
+
+# --- login ---------------------------------------------------------------------------------
+
+
+async def _record_failure(sessionmaker: async_sessionmaker[AsyncSession], person_id: int, now: datetime) -> LoginState:
+    # The request's unit of work rolls back on every error response (shared/http.py), and a
+    # failed login is an error response: counted there, the failure would vanish and a guesser
+    # could try passwords for ever. So it is written and committed in a session of its own.
+    async with sessionmaker() as own:
+        account = await own.scalar(select(Account).where(Account.person_id == person_id).with_for_update())
+        if account is None:
+            return LoginState(0, None)
+        state = LoginState(account.failed_attempts, account.locked_until).after_failure(now)
+        account.failed_attempts, account.locked_until = state.failed_attempts, state.locked_until
+        await own.commit()
+        return state
+
+
+async def login(
+    session: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    vault: PiiVault,
+    codec: TokenCodec,
+    body: s.TokenRequest,
+) -> s.TokenOut:
+    """Mobile + password → a token with the roles derived now. 401 for an unknown mobile or a
+    wrong password alike; 423 while locked (the fifth consecutive failure locks for 15 min)."""
+    mobile = parse_mobile(body.mobile)
+    account = await session.scalar(select(Account).where(Account.mobile_hash == vault.search_hash(mobile)))
+    now = datetime.now(UTC)
+    if account is None:
+        await _password_matches(_decoy_hash(), body.password)
+        raise _bad_credentials()
+    state = LoginState(account.failed_attempts, account.locked_until)
+    if state.locked(now):
+        raise AccountLocked(state.retry_after_seconds(now))
+    if not await _password_matches(account.password_hash, body.password):
+        state = await _record_failure(sessionmaker, account.person_id, now)
+        if state.locked(now):
+            raise AccountLocked(state.retry_after_seconds(now))
+        raise _bad_credentials()
+    account.failed_attempts, account.locked_until, account.last_login_at = 0, None, now
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = await asyncio.to_thread(hash_password, body.password)
+    grants = await derive_grants(session, account.person_id)
+    return s.TokenOut(
+        access_token=codec.issue(account.person_id, grants),
+        expires_in=codec.ttl,
+        person_id=account.person_id,
+        roles=[role_out(g) for g in grants],
+    )
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def _require_person_admin(principal: Principal, area: Area | None) -> None:
+    """Street or community admins of where the person lives (any of them for people outside
+    every compound), and ops."""
+    if area is None:
+        require_any(principal, (Role.street_admin, None, None), (Role.community_admin, None, None))
+    else:
+        require_admin(principal, area)
+
+
+async def create_account(
+    session: AsyncSession, vault: PiiVault, principal: Principal, body: s.AccountCreate
+) -> s.AccountOut:
+    person = await living_person(session, body.person_id)
+    _require_person_admin(principal, await area_of_person(session, person))
+    mobile = parse_mobile(body.mobile)
+    check_password(body.password)
+    registered = vault.decrypt_or_none(person.mobile_enc)
+    if registered is not None and registered != mobile:
+        raise InvalidInput(
+            f"mobile：手机号 {mask_mobile(mobile)} 与人员 {person.id} 登记的手机号不一致",
+            f"mobile {mask_mobile(mobile)} differs from the one registered for person {person.id}",
+            details=[{"field": "mobile", "value": body.mobile}],
+        )
+    if await session.get(Account, person.id) is not None:
+        raise Conflict(
+            f"人员 {person.id} 已有账户",
+            f"person {person.id} already has an account",
+            code="duplicate",
+            details={"field": "person_id", "value": person.id},
+        )
+    mobile_taken = Conflict(
+        f"手机号 {mask_mobile(mobile)} 已用于另一个账户",
+        f"mobile {mask_mobile(mobile)} is already used by another account",
+        code="duplicate",
+        details={"field": "mobile", "value": mask_mobile(mobile)},
+    )
+    mobile_hash = vault.search_hash(mobile)
+    if await session.scalar(select(Account.person_id).where(Account.mobile_hash == mobile_hash)) is not None:
+        raise mobile_taken
+    password_hash = await asyncio.to_thread(hash_password, body.password)
+    account = Account(person_id=person.id, mobile_hash=mobile_hash, password_hash=password_hash, failed_attempts=0)
+    session.add(account)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise mobile_taken from None
+    return s.AccountOut(person_id=person.id, mobile_masked=mask_mobile(mobile), locked_until=None, last_login_at=None)
+
+
+# --- admin grants --------------------------------------------------------------------------
+
+_SCOPE_PLACES: dict[str, tuple[type[Street] | type[Community] | type[Compound], str]] = {
+    "street": (Street, "街道"),
+    "community": (Community, "社区"),
+    "compound": (Compound, "小区"),
+}
+
+
+def show_admin_grant(row: AdminGrant) -> s.AdminGrantOut:
+    role = Role(row.role)
+    scope = f"{row.scope_kind}:{row.scope_id}" if row.scope_kind is not None else None
+    return s.AdminGrantOut(id=row.id, person_id=row.person_id, role=role.value, label=role.label, scope=scope)
+
+
+async def _grant_area(session: AsyncSession, scope_kind: str | None, scope_id: int | None) -> Area | None:
+    if scope_kind is None or scope_id is None:
+        return None
+    if scope_kind == "street":
+        return Area(street_id=scope_id)
+    if scope_kind == "community":
+        return await community_area(session, scope_id)
+    return await compound_area(session, scope_id)
+
+
+def _may_grant(principal: Principal, role: str, area: Area | None) -> None:
+    """Ops grant anything; a street admin grants admin roles inside their street (an unscoped
+    street admin anywhere), never ops."""
+    if principal.has(Role.ops):
+        return
+    if role != Role.ops:
+        if any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
+            return
+        if area is not None and principal.has(Role.street_admin, "street", area.street_id):
+            return
+    raise Forbidden(
+        "无权授予该角色：需要该街道的街道管理员（运维角色只能由运维授予）",
+        "Forbidden: requires the street admin of that street (only ops grant ops)",
+    )
+
+
+async def create_admin_grant(session: AsyncSession, principal: Principal, body: s.AdminGrantCreate) -> s.AdminGrantOut:
+    if body.role not in GRANTABLE_SCOPES:
+        raise InvalidInput(
+            f"role：角色 “{body.role}” 不能手工授予（可授予：{'、'.join(GRANTABLE_SCOPES)}；其余角色由登记数据推出）",
+            f"role {body.role!r} cannot be granted by hand; one of {', '.join(GRANTABLE_SCOPES)}",
+            details=[{"field": "role", "value": body.role}],
+        )
+    try:
+        grant = Grant.parse(body.role, body.scope)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"scope：{exc}",
+            f"scope must be KIND:ID, got {body.scope!r}",
+            details=[{"field": "scope", "value": body.scope}],
+        ) from None
+    allowed = GRANTABLE_SCOPES[body.role]
+    if grant.scope_kind not in allowed:
+        shown = "、".join(k if k is not None else "不限范围" for k in allowed)
+        raise InvalidInput(
+            f"scope：{grant.role.label}的范围应为 {shown}，收到 “{body.scope}”",
+            f"scope of {body.role} must be one of {allowed}, got {body.scope!r}",
+            details=[{"field": "scope", "value": body.scope}],
+        )
+    if grant.scope_kind is not None:
+        model, label = _SCOPE_PLACES[grant.scope_kind]
+        if await session.get(model, grant.scope_id) is None:
+            raise InvalidInput(
+                f"scope：{label} {grant.scope_id} 不存在",
+                f"scope: {grant.scope_kind} {grant.scope_id} not found",
+                details=[{"field": "scope", "value": body.scope}],
+            )
+    _may_grant(principal, grant.role, await _grant_area(session, grant.scope_kind, grant.scope_id))
+    person = await living_person(session, body.person_id)
+    same = select(AdminGrant.id).where(
+        AdminGrant.person_id == person.id,
+        AdminGrant.role == grant.role.value,
+        AdminGrant.scope_kind.is_(None) if grant.scope_kind is None else AdminGrant.scope_kind == grant.scope_kind,
+        AdminGrant.scope_id.is_(None) if grant.scope_id is None else AdminGrant.scope_id == grant.scope_id,
+    )
+    duplicate = Conflict(
+        f"人员 {person.id} 已有该授权：{grant.role.label} {body.scope or ''}".rstrip(),
+        f"person {person.id} already holds {grant.role.value} {body.scope or ''}".rstrip(),
+        code="duplicate",
+        details={"field": "role", "value": grant.role.value, "scope": body.scope},
+    )
+    if await session.scalar(same) is not None:
+        raise duplicate
+    row = AdminGrant(person_id=person.id, role=grant.role.value, scope_kind=grant.scope_kind, scope_id=grant.scope_id)
+    session.add(row)
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise duplicate from None
+    return show_admin_grant(row)
+
+
+async def list_admin_grants(
+    session: AsyncSession, principal: Principal, person_id: int | None
+) -> list[s.AdminGrantOut]:
+    require_any(principal, (Role.street_admin, None, None))
+    query = select(AdminGrant).order_by(AdminGrant.id)
+    if person_id is not None:
+        query = query.where(AdminGrant.person_id == person_id)
+    return [show_admin_grant(row) for row in (await session.scalars(query)).all()]
+
+
+async def remove_admin_grant(session: AsyncSession, principal: Principal, grant_id: int) -> None:
+    row = await session.get(AdminGrant, grant_id)
+    if row is None:
+        raise NotFound(
+            f"授权 {grant_id} 不存在",
+            f"Admin grant {grant_id} not found",
+            details={"id": grant_id, "kind": "admin grant"},
+        )
+    _may_grant(principal, row.role, await _grant_area(session, row.scope_kind, row.scope_id))
+    await session.delete(row)
+    await session.flush()
+
+
+# --- the caller ----------------------------------------------------------------------------
+
+
+async def me(session: AsyncSession, vault: PiiVault, principal: Principal) -> s.MeOut:
+    person = await session.get(Person, principal.person_id) if principal.person_id is not None else None
+    return s.MeOut(
+        person_id=principal.person_id,
+        person=show_resident(vault, person) if person is not None else None,
+        roles=[role_out(g) for g in principal.grants],
+    )

@@ -1,0 +1,380 @@
+"""Logging in to Linli in Xinghualing (seed 002): the grid worker of 第一网格 and 王秀英 get
+tokens whose roles come from the registry (her grids; his household, ownership, building and
+committee seat); five wrong passwords lock an account for fifteen minutes; admins open accounts
+and grant admin roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from services.registry.accounts.domain import LOCK_DURATION, LoginState
+from services.registry.accounts.models import Account
+from services.registry.committees.models import Membership
+from services.registry.party.models import CheckIn, PartyMember, PartyOrg
+from shared.auth import Grant, Role, TokenCodec
+from tests.api.conftest import Platform
+from tests.api.registry.builders import id_card, registry_session, resident, xinghualing_dwelling
+from tests.api.registry.test_people import assert_error
+
+API = "/api/v1/registry"
+PASSWORD = "linli-demo"
+
+
+async def login(platform: Platform, mobile: str, password: str = PASSWORD) -> httpx.Response:
+    return await platform.clients["registry"].post(f"{API}/auth/token", json={"mobile": mobile, "password": password})
+
+
+async def open_account(platform: Platform, person_id: int, mobile: str, password: str = PASSWORD) -> dict[str, Any]:
+    return await platform.post("/accounts", {"person_id": person_id, "mobile": mobile, "password": password})
+
+
+async def account_row(platform: Platform, person_id: int) -> Account | None:
+    async with registry_session(platform) as session:
+        return await session.get(Account, person_id)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --- the lock-out rule, without a database ----------------------------------------------------
+
+
+def test_the_fifth_consecutive_failure_locks_for_fifteen_minutes() -> None:
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    state = LoginState(0, None)
+    for attempt in range(1, 5):
+        state = state.after_failure(now)
+        assert (state.failed_attempts, state.locked(now)) == (attempt, False)
+    state = state.after_failure(now)
+    assert state.locked(now)
+    assert state.locked_until == now + timedelta(minutes=15)
+    assert state.retry_after_seconds(now) == 900
+    assert state.retry_after_seconds(now + timedelta(minutes=14, seconds=59, microseconds=1)) == 1
+    later = now + LOCK_DURATION
+    assert not state.locked(later)
+    assert state.after_failure(later) == LoginState(1, None)  # a spent lock starts the count afresh
+    # SQLite returns naive datetimes; they are read as UTC.
+    assert LoginState(5, (now + timedelta(minutes=1)).replace(tzinfo=None)).locked(now)
+    assert LoginState.after_success() == LoginState(0, None)
+
+
+# --- through the API ----------------------------------------------------------------------
+
+
+async def test_the_grid_worker_logs_in_with_the_roles_of_her_grids(platform: Platform) -> None:
+    place = await xinghualing_dwelling(platform)
+    second = (await platform.post("/grids", {"community_id": place.community_id, "name": "第二网格"}))["id"]
+    li = await resident(platform, "李红梅", mobile="13800000002")
+    await platform.post(
+        "/grid-workers", {"person_id": li["id"], "kind": "full_time", "grid_ids": [place.grid_id, second]}
+    )
+    account = await open_account(platform, li["id"], "138 0000 0002")
+    assert account == {
+        "person_id": li["id"],
+        "mobile_masked": "138****0002",
+        "locked_until": None,
+        "last_login_at": None,
+    }
+    row = await account_row(platform, li["id"])
+    assert row is not None
+    assert row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in row.password_hash
+    assert len(row.mobile_hash) == 64
+    assert "13800000002" not in row.mobile_hash
+
+    answer = await login(platform, "13800000002")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["token_type"], body["expires_in"], body["person_id"]) == ("bearer", 8 * 3600, li["id"])
+    assert body["roles"] == [
+        {"role": "grid_worker", "scope": f"grid:{place.grid_id}", "label": "网格员"},
+        {"role": "grid_worker", "scope": f"grid:{second}", "label": "网格员"},
+    ]
+    principal = TokenCodec(platform.settings).verify(body["access_token"])
+    assert principal.person_id == li["id"]
+    assert principal.has(Role.grid_worker, "grid", place.grid_id)
+    assert not principal.has(Role.street_admin)
+    row = await account_row(platform, li["id"])
+    assert row is not None
+    assert row.last_login_at is not None
+    assert row.failed_attempts == 0
+
+    # With that token she registers 王秀英 and reads her mobile for a visit.
+    token = bearer(body["access_token"])
+    wang = await resident(
+        platform,
+        "王秀英",
+        token,
+        household_id=place.household_id,
+        id_card=id_card("11010519491231002"),
+        mobile="13800000004",
+    )
+    full = await platform.clients["registry"].get(
+        f"{API}/residents/{wang['id']}/personal-data", params={"purpose": "入户走访"}, headers=token
+    )
+    assert full.json()["mobile"] == "13800000004"
+    me = await platform.clients["registry"].get(f"{API}/me", headers=token)
+    assert me.json()["person_id"] == li["id"]
+    assert (me.json()["person"]["name"], me.json()["person"]["mobile_masked"]) == ("李红梅", "138****0002")
+    assert me.json()["roles"] == body["roles"]
+
+
+async def test_wang_xiuying_logs_in_as_resident_owner_party_member_head_and_committee_member(
+    platform: Platform,
+) -> None:
+    place = await xinghualing_dwelling(platform)
+    wang = await resident(platform, "王秀英", household_id=place.household_id, mobile="13800000004")
+    await platform.post("/ownerships", {"dwelling_id": place.dwelling_id, "person_id": wang["id"]})
+    await platform.post("/heads", {"kind": "building", "place_id": place.building_id, "person_id": wang["id"]})
+    await platform.post("/heads", {"kind": "entrance", "place_id": place.entrance_id, "person_id": wang["id"]})
+    high_rise = (
+        await platform.post(
+            "/compounds",
+            {
+                "name": "滨河花园",
+                "community_id": place.community_id,
+                "kind": "commercial",
+                "management_model": "professional",
+            },
+        )
+    )["id"]
+    async with registry_session(platform) as session:
+        branch = PartyOrg(
+            level="compound_branch", name="杏花岭片区党支部", place_kind="compound", place_id=place.compound_id
+        )
+        session.add(branch)
+        await session.flush()
+        member = PartyMember(person_id=wang["id"], ledger="retired", party_org_id=branch.id)
+        session.add(member)
+        await session.flush()
+        session.add_all(
+            [
+                CheckIn(
+                    party_member_id=member.id, compound_id=high_rise, post="楼道宣传", checked_in_at=datetime.now(UTC)
+                ),
+                Membership(person_id=wang["id"], body="owners_committee", compound_id=place.compound_id),
+                Membership(person_id=wang["id"], body="property_committee", compound_id=place.compound_id),
+                Membership(
+                    person_id=wang["id"],
+                    body="supervisory_committee",
+                    compound_id=place.compound_id,
+                    until=datetime(2025, 12, 31).date(),
+                ),
+            ]
+        )
+        await session.commit()
+    await open_account(platform, wang["id"], "13800000004")
+
+    answer = await login(platform, "13800000004")
+    assert answer.status_code == 200, answer.text
+    compound = f"compound:{place.compound_id}"
+    assert [(r["role"], r["scope"], r["label"]) for r in answer.json()["roles"]] == [
+        ("resident", f"household:{place.household_id}", "居民"),
+        ("owner", compound, "业主"),
+        ("party_member", compound, "党员"),  # where she lives
+        ("party_member", f"compound:{high_rise}", "党员"),  # where she checked in
+        ("building_head", f"building:{place.building_id}", "楼栋长"),
+        ("owners_committee", compound, "业委会委员"),
+    ]
+    token = bearer(answer.json()["access_token"])
+    registry = platform.clients["registry"]
+    own = await registry.get(f"{API}/residents/{wang['id']}", headers=token)
+    assert own.status_code == 200
+    assert own.json()["mobile_masked"] == "138****0004"
+    assert_error(await registry.get(f"{API}/residents", headers=token), 403, "forbidden")
+    assert_error(
+        await registry.get(f"{API}/residents/{wang['id']}/personal-data", params={"purpose": "看看"}, headers=token),
+        403,
+        "forbidden",
+    )
+
+
+async def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(platform: Platform) -> None:
+    place = await xinghualing_dwelling(platform)
+    wang = await resident(platform, "王秀英", household_id=place.household_id, mobile="13800000004")
+    await open_account(platform, wang["id"], "13800000004")
+
+    unknown = await login(platform, "13911112222", "whatever-1")
+    unknown_error = assert_error(unknown, 401, "invalid_credentials")
+    assert unknown_error["message"] == "手机号或密码错误"
+    for attempt in range(1, 5):
+        wrong = await login(platform, "13800000004", f"guess-{attempt}")
+        assert wrong.json() == unknown.json()  # nobody learns whether the mobile has an account
+        row = await account_row(platform, wang["id"])
+        assert row is not None
+        assert row.failed_attempts == attempt
+
+    fifth = await login(platform, "13800000004", "guess-5")
+    error = assert_error(fifth, 423, "account_locked")
+    assert "账户已锁定" in error["message"]
+    assert "15 分钟" in error["message"]
+    assert 890 <= int(fifth.headers["retry-after"]) <= 900
+    assert error["details"]["retry_after_seconds"] == int(fifth.headers["retry-after"])
+    right_but_locked = await login(platform, "13800000004")
+    assert_error(right_but_locked, 423, "account_locked")
+    row = await account_row(platform, wang["id"])
+    assert row is not None
+    assert row.failed_attempts == 5
+    assert row.locked_until is not None
+    locked_until = row.locked_until if row.locked_until.tzinfo else row.locked_until.replace(tzinfo=UTC)
+    assert timedelta(minutes=14) < locked_until - datetime.now(UTC) <= timedelta(minutes=15)
+
+    # Fifteen minutes later (moved back in the database rather than waited for).
+    async with registry_session(platform) as session:
+        await session.execute(
+            update(Account)
+            .where(Account.person_id == wang["id"])
+            .values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        await session.commit()
+    assert (await login(platform, "13800000004")).status_code == 200
+    row = await account_row(platform, wang["id"])
+    assert row is not None
+    assert (row.failed_attempts, row.locked_until) == (0, None)
+
+    # Only consecutive failures count: a success in between starts the count again.
+    for _ in range(4):
+        assert (await login(platform, "13800000004", "wrong-again")).status_code == 401
+    assert (await login(platform, "13800000004")).status_code == 200
+    assert (await login(platform, "13800000004", "wrong-again")).status_code == 401
+    row = await account_row(platform, wang["id"])
+    assert row is not None
+    assert (row.failed_attempts, row.locked_until) == (1, None)
+
+
+async def test_admins_open_accounts_with_the_registered_mobile(platform: Platform) -> None:
+    place = await xinghualing_dwelling(platform)
+    wang = await resident(platform, "王秀英", household_id=place.household_id, mobile="13800000004")
+    zhang = await resident(platform, "张建国", household_id=place.household_id)
+    registry = platform.clients["registry"]
+
+    async def attempt(body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:
+        return await registry.post(f"{API}/accounts", json=body, headers=headers or platform.street_admin)
+
+    short = await attempt({"person_id": wang["id"], "mobile": "13800000004", "password": "linli7!"})
+    assert assert_error(short, 422, "validation_error")["details"] == [{"field": "password", "length": 7}]
+    assert "linli7!" not in short.text
+    other_mobile = await attempt({"person_id": wang["id"], "mobile": "13800000005", "password": PASSWORD})
+    error = assert_error(other_mobile, 422, "validation_error")
+    assert error["details"] == [{"field": "mobile", "value": "13800000005"}]
+    assert "不一致" in error["message"]
+    bad_mobile = await attempt({"person_id": wang["id"], "mobile": "0351-5555555", "password": PASSWORD})
+    assert assert_error(bad_mobile, 422, "validation_error")["details"][0]["field"] == "mobile"
+    worker = platform.token(Grant(Role.grid_worker, "grid", place.grid_id), person=90)
+    herself = platform.token(Grant(Role.resident, "household", place.household_id), person=wang["id"])
+    for caller in (worker, herself):
+        assert_error(
+            await attempt({"person_id": wang["id"], "mobile": "13800000004", "password": PASSWORD}, caller),
+            403,
+            "forbidden",
+        )
+    assert await account_row(platform, wang["id"]) is None
+
+    community_admin = platform.token(Grant(Role.community_admin, "community", place.community_id), person=91)
+    opened = await attempt({"person_id": wang["id"], "mobile": "13800000004", "password": PASSWORD}, community_admin)
+    assert opened.status_code == 201, opened.text
+    twice = await attempt({"person_id": wang["id"], "mobile": "13800000004", "password": PASSWORD})
+    assert assert_error(twice, 409, "duplicate")["details"] == {"field": "person_id", "value": wang["id"]}
+    same_mobile = await attempt({"person_id": zhang["id"], "mobile": "13800000004", "password": PASSWORD})
+    assert assert_error(same_mobile, 409, "duplicate")["details"] == {"field": "mobile", "value": "138****0004"}
+    assert await account_row(platform, zhang["id"]) is None
+
+    # Removing her (anonymising) closes the account too.
+    assert (await login(platform, "13800000004")).status_code == 200
+    removed = await registry.delete(
+        f"{API}/residents/{wang['id']}", params={"version": 1}, headers=platform.street_admin
+    )
+    assert removed.status_code == 204
+    assert await account_row(platform, wang["id"]) is None
+    assert_error(await login(platform, "13800000004"), 401, "invalid_credentials")
+
+
+async def test_street_admins_grant_community_admins_and_only_ops_grant_ops(platform: Platform) -> None:
+    place = await xinghualing_dwelling(platform)
+    chen = await resident(platform, "陈静", mobile="13800000007")
+    await open_account(platform, chen["id"], "13800000007")
+    registry = platform.clients["registry"]
+    street_admin = platform.token(Grant(Role.street_admin, "street", place.street_id), person=80)
+    grant = {"person_id": chen["id"], "role": "community_admin", "scope": f"community:{place.community_id}"}
+
+    async def attempt(body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        return await registry.post(f"{API}/admin-grants", json=body, headers=headers)
+
+    made = await attempt(grant, street_admin)
+    assert made.status_code == 201, made.text
+    assert made.json() | {"id": 0} == {
+        "id": 0,
+        "person_id": chen["id"],
+        "role": "community_admin",
+        "label": "社区管理员",
+        "scope": f"community:{place.community_id}",
+    }
+    assert_error(await attempt(grant, street_admin), 409, "duplicate")
+    roles = (await login(platform, "13800000007")).json()["roles"]
+    assert roles == [{"role": "community_admin", "scope": f"community:{place.community_id}", "label": "社区管理员"}]
+
+    as_chen = bearer((await login(platform, "13800000007")).json()["access_token"])
+    other = await platform.community(street="双塔街道", name="双塔社区")
+    foreign_street_admin = platform.token(Grant(Role.street_admin, "street", place.street_id + 1), person=81)
+    for caller, body in (
+        (as_chen, grant | {"person_id": (await resident(platform, "周敏"))["id"]}),
+        (foreign_street_admin, grant),
+        (street_admin, {"person_id": chen["id"], "role": "ops"}),
+        (street_admin, {"person_id": chen["id"], "role": "community_admin", "scope": f"community:{other}"}),
+    ):
+        assert_error(await attempt(body, caller), 403, "forbidden")
+    ops = platform.token(Grant(Role.ops), person=82)
+    assert (await attempt({"person_id": chen["id"], "role": "ops"}, ops)).json()["scope"] is None
+
+    for body, field in (
+        ({"person_id": chen["id"], "role": "resident", "scope": "household:1"}, "role"),
+        ({"person_id": chen["id"], "role": "community_admin", "scope": "community:abc"}, "scope"),
+        ({"person_id": chen["id"], "role": "community_admin"}, "scope"),
+        ({"person_id": chen["id"], "role": "community_admin", "scope": "community:999"}, "scope"),
+        ({"person_id": 999, "role": "community_admin", "scope": f"community:{place.community_id}"}, "person_id"),
+    ):
+        error = assert_error(await attempt(body, platform.street_admin), 422, "validation_error")
+        assert error["details"][0]["field"] == field
+
+    listed = await registry.get(f"{API}/admin-grants", params={"person_id": chen["id"]}, headers=street_admin)
+    assert [(g["role"], g["scope"]) for g in listed.json()] == [
+        ("community_admin", f"community:{place.community_id}"),
+        ("ops", None),
+    ]
+    assert_error(
+        await registry.delete(f"{API}/admin-grants/{listed.json()[1]['id']}", headers=street_admin), 403, "forbidden"
+    )
+    revoked = await registry.delete(f"{API}/admin-grants/{made.json()['id']}", headers=street_admin)
+    assert revoked.status_code == 204
+    assert [r["role"] for r in (await login(platform, "13800000007")).json()["roles"]] == ["ops"]
+
+
+@pytest.mark.parametrize("body", [{"mobile": "13800000004"}, {"mobile": "", "password": "x"}, {"password": "x"}])
+async def test_a_malformed_login_is_a_validation_error(platform: Platform, body: dict[str, str]) -> None:
+    answer = await platform.clients["registry"].post(f"{API}/auth/token", json=body)
+    assert_error(answer, 422, "validation_error")
+
+
+async def test_me_needs_a_token(platform: Platform) -> None:
+    assert_error(await platform.clients["registry"].get(f"{API}/me"), 401, "unauthorized")
+    ops = await platform.clients["registry"].get(f"{API}/me", headers=platform.token(Grant(Role.ops), person=999))
+    assert ops.json() == {"person_id": 999, "person": None, "roles": [{"role": "ops", "scope": None, "label": "运维"}]}
+
+
+async def test_login_rows_are_the_only_trace_of_a_failure(platform: Platform) -> None:
+    """A failed login writes nothing but the counter: no account, no event."""
+    place = await xinghualing_dwelling(platform)
+    wang = await resident(platform, "王秀英", household_id=place.household_id, mobile="13800000004")
+    await open_account(platform, wang["id"], "13800000004")
+    before = await platform.outbox_rows(entity="%")
+    assert (await login(platform, "13800000004", "wrong-password")).status_code == 401
+    assert await platform.outbox_rows(entity="%") == before
+    async with registry_session(platform) as session:
+        rows = (await session.scalars(select(Account))).all()
+    assert [(r.person_id, r.failed_attempts) for r in rows] == [(wang["id"], 1)]
