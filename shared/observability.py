@@ -81,3 +81,4 @@ def configure_logging(service: str, level: str, as_json: bool) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").setLevel("WARNING")
     logging.getLogger("aiokafka").setLevel("WARNING")
+    logging.getLogger("httpx").setLevel("WARNING")  # the gateway logs its own access lines

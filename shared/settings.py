@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     deliberation_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 30.0
 
-    # Embedded mode seeds a demo street into empty databases.
+    # Embedded mode seeds a demo street into empty databases, with demo accounts (README).
     seed_demo: bool = True
+    linli_demo_password: SecretStr = SecretStr("linli-demo")
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:

@@ -1,13 +1,22 @@
-"""Demo data for embedded mode: a street modelled on seed 002 (Xinghualing, Taiyuan)."""
+"""Demo data for embedded mode: a street modelled on seed 002 (Xinghualing, Taiyuan), with
+accounts a newcomer can log in as (README lists them)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import entities
+from services.registry.accounts import schemas as account_schemas
+from services.registry.accounts import service as accounts
+from services.registry.people import schemas as people_schemas
+from services.registry.people import service as people
+from services.registry.people.domain import GridWorkerKind, HeadKind, ResidentKind, id_card_check_char
+from services.registry.people.pii import PiiVault
 from services.registry.places import service as places
 from services.registry.places.models import (
     Building,
@@ -18,26 +27,73 @@ from services.registry.places.models import (
     Entrance,
     Grid,
     Household,
+    Ownership,
     Street,
 )
+from shared.auth import Grant, Principal, Role
 from shared.service_app import ServiceRuntime
+from shared.settings import Settings
+
+# The operator who seeds: every check passes for ops, so the demo goes through the same rules.
+SEEDER = Principal(None, (Grant(Role.ops),))
+
+
+@dataclass
+class DemoStreet:
+    street_id: int = 0
+    community_id: int = 0
+    grid_ids: list[int] = field(default_factory=list)
+    old_compound_id: int = 0
+    high_rise_compound_id: int = 0
+    resettlement_compound_id: int = 0
+    # (compound id, building number, room) -> (dwelling id, household id)
+    homes: dict[tuple[int, str, str], tuple[int, int]] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    mobile: str
+    name: str
+    gender: str
+    born: date
+    role_zh: str
+
+
+DEMO_PEOPLE = (
+    DemoPerson("13800000001", "李建国", "male", date(1975, 3, 12), "街道管理员"),
+    DemoPerson("13800000002", "张丽", "female", date(1988, 6, 2), "网格员"),
+    DemoPerson("13800000003", "赵师傅", "male", date(1969, 11, 20), "党员（水电工）"),
+    DemoPerson("13800000004", "王秀英", "female", date(1956, 1, 8), "居民、业主"),
+    DemoPerson("13800000005", "刘建华", "male", date(1962, 9, 30), "业委会委员"),
+    DemoPerson("13800000006", "陈淑芬", "female", date(1960, 4, 17), "监委会委员"),
+)
+
+
+def demo_id_card(person: DemoPerson, serial: int) -> str:
+    """A valid (GB 11643) Taiyuan Xinghualing ID-card number for a demo person."""
+    first17 = f"140107{person.born:%Y%m%d}{serial:03d}"
+    return first17 + id_card_check_char(first17)
 
 
 async def seed_demo(runtime: ServiceRuntime) -> None:
     """Add the demo street to an empty registry (a no-op afterwards, and never in production)."""
-    if not runtime.settings.seed_demo or runtime.settings.environment == "production":
+    settings = runtime.settings
+    if not settings.seed_demo or settings.environment == "production":
         return
     async with runtime.db.sessionmaker() as session:
         if await session.scalar(select(func.count()).select_from(Street)):
             return
-        await build_demo_street(session)
+        demo = await build_demo_street(session)
+        await add_demo_people(session, settings, demo)
         await session.commit()
     runtime.relay.wake()
 
 
-async def build_demo_street(session: AsyncSession) -> dict[str, int]:
+async def build_demo_street(session: AsyncSession) -> DemoStreet:
     """三桥街道 → 杏花岭社区 → two grids; an old compound merged into a cluster, a high-rise
     compound and a resettlement compound; buildings, entrances and dwellings with real areas."""
+    demo = DemoStreet()
     street = await entities.create(session, places.STREET, Street(name="三桥街道"))
     community = await entities.create(session, places.COMMUNITY, Community(street_id=street.id, name="杏花岭社区"))
     grid_one = await entities.create(session, places.GRID, Grid(community_id=community.id, name="第一网格"))
@@ -66,7 +122,7 @@ async def build_demo_street(session: AsyncSession) -> dict[str, int]:
             management_model="professional",
         ),
     )
-    await entities.create(
+    resettlement = await entities.create(
         session,
         places.COMPOUND,
         Compound(
@@ -77,7 +133,9 @@ async def build_demo_street(session: AsyncSession) -> dict[str, int]:
             management_model="self_managed",
         ),
     )
-    dwellings = 0
+    demo.street_id, demo.community_id, demo.grid_ids = street.id, community.id, [grid_one.id, grid_two.id]
+    demo.old_compound_id, demo.high_rise_compound_id = old.id, high_rise.id
+    demo.resettlement_compound_id = resettlement.id
     for compound, structure, floors, number_of_buildings, areas in (
         (old, "multi_storey", 6, 2, (Decimal("86.50"), Decimal("62.30"))),
         (high_rise, "high_rise", 18, 1, (Decimal("118.00"), Decimal("96.40"))),
@@ -93,6 +151,7 @@ async def build_demo_street(session: AsyncSession) -> dict[str, int]:
             )
             for floor in range(1, 4):
                 for door, area in enumerate(areas, start=1):
+                    room = f"{floor}0{door}"
                     dwelling = await entities.create(
                         session,
                         places.DWELLING,
@@ -100,7 +159,7 @@ async def build_demo_street(session: AsyncSession) -> dict[str, int]:
                             entrance_id=entrance.id,
                             building_id=building.id,
                             compound_id=compound.id,
-                            room=f"{floor}0{door}",
+                            room=room,
                             floor=floor,
                             area_m2=area,
                             exclusive_area_m2=area - Decimal("8.00"),
@@ -109,16 +168,78 @@ async def build_demo_street(session: AsyncSession) -> dict[str, int]:
                             delivered=True,
                         ),
                     )
-                    await entities.create(
+                    household = await entities.create(
                         session,
                         places.HOUSEHOLD,
                         Household(dwelling_id=dwelling.id, compound_id=compound.id, needy=(floor == 1 and door == 2)),
                     )
-                    dwellings += 1
-    return {
-        "street_id": street.id,
-        "community_id": community.id,
-        "old_compound_id": old.id,
-        "high_rise_compound_id": high_rise.id,
-        "dwellings": dwellings,
+                    demo.homes[(compound.id, str(b), room)] = (dwelling.id, household.id)
+    return demo
+
+
+async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoStreet) -> None:
+    """The six demo people with their accounts, the grid worker's grid, 王秀英's ownership."""
+    vault = PiiVault(settings)
+    password = settings.linli_demo_password.get_secret_value()
+    old = demo.old_compound_id
+    homes = {
+        "13800000001": None,
+        "13800000002": demo.homes[(old, "2", "101")],
+        "13800000003": demo.homes[(old, "1", "201")],
+        "13800000004": demo.homes[(old, "1", "301")],
+        "13800000005": demo.homes[(old, "2", "301")],
+        "13800000006": demo.homes[(old, "2", "201")],
     }
+    for serial, person in enumerate(DEMO_PEOPLE, start=1):
+        home = homes[person.mobile]
+        created = await people.create_resident(
+            session,
+            vault,
+            SEEDER,
+            people_schemas.ResidentCreate(
+                name=person.name,
+                gender=person.gender,
+                id_card=demo_id_card(person, serial),
+                mobile=person.mobile,
+                household_id=home[1] if home else None,
+                compound_id=None if home else old,
+                kind=ResidentKind.owner if home else ResidentKind.other,
+                relation="户主" if home else None,
+            ),
+        )
+        demo.people[person.mobile] = created.id
+        await accounts.create_account(
+            session,
+            vault,
+            SEEDER,
+            account_schemas.AccountCreate(person_id=created.id, mobile=person.mobile, password=password),
+        )
+        if home is not None:
+            await entities.create(
+                session,
+                places.OWNERSHIP,
+                Ownership(
+                    dwelling_id=home[0], compound_id=old, person_id=created.id, share_bp=10_000, since=date(2003, 5, 1)
+                ),
+            )
+    await accounts.create_admin_grant(
+        session,
+        SEEDER,
+        account_schemas.AdminGrantCreate(
+            person_id=demo.people["13800000001"], role="street_admin", scope=f"street:{demo.street_id}"
+        ),
+    )
+    await people.create_grid_worker(
+        session,
+        SEEDER,
+        people_schemas.GridWorkerCreate(
+            person_id=demo.people["13800000002"], kind=GridWorkerKind.full_time, grid_ids=[demo.grid_ids[0]]
+        ),
+    )
+    building_one = await session.scalar(select(Building.id).where(Building.compound_id == old, Building.number == "1"))
+    assert building_one is not None
+    await people.create_head(
+        session,
+        SEEDER,
+        people_schemas.HeadCreate(kind=HeadKind.building, place_id=building_one, person_id=demo.people["13800000004"]),
+    )
