@@ -1,7 +1,29 @@
-"""Routes of the registry's stats."""
+"""Routes of the coverage statistics."""
 
 from __future__ import annotations
 
-from shared.http import service_router
+from typing import Annotated
+
+from fastapi import Query
+
+from services.registry.stats import schemas as s
+from services.registry.stats import service as st
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
 
 router = service_router("/api/v1/registry", tags=["registry"])
+
+
+@router.get(
+    "/stats/coverage",
+    response_model=s.CoverageReport,
+    summary="覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total)",
+    tags=["统计 (statistics)"],
+)
+async def coverage(
+    session: Session,
+    _: CurrentPrincipal,
+    street_id: Annotated[int | None, Query(gt=0)] = None,
+    community_id: Annotated[int | None, Query(gt=0)] = None,
+) -> s.CoverageReport:
+    return await st.coverage(session, street_id=street_id, community_id=community_id)
