@@ -6,13 +6,17 @@ from fastapi import APIRouter
 
 from services.registry.accounts.api import router as accounts_router
 from services.registry.committees.api import router as committees_router
+from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
 from services.registry.pairings.api import router as pairings_router
+from services.registry.pairings.domain import ENUMS as PAIRING_ENUMS
 from services.registry.party.api import router as party_router
+from services.registry.party.domain import ENUMS as PARTY_ENUMS
 from services.registry.people.api import router as people_router
+from services.registry.people.domain import ENUMS as PEOPLE_ENUMS
 from services.registry.places.api import router as places_router
-from services.registry.stats.api import router as stats_router
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
+from services.registry.stats.api import router as stats_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
 
@@ -22,6 +26,10 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "building_structure": BuildingStructure,
     "dwelling_usage": DwellingUsage,
     "sale_status": SaleStatus,
+    **PEOPLE_ENUMS,
+    **PARTY_ENUMS,
+    **PAIRING_ENUMS,
+    **COMMITTEE_ENUMS,
 }
 
 enums_router = service_router("/api/v1/registry", tags=["registry"])

@@ -13,6 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry import entities
 from services.registry.accounts import schemas as account_schemas
 from services.registry.accounts import service as accounts
+from services.registry.committees import schemas as committee_schemas
+from services.registry.committees import service as committees
+from services.registry.committees.domain import Body, MemberRole
+from services.registry.pairings import schemas as pairing_schemas
+from services.registry.pairings import service as pairings
+from services.registry.pairings.domain import PairingKind
+from services.registry.party import schemas as party_schemas
+from services.registry.party import service as party
+from services.registry.party.domain import PartyLedger, PartyOrgLevel
 from services.registry.people import schemas as people_schemas
 from services.registry.people import service as people
 from services.registry.people.domain import GridWorkerKind, HeadKind, ResidentKind, id_card_check_char
@@ -86,6 +95,7 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
             return
         demo = await build_demo_street(session)
         await add_demo_people(session, settings, demo)
+        await add_demo_organisation(session, demo)
         await session.commit()
     runtime.relay.wake()
 
@@ -243,3 +253,71 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
         SEEDER,
         people_schemas.HeadCreate(kind=HeadKind.building, place_id=building_one, person_id=demo.people["13800000004"]),
     )
+
+
+async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None:
+    """Five party levels down to the old compound's branch; 赵师傅, an in-service plumber, checked
+    in with a post; the owners' and supervisory committees; a center household paired with a
+    needy neighbour and the street admin paired with the compound, both on the public wall."""
+    old, grid_one = demo.old_compound_id, demo.grid_ids[0]
+    building_one = await session.scalar(select(Building.id).where(Building.compound_id == old, Building.number == "1"))
+    parent: int | None = None
+    branch = 0
+    for level, name, place_id in (
+        (PartyOrgLevel.street_committee, "三桥街道党工委", demo.street_id),
+        (PartyOrgLevel.community_committee, "杏花岭社区党委", demo.community_id),
+        (PartyOrgLevel.grid_branch_general, "第一网格党总支", grid_one),
+        (PartyOrgLevel.compound_branch, "杏花岭片区小区党支部", old),
+        (PartyOrgLevel.building_group, "1号楼党小组", building_one),
+    ):
+        org = await party.create_org(
+            session, party_schemas.PartyOrgCreate(level=level, name=name, place_id=place_id, parent_id=parent), SEEDER
+        )
+        parent = org.id
+        if level == PartyOrgLevel.compound_branch:
+            branch = org.id
+    plumber = await party.create_member(
+        session,
+        party_schemas.PartyMemberCreate(
+            person_id=demo.people["13800000003"],
+            ledger=PartyLedger.in_service,
+            party_org_id=branch,
+            skills=["plumber", "electrician", "repair"],
+        ),
+        SEEDER,
+    )
+    await party.create_check_in(
+        session, party_schemas.CheckInCreate(party_member_id=plumber.id, compound_id=old, post="水电维修服务岗"), SEEDER
+    )
+    for mobile, body, role in (
+        ("13800000005", Body.owners_committee, MemberRole.chair),
+        ("13800000006", Body.supervisory_committee, MemberRole.chair),
+        ("13800000004", Body.council, MemberRole.member),
+    ):
+        await committees.create_membership(
+            session,
+            committee_schemas.MembershipCreate(
+                person_id=demo.people[mobile], body=body, compound_id=old, role=role, since=date(2024, 3, 1)
+            ),
+            SEEDER,
+        )
+    plumber_home = demo.homes[(old, "1", "201")][1]
+    needy_neighbour = demo.homes[(old, "1", "102")][1]
+    center = await party.create_center(
+        session,
+        party_schemas.CenterHouseholdCreate(
+            household_id=plumber_home,
+            party_member_id=plumber.id,
+            mentored_household_ids=[demo.homes[(old, "1", room)][1] for room in ("101", "102", "202")],
+        ),
+        SEEDER,
+    )
+    for pairing in (
+        pairing_schemas.PairingCreate(
+            kind=PairingKind.center_needy, compound_id=old, center_household_id=center.id, household_id=needy_neighbour
+        ),
+        pairing_schemas.PairingCreate(
+            kind=PairingKind.cadre_compound, compound_id=old, cadre_person_id=demo.people["13800000001"]
+        ),
+    ):
+        await entities.create(session, pairings.PAIRING, await pairings.build_pairing(session, pairing))
