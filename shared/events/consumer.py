@@ -15,6 +15,7 @@ from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, Message, dlq_of
 from shared.events.inbox import already_applied, record_applied
 from shared.events.transport import Transport
+from shared.failpoints import fail_point
 from shared.observability import Metrics, event_id_var
 
 log = logging.getLogger("linli.consumer")
@@ -83,6 +84,8 @@ class ConsumerRunner:
         self._stopping = asyncio.Event()
         self.subscription = transport.subscribe(service, handlers.topics())
         self.started = asyncio.Event()
+        # Set by replay_dead_letters while it runs: records to park again when it is done.
+        self._deferred_parking: list[tuple[Message, str, int]] | None = None
 
     def stop(self) -> None:
         self._stopping.set()
@@ -131,6 +134,8 @@ class ConsumerRunner:
                 async with self.db.sessionmaker() as session, session.begin():
                     if await already_applied(session, self.service, event.id):
                         return "duplicate"
+                    # LINLI_FAILPOINTS=consumer.<service>.handler: a handler that always fails.
+                    fail_point(f"consumer.{self.service}.handler")
                     await registration.handler(session, event, data)
                     await record_applied(session, self.service, event.id, event.type)
                 return "applied"
@@ -151,8 +156,12 @@ class ConsumerRunner:
         except Exception:
             return False
 
-    async def park(self, message: Message, error: str, attempts: int) -> None:
-        """Put the record on its topic's dead-letter topic with the error and this consumer."""
+    async def park(self, message: Message, error: str, attempts: int, *, defer: bool = True) -> None:
+        """Put the record on its topic's dead-letter topic with the error and this consumer
+        (during a replay, once the replay is done)."""
+        if defer and self._deferred_parking is not None:
+            self._deferred_parking.append((message, error, attempts))
+            return
         source_topic = message.header(DLQ_TOPIC) or message.topic
         extra = {
             DLQ_ERROR: error[:2000],
@@ -180,22 +189,38 @@ async def replay_dead_letters(
     subscription = transport.subscribe(f"{runner.service}.dlq-replay", topics)
     await subscription.start()
     counts: dict[str, int] = {}
+    # What fails again is parked again only when the run is over: parked at once, it would be
+    # read back by this same run, failed again and re-parked, for ever.
+    runner._deferred_parking = []
+    uncommitted: list[Message] = []
     try:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + join_timeout_s
-        while not subscription.assignment() and loop.time() < deadline:
-            await subscription.fetch(100, timeout_ms=200)  # joining a group takes a few seconds
+        records: list[Message] = []
+        while not records and not subscription.assignment() and loop.time() < deadline:
+            # Joining a group takes a few seconds; what arrives with the assignment is kept.
+            records = await subscription.fetch(runner.batch_size, timeout_ms=200)
         while True:
-            records = await subscription.fetch(runner.batch_size, timeout_ms=idle_timeout_ms)
             if not records:
-                break
+                records = await subscription.fetch(runner.batch_size, timeout_ms=idle_timeout_ms)
+                if not records:
+                    break
             for record in records:
                 if record.header(DLQ_CONSUMER) != runner.service:
                     continue
                 outcome = await runner.handle(_as_original(record))
                 counts[outcome] = counts.get(outcome, 0) + 1
-            await subscription.commit(records)
+            uncommitted.extend(records)
+            records = []
+            if not runner._deferred_parking:
+                await subscription.commit(uncommitted)
+                uncommitted = []
+        # Commit past a failed record only once it sits on the dead-letter topic again.
+        for message, error, attempts in runner._deferred_parking:
+            await runner.park(message, error, attempts, defer=False)
+        await subscription.commit(uncommitted)
     finally:
+        runner._deferred_parking = None
         await subscription.stop()
     return counts
 

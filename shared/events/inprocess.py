@@ -144,13 +144,17 @@ class InProcessSubscription:
     async def fetch(self, max_records: int, timeout_ms: int) -> list[Message]:
         wake = self._t._wait_event()
         records = await self._read(max_records)
-        if records:
-            return records
-        try:
-            await asyncio.wait_for(wake.wait(), timeout_ms / 1000)
-        except TimeoutError:
-            return []
-        return await self._read(max_records)
+        if not records:
+            try:
+                await asyncio.wait_for(wake.wait(), timeout_ms / 1000)
+            except TimeoutError:
+                return []
+            records = await self._read(max_records)
+        # As with Kafka: the next fetch continues after these, whether or not they are committed
+        # yet; the group's stored position (where a restart resumes) moves only on commit.
+        for m in records:
+            self._positions[m.topic] = max(self._positions[m.topic], m.offset)
+        return records
 
     async def commit(self, messages: Sequence[Message]) -> None:
         latest: dict[str, int] = {}
@@ -166,7 +170,8 @@ class InProcessSubscription:
                         index_elements=["group_id", "topic"], set_={"position": stmt.excluded.position}
                     )
                 )
-        self._positions.update(latest)
+        for topic, position in latest.items():
+            self._positions[topic] = max(self._positions.get(topic, 0), position)
 
     async def lag(self) -> int:
         total = 0
