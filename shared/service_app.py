@@ -104,6 +104,10 @@ class ServiceRuntime:
             await self.transport.stop()
         await self.db.dispose()
 
+    def dead_tasks(self) -> list[str]:
+        """Background tasks (relay, consumer) that have ended: they should run until stop()."""
+        return [t.get_name() for t in self._tasks if t.done()]
+
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {"draining": "yes" if self.draining else "no"}
         for name, probe in (("database", self.db.ping), ("broker", self.transport.ping)):
@@ -112,9 +116,8 @@ class ServiceRuntime:
                 checks[name] = "ok"
             except Exception as exc:
                 checks[name] = f"error: {type(exc).__name__}"
-        task_state = [t for t in self._tasks if t.done()]
-        if task_state:
-            checks["background"] = "error: " + ", ".join(t.get_name() for t in task_state)
+        if dead := self.dead_tasks():
+            checks["background"] = "error: " + ", ".join(dead)
         return checks
 
 
@@ -159,8 +162,13 @@ def health_router() -> APIRouter:
     router = APIRouter(tags=["ops"])
 
     @router.get("/healthz", summary="存活检查 (liveness)")
-    async def healthz(request: Request) -> dict[str, str]:
-        return {"status": "ok", "service": request.app.state.runtime.name}
+    async def healthz(request: Request) -> JSONResponse:
+        runtime: ServiceRuntime = request.app.state.runtime
+        dead = runtime.dead_tasks()
+        if dead and not runtime.draining:
+            # The relay or consumer stopped for good: let the orchestrator restart the process.
+            return JSONResponse({"status": "dead", "service": runtime.name, "stopped": dead}, status_code=503)
+        return JSONResponse({"status": "ok", "service": runtime.name})
 
     @router.get("/readyz", summary="就绪检查 (readiness)")
     async def readyz(request: Request) -> JSONResponse:

@@ -48,9 +48,11 @@ class Settings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_interval_ms: int = 200
     consumer_batch_size: int = 500
-    consumer_max_attempts: int = 5
-    consumer_backoff_base_ms: int = 100
-    consumer_backoff_max_ms: int = 5_000
+    # 8 attempts from 200 ms doubling up to 10 s ride out ~20 s of a database blip before an
+    # event is parked on the dead-letter topic.
+    consumer_max_attempts: int = 8
+    consumer_backoff_base_ms: int = 200
+    consumer_backoff_max_ms: int = 10_000
 
     # Personal data (PIPL): AES-256-GCM key for ID-card and mobile numbers at rest, and the HMAC
     # key of their exact-match search hashes; each 32 bytes, base64. Set both in production.

@@ -172,7 +172,21 @@ class ConsumerRunner:
         headers = tuple((k, v) for k, v in message.headers if k not in extra)
         headers += tuple((k, v.encode()) for k, v in extra.items())
         dlq_topic = dlq_of(source_topic)
-        await self.transport.publish([Message(topic=dlq_topic, key=message.key, value=message.value, headers=headers)])
+        parked = Message(topic=dlq_topic, key=message.key, value=message.value, headers=headers)
+        failures = 0
+        while True:
+            try:
+                await self.transport.publish([parked])
+                break
+            except Exception as exc:
+                # The broker is unreachable: hold this partition (nothing is committed past the
+                # record) rather than let the consumer task die; stop() ends the wait.
+                failures += 1
+                if self._stopping.is_set():
+                    raise
+                delay = min(self.backoff_max, self.backoff_base * 2 ** min(failures, 10))
+                log.warning("could not park on %s (attempt %d), retrying in %.1fs: %s", dlq_topic, failures, delay, exc)
+                await asyncio.sleep(delay)
         self.metrics.dlq.labels(dlq_topic).inc()
         self.metrics.dlq_size.inc()
         log.error("parked event on %s after %d attempts: %s", dlq_topic, attempts, error)

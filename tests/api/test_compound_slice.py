@@ -150,3 +150,16 @@ async def test_health_readiness_and_metrics(platform: Platform, community: int) 
     draining = await billing.get("/readyz")
     assert draining.status_code == 503
     assert draining.json()["checks"]["draining"] == "yes"
+
+
+async def test_healthz_fails_when_a_background_task_has_died(platform: Platform) -> None:
+    runtime = platform.apps["dispatch"].state.runtime
+    assert (await platform.clients["dispatch"].get("/healthz")).status_code == 200
+    runtime.consumer.stop()  # the consumer task ends as if it had crashed
+    async def stopped() -> list[str]:
+        return runtime.dead_tasks()  # type: ignore[no-any-return]
+
+    await platform.eventually(stopped)
+    answer = await platform.clients["dispatch"].get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json() == {"status": "dead", "service": "dispatch", "stopped": ["dispatch-consumer"]}
