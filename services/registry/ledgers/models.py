@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.base import Base
 
 
 class ImportJob(Base):
+    """One uploaded ledger file and how far its import got."""
+
     __tablename__ = "import_jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ledger: Mapped[str] = mapped_column(String(30))
+    # The compound the rows belong to (a ledger's rows name buildings, not compounds); kept so
+    # a job can be polled by the compound's admins and resumed after a restart (r0005).
+    compound_id: Mapped[int | None] = mapped_column(ForeignKey("compounds.id"), index=True)
     mode: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     filename: Mapped[str] = mapped_column(String(200))
