@@ -10,6 +10,7 @@ import sys
 from linli.apps import SERVICE_FACTORIES
 from linli.embedded import migrate_all, run_embedded
 from services.gateway.app import create_app as gateway_app
+from services.registry.ledgers.generator import build_street
 from shared.auth import Grant, TokenCodec
 from shared.events.consumer import replay_dead_letters
 from shared.migrate import upgrade_head
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--person", type=int, default=None, help="person id (sub claim)")
     token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    seed = sub.add_parser("seed", help="build a realistic street of N households in the registry (benchmarks, demos)")
+    seed.add_argument("--households", type=int, required=True, help="households in the street (e.g. 10000)")
+    seed.add_argument("--seed", type=int, default=1, help="random seed; one street per seed")
+    seed.add_argument("--compounds", type=int, default=None, help="compounds to spread them over")
     dlq = sub.add_parser("dlq", help="dead-letter topics")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
     replay = dlq_sub.add_parser("replay", help="re-deliver a service's parked events to its handlers")
@@ -66,6 +71,15 @@ async def _replay(service: str, settings: Settings, idle_ms: int) -> dict[str, i
         await runtime.db.dispose()
 
 
+async def _seed(settings: Settings, households: int, seed: int, compounds: int | None) -> dict[str, object]:
+    """Events go to the registry's outbox; the relay publishes them when the registry runs."""
+    runtime = SERVICE_FACTORIES["registry"](settings, None).state.runtime
+    try:
+        return await build_street(runtime, households, seed, compounds=compounds)
+    finally:
+        await runtime.db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -87,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             upgrade_head(args.service, settings.database_url_for(args.service))
         else:
             migrate_all(settings)
+        return 0
+    if args.command == "seed":
+        upgrade_head("registry", settings.database_url_for("registry"))
+        summary = asyncio.run(_seed(settings, args.households, args.seed, args.compounds))
+        print(json.dumps(summary, ensure_ascii=False, default=str))
         return 0
     if args.command == "dlq":
         configure_logging("linli", settings.log_level, settings.log_json)

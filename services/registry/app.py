@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from services.registry.api import ROUTERS
 from services.registry.demo import seed_demo
+from services.registry.ledgers.service import resume_unfinished_imports
 from shared.events.transport import Transport
-from shared.service_app import ServiceSpec, build_service_app
+from shared.service_app import ServiceRuntime, ServiceSpec, build_service_app
 from shared.settings import Settings
 
 NAME = "registry"
@@ -15,5 +16,11 @@ NAME = "registry"
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
     settings.check_pii_keys()
-    spec = ServiceSpec(name=NAME, title="Linli 登记服务 (registry)", routers=ROUTERS, on_started=seed_demo)
+    spec = ServiceSpec(name=NAME, title="Linli 登记服务 (registry)", routers=ROUTERS, on_started=on_started)
     return build_service_app(spec, settings, transport)
+
+
+async def on_started(runtime: ServiceRuntime) -> None:
+    """Seed the demo street into an empty registry, then pick up ledger imports a restart cut off."""
+    await seed_demo(runtime)
+    await resume_unfinished_imports(runtime)

@@ -41,6 +41,7 @@ from services.registry.places.domain import BuildingStructure
 from services.registry.places.models import Cluster, Community, Compound, Grid, Street
 from shared.contracts import registry as c
 from shared.errors import Conflict
+from shared.events.outbox import outbox
 from shared.service_app import ServiceRuntime
 from shared.settings import Settings
 
@@ -341,6 +342,7 @@ async def _build(session: AsyncSession, plan: StreetPlan, pii: PiiVault, commit:
             f"Street {plan.street!r} already exists (use another seed)",
             code="duplicate",
         )
+    queued_before = await _queued_events(session)
     street = await entities.create(session, places.STREET, Street(name=plan.street))
     community = await entities.create(session, places.COMMUNITY, Community(street_id=street.id, name=plan.community))
     grids = [
@@ -393,8 +395,13 @@ async def _build(session: AsyncSession, plan: StreetPlan, pii: PiiVault, commit:
         "needy_households": len({(cp.name, r.dwelling) for cp in plan.compounds for r in cp.rows if r.needy}),
         "party_members": members,
         "buildings": sum(len(cp.buildings) for cp in plan.compounds),
-        "events": totals.events,
+        "events": await _queued_events(session) - queued_before,
     }
+
+
+async def _queued_events(session: AsyncSession) -> int:
+    """Outbox rows so far: every event the build queued, whichever path queued it."""
+    return int(await session.scalar(select(func.count()).select_from(outbox)) or 0)
 
 
 async def _announce_orgs(session: AsyncSession, orgs: list[dict[str, Any]]) -> None:
