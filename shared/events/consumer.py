@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, Message, dlq_of
-from shared.events.inbox import already_applied, record_applied
+from shared.events.inbox import already_applied, applied_among, record_all_applied, record_applied
 from shared.events.transport import Transport
 from shared.failpoints import fail_point
 from shared.observability import Metrics, event_id_var
@@ -97,12 +97,65 @@ class ConsumerRunner:
         try:
             while not self._stopping.is_set():
                 records = await self.subscription.fetch(self.batch_size, timeout_ms=500)
-                for record in records:
-                    await self.handle(record)
+                await self.handle_batch(records)
                 await self.subscription.commit(records)
                 self.metrics.consumer_lag.set(await self.subscription.lag())
         finally:
             await self.subscription.stop()
+
+    async def handle_batch(self, records: Sequence[Message]) -> None:
+        """Apply a fetched batch in one transaction (one inbox insert for all of it); if any
+        record fails, roll the batch back and apply its records one by one, so the good ones
+        land and only the bad one is retried and parked. Order within a partition is kept."""
+        if len(records) <= 1:
+            for record in records:
+                await self.handle(record)
+            return
+        batch: list[tuple[CloudEvent, Registration, EventData]] = []
+        for record in records:
+            try:
+                event = CloudEvent.from_message(record)
+                registration = self.handlers.get(event.type)
+                if registration is None:
+                    self.metrics.consumed.labels(event.type, "ignored").inc()
+                    continue
+                batch.append((event, registration, registration.contract.model_validate(event.data)))
+            except (ValueError, UnicodeDecodeError):
+                break  # unreadable or malformed: the one-by-one path parks it with its reason
+        else:
+            if not batch:
+                return
+            try:
+                outcomes = await self._apply_together(batch)
+            except Exception as exc:
+                log.info("batch of %d rolled back (%s); applying one by one", len(batch), type(exc).__name__)
+            else:
+                for (event, _, _), outcome in zip(batch, outcomes, strict=True):
+                    self.metrics.consumed.labels(event.type, outcome).inc()
+                return
+        for record in records:
+            await self.handle(record)
+
+    async def _apply_together(self, batch: list[tuple[CloudEvent, Registration, EventData]]) -> list[str]:
+        async with self.db.sessionmaker() as session, session.begin():
+            done = await applied_among(session, self.service, [event.id for event, _, _ in batch])
+            outcomes: list[str] = []
+            new: list[CloudEvent] = []
+            for event, registration, data in batch:
+                if event.id in done:
+                    outcomes.append("duplicate")
+                    continue
+                done.add(event.id)
+                token = event_id_var.set(event.id)
+                try:
+                    fail_point(f"consumer.{self.service}.handler")
+                    await registration.handler(session, event, data)
+                finally:
+                    event_id_var.reset(token)
+                new.append(event)
+                outcomes.append("applied")
+            await record_all_applied(session, self.service, [(e.id, e.type) for e in new])
+        return outcomes
 
     async def handle(self, message: Message) -> str:
         """Apply one record; returns the outcome (applied, duplicate, ignored, parked)."""

@@ -28,3 +28,19 @@ async def already_applied(session: AsyncSession, consumer: str, event_id: str) -
 async def record_applied(session: AsyncSession, consumer: str, event_id: str, event_type: str) -> None:
     """Insert the inbox row; a concurrent duplicate fails on the primary key and rolls back."""
     await session.execute(inbox.insert().values(consumer=consumer, event_id=event_id, event_type=event_type))
+
+
+async def applied_among(session: AsyncSession, consumer: str, event_ids: list[str]) -> set[str]:
+    """Which of these events this consumer has already applied."""
+    rows = await session.scalars(
+        select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id.in_(event_ids))
+    )
+    return set(rows)
+
+
+async def record_all_applied(session: AsyncSession, consumer: str, events: list[tuple[str, str]]) -> None:
+    """One insert for a batch's inbox rows."""
+    if events:
+        await session.execute(
+            inbox.insert(), [{"consumer": consumer, "event_id": i, "event_type": t} for i, t in events]
+        )

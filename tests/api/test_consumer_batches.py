@@ -1,0 +1,115 @@
+"""A consumer applies a fetched batch in one transaction, and when one event in it fails, the
+others still land once each and only the failing one is parked with its error."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from services.dispatch.models import compound_projection
+from shared.contracts.registry import CompoundCreated
+from shared.db import Database
+from shared.events.consumer import DLQ_CONSUMER, DLQ_ERROR, ConsumerRunner, EventHandlers
+from shared.events.envelope import CloudEvent, Message
+from shared.events.inbox import inbox
+from shared.events.inprocess import InProcessTransport
+from shared.migrate import upgrade_head
+from shared.observability import Metrics
+
+
+def created(compound_id: int, name: str) -> Message:
+    data = CompoundCreated(
+        compound_id=compound_id, name=name, community_id=1, kind="old", management_model="self_managed", version=1
+    )
+    return CloudEvent.of(data, subject=compound_id, key=compound_id).to_message("registry.events")
+
+
+@pytest.fixture
+async def parts(tmp_path: Path) -> AsyncIterator[tuple[Database, InProcessTransport]]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dispatch.db'}"
+    await asyncio.to_thread(upgrade_head, "dispatch", url)
+    db, transport = Database(url), InProcessTransport(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")
+    await transport.start()
+    yield db, transport
+    await db.dispose()
+    await transport.close()
+
+
+def runner_with(db: Database, transport: InProcessTransport, refuse: str | None = None) -> ConsumerRunner:
+    handlers = EventHandlers()
+
+    @handlers.on(CompoundCreated)
+    async def remember(session: Any, event: CloudEvent, data: CompoundCreated) -> None:
+        # The effect is a row in the handler's transaction, as in every real handler.
+        await session.execute(
+            compound_projection.insert().values(
+                compound_id=data.compound_id,
+                name=data.name,
+                community_id=1,
+                kind=data.kind,
+                management_model=data.management_model,
+                version=1,
+                event_id=event.id,
+                projected_at=datetime.now(UTC),
+            )
+        )
+        if data.name == refuse:
+            raise RuntimeError(f"cannot take {data.name}")
+
+    return ConsumerRunner(
+        "dispatch", db, transport, handlers, Metrics("dispatch"), max_attempts=2, backoff_base_ms=1, backoff_max_ms=1
+    )
+
+
+async def projected(db: Database) -> list[str]:
+    async with db.sessionmaker() as session:
+        return list(
+            await session.scalars(select(compound_projection.c.name).order_by(compound_projection.c.compound_id))
+        )
+
+
+async def inbox_rows(db: Database) -> int:
+    async with db.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(inbox)) or 0)
+
+
+async def test_a_batch_with_a_repeat_applies_each_event_once(parts: tuple[Database, InProcessTransport]) -> None:
+    db, transport = parts
+    runner = runner_with(db, transport)
+    first, second = created(1, "杏花岭小区"), created(2, "滨河花园")
+    await runner.handle_batch([first, second, first])  # the relay re-sent `first` after a crash
+    assert await projected(db) == ["杏花岭小区", "滨河花园"]
+    assert await inbox_rows(db) == 2
+    await runner.handle_batch([second])
+    assert await projected(db) == ["杏花岭小区", "滨河花园"]
+
+
+async def test_one_failing_event_is_parked_and_the_rest_land(parts: tuple[Database, InProcessTransport]) -> None:
+    db, transport = parts
+    runner = runner_with(db, transport, refuse="坏数据小区")
+    await runner.handle_batch([created(1, "杏花岭小区"), created(2, "坏数据小区"), created(3, "城东安置小区")])
+    assert await projected(db) == ["杏花岭小区", "城东安置小区"]  # the bad one's row rolled back
+    assert await inbox_rows(db) == 2
+    dlq = transport.subscribe("inspector", ["registry.events.dlq"])
+    await dlq.start()
+    parked = await dlq.fetch(10, timeout_ms=100)
+    assert len(parked) == 1
+    assert parked[0].header(DLQ_CONSUMER) == "dispatch"
+    assert "cannot take 坏数据小区" in (parked[0].header(DLQ_ERROR) or "")
+
+
+async def test_types_a_consumer_does_not_know_are_ignored(parts: tuple[Database, InProcessTransport]) -> None:
+    db, transport = parts
+    runner = runner_with(db, transport)
+    unknown = CloudEvent(
+        type="linli.registry.parking_space.created.v1", source="/linli/registry", subject="9", data={"space": "B2-017"}
+    ).to_message("registry.events")
+    await runner.handle_batch([unknown, created(4, "大东关小区")])
+    assert await projected(db) == ["大东关小区"]
+    assert await inbox_rows(db) == 1
