@@ -156,6 +156,7 @@ async def test_healthz_fails_when_a_background_task_has_died(platform: Platform)
     runtime = platform.apps["dispatch"].state.runtime
     assert (await platform.clients["dispatch"].get("/healthz")).status_code == 200
     runtime.consumer.stop()  # the consumer task ends as if it had crashed
+
     async def stopped() -> list[str]:
         return runtime.dead_tasks()  # type: ignore[no-any-return]
 

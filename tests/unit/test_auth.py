@@ -30,7 +30,9 @@ def test_expired_token_is_refused_with_its_own_code() -> None:
 
 
 def test_token_signed_with_another_secret_is_forged() -> None:
-    forged = TokenCodec(Settings(jwt_secret=SecretStr("not-ours-but-long-enough-for-hs256!"))).issue(1, [Grant(Role.street_admin)])
+    forged = TokenCodec(Settings(jwt_secret=SecretStr("not-ours-but-long-enough-for-hs256!"))).issue(
+        1, [Grant(Role.street_admin)]
+    )
     with pytest.raises(Unauthorized) as err:
         TokenCodec(Settings()).verify(forged)
     assert err.value.code == "token_invalid"
