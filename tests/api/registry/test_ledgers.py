@@ -499,3 +499,13 @@ async def test_the_generated_street_is_realistic_and_its_ledger_imports_unchange
     )
     exported = sum(len(rows) - 1 for rows in read_sheets(party.content).values())
     assert exported == len(plan.compounds[0].party)
+
+
+async def test_the_templates_example_row_imports_as_it_is(platform: Platform, community: int) -> None:
+    """A newcomer who uploads the template untouched gets its example resident, not an error."""
+    compound_id = await compound(platform, community, "模板小区")
+    template = await platform.clients["registry"].get(
+        "/api/v1/registry/imports/template?ledger=residents", headers=platform.street_admin
+    )
+    job = await imported(platform, compound_id, template.content, filename="template.xlsx")
+    assert (job["status"], job["written_rows"], job["bad_rows"]) == ("done", 1, 0), job
