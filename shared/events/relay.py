@@ -54,6 +54,9 @@ class Relay:
     async def run(self) -> None:
         failures = 0
         while not self._stopping:
+            # Cleared before reading the outbox: a commit that wakes us while we publish must
+            # not be forgotten, or its event waits a whole poll interval.
+            self._wakeup.clear()
             try:
                 published = await self.publish_once()
                 failures = 0
@@ -66,7 +69,6 @@ class Relay:
                 continue
             if published >= self.batch_size:
                 continue
-            self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
 
