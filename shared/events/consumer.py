@@ -23,6 +23,10 @@ log = logging.getLogger("linli.consumer")
 Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
 """async def handler(session: AsyncSession, event: CloudEvent, data: <the contract>) -> None"""
 
+BatchHandler = Callable[[Any, list[tuple[CloudEvent, Any]]], Awaitable[None]]
+"""async def handler(session, [(event, data), …]) -> None: a run of consecutive events of one
+type, in order, applied set-based (one query for many rows instead of one per event)."""
+
 # Extension attributes a parked record carries (CloudEvents names: lower-case letters only).
 DLQ_ERROR = "ce_linlierror"
 DLQ_CONSUMER = "ce_linliconsumer"
@@ -34,6 +38,7 @@ DLQ_TOPIC = "ce_linlitopic"
 class Registration:
     contract: type[EventData]
     handler: Handler
+    batch_handler: BatchHandler | None = None
 
 
 class EventHandlers:
@@ -46,6 +51,18 @@ class EventHandlers:
         def register(handler: Handler) -> Handler:
             self._by_type[contract.event_type] = Registration(contract, handler)
             return handler
+
+        return register
+
+    def on_batch(self, contract: type[EventData]) -> Callable[[BatchHandler], BatchHandler]:
+        """Register a set-based handler; a single event is a run of one."""
+
+        def register(batch_handler: BatchHandler) -> BatchHandler:
+            async def one(session: Any, event: CloudEvent, data: Any) -> None:
+                await batch_handler(session, [(event, data)])
+
+            self._by_type[contract.event_type] = Registration(contract, one, batch_handler)
+            return batch_handler
 
         return register
 
@@ -141,19 +158,38 @@ class ConsumerRunner:
             done = await applied_among(session, self.service, [event.id for event, _, _ in batch])
             outcomes: list[str] = []
             new: list[CloudEvent] = []
+            run: list[tuple[CloudEvent, Any]] = []
+            run_handler: BatchHandler | None = None
+
+            async def flush_run() -> None:
+                if run and run_handler is not None:
+                    await run_handler(session, list(run))
+                run.clear()
+
             for event, registration, data in batch:
                 if event.id in done:
                     outcomes.append("duplicate")
                     continue
                 done.add(event.id)
-                token = event_id_var.set(event.id)
-                try:
-                    fail_point(f"consumer.{self.service}.handler")
-                    await registration.handler(session, event, data)
-                finally:
-                    event_id_var.reset(token)
+                fail_point(f"consumer.{self.service}.handler")
+                if registration.batch_handler is not None:
+                    # Consecutive events for the same set-based handler (created and updated
+                    # alike) form one run; anything else in between closes it, keeping order.
+                    if registration.batch_handler is not run_handler:
+                        await flush_run()
+                        run_handler = registration.batch_handler
+                    run.append((event, data))
+                else:
+                    await flush_run()
+                    run_handler = None
+                    token = event_id_var.set(event.id)
+                    try:
+                        await registration.handler(session, event, data)
+                    finally:
+                        event_id_var.reset(token)
                 new.append(event)
                 outcomes.append("applied")
+            await flush_run()
             await record_all_applied(session, self.service, [(e.id, e.type) for e in new])
         return outcomes
 

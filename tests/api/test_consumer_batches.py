@@ -113,3 +113,39 @@ async def test_types_a_consumer_does_not_know_are_ignored(parts: tuple[Database,
     await runner.handle_batch([unknown, created(4, "大东关小区")])
     assert await projected(db) == ["大东关小区"]
     assert await inbox_rows(db) == 1
+
+
+async def test_the_projection_takes_a_run_of_creates_and_renames_in_one_go(
+    parts: tuple[Database, InProcessTransport],
+) -> None:
+    from services.dispatch.consumers import handlers
+    from shared.contracts.registry import CompoundUpdated
+
+    db, transport = parts
+    runner = ConsumerRunner("dispatch", db, transport, handlers, Metrics("dispatch"))
+
+    def renamed(compound_id: int, name: str, version: int) -> Message:
+        data = CompoundUpdated(
+            compound_id=compound_id,
+            name=name,
+            community_id=1,
+            kind="old",
+            management_model="community_custody",
+            version=version,
+        )
+        return CloudEvent.of(data, subject=compound_id, key=compound_id).to_message("registry.events")
+
+    await runner.handle_batch(
+        [created(1, "杏花岭小区"), renamed(1, "杏花岭片区", 2), created(2, "滨河花园"), renamed(1, "杏花岭片区一期", 3)]
+    )
+    await runner.handle_batch([renamed(1, "旧消息", 2)])  # a late, older rename changes nothing
+    async with db.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(
+                    compound_projection.c.compound_id, compound_projection.c.name, compound_projection.c.version
+                ).order_by(compound_projection.c.compound_id)
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, "杏花岭片区一期", 3), (2, "滨河花园", 1)]
+    assert await inbox_rows(db) == 5
