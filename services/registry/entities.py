@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry.base import Base
 from shared.contracts.registry import LIFECYCLE
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.envelope import EventData
 from shared.events.outbox import emit
 
@@ -46,6 +46,21 @@ async def get_or_404(session: AsyncSession, kind: EntityKind[M], entity_id: int)
             f"{kind.name_zh} {entity_id} 不存在",
             f"{kind.name_en} {entity_id} not found",
             details={"id": entity_id, "kind": kind.name_en},
+        )
+    return entity
+
+
+async def referenced(
+    session: AsyncSession, model: type[Any], entity_id: int, field: str, label_zh: str, label_en: str | None = None
+) -> Any:
+    """The entity a request refers to by id in `field`; 422 naming the field and the value when it
+    does not exist (a bad reference is the caller's mistake, not a missing resource)."""
+    entity = await session.get(model, entity_id)
+    if entity is None:
+        raise InvalidInput(
+            f"{field}：{label_zh} {entity_id} 不存在",
+            f"{field}: {label_en or model.__name__} {entity_id} not found",
+            details=[{"field": field, "value": entity_id}],
         )
     return entity
 

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.registry.entities import EntityKind
+from services.registry.entities import EntityKind, referenced
 from services.registry.pairings import schemas as s
 from services.registry.pairings.domain import (
     PAIRER_LABEL,
@@ -71,17 +71,6 @@ def show_pairing(e: Pairing) -> s.PairingOut:
     )
 
 
-async def _exists(session: AsyncSession, model: type[Any], entity_id: int, field: str, label: str) -> Any:
-    entity = await session.get(model, entity_id)
-    if entity is None:
-        raise InvalidInput(
-            f"{field}：{label} {entity_id} 不存在",
-            f"{field}: {model.__name__} {entity_id} not found",
-            details=[{"field": field, "value": entity_id}],
-        )
-    return entity
-
-
 def _same(column: InstrumentedAttribute[Any], value: object) -> Any:
     return column.is_(None) if value is None else column == value
 
@@ -110,20 +99,20 @@ async def _refuse_duplicate(session: AsyncSession, e: Pairing) -> None:
 
 
 async def _household_in(session: AsyncSession, household_id: int, compound_id: int) -> Household:
-    household: Household = await _exists(session, Household, household_id, "household_id", "住户")
+    household: Household = await referenced(session, Household, household_id, "household_id", "住户")
     check_in_compound("household_id", household.id, household.compound_id, compound_id)
     return household
 
 
 async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing:
     kind = body.kind
-    compound: Compound = await _exists(session, Compound, body.compound_id, "compound_id", "小区")
+    compound: Compound = await referenced(session, Compound, body.compound_id, "compound_id", "小区")
     check_parties(kind, {f: getattr(body, f) for f in PARTIES})
     since = body.since or date.today()
     check_period(since, body.until)
     if kind is PairingKind.cadre_compound:
         assert body.cadre_person_id is not None
-        cadre: Person = await _exists(session, Person, body.cadre_person_id, "cadre_person_id", "人员")
+        cadre: Person = await referenced(session, Person, body.cadre_person_id, "cadre_person_id", "人员")
         if cadre.anonymised:
             raise InvalidInput(
                 f"cadre_person_id：人员 {cadre.id} 已注销",
@@ -133,7 +122,7 @@ async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing
     elif kind is PairingKind.member_household:
         assert body.party_member_id is not None
         assert body.household_id is not None
-        member: PartyMember = await _exists(session, PartyMember, body.party_member_id, "party_member_id", "党员")
+        member: PartyMember = await referenced(session, PartyMember, body.party_member_id, "party_member_id", "党员")
         if member.ledger != PartyLedger.in_service:
             ledger = PartyLedger(member.ledger)
             raise InvalidInput(
@@ -146,7 +135,7 @@ async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing
     else:
         assert body.center_household_id is not None
         assert body.household_id is not None
-        center: CenterHousehold = await _exists(
+        center: CenterHousehold = await referenced(
             session, CenterHousehold, body.center_household_id, "center_household_id", "党员中心户"
         )
         check_in_compound("center_household_id", center.id, center.compound_id, compound.id)

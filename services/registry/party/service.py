@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import entities
-from services.registry.entities import EntityKind, get_or_404
+from services.registry.entities import EntityKind, get_or_404, referenced
 from services.registry.pairings.models import Pairing
 from services.registry.party import schemas as s
 from services.registry.party.domain import (
@@ -151,20 +151,8 @@ def _base(e: Any) -> dict[str, Any]:
     return {"id": e.id, "version": e.version, "created_at": e.created_at}
 
 
-async def _exists(session: AsyncSession, model: type[Any], entity_id: int, field: str, label: str) -> Any:
-    """The entity a request refers to by id; 422 naming the field when it does not exist."""
-    entity = await session.get(model, entity_id)
-    if entity is None:
-        raise InvalidInput(
-            f"{field}：{label} {entity_id} 不存在",
-            f"{field}: {model.__name__} {entity_id} not found",
-            details=[{"field": field, "value": entity_id}],
-        )
-    return entity
-
-
 async def _person(session: AsyncSession, person_id: int) -> Person:
-    person: Person = await _exists(session, Person, person_id, "person_id", "人员")
+    person: Person = await referenced(session, Person, person_id, "person_id", "人员")
     if person.anonymised:
         raise InvalidInput(
             f"person_id：人员 {person_id} 已注销（匿名化），不能登记",
@@ -191,19 +179,19 @@ async def locate(session: AsyncSession, level: PartyOrgLevel, place_id: int) -> 
     """Find the place of an organisation of `level`; 422 if it does not exist."""
     kind = place_kind_of(level)
     if kind == "street":
-        await _exists(session, Street, place_id, "place_id", "街道")
+        await referenced(session, Street, place_id, "place_id", "街道")
         return Located(None, Area(street_id=place_id))
     if kind == "community":
-        community: Community = await _exists(session, Community, place_id, "place_id", "社区")
+        community: Community = await referenced(session, Community, place_id, "place_id", "社区")
         return Located(community.street_id, Area(street_id=community.street_id, community_id=community.id))
     if kind == "grid":
-        grid: Grid = await _exists(session, Grid, place_id, "place_id", "网格")
+        grid: Grid = await referenced(session, Grid, place_id, "place_id", "网格")
         area = await community_area(session, grid.community_id)
         return Located(grid.community_id, Area(area.street_id, area.community_id, grid_id=grid.id))
     if kind == "compound":
-        compound: Compound = await _exists(session, Compound, place_id, "place_id", "小区")
+        compound: Compound = await referenced(session, Compound, place_id, "place_id", "小区")
         return Located(compound.grid_id, await compound_area(session, compound.id), compound.id)
-    building: Building = await _exists(session, Building, place_id, "place_id", "楼栋")
+    building: Building = await referenced(session, Building, place_id, "place_id", "楼栋")
     return Located(building.compound_id, await compound_area(session, building.compound_id), building.compound_id)
 
 
@@ -238,7 +226,7 @@ async def _check_parent(session: AsyncSession, level: PartyOrgLevel, place_id: i
     located = await locate(session, level, place_id)
     parent: PartyOrg | None = None
     if parent_id is not None:
-        parent = await _exists(session, PartyOrg, parent_id, "parent_id", "上级党组织")
+        parent = await referenced(session, PartyOrg, parent_id, "parent_id", "上级党组织")
     check_parent_level(level, PartyOrgLevel(parent.level) if parent is not None else None)
     if parent is not None:
         check_inside_parent_place(level, place_id, located.container_id, parent.place_id)
@@ -459,7 +447,7 @@ async def register_member(
 
 async def create_member(session: AsyncSession, body: s.PartyMemberCreate, principal: Principal) -> PartyMember:
     person = await _person(session, body.person_id)
-    org: PartyOrg = await _exists(session, PartyOrg, body.party_org_id, "party_org_id", "党组织")
+    org: PartyOrg = await referenced(session, PartyOrg, body.party_org_id, "party_org_id", "党组织")
     skills = parse_skills(body.skills)
     require_admin(principal, await org_area(session, org))
     return await register_member(
@@ -474,7 +462,7 @@ async def update_member(
     require_admin(principal, await org_area(session, await session.get_one(PartyOrg, member.party_org_id)))
     changes = {k: v for k, v in body.model_dump(exclude_unset=True, exclude={"version"}).items() if v is not None}
     if "party_org_id" in changes:
-        org: PartyOrg = await _exists(session, PartyOrg, changes["party_org_id"], "party_org_id", "党组织")
+        org: PartyOrg = await referenced(session, PartyOrg, changes["party_org_id"], "party_org_id", "党组织")
         require_admin(principal, await org_area(session, org))
     if "ledger" in changes:
         changes["ledger"] = str(changes["ledger"])
@@ -648,8 +636,8 @@ async def _end_active_check_in(session: AsyncSession, member: PartyMember) -> No
 async def create_check_in(session: AsyncSession, body: s.CheckInCreate, principal: Principal) -> CheckIn:
     """在职党员报到: an in-service member reports to the compound where they live and takes a
     post; a new check-in ends the one before."""
-    member: PartyMember = await _exists(session, PartyMember, body.party_member_id, "party_member_id", "党员")
-    compound: Compound = await _exists(session, Compound, body.compound_id, "compound_id", "小区")
+    member: PartyMember = await referenced(session, PartyMember, body.party_member_id, "party_member_id", "党员")
+    compound: Compound = await referenced(session, Compound, body.compound_id, "compound_id", "小区")
     person = await session.get_one(Person, member.person_id)
     check_can_check_in(PartyLedger(member.ledger))
     check_lives_in(compound.id, person.compound_id)
@@ -763,8 +751,8 @@ async def _replace_mentored(session: AsyncSession, center_id: int, mentored: lis
 
 
 async def create_center(session: AsyncSession, body: s.CenterHouseholdCreate, principal: Principal) -> CenterHousehold:
-    household: Household = await _exists(session, Household, body.household_id, "household_id", "住户")
-    member: PartyMember = await _exists(session, PartyMember, body.party_member_id, "party_member_id", "党员")
+    household: Household = await referenced(session, Household, body.household_id, "household_id", "住户")
+    member: PartyMember = await referenced(session, PartyMember, body.party_member_id, "party_member_id", "党员")
     person = await session.get_one(Person, member.person_id)
     check_lives_in_household(household.id, person.household_id)
     mentored = await _check_mentored(session, household, body.mentored_household_ids)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.entities import EntityKind, get_or_404
+from services.registry.entities import EntityKind, get_or_404, referenced
 from services.registry.places import schemas as s
 from services.registry.places.domain import (
     BuildingStructure,
@@ -289,14 +289,7 @@ def show_ownership(e: Ownership) -> s.OwnershipOut:
 
 
 async def _parent(session: AsyncSession, kind: EntityKind[Any], entity_id: int, field: str) -> Any:
-    entity = await session.get(kind.model, entity_id)
-    if entity is None:
-        raise InvalidInput(
-            f"{field}：{kind.name_zh} {entity_id} 不存在",
-            f"{field}: {kind.name_en} {entity_id} not found",
-            details=[{"field": field, "value": entity_id}],
-        )
-    return entity
+    return await referenced(session, kind.model, entity_id, field, kind.name_zh, kind.name_en)
 
 
 async def build_street(session: AsyncSession, body: s.StreetCreate) -> Street:
