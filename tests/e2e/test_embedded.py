@@ -149,6 +149,21 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     assert forged.status_code == 401
     assert forged.json()["error"]["code"] == "token_invalid"
 
+    # The demo street through the gateway: the grid worker logs in and sees masked residents.
+    login = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "linli-demo"})
+    assert login.status_code == 200, login.text
+    assert {"role": "grid_worker", "scope": "grid:1", "label": "网格员"} in login.json()["roles"]
+    grid_worker = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    residents = httpx.get(f"{base}/api/v1/registry/residents?compound_id=1", headers=grid_worker).json()
+    wang = next(r for r in residents if r["name"] == "王秀英")
+    assert wang["mobile_masked"] == "138****0004"
+    assert "mobile" not in wang
+    wall = httpx.get(f"{base}/api/v1/registry/compounds/1/pairings/public", headers=grid_worker).json()
+    assert {p["kind_label"] for p in wall["pairings"]} == {"干部包联小区", "党员中心户包联困难户"}
+    wrong = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "nope-nope"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["message"] == "手机号或密码错误"
+
     assert embedded.stop(signal.SIGINT) == 0
     access = [line for line in embedded.log.read_text().splitlines() if "req-2026-0001" in line]
     # The gateway and the registry both logged the request, as JSON carrying its id.
