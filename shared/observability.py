@@ -39,7 +39,6 @@ class Metrics:
         self.consumer_lag = Gauge("linli_consumer_lag", "Records not yet consumed by this member", registry=r)
         self.consumed = Counter("linli_events_consumed_total", "Events handled", ["type", "outcome"], registry=r)
         self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic", ["topic"], registry=r)
-        self.dlq_size = Gauge("linli_dlq_size", "Events parked by this process and not yet replayed", registry=r)
 
 
 class JsonFormatter(logging.Formatter):

@@ -277,7 +277,6 @@ class ConsumerRunner:
                 log.warning("could not park on %s (attempt %d), retrying in %.1fs: %s", dlq_topic, failures, delay, exc)
                 await asyncio.sleep(delay)
         self.metrics.dlq.labels(dlq_topic).inc()
-        self.metrics.dlq_size.inc()
         log.error("parked event on %s after %d attempts: %s", dlq_topic, attempts, error)
 
 
