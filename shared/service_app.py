@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -38,6 +39,19 @@ class ServiceSpec:
     handlers: EventHandlers = field(default_factory=EventHandlers)
     # Runs once the app is up (e.g. the demo data of embedded mode).
     on_started: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    # Periodic jobs (deadlines, re-queries): started with the relay, stopped with it.
+    tickers: Sequence[Ticker] = ()
+
+
+@dataclass(frozen=True)
+class Ticker:
+    """A periodic job of a service. `step` does one round (opening its own transactions, so
+    work that is due lives in rows, not in memory: a restart loses none) and returns how many
+    things it handled; an error is logged and the next round tries again."""
+
+    name: str
+    interval_s: float
+    step: Callable[[ServiceRuntime], Awaitable[int]]
 
 
 class ServiceRuntime:
@@ -69,6 +83,23 @@ class ServiceRuntime:
             )
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+        # The time every ticker and domain rule sees; tests move it forward instead of sleeping.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def tick(self, name: str) -> int:
+        """Run one round of the named ticker now (tests, and `linli` commands)."""
+        ticker = next(t for t in self.spec.tickers if t.name == name)
+        return await ticker.step(self)
+
+    async def _run_ticker(self, ticker: Ticker) -> None:
+        while not self._stopping.is_set():
+            try:
+                await ticker.step(self)
+            except Exception:
+                log.exception("%s: ticker %s failed; retrying next round", self.name, ticker.name)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=ticker.interval_s)
 
     async def start(self) -> None:
         if self.owns_transport:
@@ -77,6 +108,8 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         if self.consumer is not None:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.name}-consumer"))
+        for ticker in self.spec.tickers:
+            self._tasks.append(asyncio.create_task(self._run_ticker(ticker), name=f"{self.name}-{ticker.name}"))
         if self.spec.on_started is not None:
             await self.spec.on_started(self)
 
@@ -87,6 +120,7 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Finish the batch in hand, commit offsets, leave the group, then close."""
         self.begin_draining()
+        self._stopping.set()
         if self.consumer is not None:
             self.consumer.stop()
         self.relay.stop()
@@ -105,7 +139,7 @@ class ServiceRuntime:
         await self.db.dispose()
 
     def dead_tasks(self) -> list[str]:
-        """Background tasks (relay, consumer) that have ended: they should run until stop()."""
+        """Background tasks (relay, consumer, tickers) that have ended: they should run until stop()."""
         return [t.get_name() for t in self._tasks if t.done()]
 
     async def readiness(self) -> dict[str, str]:
