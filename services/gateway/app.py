@@ -116,6 +116,38 @@ def create_app(settings: Settings) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
 
+    def over_limit(request: Request) -> Response | None:
+        """429 when the caller has used up their rate; refuses expired or forged tokens first
+        (each service still authorises on its own)."""
+        principal = optional_principal(request)
+        caller = principal.caller_key if principal else f"ip:{request.client.host if request.client else '-'}"
+        wait = runtime.limiter.take(caller)
+        if wait <= 0:
+            return None
+        retry = str(max(1, math.ceil(wait)))
+        return error_response(
+            429,
+            "rate_limited",
+            f"请求过于频繁，请 {retry} 秒后再试",
+            f"Too many requests; retry in {retry}s",
+            headers={"Retry-After": retry},
+        )
+
+    @app.api_route("/open311/v2/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def open311(path: str, request: Request) -> Response:
+        # Open311 GeoReport v2 clients (12345 hotlines, civic-issue apps) expect this root;
+        # dispatch serves the facade under its own prefix.
+        if refused := over_limit(request):
+            return refused
+        assert runtime.client is not None
+        return await forward(
+            runtime.client,
+            runtime.upstreams["dispatch"],
+            request,
+            settings.upstream_timeout_seconds,
+            path=f"/api/v1/dispatch/open311/v2/{path}",
+        )
+
     @app.api_route(
         "/api/v1/{area}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
     )
@@ -124,19 +156,8 @@ def create_app(settings: Settings) -> FastAPI:
             return error_response(
                 404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}", {"services": list(SERVICES)}
             )
-        # Refuses expired or forged tokens here; each service still authorises on its own.
-        principal = optional_principal(request)
-        caller = principal.caller_key if principal else f"ip:{request.client.host if request.client else '-'}"
-        wait = runtime.limiter.take(caller)
-        if wait > 0:
-            retry = str(max(1, math.ceil(wait)))
-            return error_response(
-                429,
-                "rate_limited",
-                f"请求过于频繁，请 {retry} 秒后再试",
-                f"Too many requests; retry in {retry}s",
-                headers={"Retry-After": retry},
-            )
+        if refused := over_limit(request):
+            return refused
         assert runtime.client is not None
         return await forward(runtime.client, runtime.upstreams[area], request, settings.upstream_timeout_seconds)
 

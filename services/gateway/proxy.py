@@ -24,8 +24,10 @@ HOP_BY_HOP = {
 }
 
 
-async def forward(client: httpx.AsyncClient, base_url: str, request: Request, timeout_s: float) -> Response:
-    """Send `request` to `base_url` + its path; the body streams both ways."""
+async def forward(
+    client: httpx.AsyncClient, base_url: str, request: Request, timeout_s: float, path: str | None = None
+) -> Response:
+    """Send `request` to `base_url` + its path (or `path`); the body streams both ways."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
     headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
     headers.append(("x-request-id", request_id_var.get() or ""))
@@ -35,7 +37,7 @@ async def forward(client: httpx.AsyncClient, base_url: str, request: Request, ti
     wants_stream = "text/event-stream" in request.headers.get("accept", "")
     upstream = client.build_request(
         request.method,
-        base_url + request.url.path,
+        base_url + (path or request.url.path),
         params=request.url.query.encode() or None,
         headers=headers,
         content=body,
