@@ -27,6 +27,7 @@ class Role(StrEnum):
     council = "council"
     supervisory_committee = "supervisory_committee"
     property_staff = "property_staff"
+    auditor = "auditor"
     community_admin = "community_admin"
     street_admin = "street_admin"
     ops = "ops"
@@ -46,6 +47,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.council: "议事会成员",
     Role.supervisory_committee: "监委会委员",
     Role.property_staff: "物业人员",
+    Role.auditor: "审计人员",
     Role.community_admin: "社区管理员",
     Role.street_admin: "街道管理员",
     Role.ops: "运维",
