@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -85,7 +85,8 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         # The time every ticker and domain rule sees; tests move it forward instead of sleeping.
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        offset = timedelta(seconds=settings.clock_offset_seconds)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC) + offset
 
     async def tick(self, name: str) -> int:
         """Run one round of the named ticker now (tests, and `linli` commands)."""

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     deliberation_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 30.0
 
+    # Shifts every service's clock (runtime.clock) forward, so a test or a rehearsal can pass a
+    # 15-day notice or a 72-hour confirm window by restarting with an offset. Never in production.
+    clock_offset_seconds: int = 0
+
     # Embedded mode seeds a demo street into empty databases, with demo accounts (README).
     seed_demo: bool = True
     linli_demo_password: SecretStr = SecretStr("linli-demo")
@@ -100,6 +104,8 @@ class Settings(BaseSettings):
                     f"(JWT_SECRET must be a non-default secret of at least {MIN_SECRET_LENGTH} chars in production)"
                 )
 
+            if self.clock_offset_seconds:
+                raise ValueError("生产环境不得设置 CLOCK_OFFSET_SECONDS (no clock offset in production)")
             if self.jwt_algorithm == "RS256" and self.jwt_public_key_file is None:
                 raise ValueError("RS256 需要 JWT_PUBLIC_KEY_FILE (RS256 needs JWT_PUBLIC_KEY_FILE)")
         return self

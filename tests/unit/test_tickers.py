@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from shared.events.inprocess import InProcessTransport
 from shared.service_app import ServiceRuntime, ServiceSpec, Ticker, build_service_app
@@ -12,9 +15,12 @@ from shared.settings import Settings
 
 async def test_a_ticker_survives_a_failing_round_and_stops_with_the_app(tmp_path: Path) -> None:
     rounds: list[int] = []
+    third_round = asyncio.Event()
 
     async def step(runtime: ServiceRuntime) -> int:
         rounds.append(len(rounds))
+        if len(rounds) == 3:
+            third_round.set()
         if len(rounds) == 1:
             raise RuntimeError("the first round fails")
         return 1
@@ -25,11 +31,19 @@ async def test_a_ticker_survives_a_failing_round_and_stops_with_the_app(tmp_path
     app = build_service_app(spec, settings, transport)
     runtime: ServiceRuntime = app.state.runtime
     async with app.router.lifespan_context(app):
-        while len(rounds) < 3:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(third_round.wait(), timeout=10)
         assert runtime.dead_tasks() == []
         assert await runtime.tick("sla") == 1
     seen = len(rounds)
     await asyncio.sleep(0.05)
     assert len(rounds) == seen, "the ticker kept running after stop"
     await transport.close()
+
+
+def test_the_clock_offset_moves_a_service_forward_and_production_refuses_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, seed_demo=False, clock_offset_seconds=16 * 86_400)
+    runtime = ServiceRuntime(ServiceSpec(name="deliberation", title="t", routers=[]), settings, None)
+    ahead = runtime.clock() - datetime.now(UTC)
+    assert timedelta(days=15, hours=23) < ahead < timedelta(days=16, minutes=1)
+    with pytest.raises(ValueError, match="CLOCK_OFFSET_SECONDS"):
+        Settings(environment="production", jwt_secret="x" * 40, clock_offset_seconds=60)
