@@ -1,10 +1,39 @@
-"""Billing HTTP routes."""
+"""All billing routes: one router per sub-package, plus the enum labels."""
 
 from __future__ import annotations
 
-from services.billing.models import compound_projection
+from fastapi import APIRouter
+
+from services.billing.bills.api import router as bills_router
+from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
+from services.billing.ledger.api import router as ledger_router
+from services.billing.ledger.domain import AccountKind
+from services.billing.projections.api import router as projections_router
+from services.billing.projections.models import compound_projection
+from services.billing.rates.api import router as rates_router
+from services.billing.rates.domain import ManagementModel, RateScope, Structure
 from shared.http import service_router
+from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
+
+ENUMS: dict[str, type[LabeledEnum]] = {
+    "account_kind": AccountKind,
+    "bill_kind": BillKind,
+    "bill_status": BillStatus,
+    "payer_kind": PayerKind,
+    "period_kind": PeriodKind,
+    "rate_scope": RateScope,
+    "building_structure": Structure,
+    "management_model": ManagementModel,
+}
 
 router = service_router("/api/v1/billing", tags=["billing"])
 compound_projection_routes(router, compound_projection)
+
+
+@router.get("/enums", summary="枚举及中文标签 (enum values with Chinese labels)")
+async def enums() -> dict[str, list[dict[str, str]]]:
+    return {name: enum.choices() for name, enum in ENUMS.items()}
+
+
+ROUTERS: list[APIRouter] = [router, projections_router, rates_router, bills_router, ledger_router]

@@ -1,10 +1,45 @@
-"""Billing tables: for now the compound projection fed by registry events."""
+"""Every billing table, imported so Alembic and the app see one MetaData."""
 
-from __future__ import annotations
+from services.billing.base import metadata
+from services.billing.bills.models import bill_lines, bill_runs, bills
+from services.billing.ledger.models import accounts, journal_entries, journal_lines
+from services.billing.payments.models import (
+    payment_allocations,
+    payment_notifications,
+    payment_orders,
+    payments,
+    receipt_counters,
+    refunds,
+)
+from services.billing.projections.models import (
+    building_projection,
+    community_projection,
+    compound_projection,
+    dwelling_projection,
+    household_projection,
+    ownership_projection,
+)
+from services.billing.rates.models import rate_cards
 
-from shared.db import new_metadata
-from shared.projections import compound_projection_table
-
-metadata = new_metadata()
-
-compound_projection = compound_projection_table(metadata)
+__all__ = [
+    "accounts",
+    "bill_lines",
+    "bill_runs",
+    "bills",
+    "building_projection",
+    "community_projection",
+    "compound_projection",
+    "dwelling_projection",
+    "household_projection",
+    "journal_entries",
+    "journal_lines",
+    "metadata",
+    "ownership_projection",
+    "payment_allocations",
+    "payment_notifications",
+    "payment_orders",
+    "payments",
+    "rate_cards",
+    "receipt_counters",
+    "refunds",
+]

@@ -2,3 +2,78 @@
 booked, reminders, disclosures published). No other service consumes them yet."""
 
 from __future__ import annotations
+
+from typing import ClassVar
+
+from shared.events.envelope import EventData
+
+
+class BillsIssued(EventData):
+    """A bill run (or a levy, or a visit charge) issued bills in one compound."""
+
+    event_type: ClassVar[str] = "linli.billing.bills.issued.v1"
+    compound_id: int
+    kind: str
+    period_label: str
+    bill_run_id: int | None
+    source_id: str
+    bill_count: int
+    amount_fen: int
+
+
+class PaymentBooked(EventData):
+    """Money came in (counter or online) and was allocated to bills; the receipt number is
+    gapless per compound."""
+
+    event_type: ClassVar[str] = "linli.billing.payment.booked.v1"
+    payment_id: int
+    compound_id: int
+    dwelling_id: int
+    household_id: int | None
+    channel: str
+    amount_fen: int
+    receipt_no: str
+
+
+class PaymentReversed(EventData):
+    """A payment booked in error was undone by a reversing entry."""
+
+    event_type: ClassVar[str] = "linli.billing.payment.reversed.v1"
+    payment_id: int
+    compound_id: int
+    amount_fen: int
+    reason: str
+
+
+class RefundIssued(EventData):
+    """Part or all of a payment was refunded, with the reason."""
+
+    event_type: ClassVar[str] = "linli.billing.refund.issued.v1"
+    refund_id: int
+    payment_id: int
+    compound_id: int
+    amount_fen: int
+    reason: str
+
+
+class ArrearsReminder(EventData):
+    """A polite reminder of what a household owes (reminders never cut water or power)."""
+
+    event_type: ClassVar[str] = "linli.billing.arrears.reminded.v1"
+    compound_id: int
+    dwelling_id: int
+    household_id: int | None
+    outstanding_fen: int
+    oldest_period: str
+
+
+class DisclosurePublished(EventData):
+    """A compound's periodic statement (公示) was published; `content_hash` chains to the previous."""
+
+    event_type: ClassVar[str] = "linli.billing.disclosure.published.v1"
+    disclosure_id: int
+    compound_id: int
+    period_label: str
+    seq: int
+    content_hash: str
+    prev_hash: str

@@ -1,0 +1,102 @@
+"""Routes: bill-runs, bills, arrears, collection-rate."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from services.billing.bills import service
+from services.billing.bills.domain import BillKind, BillStatus
+from services.billing.bills.schemas import (
+    ArrearsOut,
+    BillOut,
+    BillPage,
+    BillRunCreate,
+    BillRunOut,
+    BillVoid,
+    CollectionRateOut,
+)
+from services.billing.rates.domain import RateScope
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/billing", tags=["billing: bills"])
+
+
+@router.post("/bill-runs", status_code=201, response_model=BillRunOut, summary="开单 (issue a period's bills)")
+async def create_bill_run(
+    body: BillRunCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> BillRunOut:
+    return await service.start_run(session, principal, body, request.app.state.runtime.clock())
+
+
+@router.get("/bill-runs/{run_id}", response_model=BillRunOut, summary="开单报告 (what a run issued)")
+async def get_bill_run(run_id: int, session: Session, principal: CurrentPrincipal) -> BillRunOut:
+    return await service.show_run(session, principal, run_id)
+
+
+@router.get("/bills", response_model=BillPage, summary="账单 (bills by compound, household or dwelling)")
+async def list_bills(
+    session: Session,
+    principal: CurrentPrincipal,
+    compound_id: int | None = None,
+    household_id: int | None = None,
+    dwelling_id: int | None = None,
+    kind: BillKind | None = None,
+    status: BillStatus | None = None,
+    period: str | None = None,
+    unpaid_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> BillPage:
+    return await service.list_bills(
+        session,
+        principal,
+        compound_id=compound_id,
+        household_id=household_id,
+        dwelling_id=dwelling_id,
+        kind=kind,
+        status=status,
+        period=period,
+        unpaid_only=unpaid_only,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/bills/{bill_id}", response_model=BillOut, summary="账单及明细 (a bill with its lines)")
+async def get_bill(bill_id: int, session: Session, principal: CurrentPrincipal) -> BillOut:
+    return await service.show_bill(session, principal, bill_id)
+
+
+@router.post("/bills/{bill_id}/void", response_model=BillOut, summary="作废未付账单 (void an unpaid bill)")
+async def void_bill(
+    bill_id: int, body: BillVoid, request: Request, session: Session, principal: CurrentPrincipal
+) -> BillOut:
+    return await service.void_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
+
+
+@router.get("/arrears", response_model=ArrearsOut, summary="欠费 (arrears per household, building or compound)")
+async def get_arrears(
+    request: Request,
+    session: Session,
+    principal: CurrentPrincipal,
+    compound_id: int,
+    by: str = "household",
+    as_of: date | None = None,
+) -> ArrearsOut:
+    day = as_of or request.app.state.runtime.clock().date()
+    return await service.arrears(session, principal, compound_id, by, day)
+
+
+@router.get("/collection-rate", response_model=CollectionRateOut, summary="收取率 (collection rate of a period)")
+async def get_collection_rate(
+    session: Session,
+    principal: CurrentPrincipal,
+    scope_id: int,
+    period: str,
+    scope_kind: RateScope = RateScope.compound,
+) -> CollectionRateOut:
+    return await service.collection_rate(session, principal, scope_kind, scope_id, period)

@@ -1,0 +1,134 @@
+"""Bill run, bill, arrears and collection-rate bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
+from services.billing.rates.domain import RateScope
+
+
+class BillRunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scope_kind: RateScope = RateScope.compound
+    scope_id: int = Field(gt=0)
+    period: str = Field(description="2026 | 2026-H1 | 2026-Q1 | 2026-03", examples=["2026"])
+
+
+class CompoundIssueOut(BaseModel):
+    compound_id: int
+    bill_count: int
+    amount_fen: int
+    amount_yuan: str
+
+
+class BillRunOut(BaseModel):
+    id: int
+    scope_kind: RateScope
+    scope_id: int
+    period_kind: PeriodKind
+    period_label: str
+    period_start: date
+    period_end: date
+    status: str
+    issued_count: int
+    issued_fen: int
+    issued_yuan: str
+    skipped_no_rate: int
+    by_compound: list[CompoundIssueOut]
+    created_at: datetime
+    completed_at: datetime | None
+    # What this request issued (0 when the period was complete already) and whether the
+    # period had been run before.
+    issued_now_count: int = 0
+    issued_now_fen: int = 0
+    executed_again: bool = False
+
+
+class BillLineOut(BaseModel):
+    payer_kind: PayerKind
+    payer_kind_label: str
+    payer_person_id: int | None
+    area_m2: str
+    rate_yuan_per_m2_month: str
+    months: int
+    days: int
+    period_days: int
+    vacancy_percent: int
+    precise_fen: str
+    amount_fen: int
+
+
+class BillOut(BaseModel):
+    id: int
+    compound_id: int
+    building_id: int
+    dwelling_id: int
+    household_id: int | None
+    kind: BillKind
+    kind_label: str
+    period_label: str
+    period_start: date
+    period_end: date
+    source_id: str
+    description: str
+    payer_kind: PayerKind
+    payer_kind_label: str
+    payer_person_id: int | None
+    amount_fen: int
+    amount_yuan: str
+    paid_fen: int
+    outstanding_fen: int
+    status: BillStatus
+    status_label: str
+    due_date: date
+    issued_at: datetime
+    version: int
+    lines: list[BillLineOut] | None = None
+
+
+class BillPage(BaseModel):
+    total: int
+    items: list[BillOut]
+
+
+class BillVoid(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ArrearsRow(BaseModel):
+    group: str
+    id: int
+    bill_count: int
+    outstanding_fen: int
+    outstanding_yuan: str
+    oldest_period: str
+
+
+class ArrearsOut(BaseModel):
+    compound_id: int
+    by: str
+    as_of: date
+    total_outstanding_fen: int
+    total_outstanding_yuan: str
+    rows: list[ArrearsRow]
+
+
+class CollectionRateOut(BaseModel):
+    scope_kind: RateScope
+    scope_id: int
+    period_label: str
+    due_fen: int
+    paid_fen: int
+    due_yuan: str
+    paid_yuan: str
+    bill_count: int
+    paid_in_full_count: int
+    collection_rate: str | None
+    formula: str

@@ -1,0 +1,402 @@
+"""Bill runs, bills, voids, arrears and the collection rate."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.access import (
+    Place,
+    place_of,
+    require_household_or_reader,
+    require_manager,
+    require_reader,
+    require_street_manager,
+    resident_households,
+)
+from services.billing.bills import domain, runs
+from services.billing.bills.models import bill_lines, bill_runs, bills
+from services.billing.bills.schemas import (
+    ArrearsOut,
+    ArrearsRow,
+    BillLineOut,
+    BillOut,
+    BillPage,
+    BillRunCreate,
+    BillRunOut,
+    BillVoid,
+    CollectionRateOut,
+    CompoundIssueOut,
+)
+from services.billing.ledger import service as ledger
+from services.billing.ledger.domain import AccountKind, Leg
+from services.billing.rates.domain import RateScope, rate_text
+from shared.auth import Principal
+from shared.contracts.billing import BillsIssued
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events.outbox import emit
+from shared.money import fen_to_yuan
+
+
+async def _run_out(
+    session: AsyncSession, run_id: int, issued_now: list[runs.CompoundIssue] | None = None, again: bool = False
+) -> BillRunOut:
+    run = (await session.execute(select(bill_runs).where(bill_runs.c.id == run_id))).one()
+    grouped = await session.execute(
+        select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
+        .where(bills.c.bill_run_id == run_id)
+        .group_by(bills.c.compound_id)
+        .order_by(bills.c.compound_id)
+    )
+    return BillRunOut(
+        id=run.id,
+        scope_kind=RateScope(run.scope_kind),
+        scope_id=run.scope_id,
+        period_kind=domain.PeriodKind(run.period_kind),
+        period_label=run.period_label,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        status=run.status,
+        issued_count=run.issued_count,
+        issued_fen=run.issued_fen,
+        issued_yuan=fen_to_yuan(run.issued_fen),
+        skipped_no_rate=run.skipped_no_rate,
+        by_compound=[
+            CompoundIssueOut(compound_id=c, bill_count=n, amount_fen=int(s or 0), amount_yuan=fen_to_yuan(int(s or 0)))
+            for c, n, s in grouped
+        ],
+        created_at=run.created_at,
+        completed_at=run.completed_at,
+        issued_now_count=sum(i.bill_count for i in issued_now or []),
+        issued_now_fen=sum(i.amount_fen for i in issued_now or []),
+        executed_again=again,
+    )
+
+
+async def start_run(session: AsyncSession, principal: Principal, body: BillRunCreate, now: datetime) -> BillRunOut:
+    """Issue a period's bills for a compound or a street; again, only what is still missing."""
+    if body.scope_kind == RateScope.compound:
+        require_manager(principal, await place_of(session, body.scope_id))
+    else:
+        require_street_manager(principal, body.scope_id)
+    period = domain.parse_period(body.period)
+    scope = runs.RunScope(body.scope_kind, body.scope_id)
+    run_id = await session.scalar(
+        select(bill_runs.c.id)
+        .where(
+            bill_runs.c.scope_kind == body.scope_kind.value,
+            bill_runs.c.scope_id == body.scope_id,
+            bill_runs.c.period_start == period.start,
+            bill_runs.c.period_end == period.end,
+        )
+        .with_for_update()
+    )
+    again = run_id is not None
+    if run_id is None:
+        run_id = (
+            await session.execute(
+                bill_runs.insert()
+                .values(
+                    scope_kind=body.scope_kind.value,
+                    scope_id=body.scope_id,
+                    period_kind=period.kind.value,
+                    period_label=period.label,
+                    period_start=period.start,
+                    period_end=period.end,
+                    status="running",
+                    issued_count=0,
+                    issued_fen=0,
+                    skipped_no_rate=0,
+                    created_by=principal.person_id,
+                    created_at=now,
+                )
+                .returning(bill_runs.c.id)
+            )
+        ).scalar_one()
+    skipped = await runs.count_unpriced(session, scope, period)
+    after_id = await runs.watermark(session)
+    await runs.insert_bills(session, run_id, scope, period, now)
+    await runs.insert_lines(session, run_id, after_id, period)
+    await runs.total_bills(session, run_id, after_id)
+    issued = await runs.post_receivables(session, run_id, after_id, period, now)
+    await session.execute(
+        update(bill_runs)
+        .where(bill_runs.c.id == run_id)
+        .values(
+            status="completed",
+            issued_count=bill_runs.c.issued_count + sum(i.bill_count for i in issued),
+            issued_fen=bill_runs.c.issued_fen + sum(i.amount_fen for i in issued),
+            skipped_no_rate=skipped,
+            completed_at=now,
+        )
+    )
+    for item in issued:
+        await emit(
+            session,
+            BillsIssued(
+                compound_id=item.compound_id,
+                kind=domain.BillKind.property_fee.value,
+                period_label=period.label,
+                bill_run_id=run_id,
+                source_id="",
+                bill_count=item.bill_count,
+                amount_fen=item.amount_fen,
+            ),
+            subject=f"bill-run-{run_id}",
+            key=item.compound_id,
+        )
+    return await _run_out(session, run_id, issued_now=issued, again=again)
+
+
+async def show_run(session: AsyncSession, principal: Principal, run_id: int) -> BillRunOut:
+    run = (await session.execute(select(bill_runs).where(bill_runs.c.id == run_id))).first()
+    if run is None:
+        raise NotFound(f"开单批次 {run_id} 不存在", f"Bill run {run_id} not found")
+    if run.scope_kind == RateScope.compound.value:
+        require_reader(principal, await place_of(session, run.scope_id))
+    else:
+        require_street_manager(principal, run.scope_id)
+    return await _run_out(session, run_id)
+
+
+def bill_out(row: Any, lines: list[Any] | None = None) -> BillOut:
+    kind, payer, status = domain.BillKind(row.kind), domain.PayerKind(row.payer_kind), domain.BillStatus(row.status)
+    return BillOut(
+        id=row.id,
+        compound_id=row.compound_id,
+        building_id=row.building_id,
+        dwelling_id=row.dwelling_id,
+        household_id=row.household_id,
+        kind=kind,
+        kind_label=kind.label,
+        period_label=row.period_label,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        source_id=row.source_id,
+        description=row.description,
+        payer_kind=payer,
+        payer_kind_label=payer.label,
+        payer_person_id=row.payer_person_id,
+        amount_fen=row.amount_fen,
+        amount_yuan=fen_to_yuan(row.amount_fen),
+        paid_fen=row.paid_fen,
+        outstanding_fen=0 if status == domain.BillStatus.void else row.amount_fen - row.paid_fen,
+        status=status,
+        status_label=status.label,
+        due_date=row.due_date,
+        issued_at=row.issued_at,
+        version=row.version,
+        lines=None
+        if lines is None
+        else [
+            BillLineOut(
+                payer_kind=domain.PayerKind(line.payer_kind),
+                payer_kind_label=domain.PayerKind(line.payer_kind).label,
+                payer_person_id=line.payer_person_id,
+                area_m2=fen_to_yuan(line.area_c),
+                rate_yuan_per_m2_month=rate_text(line.rate_units),
+                months=line.months,
+                days=line.days,
+                period_days=line.period_days,
+                vacancy_percent=line.vacancy_percent,
+                precise_fen=domain.precise_text(line.precise_num, line.precise_den),
+                amount_fen=line.amount_fen,
+            )
+            for line in lines
+        ],
+    )
+
+
+async def list_bills(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    compound_id: int | None,
+    household_id: int | None,
+    dwelling_id: int | None,
+    kind: domain.BillKind | None,
+    status: domain.BillStatus | None,
+    period: str | None,
+    unpaid_only: bool,
+    limit: int,
+    offset: int,
+) -> BillPage:
+    """Bills by compound, household or dwelling; residents only their own household's."""
+    if compound_id is None and household_id is None:
+        raise InvalidInput(
+            "请指定 compound_id 或 household_id", "Give compound_id or household_id", details=[{"field": "compound_id"}]
+        )
+    query: Select[Any] = select(bills)
+    if household_id is not None:
+        query = query.where(bills.c.household_id == household_id)
+        if household_id not in resident_households(principal):
+            owner_compound = await session.scalar(
+                select(bills.c.compound_id).where(bills.c.household_id == household_id).limit(1)
+            )
+            if owner_compound is None:
+                return BillPage(total=0, items=[])
+            require_reader(principal, await place_of(session, owner_compound))
+    if compound_id is not None:
+        query = query.where(bills.c.compound_id == compound_id)
+        if household_id is None:
+            require_reader(principal, await place_of(session, compound_id))
+    if dwelling_id is not None:
+        query = query.where(bills.c.dwelling_id == dwelling_id)
+    if kind is not None:
+        query = query.where(bills.c.kind == kind.value)
+    if status is not None:
+        query = query.where(bills.c.status == status.value)
+    if period is not None:
+        p = domain.parse_period(period)
+        query = query.where(bills.c.period_start >= p.start, bills.c.period_end <= p.end)
+    if unpaid_only:
+        query = query.where(bills.c.status == domain.BillStatus.issued.value, bills.c.paid_fen < bills.c.amount_fen)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.execute(query.order_by(bills.c.period_start, bills.c.id).limit(limit).offset(offset))
+    return BillPage(total=int(total or 0), items=[bill_out(row) for row in rows])
+
+
+async def _bill_row(session: AsyncSession, bill_id: int) -> Any:
+    row = (await session.execute(select(bills).where(bills.c.id == bill_id))).first()
+    if row is None:
+        raise NotFound(f"账单 {bill_id} 不存在", f"Bill {bill_id} not found", details={"bill_id": bill_id})
+    return row
+
+
+async def show_bill(session: AsyncSession, principal: Principal, bill_id: int) -> BillOut:
+    row = await _bill_row(session, bill_id)
+    require_household_or_reader(principal, await place_of(session, row.compound_id), row.household_id)
+    lines = await session.execute(select(bill_lines).where(bill_lines.c.bill_id == bill_id).order_by(bill_lines.c.id))
+    return bill_out(row, list(lines))
+
+
+async def void_bill(
+    session: AsyncSession, principal: Principal, bill_id: int, body: BillVoid, now: datetime
+) -> BillOut:
+    """Void an unpaid bill with a reversing entry (the bill itself stays, marked void)."""
+    row = await _bill_row(session, bill_id)
+    require_manager(principal, await place_of(session, row.compound_id))
+    domain.check_transition(domain.BillStatus(row.status), domain.BillStatus.void)
+    if row.paid_fen > 0:
+        raise Conflict(
+            f"账单已收 {fen_to_yuan(row.paid_fen)} 元，请先退款再作废",
+            "The bill has payments on it: refund them before voiding",
+            code="bill_has_payments",
+        )
+    result = await session.execute(
+        update(bills)
+        .where(bills.c.id == bill_id, bills.c.version == body.version, bills.c.paid_fen == 0)
+        .values(status=domain.BillStatus.void.value, version=bills.c.version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "账单已被他人修改，请刷新后重试", "The bill was changed meanwhile: reload and retry", code="stale_version"
+        )
+    if row.amount_fen > 0:
+        income_kind, income_ref = domain.income_account(domain.BillKind(row.kind), row.source_id)
+        await ledger.post(
+            session,
+            compound_id=row.compound_id,
+            source_kind="bill_void",
+            source_id=str(bill_id),
+            description=f"作废账单 {bill_id}：{body.reason}",
+            legs=[
+                Leg(AccountKind(income_kind), income_ref, debit_fen=row.amount_fen),
+                Leg(AccountKind.fee_receivable, "", credit_fen=row.amount_fen),
+            ],
+            posted_at=now,
+        )
+    return bill_out(await _bill_row(session, bill_id))
+
+
+ARREARS_GROUPS = {"household": bills.c.household_id, "building": bills.c.building_id, "dwelling": bills.c.dwelling_id}
+
+
+async def arrears(session: AsyncSession, principal: Principal, compound_id: int, by: str, as_of: date) -> ArrearsOut:
+    """What is owed on bills due by `as_of`, per household, building, dwelling or compound."""
+    place: Place = await place_of(session, compound_id)
+    require_reader(principal, place)
+    outstanding = bills.c.amount_fen - bills.c.paid_fen
+    open_due = [
+        bills.c.compound_id == compound_id,
+        bills.c.status == domain.BillStatus.issued.value,
+        bills.c.paid_fen < bills.c.amount_fen,
+        bills.c.due_date <= as_of,
+    ]
+    if by not in (*ARREARS_GROUPS, "compound"):
+        raise InvalidInput(
+            "by 须为 household、building、dwelling 或 compound",
+            "by must be household, building, dwelling or compound",
+            details=[{"field": "by", "value": by}],
+        )
+    group = ARREARS_GROUPS.get(by, bills.c.compound_id)
+    rows = await session.execute(
+        select(group, func.count(), func.sum(outstanding), func.min(bills.c.period_label))
+        .where(*open_due, group.is_not(None))
+        .group_by(group)
+        .order_by(func.sum(outstanding).desc(), group)
+    )
+    items = [
+        ArrearsRow(
+            group=by,
+            id=int(g),
+            bill_count=n,
+            outstanding_fen=int(s),
+            outstanding_yuan=fen_to_yuan(int(s)),
+            oldest_period=p,
+        )
+        for g, n, s, p in rows
+    ]
+    total = int(await session.scalar(select(func.coalesce(func.sum(outstanding), 0)).where(*open_due)) or 0)
+    return ArrearsOut(
+        compound_id=compound_id,
+        by=by,
+        as_of=as_of,
+        total_outstanding_fen=total,
+        total_outstanding_yuan=fen_to_yuan(total),
+        rows=items,
+    )
+
+
+async def collection_rate(
+    session: AsyncSession, principal: Principal, scope_kind: RateScope, scope_id: int, period_label: str
+) -> CollectionRateOut:
+    """The collection rate of the period's property-fee bills (formula in the answer)."""
+    if scope_kind == RateScope.compound:
+        require_reader(principal, await place_of(session, scope_id))
+    else:
+        require_street_manager(principal, scope_id)
+    period = domain.parse_period(period_label)
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(bills.c.amount_fen), 0),
+                func.coalesce(func.sum(bills.c.paid_fen), 0),
+                func.coalesce(func.sum(case((bills.c.paid_fen >= bills.c.amount_fen, 1), else_=0)), 0),
+            ).where(
+                bills.c.compound_id.in_(runs.compounds_in(runs.RunScope(scope_kind, scope_id))),
+                bills.c.kind == domain.BillKind.property_fee.value,
+                bills.c.status == domain.BillStatus.issued.value,
+                bills.c.period_start >= period.start,
+                bills.c.period_end <= period.end,
+            )
+        )
+    ).one()
+    count, due, paid, full = (int(v) for v in row)
+    return CollectionRateOut(
+        scope_kind=scope_kind,
+        scope_id=scope_id,
+        period_label=period.label,
+        due_fen=due,
+        paid_fen=paid,
+        due_yuan=fen_to_yuan(due),
+        paid_yuan=fen_to_yuan(paid),
+        bill_count=count,
+        paid_in_full_count=full,
+        collection_rate=domain.collection_rate_text(paid, due),
+        formula=domain.COLLECTION_RATE_FORMULA,
+    )
