@@ -1,10 +1,28 @@
-"""Dispatch HTTP routes."""
+"""All dispatch routes: one router per sub-package, plus the enum labels."""
 
 from __future__ import annotations
 
-from services.dispatch.models import compound_projection
+from fastapi import APIRouter
+
+from services.dispatch.base import compound_projection
+from services.dispatch.catalogue.api import router as catalogue_router
+from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
+from services.dispatch.orders.api import router as orders_router
+from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
+from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
+from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
+
+ENUMS: dict[str, type[LabeledEnum]] = {**ORDER_ENUMS, **CATALOGUE_ENUMS}
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
 compound_projection_routes(router, compound_projection)
+
+
+@router.get("/enums", summary="枚举及中文标签 (enum values with Chinese labels)")
+async def enums() -> dict[str, list[dict[str, str]]]:
+    return {name: enum.choices() for name, enum in ENUMS.items()}
+
+
+ROUTERS: list[APIRouter] = [catalogue_router, orders_router, stream_router, router]

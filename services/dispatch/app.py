@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.dispatch.api import router
+from services.dispatch.api import ROUTERS
 from services.dispatch.consumers import handlers
+from services.dispatch.sla.ticker import SLA_TICKER
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
 from shared.settings import Settings
@@ -14,5 +15,7 @@ NAME = "dispatch"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
-    spec = ServiceSpec(name=NAME, title="Linli 派单服务 (dispatch)", routers=[router], handlers=handlers)
+    spec = ServiceSpec(
+        name=NAME, title="Linli 派单服务 (dispatch)", routers=ROUTERS, handlers=handlers, tickers=[SLA_TICKER]
+    )
     return build_service_app(spec, settings, transport)

@@ -1,10 +1,74 @@
-"""Events dispatch consumes."""
+"""Events dispatch consumes: the registry's places and people it matches and authorises
+with, and deliberation's execution tasks, which become orders."""
 
 from __future__ import annotations
 
-from services.dispatch.models import compound_projection
-from shared.events.consumer import EventHandlers
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.base import compound_projection
+from services.dispatch.orders.service import open_execution_task
+from services.dispatch.projections import service as p
+from shared.contracts import registry as c
+from shared.contracts.deliberation import ExecutionTaskCreated
+from shared.events.consumer import BatchHandler, EventHandlers
+from shared.events.envelope import CloudEvent
 from shared.projections import project_compounds
 
 handlers = EventHandlers()
-project_compounds(handlers, compound_projection)
+
+
+def _shared_compound_handler() -> BatchHandler:
+    # The shared compound projection's set-based handler, reused so this service's handler can
+    # also keep the compound's grid (which the shared table does not hold) beside it.
+    scratch = EventHandlers()
+    project_compounds(scratch, compound_projection)
+    registration = scratch.get(c.CompoundCreated.event_type)
+    assert registration is not None
+    assert registration.batch_handler is not None
+    return registration.batch_handler
+
+
+_project_shared_compounds = _shared_compound_handler()
+
+
+async def _compounds(session: AsyncSession, items: list[tuple[CloudEvent, Any]]) -> None:
+    await _project_shared_compounds(session, items)
+    for _, data in items:
+        await p.project_compound(session, data)
+
+
+handlers.on_batch(c.CompoundCreated)(_compounds)
+handlers.on_batch(c.CompoundUpdated)(_compounds)
+
+
+@handlers.on(c.CommunityCreated)
+@handlers.on(c.CommunityUpdated)
+async def _community(session: AsyncSession, _: CloudEvent, data: c.CommunityFields) -> None:
+    await p.project_community(session, data)
+
+
+def _twice(created: type[Any], updated: type[Any], removed: type[Any], apply: Any) -> None:
+    async def kept(session: AsyncSession, _: CloudEvent, data: Any) -> None:
+        await apply(session, data, False)
+
+    async def gone(session: AsyncSession, _: CloudEvent, data: Any) -> None:
+        await apply(session, data, True)
+
+    handlers.on(created)(kept)
+    handlers.on(updated)(kept)
+    handlers.on(removed)(gone)
+
+
+_twice(c.HouseholdCreated, c.HouseholdUpdated, c.HouseholdRemoved, p.project_household)
+_twice(c.PartyMemberCreated, c.PartyMemberUpdated, c.PartyMemberRemoved, p.project_member)
+_twice(c.CheckInCreated, c.CheckInUpdated, c.CheckInRemoved, p.project_check_in)
+_twice(c.GridWorkerCreated, c.GridWorkerUpdated, c.GridWorkerRemoved, p.project_grid_worker)
+_twice(c.PairingCreated, c.PairingUpdated, c.PairingRemoved, p.project_pairing)
+_twice(c.CenterHouseholdCreated, c.CenterHouseholdUpdated, c.CenterHouseholdRemoved, p.project_center_household)
+
+
+@handlers.on(ExecutionTaskCreated)
+async def _execution_task(session: AsyncSession, event: CloudEvent, data: ExecutionTaskCreated) -> None:
+    await open_execution_task(session, data)

@@ -1,10 +1,36 @@
-"""Dispatch tables: for now the compound projection fed by registry events."""
+"""Every dispatch table, imported so Alembic and the app see one MetaData."""
 
-from __future__ import annotations
+from services.dispatch.base import Base, compound_projection, metadata
+from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.orders.models import Offer, Order, OrderEntry
+from services.dispatch.projections.models import (
+    CheckInView,
+    CommunityView,
+    CompoundArea,
+    GridWorkerView,
+    HouseholdView,
+    MemberHouseholdLink,
+    MemberView,
+)
+from services.dispatch.sla.models import Deadline
+from services.dispatch.stream.models import FeedCounter, FeedItem
 
-from shared.db import new_metadata
-from shared.projections import compound_projection_table
-
-metadata = new_metadata()
-
-compound_projection = compound_projection_table(metadata)
+__all__ = [
+    "Base",
+    "CategoryRow",
+    "CheckInView",
+    "CommunityView",
+    "CompoundArea",
+    "Deadline",
+    "FeedCounter",
+    "FeedItem",
+    "GridWorkerView",
+    "HouseholdView",
+    "MemberHouseholdLink",
+    "MemberView",
+    "Offer",
+    "Order",
+    "OrderEntry",
+    "compound_projection",
+    "metadata",
+]

@@ -7,7 +7,9 @@ events (order created, triaged, offered, assigned, …) follow below them."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from shared.events.envelope import EventData
 
@@ -46,3 +48,105 @@ class SharedPropertyVisitCompleted(EventData):
     market_price_fen: int
     charge_to: Literal["household", "compound_fund"]
     completed_at: str
+
+
+# --- dispatch's own lifecycle events ------------------------------------------------------
+
+
+class OrderChangedFields(EventData):
+    """Every transition of an order: where it was, where it is now, who moved it and why.
+    `action` names the transition (create, triage_dispatch, offer, accept, …); `details` carries
+    what that action adds (triage outcome, offered members, rating, escalation level, …)."""
+
+    order_id: str
+    compound_id: int
+    grid_id: int | None
+    community_id: int
+    kind: str
+    category: str
+    urgency: str
+    action: str
+    from_state: str | None
+    state: str
+    version: int
+    actor_person_id: int | None
+    assignee_person_id: int | None
+    escalation_level: str
+    at: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrderCreated(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.created.v1"
+
+
+class OrderTriaged(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.triaged.v1"
+
+
+class OrderReferralUpdated(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.referral_updated.v1"
+
+
+class OrderOffered(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.offered.v1"
+
+
+class OrderOfferExpired(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.offer_expired.v1"
+
+
+class OrderAssigned(OrderChangedFields):
+    """Accepted by a party member (assign or grab), claimed (wish) or given to the shared property."""
+
+    event_type: ClassVar[str] = "linli.dispatch.order.assigned.v1"
+
+
+class OrderDeclined(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.declined.v1"
+
+
+class OrderStarted(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.started.v1"
+
+
+class OrderNoted(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.noted.v1"
+
+
+class OrderCompleted(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.completed.v1"
+
+
+class OrderConfirmed(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.confirmed.v1"
+
+
+class OrderReopened(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.reopened.v1"
+
+
+class OrderRated(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.rated.v1"
+
+
+class OrderClosed(OrderChangedFields):
+    """Closed without dispatch work: advice given (private), referral resolved, follow-up done."""
+
+    event_type: ClassVar[str] = "linli.dispatch.order.closed.v1"
+
+
+class OrderCancelled(OrderChangedFields):
+    """Cancelled by the requester, or marked duplicate / invalid (`details.reason_kind`)."""
+
+    event_type: ClassVar[str] = "linli.dispatch.order.cancelled.v1"
+
+
+class OrderEscalated(OrderChangedFields):
+    event_type: ClassVar[str] = "linli.dispatch.order.escalated.v1"
+
+
+class OrderReminded(OrderChangedFields):
+    """A clock ran out and the owner of the order was reminded (no level change)."""
+
+    event_type: ClassVar[str] = "linli.dispatch.order.reminded.v1"

@@ -1,0 +1,86 @@
+"""Who may take an order and in what order they are asked (派单推荐): hard filters first, then
+a rank that explains itself. Pure Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """What matching knows of one party member."""
+
+    party_member_id: int
+    person_id: int
+    name: str
+    skills: tuple[str, ...]
+    on_duty: bool
+    checked_in: bool
+    open_orders: int
+    max_open_orders: int
+    household_id: int | None
+    paired_with_household: bool
+    average_rating: float | None = None
+    last_assigned_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderNeeds:
+    category_skills: tuple[str, ...]
+    requester_household_id: int | None
+
+
+@dataclass
+class Candidate:
+    member: Member
+    eligible: bool
+    rank: int | None = None
+    reasons: list[str] = field(default_factory=list)
+    excluded_because: list[str] = field(default_factory=list)
+
+
+def exclusions(member: Member, needs: OrderNeeds) -> list[str]:
+    """The hard filters a member fails, in Chinese (empty = eligible)."""
+    out: list[str] = []
+    if needs.category_skills and not set(needs.category_skills) & set(member.skills):
+        out.append("技能不符（需要：" + "、".join(needs.category_skills) + "）")
+    if not member.checked_in:
+        out.append("未在本小区报到")
+    if not member.on_duty:
+        out.append("当前不在岗")
+    if member.open_orders >= member.max_open_orders:
+        out.append(f"在办工单已达上限（{member.open_orders}/{member.max_open_orders}）")
+    if needs.requester_household_id is not None and member.household_id == needs.requester_household_id:
+        out.append("是点单人同户家属（回避）")
+    return out
+
+
+def _key(member: Member) -> tuple[int, int, float, float, int]:
+    # Paired first, then lighter load, better rating, longest since last assignment, lowest id.
+    last = member.last_assigned_at.timestamp() if member.last_assigned_at else float("-inf")
+    rating = member.average_rating if member.average_rating is not None else 0.0
+    return (0 if member.paired_with_household else 1, member.open_orders, -rating, last, member.party_member_id)
+
+
+def rank(members: list[Member], needs: OrderNeeds) -> list[Candidate]:
+    """Eligible members ranked with the reasons for their place, then the excluded ones with
+    why; the same inputs always give the same order."""
+    eligible: list[Candidate] = []
+    excluded: list[Candidate] = []
+    for m in members:
+        why_not = exclusions(m, needs)
+        (excluded if why_not else eligible).append(Candidate(m, not why_not, excluded_because=why_not))
+    eligible.sort(key=lambda c: _key(c.member))
+    for i, c in enumerate(eligible, start=1):
+        m = c.member
+        c.rank = i
+        covered = sorted(set(needs.category_skills) & set(m.skills))
+        c.reasons.append("技能匹配：" + "、".join(covered) if covered else "此类别不限技能")
+        if m.paired_with_household:
+            c.reasons.append("与点单户结对包联")
+        c.reasons.append(f"在办工单 {m.open_orders}/{m.max_open_orders}")
+        c.reasons.append(f"平均评分 {m.average_rating:.1f}" if m.average_rating is not None else "暂无评分")
+        c.reasons.append(f"上次派单 {m.last_assigned_at:%Y-%m-%d %H:%M}" if m.last_assigned_at else "近期未接派单")
+    excluded.sort(key=lambda c: c.member.party_member_id)
+    return eligible + excluded

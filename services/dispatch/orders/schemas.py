@@ -1,0 +1,183 @@
+"""Request and response bodies of orders (工单)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.dispatch.catalogue.domain import Urgency
+from services.dispatch.orders.domain import Channel, Triage
+
+Text = Field(min_length=1, max_length=2000)
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Versioned(In):
+    version: int | None = Field(default=None, gt=0, description="the version you saw; a stale one gets 409")
+
+
+class OrderCreate(In):
+    category: str = Field(min_length=1, max_length=40, examples=["water_leak"])
+    title: str = Field(min_length=1, max_length=200, examples=["厨房水管漏水"])
+    description: str = Field(default="", max_length=4000)
+    urgency: Urgency = Urgency.normal
+    household_id: int | None = Field(default=None, gt=0, description="the home it is for; omit for a public place")
+    compound_id: int | None = Field(default=None, gt=0, description="for a public place in the compound")
+    place: str | None = Field(default=None, max_length=200, description="where, for a public place")
+    fields: dict[str, Any] = Field(default_factory=dict, description="the category's own fields")
+    photos: list[str] = Field(default_factory=list, max_length=9, description="photo references (object keys)")
+    channel: Channel | None = Field(default=None, description="door_knocking / phone when a grid worker records it")
+    requester_person_id: int | None = Field(default=None, gt=0, description="who asked, when recorded on their behalf")
+
+
+class TriageBody(Versioned):
+    triage: Triage
+    refer_to_deliberation: bool = False
+    department: str | None = Field(default=None, max_length=100)
+    reference_no: str | None = Field(default=None, max_length=100)
+    advice: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReferralUpdateBody(Versioned):
+    status: Literal["in_progress", "resolved"]
+    note: str = Text
+
+
+class DispatchBody(Versioned):
+    mode: Literal["assign", "grab", "shared_property"] | None = Field(
+        default=None, description="default: the category's mode"
+    )
+    party_member_id: int | None = Field(default=None, gt=0, description="for assign")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReasonBody(Versioned):
+    reason: str = Text
+
+
+class OptionalNoteBody(Versioned):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class NoteBody(Versioned):
+    note: str = Text
+
+
+class CompleteBody(Versioned):
+    summary: str = Text
+
+
+class RateBody(Versioned):
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class DismissBody(Versioned):
+    kind: Literal["duplicate", "invalid"]
+    reason: str = Text
+    duplicate_of: str | None = Field(default=None, max_length=36)
+
+
+class EscalateBody(Versioned):
+    reason: str = Text
+    co_handler_person_ids: list[int] = Field(default_factory=list, max_length=10, description="street level only")
+
+
+class EntryOut(BaseModel):
+    at: datetime
+    action: str
+    action_label: str
+    from_state: str | None
+    to_state: str
+    to_state_label: str
+    actor_person_id: int | None
+    note: str | None
+    details: dict[str, Any]
+
+
+class OfferOut(BaseModel):
+    party_member_id: int
+    person_id: int
+    round: int
+    status: str
+    reason: str | None
+    offered_at: datetime
+    answered_at: datetime | None
+
+
+class OrderOut(BaseModel):
+    id: str
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    state: str
+    state_label: str
+    version: int
+    compound_id: int
+    grid_id: int | None
+    community_id: int
+    street_id: int | None
+    household_id: int | None
+    place: str | None
+    requester_person_id: int | None
+    recorded_by_person_id: int | None
+    category: str
+    category_name: str
+    title: str
+    description: str
+    fields: dict[str, str]
+    photos: list[str]
+    urgency: str
+    urgency_label: str
+    dispatch_mode: str
+    triage: str | None
+    triage_label: str | None
+    triage_note: dict[str, Any]
+    provider: str | None
+    assignee_member_id: int | None
+    assignee_person_id: int | None
+    offers_made: int
+    escalation_level: str
+    escalation_level_label: str
+    co_handlers: list[int]
+    summary: str | None
+    rating: int | None
+    rating_comment: str | None
+    sla_breached: bool
+    submitted_at: datetime
+    triaged_at: datetime | None
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    closed_at: datetime | None
+
+
+class OrderDetail(OrderOut):
+    timeline: list[EntryOut]
+    offers: list[OfferOut]
+    deadlines: list[dict[str, Any]]
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class CandidateOut(BaseModel):
+    party_member_id: int
+    person_id: int
+    name: str
+    eligible: bool
+    rank: int | None
+    reasons: list[str]
+    excluded_because: list[str]
+    open_orders: int
+    max_open_orders: int
+    paired_with_household: bool
+    average_rating: float | None

@@ -1,0 +1,86 @@
+"""What dispatch knows of the registry, kept from its events: where each compound lies (for
+authorisation and escalation), households, party members with skills and caps, check-ins,
+pairings (member → household) and grid workers. Each row carries the registry's version so a
+late, older event changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.dispatch.base import Base
+
+
+class CompoundArea(Base):
+    """A compound's grid, community and street (the shared compound projection lacks grid and street)."""
+
+    __tablename__ = "compound_areas"
+    compound_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(100))
+    community_id: Mapped[int] = mapped_column(Integer, index=True)
+    street_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    grid_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class HouseholdView(Base):
+    __tablename__ = "households"
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dwelling_id: Mapped[int] = mapped_column(Integer)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class MemberView(Base):
+    """A party member as matching needs them."""
+
+    __tablename__ = "party_members"
+    party_member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    household_id: Mapped[int | None] = mapped_column(Integer)
+    compound_id: Mapped[int | None] = mapped_column(Integer)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    on_duty: Mapped[bool] = mapped_column(Boolean)
+    max_open_orders: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CheckInView(Base):
+    __tablename__ = "check_ins"
+    check_in_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    party_member_id: Mapped[int] = mapped_column(Integer, index=True)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class MemberHouseholdLink(Base):
+    """A party member paired with a household, from a pairing or a center household's 1+N list."""
+
+    __tablename__ = "member_household_links"
+    source: Mapped[str] = mapped_column(String(40), primary_key=True)
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    party_member_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class GridWorkerView(Base):
+    __tablename__ = "grid_workers"
+    grid_worker_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    grid_ids: Mapped[list[int]] = mapped_column(JSON)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CommunityView(Base):
+    """Which street a community lies in (compound events do not carry the street)."""
+
+    __tablename__ = "communities"
+    community_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    street_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)

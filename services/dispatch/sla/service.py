@@ -1,0 +1,55 @@
+"""Starting and stopping an order's clocks: a row per running clock; moving to a new state
+stops the old clocks and starts the one that state runs against."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.catalogue.domain import Category, Stage, Urgency, sla_seconds
+from services.dispatch.orders.domain import EscalationLevel, OrderState
+from services.dispatch.sla.models import Deadline
+
+# The clock each state runs against; states not listed wait on nobody's clock.
+STAGE_OF: dict[OrderState, Stage] = {
+    OrderState.submitted: Stage.triage,
+    OrderState.awaiting_dispatch: Stage.triage,
+    OrderState.offered: Stage.accept,
+    OrderState.accepted: Stage.start,
+    OrderState.in_progress: Stage.resolve,
+    OrderState.completed: Stage.confirm,
+}
+
+
+async def stop_clocks(session: AsyncSession, order_id: str, now: datetime) -> None:
+    await session.execute(
+        update(Deadline)
+        .where(Deadline.order_id == order_id, Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None))
+        .values(cancelled_at=now)
+    )
+
+
+async def start_clock(
+    session: AsyncSession,
+    order_id: str,
+    category: Category,
+    urgency: Urgency,
+    state: OrderState,
+    level: EscalationLevel,
+    now: datetime,
+) -> Deadline | None:
+    """Stop the order's running clocks and start the one its state runs against (if any)."""
+    await stop_clocks(session, order_id, now)
+    stage = STAGE_OF.get(state)
+    if stage is None:
+        return None
+    deadline = Deadline(
+        order_id=order_id,
+        stage=stage.value,
+        level=level.value,
+        due_at=now + timedelta(seconds=sla_seconds(category, urgency, stage)),
+    )
+    session.add(deadline)
+    return deadline
