@@ -8,6 +8,8 @@ from services.billing.bills.api import router as bills_router
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
 from services.billing.ledger.api import router as ledger_router
 from services.billing.ledger.domain import AccountKind
+from services.billing.payments.api import router as payments_router
+from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
 from services.billing.projections.api import router as projections_router
 from services.billing.projections.models import compound_projection
 from services.billing.rates.api import router as rates_router
@@ -20,6 +22,9 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "account_kind": AccountKind,
     "bill_kind": BillKind,
     "bill_status": BillStatus,
+    "payment_channel": Channel,
+    "payment_status": PaymentStatus,
+    "payment_order_status": OrderStatus,
     "payer_kind": PayerKind,
     "period_kind": PeriodKind,
     "rate_scope": RateScope,
@@ -36,4 +41,4 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [router, projections_router, rates_router, bills_router, ledger_router]
+ROUTERS: list[APIRouter] = [router, projections_router, rates_router, bills_router, payments_router, ledger_router]

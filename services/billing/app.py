@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from services.billing.api import ROUTERS
 from services.billing.consumers import handlers
+from services.billing.payments.channels import signer_channels
+from services.billing.payments.ticker import requery_ticker
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
 from shared.settings import Settings
@@ -14,5 +16,15 @@ NAME = "billing"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
-    spec = ServiceSpec(name=NAME, title="Linli 收费服务 (billing)", routers=ROUTERS, handlers=handlers)
-    return build_service_app(spec, settings, transport)
+    # Test signers until the lead wires the channels' certificates into Settings.
+    channels = signer_channels(settings.jwt_secret.get_secret_value())
+    spec = ServiceSpec(
+        name=NAME,
+        title="Linli 收费服务 (billing)",
+        routers=ROUTERS,
+        handlers=handlers,
+        tickers=[requery_ticker(channels)],
+    )
+    app = build_service_app(spec, settings, transport)
+    app.state.billing_channels = channels
+    return app

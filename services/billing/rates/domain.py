@@ -3,6 +3,7 @@ over a date range; two cards for the same scope, structure and model never overl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -81,7 +82,7 @@ def overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -
 
 
 def check_no_overlap(
-    effective_from: date, effective_to: date | None, others: list[tuple[int, date, date | None]]
+    effective_from: date, effective_to: date | None, others: Sequence[tuple[int, date, date | None]]
 ) -> None:
     """409 naming the first card of the same scope whose range overlaps."""
     for card_id, other_from, other_to in others:

@@ -1,0 +1,129 @@
+"""Routes: payments (counter), payment orders, channel notifications, refunds, reversals."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy import select
+
+from services.billing.access import place_of, require_household_or_reader, require_reader
+from services.billing.payments import service
+from services.billing.payments.channels import ChannelAdapter
+from services.billing.payments.domain import Channel
+from services.billing.payments.models import payment_orders, refunds
+from services.billing.payments.notifications import settle
+from services.billing.payments.schemas import (
+    CounterPaymentCreate,
+    PaymentOrderCreate,
+    PaymentOrderOut,
+    PaymentOut,
+    PaymentPage,
+    RefundCreate,
+    RefundOut,
+    ReversalCreate,
+)
+from shared.auth import CurrentPrincipal
+from shared.errors import NotFound
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/billing", tags=["billing: payments"])
+
+
+def _now(request: Request) -> Any:
+    return request.app.state.runtime.clock()
+
+
+@router.post("/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)")
+async def take_payment(
+    body: CounterPaymentCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> PaymentOut:
+    return await service.take_counter_payment(session, principal, body, _now(request))
+
+
+@router.get("/payments", response_model=PaymentPage, summary="收款与收据 (payments and receipts)")
+async def list_payments(
+    session: Session,
+    principal: CurrentPrincipal,
+    compound_id: int | None = None,
+    household_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PaymentPage:
+    return await service.list_payments(session, principal, compound_id, household_id, limit, offset)
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentOut, summary="收据 (a receipt)")
+async def get_payment(payment_id: int, session: Session, principal: CurrentPrincipal) -> PaymentOut:
+    return await service.show_payment(session, principal, payment_id)
+
+
+@router.post(
+    "/payments/{payment_id}/refunds", status_code=201, response_model=RefundOut, summary="退款 (refund with a reason)"
+)
+async def refund_payment(
+    payment_id: int, body: RefundCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> RefundOut:
+    return await service.refund(session, principal, payment_id, body, _now(request))
+
+
+@router.get("/refunds", response_model=list[RefundOut], summary="退款记录 (a compound's refunds)")
+async def list_refunds(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[RefundOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    rows = await session.execute(select(refunds).where(refunds.c.compound_id == compound_id).order_by(refunds.c.id))
+    return [
+        RefundOut(
+            id=r.id,
+            payment_id=r.payment_id,
+            compound_id=r.compound_id,
+            amount_fen=r.amount_fen,
+            reason=r.reason,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+@router.post("/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)")
+async def reverse_payment(
+    payment_id: int, body: ReversalCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> PaymentOut:
+    return await service.reverse(session, principal, payment_id, body, _now(request))
+
+
+@router.post(
+    "/payment-orders", status_code=201, response_model=PaymentOrderOut, summary="线上支付订单 (online payment order)"
+)
+async def create_payment_order(
+    body: PaymentOrderCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> PaymentOrderOut:
+    return await service.create_order(session, principal, body, _now(request))
+
+
+@router.get("/payment-orders/{out_trade_no}", response_model=PaymentOrderOut, summary="支付订单 (an order's state)")
+async def get_payment_order(out_trade_no: str, session: Session, principal: CurrentPrincipal) -> PaymentOrderOut:
+    row = (await session.execute(select(payment_orders).where(payment_orders.c.out_trade_no == out_trade_no))).first()
+    if row is None:
+        raise NotFound(f"支付订单 {out_trade_no} 不存在", f"Payment order {out_trade_no} not found")
+    require_household_or_reader(principal, await place_of(session, row.compound_id), row.household_id)
+    return service.order_out(row)
+
+
+@router.post(
+    "/payment-notifications/{channel}",
+    summary="支付渠道通知 (WeChat Pay / Alipay notification; authenticated by its signature)",
+)
+async def payment_notification(channel: str, request: Request, session: Session) -> Response:
+    adapters: dict[Channel, ChannelAdapter] = request.app.state.billing_channels
+    try:
+        adapter = adapters[Channel(channel)]
+    except (ValueError, KeyError):
+        raise NotFound(f"未知支付渠道 {channel}", f"Unknown payment channel {channel}") from None
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    notification = adapter.read(headers, await request.body())
+    await settle(session, adapter, notification, _now(request))
+    # Each channel's own acknowledgement, so it stops re-sending.
+    if adapter.channel == Channel.alipay:
+        return PlainTextResponse("success")
+    return JSONResponse({"code": "SUCCESS", "message": "成功"})

@@ -1,0 +1,300 @@
+"""Payments: at the counter, online through WeChat Pay and Alipay notifications, refunds and
+reversals; allocation oldest first, gapless receipts, and the books checked after each story."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from services.billing.payments.channels import AlipayTestSigner, Notification, WeChatPayTestSigner
+from services.billing.payments.domain import Channel
+from tests.api.billing.builders import (
+    Compound,
+    bill_run,
+    billing,
+    building,
+    compound,
+    ok,
+    rate_card,
+    resident,
+    staff,
+    wait_for_dwellings,
+)
+from tests.api.conftest import Platform
+
+API = "/api/v1/billing"
+
+
+async def two_quarters_billed(platform: Platform) -> Compound:
+    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed."""
+    c = await compound(platform)
+    await building(platform, c, number="1", dwellings=2)
+    await wait_for_dwellings(platform, c.compound_id, 2)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026-Q1")
+    await bill_run(platform, c.compound_id, "2026-Q2")
+    return c
+
+
+async def books_ok(platform: Platform, compound_id: int) -> dict[str, Any]:
+    check: dict[str, Any] = await ok(
+        await billing(platform).get(
+            f"{API}/journal/check", params={"compound_id": compound_id}, headers=staff(platform, compound_id)
+        )
+    )
+    assert check["ok"] is True, check
+    return check
+
+
+async def bills_of(platform: Platform, c: Compound, dwelling_id: int) -> list[dict[str, Any]]:
+    page = await ok(
+        await billing(platform).get(
+            f"{API}/bills",
+            params={"compound_id": c.compound_id, "dwelling_id": dwelling_id},
+            headers=staff(platform, c.compound_id),
+        )
+    )
+    items: list[dict[str, Any]] = page["items"]
+    return items
+
+
+async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(platform: Platform) -> None:
+    c = await two_quarters_billed(platform)
+    dwelling = c.dwelling_ids[0]
+    headers = staff(platform, c.compound_id)
+
+    paid = await ok(
+        await billing(platform).post(
+            f"{API}/payments",
+            json={"dwelling_id": dwelling, "amount_fen": 20_000, "payer_name": "王阿姨"},
+            headers=headers,
+        ),
+        201,
+    )
+    assert paid["receipt_no"] == f"{c.compound_id:06d}-00000001"
+    assert [(a["period_label"], a["amount_fen"]) for a in paid["allocations"]] == [
+        ("2026-Q1", 15_000),
+        ("2026-Q2", 5_000),
+    ]
+
+    # More than owed at the counter, a negative amount, a refund above what was paid: refused.
+    too_much = await billing(platform).post(
+        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 10_001}, headers=headers
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["error"]["code"] == "overpayment"
+    negative = await billing(platform).post(
+        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": -5}, headers=headers
+    )
+    assert negative.status_code == 422
+    above = await billing(platform).post(
+        f"{API}/payments/{paid['id']}/refunds", json={"amount_fen": 20_001, "reason": "多收"}, headers=headers
+    )
+    assert above.status_code == 422
+
+    refund = await ok(
+        await billing(platform).post(
+            f"{API}/payments/{paid['id']}/refunds", json={"amount_fen": 3_000, "reason": "二季度多收"}, headers=headers
+        ),
+        201,
+    )
+    assert refund["reason"] == "二季度多收"
+    q1, q2 = await bills_of(platform, c, dwelling)
+    assert (q1["paid_fen"], q2["paid_fen"]) == (15_000, 2_000)
+
+    second = await ok(
+        await billing(platform).post(
+            f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 13_000}, headers=headers
+        ),
+        201,
+    )
+    assert second["receipt_no"].endswith("-00000002")
+    reversed_ = await ok(
+        await billing(platform).post(
+            f"{API}/payments/{second['id']}/reverse",
+            json={"version": second["version"], "reason": "录错房号"},
+            headers=headers,
+        )
+    )
+    assert reversed_["status"] == "reversed"
+    again = await billing(platform).post(
+        f"{API}/payments/{second['id']}/reverse",
+        json={"version": reversed_["version"], "reason": "again"},
+        headers=headers,
+    )
+    assert again.status_code == 409
+    q1, q2 = await bills_of(platform, c, dwelling)
+    assert (q1["paid_fen"], q2["paid_fen"]) == (15_000, 2_000)
+
+    arrears = await ok(
+        await billing(platform).get(
+            f"{API}/arrears",
+            params={"compound_id": c.compound_id, "by": "household", "as_of": "2026-12-31"},
+            headers=headers,
+        )
+    )
+    assert arrears["total_outstanding_fen"] == 13_000 + 30_000
+    rate = await ok(
+        await billing(platform).get(
+            f"{API}/collection-rate", params={"scope_id": c.compound_id, "period": "2026-H1"}, headers=headers
+        )
+    )
+    assert (rate["due_fen"], rate["paid_fen"], rate["collection_rate"]) == (60_000, 17_000, "28.33%")
+    check = await books_ok(platform, c.compound_id)
+    assert check["receivable_balance_fen"] == 43_000
+
+
+async def test_a_resident_sees_only_their_own_household(platform: Platform) -> None:
+    c = await two_quarters_billed(platform)
+    mine, theirs = (c.household_ids[d] for d in c.dwelling_ids)
+    me = resident(platform, mine)
+    own = await ok(await billing(platform).get(f"{API}/bills", params={"household_id": mine}, headers=me))
+    assert own["total"] == 2
+    other = await billing(platform).get(f"{API}/bills", params={"household_id": theirs}, headers=me)
+    assert other.status_code == 403
+    compound_wide = await billing(platform).get(f"{API}/bills", params={"compound_id": c.compound_id}, headers=me)
+    assert compound_wide.status_code == 403
+    foreign_bill = (await bills_of(platform, c, c.dwelling_ids[1]))[0]["id"]
+    assert (await billing(platform).get(f"{API}/bills/{foreign_bill}", headers=me)).status_code == 403
+    # A resident cannot take money at the counter, nor read the journal.
+    pay = await billing(platform).post(
+        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=me
+    )
+    assert pay.status_code == 403
+    journal = await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=me)
+    assert journal.status_code == 403
+
+
+def wechat(platform: Platform) -> WeChatPayTestSigner:
+    adapter: WeChatPayTestSigner = platform.apps["billing"].state.billing_channels[Channel.wechat]
+    return adapter
+
+
+def wechat_transaction(adapter: WeChatPayTestSigner, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {
+        "mchid": adapter.merchant_id,
+        "appid": "wx-linli",
+        "out_trade_no": order["out_trade_no"],
+        "transaction_id": "4200000001202611250000000001",
+        "trade_state": "SUCCESS",
+        "amount": {"total": order["amount_fen"], "currency": "CNY"},
+        "success_time": "2026-11-25T10:00:00+08:00",
+        **changes,
+    }
+
+
+async def test_a_wechat_notification_delivered_three_times_books_once(platform: Platform) -> None:
+    c = await two_quarters_billed(platform)
+    household = c.household_ids[c.dwelling_ids[0]]
+    order = await ok(
+        await billing(platform).post(
+            f"{API}/payment-orders",
+            json={"dwelling_id": c.dwelling_ids[0], "channel": "wechat"},
+            headers=resident(platform, household),
+        ),
+        201,
+    )
+    assert order["amount_fen"] == 30_000
+    adapter = wechat(platform)
+    url = f"{API}/payment-notifications/wechat"
+
+    headers, body = adapter.sign(wechat_transaction(adapter, order))
+    bad = await billing(platform).post(url, content=body, headers={**headers, "wechatpay-signature": "Zm9yZ2Vk"})
+    assert bad.status_code == 401
+    assert bad.json()["error"]["code"] == "bad_signature"
+    h, b = adapter.sign(wechat_transaction(adapter, order, amount={"total": 1, "currency": "CNY"}))
+    assert (await billing(platform).post(url, content=b, headers=h)).json()["error"]["code"] == "amount_mismatch"
+    h, b = adapter.sign(wechat_transaction(adapter, order, mchid="1999999999"))
+    assert (await billing(platform).post(url, content=b, headers=h)).json()["error"]["code"] == "merchant_mismatch"
+    payments = await ok(
+        await billing(platform).get(
+            f"{API}/payments", params={"compound_id": c.compound_id}, headers=staff(platform, c.compound_id)
+        )
+    )
+    assert payments["total"] == 0
+
+    for _ in range(3):
+        answer = await billing(platform).post(url, content=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"code": "SUCCESS", "message": "成功"}
+    payments = await ok(
+        await billing(platform).get(
+            f"{API}/payments", params={"household_id": household}, headers=resident(platform, household)
+        )
+    )
+    assert payments["total"] == 1
+    assert payments["items"][0]["receipt_no"].endswith("-00000001")
+    assert payments["items"][0]["out_trade_no"] == order["out_trade_no"]
+    assert all(b["outstanding_fen"] == 0 for b in await bills_of(platform, c, c.dwelling_ids[0]))
+    await books_ok(platform, c.compound_id)
+
+
+async def test_alipay_notification_and_the_requery_of_an_order_left_pending(platform: Platform) -> None:
+    c = await two_quarters_billed(platform)
+    headers = staff(platform, c.compound_id)
+    alipay: AlipayTestSigner = platform.apps["billing"].state.billing_channels[Channel.alipay]
+    order = await ok(
+        await billing(platform).post(
+            f"{API}/payment-orders",
+            json={"dwelling_id": c.dwelling_ids[0], "channel": "alipay", "amount_fen": 15_000},
+            headers=headers,
+        ),
+        201,
+    )
+    form = alipay.sign(
+        {
+            "notify_id": "ali-1",
+            "out_trade_no": order["out_trade_no"],
+            "trade_no": "2026112522001",
+            "total_amount": "150.00",
+            "seller_id": alipay.merchant_id,
+            "app_id": "2021000000000000",
+            "trade_status": "TRADE_SUCCESS",
+        }
+    )
+    answer = await billing(platform).post(
+        f"{API}/payment-notifications/alipay",
+        content=urlencode(form),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200
+    assert answer.text == "success"
+
+    # The second dwelling's order: the notification never arrives, the re-query finds it paid.
+    lost = await ok(
+        await billing(platform).post(
+            f"{API}/payment-orders", json={"dwelling_id": c.dwelling_ids[1], "channel": "wechat"}, headers=headers
+        ),
+        201,
+    )
+    adapter = wechat(platform)
+    runtime = platform.apps["billing"].state.runtime
+    assert await runtime.tick("payment_requery") == 0  # too young to ask about
+    adapter.settled[lost["out_trade_no"]] = Notification(
+        Channel.wechat, lost["out_trade_no"], "4200000009", lost["amount_fen"], adapter.merchant_id, True
+    )
+    real_clock = runtime.clock
+    runtime.clock = lambda: real_clock() + timedelta(minutes=5)
+    try:
+        assert await runtime.tick("payment_requery") == 1
+    finally:
+        runtime.clock = real_clock
+    settled = await ok(await billing(platform).get(f"{API}/payment-orders/{lost['out_trade_no']}", headers=headers))
+    assert settled["status"] == "paid"
+    payments = await ok(
+        await billing(platform).get(f"{API}/payments", params={"compound_id": c.compound_id}, headers=headers)
+    )
+    assert [p["receipt_no"][-2:] for p in payments["items"]] == ["01", "02"]
+    await books_ok(platform, c.compound_id)
+
+
+@pytest.mark.parametrize("body", [b"not json", json.dumps({"resource": {}}).encode()])
+async def test_garbage_at_the_notification_endpoint_books_nothing(platform: Platform, body: bytes) -> None:
+    answer = await billing(platform).post(f"{API}/payment-notifications/wechat", content=body)
+    assert answer.status_code == 401
+    unknown = await billing(platform).post(f"{API}/payment-notifications/paypal", content=body)
+    assert unknown.status_code == 404
