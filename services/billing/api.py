@@ -6,8 +6,11 @@ from fastapi import APIRouter
 
 from services.billing.bills.api import router as bills_router
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
+from services.billing.funds.api import router as funds_router
+from services.billing.funds.domain import DevelopmentFundSource, FundKind, RevenueSource
 from services.billing.ledger.api import router as ledger_router
 from services.billing.ledger.domain import AccountKind
+from services.billing.levies.api import router as levies_router
 from services.billing.payments.api import router as payments_router
 from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
 from services.billing.projections.api import router as projections_router
@@ -27,6 +30,9 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "payment_order_status": OrderStatus,
     "payer_kind": PayerKind,
     "period_kind": PeriodKind,
+    "fund_kind": FundKind,
+    "revenue_source": RevenueSource,
+    "development_fund_source": DevelopmentFundSource,
     "rate_scope": RateScope,
     "building_structure": Structure,
     "management_model": ManagementModel,
@@ -41,4 +47,13 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [router, projections_router, rates_router, bills_router, payments_router, ledger_router]
+ROUTERS: list[APIRouter] = [
+    router,
+    projections_router,
+    rates_router,
+    bills_router,
+    payments_router,
+    funds_router,
+    levies_router,
+    ledger_router,
+]

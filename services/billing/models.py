@@ -2,7 +2,16 @@
 
 from services.billing.base import metadata
 from services.billing.bills.models import bill_lines, bill_runs, bills
+from services.billing.funds.models import (
+    distribution_rules,
+    distributions,
+    fund_movements,
+    maintenance_decisions,
+    revenues,
+    visit_charges,
+)
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
+from services.billing.levies.models import levies
 from services.billing.payments.models import (
     payment_allocations,
     payment_notifications,
@@ -29,10 +38,15 @@ __all__ = [
     "building_projection",
     "community_projection",
     "compound_projection",
+    "distribution_rules",
+    "distributions",
     "dwelling_projection",
+    "fund_movements",
     "household_projection",
     "journal_entries",
     "journal_lines",
+    "levies",
+    "maintenance_decisions",
     "metadata",
     "ownership_projection",
     "payment_allocations",
@@ -42,4 +56,6 @@ __all__ = [
     "rate_cards",
     "receipt_counters",
     "refunds",
+    "revenues",
+    "visit_charges",
 ]

@@ -33,6 +33,8 @@ from services.billing.bills.schemas import (
 )
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg
+from services.billing.projections.domain import day_number
+from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
 from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Principal
 from shared.contracts.billing import BillsIssued
@@ -400,3 +402,95 @@ async def collection_rate(
         collection_rate=domain.collection_rate_text(paid, due),
         formula=domain.COLLECTION_RATE_FORMULA,
     )
+
+
+async def payer_of(session: AsyncSession, dwelling_id: int, today: date) -> tuple[str, int | None]:
+    """Who pays a dwelling's one-off bill today: its main current owner, else the developer."""
+    o = ownership_projection
+    day = day_number(today)
+    sold = await session.scalar(
+        select(dwelling_projection.c.sale_status == "sold").where(dwelling_projection.c.dwelling_id == dwelling_id)
+    )
+    person = await session.scalar(
+        select(o.c.person_id)
+        .where(
+            o.c.dwelling_id == dwelling_id,
+            o.c.active,
+            func.coalesce(o.c.since_day, day) <= day,
+            func.coalesce(o.c.until_day, day) >= day,
+        )
+        .order_by(o.c.share_bp.desc(), o.c.ownership_id)
+        .limit(1)
+    )
+    if not sold or person is None:
+        return domain.PayerKind.developer.value, None
+    return domain.PayerKind.owner.value, int(person)
+
+
+async def issue_one_off(
+    session: AsyncSession,
+    *,
+    kind: domain.BillKind,
+    source_id: str,
+    description: str,
+    charges: list[tuple[int, int]],
+    due_date: date,
+    now: datetime,
+) -> list[int]:
+    """Bills for (dwelling id, fen) outside bill runs (levies, visits), one multi-row insert;
+    the caller posts the journal entry. Returns the new bill ids in order."""
+    if not charges:
+        return []
+    ids = [d for d, _ in charges]
+    places = {
+        int(d): (int(c), int(b))
+        for d, c, b in await session.execute(
+            select(
+                dwelling_projection.c.dwelling_id, dwelling_projection.c.compound_id, dwelling_projection.c.building_id
+            ).where(dwelling_projection.c.dwelling_id.in_(ids))
+        )
+    }
+    households = {
+        int(d): int(h)
+        for d, h in await session.execute(
+            select(household_projection.c.dwelling_id, func.max(household_projection.c.household_id))
+            .where(household_projection.c.dwelling_id.in_(ids), household_projection.c.active)
+            .group_by(household_projection.c.dwelling_id)
+        )
+    }
+    rows = []
+    for dwelling_id, fen in charges:
+        compound_id, building_id = places[dwelling_id]
+        payer_kind, payer_person = await payer_of(session, dwelling_id, now.date())
+        rows.append(
+            {
+                "compound_id": compound_id,
+                "building_id": building_id,
+                "dwelling_id": dwelling_id,
+                "household_id": households.get(dwelling_id),
+                "kind": kind.value,
+                "period_start": now.date(),
+                "period_end": now.date(),
+                "period_label": f"{now:%Y-%m}",
+                "bill_run_id": None,
+                "source_id": source_id,
+                "description": description[:200],
+                "payer_kind": payer_kind,
+                "payer_person_id": payer_person,
+                "area_c": 0,
+                "rate_units": 0,
+                "vacancy_percent": 100,
+                "amount_fen": fen,
+                "paid_fen": 0,
+                "status": domain.BillStatus.issued.value,
+                "due_date": due_date,
+                "issued_at": now,
+                "version": 1,
+            }
+        )
+    await session.execute(bills.insert(), rows)
+    found = await session.execute(
+        select(bills.c.id, bills.c.dwelling_id).where(bills.c.kind == kind.value, bills.c.source_id == source_id)
+    )
+    by_dwelling = {int(d): int(i) for i, d in found}
+    return [by_dwelling[d] for d in ids]

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from shared.auth import Grant, Role
+from shared.events.envelope import CloudEvent, EventData
 from tests.api.conftest import Platform
 
 
@@ -132,3 +133,10 @@ async def bill_run(platform: Platform, compound_id: int, period: str) -> dict[st
         201,
     )
     return result
+
+
+async def publish(platform: Platform, data: EventData, key: int, event: CloudEvent | None = None) -> CloudEvent:
+    """Put an event from another service on the bus, as its relay would (same id = redelivery)."""
+    event = event or CloudEvent.of(data, subject=key, key=key)
+    await platform.apps["billing"].state.runtime.transport.publish([event.to_message(data.topic())])
+    return event

@@ -1,4 +1,4 @@
-"""ledger rates bills payments
+"""Billing: the journal, rate cards, bill runs and their lines, payments, orders, refunds, receipts.
 
 Revision ID: b0002
 Revises: b0001

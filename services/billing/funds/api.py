@@ -1,0 +1,268 @@
+"""Routes: revenues, distribution rules and distributions, funds and their ledgers, the shared
+development fund, expenses, the maintenance fund, shared-property visit charges."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from services.billing.access import place_of, require_reader
+from services.billing.funds import domain, service
+from services.billing.funds.models import distributions, revenues, visit_charges
+from services.billing.funds.schemas import (
+    DistributionCreate,
+    DistributionOut,
+    FundBalance,
+    FundsOut,
+    MaintenanceDeposit,
+    MaintenanceWithdrawal,
+    MovementCreate,
+    MovementOut,
+    RevenueCreate,
+    RevenueOut,
+    RuleIn,
+    RuleOut,
+    VisitChargeOut,
+)
+from services.billing.ledger import service as ledger
+from services.billing.ledger.domain import AccountKind
+from services.billing.ledger.models import accounts, journal_entries, journal_lines
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+from shared.money import fen_to_yuan
+
+router = service_router("/api/v1/billing", tags=["billing: funds"])
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.runtime.clock()
+    return now
+
+
+@router.post("/revenues", status_code=201, response_model=RevenueOut, summary="公共收益入账 (book public revenue)")
+async def book_revenue(
+    body: RevenueCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> RevenueOut:
+    return await service.book_revenue(session, principal, body, _now(request))
+
+
+@router.get("/revenues", response_model=list[RevenueOut], summary="公共收益 (a compound's public revenue)")
+async def list_revenues(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[RevenueOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    rows = await session.execute(select(revenues).where(revenues.c.compound_id == compound_id).order_by(revenues.c.id))
+    return [service.revenue_out(r) for r in rows]
+
+
+@router.get("/distribution-rules/{compound_id}", response_model=RuleOut, summary="分配规则 (433 by default)")
+async def get_rule(compound_id: int, session: Session, principal: CurrentPrincipal) -> RuleOut:
+    require_reader(principal, await place_of(session, compound_id))
+    return await service.rule_of(session, compound_id)
+
+
+@router.put("/distribution-rules/{compound_id}", response_model=RuleOut, summary="设置分配规则 (set the rule)")
+async def put_rule(
+    compound_id: int, body: RuleIn, request: Request, session: Session, principal: CurrentPrincipal
+) -> RuleOut:
+    return await service.set_rule(session, principal, compound_id, body, _now(request))
+
+
+@router.post("/distributions", status_code=201, response_model=DistributionOut, summary="资金池分配 (distribute)")
+async def distribute(
+    body: DistributionCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> DistributionOut:
+    return await service.distribute(session, principal, body, _now(request))
+
+
+@router.get("/distributions", response_model=list[DistributionOut], summary="分配记录 (distributions)")
+async def list_distributions(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[DistributionOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    rows = await session.execute(
+        select(distributions).where(distributions.c.compound_id == compound_id).order_by(distributions.c.id)
+    )
+    return [
+        DistributionOut(
+            id=r.id,
+            compound_id=r.compound_id,
+            amount_fen=r.amount_fen,
+            shares=json.loads(r.shares),
+            parts=json.loads(r.parts),
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+FUND_ACCOUNTS = {
+    domain.FundKind.fund_pool: AccountKind.fund_pool,
+    domain.FundKind.shared_development_fund: AccountKind.shared_development_fund,
+    domain.FundKind.maintenance_fund: AccountKind.maintenance_fund,
+}
+
+
+@router.get("/funds", response_model=FundsOut, summary="资金余额 (fund balances; maintenance per building)")
+async def list_funds(session: Session, principal: CurrentPrincipal, compound_id: int) -> FundsOut:
+    require_reader(principal, await place_of(session, compound_id))
+    out: list[FundBalance] = []
+    for b in await ledger.balances(session, compound_id, [AccountKind.fund_pool, AccountKind.shared_development_fund]):
+        fund = domain.FundKind(b.kind.value)
+        label = "待分配" if b.ref == domain.UNDISTRIBUTED else domain.PART_LABELS.get(b.ref, b.ref)
+        out.append(
+            FundBalance(
+                fund=fund,
+                fund_label=fund.label,
+                ref=b.ref,
+                ref_label=label if fund == domain.FundKind.fund_pool else "",
+                balance_fen=b.balance_fen,
+                balance_yuan=fen_to_yuan(b.balance_fen),
+            )
+        )
+    for building_id, fen in sorted((await service.building_balances(session, compound_id)).items()):
+        out.append(
+            FundBalance(
+                fund=domain.FundKind.maintenance_fund,
+                fund_label=domain.FundKind.maintenance_fund.label,
+                ref=f"building:{building_id}",
+                ref_label=f"楼栋 {building_id}",
+                balance_fen=fen,
+                balance_yuan=fen_to_yuan(fen),
+            )
+        )
+    return FundsOut(compound_id=compound_id, balances=out)
+
+
+class LedgerLine(BaseModel):
+    entry_id: int
+    posted_at: datetime
+    description: str
+    ref: str
+    debit_fen: int
+    credit_fen: int
+    balance_fen: int
+
+
+@router.get("/funds/{fund}/ledger", response_model=list[LedgerLine], summary="资金明细账 (a fund's ledger)")
+async def fund_ledger(
+    fund: domain.FundKind, session: Session, principal: CurrentPrincipal, compound_id: int, ref: str | None = None
+) -> list[LedgerLine]:
+    require_reader(principal, await place_of(session, compound_id))
+    query = (
+        select(
+            journal_entries.c.id,
+            journal_entries.c.posted_at,
+            journal_entries.c.description,
+            accounts.c.ref,
+            journal_lines.c.debit_fen,
+            journal_lines.c.credit_fen,
+        )
+        .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
+        .join(accounts, accounts.c.id == journal_lines.c.account_id)
+        .where(accounts.c.compound_id == compound_id, accounts.c.kind == FUND_ACCOUNTS[fund].value)
+        .order_by(journal_entries.c.id, journal_lines.c.id)
+    )
+    if ref is not None:
+        query = query.where(accounts.c.ref == ref)
+    lines, balance = [], 0
+    for entry_id, posted_at, description, line_ref, debit_fen, credit_fen in await session.execute(query):
+        balance += credit_fen - debit_fen  # funds are credit-normal
+        lines.append(
+            LedgerLine(
+                entry_id=entry_id,
+                posted_at=posted_at,
+                description=description,
+                ref=line_ref,
+                debit_fen=debit_fen,
+                credit_fen=credit_fen,
+                balance_fen=balance,
+            )
+        )
+    return lines
+
+
+@router.post(
+    "/funds/shared-development/deposits", status_code=201, response_model=MovementOut, summary="共享发展金存入"
+)
+async def development_deposit(
+    body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> MovementOut:
+    return await service.development_fund(session, principal, body, "in", _now(request))
+
+
+@router.post(
+    "/funds/shared-development/disbursements", status_code=201, response_model=MovementOut, summary="共享发展金支出"
+)
+async def development_disbursement(
+    body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> MovementOut:
+    return await service.development_fund(session, principal, body, "out", _now(request))
+
+
+class ExpenseCreate(MovementCreate):
+    model_config = ConfigDict(extra="forbid")
+
+    part: str = Field(min_length=1, max_length=30, description="the pool part paying, e.g. governance")
+
+
+@router.post("/expenses", status_code=201, response_model=MovementOut, summary="资金池支出 (an expense from a part)")
+async def create_expense(
+    body: ExpenseCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> MovementOut:
+    return await service.pool_expense(session, principal, body.part, body, _now(request))
+
+
+@router.get("/expenses", response_model=list[MovementOut], summary="资金池支出 (expenses)")
+async def list_expenses(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[MovementOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    return [m for m in await service.movements(session, compound_id, domain.FundKind.fund_pool) if m.direction == "out"]
+
+
+@router.get("/funds/{fund}/movements", response_model=list[MovementOut], summary="资金收支 (a fund's movements)")
+async def list_movements(
+    fund: domain.FundKind, session: Session, principal: CurrentPrincipal, compound_id: int
+) -> list[MovementOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    return await service.movements(session, compound_id, fund)
+
+
+@router.post("/funds/maintenance/deposits", status_code=201, response_model=MovementOut, summary="维修资金缴存")
+async def maintenance_deposit(
+    body: MaintenanceDeposit, request: Request, session: Session, principal: CurrentPrincipal
+) -> MovementOut:
+    return await service.maintenance_deposit(session, principal, body, _now(request))
+
+
+@router.post("/funds/maintenance/withdrawals", status_code=201, response_model=MovementOut, summary="维修资金使用")
+async def maintenance_withdrawal(
+    body: MaintenanceWithdrawal, request: Request, session: Session, principal: CurrentPrincipal
+) -> MovementOut:
+    return await service.maintenance_withdrawal(session, principal, body, _now(request))
+
+
+@router.get(
+    "/shared-property-visits", response_model=list[VisitChargeOut], summary="共享物业上门服务收费 (with the saving)"
+)
+async def list_visits(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[VisitChargeOut]:
+    require_reader(principal, await place_of(session, compound_id))
+    rows = await session.execute(
+        select(visit_charges).where(visit_charges.c.compound_id == compound_id).order_by(visit_charges.c.created_at)
+    )
+    return [
+        VisitChargeOut(
+            visit_id=r.visit_id,
+            order_id=r.order_id,
+            compound_id=r.compound_id,
+            household_id=r.household_id,
+            category=r.category,
+            provider=r.provider,
+            price_fen=r.price_fen,
+            market_price_fen=r.market_price_fen,
+            saving_fen=r.market_price_fen - r.price_fen,
+            charge_to=r.charge_to,
+            bill_id=r.bill_id,
+            completed_at=r.completed_at,
+        )
+        for r in rows
+    ]
