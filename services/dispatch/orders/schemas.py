@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.dispatch.catalogue.domain import Urgency
 from services.dispatch.orders.domain import Channel, Triage
 
-Text = Field(min_length=1, max_length=2000)
+# Required free text: blank after trimming is refused.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class In(BaseModel):
@@ -23,7 +24,9 @@ class Versioned(In):
 
 class OrderCreate(In):
     category: str = Field(min_length=1, max_length=40, examples=["water_leak"])
-    title: str = Field(min_length=1, max_length=200, examples=["厨房水管漏水"])
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        examples=["厨房水管漏水"]
+    )
     description: str = Field(default="", max_length=4000)
     urgency: Urgency = Urgency.normal
     household_id: int | None = Field(default=None, gt=0, description="the home it is for; omit for a public place")
@@ -46,7 +49,7 @@ class TriageBody(Versioned):
 
 class ReferralUpdateBody(Versioned):
     status: Literal["in_progress", "resolved"]
-    note: str = Text
+    note: Text
 
 
 class DispatchBody(Versioned):
@@ -58,7 +61,7 @@ class DispatchBody(Versioned):
 
 
 class ReasonBody(Versioned):
-    reason: str = Text
+    reason: Text
 
 
 class OptionalNoteBody(Versioned):
@@ -66,11 +69,11 @@ class OptionalNoteBody(Versioned):
 
 
 class NoteBody(Versioned):
-    note: str = Text
+    note: Text
 
 
 class CompleteBody(Versioned):
-    summary: str = Text
+    summary: Text
 
 
 class RateBody(Versioned):
@@ -80,12 +83,12 @@ class RateBody(Versioned):
 
 class DismissBody(Versioned):
     kind: Literal["duplicate", "invalid"]
-    reason: str = Text
+    reason: Text
     duplicate_of: str | None = Field(default=None, max_length=36)
 
 
 class EscalateBody(Versioned):
-    reason: str = Text
+    reason: Text
     co_handler_person_ids: list[int] = Field(default_factory=list, max_length=10, description="street level only")
 
 

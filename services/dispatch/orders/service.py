@@ -161,7 +161,11 @@ async def require_view(session: AsyncSession, principal: Principal, order: Order
         return
     if order.kind == OrderKind.wish.value and principal.has(Role.party_member, "compound", order.compound_id):
         return
-    # 404 rather than 403: a stranger should not learn that the order exists.
+    if any(g.role in (Role.grid_worker, Role.community_admin, Role.street_admin) for g in principal.grants):
+        raise _deny(
+            "处理此工单：只有本网格网格员或社区、街道管理员可以操作", "act on an order outside your grid or area"
+        )
+    # 404 rather than 403 for anyone else: a stranger should not learn that the order exists.
     raise NotFound(f"工单 {order.id} 不存在", f"Order {order.id} not found", details={"order_id": order.id})
 
 
