@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.domain import DispatchMode
@@ -102,10 +102,17 @@ async def fire_due(runtime: ServiceRuntime) -> int:
                 query = query.with_for_update(skip_locked=True)
             due = (await session.scalars(query)).all()
             for deadline in due:
-                if deadline.cancelled_at is not None:
-                    continue  # stopped by an earlier breach of this batch (same order)
-                deadline.fired_at = now
-                await session.flush()
+                # Claim it: only the round whose UPDATE finds it unfired and running fires it
+                # (SQLite has no FOR UPDATE; an earlier breach of this batch may have stopped it).
+                claimed = await session.execute(
+                    update(Deadline)
+                    .where(Deadline.id == deadline.id, Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None))
+                    .values(fired_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                    continue
+                fired += 1
                 try:
                     async with session.begin_nested():
                         await breach(session, deadline, now)
@@ -115,7 +122,6 @@ async def fire_due(runtime: ServiceRuntime) -> int:
             await session.commit()
             if session.info.pop(SESSION_FLAG, False):
                 runtime.relay.wake()
-        fired += len(due)
         if len(due) < BATCH:
             return fired
 
