@@ -113,3 +113,10 @@ def require_street_manager(principal: Principal, street_id: int) -> None:
     if _unscoped(principal, Role.street_admin):
         return
     require_any(principal, (Role.street_admin, "street", street_id))
+
+
+def require_any_of_compound(principal: Principal, place: Place, *roles: Role) -> None:
+    """One of the roles for this compound (or its admins)."""
+    if _unscoped(principal, Role.street_admin):
+        return
+    require_any(principal, *[(role, "compound", place.compound_id) for role in roles], *_admins(place))

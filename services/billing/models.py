@@ -2,6 +2,7 @@
 
 from services.billing.base import metadata
 from services.billing.bills.models import bill_lines, bill_runs, bills
+from services.billing.disclosure.models import disclosures
 from services.billing.funds.models import (
     distribution_rules,
     distributions,
@@ -38,6 +39,7 @@ __all__ = [
     "building_projection",
     "community_projection",
     "compound_projection",
+    "disclosures",
     "distribution_rules",
     "distributions",
     "dwelling_projection",

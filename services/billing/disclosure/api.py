@@ -1,0 +1,65 @@
+"""Routes: disclosures (publish, list, JSON / .xlsx / printable HTML, verify the chain)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from services.billing.access import place_of
+from services.billing.disclosure import render, service
+from services.billing.disclosure.models import disclosures
+from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, VerifyOut
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/billing", tags=["billing: disclosures"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.post(
+    "/disclosures", status_code=201, response_model=DisclosureOut, summary="发布公示 (publish a period's statement)"
+)
+async def publish_disclosure(
+    body: DisclosureCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> DisclosureOut:
+    return await service.publish(session, principal, body, request.app.state.runtime.clock())
+
+
+# Disclosures are what goes on the notice board: any signed-in caller may read them.
+
+
+@router.get("/disclosures", response_model=list[DisclosureOut], summary="公示列表 (a compound's disclosures)")
+async def list_disclosures(session: Session, _: CurrentPrincipal, compound_id: int) -> list[DisclosureOut]:
+    await place_of(session, compound_id)
+    rows = await session.execute(
+        select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
+    )
+    return [service.disclosure_out(r) for r in rows]
+
+
+@router.get("/disclosures/verify", response_model=VerifyOut, summary="核验公示链 (recompute the hash chain)")
+async def verify_disclosures(session: Session, _: CurrentPrincipal, compound_id: int) -> VerifyOut:
+    await place_of(session, compound_id)
+    return await service.verify(session, compound_id)
+
+
+@router.get("/disclosures/{disclosure_id}.xlsx", summary="公示 (.xlsx)", response_class=Response)
+async def get_disclosure_xlsx(disclosure_id: int, session: Session, _: CurrentPrincipal) -> Response:
+    d = await service.show(session, disclosure_id)
+    data = render.to_xlsx(d.content, d.seq, d.content_hash, d.prev_hash)
+    name = f"disclosure-{d.compound_id}-{d.period_label}.xlsx"
+    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/disclosures/{disclosure_id}.html", summary="公示 (printable HTML)", response_class=HTMLResponse)
+async def get_disclosure_html(disclosure_id: int, session: Session, _: CurrentPrincipal) -> HTMLResponse:
+    d = await service.show(session, disclosure_id)
+    return HTMLResponse(render.to_html(d.content, d.seq, d.content_hash, d.prev_hash))
+
+
+# After the .xlsx and .html routes: {disclosure_id} alone would swallow '1.xlsx'.
+@router.get("/disclosures/{disclosure_id}", response_model=DisclosureOut, summary="公示 (JSON)")
+async def get_disclosure(disclosure_id: int, session: Session, _: CurrentPrincipal) -> DisclosureOut:
+    return await service.show(session, disclosure_id)

@@ -1,0 +1,136 @@
+"""Publishing disclosures (immutable, hash-chained) and verifying the chain."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.access import place_of, require_any_of_compound
+from services.billing.bills.domain import parse_period
+from services.billing.disclosure import domain, figures
+from services.billing.disclosure.models import disclosures
+from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, LinkOut, VerifyOut
+from shared.auth import Principal, Role
+from shared.contracts.billing import DisclosurePublished
+from shared.errors import Conflict, NotFound
+from shared.events.outbox import emit
+
+
+def disclosure_out(row: Any) -> DisclosureOut:
+    return DisclosureOut(
+        id=row.id,
+        compound_id=row.compound_id,
+        seq=row.seq,
+        period_label=row.period_label,
+        content=json.loads(row.content),
+        prev_hash=row.prev_hash,
+        content_hash=row.content_hash,
+        published_at=row.published_at,
+    )
+
+
+async def publish(session: AsyncSession, principal: Principal, body: DisclosureCreate, now: datetime) -> DisclosureOut:
+    """Compute the period's figures from the books as they stand, chain and store them."""
+    place = await place_of(session, body.compound_id)
+    require_any_of_compound(principal, place, Role.supervisory_committee, Role.owners_committee, Role.property_staff)
+    period = parse_period(body.period)
+    last = (
+        await session.execute(
+            select(disclosures.c.seq, disclosures.c.content_hash)
+            .where(disclosures.c.compound_id == body.compound_id)
+            .order_by(disclosures.c.seq.desc())
+            .limit(1)
+        )
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.content_hash) if last is not None else (1, domain.GENESIS)
+    content = await figures.compute(session, body.compound_id, period, await figures.current_watermarks(session))
+    content_hash = domain.chain_hash(prev_hash, content)
+    try:
+        async with session.begin_nested():
+            disclosure_id = (
+                await session.execute(
+                    disclosures.insert()
+                    .values(
+                        compound_id=body.compound_id,
+                        seq=seq,
+                        period_kind=period.kind.value,
+                        period_label=period.label,
+                        period_start=period.start,
+                        period_end=period.end,
+                        content=domain.canonical(content),
+                        prev_hash=prev_hash,
+                        content_hash=content_hash,
+                        published_by=principal.person_id,
+                        published_at=now,
+                    )
+                    .returning(disclosures.c.id)
+                )
+            ).scalar_one()
+    except IntegrityError:
+        raise Conflict(
+            f"{period.label} 的公示已发布（公示不可改写），或另一公示正在发布",
+            f"{period.label} is already published (snapshots are immutable) or being published",
+            code="already_published",
+        ) from None
+    await emit(
+        session,
+        DisclosurePublished(
+            disclosure_id=disclosure_id,
+            compound_id=body.compound_id,
+            period_label=period.label,
+            seq=seq,
+            content_hash=content_hash,
+            prev_hash=prev_hash,
+        ),
+        subject=f"disclosure-{disclosure_id}",
+        key=body.compound_id,
+    )
+    return await show(session, disclosure_id)
+
+
+async def show(session: AsyncSession, disclosure_id: int) -> DisclosureOut:
+    row = (await session.execute(select(disclosures).where(disclosures.c.id == disclosure_id))).first()
+    if row is None:
+        raise NotFound(f"公示 {disclosure_id} 不存在", f"Disclosure {disclosure_id} not found")
+    return disclosure_out(row)
+
+
+async def verify(session: AsyncSession, compound_id: int) -> VerifyOut:
+    """Recompute every hash and link, and every snapshot's figures from the journal up to its
+    watermarks: all must agree for `ok`."""
+    rows = list(
+        await session.execute(
+            select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
+        )
+    )
+    stored = [(r.seq, r.period_label, json.loads(r.content), r.prev_hash, r.content_hash) for r in rows]
+    links = domain.verify_chain(stored)
+    out: list[LinkOut] = []
+    for link, (_, period_label, content, _, _) in zip(links, stored, strict=True):
+        marks = figures.Watermarks(
+            content["as_of"]["journal_entry_id"], content["as_of"]["allocation_id"], content["as_of"]["bill_id"]
+        )
+        recomputed = await figures.compute(session, compound_id, parse_period(period_label), marks)
+        out.append(
+            LinkOut(
+                seq=link.seq,
+                period_label=link.period_label,
+                hash_ok=link.hash_ok,
+                link_ok=link.link_ok,
+                figures_match=domain.canonical(recomputed) == domain.canonical(content),
+            )
+        )
+    broken = [o.seq for o in out if not (o.hash_ok and o.link_ok and o.figures_match)]
+    return VerifyOut(
+        compound_id=compound_id,
+        ok=not broken,
+        count=len(out),
+        head_hash=rows[-1].content_hash if rows else domain.GENESIS,
+        first_broken_seq=broken[0] if broken else None,
+        snapshots=out,
+    )

@@ -1,0 +1,138 @@
+"""Qionglai: multi-storey at 0.20 and high-rise at 1.00 yuan/m²/month, a month billed and
+collected to 88.14%, closed with a disclosure (JSON, .xlsx, printable HTML) that is immutable
+and hash-chained, and whose chain the supervisory committee can verify."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlalchemy import text
+
+from shared.auth import Grant, Role
+from tests.api.billing.builders import (
+    bill_run,
+    billing,
+    building,
+    compound,
+    ok,
+    rate_card,
+    resident,
+    staff,
+    wait_for_dwellings,
+)
+from tests.api.billing.test_payments import books_ok
+from tests.api.conftest import Platform
+
+API = "/api/v1/billing"
+
+
+async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_verifies(platform: Platform) -> None:
+    c = await compound(platform, name="邛崃·集中居住区")
+    cid, headers = c.compound_id, staff(platform, c.compound_id)
+    low = await building(platform, c, number="1", dwellings=10, area_m2="100.00")
+    high = await building(platform, c, number="2", dwellings=2, area_m2="50.00", structure="high_rise")
+    await wait_for_dwellings(platform, cid, 12)
+    await rate_card(platform, cid, "0.20")
+    await rate_card(platform, cid, "1.00", structure="high_rise")
+    run = await bill_run(platform, cid, "2026-10")
+    assert run["issued_fen"] == 10 * 2_000 + 2 * 5_000
+
+    for dwelling, fen in [*((d, 2_000) for d in low[:8]), (low[8], 442), *((d, 5_000) for d in high)]:
+        await ok(
+            await billing(platform).post(
+                f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": fen}, headers=headers
+            ),
+            201,
+        )
+    rate = await ok(
+        await billing(platform).get(
+            f"{API}/collection-rate", params={"scope_id": cid, "period": "2026-10"}, headers=headers
+        )
+    )
+    assert (rate["due_fen"], rate["paid_fen"], rate["collection_rate"]) == (30_000, 26_442, "88.14%")
+    street_rate = await ok(
+        await billing(platform).get(
+            f"{API}/collection-rate",
+            params={"scope_kind": "street", "scope_id": c.street_id, "period": "2026"},
+            headers=platform.token(Grant(Role.street_admin, "street", c.street_id)),
+        )
+    )
+    assert street_rate["collection_rate"] == "88.14%"
+
+    supervisor = platform.token(Grant(Role.supervisory_committee, "compound", cid), person=70)
+    october = await ok(
+        await billing(platform).post(
+            f"{API}/disclosures", json={"compound_id": cid, "period": "2026-10"}, headers=supervisor
+        ),
+        201,
+    )
+    assert october["seq"] == 1
+    assert october["prev_hash"] == "0" * 64
+    assert october["content"]["collection_rate"]["rate"] == "88.14%"
+    rewrite = await billing(platform).post(
+        f"{API}/disclosures", json={"compound_id": cid, "period": "2026-10"}, headers=supervisor
+    )
+    assert rewrite.status_code == 409
+    # A resident reads the notice board but cannot publish.
+    neighbour = resident(platform, c.household_ids[low[0]])
+    listed = await ok(await billing(platform).get(f"{API}/disclosures", params={"compound_id": cid}, headers=neighbour))
+    assert [d["period_label"] for d in listed] == ["2026-10"]
+    refused = await billing(platform).post(
+        f"{API}/disclosures", json={"compound_id": cid, "period": "2026-11"}, headers=neighbour
+    )
+    assert refused.status_code == 403
+
+    await ok(
+        await billing(platform).post(
+            f"{API}/revenues",
+            json={
+                "compound_id": cid,
+                "source": "parking",
+                "gross_fen": 50_000,
+                "description": "临时停车费",
+                "received_on": "2026-11-20",
+            },
+            headers=headers,
+        ),
+        201,
+    )
+    november = await ok(
+        await billing(platform).post(
+            f"{API}/disclosures", json={"compound_id": cid, "period": "2026-11"}, headers=supervisor
+        ),
+        201,
+    )
+    assert november["prev_hash"] == october["content_hash"]
+    incomes = {i["item"]: i["amount_fen"] for i in november["content"]["income"]}
+    assert incomes["public_revenue:parking"] == 50_000
+
+    xlsx = await billing(platform).get(f"{API}/disclosures/{october['id']}.xlsx", headers=neighbour)
+    assert xlsx.status_code == 200
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book["物业费收取率"]["B4"].value == "88.14%"
+    assert book["公示"]["B4"].value == october["content_hash"]
+    page = await billing(platform).get(f"{API}/disclosures/{october['id']}.html", headers=neighbour)
+    assert "88.14%" in page.text
+    assert october["content_hash"] in page.text
+
+    verified = await ok(
+        await billing(platform).get(f"{API}/disclosures/verify", params={"compound_id": cid}, headers=supervisor)
+    )
+    assert verified["ok"] is True
+    assert verified["count"] == 2
+    assert verified["head_hash"] == november["content_hash"]
+
+    # Someone edits the October snapshot behind the API: the chain shows it.
+    runtime = platform.apps["billing"].state.runtime
+    async with runtime.db.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE disclosures SET content = replace(content, '88.14%', '98.14%') WHERE id = :id"),
+            {"id": october["id"]},
+        )
+    tampered = await ok(
+        await billing(platform).get(f"{API}/disclosures/verify", params={"compound_id": cid}, headers=supervisor)
+    )
+    assert tampered["ok"] is False
+    assert tampered["first_broken_seq"] == 1
+    await books_ok(platform, cid)
