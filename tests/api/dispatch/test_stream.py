@@ -1,0 +1,157 @@
+"""Live tasks over Server-Sent Events: a new order reaches the grid worker's stream and an
+offer the plumber's within a second; a dropped connection resumes with Last-Event-ID exactly
+where it stopped. Served by uvicorn on a real port (httpx's ASGI transport buffers streams)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from tests.api.conftest import Platform
+from tests.api.dispatch.builders import API, xinghualing_cast
+from tests.api.dispatch.test_story import ok, order_leak
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """The running dispatch app on a loopback port (its lifespan is the platform's)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # uvicorn offers no event for "listening"  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        server.force_exit = True
+        await task
+
+
+@dataclass
+class Frame:
+    id: str | None = None
+    event: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+
+
+async def frames(response: httpx.Response) -> AsyncIterator[Frame]:
+    """Parse an SSE body into frames (comment-only frames too, so heartbeats are visible)."""
+    frame = Frame()
+    async for line in response.aiter_lines():
+        if line == "":
+            yield frame
+            frame = Frame()
+        elif line.startswith(":"):
+            frame.comments.append(line[1:].strip())
+        else:
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "id":
+                frame.id = value
+            elif name == "event":
+                frame.event = value
+            elif name == "data":
+                frame.data = json.loads(value)
+
+
+async def next_event(stream: AsyncIterator[Frame], within_s: float = 1.0) -> Frame:
+    async def first() -> Frame:
+        async for frame in stream:
+            if frame.event is not None:
+                return frame
+        raise AssertionError("stream ended")
+
+    return await asyncio.wait_for(first(), timeout=within_s)
+
+
+async def test_orders_and_offers_reach_the_streams_and_a_dropped_stream_resumes_exactly(platform: Platform) -> None:
+    cast = await xinghualing_cast(platform)
+    grid_worker = cast.grid_worker(platform)
+    dispatch = platform.clients["dispatch"]
+    async with serving(platform.apps["dispatch"]) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        sse = {"Accept": "text/event-stream"}
+        async with http.stream("GET", f"{API}/stream", headers={**grid_worker, **sse}) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            stream = frames(response)
+            hello = await anext(stream)
+            assert hello.comments[0].startswith("connected")
+
+            posted = time.monotonic()
+            first = await order_leak(platform, cast)
+            frame = await next_event(stream)
+            assert time.monotonic() - posted < 1.0
+            assert (frame.event, frame.data["order_id"], frame.data["recipient"]) == (
+                "create",
+                first["id"],
+                f"grid:{cast.home.grid_id}",
+            )
+            assert frame.data["state_label"] == "待分流"
+            resume_at = frame.id
+        assert resume_at is not None
+        assert f"grid:{cast.home.grid_id}=" in resume_at
+
+        # The phone loses its connection; meanwhile a second order comes in.
+        second = await order_leak(platform, cast)
+        async with http.stream(
+            "GET", f"{API}/stream", headers={**grid_worker, **sse, "Last-Event-ID": resume_at}
+        ) as response:
+            stream = frames(response)
+            missed = await next_event(stream)
+            assert (missed.event, missed.data["order_id"]) == ("create", second["id"])
+            # Nothing before it is sent again, nothing after it is invented.
+            with contextlib.suppress(TimeoutError):
+                extra = await next_event(stream, within_s=0.6)
+                raise AssertionError(f"unexpected {extra}")
+
+        # The plumber's stream gets the offer the moment the grid worker sends it.
+        zhao = cast.member(platform, cast.zhao)
+        ok(await dispatch.post(f"{API}/orders/{first['id']}/triage", json={"triage": "minor"}, headers=grid_worker))
+        async with http.stream("GET", f"{API}/stream", headers={**zhao, **sse}) as response:
+            stream = frames(response)
+            await anext(stream)
+            sent = time.monotonic()
+            ok(
+                await dispatch.post(
+                    f"{API}/orders/{first['id']}/dispatch",
+                    json={"mode": "assign", "party_member_id": cast.zhao["id"]},
+                    headers=grid_worker,
+                )
+            )
+            offer = await next_event(stream)
+            assert time.monotonic() - sent < 1.0
+            assert (offer.event, offer.data["order_id"], offer.data["title"]) == ("offer", first["id"], "厨房水管漏水")
+            assert offer.data["recipient"] == f"person:{cast.zhao['person_id']}"
+
+
+async def test_an_idle_stream_sends_heartbeats_and_needs_a_token(platform: Platform) -> None:
+    cast = await xinghualing_cast(platform)
+    async with serving(platform.apps["dispatch"]) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
+        refused = await http.get(f"{API}/stream", headers={"Accept": "text/event-stream"})
+        assert refused.status_code == 401
+        async with http.stream(
+            "GET", f"{API}/stream", params={"heartbeat_s": 0.5}, headers=cast.grid_worker(platform)
+        ) as response:
+            stream = frames(response)
+            await anext(stream)
+            beat = await asyncio.wait_for(anext(stream), timeout=2)
+            assert beat.comments == ["heartbeat"]
