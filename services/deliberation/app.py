@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.deliberation.api import router
+from services.deliberation.api import ROUTERS
 from services.deliberation.consumers import handlers
+from services.deliberation.tickers import TICKERS
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
 from shared.settings import Settings
@@ -14,5 +15,7 @@ NAME = "deliberation"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
-    spec = ServiceSpec(name=NAME, title="Linli 议事服务 (deliberation)", routers=[router], handlers=handlers)
+    spec = ServiceSpec(
+        name=NAME, title="Linli 议事服务 (deliberation)", routers=ROUTERS, handlers=handlers, tickers=TICKERS
+    )
     return build_service_app(spec, settings, transport)

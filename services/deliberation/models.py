@@ -1,10 +1,25 @@
-"""Deliberation tables: for now the compound projection fed by registry events."""
+"""Deliberation's tables: every sub-package's models on the one MetaData (Alembic and the
+migration test read `metadata` from here)."""
 
 from __future__ import annotations
 
-from shared.db import new_metadata
-from shared.projections import compound_projection_table
+from services.deliberation.audit import models as audit
+from services.deliberation.base import compound_projection, metadata
+from services.deliberation.conventions import models as conventions
+from services.deliberation.disclosures import models as disclosures
+from services.deliberation.meetings import models as meetings
+from services.deliberation.projections import models as projections
+from services.deliberation.proposals import models as proposals
+from services.deliberation.votes import models as votes
 
-metadata = new_metadata()
-
-compound_projection = compound_projection_table(metadata)
+__all__ = [
+    "audit",
+    "compound_projection",
+    "conventions",
+    "disclosures",
+    "meetings",
+    "metadata",
+    "projections",
+    "proposals",
+    "votes",
+]

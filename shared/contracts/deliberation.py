@@ -61,3 +61,46 @@ class ExecutionTaskCreated(EventData):
     description: str
     created_by_person_id: int
     area_m2: Decimal | None = None
+
+
+# --- deliberation's own lifecycle -------------------------------------------------------------
+
+
+class ProposalStatusChanged(EventData):
+    """A proposal moved in the 131 lifecycle (submitted, triaged, resolved, voted, executed …)."""
+
+    event_type: ClassVar[str] = "linli.deliberation.proposal.status_changed.v1"
+    proposal_id: int
+    compound_id: int
+    title: str
+    status: str
+    previous_status: str | None
+    origin_order_id: str | None = None
+    version: int
+
+
+class VoteTallied(EventData):
+    """An owners' vote closed: the overall outcome and each item's outcome and threshold."""
+
+    event_type: ClassVar[str] = "linli.deliberation.vote.tallied.v1"
+    vote_id: int
+    proposal_id: int
+    compound_id: int
+    outcome: Literal["passed", "rejected", "no_quorum"]
+    items: list[dict[str, str]]
+    tally_hash: str
+
+
+class ClauseAdopted(EventData):
+    """A decision became a clause (or a new revision of one) of a convention (公约)."""
+
+    event_type: ClassVar[str] = "linli.deliberation.clause.adopted.v1"
+    clause_id: int
+    convention_id: int
+    compound_id: int
+    level: str
+    place_id: int
+    number: int
+    revision: int
+    proposal_id: int
+    text: str

@@ -1,0 +1,102 @@
+"""Who may act in a compound, from this service's own projections: seats on the compound's
+bodies (registry memberships) and ownership of its dwellings. Tokens say who the caller is;
+the registry's records say what they hold, so a seat ends here when it ends there."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.deliberation.base import compound_projection
+from services.deliberation.bodies import COMMITTEE_BODIES, Body
+from services.deliberation.projections.models import MembershipView
+from shared.auth import Principal, Role
+from shared.errors import Forbidden, NotFound
+
+
+async def compound_community(session: AsyncSession, compound_id: int) -> int:
+    """The compound's community; 404 when this service has not heard of the compound."""
+    community = await session.scalar(
+        select(compound_projection.c.community_id).where(compound_projection.c.compound_id == compound_id)
+    )
+    if community is None:
+        raise NotFound(
+            f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
+            f"Compound {compound_id} is not known here (yet)",
+            details={"compound_id": compound_id},
+        )
+    return int(community)
+
+
+async def seats(session: AsyncSession, compound_id: int, person_id: int | None) -> set[Body]:
+    """The bodies of the compound on which the person sits now."""
+    if person_id is None:
+        return set()
+    rows = await session.scalars(
+        select(MembershipView.body).where(
+            MembershipView.compound_id == compound_id,
+            MembershipView.person_id == person_id,
+            MembershipView.active.is_(True),
+        )
+    )
+    return {Body(b) for b in rows if b in Body._value2member_map_}
+
+
+async def members_of(session: AsyncSession, compound_id: int, bodies: tuple[Body, ...]) -> set[int]:
+    """Person ids of everyone sitting now on any of `bodies` of the compound."""
+    rows = await session.scalars(
+        select(MembershipView.person_id).where(
+            MembershipView.compound_id == compound_id,
+            MembershipView.body.in_([b.value for b in bodies]),
+            MembershipView.active.is_(True),
+        )
+    )
+    return set(rows)
+
+
+def _refuse(bodies: tuple[Body, ...]) -> Forbidden:
+    wanted = "、".join(b.label for b in bodies)
+    return Forbidden(
+        f"只有本小区{wanted}成员可以执行此操作",
+        f"Only members of the compound's {', '.join(b.value for b in bodies)} may do this",
+        code="not_a_member",
+    )
+
+
+async def require_seat(session: AsyncSession, principal: Principal, compound_id: int, *bodies: Body) -> Body:
+    """The body on which the caller acts (first of `bodies` they sit on), else 403."""
+    held = await seats(session, compound_id, principal.person_id)
+    for body in bodies:
+        if body in held:
+            return body
+    raise _refuse(bodies)
+
+
+async def require_committee(session: AsyncSession, principal: Principal, compound_id: int) -> Body:
+    return await require_seat(session, principal, compound_id, *COMMITTEE_BODIES)
+
+
+async def require_party_lead(session: AsyncSession, principal: Principal, compound_id: int) -> None:
+    """The party organisation leads triage (三事分流): a party member of the compound, the
+    community's admin, a street admin; otherwise 403."""
+    community = await compound_community(session, compound_id)
+    if (
+        principal.has(Role.party_member, "compound", compound_id)
+        or principal.has(Role.community_admin, "community", community)
+        or principal.has(Role.street_admin)
+        or principal.has(Role.ops)
+    ):
+        return
+    raise Forbidden(
+        "只有本小区党组织（党员）、社区或街道管理员可以分流议题",
+        "Only the compound's party organisation, the community or the street may triage",
+        code="not_party_lead",
+    )
+
+
+async def can_read_everything(session: AsyncSession, principal: Principal, compound_id: int) -> bool:
+    """The supervisory committee (and the committee that runs the vote) see every record."""
+    if principal.has(Role.ops) or principal.has(Role.auditor):
+        return True
+    held = await seats(session, compound_id, principal.person_id)
+    return Body.supervisory_committee in held or bool(held & set(COMMITTEE_BODIES))

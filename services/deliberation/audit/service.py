@@ -1,0 +1,131 @@
+"""Appending to and verifying a compound's audit chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.deliberation.audit.domain import GENESIS, Action, StoredEntry, canonical, entry_hash, first_break
+from services.deliberation.audit.models import AuditEntry, AuditHead
+from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification
+
+HEADS: Table = AuditHead.__table__  # type: ignore[assignment]
+
+
+async def insert_ignoring_duplicates(session: AsyncSession, table: Table, values: dict[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on either dialect."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    await session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
+
+
+async def lock_chain(session: AsyncSession, compound_id: int) -> tuple[int, str]:
+    """Take the compound's chain head (row lock until commit) and reserve the next sequence
+    number; returns (seq, previous hash). Callers that must not race (ballots) call this first."""
+    await insert_ignoring_duplicates(session, HEADS, {"compound_id": compound_id, "seq": 0, "hash": GENESIS})
+    row = (
+        await session.execute(
+            update(HEADS)
+            .where(HEADS.c.compound_id == compound_id)
+            .values(seq=HEADS.c.seq + 1)
+            .returning(HEADS.c.seq, HEADS.c.hash)
+        )
+    ).one()
+    return int(row[0]), str(row[1])
+
+
+async def record(
+    session: AsyncSession,
+    compound_id: int,
+    action: Action,
+    subject: str,
+    actor: int | None,
+    body: dict[str, Any],
+    at: datetime,
+    reserved: tuple[int, str] | None = None,
+) -> str:
+    """Append one entry in the caller's transaction; returns its hash."""
+    seq, prev = reserved if reserved is not None else await lock_chain(session, compound_id)
+    text = canonical({**body, "at": at.isoformat()})
+    digest = entry_hash(prev, seq, action.value, subject, actor, text)
+    await session.execute(update(HEADS).where(HEADS.c.compound_id == compound_id).values(hash=digest))
+    session.add(
+        AuditEntry(
+            compound_id=compound_id,
+            seq=seq,
+            action=action.value,
+            subject=subject,
+            actor_person_id=actor,
+            body=text,
+            prev_hash=prev,
+            hash=digest,
+            recorded_at=at,
+        )
+    )
+    return digest
+
+
+async def entries(session: AsyncSession, compound_id: int, after_seq: int, limit: int) -> list[AuditEntryOut]:
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.compound_id == compound_id, AuditEntry.seq > after_seq)
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    )
+    return [
+        AuditEntryOut(
+            seq=e.seq,
+            action=e.action,
+            action_label=Action(e.action).label if e.action in Action._value2member_map_ else e.action,
+            subject=e.subject,
+            actor_person_id=e.actor_person_id,
+            body=e.body,
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+            recorded_at=e.recorded_at,
+        )
+        for e in rows
+    ]
+
+
+async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
+    """Recompute the whole chain and compare its end with the head."""
+    rows = await session.execute(
+        select(
+            AuditEntry.seq,
+            AuditEntry.action,
+            AuditEntry.subject,
+            AuditEntry.actor_person_id,
+            AuditEntry.body,
+            AuditEntry.prev_hash,
+            AuditEntry.hash,
+        )
+        .where(AuditEntry.compound_id == compound_id)
+        .order_by(AuditEntry.seq)
+    )
+    stored = [StoredEntry(*row) for row in rows.all()]
+    broken = first_break(stored)
+    head = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
+    if broken is None and head is not None and (not stored or (stored[-1].seq, stored[-1].hash) != (head[0], head[1])):
+        broken_seq = stored[-1].seq if stored else 0
+        return AuditVerification(
+            compound_id=compound_id,
+            ok=False,
+            entries=len(stored),
+            first_bad_seq=broken_seq,
+            reason="日志末尾与链头不符，末尾记录被删除或改动",
+            reason_en="the chain's end does not match its head: trailing rows were removed or changed",
+        )
+    return AuditVerification(
+        compound_id=compound_id,
+        ok=broken is None,
+        entries=len(stored),
+        head_hash=head[1] if head is not None else GENESIS,
+        first_bad_seq=broken.seq if broken else None,
+        reason=broken.reason if broken else None,
+        reason_en=broken.reason_en if broken else None,
+    )

@@ -1,0 +1,23 @@
+"""Disclosures (公示) the supervisory committee publishes: decisions, tallies, spending."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.deliberation.base import Base
+
+
+class Disclosure(Base):
+    __tablename__ = "disclosures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    proposal_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    published_by_person_id: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    audit_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,134 @@
+"""Routes of owners' votes: notice, open, ballots, proxies, paper entry, close, tally,
+certification, turnout and receipts."""
+
+from __future__ import annotations
+
+from fastapi import status
+
+from services.deliberation.clock import Now
+from services.deliberation.votes import schemas as s
+from services.deliberation.votes import service as v
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/deliberation", tags=["表决 (votes)"])
+
+
+@router.post(
+    "/proposals/{proposal_id}/votes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.VoteOut,
+    summary="发布表决公告，至少提前15日 (notice the owners' vote)",
+)
+async def notice(
+    proposal_id: int, body: s.NoticeIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> s.VoteOut:
+    return await v.show(session, await v.notice(session, proposal_id, body, principal, now))
+
+
+@router.get("/votes/{vote_id}", response_model=s.VoteOut, summary="表决详情 (one)")
+async def one(vote_id: int, session: Session, _: CurrentPrincipal) -> s.VoteOut:
+    return await v.show(session, await v.get(session, vote_id))
+
+
+@router.post("/votes/{vote_id}/open", response_model=s.VoteOut, summary="开始表决并确定表决人名册 (open)")
+async def open_vote(vote_id: int, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
+    return await v.show(session, await v.open_by_committee(session, vote_id, principal, now))
+
+
+@router.post("/votes/{vote_id}/cancel", response_model=s.VoteOut, summary="开始前撤销公告 (cancel the notice)")
+async def cancel(vote_id: int, body: s.CancelIn, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
+    return await v.show(session, await v.cancel(session, vote_id, body, principal, now))
+
+
+@router.post(
+    "/votes/{vote_id}/ballots",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[s.BallotOut],
+    summary="实名投票（本人或凭书面委托）(cast)",
+)
+async def cast(
+    vote_id: int, body: s.BallotsIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> list[s.BallotOut]:
+    return await v.cast(session, vote_id, body, principal, now)
+
+
+@router.put("/votes/{vote_id}/ballots/mine", response_model=list[s.BallotOut], summary="截止前改票 (change)")
+async def change(
+    vote_id: int, body: s.BallotsIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> list[s.BallotOut]:
+    return await v.change(session, vote_id, body, principal, now)
+
+
+@router.get("/votes/{vote_id}/ballots/mine", response_model=list[s.BallotOut], summary="我的选票与收据 (mine)")
+async def mine(vote_id: int, session: Session, principal: CurrentPrincipal) -> list[s.BallotOut]:
+    return await v.mine(session, vote_id, principal)
+
+
+@router.post(
+    "/votes/{vote_id}/proxies",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.ProxyOut,
+    summary="登记书面委托 (record a written proxy)",
+)
+async def proxy(vote_id: int, body: s.ProxyIn, session: Session, principal: CurrentPrincipal, now: Now) -> s.ProxyOut:
+    created = await v.record_proxy(session, vote_id, body, principal, now)
+    return s.ProxyOut(
+        id=created.id,
+        principal_person_id=created.principal_person_id,
+        agent_person_id=created.agent_person_id,
+        mandate=created.mandate,
+        document_ref=created.document_ref,
+        recorded_at=created.recorded_at,
+    )
+
+
+@router.get("/votes/{vote_id}/proxies", response_model=list[s.ProxyOut], summary="委托登记 (proxies)")
+async def proxies(vote_id: int, session: Session, principal: CurrentPrincipal) -> list[s.ProxyOut]:
+    return await v.proxies(session, vote_id, principal)
+
+
+@router.post(
+    "/votes/{vote_id}/paper-ballots",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[s.BallotOut],
+    summary="业委会录入纸质选票，另一人见证 (enter a paper ballot)",
+)
+async def paper(
+    vote_id: int, body: s.PaperBallotIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> list[s.BallotOut]:
+    return await v.enter_paper(session, vote_id, body, principal, now)
+
+
+@router.post("/votes/{vote_id}/close", response_model=s.VoteOut, summary="截止并计票 (close and tally)")
+async def close(vote_id: int, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
+    return await v.show(session, await v.close_by_committee(session, vote_id, principal, now))
+
+
+@router.get(
+    "/votes/{vote_id}/tally", response_model=s.TallyOut, summary="计票结果：双重多数、逐栋 (the published tally)"
+)
+async def tally(vote_id: int, session: Session, _: CurrentPrincipal) -> s.TallyOut:
+    return await v.published_tally(session, vote_id)
+
+
+@router.post("/votes/{vote_id}/tally/certify", response_model=s.VoteOut, summary="监委会确认计票 (certify)")
+async def certify(vote_id: int, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
+    return await v.show(session, await v.certify(session, vote_id, principal, now))
+
+
+@router.get("/votes/{vote_id}/turnout", response_model=s.TurnoutOut, summary="逐栋实时参与情况 (live turnout)")
+async def turnout(vote_id: int, session: Session, _: CurrentPrincipal) -> s.TurnoutOut:
+    return await v.turnout(session, vote_id)
+
+
+@router.get(
+    "/votes/{vote_id}/receipts", response_model=list[s.ReceiptGroup], summary="公布的收据，按选项分组 (receipts)"
+)
+async def receipts(vote_id: int, session: Session, _: CurrentPrincipal) -> list[s.ReceiptGroup]:
+    return await v.receipts(session, vote_id)
+
+
+@router.get("/votes/{vote_id}/receipts/{receipt}", response_model=s.ReceiptCheck, summary="核对收据 (check a receipt)")
+async def check_receipt(vote_id: int, receipt: str, session: Session, _: CurrentPrincipal) -> s.ReceiptCheck:
+    return await v.check_receipt(session, vote_id, receipt)

@@ -1,0 +1,146 @@
+"""Request and response bodies of votes, ballots, proxies, turnout, tallies and receipts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.deliberation.votes.domain import Via, VoteStatus
+from services.deliberation.votes.tally import Choice, Matter, Outcome, Threshold
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoticeIn(In):
+    version: int = Field(ge=1, description="议题版本 (the proposal version seen)")
+    opens_at: datetime
+    closes_at: datetime
+    extension_days: int | None = Field(default=None, description="参与不足三分之二时延长的天数（开始前确定）")
+    non_voters_follow_majority: bool = Field(
+        default=False, description="管理规约约定未表决者视为同意多数意见：并列公布严格计票与约定计票"
+    )
+
+
+class ChoiceIn(In):
+    item_id: int
+    choice: Choice
+
+
+class BallotsIn(In):
+    choices: list[ChoiceIn] = Field(min_length=1, max_length=20)
+    on_behalf_of_person_id: int | None = Field(default=None, description="凭书面委托代投时，委托业主的 person id")
+    dwelling_id: int | None = Field(default=None, description="以哪套房屋的业主身份投票（可省略）")
+
+
+class ProxyIn(In):
+    principal_person_id: int = Field(gt=0)
+    agent_person_id: int = Field(gt=0)
+    mandate: str = Field(default="", max_length=2000, description="书面委托书载明的委托事项与权限")
+    document_ref: str | None = Field(default=None, max_length=200, description="委托书扫描件编号")
+
+
+class PaperBallotIn(In):
+    dwelling_id: int = Field(gt=0)
+    choices: list[ChoiceIn] = Field(min_length=1, max_length=20)
+    witness_person_id: int = Field(gt=0)
+    sheet_no: str = Field(min_length=1, max_length=40)
+
+
+class CancelIn(In):
+    version: int = Field(ge=1)
+    reason: str = Field(min_length=2, max_length=2000)
+
+
+class VoteItemOut(BaseModel):
+    id: int
+    position: int
+    title: str
+    matter: Matter
+    matter_label: str
+    threshold: Threshold
+    threshold_label: str
+    outcome: Outcome | None
+
+
+class VoteOut(BaseModel):
+    id: int
+    version: int
+    proposal_id: int
+    compound_id: int
+    status: VoteStatus
+    status_label: str
+    noticed_at: datetime
+    opens_at: datetime
+    closes_at: datetime
+    extension_days: int | None
+    extended: bool
+    non_voters_follow_majority: bool
+    outcome: Outcome | None
+    closed_at: datetime | None
+    tally_hash: str | None
+    tally_certified_by: int | None
+    items: list[VoteItemOut]
+
+
+class BallotOut(BaseModel):
+    item_id: int
+    choice: Choice
+    via: Via
+    version: int
+    receipt: str
+    receipt_nonce: str = Field(description="凭此与收据核对；请自行保存，勿公开 (keep it to check the receipt)")
+
+
+class ProxyOut(BaseModel):
+    id: int
+    principal_person_id: int
+    agent_person_id: int
+    mandate: str
+    document_ref: str | None
+    recorded_at: datetime
+
+
+class TurnoutRow(BaseModel):
+    building_id: int
+    number: str | None
+    persons: int
+    voted_persons: int
+    area_m2: str
+    voted_area_m2: str
+
+
+class TurnoutOut(BaseModel):
+    vote_id: int
+    status: VoteStatus
+    persons: int
+    voted_persons: int
+    area_m2: str
+    voted_area_m2: str
+    buildings: list[TurnoutRow]
+
+
+class TallyOut(BaseModel):
+    vote_id: int
+    outcome: Outcome
+    outcome_label: str
+    tally_hash: str | None
+    certified_by: int | None
+    items: list[dict[str, Any]]
+
+
+class ReceiptGroup(BaseModel):
+    item_id: int
+    choice: Choice
+    receipts: list[str]
+
+
+class ReceiptCheck(BaseModel):
+    receipt: str
+    vote_id: int
+    item_id: int
+    counted_as: Choice
+    in_published_tally: bool
