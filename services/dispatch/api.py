@@ -9,12 +9,14 @@ from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
 from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
+from services.dispatch.points.api import router as points_router
+from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
 
-ENUMS: dict[str, type[LabeledEnum]] = {**ORDER_ENUMS, **CATALOGUE_ENUMS}
+ENUMS: dict[str, type[LabeledEnum]] = {**ORDER_ENUMS, **CATALOGUE_ENUMS, **POINTS_ENUMS}
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
 compound_projection_routes(router, compound_projection)
@@ -25,4 +27,4 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [catalogue_router, orders_router, stream_router, router]
+ROUTERS: list[APIRouter] = [catalogue_router, orders_router, points_router, stream_router, router]

@@ -3,6 +3,7 @@
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.orders.models import Offer, Order, OrderEntry
+from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
     CheckInView,
     CommunityView,
@@ -31,6 +32,9 @@ __all__ = [
     "Offer",
     "Order",
     "OrderEntry",
+    "PointsEntry",
+    "PointsRuleRow",
+    "PublishedLists",
     "compound_projection",
     "metadata",
 ]

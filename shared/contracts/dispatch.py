@@ -150,3 +150,16 @@ class OrderReminded(OrderChangedFields):
     """A clock ran out and the owner of the order was reminded (no level change)."""
 
     event_type: ClassVar[str] = "linli.dispatch.order.reminded.v1"
+
+
+class PointsListsPublished(EventData):
+    """A compound's red list (honour roll) and black list (warning list) for a period were
+    published; each entry: party_member_id, name, points, completed, penalties."""
+
+    event_type: ClassVar[str] = "linli.dispatch.points_lists.published.v1"
+    compound_id: int
+    period: str
+    honor_roll: list[dict[str, Any]]
+    warning_list: list[dict[str, Any]]
+    published_by_person_id: int | None
+    published_at: str

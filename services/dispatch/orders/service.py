@@ -31,6 +31,7 @@ from services.dispatch.orders.domain import (
     next_state,
 )
 from services.dispatch.orders.models import Offer, Order, OrderEntry
+from services.dispatch.points import service as points
 from services.dispatch.projections.models import (
     CheckInView,
     CompoundArea,
@@ -251,6 +252,7 @@ async def transition(session: AsyncSession, order: Order, change: Change) -> Ord
         await notify(
             session, change.recipients, change.action.value, _feed_payload(order, change), change.now, order.id
         )
+    await points.on_transition(session, order, change.action, change.details, change.now)
     return order
 
 

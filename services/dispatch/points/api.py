@@ -1,0 +1,47 @@
+"""Points routes: a member's points, the compound's red and black lists, and the rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from services.dispatch.points import schemas as s
+from services.dispatch.points import service as p
+from services.dispatch.points.domain import period_of
+from shared.auth import CurrentPrincipal
+from shared.http import Session, service_router
+
+router = service_router("/api/v1/dispatch", tags=["points 积分与红黑榜"])
+Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+@router.get(
+    "/points/members/{party_member_id}", response_model=s.MemberPoints, summary="党员积分明细 (a member's points)"
+)
+async def member_points(
+    party_member_id: int, session: Session, _: CurrentPrincipal, period: Period = None
+) -> s.MemberPoints:
+    return await p.member_points(session, party_member_id, period)
+
+
+@router.get("/points/lists", response_model=s.ListsOut, summary="红黑榜 (honour roll and warning list)")
+async def lists(
+    request: Request, session: Session, _: CurrentPrincipal, compound_id: int, period: Period = None
+) -> s.ListsOut:
+    return await p.lists(session, compound_id, period or period_of(request.app.state.runtime.clock()))
+
+
+@router.post("/points/lists/publish", response_model=s.ListsOut, summary="公示红黑榜 (publish the lists of a period)")
+async def publish(body: s.PublishBody, request: Request, session: Session, principal: CurrentPrincipal) -> s.ListsOut:
+    return await p.publish(session, body, principal, request.app.state.runtime.clock())
+
+
+@router.get("/points/rules/{compound_id}", response_model=s.RulesOut, summary="积分规则 (points rules)")
+async def get_rules(compound_id: int, session: Session, _: CurrentPrincipal) -> s.RulesOut:
+    return await p.get_rules(session, compound_id)
+
+
+@router.put("/points/rules/{compound_id}", response_model=s.RulesOut, summary="设置积分规则 (set a compound's rules)")
+async def set_rules(compound_id: int, body: s.RulesUpdate, session: Session, principal: CurrentPrincipal) -> s.RulesOut:
+    return await p.set_rules(session, compound_id, body, principal)

@@ -1,0 +1,50 @@
+"""Points rules per compound, the points ledger and the published lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.dispatch.base import Base
+
+
+class PointsRuleRow(Base):
+    """A compound's points rules (compound_id 0 = the default for every compound)."""
+
+    __tablename__ = "points_rules"
+    compound_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class PointsEntry(Base):
+    __tablename__ = "points_entries"
+    __table_args__ = (
+        UniqueConstraint("order_id", "party_member_id", "reason", "ref"),
+        Index("ix_points_entries_compound_period", "compound_id", "period"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    party_member_id: Mapped[int] = mapped_column(Integer, index=True)
+    compound_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    order_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(20))
+    # Tells repeated entries of one kind apart (e.g. the offer round that lapsed).
+    ref: Mapped[str] = mapped_column(String(40))
+    points: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PublishedLists(Base):
+    __tablename__ = "published_lists"
+    __table_args__ = (UniqueConstraint("compound_id", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    compound_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(7))
+    honor_roll: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    warning_list: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    published_by_person_id: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,257 @@
+"""Points use cases: entries follow an order's transitions (in the same transaction), totals
+per compound and period, the red and black lists, and the rules per compound."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.orders.domain import Action, OrderKind, OrderState, Provider
+from services.dispatch.orders.models import Order
+from services.dispatch.points import schemas as s
+from services.dispatch.points.domain import (
+    Lists,
+    MemberTotal,
+    PointsReason,
+    PointsRules,
+    completion_points,
+    compute_lists,
+    period_of,
+    rating_points,
+)
+from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
+from services.dispatch.projections.models import CompoundArea, MemberView
+from services.dispatch.projections.service import street_of
+from shared.auth import Principal, Role, require_any
+from shared.contracts.dispatch import PointsListsPublished
+from shared.errors import Conflict, NotFound
+from shared.events.outbox import emit
+
+DEFAULT_RULES_KEY = 0
+
+
+def _rules(data: dict[str, Any]) -> PointsRules:
+    data = {**data, "rating_bonus": {int(k): v for k, v in data.get("rating_bonus", {}).items()}}
+    return PointsRules(**data)
+
+
+async def rules_for(session: AsyncSession, compound_id: int) -> tuple[PointsRules, PointsRuleRow | None]:
+    """The compound's own rules, else the default row, else the built-in defaults."""
+    for key in (compound_id, DEFAULT_RULES_KEY):
+        row = await session.get(PointsRuleRow, key)
+        if row is not None:
+            return _rules(row.rules), row if key == compound_id else None
+    return PointsRules(), None
+
+
+async def _add(
+    session: AsyncSession, order: Order, member_id: int, reason: PointsReason, points: int, ref: str, now: datetime
+) -> None:
+    if points == 0:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # One entry per (order, member, reason, ref): a replayed transition adds nothing.
+    await session.execute(
+        insert(PointsEntry)
+        .values(
+            party_member_id=member_id,
+            compound_id=order.compound_id,
+            period=period_of(now),
+            order_id=order.id,
+            reason=reason.value,
+            ref=ref,
+            points=points,
+            at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def on_transition(
+    session: AsyncSession, order: Order, action: Action, details: dict[str, Any], now: datetime
+) -> None:
+    """Points that follow from one transition of `order`."""
+    by_member = order.provider == Provider.party_member.value and order.assignee_member_id is not None
+    if action in (Action.confirm, Action.auto_confirm) and by_member:
+        rules, _ = await rules_for(session, order.compound_id)
+        wish = order.kind == OrderKind.wish.value
+        points = completion_points(rules, order.category, wish)
+        reason = PointsReason.wish if wish else PointsReason.completed
+        await _add(session, order, order.assignee_member_id or 0, reason, points, "1", now)
+    elif action == Action.rate and by_member and order.rating is not None:
+        rules, _ = await rules_for(session, order.compound_id)
+        bonus = rating_points(rules, order.rating)
+        await _add(session, order, order.assignee_member_id or 0, PointsReason.rating_bonus, bonus, "1", now)
+    elif action == Action.offer_expired:
+        rules, _ = await rules_for(session, order.compound_id)
+        for member_id in details.get("party_member_ids", []):
+            ref = f"round:{details.get('round')}"
+            await _add(session, order, member_id, PointsReason.accept_timeout, rules.accept_timeout_penalty, ref, now)
+    elif action == Action.escalate and details.get("breach") and order.state == OrderState.accepted.value and by_member:
+        rules, _ = await rules_for(session, order.compound_id)
+        ref = f"level:{details.get('level')}"
+        await _add(session, order, order.assignee_member_id or 0, PointsReason.no_show, rules.no_show_penalty, ref, now)
+
+
+async def member_points(session: AsyncSession, party_member_id: int, period: str | None) -> s.MemberPoints:
+    query = select(PointsEntry).where(PointsEntry.party_member_id == party_member_id)
+    if period:
+        query = query.where(PointsEntry.period == period)
+    entries = (await session.scalars(query.order_by(PointsEntry.id))).all()
+    return s.MemberPoints(
+        party_member_id=party_member_id,
+        period=period,
+        total=sum(e.points for e in entries),
+        entries=[
+            s.EntryOut(
+                order_id=e.order_id,
+                reason=e.reason,
+                reason_label=PointsReason(e.reason).label,
+                points=e.points,
+                period=e.period,
+                at=e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC),
+            )
+            for e in entries
+        ],
+    )
+
+
+async def totals(session: AsyncSession, compound_id: int, period: str) -> list[MemberTotal]:
+    """Each member's net points, completions and penalties for the compound and period."""
+    completions = (PointsReason.completed.value, PointsReason.wish.value)
+    rows = (
+        await session.execute(
+            select(
+                PointsEntry.party_member_id,
+                func.coalesce(MemberView.name, "").label("name"),
+                func.sum(PointsEntry.points).label("points"),
+                func.sum(case((PointsEntry.reason.in_(completions), 1), else_=0)).label("completed"),
+                func.sum(case((PointsEntry.points < 0, 1), else_=0)).label("penalties"),
+            )
+            .outerjoin(MemberView, MemberView.party_member_id == PointsEntry.party_member_id)
+            .where(PointsEntry.compound_id == compound_id, PointsEntry.period == period)
+            .group_by(PointsEntry.party_member_id, MemberView.name)
+        )
+    ).all()
+    return [MemberTotal(r.party_member_id, r.name, int(r.points), int(r.completed), int(r.penalties)) for r in rows]
+
+
+def _out(lists: Lists) -> tuple[list[s.TotalOut], list[s.TotalOut]]:
+    return (
+        [s.TotalOut(**asdict(t)) for t in lists.honor_roll],
+        [s.TotalOut(**asdict(t)) for t in lists.warning_list],
+    )
+
+
+async def lists(session: AsyncSession, compound_id: int, period: str) -> s.ListsOut:
+    """The published lists of the period if there are any, else computed now (unpublished)."""
+    published = await session.scalar(
+        select(PublishedLists).where(PublishedLists.compound_id == compound_id, PublishedLists.period == period)
+    )
+    if published is not None:
+        return s.ListsOut(
+            compound_id=compound_id,
+            period=period,
+            published=True,
+            published_at=published.published_at,
+            honor_roll=[s.TotalOut(**t) for t in published.honor_roll],
+            warning_list=[s.TotalOut(**t) for t in published.warning_list],
+        )
+    rules, _ = await rules_for(session, compound_id)
+    honor, warning = _out(compute_lists(await totals(session, compound_id, period), rules))
+    return s.ListsOut(
+        compound_id=compound_id,
+        period=period,
+        published=False,
+        published_at=None,
+        honor_roll=honor,
+        warning_list=warning,
+    )
+
+
+async def require_compound_admin(session: AsyncSession, principal: Principal, compound_id: int) -> None:
+    area = await session.get(CompoundArea, compound_id)
+    if area is None:
+        raise NotFound(f"小区 {compound_id} 不存在（或尚未同步）", f"Compound {compound_id} is not known here")
+    street_id = await street_of(session, area)
+    checks: list[tuple[Role, str | None, int | None]] = [(Role.community_admin, "community", area.community_id)]
+    if street_id is not None:
+        checks.append((Role.street_admin, "street", street_id))
+    if any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
+        return
+    require_any(principal, *checks)
+
+
+async def publish(session: AsyncSession, body: s.PublishBody, principal: Principal, now: datetime) -> s.ListsOut:
+    """Fix the period's lists (上榜公示) and announce them; a period is published once."""
+    await require_compound_admin(session, principal, body.compound_id)
+    current = await lists(session, body.compound_id, body.period)
+    if current.published:
+        raise Conflict(
+            f"{body.period} 的红黑榜已公示，不能重复公示",
+            f"Lists for {body.period} already published",
+            code="duplicate",
+        )
+    honor = [t.model_dump() for t in current.honor_roll]
+    warning = [t.model_dump() for t in current.warning_list]
+    session.add(
+        PublishedLists(
+            compound_id=body.compound_id,
+            period=body.period,
+            honor_roll=honor,
+            warning_list=warning,
+            published_by_person_id=principal.person_id,
+            published_at=now,
+        )
+    )
+    await emit(
+        session,
+        PointsListsPublished(
+            compound_id=body.compound_id,
+            period=body.period,
+            honor_roll=honor,
+            warning_list=warning,
+            published_by_person_id=principal.person_id,
+            published_at=now.isoformat(),
+        ),
+        subject=f"{body.compound_id}:{body.period}",
+        key=body.compound_id,
+    )
+    await session.flush()
+    return current.model_copy(update={"published": True, "published_at": now})
+
+
+def _show_rules(compound_id: int, rules: PointsRules, row: PointsRuleRow | None) -> s.RulesOut:
+    return s.RulesOut(compound_id=compound_id, version=row.version if row else 0, own=row is not None, **asdict(rules))
+
+
+async def get_rules(session: AsyncSession, compound_id: int) -> s.RulesOut:
+    rules, row = await rules_for(session, compound_id)
+    return _show_rules(compound_id, rules, row)
+
+
+async def set_rules(session: AsyncSession, compound_id: int, body: s.RulesUpdate, principal: Principal) -> s.RulesOut:
+    await require_compound_admin(session, principal, compound_id)
+    data = body.model_dump(exclude={"version"})
+    rules = _rules(data)
+    rules.check()
+    row = await session.get(PointsRuleRow, compound_id)
+    seen = row.version if row is not None else 0
+    if body.version is not None and body.version != seen:
+        raise Conflict(
+            f"积分规则已被他人修改（当前版本 {seen}）", f"Stale version: rules are at {seen}", code="stale_version"
+        )
+    stored = {**data, "rating_bonus": {str(k): v for k, v in rules.rating_bonus.items()}}
+    if row is None:
+        row = PointsRuleRow(compound_id=compound_id, rules=stored, version=1)
+        session.add(row)
+    else:
+        row.rules, row.version = stored, row.version + 1
+    await session.flush()
+    return _show_rules(compound_id, rules, row)
