@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
+from services.dispatch.open311.api import router as open311_router
 from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
 from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
+from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
@@ -27,4 +29,12 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [catalogue_router, orders_router, points_router, stream_router, router]
+ROUTERS: list[APIRouter] = [
+    catalogue_router,
+    orders_router,
+    points_router,
+    stats_router,
+    open311_router,
+    stream_router,
+    router,
+]

@@ -341,7 +341,12 @@ async def _household(session: AsyncSession, household_id: int) -> HouseholdView:
 
 
 async def create_order(
-    session: AsyncSession, body: s.OrderCreate, principal: Principal, now: datetime, kind: OrderKind = OrderKind.order
+    session: AsyncSession,
+    body: s.OrderCreate,
+    principal: Principal,
+    now: datetime,
+    kind: OrderKind = OrderKind.order,
+    channel: Channel | None = None,
 ) -> Order:
     """A resident orders help for their home or a public place of their compound, or a grid
     worker records it for them (door-knocking, phone)."""
@@ -402,7 +407,7 @@ async def create_order(
             "channel must be door_knocking or phone",
             details=[{"field": "channel"}],
         )
-    channel = (body.channel or Channel.door_knocking) if on_behalf else Channel.app
+    channel = channel or ((body.channel or Channel.door_knocking) if on_behalf else Channel.app)
     requester = body.requester_person_id if on_behalf else principal.person_id
     wish = kind == OrderKind.wish
     order = Order(

@@ -1,0 +1,122 @@
+"""Statistics per grid, compound, community and street (JSON and .xlsx), and the Open311
+GeoReport v2 facade a 12345 client files and follows orders through."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from shared.auth import Grant, Role
+from tests.api.conftest import Platform
+from tests.api.dispatch.builders import API, xinghualing_cast
+from tests.api.dispatch.test_story import error, ok, order_leak
+
+GEO = f"{API}/open311/v2"
+
+
+async def test_statistics_count_intake_times_satisfaction_and_load(platform: Platform) -> None:
+    dispatch = platform.clients["dispatch"]
+    cast = await xinghualing_cast(platform)
+    grid_worker, resident, zhao = cast.grid_worker(platform), cast.resident(platform), cast.member(platform, cast.zhao)
+    done = (await order_leak(platform, cast))["id"]
+    ok(await dispatch.post(f"{API}/orders/{done}/triage", json={"triage": "minor"}, headers=grid_worker))
+    assign = {"mode": "assign", "party_member_id": cast.zhao["id"]}
+    ok(await dispatch.post(f"{API}/orders/{done}/dispatch", json=assign, headers=grid_worker))
+    for step, body in (("accept", {}), ("start", {}), ("complete", {"summary": "好了"})):
+        ok(await dispatch.post(f"{API}/orders/{done}/{step}", json=body, headers=zhao))
+    ok(await dispatch.post(f"{API}/orders/{done}/confirm", json={}, headers=resident))
+    ok(await dispatch.post(f"{API}/orders/{done}/rate", json={"rating": 5}, headers=resident))
+    advice = (await order_leak(platform, cast))["id"]
+    ok(
+        await dispatch.post(
+            f"{API}/orders/{advice}/triage", json={"triage": "private", "advice": "自行联系"}, headers=grid_worker
+        )
+    )
+    await order_leak(platform, cast)
+
+    params: dict[str, str | int] = {"level": "grid", "place_id": cast.home.grid_id}
+    figures = ok(await dispatch.get(f"{API}/stats", params=params, headers=grid_worker))
+    assert (figures["orders"], figures["by_triage"]) == (3, {"minor": 1, "private": 1, "untriaged": 1})
+    assert (figures["by_category"], figures["average_rating"]) == ({"water_leak": 3}, 5.0)
+    assert (figures["to_triage"]["count"], figures["to_accept"]["count"], figures["to_resolve"]["count"]) == (2, 1, 1)
+    assert figures["to_resolve"]["median_s"] > 0
+    assert (figures["sla_breach_rate"], figures["load"]["members"]) == (0.0, 1)
+    for level, place in (("compound", cast.home.compound_id), ("community", cast.home.community_id)):
+        assert (
+            ok(
+                await dispatch.get(
+                    f"{API}/stats", params={"level": level, "place_id": place}, headers=platform.street_admin
+                )
+            )["orders"]
+            == 3
+        )
+    # A grid worker reads their own grid only.
+    error(await dispatch.get(f"{API}/stats", params={**params, "place_id": 999}, headers=grid_worker), 404)
+    street: dict[str, str | int] = {"level": "street", "place_id": cast.home.street_id}
+    error(await dispatch.get(f"{API}/stats", params=street, headers=grid_worker), 403)
+    bad: dict[str, str | int] = {**params, "date_from": "2026-12-01", "date_to": "2026-11-01"}
+    error(await dispatch.get(f"{API}/stats", params=bad, headers=grid_worker), 422)
+
+    sheet = await dispatch.get(f"{API}/stats.xlsx", params=params, headers=grid_worker)
+    assert sheet.status_code == 200
+    assert "attachment" in sheet.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(sheet.content))
+    rows = {r[0]: r[1] for r in book["概况"].iter_rows(min_row=2, values_only=True)}
+    assert (rows["受理工单数"], rows["平均满意度"]) == (3, 5)
+    assert sorted(book["按分流"].iter_rows(min_row=2, values_only=True)) == [
+        ("minor", 1),
+        ("private", 1),
+        ("untriaged", 1),
+    ]
+
+
+async def test_a_12345_client_files_and_follows_an_order_through_open311(platform: Platform) -> None:
+    dispatch = platform.clients["dispatch"]
+    cast = await xinghualing_cast(platform)
+    resident = cast.resident(platform)
+    services = ok(await dispatch.get(f"{GEO}/services.json"))
+    leak = next(s for s in services if s["service_code"] == "water_leak")
+    assert (leak["service_name"], leak["metadata"], leak["type"]) == ("水管漏水", True, "realtime")
+    definition = ok(await dispatch.get(f"{GEO}/services/water_leak.json"))
+    assert definition["attributes"] == [
+        {
+            "variable": True,
+            "code": "location",
+            "datatype": "string",
+            "required": True,
+            "datatype_description": "",
+            "order": 1,
+            "description": "漏水位置",
+        }
+    ]
+    error(await dispatch.get(f"{GEO}/services/spaceship.json"), 422)
+
+    # Filed as a form, as GeoReport clients do; the required attribute is checked.
+    form = {"service_code": "water_leak", "description": "卫生间水管漏水"}
+    error(await dispatch.post(f"{GEO}/requests.json", data=form, headers=resident), 422)
+    created = ok(
+        await dispatch.post(f"{GEO}/requests.json", data={**form, "attribute[location]": "卫生间"}, headers=resident),
+        201,
+    )
+    [receipt] = created
+    request_id = receipt["service_request_id"]
+    [followed] = ok(await dispatch.get(f"{GEO}/requests/{request_id}.json", headers=resident))
+    assert (followed["status"], followed["status_notes"], followed["service_code"]) == ("open", "待分流", "water_leak")
+    assert followed["expected_datetime"] is not None
+    order = ok(await dispatch.get(f"{API}/orders/{request_id}", headers=resident))
+    assert (order["channel"], order["fields"]) == ("open311", {"location": "卫生间"})
+
+    ok(
+        await dispatch.post(
+            f"{API}/orders/{request_id}/triage",
+            json={"triage": "private", "advice": "户内管道请自行维修"},
+            headers=cast.grid_worker(platform),
+        )
+    )
+    closed = ok(await dispatch.get(f"{GEO}/requests.json", params={"status": "closed"}, headers=resident))
+    assert [r["service_request_id"] for r in closed] == [request_id]
+    assert ok(await dispatch.get(f"{GEO}/requests.json", params={"status": "open"}, headers=resident)) == []
+    stranger = platform.token(Grant(Role.resident, "household", 999), person=999)
+    assert ok(await dispatch.get(f"{GEO}/requests.json", headers=stranger)) == []
+    error(await dispatch.get(f"{GEO}/requests/{request_id}.json", headers=stranger), 404)
