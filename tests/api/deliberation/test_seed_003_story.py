@@ -389,7 +389,7 @@ async def test_changshengqiao_encloses_the_courtyard_and_lights_it(platform: Pla
     # The levy reaches billing as an event, in proportion to area.
     levies = [json.loads(v) for v in await outbox_events(platform, LevyPassed.event_type)]
     assert len(levies) == 1
-    levy = levies[0]["data"] if "data" in levies[0] else levies[0]
+    levy = levies[0]
     assert levy["formula"] == "by_area"
     assert levy["total_fen"] == LEVY_TOTAL_FEN
     assert levy["compound_id"] == c
