@@ -465,7 +465,9 @@ async def _open(
     )
     await _announce(session, order, change, None)
     state = OrderState(order.state)
-    await start_clock(session, order.id, category, Urgency(order.urgency), state, EscalationLevel.compound, now)
+    await start_clock(
+        session, order.id, category, Urgency(order.urgency), state, EscalationLevel.compound, now, new_order=True
+    )
     if order.kind == OrderKind.wish.value:
         await notify(session, [f"compound:{order.compound_id}"], "wish", _feed_payload(order, change), now, order.id)
     await notify(session, grid_feed(order), Action.create.value, _feed_payload(order, change), now, order.id)

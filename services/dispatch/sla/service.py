@@ -39,9 +39,13 @@ async def start_clock(
     state: OrderState,
     level: EscalationLevel,
     now: datetime,
+    *,
+    new_order: bool = False,
 ) -> Deadline | None:
-    """Stop the order's running clocks and start the one its state runs against (if any)."""
-    await stop_clocks(session, order_id, now)
+    """Stop the order's running clocks and start the one its state runs against (if any); a
+    new order has none running."""
+    if not new_order:
+        await stop_clocks(session, order_id, now)
     stage = STAGE_OF.get(state)
     if stage is None:
         return None
