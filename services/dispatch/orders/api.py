@@ -37,7 +37,7 @@ async def _detail(session: Any, order: Order) -> s.OrderDetail:
 async def create_order(
     body: s.OrderCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
-    return await _detail(session, await o.create_order(session, body, principal, now_of(request)))
+    return o.placed_detail(await o.place_order(session, body, principal, now_of(request)))
 
 
 @router.get("/orders", response_model=s.OrderPage, summary="工单列表，游标分页 (list, newest first, cursor paging)")
@@ -157,7 +157,7 @@ async def create_wish(
 ) -> s.OrderDetail:
     if body.category != "micro_wish":
         body = body.model_copy(update={"category": "micro_wish"})
-    return await _detail(session, await o.create_order(session, body, principal, now_of(request), OrderKind.wish))
+    return o.placed_detail(await o.place_order(session, body, principal, now_of(request), OrderKind.wish))
 
 
 @router.get("/wishes", response_model=s.OrderPage, summary="待认领的微心愿 (open wishes)")

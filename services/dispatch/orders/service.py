@@ -5,6 +5,7 @@ clocks and the live feed in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -340,6 +341,16 @@ async def _household(session: AsyncSession, household_id: int) -> HouseholdView:
     return household
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A new order with the rows written beside it, so its detail needs no second look."""
+
+    order: Order
+    entry: OrderEntry
+    deadline: Deadline | None
+    category_name: str
+
+
 async def create_order(
     session: AsyncSession,
     body: s.OrderCreate,
@@ -350,6 +361,18 @@ async def create_order(
 ) -> Order:
     """A resident orders help for their home or a public place of their compound, or a grid
     worker records it for them (door-knocking, phone)."""
+    return (await place_order(session, body, principal, now, kind, channel)).order
+
+
+async def place_order(
+    session: AsyncSession,
+    body: s.OrderCreate,
+    principal: Principal,
+    now: datetime,
+    kind: OrderKind = OrderKind.order,
+    channel: Channel | None = None,
+) -> Placed:
+    """`create_order`, answering with the rows it wrote."""
     row = await catalogue.get_row(session, body.category, for_new_order=True)
     category = catalogue.to_domain(row)
     fields = check_fields(category, body.fields)
@@ -441,36 +464,36 @@ async def create_order(
         submitted_at=now,
         sla_breached=False,
     )
-    await _open(session, order, category, principal.person_id, now)
-    return order
+    entry, deadline = await _open(session, order, category, principal.person_id, now)
+    return Placed(order, entry, deadline, category.name)
 
 
 async def _open(
     session: AsyncSession, order: Order, category: Category, actor_person_id: int | None, now: datetime
-) -> None:
+) -> tuple[OrderEntry, Deadline | None]:
     session.add(order)
-    await session.flush()
     change = Change(Action.create, actor_person_id, now, details={"channel": order.channel})
-    session.add(
-        OrderEntry(
-            order_id=order.id,
-            at=now,
-            action=Action.create.value,
-            from_state=None,
-            to_state=order.state,
-            actor_person_id=actor_person_id,
-            note=None,
-            details=change.details,
-        )
+    entry = OrderEntry(
+        order_id=order.id,
+        at=now,
+        action=Action.create.value,
+        from_state=None,
+        to_state=order.state,
+        actor_person_id=actor_person_id,
+        note=None,
+        details=change.details,
     )
+    session.add(entry)
     await _announce(session, order, change, None)
     state = OrderState(order.state)
-    await start_clock(
+    deadline = await start_clock(
         session, order.id, category, Urgency(order.urgency), state, EscalationLevel.compound, now, new_order=True
     )
     if order.kind == OrderKind.wish.value:
         await notify(session, [f"compound:{order.compound_id}"], "wish", _feed_payload(order, change), now, order.id)
     await notify(session, grid_feed(order), Action.create.value, _feed_payload(order, change), now, order.id)
+    await session.flush()
+    return entry, deadline
 
 
 async def open_execution_task(session: AsyncSession, data: ExecutionTaskCreated) -> None:
@@ -1295,8 +1318,24 @@ async def detail(session: AsyncSession, order: Order) -> s.OrderDetail:
             select(Deadline).where(Deadline.order_id == order.id, Deadline.cancelled_at.is_(None)).order_by(Deadline.id)
         )
     ).all()
+    return detail_of(order, names.get(order.category, order.category), entries, offers, deadlines)
+
+
+def placed_detail(placed: Placed) -> s.OrderDetail:
+    """A new order's detail from the rows just written."""
+    deadlines = [placed.deadline] if placed.deadline is not None else []
+    return detail_of(placed.order, placed.category_name, [placed.entry], [], deadlines)
+
+
+def detail_of(
+    order: Order,
+    category_name: str,
+    entries: Sequence[OrderEntry],
+    offers: Sequence[Offer],
+    deadlines: Sequence[Deadline],
+) -> s.OrderDetail:
     return s.OrderDetail(
-        **show(order, names.get(order.category, order.category)).model_dump(),
+        **show(order, category_name).model_dump(),
         timeline=[
             s.EntryOut(
                 at=_aware(e.at) or e.at,
