@@ -157,7 +157,10 @@ async def owners_now(session: AsyncSession, compound_id: int, today: date) -> di
 
 async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: datetime) -> Vote:
     """Open at the announced time and fix the electorate: every dwelling of the compound with
-    its exclusive area and its voting person, as the register stands today."""
+    its exclusive area and its voting person, as the register stands today. The chain head
+    serialises it with the vote clock, so a vote opens once."""
+    reserved = await lock_chain(session, vote.compound_id)
+    await session.refresh(vote)
     d.check_can_open(d.VoteStatus(vote.status), at, vote.opens_at)
     owners = await owners_now(session, vote.compound_id, at.date())
     dwellings = await session.execute(
@@ -211,6 +214,7 @@ async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: da
         actor,
         {"dwellings": len(records), "persons": len(persons), "area_centi": sum(r.area_centi for r in records)},
         at,
+        reserved,
     )
     return vote
 

@@ -136,6 +136,12 @@ async def build_compound(
         ),
         within_s=60,
     )
+    await platform.eventually(
+        lambda: _count(
+            platform, "SELECT count(*) FROM ownership_projection WHERE compound_id = :c", c=compound_id, n=len(rows)
+        ),
+        within_s=60,
+    )
     entrance = dict(
         await projected(
             platform,

@@ -394,6 +394,17 @@ async def test_changshengqiao_encloses_the_courtyard_and_lights_it(platform: Pla
     assert levy["total_fen"] == LEVY_TOTAL_FEN
     assert levy["compound_id"] == c
 
+    async def billed() -> list[dict[str, Any]] | None:
+        answer = await platform.clients["billing"].get(
+            "/api/v1/billing/levies", params={"compound_id": c}, headers=platform.street_admin
+        )
+        return answer.json() if answer.status_code == 200 and answer.json() else None
+
+    billing_levy = (await platform.eventually(billed, within_s=30))[0]
+    assert billing_levy["decision_id"] == f"vote-{vid}"
+    assert billing_levy["amount_fen"] == LEVY_TOTAL_FEN  # split by area, to the fen
+    assert billing_levy["bill_count"] == 307  # every dwelling with a household
+
     # Execution: the enclosure work becomes a dispatch order.
     proposal = await call(platform, "GET", f"/proposals/{pid}", resident)
     assert proposal["status"] == "passed"
