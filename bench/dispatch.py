@@ -525,8 +525,9 @@ def main(argv: list[str] | None = None) -> int:
     for push in pushes:
         stream = push["post_to_stream"]
         print(
-            f"POST → SSE at {push['rate_asked']}/s (achieved {push['achieved_per_second']}/s): p50 {stream.get('p50_ms')} ms"
-            f"  p99 {stream.get('p99_ms')} ms  (missing {push['missing_on_stream']}, aim p99 < {P99_AIM_MS} ms at 100/s)"
+            f"POST → SSE at {push['rate_asked']}/s (achieved {push['achieved_per_second']}/s):"
+            f" p50 {stream.get('p50_ms')} ms  p99 {stream.get('p99_ms')} ms"
+            f"  (missing {push['missing_on_stream']}; aim p99 < {P99_AIM_MS} ms at 100/s)"
         )
     print(f"written to {out}")
     return 0
