@@ -1,0 +1,82 @@
+"""What every embedded-mode test needs: `linli run` as a child process on a free port with its
+own data folder, stopped (or killed) at the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Embedded:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / "linli.log"
+
+    def start(self, **extra_env: str) -> None:
+        env = os.environ | {
+            "DATA_DIR": str(self.data_dir),
+            "PORT": str(self.port),
+            "LOG_JSON": "true",
+            "RELAY_POLL_INTERVAL_MS": "100",
+            **extra_env,
+        }
+        env.pop("LINLI_FAILPOINTS", None) if "LINLI_FAILPOINTS" not in extra_env else None
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "linli.cli", "run"], env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError(f"linli run exited {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"not ready in {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout)
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Embedded]:
+    node = Embedded(tmp_path, free_port())
+    yield node
+    if node.proc is not None and node.proc.poll() is None:
+        node.proc.kill()
+        node.proc.wait()
