@@ -756,10 +756,10 @@ async def dispatch(
                 "No eligible party member to offer the order to",
                 code="no_candidates",
             )
-    return await _offer(session, order, offered, mode, principal.person_id, now, body.note, body.version)
+    return await offer_to(session, order, offered, mode, principal.person_id, now, body.note, body.version)
 
 
-async def _offer(
+async def offer_to(
     session: AsyncSession,
     order: Order,
     offered: list[Candidate],
@@ -770,6 +770,7 @@ async def _offer(
     expected_version: int | None = None,
     restart_clock: bool = False,
 ) -> Order:
+    """Offer the order to these members (a new round); each finds it on their stream."""
     round_ = order.offers_made + 1
     people = [c.member.person_id for c in offered]
     await transition(

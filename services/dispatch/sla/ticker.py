@@ -81,7 +81,7 @@ async def _accept_timeout(session: AsyncSession, order: Order, now: datetime, wh
     if order.dispatch_mode == DispatchMode.grab.value:
         eligible = [c for c in await o.candidates(session, order) if c.eligible]
         if eligible:
-            await o._offer(session, order, eligible, order.dispatch_mode, None, now, "超时未接，重新发布抢单")
+            await o.offer_to(session, order, eligible, order.dispatch_mode, None, now, "超时未接，重新发布抢单")
             return
         await o.escalate(session, order, None, now, f"{why}；无符合条件的党员", breach=True)
 

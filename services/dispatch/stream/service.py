@@ -22,7 +22,13 @@ SESSION_FLAG = "linli_dispatch_feed_written"
 def recipients_of(principal: Principal) -> list[str]:
     """The feeds a caller reads: their own and those of the places they staff."""
     keys = [f"person:{principal.person_id}"] if principal.person_id is not None else []
-    places = {Role.grid_worker: "grid", Role.community_admin: "community", Role.street_admin: "street"}
+    # Party members read their compound's feed too: new micro-wishes are posted there.
+    places = {
+        Role.grid_worker: "grid",
+        Role.community_admin: "community",
+        Role.street_admin: "street",
+        Role.party_member: "compound",
+    }
     for grant in principal.grants:
         kind = places.get(grant.role)
         if kind is not None and grant.scope_kind == kind:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+
 from services.dispatch.orders.models import Order
+from services.dispatch.stream.models import FeedItem
 from shared.auth import Grant, Role
 from shared.contracts.deliberation import ExecutionTaskCreated
 from shared.events.outbox import emit
@@ -250,6 +253,12 @@ async def test_wishes_are_claimed_and_execution_tasks_become_orders(platform: Pl
         201,
     )
     assert (wish["kind"], wish["state"], wish["dispatch_mode"]) == ("wish", "awaiting_dispatch", "grab")
+    # Posted on the compound's feed, which every party member of the compound reads.
+    async with platform.apps["dispatch"].state.runtime.db.sessionmaker() as session:
+        posted = await session.scalars(
+            select(FeedItem.kind).where(FeedItem.recipient == f"compound:{cast.home.compound_id}")
+        )
+        assert list(posted) == ["wish"]
     wall = ok(
         await dispatch.get(
             f"{API}/wishes", params={"compound_id": cast.home.compound_id}, headers=cast.member(platform, cast.qian)
@@ -293,8 +302,6 @@ async def test_wishes_are_claimed_and_execution_tasks_become_orders(platform: Pl
     )
     assert order["triage_note"] == {"proposal_id": "p-3", "task_id": "task-7"}
     async with platform.apps["dispatch"].state.runtime.db.sessionmaker() as session:
-        from sqlalchemy import func, select
-
         assert await session.scalar(select(func.count()).select_from(Order).where(Order.kind == "execution_task")) == 1
 
 

@@ -28,6 +28,7 @@ def test_a_caller_reads_their_own_feed_and_those_of_the_places_they_staff() -> N
             Grant(Role.grid_worker, "grid", 3),
             Grant(Role.community_admin, "community", 2),
             Grant(Role.resident, "household", 9),
+            Grant(Role.party_member, "compound", 4),
         ),
     )
-    assert recipients_of(caller) == ["community:2", "grid:3", "person:7"]
+    assert recipients_of(caller) == ["community:2", "compound:4", "grid:3", "person:7"]
