@@ -17,6 +17,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, xinghualing_cast
 from tests.api.dispatch.test_story import ok, order_leak
@@ -144,13 +145,11 @@ async def test_orders_and_offers_reach_the_streams_and_a_dropped_stream_resumes_
 
 
 async def test_an_idle_stream_sends_heartbeats_and_needs_a_token(platform: Platform) -> None:
-    cast = await xinghualing_cast(platform)
+    grid_worker = platform.token(Grant(Role.grid_worker, "grid", 1), person=2)
     async with serving(platform.apps["dispatch"]) as base, httpx.AsyncClient(base_url=base, timeout=10) as http:
         refused = await http.get(f"{API}/stream", headers={"Accept": "text/event-stream"})
         assert refused.status_code == 401
-        async with http.stream(
-            "GET", f"{API}/stream", params={"heartbeat_s": 0.5}, headers=cast.grid_worker(platform)
-        ) as response:
+        async with http.stream("GET", f"{API}/stream", params={"heartbeat_s": 0.5}, headers=grid_worker) as response:
             stream = frames(response)
             await anext(stream)
             beat = await asyncio.wait_for(anext(stream), timeout=2)
