@@ -30,6 +30,7 @@ class Stage(LabeledEnum):
     start = "start", "开工"
     resolve = "resolve", "办结"
     confirm = "confirm", "确认"
+    follow_up = "follow_up", "回访"
 
 
 class ChargeTo(LabeledEnum):
@@ -39,14 +40,15 @@ class ChargeTo(LabeledEnum):
 
 HOUR = 3600
 # Seconds per stage at each urgency, used where a category sets none. The confirm clock is
-# the 72 h auto-confirmation at every urgency.
+# the 72 h auto-confirmation at every urgency; follow_up is the grid worker's visit
+# (回访) after a rating of 1–2.
 DEFAULT_SLA: dict[Urgency, dict[Stage, int]] = {
     Urgency.normal: {Stage.triage: 4 * HOUR, Stage.accept: 2 * HOUR, Stage.start: 24 * HOUR,
-                     Stage.resolve: 72 * HOUR, Stage.confirm: 72 * HOUR},
+                     Stage.resolve: 72 * HOUR, Stage.confirm: 72 * HOUR, Stage.follow_up: 48 * HOUR},
     Urgency.urgent: {Stage.triage: 1 * HOUR, Stage.accept: HOUR // 2, Stage.start: 4 * HOUR,
-                     Stage.resolve: 24 * HOUR, Stage.confirm: 72 * HOUR},
+                     Stage.resolve: 24 * HOUR, Stage.confirm: 72 * HOUR, Stage.follow_up: 24 * HOUR},
     Urgency.emergency: {Stage.triage: HOUR // 4, Stage.accept: HOUR // 4, Stage.start: HOUR,
-                        Stage.resolve: 8 * HOUR, Stage.confirm: 72 * HOUR},
+                        Stage.resolve: 8 * HOUR, Stage.confirm: 72 * HOUR, Stage.follow_up: 24 * HOUR},
 }  # fmt: skip
 
 # Offers without an answer before the order escalates instead of being offered again.

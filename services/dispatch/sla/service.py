@@ -20,6 +20,7 @@ STAGE_OF: dict[OrderState, Stage] = {
     OrderState.accepted: Stage.start,
     OrderState.in_progress: Stage.resolve,
     OrderState.completed: Stage.confirm,
+    OrderState.follow_up: Stage.follow_up,
 }
 
 

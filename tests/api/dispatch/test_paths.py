@@ -188,6 +188,7 @@ async def test_decline_cancel_reopen_and_a_poor_rating_that_brings_a_follow_up_v
         )
     )
     assert (poor["state"], poor["closed_at"]) == ("follow_up", None)
+    assert [(d["stage"], d["level"]) for d in poor["deadlines"]] == [("follow_up", "compound")]
     visited = ok(
         await dispatch.post(
             f"{API}/orders/{order_id}/follow-up", json={"note": "上门回访，已不漏水，居民表示理解"}, headers=grid_worker
