@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -113,6 +113,24 @@ class Proc:
                 self.process.kill()
                 self.process.wait(timeout=5)
         self.log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux /proc): a figure contention does not inflate."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measured(procs: dict[str, Proc], run: Coroutine[Any, Any, dict[str, Any]], what: str) -> dict[str, Any]:
+    """Await a closed-loop run and add each named process's CPU milliseconds per request."""
+    before = {name: cpu_seconds(p.process.pid) for name, p in procs.items()}
+    result = await run
+    n = max(1, result["requests"])
+    cpu: dict[str, Any] = {
+        name: round((cpu_seconds(p.process.pid) - before[name]) / n * 1000, 2) for name, p in procs.items()
+    }
+    result["cpu_ms_per_request"] = {**cpu, "what": what}
+    return result
 
 
 def wait_http(proc: Proc, url: str, timeout_s: float = 120) -> None:
@@ -433,19 +451,28 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             # Warm both paths (connections, caches) before measuring.
             await closed_loop(http, f"{base}/api/v1/dispatch/orders", resident, LEAK, 4, 2)
             await closed_loop(http, f"http://127.0.0.1:{ports['bare']}/rows", {}, LEAK, 4, 2)
-            intake = await closed_loop(
-                http, f"{base}/api/v1/dispatch/orders", resident, LEAK, args.clients, args.seconds
+            named = {p.label: p for p in procs}
+            intake = await measured(
+                {k: named[k] for k in ("gateway", "dispatch")},
+                closed_loop(http, f"{base}/api/v1/dispatch/orders", resident, LEAK, args.clients, args.seconds),
+                "CPU of the gateway and dispatch processes per order",
             )
-            direct = await closed_loop(
-                http,
-                f"http://127.0.0.1:{ports['dispatch']}/api/v1/dispatch/orders",
-                resident,
-                LEAK,
-                args.clients,
-                args.seconds,
+            direct = await measured(
+                {"dispatch": named["dispatch"]},
+                closed_loop(
+                    http,
+                    f"http://127.0.0.1:{ports['dispatch']}/api/v1/dispatch/orders",
+                    resident,
+                    LEAK,
+                    args.clients,
+                    args.seconds,
+                ),
+                "CPU of the dispatch process per order",
             )
-            bare_run = await closed_loop(
-                http, f"http://127.0.0.1:{ports['bare']}/rows", {}, LEAK, args.clients, args.seconds
+            bare_run = await measured(
+                {"bare": named["bare"]},
+                closed_loop(http, f"http://127.0.0.1:{ports['bare']}/rows", {}, LEAK, args.clients, args.seconds),
+                "CPU of the bare FastAPI process per row",
             )
             await asyncio.sleep(2)
             pushes = []
@@ -521,6 +548,9 @@ def main(argv: list[str] | None = None) -> int:
     direct = result["intake_direct_to_dispatch"]
     print(f"intake direct (no gw)  : {direct['per_second']:>8} orders/s  p99 {direct['latency'].get('p99_ms')} ms")
     print(f"bare FastAPI insert    : {bare_run['per_second']:>8} rows/s    p99 {bare_run['latency'].get('p99_ms')} ms")
+    cpu = (direct["cpu_ms_per_request"]["dispatch"], intake["cpu_ms_per_request"]["gateway"])
+    bare_cpu = bare_run["cpu_ms_per_request"]["bare"]
+    print(f"CPU per request        : dispatch {cpu[0]} ms, gateway {cpu[1]} ms, bare {bare_cpu} ms")
     print(f"ratio                  : {result['intake_vs_bare']} (aim ≥ {THROUGHPUT_AIM})")
     for push in pushes:
         stream = push["post_to_stream"]
