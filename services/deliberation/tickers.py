@@ -1,5 +1,6 @@
-"""The vote clock: opens noticed votes at their opening time and closes open ones at their
-closing time (tallying them), each in its own transaction, reading the runtime's clock."""
+"""The vote clock (opens noticed votes at their opening time and closes open ones at their
+closing time, tallying them) and the audit chainer (appends cast ballots to their compound's
+chain), each step in its own transaction, reading the runtime's clock."""
 
 from __future__ import annotations
 
@@ -33,4 +34,17 @@ async def vote_clock(runtime: ServiceRuntime) -> int:
     return handled
 
 
-TICKERS = (Ticker("vote_clock", 30.0, vote_clock),)
+async def audit_chainer(runtime: ServiceRuntime) -> int:
+    """Append the audit entries of ballots cast since the last round, one transaction per
+    compound (so voters never wait on the chain head; closing chains whatever is left)."""
+    async with runtime.db.sessionmaker() as session:
+        compounds = await votes.compounds_with_pending(session)
+    chained = 0
+    for compound_id in compounds:
+        async with runtime.db.sessionmaker() as session:
+            chained += await votes.chain_pending(session, compound_id)
+            await session.commit()
+    return chained
+
+
+TICKERS = (Ticker("vote_clock", 30.0, vote_clock), Ticker("audit_chain", 1.0, audit_chainer))

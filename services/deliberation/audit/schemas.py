@@ -29,3 +29,4 @@ class AuditVerification(BaseModel):
     first_bad_seq: int | None = None
     reason: str | None = None
     reason_en: str | None = None
+    unchained_ballots: int = 0  # cast moments ago, entered by the chainer within a second

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.audit.domain import GENESIS, Action, StoredEntry, canonical, entry_hash, first_break
 from services.deliberation.audit.models import AuditEntry, AuditHead
 from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification
+from services.deliberation.votes.models import Ballot, Vote
 
 HEADS: Table = AuditHead.__table__  # type: ignore[assignment]
 
@@ -23,20 +25,28 @@ async def insert_ignoring_duplicates(session: AsyncSession, table: Table, values
     await session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
 
 
-async def lock_chain(session: AsyncSession, compound_id: int) -> tuple[int, str]:
-    """Take the compound's chain head (row lock until commit) and reserve the next sequence
-    number; returns (seq, previous hash). Callers that must not race (ballots) call this first."""
+async def lock_chain(session: AsyncSession, compound_id: int, count: int = 1) -> tuple[int, str]:
+    """Take the compound's chain head (row lock until commit) and reserve the next `count`
+    sequence numbers; returns (the first of them, the previous hash)."""
     advance = (
         update(HEADS)
         .where(HEADS.c.compound_id == compound_id)
-        .values(seq=HEADS.c.seq + 1)
+        .values(seq=HEADS.c.seq + count)
         .returning(HEADS.c.seq, HEADS.c.hash)
     )
     row = (await session.execute(advance)).first()
     if row is None:  # the compound's first entry
         await insert_ignoring_duplicates(session, HEADS, {"compound_id": compound_id, "seq": 0, "hash": GENESIS})
         row = (await session.execute(advance)).one()
-    return int(row[0]), str(row[1])
+    return int(row[0]) - count + 1, str(row[1])
+
+
+async def lock_head(session: AsyncSession, compound_id: int) -> None:
+    """Take the compound's chain head (row lock until commit) without reserving an entry."""
+    touch = update(HEADS).where(HEADS.c.compound_id == compound_id).values(seq=HEADS.c.seq)
+    if (await session.execute(touch)).rowcount == 0:  # type: ignore[attr-defined]
+        await insert_ignoring_duplicates(session, HEADS, {"compound_id": compound_id, "seq": 0, "hash": GENESIS})
+        await session.execute(touch)
 
 
 async def record(
@@ -68,6 +78,39 @@ async def record(
         )
     )
     return digest
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An entry to append: what happened, to what, by whom, when."""
+
+    action: Action
+    subject: str
+    actor: int | None
+    body: dict[str, Any]
+    at: datetime
+
+
+async def record_many(session: AsyncSession, compound_id: int, pending: list[Pending]) -> None:
+    """Append many entries with one reservation, one multi-row insert and one head update
+    (the chainer's batches)."""
+    if not pending:
+        return
+    seq, prev = await lock_chain(session, compound_id, len(pending))
+    rows = []
+    for entry in pending:
+        text = canonical({**entry.body, "at": entry.at.isoformat()})
+        digest = entry_hash(prev, seq, entry.action.value, entry.subject, entry.actor, text)
+        rows.append(
+            {
+                "compound_id": compound_id, "seq": seq, "action": entry.action.value, "subject": entry.subject,
+                "actor_person_id": entry.actor, "body": text, "prev_hash": prev, "hash": digest,
+                "recorded_at": entry.at,
+            }
+        )  # fmt: skip
+        prev, seq = digest, seq + 1
+    await session.execute(insert(AuditEntry), rows)
+    await session.execute(update(HEADS).where(HEADS.c.compound_id == compound_id).values(hash=prev))
 
 
 async def entries(session: AsyncSession, compound_id: int, after_seq: int, limit: int) -> list[AuditEntryOut]:
@@ -109,6 +152,15 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         .order_by(AuditEntry.seq)
     )
     stored = [StoredEntry(*row) for row in rows.all()]
+    pending = int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Ballot)
+            .join(Vote, Vote.id == Ballot.vote_id)
+            .where(Vote.compound_id == compound_id, Ballot.chained.is_(False))
+        )
+        or 0
+    )
     broken = first_break(stored)
     head = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
     if broken is None and head is not None and (not stored or (stored[-1].seq, stored[-1].hash) != (head[0], head[1])):
@@ -120,6 +172,7 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
             first_bad_seq=broken_seq,
             reason="日志末尾与链头不符，末尾记录被删除或改动",
             reason_en="the chain's end does not match its head: trailing rows were removed or changed",
+            unchained_ballots=pending,
         )
     return AuditVerification(
         compound_id=compound_id,
@@ -129,4 +182,5 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         first_bad_seq=broken.seq if broken else None,
         reason=broken.reason if broken else None,
         reason_en=broken.reason_en if broken else None,
+        unchained_ballots=pending,
     )

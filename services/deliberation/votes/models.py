@@ -102,3 +102,6 @@ class Ballot(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # False until the ballot's entry is in the compound's audit chain (the chainer appends
+    # online ballots in batches, so voters never queue on the chain head).
+    chained: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -11,18 +11,20 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.deliberation.access import can_read_everything, members_of, require_committee, require_seat
 from services.deliberation.audit.domain import Action, canonical
-from services.deliberation.audit.service import lock_chain, record
+from services.deliberation.audit.service import Pending, lock_chain, lock_head, record, record_many
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
 from services.deliberation.projections.models import BuildingView, DwellingView, OwnershipView
 from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.models import ClassificationItem, Plan, Proposal
+from services.deliberation.utc import as_utc
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.models import Ballot, Elector, ElectorDwelling, Proxy, Vote, VoteItem
@@ -160,6 +162,7 @@ async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: da
     """Open at the announced time and fix the electorate: every dwelling of the compound with
     its exclusive area and its voting person, as the register stands today. The chain head
     serialises it with the vote clock, so a vote opens once."""
+    await session.execute(select(Vote.id).where(Vote.id == vote.id).with_for_update())
     reserved = await lock_chain(session, vote.compound_id)
     await session.refresh(vote)
     d.check_can_open(d.VoteStatus(vote.status), at, vote.opens_at)
@@ -323,6 +326,7 @@ async def _insert_ballots(
     picked: dict[int, Choice],
     at: datetime,
     via: d.Via,
+    chained: bool = False,
     **who: int | str | None,
 ) -> list[Issued]:
     issued = []
@@ -330,17 +334,18 @@ async def _insert_ballots(
         nonce = secrets.token_hex(16)
         receipt = d.receipt(nonce, vote_id, item_id, key, choice.value, 1)
         issued.append(Issued(item_id, choice.value, via.value, 1, receipt, nonce))
-    await session.execute(
-        insert(Ballot),
-        [
-            {
-                "vote_id": vote_id, "item_id": b.item_id, "person_key": key, "choice": b.choice, "via": b.via,
-                "nonce": b.nonce, "receipt": b.receipt, "version": 1, "cast_at": at, **who,
-            }
-            for b in issued
-        ],
-    )  # fmt: skip
-    return issued
+    rows = [
+        {
+            "vote_id": vote_id, "item_id": b.item_id, "person_key": key, "choice": b.choice, "via": b.via,
+            "nonce": b.nonce, "receipt": b.receipt, "version": 1, "cast_at": at, "chained": chained, **who,
+        }
+        for b in issued
+    ]  # fmt: skip
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    written = set(
+        await session.scalars(dialect.insert(Ballot).values(rows).on_conflict_do_nothing().returning(Ballot.item_id))
+    )
+    return [b for b in issued if b.item_id in written]
 
 
 def _already_voted(existing: dict[int, str], key: str) -> Conflict:
@@ -357,10 +362,14 @@ def _already_voted(existing: dict[int, str], key: str) -> Conflict:
 
 
 async def _window(session: AsyncSession, vote_id: int, at: datetime) -> int:
-    """Check, under the chain lock, that the vote takes ballots now; returns its compound."""
+    """Check that the vote takes ballots now, holding a share lock on its row until commit:
+    ballots run side by side, and closing (which locks the row for update) waits for those in
+    flight and is seen by those that come after. Returns the vote's compound."""
     row = (
         await session.execute(
-            select(Vote.compound_id, Vote.status, Vote.opens_at, Vote.closes_at).where(Vote.id == vote_id)
+            select(Vote.compound_id, Vote.status, Vote.opens_at, Vote.closes_at)
+            .where(Vote.id == vote_id)
+            .with_for_update(read=True)
         )
     ).first()
     if row is None:
@@ -372,10 +381,10 @@ async def _window(session: AsyncSession, vote_id: int, at: datetime) -> int:
 async def cast(
     session: AsyncSession, vote_id: int, body: s.BallotsIn, principal: Principal, at: datetime
 ) -> list[s.BallotOut]:
-    """Cast the caller's ballot (or an owner's, by written proxy) on one or more items.
-    Who votes and on what is checked first; then the compound's chain head is taken, and the
-    window and earlier ballots are checked under it, so the lock is held for a few statements."""
-    compound_id = await _window(session, vote_id, at)
+    """Cast the caller's ballot (or an owner's, by written proxy) on one or more items. The
+    unique (item, voting person) key refuses a second ballot even from a concurrent request;
+    the chainer appends the audit entry moments later (closing chains whatever is left)."""
+    await _window(session, vote_id, at)
     key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id)
     if body.dwelling_id is not None:
         owned_key = await session.scalar(
@@ -390,30 +399,57 @@ async def cast(
                 code="not_your_dwelling",
             )
     picked = await _check_choices(session, vote_id, body.choices)
-    reserved = await lock_chain(session, compound_id)
-    await _window(session, vote_id, at)
     clash = {i: v for i, v in (await _taken(session, vote_id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
     ballots = await _insert_ballots(
         session, vote_id, key, picked, at, via, cast_by_person_id=principal.person_id, proxy_id=proxy_id
     )
-    await record(
+    if len(ballots) < len(picked):  # a concurrent request for the same person won the race
+        raise _already_voted(dict.fromkeys(picked, via.value), key)
+    return [_out(b) for b in ballots]
+
+
+async def chain_pending(session: AsyncSession, compound_id: int, limit: int = 5_000) -> int:
+    """Append the audit entries of the compound's unchained ballots, oldest first, under its
+    chain head (so replicas running the chainer never chain a ballot twice)."""
+    await lock_head(session, compound_id)
+    rows = (
+        await session.execute(
+            select(
+                Ballot.id, Ballot.vote_id, Ballot.item_id, Ballot.person_key, Ballot.choice, Ballot.via,
+                Ballot.proxy_id, Ballot.receipt, Ballot.cast_by_person_id, Ballot.cast_at,
+            )
+            .join(Vote, Vote.id == Ballot.vote_id)
+            .where(Vote.compound_id == compound_id, Ballot.chained.is_(False))
+            .order_by(Ballot.id)
+            .limit(limit)
+        )
+    ).all()  # fmt: skip
+    await record_many(
         session,
         compound_id,
-        Action.ballot_cast,
-        f"vote:{vote_id}",
-        principal.person_id,
-        {
-            "person_key": key,
-            "via": via.value,
-            "proxy_id": proxy_id,
-            "items": [{"item_id": b.item_id, "choice": b.choice, "receipt": b.receipt} for b in ballots],
-        },
-        at,
-        reserved,
+        [
+            Pending(
+                Action.ballot_cast, f"vote:{vote_id}", actor,
+                {"person_key": key, "via": via, "proxy_id": proxy_id,
+                 "items": [{"item_id": item_id, "choice": choice, "receipt": receipt}]},
+                as_utc(cast_at),
+            )
+            for _, vote_id, item_id, key, choice, via, proxy_id, receipt, actor, cast_at in rows
+        ],
+    )  # fmt: skip
+    if rows:
+        await session.execute(update(Ballot).where(Ballot.id.in_([r[0] for r in rows])).values(chained=True))
+    return len(rows)
+
+
+async def compounds_with_pending(session: AsyncSession) -> list[int]:
+    """Compounds that have ballots not yet in their audit chain (for the chainer)."""
+    rows = await session.scalars(
+        select(Vote.compound_id).join(Ballot, Ballot.vote_id == Vote.id).where(Ballot.chained.is_(False)).distinct()
     )
-    return [_out(b) for b in ballots]
+    return list(rows)
 
 
 async def change(
@@ -421,9 +457,10 @@ async def change(
 ) -> list[s.BallotOut]:
     """Change one's ballot until closing; each change gets a new receipt."""
     vote = await get(session, vote_id)
+    await _window(session, vote.id, at)
+    # The original ballot's entry goes into the chain before the change's.
+    await chain_pending(session, vote.compound_id)
     reserved = await lock_chain(session, vote.compound_id)
-    await session.refresh(vote)
-    d.check_ballot_window(d.VoteStatus(vote.status), at, vote.opens_at, vote.closes_at)
     key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id)
     picked = await _check_choices(session, vote.id, body.choices)
     existing = await _existing(session, vote.id, key)
@@ -556,8 +593,8 @@ async def enter_paper(
             details=[{"field": "dwelling_id", "value": body.dwelling_id}],
         )
     picked = await _check_choices(session, vote.id, body.choices)
-    reserved = await lock_chain(session, vote.compound_id)
     await _window(session, vote.id, at)
+    reserved = await lock_chain(session, vote.compound_id)
     clash = {i: v for i, v in (await _taken(session, vote.id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
@@ -568,6 +605,7 @@ async def enter_paper(
         picked,
         at,
         d.Via.paper,
+        True,
         entered_by_person_id=principal.person_id,
         witness_person_id=body.witness_person_id,
         sheet_no=body.sheet_no,
@@ -637,10 +675,15 @@ async def _building_numbers(session: AsyncSession, compound_id: int) -> dict[int
 async def close(session: AsyncSession, vote: Vote, actor: int | None, at: datetime) -> Vote:
     """Close at the closing time, once: tally, or extend once by the rule fixed at notice when
     participation fell short; then decide the proposal and, if it passed, announce its spending.
-    Ballots in flight hold the compound's chain head, so closing waits for them and counts them."""
-    reserved = await lock_chain(session, vote.compound_id)
+    Closing locks the vote's row, so it waits for ballots in flight and later ones see it
+    closed; every ballot is in the audit chain before the tally entry."""
+    # Locks in one order everywhere: the vote's row, then the compound's chain head.
+    await session.execute(select(Vote.id).where(Vote.id == vote.id).with_for_update())
+    await lock_head(session, vote.compound_id)
     await session.refresh(vote)
     d.check_can_close(d.VoteStatus(vote.status), at, vote.closes_at)
+    await chain_pending(session, vote.compound_id, limit=10**9)
+    reserved = await lock_chain(session, vote.compound_id)
     proposal = await proposals.get(session, vote.proposal_id)
     await proposals.check_not_held(session, proposal)
     results = await tally(session, vote)

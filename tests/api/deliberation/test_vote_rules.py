@@ -331,10 +331,13 @@ async def test_a_burst_of_ballots_loses_none_and_doubles_none(platform: Platform
     assert await count_rows(
         platform, "SELECT count(DISTINCT person_key) FROM ballots WHERE vote_id = :v", v=walk.vote_id
     ) == len(voters)
+    # The chainer appends their audit entries in its next round.
+    await platform.apps["deliberation"].state.runtime.tick("audit_chain")
     turnout = await call(platform, "GET", f"/votes/{walk.vote_id}/turnout", walk.resident)
     assert turnout["voted_persons"] == len(voters)
     verified = await call(platform, "GET", f"/compounds/{compound.compound_id}/audit/verify", walk.resident)
     assert verified["ok"] is True
+    assert verified["unchained_ballots"] == 0
     runtime = platform.apps["deliberation"].state.runtime
     async with runtime.db.sessionmaker() as session:
         vote = await votes.get(session, walk.vote_id)
