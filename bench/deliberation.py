@@ -422,7 +422,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             raw_sql = text(
                 "SELECT ed.building_id, b.choice, count(DISTINCT ed.person_key), sum(ed.area_centi) "
                 "FROM elector_dwellings ed LEFT JOIN ballots b "
-                "ON b.vote_id = ed.vote_id AND b.person_key = ed.person_key AND b.item_id = :i WHERE ed.vote_id = :v GROUP BY ed.building_id, b.choice"
+                "ON b.vote_id = ed.vote_id AND b.person_key = ed.person_key AND b.item_id = :i "
+                "WHERE ed.vote_id = :v GROUP BY ed.building_id, b.choice"
             )
             async with db.sessionmaker() as session:
                 vote_row = await votes.get(session, vid)
