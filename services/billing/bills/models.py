@@ -67,7 +67,8 @@ bills = Table(
     Column("version", Integer, nullable=False),
     # The last guard against over-allocation, whatever the code above it does.
     CheckConstraint("amount_fen >= 0 AND paid_fen >= 0 AND paid_fen <= amount_fen", name="paid_within_due"),
-    UniqueConstraint("kind", "dwelling_id", "period_start", "source_id"),
+    # dwelling_id first: the bill run probes it per dwelling while it inserts (anti-join).
+    UniqueConstraint("dwelling_id", "kind", "period_start", "source_id"),
     Index("ix_bills_compound_period", "compound_id", "period_start"),
     Index("ix_bills_dwelling", "dwelling_id", "status"),
     Index("ix_bills_household", "household_id"),

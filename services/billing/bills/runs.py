@@ -1,14 +1,16 @@
-"""The bill run: one set-based INSERT … SELECT per step, whatever the number of dwellings.
+"""The bill run: a few set-based INSERT … SELECT statements, whatever the number of dwellings.
 
 1. bills: one per active dwelling of the scope that has a rate card in force on the period's
-   first day and no bill of its own overlapping the period (so a second run issues nothing);
+   first day and no bill for the period yet (the unique key: a second run issues nothing),
+   its amount the sum of its segments' rounded fees, its payer the current main owner (the
+   developer for unsold or undelivered dwellings);
 2. lines: one per payer segment: the developer for unsold or undelivered dwellings and for
    the days before the first owner's `since`, otherwise each owner (the largest share among
-   co-owners) for the days they owned it inside the period; each rounded once, half-up;
-3. each bill's amount is the sum of its lines;
-4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
+   co-owners) for the days they owned it inside the period; each the exact fraction and its
+   half-up rounding, computed in SQL integers (the same expression as step 1);
+3. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
 Each execution is one transaction: a crash leaves nothing half-issued. Running the same period
-again executes the same run once more, and the NOT EXISTS of step 1 makes it issue only what
+again executes the same run once more, and the unique key of step 1 makes it issue only what
 is missing (dwellings projected since, or everything after a crash): idempotent and resumable.
 """
 
@@ -18,7 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
@@ -37,6 +41,7 @@ from services.billing.projections.models import (
 )
 from services.billing.rates.domain import RateScope
 from services.billing.rates.models import rate_cards
+from services.billing.sql import is_postgres
 
 # Fees are billed in advance and due within a month of the period's start (no late fee unless
 # a compound's contract sets one).
@@ -82,13 +87,24 @@ def _in_force(card: Any, scope_kind: RateScope, scope_id: ColumnElement[Any], pe
     )
 
 
+def _households() -> Subquery:
+    # One row per occupied dwelling (a join, not a correlated subquery per dwelling).
+    h = household_projection
+    return (
+        select(h.c.dwelling_id, func.max(h.c.household_id).label("household_id"))
+        .where(h.c.active)
+        .group_by(h.c.dwelling_id)
+        .subquery("occupant")
+    )
+
+
 def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
     """Each active dwelling of the scope with its rate (the compound's card, else the
-    street's; NULL when neither is in force) and the vacancy percentage that applies."""
+    street's; NULL when neither is in force), its household and the vacancy percentage."""
     d, b, c, cm = dwelling_projection, building_projection, compound_projection, community_projection
     own = rate_cards.alias("own_card")
     street = rate_cards.alias("street_card")
-    occupied = exists().where(household_projection.c.dwelling_id == d.c.dwelling_id, household_projection.c.active)
+    occupant = _households()
     return (
         select(
             d.c.dwelling_id,
@@ -97,28 +113,37 @@ def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
             d.c.area_c,
             d.c.sale_status,
             d.c.delivered,
+            occupant.c.household_id,
             func.coalesce(own.c.rate_units, street.c.rate_units).label("rate_units"),
-            case((occupied, 100), else_=func.coalesce(own.c.vacancy_percent, street.c.vacancy_percent)).label(
-                "vacancy_percent"
-            ),
+            case(
+                (occupant.c.household_id.is_not(None), 100),
+                else_=func.coalesce(own.c.vacancy_percent, street.c.vacancy_percent),
+            ).label("vacancy_percent"),
         )
         .join(b, b.c.building_id == d.c.building_id)
         .join(c, c.c.compound_id == d.c.compound_id)
         .outerjoin(cm, cm.c.community_id == c.c.community_id)
         .outerjoin(own, _in_force(own, RateScope.compound, d.c.compound_id, period))
         .outerjoin(street, _in_force(street, RateScope.street, cm.c.street_id, period))
+        .outerjoin(occupant, occupant.c.dwelling_id == d.c.dwelling_id)
         .where(d.c.active, d.c.compound_id.in_(compounds_in(scope)))
     )
 
 
-def _already_billed(dwelling_id: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
-    return exists().where(
-        bills.c.dwelling_id == dwelling_id,
-        bills.c.kind == BillKind.property_fee.value,
-        bills.c.status != BillStatus.void.value,
-        bills.c.period_start <= period.end,
-        bills.c.period_end >= period.start,
+async def overlapping_other_periods(session: AsyncSession, scope: RunScope, period: Period) -> int:
+    """Live fee bills of the scope whose period overlaps this one without being it (a month
+    run after the year was billed): the run refuses rather than bill those days twice."""
+    found = await session.scalar(
+        select(func.count()).where(
+            bills.c.compound_id.in_(compounds_in(scope)),
+            bills.c.kind == BillKind.property_fee.value,
+            bills.c.status != BillStatus.void.value,
+            bills.c.period_start <= period.end,
+            bills.c.period_end >= period.start,
+            or_(bills.c.period_start != period.start, bills.c.period_end != period.end),
+        )
     )
+    return int(found or 0)
 
 
 async def count_unpriced(session: AsyncSession, scope: RunScope, period: Period) -> int:
@@ -133,53 +158,151 @@ async def watermark(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(bills.c.id), 0))) or 0)
 
 
+def _segments(base: Subquery, period: Period) -> Subquery:
+    """(key, payer_kind, payer_person_id, days) for each row of `base` (key, dwelling_id,
+    sale_status, delivered): who pays which days of the period."""
+    ps, pe = day_number(period.start), day_number(period.end)
+    o = ownership_projection
+    sold = and_(base.c.sale_status == "sold", base.c.delivered.is_(True))
+
+    developer_whole = select(
+        base.c.key,
+        literal(PayerKind.developer.value).label("payer_kind"),
+        cast(literal(None), BigInteger).label("payer_person_id"),
+        literal(pe - ps + 1).label("days"),
+    ).where(~sold)
+
+    lo = case((or_(o.c.since_day.is_(None), o.c.since_day < ps), ps), else_=o.c.since_day)
+    hi = case((or_(o.c.until_day.is_(None), o.c.until_day > pe), pe), else_=o.c.until_day)
+    o2 = o.alias("co_owner")
+    larger_co_owner = exists().where(
+        o2.c.dwelling_id == o.c.dwelling_id,
+        o2.c.active,
+        o2.c.ownership_id != o.c.ownership_id,
+        func.coalesce(o2.c.since_day, LONG_AGO) <= hi,
+        func.coalesce(o2.c.until_day, pe) >= lo,
+        or_(
+            o2.c.share_bp > o.c.share_bp,
+            and_(o2.c.share_bp == o.c.share_bp, o2.c.ownership_id < o.c.ownership_id),
+        ),
+    )
+    owners = (
+        select(
+            base.c.key,
+            literal(PayerKind.owner.value).label("payer_kind"),
+            cast(o.c.person_id, BigInteger).label("payer_person_id"),
+            (hi - lo + 1).label("days"),
+        )
+        .join(o, and_(o.c.dwelling_id == base.c.dwelling_id, o.c.active))
+        .where(
+            sold,
+            func.coalesce(o.c.since_day, LONG_AGO) <= pe,
+            func.coalesce(o.c.until_day, pe) >= ps,
+            ~larger_co_owner,
+        )
+    )
+
+    first_owned = (
+        select(o.c.dwelling_id, func.min(func.coalesce(o.c.since_day, LONG_AGO)).label("first_day"))
+        .where(o.c.active, func.coalesce(o.c.until_day, pe) >= ps)
+        .group_by(o.c.dwelling_id)
+        .subquery("first_owned")
+    )
+    developer_gap = (
+        select(
+            base.c.key,
+            literal(PayerKind.developer.value).label("payer_kind"),
+            cast(literal(None), BigInteger).label("payer_person_id"),
+            case(
+                (or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > pe), pe - ps + 1),
+                else_=first_owned.c.first_day - ps,
+            ).label("days"),
+        )
+        .outerjoin(first_owned, first_owned.c.dwelling_id == base.c.dwelling_id)
+        .where(sold, or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > ps))
+    )
+    return union_all(developer_whole, owners, developer_gap).subquery("segments")
+
+
+def _line_numerator(area_c: Any, rate_units: Any, months: int, days: Any, vacancy_percent: Any) -> Any:
+    return cast(area_c, BigInteger) * rate_units * months * days * vacancy_percent
+
+
+def _rounded(numerator: Any, period: Period) -> Any:
+    # Half-up in integers: (2n + d) // 2d, the same rule as shared.money.round_fen.
+    den = LINE_DENOMINATOR_PER_DAY * period.days
+    return (2 * numerator + den) // (2 * den)
+
+
 async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, period: Period, now: datetime) -> None:
-    """Step 1: one bill per priced, not yet billed dwelling, with its current payer."""
+    """Step 1: one bill per priced dwelling not yet billed for the period, with its amount and
+    current payer."""
     priced = _priced_dwellings(scope, period).subquery("priced")
+    todo = select(priced).where(priced.c.rate_units.is_not(None)).subquery("todo")
+    keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
+        "keyed"
+    )
+    seg = _segments(keyed, period)
+    amounts = (
+        select(
+            seg.c.key,
+            func.sum(
+                _rounded(
+                    _line_numerator(
+                        todo.c.area_c, todo.c.rate_units, period.months, seg.c.days, todo.c.vacancy_percent
+                    ),
+                    period,
+                )
+            ).label("amount_fen"),
+        )
+        .join(todo, todo.c.dwelling_id == seg.c.key)
+        .group_by(seg.c.key)
+        .subquery("amounts")
+    )
     pe = day_number(period.end)
     o = ownership_projection
-    current_owner = (
-        select(o.c.person_id)
-        .where(
-            o.c.dwelling_id == priced.c.dwelling_id,
-            o.c.active,
-            func.coalesce(o.c.since_day, LONG_AGO) <= pe,
-            func.coalesce(o.c.until_day, pe) >= pe,
+    ranked = (
+        select(
+            o.c.dwelling_id,
+            o.c.person_id,
+            func.row_number()
+            .over(partition_by=o.c.dwelling_id, order_by=(o.c.share_bp.desc(), o.c.ownership_id))
+            .label("rank"),
         )
-        .order_by(o.c.share_bp.desc(), o.c.ownership_id)
-        .limit(1)
-        .scalar_subquery()
+        .where(o.c.active, func.coalesce(o.c.since_day, LONG_AGO) <= pe, func.coalesce(o.c.until_day, pe) >= pe)
+        .subquery("ranked_owner")
     )
-    household = (
-        select(func.max(household_projection.c.household_id))
-        .where(household_projection.c.dwelling_id == priced.c.dwelling_id, household_projection.c.active)
-        .scalar_subquery()
+    developer_pays = or_(todo.c.sale_status != "sold", todo.c.delivered.is_(False), ranked.c.person_id.is_(None))
+    source = (
+        select(
+            todo.c.compound_id,
+            todo.c.building_id,
+            todo.c.dwelling_id,
+            todo.c.household_id,
+            literal(BillKind.property_fee.value),
+            literal(period.start),
+            literal(period.end),
+            literal(period.label),
+            literal(run_id),
+            literal(""),
+            literal(f"{period.label} {BillKind.property_fee.label}"),
+            case((developer_pays, PayerKind.developer.value), else_=PayerKind.owner.value),
+            case((developer_pays, None), else_=ranked.c.person_id),
+            todo.c.area_c,
+            todo.c.rate_units,
+            todo.c.vacancy_percent,
+            func.coalesce(amounts.c.amount_fen, 0),
+            literal(0),
+            literal(BillStatus.issued.value),
+            literal(period.start + timedelta(days=DUE_AFTER_DAYS)),
+            literal(now),
+            literal(1),
+        )
+        .outerjoin(amounts, amounts.c.key == todo.c.dwelling_id)
+        .outerjoin(ranked, and_(ranked.c.dwelling_id == todo.c.dwelling_id, ranked.c.rank == 1))
+        # SQLite needs a WHERE before an upsert's ON CONFLICT (its parser's join ambiguity).
+        .where(todo.c.dwelling_id.is_not(None))
     )
-    developer_pays = or_(priced.c.sale_status != "sold", priced.c.delivered.is_(False), current_owner.is_(None))
-    source = select(
-        priced.c.compound_id,
-        priced.c.building_id,
-        priced.c.dwelling_id,
-        household,
-        literal(BillKind.property_fee.value),
-        literal(period.start),
-        literal(period.end),
-        literal(period.label),
-        literal(run_id),
-        literal(""),
-        literal(f"{period.label} {BillKind.property_fee.label}"),
-        case((developer_pays, PayerKind.developer.value), else_=PayerKind.owner.value),
-        case((developer_pays, None), else_=current_owner),
-        priced.c.area_c,
-        priced.c.rate_units,
-        priced.c.vacancy_percent,
-        literal(0),
-        literal(0),
-        literal(BillStatus.issued.value),
-        literal(period.start + timedelta(days=DUE_AFTER_DAYS)),
-        literal(now),
-        literal(1),
-    ).where(priced.c.rate_units.is_not(None), ~_already_billed(priced.c.dwelling_id, period))
     columns = [
         "compound_id",
         "building_id",
@@ -204,7 +327,14 @@ async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, peri
         "issued_at",
         "version",
     ]
-    await session.execute(bills.insert().from_select(columns, source))
+    # A dwelling billed for this very period already is skipped by the unique key, not by an
+    # anti-join: probing the table this statement fills made the planner scan it per row.
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    await session.execute(
+        insert(bills)
+        .from_select(columns, source)
+        .on_conflict_do_nothing(index_elements=["dwelling_id", "kind", "period_start", "source_id"])
+    )
 
 
 def _new_bills(run_id: int, after_id: int) -> ColumnElement[bool]:
@@ -212,98 +342,31 @@ def _new_bills(run_id: int, after_id: int) -> ColumnElement[bool]:
     return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id)
 
 
-def _segments(run_id: int, after_id: int, period: Period) -> Subquery:
-    """(bill_id, payer_kind, payer_person_id, days) for every new bill of the run."""
-    ps, pe = day_number(period.start), day_number(period.end)
-    d, o = dwelling_projection, ownership_projection
-    run_bills = select(bills.c.id, bills.c.dwelling_id).where(_new_bills(run_id, after_id)).subquery("rb")
-    sold = and_(d.c.sale_status == "sold", d.c.delivered.is_(True))
-
-    developer_whole = (
-        select(
-            run_bills.c.id.label("bill_id"),
-            literal(PayerKind.developer.value).label("payer_kind"),
-            cast(literal(None), BigInteger).label("payer_person_id"),
-            literal(pe - ps + 1).label("days"),
-        )
-        .join(d, d.c.dwelling_id == run_bills.c.dwelling_id)
-        .where(~sold)
-    )
-
-    lo = case((func.coalesce(o.c.since_day, LONG_AGO) < ps, ps), else_=o.c.since_day)
-    hi = case((func.coalesce(o.c.until_day, pe) > pe, pe), else_=o.c.until_day)
-    o2 = o.alias("co_owner")
-    larger_co_owner = exists().where(
-        o2.c.dwelling_id == o.c.dwelling_id,
-        o2.c.active,
-        o2.c.ownership_id != o.c.ownership_id,
-        func.coalesce(o2.c.since_day, LONG_AGO) <= hi,
-        func.coalesce(o2.c.until_day, pe) >= lo,
-        or_(
-            o2.c.share_bp > o.c.share_bp,
-            and_(o2.c.share_bp == o.c.share_bp, o2.c.ownership_id < o.c.ownership_id),
-        ),
-    )
-    owners = (
-        select(
-            run_bills.c.id.label("bill_id"),
-            literal(PayerKind.owner.value).label("payer_kind"),
-            cast(o.c.person_id, BigInteger).label("payer_person_id"),
-            (hi - lo + 1).label("days"),
-        )
-        .join(d, d.c.dwelling_id == run_bills.c.dwelling_id)
-        .join(o, and_(o.c.dwelling_id == run_bills.c.dwelling_id, o.c.active))
-        .where(
-            sold,
-            func.coalesce(o.c.since_day, LONG_AGO) <= pe,
-            func.coalesce(o.c.until_day, pe) >= ps,
-            ~larger_co_owner,
-        )
-    )
-
-    first_owned = (
-        select(o.c.dwelling_id, func.min(func.coalesce(o.c.since_day, LONG_AGO)).label("first_day"))
-        .where(o.c.active, func.coalesce(o.c.until_day, pe) >= ps)
-        .group_by(o.c.dwelling_id)
-        .subquery("first_owned")
-    )
-    developer_gap = (
-        select(
-            run_bills.c.id.label("bill_id"),
-            literal(PayerKind.developer.value).label("payer_kind"),
-            cast(literal(None), BigInteger).label("payer_person_id"),
-            case(
-                (or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > pe), pe - ps + 1),
-                else_=first_owned.c.first_day - ps,
-            ).label("days"),
-        )
-        .join(d, d.c.dwelling_id == run_bills.c.dwelling_id)
-        .outerjoin(first_owned, first_owned.c.dwelling_id == run_bills.c.dwelling_id)
-        .where(sold, or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > ps))
-    )
-    return union_all(developer_whole, owners, developer_gap).subquery("segments")
-
-
 async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period: Period) -> None:
-    """Step 2: the lines, each the exact fraction and its half-up rounding, in SQL integers."""
-    seg = _segments(run_id, after_id, period)
-    months, period_days = period.months, period.days
-    den = LINE_DENOMINATOR_PER_DAY * period_days
-    num = cast(bills.c.area_c, BigInteger) * bills.c.rate_units * months * seg.c.days * bills.c.vacancy_percent
+    """Step 2: the lines of this execution's bills, each exact fraction beside its rounding."""
+    d = dwelling_projection
+    keyed = (
+        select(bills.c.id.label("key"), bills.c.dwelling_id, d.c.sale_status, d.c.delivered)
+        .join(d, d.c.dwelling_id == bills.c.dwelling_id)
+        .where(_new_bills(run_id, after_id))
+        .subquery("keyed")
+    )
+    seg = _segments(keyed, period)
+    num = _line_numerator(bills.c.area_c, bills.c.rate_units, period.months, seg.c.days, bills.c.vacancy_percent)
     source = select(
         bills.c.id,
         seg.c.payer_kind,
         seg.c.payer_person_id,
         bills.c.area_c,
         bills.c.rate_units,
-        literal(months),
+        literal(period.months),
         seg.c.days,
-        literal(period_days),
+        literal(period.days),
         bills.c.vacancy_percent,
         num,
-        literal(den),
-        (2 * num + den) // (2 * den),
-    ).join(seg, seg.c.bill_id == bills.c.id)
+        literal(LINE_DENOMINATOR_PER_DAY * period.days),
+        _rounded(num, period),
+    ).join(seg, seg.c.key == bills.c.id)
     await session.execute(
         bill_lines.insert().from_select(
             [
@@ -325,20 +388,10 @@ async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period
     )
 
 
-async def total_bills(session: AsyncSession, run_id: int, after_id: int) -> None:
-    """Step 3: a bill's amount is the sum of its rounded lines."""
-    line_sum = (
-        select(func.coalesce(func.sum(bill_lines.c.amount_fen), 0))
-        .where(bill_lines.c.bill_id == bills.c.id)
-        .scalar_subquery()
-    )
-    await session.execute(update(bills).where(_new_bills(run_id, after_id)).values(amount_fen=line_sum))
-
-
 async def post_receivables(
     session: AsyncSession, run_id: int, after_id: int, period: Period, now: datetime
 ) -> list[CompoundIssue]:
-    """Step 4: one journal entry per compound for what this execution issued there."""
+    """Step 3: one journal entry per compound for what this execution issued there."""
     rows = await session.execute(
         select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
         .where(_new_bills(run_id, after_id))

@@ -118,11 +118,17 @@ async def start_run(session: AsyncSession, principal: Principal, body: BillRunCr
                 .returning(bill_runs.c.id)
             )
         ).scalar_one()
+    if overlapping := await runs.overlapping_other_periods(session, scope, period):
+        raise Conflict(
+            f"{overlapping} 张物业费账单的账期与 {period.label} 部分重叠，不能重复收费",
+            f"{overlapping} fee bills of another period overlap {period.label}; those days would be billed twice",
+            details={"overlapping_bills": overlapping},
+            code="period_overlap",
+        )
     skipped = await runs.count_unpriced(session, scope, period)
     after_id = await runs.watermark(session)
     await runs.insert_bills(session, run_id, scope, period, now)
     await runs.insert_lines(session, run_id, after_id, period)
-    await runs.total_bills(session, run_id, after_id)
     issued = await runs.post_receivables(session, run_id, after_id, period, now)
     await session.execute(
         update(bill_runs)

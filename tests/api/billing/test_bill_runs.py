@@ -10,6 +10,7 @@ from tests.api.billing.builders import (
     compound,
     ok,
     rate_card,
+    resident,
     staff,
     wait_for_dwellings,
 )
@@ -56,3 +57,97 @@ async def test_xinghualing_hundred_dwellings_bill_sixty_thousand_yuan_a_year(pla
     )
     assert check["ok"] is True
     assert check["receivable_balance_fen"] == 6_000_000
+
+
+async def test_payers_proration_by_days_vacancy_and_the_developer(platform: Platform) -> None:
+    """Room 101 changes hands on 1 July: the old owner pays 181 days, the new one 184. Room
+    102 is unsold: the developer pays. Room 103 is sold but nobody lives there: 70%."""
+    c = await compound(platform)
+    sold = await building(platform, c, number="1", dwellings=1, area_m2="86.50")
+    unsold = await building(platform, c, number="2", dwellings=1, area_m2="86.50", sale_status="unsold")
+    vacant = await building(platform, c, number="3", dwellings=1, area_m2="86.50", households=False)
+    seller = (await platform.post("/residents", {"name": "王秀英", "compound_id": c.compound_id}))["id"]
+    buyer = (await platform.post("/residents", {"name": "李建国", "compound_id": c.compound_id}))["id"]
+    owner = (await platform.post("/residents", {"name": "张桂兰", "compound_id": c.compound_id}))["id"]
+    first = await platform.post("/ownerships", {"dwelling_id": sold[0], "person_id": seller})
+    changed = await platform.clients["registry"].patch(
+        f"/api/v1/registry/ownerships/{first['id']}",
+        json={"version": first["version"], "until": "2026-06-30"},
+        headers=platform.street_admin,
+    )
+    assert changed.status_code == 200, changed.text
+    await platform.post("/ownerships", {"dwelling_id": sold[0], "person_id": buyer, "since": "2026-07-01"})
+    await platform.post("/ownerships", {"dwelling_id": vacant[0], "person_id": owner})
+    await wait_for_dwellings(platform, c.compound_id, 3)
+    await rate_card(platform, c.compound_id, "0.35", vacancy_percent=70)
+
+    async def ownerships_projected() -> bool:
+        summary = await billing(platform).get(
+            f"{API}/compounds/{c.compound_id}/dwellings", headers=staff(platform, c.compound_id)
+        )
+        return summary.status_code == 200 and summary.json()["owned"] == 2
+
+    await platform.eventually(ownerships_projected)
+    await bill_run(platform, c.compound_id, "2026")
+    page = await ok(
+        await billing(platform).get(
+            f"{API}/bills", params={"compound_id": c.compound_id}, headers=staff(platform, c.compound_id)
+        )
+    )
+    by_dwelling = {b["dwelling_id"]: b for b in page["items"]}
+    details = {
+        d: await ok(
+            await billing(platform).get(f"{API}/bills/{by_dwelling[d]['id']}", headers=staff(platform, c.compound_id))
+        )
+        for d in (sold[0], unsold[0], vacant[0])
+    }
+    # 86.50 m² × 0.35 × 12 = 363.30 yuan a year.
+    lines = [(line["payer_person_id"], line["days"], line["amount_fen"]) for line in details[sold[0]]["lines"]]
+    # 36,330 × 181/365 = 18,015.62 and × 184/365 = 18,314.38 fen, each rounded once, half-up.
+    assert sorted(lines) == sorted([(seller, 181, 18_016), (buyer, 184, 18_314)])
+    assert details[sold[0]]["amount_fen"] == 36_330
+    assert (details[sold[0]]["payer_kind"], details[sold[0]]["payer_person_id"]) == ("owner", buyer)
+    assert (details[unsold[0]]["payer_kind"], details[unsold[0]]["amount_fen"]) == ("developer", 36_330)
+    assert details[vacant[0]]["payer_person_id"] == owner
+    assert details[vacant[0]]["lines"][0]["vacancy_percent"] == 70
+    assert details[vacant[0]]["amount_fen"] == 25_431  # 363.30 × 70% = 254.31
+
+
+async def test_rate_cards_refuse_overlaps_and_nonsense(platform: Platform) -> None:
+    c = await compound(platform)
+    await wait_for_dwellings(platform, c.compound_id, 0)
+    await rate_card(platform, c.compound_id, "0.55", effective_to="2026-06-30")
+    headers = staff(platform, c.compound_id)
+    body = {
+        "scope_id": c.compound_id,
+        "structure": "multi_storey",
+        "management_model": "professional",
+        "rate_yuan_per_m2_month": "0.60",
+        "effective_from": "2026-06-01",
+    }
+    overlap = await billing(platform).post(f"{API}/rate-cards", json=body, headers=headers)
+    assert overlap.status_code == 409
+    assert overlap.json()["error"]["code"] == "rate_card_overlap"
+    for bad in ({"rate_yuan_per_m2_month": "-1"}, {"rate_yuan_per_m2_month": "abc"}, {"vacancy_percent": 120}):
+        answer = await billing(platform).post(
+            f"{API}/rate-cards", json={**body, "effective_from": "2026-07-01", **bad}, headers=headers
+        )
+        assert answer.status_code == 422, answer.text
+    await ok(
+        await billing(platform).post(
+            f"{API}/rate-cards", json={**body, "effective_from": "2026-07-01"}, headers=headers
+        ),
+        201,
+    )
+    cards = await ok(
+        await billing(platform).get(f"{API}/rate-cards", params={"scope_id": c.compound_id}, headers=headers)
+    )
+    assert [card["rate_yuan_per_m2_month"] for card in cards] == ["0.55", "0.60"]
+    bad_period = await billing(platform).post(
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026-13"}, headers=headers
+    )
+    assert bad_period.status_code == 422
+    resident_run = await billing(platform).post(
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=resident(platform, 1)
+    )
+    assert resident_run.status_code == 403
