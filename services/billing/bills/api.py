@@ -17,6 +17,8 @@ from services.billing.bills.schemas import (
     BillRunOut,
     BillVoid,
     CollectionRateOut,
+    RemindersCreate,
+    RemindersOut,
 )
 from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
@@ -100,3 +102,16 @@ async def get_collection_rate(
     scope_kind: RateScope = RateScope.compound,
 ) -> CollectionRateOut:
     return await service.collection_rate(session, principal, scope_kind, scope_id, period)
+
+
+@router.post(
+    "/reminders",
+    status_code=201,
+    response_model=RemindersOut,
+    summary="催缴提醒 (reminders as events, never a cut-off)",
+)
+async def send_reminders(
+    body: RemindersCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> RemindersOut:
+    day = body.as_of or request.app.state.runtime.clock().date()
+    return await service.remind(session, principal, body.compound_id, body.min_outstanding_fen, day)

@@ -132,3 +132,18 @@ class CollectionRateOut(BaseModel):
     paid_in_full_count: int
     collection_rate: str | None
     formula: str
+
+
+class RemindersCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    compound_id: int = Field(gt=0)
+    min_outstanding_fen: int = Field(default=1, ge=1)
+    as_of: date | None = None
+
+
+class RemindersOut(BaseModel):
+    compound_id: int
+    as_of: date
+    reminded: int
+    outstanding_fen: int

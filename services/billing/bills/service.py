@@ -30,6 +30,7 @@ from services.billing.bills.schemas import (
     BillVoid,
     CollectionRateOut,
     CompoundIssueOut,
+    RemindersOut,
 )
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg
@@ -37,7 +38,7 @@ from services.billing.projections.domain import day_number
 from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
 from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Principal
-from shared.contracts.billing import BillsIssued
+from shared.contracts.billing import ArrearsReminder, BillsIssued
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
 from shared.money import fen_to_yuan
@@ -500,3 +501,42 @@ async def issue_one_off(
     )
     by_dwelling = {int(d): int(i) for i, d in found}
     return [by_dwelling[d] for d in ids]
+
+
+async def remind(
+    session: AsyncSession, principal: Principal, compound_id: int, min_outstanding_fen: int, as_of: date
+) -> RemindersOut:
+    """One ArrearsReminder event per dwelling owing at least the threshold on bills due by
+    `as_of`: a polite notice for the app to deliver. Reminders never cut water or power."""
+    require_manager(principal, await place_of(session, compound_id))
+    outstanding = func.sum(bills.c.amount_fen - bills.c.paid_fen)
+    rows = await session.execute(
+        select(bills.c.dwelling_id, func.max(bills.c.household_id), outstanding, func.min(bills.c.period_label))
+        .where(
+            bills.c.compound_id == compound_id,
+            bills.c.status == domain.BillStatus.issued.value,
+            bills.c.paid_fen < bills.c.amount_fen,
+            bills.c.due_date <= as_of,
+        )
+        .group_by(bills.c.dwelling_id)
+        .having(outstanding >= max(1, min_outstanding_fen))
+        .order_by(bills.c.dwelling_id)
+    )
+    sent = 0
+    total = 0
+    for dwelling_id, household_id, owed, oldest in rows:
+        await emit(
+            session,
+            ArrearsReminder(
+                compound_id=compound_id,
+                dwelling_id=dwelling_id,
+                household_id=household_id,
+                outstanding_fen=int(owed),
+                oldest_period=oldest,
+            ),
+            subject=f"dwelling-{dwelling_id}",
+            key=compound_id,
+        )
+        sent += 1
+        total += int(owed)
+    return RemindersOut(compound_id=compound_id, as_of=as_of, reminded=sent, outstanding_fen=total)

@@ -138,6 +138,14 @@ async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(pl
         )
     )
     assert arrears["total_outstanding_fen"] == 13_000 + 30_000
+    reminders = await ok(
+        await billing(platform).post(
+            f"{API}/reminders", json={"compound_id": c.compound_id, "as_of": "2026-12-31"}, headers=headers
+        ),
+        201,
+    )
+    assert (reminders["reminded"], reminders["outstanding_fen"]) == (2, 43_000)
+    assert await platform.outbox_rows("billing", "arrears") == 2
     rate = await ok(
         await billing(platform).get(
             f"{API}/collection-rate", params={"scope_id": c.compound_id, "period": "2026-H1"}, headers=headers
