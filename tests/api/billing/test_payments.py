@@ -12,6 +12,7 @@ import pytest
 
 from services.billing.payments.channels import AlipayTestSigner, Notification, WeChatPayTestSigner
 from services.billing.payments.domain import Channel
+from shared.auth import Grant, Role
 from tests.api.billing.builders import (
     Compound,
     bill_run,
@@ -175,6 +176,23 @@ async def test_a_resident_sees_only_their_own_household(platform: Platform) -> N
     assert pay.status_code == 403
     journal = await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=me)
     assert journal.status_code == 403
+    # An auditor of the street reads the journal and the books' check, and books nothing.
+    auditor = platform.token(Grant(Role.auditor, "street", c.street_id), person=50)
+    entries = await ok(
+        await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=auditor)
+    )
+    assert [e["source_kind"] for e in entries["items"]] == ["bill_run", "bill_run"]
+    assert all(
+        sum(x["debit_fen"] for x in e["lines"]) == sum(x["credit_fen"] for x in e["lines"]) for e in entries["items"]
+    )
+    refused = await billing(platform).post(
+        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=auditor
+    )
+    assert refused.status_code == 403
+    outsider = platform.token(Grant(Role.auditor, "street", c.street_id + 1), person=51)
+    assert (
+        await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=outsider)
+    ).status_code == 403
 
 
 def wechat(platform: Platform) -> WeChatPayTestSigner:
