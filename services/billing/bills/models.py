@@ -70,7 +70,6 @@ bills = Table(
     # dwelling_id first: the bill run probes it per dwelling while it inserts (anti-join).
     UniqueConstraint("dwelling_id", "kind", "period_start", "source_id"),
     Index("ix_bills_compound_period", "compound_id", "period_start"),
-    Index("ix_bills_dwelling", "dwelling_id", "status"),
     Index("ix_bills_household", "household_id"),
     Index("ix_bills_run", "bill_run_id"),
 )
