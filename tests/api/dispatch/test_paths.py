@@ -14,7 +14,7 @@ from shared.auth import Grant, Role
 from shared.contracts.deliberation import ExecutionTaskCreated
 from shared.events.outbox import emit
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, events_of, xinghualing_cast
+from tests.api.dispatch.builders import API, Cast, events_of, xinghualing_cast
 from tests.api.dispatch.test_story import LEAK, error, ok, order_leak
 
 
@@ -306,9 +306,8 @@ async def test_wishes_are_claimed_and_execution_tasks_become_orders(platform: Pl
         assert await session.scalar(select(func.count()).select_from(Order).where(Order.kind == "execution_task")) == 1
 
 
-async def test_lists_page_by_cursor_and_filter(platform: Platform) -> None:
+async def check_lists_page_by_cursor_and_filter(platform: Platform, cast: Cast) -> None:
     dispatch = platform.clients["dispatch"]
-    cast = await xinghualing_cast(platform)
     made = [(await order_leak(platform, cast))["id"] for _ in range(5)]
     grid_worker = cast.grid_worker(platform)
     ok(await dispatch.post(f"{API}/orders/{made[0]}/triage", json={"triage": "minor"}, headers=grid_worker))
@@ -328,9 +327,8 @@ async def test_lists_page_by_cursor_and_filter(platform: Platform) -> None:
     assert by_category["items"] == []
 
 
-async def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(platform: Platform) -> None:
+async def check_bad_input_is_refused_with_a_clear_message_and_changes_nothing(platform: Platform, cast: Cast) -> None:
     dispatch = platform.clients["dispatch"]
-    cast = await xinghualing_cast(platform)
     resident = cast.resident(platform)
     unknown = await dispatch.post(f"{API}/orders", json={**LEAK, "category": "spaceship"}, headers=resident)
     assert "spaceship" in error(unknown, 422, "validation_error")["message"]
@@ -361,3 +359,10 @@ async def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(pla
     assert (changed["version"], changed["sla"]) == (2, {"urgent": {"accept": 900}})
     enums = ok(await dispatch.get(f"{API}/enums"))
     assert {"value": "minor", "label": "小事（社区与居民协商解决）"} in enums["triage"]
+
+
+async def test_lists_and_bad_input(platform: Platform) -> None:
+    """Lists page by cursor and filter; bad input is refused clearly and changes nothing."""
+    cast = await xinghualing_cast(platform)
+    await check_bad_input_is_refused_with_a_clear_message_and_changes_nothing(platform, cast)
+    await check_lists_page_by_cursor_and_filter(platform, cast)

@@ -158,9 +158,8 @@ async def test_a_leaking_pipe_goes_from_order_to_the_paired_plumber_and_a_five_s
     ]
 
 
-async def test_two_members_grabbing_at_once_one_wins_and_the_other_gets_409(platform: Platform) -> None:
+async def check_two_members_grabbing_at_once_one_wins_and_the_other_gets_409(platform: Platform, cast: Cast) -> None:
     dispatch = platform.clients["dispatch"]
-    cast = await xinghualing_cast(platform)
     grid_worker = cast.grid_worker(platform)
     order_id = (await order_leak(platform, cast))["id"]
     ok(await dispatch.post(f"{API}/orders/{order_id}/triage", json={"triage": "minor"}, headers=grid_worker))
@@ -182,9 +181,8 @@ async def test_two_members_grabbing_at_once_one_wins_and_the_other_gets_409(plat
     assert [e["type"] for e in await events_of(platform)].count("linli.dispatch.order.assigned.v1") == 1
 
 
-async def test_a_duplicate_post_with_the_same_idempotency_key_makes_one_order(platform: Platform) -> None:
+async def check_a_duplicate_post_with_the_same_idempotency_key_makes_one_order(platform: Platform, cast: Cast) -> None:
     dispatch = platform.clients["dispatch"]
-    cast = await xinghualing_cast(platform)
     headers = {**cast.resident(platform), "Idempotency-Key": "leak-3-1-301-20261125"}
     first = await dispatch.post(f"{API}/orders", json=LEAK, headers=headers)
     second = await dispatch.post(f"{API}/orders", json=LEAK, headers=headers)
@@ -192,3 +190,10 @@ async def test_a_duplicate_post_with_the_same_idempotency_key_makes_one_order(pl
     assert first.json()["id"] == second.json()["id"]
     page = ok(await dispatch.get(f"{API}/orders", headers=cast.resident(platform)))
     assert [o["id"] for o in page["items"]] == [first.json()["id"]]
+
+
+async def test_races_two_grabbing_at_once_and_a_repeated_post(platform: Platform) -> None:
+    """Two members accepting at once: one wins, one gets 409; a repeated POST makes one order."""
+    cast = await xinghualing_cast(platform)
+    await check_a_duplicate_post_with_the_same_idempotency_key_makes_one_order(platform, cast)
+    await check_two_members_grabbing_at_once_one_wins_and_the_other_gets_409(platform, cast)
