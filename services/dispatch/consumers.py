@@ -43,12 +43,6 @@ handlers.on_batch(c.CompoundCreated)(_compounds)
 handlers.on_batch(c.CompoundUpdated)(_compounds)
 
 
-@handlers.on(c.CommunityCreated)
-@handlers.on(c.CommunityUpdated)
-async def _community(session: AsyncSession, _: CloudEvent, data: c.CommunityFields) -> None:
-    await p.project_community(session, data)
-
-
 def _twice(created: type[Any], updated: type[Any], removed: type[Any], apply: Any) -> None:
     async def kept(session: AsyncSession, _: CloudEvent, data: Any) -> None:
         await apply(session, data, False)

@@ -6,7 +6,6 @@ from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
     CheckInView,
-    CommunityView,
     CompoundArea,
     GridWorkerView,
     HouseholdView,
@@ -20,7 +19,6 @@ __all__ = [
     "Base",
     "CategoryRow",
     "CheckInView",
-    "CommunityView",
     "CompoundArea",
     "Deadline",
     "FeedCounter",

@@ -40,7 +40,6 @@ from services.dispatch.projections.models import (
     MemberHouseholdLink,
     MemberView,
 )
-from services.dispatch.projections.service import street_of
 from services.dispatch.sla.models import Deadline
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
@@ -327,7 +326,7 @@ async def _area(session: AsyncSession, compound_id: int) -> tuple[CompoundArea, 
             f"compound_id: compound {compound_id} is not known here",
             details=[{"field": "compound_id", "value": compound_id}],
         )
-    return area, await street_of(session, area)
+    return area, area.street_id
 
 
 async def _household(session: AsyncSession, household_id: int) -> HouseholdView:
@@ -1143,10 +1142,12 @@ async def dismiss(
 
 
 def escalation_feed(order: Order, level: EscalationLevel) -> list[str]:
-    if level == EscalationLevel.community:
-        return [f"community:{order.community_id}"]
+    """The feed of the level that now answers; a street not (yet) known here falls back to the
+    community, the nearest level above the grid that is."""
     if level == EscalationLevel.street and order.street_id is not None:
         return [f"street:{order.street_id}"]
+    if level in (EscalationLevel.community, EscalationLevel.street):
+        return [f"community:{order.community_id}"]
     return grid_feed(order)
 
 

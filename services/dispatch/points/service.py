@@ -27,7 +27,6 @@ from services.dispatch.points.domain import (
 )
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import CompoundArea, MemberView
-from services.dispatch.projections.service import street_of
 from shared.auth import Principal, Role, require_any
 from shared.contracts.dispatch import PointsListsPublished
 from shared.errors import Conflict, NotFound
@@ -179,7 +178,7 @@ async def require_compound_admin(session: AsyncSession, principal: Principal, co
     area = await session.get(CompoundArea, compound_id)
     if area is None:
         raise NotFound(f"小区 {compound_id} 不存在（或尚未同步）", f"Compound {compound_id} is not known here")
-    street_id = await street_of(session, area)
+    street_id = area.street_id
     checks: list[tuple[Role, str | None, int | None]] = [(Role.community_admin, "community", area.community_id)]
     if street_id is not None:
         checks.append((Role.street_admin, "street", street_id))

@@ -75,12 +75,3 @@ class GridWorkerView(Base):
     grid_ids: Mapped[list[int]] = mapped_column(JSON)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer)
-
-
-class CommunityView(Base):
-    """Which street a community lies in (compound events do not carry the street)."""
-
-    __tablename__ = "communities"
-    community_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    street_id: Mapped[int] = mapped_column(Integer, index=True)
-    version: Mapped[int] = mapped_column(Integer)

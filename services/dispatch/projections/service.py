@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.projections.models import (
     CheckInView,
-    CommunityView,
     CompoundArea,
     GridWorkerView,
     HouseholdView,
@@ -38,11 +37,6 @@ async def _upsert(session: AsyncSession, model: Any, key: int, version: int, val
 
 
 async def project_compound(session: AsyncSession, data: c.CompoundFields) -> None:
-    street_id = data.street_id
-    if street_id is None:
-        # Registry's compound events leave the street out; its community knows it.
-        community = await session.get(CommunityView, data.community_id)
-        street_id = community.street_id if community is not None else None
     await _upsert(
         session,
         CompoundArea,
@@ -52,32 +46,11 @@ async def project_compound(session: AsyncSession, data: c.CompoundFields) -> Non
             "compound_id": data.compound_id,
             "name": data.name,
             "community_id": data.community_id,
-            "street_id": street_id,
+            # Registry's compound events leave the street out today (see the issue report).
+            "street_id": data.street_id,
             "grid_id": data.grid_id,
         },
     )
-
-
-async def project_community(session: AsyncSession, data: c.CommunityFields) -> None:
-    # Compounds projected before their community learn their street now.
-    await session.execute(
-        update(CompoundArea)
-        .where(CompoundArea.community_id == data.community_id)
-        .values(street_id=data.street_id)
-        .execution_options(synchronize_session=False)
-    )
-    await _upsert(
-        session, CommunityView, data.community_id, data.version,
-        {"community_id": data.community_id, "street_id": data.street_id},
-    )  # fmt: skip
-
-
-async def street_of(session: AsyncSession, area: CompoundArea) -> int | None:
-    """The compound's street: from its event when given, else from its community."""
-    if area.street_id is not None:
-        return area.street_id
-    community = await session.get(CommunityView, area.community_id)
-    return community.street_id if community is not None else None
 
 
 async def project_household(session: AsyncSession, data: c.HouseholdFields, removed: bool) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
-from services.dispatch.projections.service import street_of
 from services.dispatch.stats import schemas as s
 from services.dispatch.stats.domain import OrderFacts, summarise
 from shared.auth import Principal, Role, require_any
@@ -44,7 +43,7 @@ async def _require_reader(session: AsyncSession, principal: Principal, level: s.
         if area is None:
             raise NotFound(f"{level} {place_id} 不存在（或尚未同步）", f"{level} {place_id} is not known here")
         checks.append((Role.community_admin, "community", area.community_id))
-        street_id = await street_of(session, area)
+        street_id = area.street_id
         if street_id is not None:
             checks.append((Role.street_admin, "street", street_id))
         if level == "compound" and area.grid_id is not None:
