@@ -417,7 +417,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "audit_entries": verify["entries"],
             }
 
-            # 4. The tally beside the raw aggregate, in this process, on the same rows.
+            # 4. The tally beside the raw aggregate, in this process, on the same rows (with
+            # fresh planner statistics: autovacuum may not have analysed 20,000 new rows yet).
+            async with db.sessionmaker() as session:
+                await session.execute(text("ANALYZE elector_dwellings"))
+                await session.execute(text("ANALYZE ballots"))
+                await session.commit()
             tally_runs, count_runs, sql_runs = [], [], []
             raw_sql = text(
                 "SELECT ed.building_id, b.choice, count(DISTINCT ed.person_key), sum(ed.area_centi) "

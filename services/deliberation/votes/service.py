@@ -640,9 +640,10 @@ async def electorate(session: AsyncSession, vote_id: int) -> list[VotingPerson]:
         ).where(ElectorDwelling.vote_id == vote_id)
     )
     grouped: dict[str, list[DwellingRecord]] = defaultdict(list)
+    nobody: frozenset[int] = frozenset()  # the tally needs areas and buildings, not names
     for key, dwelling_id, building_id, area in rows.all():
-        grouped[key].append(DwellingRecord(dwelling_id, building_id, area, frozenset()))
-    return [VotingPerson(key, tuple(ds), frozenset()) for key, ds in grouped.items()]
+        grouped[key].append(DwellingRecord(dwelling_id, building_id, area, nobody))
+    return [VotingPerson(key, tuple(ds), nobody) for key, ds in grouped.items()]
 
 
 async def tally(session: AsyncSession, vote: Vote) -> dict[int, ItemTally]:

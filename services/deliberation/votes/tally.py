@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
@@ -85,9 +86,9 @@ def centi_to_area(centi: int) -> Decimal:
     return Decimal(centi) / 100
 
 
-@dataclass(frozen=True)
-class DwellingRecord:
-    """One exclusive part as the register has it on the day the electorate is fixed."""
+class DwellingRecord(NamedTuple):
+    """One exclusive part as the register has it on the day the electorate is fixed (a tuple:
+    a compound of 20,000 dwellings builds 20,000 of them per tally)."""
 
     dwelling_id: int
     building_id: int
@@ -96,8 +97,7 @@ class DwellingRecord:
     developer_held: bool = False
 
 
-@dataclass(frozen=True)
-class VotingPerson:
+class VotingPerson(NamedTuple):
     """One "person" of art. 278: an owner with all their dwellings, co-owners of a dwelling
     together, or the developer with every unsold or undelivered dwelling."""
 
@@ -235,16 +235,22 @@ def count_ballots(persons: Sequence[VotingPerson], ballots: Mapping[str, Choice]
     total = Count()
     buildings: dict[int, Count] = defaultdict(Count)
     for person in persons:
-        area = person.area_centi
         choice = ballots.get(person.key)
+        if len(person.dwellings) == 1:  # most persons own one dwelling: skip the grouping
+            only = person.dwellings[0]
+            area = only.area_centi
+            shares: Iterable[tuple[int, int]] = ((only.building_id, area),)
+        else:
+            area = person.area_centi
+            per_building: dict[int, int] = defaultdict(int)
+            for d in person.dwellings:
+                per_building[d.building_id] += d.area_centi
+            shares = per_building.items()
         total.total.add(area)
         if choice is not None:
             total.participating.add(area)
             total.by_choice[choice].add(area)
-        per_building: dict[int, int] = defaultdict(int)
-        for d in person.dwellings:
-            per_building[d.building_id] += d.area_centi
-        for building_id, building_area in per_building.items():
+        for building_id, building_area in shares:
             b = buildings[building_id]
             b.total.add(building_area)
             if choice is not None:
