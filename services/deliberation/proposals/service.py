@@ -99,7 +99,10 @@ async def move(
     check_seen(proposal, seen)
     current = d.Status(proposal.status)
     d.check_transition(current, target)
-    await check_not_held(session, proposal)
+    # Fields the caller set for this step go out with the new status in one UPDATE: one
+    # version per transition, not one for the step's fields and another for the status.
+    with session.sync_session.no_autoflush:
+        await check_not_held(session, proposal)
     proposal.status = target.value
     if target in (d.Status.passed, d.Status.rejected, d.Status.no_quorum):
         proposal.decided_at = at
