@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES: tuple[str, ...] = ("registry", "dispatch", "billing", "deliberation")
 DEFAULT_JWT_SECRET = "linli-development-secret-change-me"
+DEFAULT_PAYMENT_CHANNEL_SECRET = "linli-development-payment-channel-secret"
 # Development-only keys (base64 of 32 bytes); production refuses them.
 DEFAULT_PII_KEY = "bGlubGktZGV2LXBpaS1lbmNyeXB0aW9uLWtleS0zMmI="
 DEFAULT_PII_HASH_KEY = "bGlubGktZGV2LXBpaS1zZWFyY2gtaGFzaC1rZXktMzI="
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     # Auth.
     jwt_algorithm: Literal["HS256", "RS256"] = "HS256"
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    # Billing's key for the payment channels' notifications (the test signer's HMAC and AES-GCM
+    # key until real WeChat Pay / Alipay certificates are configured); apart from JWT_SECRET so
+    # rotating one does not break the other.
+    payment_channel_secret: SecretStr = SecretStr(DEFAULT_PAYMENT_CHANNEL_SECRET)
     jwt_private_key_file: Path | None = None
     jwt_public_key_file: Path | None = None
     jwt_issuer: str = "linli"
@@ -119,6 +124,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PII_ENCRYPTION_KEY 和 PII_HASH_KEY 仍是默认值，生产环境禁止使用 "
                 "(set PII_ENCRYPTION_KEY and PII_HASH_KEY in production)"
+            )
+
+    def check_payment_channel_secret(self) -> None:
+        """Billing refuses the development channel secret in production."""
+        if self.environment == "production" and (
+            self.payment_channel_secret.get_secret_value() == DEFAULT_PAYMENT_CHANNEL_SECRET
+        ):
+            raise ValueError(
+                "PAYMENT_CHANNEL_SECRET 仍是默认值，生产环境禁止使用 (set PAYMENT_CHANNEL_SECRET in production)"
             )
 
     def database_url_for(self, service: str) -> str:

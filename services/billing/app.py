@@ -16,8 +16,9 @@ NAME = "billing"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
-    # Test signers until the lead wires the channels' certificates into Settings.
-    channels = signer_channels(settings.jwt_secret.get_secret_value())
+    settings.check_payment_channel_secret()
+    # Test signers until the channels' certificates are configured (see README, billing).
+    channels = signer_channels(settings.payment_channel_secret.get_secret_value())
     spec = ServiceSpec(
         name=NAME,
         title="Linli 收费服务 (billing)",

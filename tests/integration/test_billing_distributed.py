@@ -19,8 +19,8 @@ import pytest
 from services.billing.payments.channels import WeChatPayTestSigner, signer_channels
 from services.billing.payments.domain import Channel
 from shared.auth import Grant, Role
+from shared.settings import Settings
 from tests.integration.conftest import (
-    JWT_SECRET,
     Cluster,
     Service,
     create_compound,
@@ -116,7 +116,7 @@ async def test_bills_payments_and_a_disclosure_across_processes(
     order = await post(
         http, f"{base}{BILLING}/payment-orders", {"dwelling_id": dwellings[1], "channel": "wechat"}, resident
     )
-    wechat = signer_channels(JWT_SECRET)[Channel.wechat]
+    wechat = signer_channels(Settings().payment_channel_secret.get_secret_value())[Channel.wechat]
     assert isinstance(wechat, WeChatPayTestSigner)
     headers, body = wechat.sign(
         {
