@@ -5,6 +5,7 @@ each person logged in with their own demo account."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from typing import Any
 
@@ -98,3 +99,8 @@ def test_wang_xiuying_s_leaking_pipe_reaches_zhao_s_stream_and_ends_in_five_star
     liu = login(base, "13800000005")
     assert httpx.get(url, headers=liu).status_code in (403, 404)
     assert embedded.stop() == 0
+
+    # The demo street's events all found their way: nothing was parked on a dead-letter topic.
+    with sqlite3.connect(embedded.data_dir / "bus.db") as conn:
+        parked = conn.execute("SELECT topic, count(*) FROM bus_log WHERE topic LIKE '%.dlq' GROUP BY topic").fetchall()
+    assert parked == []
