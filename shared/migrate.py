@@ -133,3 +133,14 @@ def create_compound_projection_v1() -> None:
         sa.Column("projected_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("compound_id", name="pk_compound_projection"),
     )
+
+
+def add_compound_places_v2() -> None:
+    """The compound read model learns its street and grid, so street admins and grid workers
+    can be scoped to their own compounds (frozen). Rows projected before it stay NULL until
+    the compound's next event."""
+    from alembic import op
+
+    with op.batch_alter_table("compound_projection") as batch:
+        batch.add_column(sa.Column("street_id", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("grid_id", sa.Integer, nullable=True))

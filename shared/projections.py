@@ -26,6 +26,8 @@ def compound_projection_table(metadata: MetaData) -> Table:
         Column("compound_id", Integer, primary_key=True, autoincrement=False),
         Column("name", String(100), nullable=False),
         Column("community_id", Integer, nullable=False),
+        Column("street_id", Integer, nullable=True),
+        Column("grid_id", Integer, nullable=True),
         Column("kind", String(30), nullable=False),
         Column("management_model", String(30), nullable=False),
         Column("version", Integer, nullable=False),
@@ -56,6 +58,8 @@ def project_compounds(handlers: EventHandlers, table: Table) -> None:
                 "compound_id": data.compound_id,
                 "name": data.name,
                 "community_id": data.community_id,
+                "street_id": data.street_id,
+                "grid_id": data.grid_id,
                 "kind": data.kind,
                 "management_model": data.management_model,
                 "version": data.version,
@@ -88,6 +92,8 @@ class CompoundView(BaseModel):
     compound_id: int
     name: str
     community_id: int
+    street_id: int | None = None
+    grid_id: int | None = None
     kind: str
     management_model: str
     version: int

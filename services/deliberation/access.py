@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.base import compound_projection
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
-from services.deliberation.projections.models import MembershipView
+from services.deliberation.projections.models import BuildingView, MembershipView
 from shared.auth import Principal, Role
 from shared.errors import Forbidden, NotFound
 
@@ -76,14 +76,25 @@ async def require_committee(session: AsyncSession, principal: Principal, compoun
     return await require_seat(session, principal, compound_id, *COMMITTEE_BODIES)
 
 
+def street_admin_of(principal: Principal, street_id: int | None) -> bool:
+    """A street admin of that street (an unscoped street admin serves every street)."""
+    return any(
+        g.role == Role.street_admin and (g.scope_kind is None or (g.scope_kind, g.scope_id) == ("street", street_id))
+        for g in principal.grants
+    )
+
+
 async def require_party_lead(session: AsyncSession, principal: Principal, compound_id: int) -> None:
     """The party organisation leads triage (三事分流): a party member of the compound, the
     community's admin, a street admin; otherwise 403."""
     community = await compound_community(session, compound_id)
+    street = await session.scalar(
+        select(compound_projection.c.street_id).where(compound_projection.c.compound_id == compound_id)
+    )
     if (
         principal.has(Role.party_member, "compound", compound_id)
         or principal.has(Role.community_admin, "community", community)
-        or principal.has(Role.street_admin)
+        or street_admin_of(principal, street)
         or principal.has(Role.ops)
     ):
         return
@@ -100,3 +111,42 @@ async def can_read_everything(session: AsyncSession, principal: Principal, compo
         return True
     held = await seats(session, compound_id, principal.person_id)
     return Body.supervisory_committee in held or bool(held & set(COMMITTEE_BODIES))
+
+
+async def require_reader(session: AsyncSession, principal: Principal, compound_id: int) -> None:
+    """Proposals, votes, tallies and the convention are the compound's own business (公示 on its
+    notice board, not on the internet): readable by whoever holds a role in the compound
+    (owners, party members, the three bodies, building heads of its buildings, its property
+    staff), by the admins of its community and street, and by auditors and ops; else 403."""
+    place = await session.execute(
+        select(compound_projection.c.community_id, compound_projection.c.street_id).where(
+            compound_projection.c.compound_id == compound_id
+        )
+    )
+    row = place.first()
+    if row is None:
+        await compound_community(session, compound_id)  # raises the 404
+        return
+    community_id, street_id = row
+    if (
+        principal.has(Role.ops)
+        or principal.has(Role.auditor)
+        or any(g.scope_kind == "compound" and g.scope_id == compound_id for g in principal.grants)
+        or principal.has(Role.community_admin, "community", community_id)
+        or street_admin_of(principal, street_id)
+    ):
+        return
+    building_ids = [g.scope_id for g in principal.grants if g.role == Role.building_head and g.scope_kind == "building"]
+    if building_ids and await session.scalar(
+        select(BuildingView.building_id).where(
+            BuildingView.building_id.in_(building_ids), BuildingView.compound_id == compound_id
+        )
+    ):
+        return
+    if await seats(session, compound_id, principal.person_id):
+        return
+    raise Forbidden(
+        "只有本小区业主、党员、议事会/业委会/监委会成员及所属社区、街道可查看",
+        "Only people who hold a role in this compound, and its community and street, may read this",
+        code="not_in_compound",
+    )

@@ -38,6 +38,13 @@ async def test_a_registered_compound_reaches_all_three_projections(platform: Pla
     assert {v["name"] for v in views} == {"杏花岭小区"}
     assert len({v["event_id"] for v in views}) == 1  # one event, three consumers
     assert all(v["community_id"] == community and v["kind"] == "old" for v in views)
+    # Each copy knows the street too, so a street admin can be scoped to their own compounds.
+    street = (
+        await platform.clients["registry"].get(
+            f"/api/v1/registry/communities/{community}", headers=platform.street_admin
+        )
+    ).json()["street_id"]
+    assert {v["street_id"] for v in views} == {street}
 
 
 async def test_a_rename_travels_as_a_new_version_and_a_stale_edit_is_refused(

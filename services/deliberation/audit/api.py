@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Query
 
-from services.deliberation.access import can_read_everything, compound_community
+from services.deliberation.access import can_read_everything, compound_community, require_reader
 from services.deliberation.audit import service
 from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification
 from shared.auth import CurrentPrincipal
@@ -41,6 +41,7 @@ async def audit_log(
     response_model=AuditVerification,
     summary="重新计算哈希链并指出第一条异常记录 (recompute the chain, name the first bad row)",
 )
-async def verify_audit(compound_id: int, session: Session, _: CurrentPrincipal) -> AuditVerification:
+async def verify_audit(compound_id: int, session: Session, principal: CurrentPrincipal) -> AuditVerification:
+    await require_reader(session, principal, compound_id)
     await compound_community(session, compound_id)
     return await service.verify(session, compound_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import status
 
+from services.deliberation.access import require_reader
 from services.deliberation.clock import Now
 from services.deliberation.conventions import schemas as s
 from services.deliberation.conventions import service as c
@@ -23,15 +24,20 @@ async def create(body: s.ConventionIn, session: Session, principal: CurrentPrinc
 @router.get(
     "/compounds/{compound_id}/conventions", response_model=list[s.ConventionOut], summary="小区各级公约 (all levels)"
 )
-async def of_compound(compound_id: int, session: Session, _: CurrentPrincipal) -> list[s.ConventionOut]:
+async def of_compound(compound_id: int, session: Session, principal: CurrentPrincipal) -> list[s.ConventionOut]:
+    await require_reader(session, principal, compound_id)
     return await c.of_compound(session, compound_id)
 
 
 @router.get(
     "/conventions/{convention_id}", response_model=s.ConventionOut, summary="公约及条款（history=true 含历次修订）"
 )
-async def one(convention_id: int, session: Session, _: CurrentPrincipal, history: bool = False) -> s.ConventionOut:
-    return await c.show(session, await c.get(session, convention_id), history)
+async def one(
+    convention_id: int, session: Session, principal: CurrentPrincipal, history: bool = False
+) -> s.ConventionOut:
+    convention = await c.get(session, convention_id)
+    await require_reader(session, principal, convention.compound_id)
+    return await c.show(session, convention, history)
 
 
 @router.post(

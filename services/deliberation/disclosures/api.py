@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import status
 
+from services.deliberation.access import require_reader
 from services.deliberation.clock import Now
 from services.deliberation.disclosures import schemas as s
 from services.deliberation.disclosures import service as d
@@ -26,5 +27,6 @@ async def publish(
 
 
 @router.get("/compounds/{compound_id}/disclosures", response_model=list[s.DisclosureOut], summary="公示栏 (the board)")
-async def board(compound_id: int, session: Session, _: CurrentPrincipal) -> list[s.DisclosureOut]:
+async def board(compound_id: int, session: Session, principal: CurrentPrincipal) -> list[s.DisclosureOut]:
+    await require_reader(session, principal, compound_id)
     return await d.of_compound(session, compound_id)

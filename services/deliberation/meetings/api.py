@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import status
 
+from services.deliberation.access import require_reader
 from services.deliberation.clock import Now
 from services.deliberation.meetings import schemas as s
 from services.deliberation.meetings import service as m
+from services.deliberation.proposals.service import get as proposal_of
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -26,5 +28,6 @@ async def hold(
 
 
 @router.get("/proposals/{proposal_id}/meetings", response_model=list[s.MeetingOut], summary="议题的会议 (meetings)")
-async def meetings(proposal_id: int, session: Session, _: CurrentPrincipal) -> list[s.MeetingOut]:
+async def meetings(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.MeetingOut]:
+    await require_reader(session, principal, (await proposal_of(session, proposal_id)).compound_id)
     return await m.of_proposal(session, proposal_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Query, status
 
+from services.deliberation.access import require_reader
 from services.deliberation.clock import Now
 from services.deliberation.proposals import schemas as s
 from services.deliberation.proposals import service as p
@@ -23,13 +24,15 @@ async def submit(body: s.ProposalCreate, session: Session, principal: CurrentPri
 
 @router.get("/proposals", response_model=list[s.ProposalOut], summary="小区议题列表 (a compound's proposals)")
 async def listing(
-    session: Session, _: CurrentPrincipal, compound_id: int = Query(gt=0), status: Status | None = None
+    session: Session, principal: CurrentPrincipal, compound_id: int = Query(gt=0), status: Status | None = None
 ) -> list[s.ProposalOut]:
+    await require_reader(session, principal, compound_id)
     return await p.listing(session, compound_id, status)
 
 
 @router.get("/proposals/{proposal_id}", response_model=s.ProposalOut, summary="议题详情 (one)")
-async def one(proposal_id: int, session: Session, _: CurrentPrincipal) -> s.ProposalOut:
+async def one(proposal_id: int, session: Session, principal: CurrentPrincipal) -> s.ProposalOut:
+    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
     return await p.show(session, await p.get(session, proposal_id))
 
 
@@ -103,7 +106,8 @@ async def object_to(
 
 
 @router.get("/proposals/{proposal_id}/objections", response_model=list[s.ObjectionOut], summary="异议 (objections)")
-async def objections(proposal_id: int, session: Session, _: CurrentPrincipal) -> list[s.ObjectionOut]:
+async def objections(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.ObjectionOut]:
+    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
     await p.get(session, proposal_id)
     return await p.objections(session, proposal_id)
 
@@ -141,7 +145,8 @@ async def milestone(
 
 
 @router.get("/proposals/{proposal_id}/milestones", response_model=list[s.MilestoneOut], summary="执行节点 (milestones)")
-async def milestones(proposal_id: int, session: Session, _: CurrentPrincipal) -> list[s.MilestoneOut]:
+async def milestones(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.MilestoneOut]:
+    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
     await p.get(session, proposal_id)
     return await p.milestones(session, proposal_id)
 
@@ -174,7 +179,8 @@ async def rate(
 
 
 @router.get("/proposals/{proposal_id}/evaluation", response_model=s.EvaluationOut, summary="评议结果 (evaluation)")
-async def evaluation(proposal_id: int, session: Session, _: CurrentPrincipal) -> s.EvaluationOut:
+async def evaluation(proposal_id: int, session: Session, principal: CurrentPrincipal) -> s.EvaluationOut:
+    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
     await p.get(session, proposal_id)
     return await p.evaluation_of(session, proposal_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import status
 
+from services.deliberation.access import require_reader
 from services.deliberation.clock import Now
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes import service as v
@@ -27,7 +28,8 @@ async def notice(
 
 
 @router.get("/votes/{vote_id}", response_model=s.VoteOut, summary="表决详情 (one)")
-async def one(vote_id: int, session: Session, _: CurrentPrincipal) -> s.VoteOut:
+async def one(vote_id: int, session: Session, principal: CurrentPrincipal) -> s.VoteOut:
+    await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.show(session, await v.get(session, vote_id))
 
 
@@ -108,7 +110,8 @@ async def close(vote_id: int, session: Session, principal: CurrentPrincipal, now
 @router.get(
     "/votes/{vote_id}/tally", response_model=s.TallyOut, summary="计票结果：双重多数、逐栋 (the published tally)"
 )
-async def tally(vote_id: int, session: Session, _: CurrentPrincipal) -> s.TallyOut:
+async def tally(vote_id: int, session: Session, principal: CurrentPrincipal) -> s.TallyOut:
+    await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.published_tally(session, vote_id)
 
 
@@ -118,17 +121,20 @@ async def certify(vote_id: int, session: Session, principal: CurrentPrincipal, n
 
 
 @router.get("/votes/{vote_id}/turnout", response_model=s.TurnoutOut, summary="逐栋实时参与情况 (live turnout)")
-async def turnout(vote_id: int, session: Session, _: CurrentPrincipal) -> s.TurnoutOut:
+async def turnout(vote_id: int, session: Session, principal: CurrentPrincipal) -> s.TurnoutOut:
+    await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.turnout(session, vote_id)
 
 
 @router.get(
     "/votes/{vote_id}/receipts", response_model=list[s.ReceiptGroup], summary="公布的收据，按选项分组 (receipts)"
 )
-async def receipts(vote_id: int, session: Session, _: CurrentPrincipal) -> list[s.ReceiptGroup]:
+async def receipts(vote_id: int, session: Session, principal: CurrentPrincipal) -> list[s.ReceiptGroup]:
+    await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.receipts(session, vote_id)
 
 
 @router.get("/votes/{vote_id}/receipts/{receipt}", response_model=s.ReceiptCheck, summary="核对收据 (check a receipt)")
-async def check_receipt(vote_id: int, receipt: str, session: Session, _: CurrentPrincipal) -> s.ReceiptCheck:
+async def check_receipt(vote_id: int, receipt: str, session: Session, principal: CurrentPrincipal) -> s.ReceiptCheck:
+    await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.check_receipt(session, vote_id, receipt)

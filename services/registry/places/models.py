@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from services.registry.base import Base, Versioned
 
@@ -59,6 +59,11 @@ class Compound(Versioned, Base):
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     management_model: Mapped[str] = mapped_column(String(30))
+    # Read with the row (never stored twice): every compound event carries its street, so the
+    # other services can scope street admins without a street → community projection.
+    street_id: Mapped[int] = column_property(
+        select(Community.street_id).where(Community.id == community_id).correlate_except(Community).scalar_subquery()
+    )
 
 
 class Courtyard(Versioned, Base):

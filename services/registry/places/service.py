@@ -83,6 +83,7 @@ COMPOUND = EntityKind(
         "compound_id": e.id,
         "name": e.name,
         "community_id": e.community_id,
+        "street_id": e.street_id,
         "kind": e.kind,
         "management_model": e.management_model,
         "version": e.version,

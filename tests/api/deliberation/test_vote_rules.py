@@ -9,6 +9,7 @@ import json
 import pytest
 
 from services.deliberation.votes import service as votes
+from shared.auth import Grant, Role
 from shared.contracts.deliberation import MaintenanceFundUsePassed
 from shared.contracts.dispatch import OrderReferredToDeliberation
 from shared.events.outbox import emit
@@ -344,3 +345,33 @@ async def test_a_burst_of_ballots_loses_none_and_doubles_none(platform: Platform
         results = await votes.tally(session, vote)
     assert next(iter(results.values())).strict.participating.persons == len(voters)
     assert await count_rows(platform, "SELECT count(*) FROM audit_entries WHERE action = 'ballot_cast'") == len(voters)
+
+
+async def test_a_compound_s_matters_are_read_by_its_people_not_by_strangers(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    client = platform.clients["deliberation"]
+    base = "/api/v1/deliberation"
+    reads = [
+        f"{base}/proposals?compound_id={small.compound_id}",
+        f"{base}/proposals/{walk.proposal_id}",
+        f"{base}/votes/{walk.vote_id}",
+        f"{base}/votes/{walk.vote_id}/turnout",
+        f"{base}/compounds/{small.compound_id}/disclosures",
+    ]
+    neighbour = owner(platform, small, small.owners[0])
+    for path in reads:
+        assert (await client.get(path, headers=neighbour)).status_code == 200, path
+    # An owner in another compound, a resident of an unknown household, another street's admin.
+    strangers = [
+        platform.token(Grant(Role.owner, "compound", small.compound_id + 100), person=small.owners[0]),
+        platform.token(Grant(Role.resident, "household", 999_999), person=8_000_001),
+        platform.token(Grant(Role.street_admin, "street", 999_999), person=8_000_002),
+    ]
+    for headers in strangers:
+        for path in reads:
+            answer = await client.get(path, headers=headers)
+            assert answer.status_code == 403, (path, answer.text)
+            assert answer.json()["error"]["code"] == "not_in_compound"
+            assert "只有本小区" in answer.json()["error"]["message"]
