@@ -200,7 +200,8 @@ def require_any(principal: Principal, *checks: tuple[Role, str | None, int | Non
     """Pass if the caller holds any of the (role, scope kind, scope id) grants, else 403."""
     if any(principal.has(role, kind, ident) for role, kind, ident in checks) or principal.has(Role.ops):
         return
-    wanted = "、".join(ROLE_LABELS[r] for r, _, _ in checks)
+    roles = list(dict.fromkeys(r for r, _, _ in checks))  # one role may be checked at several places
     raise Forbidden(
-        f"无权执行此操作，需要角色：{wanted}", f"Forbidden: requires one of {', '.join(r.value for r, _, _ in checks)}"
+        f"无权执行此操作，需要角色：{'、'.join(ROLE_LABELS[r] for r in roles)}",
+        f"Forbidden: requires one of {', '.join(r.value for r in roles)}",
     )

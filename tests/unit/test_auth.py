@@ -69,3 +69,16 @@ def test_rs256_key_pair(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="私钥"):
         verifier.issue(3, [])
+
+
+def test_a_refusal_names_each_wanted_role_once() -> None:
+    auditor_elsewhere = Principal(9, (Grant(Role.auditor, "compound", 2),))
+    with pytest.raises(Forbidden) as refused:
+        require_any(
+            auditor_elsewhere,
+            (Role.supervisory_committee, "compound", 1),
+            (Role.auditor, "compound", 1),
+            (Role.auditor, "community", 1),
+            (Role.auditor, "street", 1),
+        )
+    assert refused.value.message == "无权执行此操作，需要角色：监委会委员、审计人员"
