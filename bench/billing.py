@@ -33,7 +33,6 @@ import multiprocessing
 import os
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +44,8 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from bench.events import TansuBroker, _free_port, drop_database, postgres_version, recreate_database
+from bench.events import drop_database, postgres_version, recreate_database
+from bench.harness import Proc, free_port, percentiles, service_env, tansu, wait_http
 from services.billing.bills import service as bills_service
 from services.billing.bills.schemas import BillRunCreate
 from services.billing.rates.domain import RateScope
@@ -265,68 +265,35 @@ async def bench_bill_run(dwellings: int) -> dict[str, Any]:
 # --- payment intake through the gateway ---------------------------------------------------------
 
 
-def start_process(name: str, env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", f"services.{name}"], env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-async def wait_ready(http: httpx.AsyncClient, url: str, probe: str = "/readyz", timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if (await http.get(f"{url}{probe}")).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.5)
-    raise RuntimeError(f"{url} not ready after {timeout_s}s")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 async def bench_payments(payments: int, clients: int) -> dict[str, Any]:
     db_url = f"postgresql+asyncpg://root@127.0.0.1:5432/{PAY_PREFIX}_billing"
     await recreate_database(db_url)
-    broker = TansuBroker()
-    bootstrap = broker.start()
-    logs = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
-    billing_port, gateway_port = _free_port(), _free_port()
-    base_env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "ENVIRONMENT": "test",
-        "JWT_SECRET": SECRET,
-        "EVENT_BUS": "kafka",
-        "KAFKA_BOOTSTRAP": bootstrap,
-        "SEED_DEMO": "false",
-        "HOST": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": tempfile.mkdtemp(prefix="bench-billing-"),
-        "RATE_LIMIT_PER_MINUTE": "100000000",
-        "RATE_LIMIT_BURST": "100000000",
-        "DB_POOL_SIZE": "10",
-    }
-    billing = start_process(
-        "billing",
-        base_env
-        | {
-            "PORT": str(billing_port),
-            "DATABASE_URL": f"postgresql+asyncpg://root@127.0.0.1:5432/{PAY_PREFIX}_{{service}}",
-        },
-        logs,
-    )
-    gateway = start_process(
-        "gateway", base_env | {"PORT": str(gateway_port), "BILLING_URL": f"http://127.0.0.1:{billing_port}"}, logs
-    )
-    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    procs: list[Proc] = []
     try:
+        broker, bootstrap = tansu()
+        procs.append(broker)
+        billing_port, gateway_port = free_port(), free_port()
+        tuning = {
+            "DATA_DIR": tempfile.mkdtemp(prefix="bench-billing-"),
+            # One caller at hundreds of payments a second: lift the gateway's limit.
+            "RATE_LIMIT_PER_MINUTE": "100000000",
+            "RATE_LIMIT_BURST": "100000000",
+            "DB_POOL_SIZE": "10",
+        }
+        database_url = f"postgresql+asyncpg://root@127.0.0.1:5432/{PAY_PREFIX}_{{service}}"
+
+        def service(name: str, port: int, extra: dict[str, str]) -> Proc:
+            env = service_env(port, bootstrap, database_url=database_url, jwt_secret=SECRET, extra=extra)
+            procs.append(Proc(name, [sys.executable, "-m", f"services.{name}"], env))
+            return procs[-1]
+
+        billing = service("billing", billing_port, tuning)
+        gateway = service("gateway", gateway_port, tuning | {"BILLING_URL": f"http://127.0.0.1:{billing_port}"})
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        wait_http(billing, f"http://127.0.0.1:{billing_port}/readyz")
+        # The gateway's /readyz wants all four services; only billing runs here.
+        wait_http(gateway, f"{gateway_url}/healthz")
         async with httpx.AsyncClient(timeout=60) as http:
-            await wait_ready(http, f"http://127.0.0.1:{billing_port}")
-            # The gateway's /readyz wants all four services; only billing runs here.
-            await wait_ready(http, gateway_url, "/healthz")
             compounds, per = 50, max(1, payments // 50)
             await execute_all(db_url, [*generation_sql(compounds, 1, per)[:-3], "ANALYZE"])
             await execute_all(
@@ -400,32 +367,26 @@ async def bench_payments(payments: int, clients: int) -> dict[str, Any]:
                 over = (await conn.execute(text("SELECT count(*) FROM bills WHERE paid_fen > amount_fen"))).scalar_one()
             await db.dispose()
             done = len(latencies)
+            latency = percentiles(latencies, (0.50, 0.95, 0.99), count=False)
             return {
                 "payments": done,
                 "clients": clients,
                 "compounds": compounds,
                 "seconds": round(elapsed, 2),
                 "payments_per_s": round(done / elapsed, 1),
-                "latency_ms": {
-                    "p50": round(percentile(latencies, 50) * 1000, 1),
-                    "p95": round(percentile(latencies, 95) * 1000, 1),
-                    "p99": round(percentile(latencies, 99) * 1000, 1),
-                    "max": round(max(latencies) * 1000, 1),
-                },
+                "latency_ms": {key.removesuffix("_ms"): value for key, value in latency.items()},
                 "errors": errors,
                 "receipt_gaps": int(gaps),
                 "unbalanced_entries": int(unbalanced),
                 "over_allocated_bills": int(over),
             }
+    except BaseException:
+        for proc in procs:
+            print(proc.tail(), file=sys.stderr)
+        raise
     finally:
-        for proc in (gateway, billing):
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        broker.stop()
-        logs.close()
+        for proc in reversed(procs):
+            proc.stop()
         await drop_database(db_url)
 
 

