@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.base import compound_projection
-from services.dispatch.orders.service import open_execution_task
+from services.dispatch.orders.intake import open_execution_task
 from services.dispatch.projections import service as p
 from shared.contracts import registry as c
 from shared.contracts.deliberation import ExecutionTaskCreated

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.domain import Channel
+from services.dispatch.orders.intake import create_order
 from services.dispatch.orders.models import Order
-from services.dispatch.orders.service import create_order
 from services.dispatch.projections.models import CompoundArea, GridWorkerView
 from shared.auth import Grant, Principal, Role
 from shared.service_app import ServiceRuntime, Ticker

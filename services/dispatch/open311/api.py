@@ -15,8 +15,8 @@ from sqlalchemy import select
 from services.dispatch.catalogue import service as catalogue
 from services.dispatch.open311 import schemas as s
 from services.dispatch.open311.domain import states_for, status_of
+from services.dispatch.orders import access, intake, reading
 from services.dispatch.orders import schemas as order_schemas
-from services.dispatch.orders import service as o
 from services.dispatch.orders.domain import Channel, OrderState
 from services.dispatch.orders.models import Order
 from services.dispatch.sla.models import Deadline
@@ -112,7 +112,9 @@ async def create_request(request: Request, session: Session, principal: CurrentP
             "Invalid service request",
             details=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()],
         ) from None
-    order = await o.create_order(session, body, principal, request.app.state.runtime.clock(), channel=Channel.open311)
+    order = await intake.create_order(
+        session, body, principal, request.app.state.runtime.clock(), channel=Channel.open311
+    )
     return [
         s.Created(
             service_request_id=order.id,
@@ -161,7 +163,7 @@ async def list_requests(
     start_date: datetime | None = None,
     end_date: datetime | None = None,
 ) -> list[s.ServiceRequest]:
-    query = select(Order).where(o.visible_to(principal))
+    query = select(Order).where(access.visible_to(principal))
     if service_request_id:
         query = query.where(Order.id.in_([i.strip() for i in service_request_id.split(",") if i.strip()]))
     if service_code:
@@ -173,12 +175,12 @@ async def list_requests(
     if end_date:
         query = query.where(Order.submitted_at <= end_date)
     orders = (await session.scalars(query.order_by(Order.id.desc()).limit(1000))).all()
-    names = await o.category_names(session)
+    names = await reading.category_names(session)
     return [await _as_request(session, order, names) for order in orders]
 
 
 @router.get("/requests/{service_request_id}.json", response_model=list[s.ServiceRequest], summary="GeoReport: 单个诉求")
 async def get_request(service_request_id: str, session: Session, principal: CurrentPrincipal) -> list[s.ServiceRequest]:
-    order = await o.get_order(session, service_request_id)
-    await o.require_view(session, principal, order)
-    return [await _as_request(session, order, await o.category_names(session))]
+    order = await reading.get_order(session, service_request_id)
+    await access.require_view(session, principal, order)
+    return [await _as_request(session, order, await reading.category_names(session))]

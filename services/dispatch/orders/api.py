@@ -9,8 +9,8 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request, status
 
+from services.dispatch.orders import access, closing, escalation, intake, offers, reading, triage, work
 from services.dispatch.orders import schemas as s
-from services.dispatch.orders import service as o
 from services.dispatch.orders.domain import OrderKind
 from services.dispatch.orders.models import Order
 from shared.auth import CurrentPrincipal, Principal
@@ -28,7 +28,7 @@ def now_of(request: Request) -> datetime:
 
 
 async def _detail(session: Any, order: Order) -> s.OrderDetail:
-    return await o.detail(session, order)
+    return await reading.detail(session, order)
 
 
 @router.post(
@@ -37,7 +37,7 @@ async def _detail(session: Any, order: Order) -> s.OrderDetail:
 async def create_order(
     body: s.OrderCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
-    return o.placed_detail(await o.place_order(session, body, principal, now_of(request)))
+    return intake.placed_detail(await intake.place_order(session, body, principal, now_of(request)))
 
 
 @router.get("/orders", response_model=s.OrderPage, summary="工单列表，游标分页 (list, newest first, cursor paging)")
@@ -57,7 +57,7 @@ async def list_orders(
     cursor: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> s.OrderPage:
-    filters = o.Filters(
+    filters = reading.Filters(
         state=state or [],
         category=category,
         kind=kind,
@@ -69,12 +69,12 @@ async def list_orders(
         assignee_person_id=assignee_person_id,
         escalation_level=escalation_level,
     )
-    return await o.list_orders(session, principal, filters, cursor, limit)
+    return await reading.list_orders(session, principal, filters, cursor, limit)
 
 
 async def _visible(session: Any, order_id: str, principal: Principal) -> Order:
-    order = await o.get_order(session, order_id)
-    await o.require_view(session, principal, order)
+    order = await reading.get_order(session, order_id)
+    await access.require_view(session, principal, order)
     return order
 
 
@@ -91,8 +91,8 @@ async def get_order(order_id: str, session: Session, principal: CurrentPrincipal
     summary="派单推荐：符合条件的党员排序及理由 (ranked candidates with reasons)",
 )
 async def candidates(order_id: str, session: Session, principal: CurrentPrincipal) -> list[s.CandidateOut]:
-    order = await o.get_order(session, order_id)
-    o.require_area_staff(principal, order, "查看派单推荐", "see candidates")
+    order = await reading.get_order(session, order_id)
+    access.require_area_staff(principal, order, "查看派单推荐", "see candidates")
     return [
         s.CandidateOut(
             party_member_id=c.member.party_member_id,
@@ -107,7 +107,7 @@ async def candidates(order_id: str, session: Session, principal: CurrentPrincipa
             paired_with_household=c.member.paired_with_household,
             average_rating=c.member.average_rating,
         )
-        for c in await o.candidates(session, order)
+        for c in await reading.candidates(session, order)
     ]
 
 
@@ -120,7 +120,7 @@ def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible
     async def endpoint(
         order_id: str, body: Any, request: Request, session: Session, principal: CurrentPrincipal
     ) -> s.OrderDetail:
-        order = await (_visible(session, order_id, principal) if visible else o.get_order(session, order_id))
+        order = await (_visible(session, order_id, principal) if visible else reading.get_order(session, order_id))
         return await _detail(session, await step(session, order, body, principal, now_of(request)))
 
     # FastAPI reads the body's model from the annotation.
@@ -129,21 +129,25 @@ def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible
     router.post(f"/orders/{{order_id}}/{path}", response_model=s.OrderDetail, summary=summary)(endpoint)
 
 
-_step("triage", "三事分流 (triage: major / minor / private)", s.TriageBody, o.triage)
-_step("referral-updates", "转办进展 (department progress on a major matter)", s.ReferralUpdateBody, o.referral_update)
-_step("dispatch", "派单：指派、抢单或共享物业 (assign, offer to all, or shared property)", s.DispatchBody, o.dispatch)
-_step("accept", "接单 (accept an offer)", s.Versioned, o.accept, visible=False)
-_step("decline", "拒单，须说明原因 (decline with a reason)", s.ReasonBody, o.decline, visible=False)
-_step("start", "开工 (start work)", s.OptionalNoteBody, o.start)
-_step("notes", "进展记录 (progress note)", s.NoteBody, o.add_note)
-_step("complete", "完工，附处理结果 (complete with a summary)", s.CompleteBody, o.complete)
-_step("confirm", "居民确认完成 (resident confirms)", s.Versioned, o.confirm)
-_step("reopen", "居民要求重新处理 (resident reopens)", s.ReasonBody, o.reopen)
-_step("rate", "满意度评价 1–5 (rate once)", s.RateBody, o.rate)
-_step("follow-up", "回访完成 (follow-up visit done)", s.NoteBody, o.follow_up_done)
-_step("cancel", "取消（接单前）(cancel before acceptance)", s.ReasonBody, o.cancel)
-_step("dismiss", "标记重复或无效 (mark duplicate or invalid)", s.DismissBody, o.dismiss)
-_step("escalate", "升级：小区→社区→街道 (escalate one level)", s.EscalateBody, o.escalate_by_hand)
+_step("triage", "三事分流 (triage: major / minor / private)", s.TriageBody, triage.triage)
+_step(
+    "referral-updates", "转办进展 (department progress on a major matter)", s.ReferralUpdateBody, triage.referral_update
+)
+_step(
+    "dispatch", "派单：指派、抢单或共享物业 (assign, offer to all, or shared property)", s.DispatchBody, offers.dispatch
+)
+_step("accept", "接单 (accept an offer)", s.Versioned, offers.accept, visible=False)
+_step("decline", "拒单，须说明原因 (decline with a reason)", s.ReasonBody, offers.decline, visible=False)
+_step("start", "开工 (start work)", s.OptionalNoteBody, work.start)
+_step("notes", "进展记录 (progress note)", s.NoteBody, work.add_note)
+_step("complete", "完工，附处理结果 (complete with a summary)", s.CompleteBody, work.complete)
+_step("confirm", "居民确认完成 (resident confirms)", s.Versioned, closing.confirm)
+_step("reopen", "居民要求重新处理 (resident reopens)", s.ReasonBody, closing.reopen)
+_step("rate", "满意度评价 1–5 (rate once)", s.RateBody, closing.rate)
+_step("follow-up", "回访完成 (follow-up visit done)", s.NoteBody, closing.follow_up_done)
+_step("cancel", "取消（接单前）(cancel before acceptance)", s.ReasonBody, closing.cancel)
+_step("dismiss", "标记重复或无效 (mark duplicate or invalid)", s.DismissBody, closing.dismiss)
+_step("escalate", "升级：小区→社区→街道 (escalate one level)", s.EscalateBody, escalation.escalate_by_hand)
 
 
 # --- wishes (微心愿) -------------------------------------------------------------------------
@@ -157,7 +161,7 @@ async def create_wish(
 ) -> s.OrderDetail:
     if body.category != "micro_wish":
         body = body.model_copy(update={"category": "micro_wish"})
-    return o.placed_detail(await o.place_order(session, body, principal, now_of(request), OrderKind.wish))
+    return intake.placed_detail(await intake.place_order(session, body, principal, now_of(request), OrderKind.wish))
 
 
 @router.get("/wishes", response_model=s.OrderPage, summary="待认领的微心愿 (open wishes)")
@@ -168,12 +172,12 @@ async def list_wishes(
     cursor: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> s.OrderPage:
-    return await o.list_wishes(session, principal, compound_id, cursor, limit)
+    return await reading.list_wishes(session, principal, compound_id, cursor, limit)
 
 
 @router.post("/wishes/{order_id}/claim", response_model=s.OrderDetail, summary="党员认领微心愿 (claim a wish)")
 async def claim_wish(order_id: str, request: Request, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
-    order = await o.get_order(session, order_id)
+    order = await reading.get_order(session, order_id)
     if order.kind != OrderKind.wish.value:
         raise InvalidInput("只有微心愿可以认领", "Only a wish can be claimed", details=[{"field": "order_id"}])
-    return await _detail(session, await o.claim_wish(session, order, principal, now_of(request)))
+    return await _detail(session, await offers.claim_wish(session, order, principal, now_of(request)))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.domain import DispatchMode
-from services.dispatch.orders import service as o
+from services.dispatch.orders import escalation, offers, reading, transition
 from services.dispatch.orders.domain import Action, OrderState
 from services.dispatch.orders.models import Offer, Order
 from services.dispatch.sla.models import Deadline
@@ -35,10 +35,10 @@ async def breach(session: AsyncSession, deadline: Deadline, now: datetime) -> No
         return  # the order moved on; its clock should have stopped
     why = f"超时：{deadline.stage}（{deadline.level}）"
     if deadline.stage == "confirm":
-        await o.transition(
+        await transition.transition(
             session,
             order,
-            o.Change(
+            transition.Change(
                 Action.auto_confirm,
                 None,
                 now,
@@ -50,7 +50,7 @@ async def breach(session: AsyncSession, deadline: Deadline, now: datetime) -> No
     if deadline.stage == "accept":
         await _accept_timeout(session, order, now, why)
         return
-    await o.escalate(session, order, None, now, why, breach=True)
+    await escalation.escalate(session, order, None, now, why, breach=True)
 
 
 async def _accept_timeout(session: AsyncSession, order: Order, now: datetime, why: str) -> None:
@@ -61,29 +61,29 @@ async def _accept_timeout(session: AsyncSession, order: Order, now: datetime, wh
     ).all()
     for offer in expired:
         offer.status, offer.answered_at = "expired", now
-    category = await o.category_of(session, order)
-    await o.transition(
+    category = await reading.category_of(session, order)
+    await transition.transition(
         session,
         order,
-        o.Change(
+        transition.Change(
             Action.offer_expired,
             None,
             now,
             values={"sla_breached": True},
             note=why,
             details={"round": order.offers_made, "party_member_ids": [x.party_member_id for x in expired]},
-            recipients=o.grid_feed(order) + [f"person:{x.person_id}" for x in expired],
+            recipients=transition.grid_feed(order) + [f"person:{x.person_id}" for x in expired],
         ),
     )
     if order.offers_made >= category.max_offers:
-        await o.escalate(session, order, None, now, f"{why}；已派 {order.offers_made} 次无人接单", breach=True)
+        await escalation.escalate(session, order, None, now, f"{why}；已派 {order.offers_made} 次无人接单", breach=True)
         return
     if order.dispatch_mode == DispatchMode.grab.value:
-        eligible = [c for c in await o.candidates(session, order) if c.eligible]
+        eligible = [c for c in await reading.candidates(session, order) if c.eligible]
         if eligible:
-            await o.offer_to(session, order, eligible, order.dispatch_mode, None, now, "超时未接，重新发布抢单")
+            await offers.offer_to(session, order, eligible, order.dispatch_mode, None, now, "超时未接，重新发布抢单")
             return
-        await o.escalate(session, order, None, now, f"{why}；无符合条件的党员", breach=True)
+        await escalation.escalate(session, order, None, now, f"{why}；无符合条件的党员", breach=True)
 
 
 async def fire_due(runtime: ServiceRuntime) -> int:

@@ -1,0 +1,298 @@
+"""Reading orders: one order and its category, the members who could take it (ranked with
+reasons), the caller's list and a compound's wish wall (newest first, cursor = last id seen),
+and the detail with its timeline, offers and deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.catalogue import service as catalogue
+from services.dispatch.catalogue.domain import Category, Urgency
+from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.matching.domain import Candidate, Member, OrderNeeds, rank
+from services.dispatch.orders import schemas as s
+from services.dispatch.orders.access import visible_to
+from services.dispatch.orders.domain import Action, Channel, EscalationLevel, OrderKind, OrderState, Triage
+from services.dispatch.orders.models import Offer, Order, OrderEntry
+from services.dispatch.projections.models import CheckInView, MemberHouseholdLink, MemberView
+from services.dispatch.sla.models import Deadline
+from shared.auth import Principal
+from shared.errors import NotFound
+
+# Where the assignee stands while an order is theirs (counts against their cap).
+HELD = (OrderState.accepted.value, OrderState.in_progress.value)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back naive; they were written in UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+async def get_order(session: AsyncSession, order_id: str) -> Order:
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"工单 {order_id} 不存在", f"Order {order_id} not found", details={"order_id": order_id})
+    return order
+
+
+async def category_of(session: AsyncSession, order: Order) -> Category:
+    return catalogue.to_domain(await catalogue.get_row(session, order.category))
+
+
+async def candidates(session: AsyncSession, order: Order) -> list[Candidate]:
+    """Every party member of the compound (checked in there or living there), ranked with reasons."""
+    category = await category_of(session, order)
+    checked_in = set(
+        (
+            await session.scalars(
+                select(CheckInView.party_member_id).where(
+                    CheckInView.compound_id == order.compound_id, CheckInView.active
+                )
+            )
+        ).all()
+    )
+    members = (
+        await session.scalars(
+            select(MemberView).where(
+                MemberView.removed.is_(False),
+                or_(MemberView.compound_id == order.compound_id, MemberView.party_member_id.in_(checked_in)),
+            )
+        )
+    ).all()
+    ids = [m.party_member_id for m in members]
+    load = dict(
+        (
+            await session.execute(
+                select(Order.assignee_member_id, func.count())
+                .where(Order.assignee_member_id.in_(ids), Order.state.in_(HELD))
+                .group_by(Order.assignee_member_id)
+            )
+        ).all()
+    )
+    history = {
+        r[0]: (r[1], r[2])
+        for r in (
+            await session.execute(
+                select(Order.assignee_member_id, func.avg(Order.rating), func.max(Order.accepted_at))
+                .where(Order.assignee_member_id.in_(ids))
+                .group_by(Order.assignee_member_id)
+            )
+        ).all()
+    }
+    paired: set[int] = set()
+    if order.household_id is not None:
+        paired = set(
+            (
+                await session.scalars(
+                    select(MemberHouseholdLink.party_member_id).where(
+                        MemberHouseholdLink.household_id == order.household_id
+                    )
+                )
+            ).all()
+        )
+    pool = [
+        Member(
+            party_member_id=m.party_member_id,
+            person_id=m.person_id,
+            name=m.name,
+            skills=tuple(m.skills),
+            on_duty=m.on_duty,
+            checked_in=m.party_member_id in checked_in,
+            open_orders=int(load.get(m.party_member_id, 0)),
+            max_open_orders=m.max_open_orders,
+            household_id=m.household_id,
+            paired_with_household=m.party_member_id in paired,
+            average_rating=float(history[m.party_member_id][0])
+            if m.party_member_id in history and history[m.party_member_id][0] is not None
+            else None,
+            last_assigned_at=aware(history[m.party_member_id][1]) if m.party_member_id in history else None,
+        )
+        for m in members
+    ]
+    return rank(pool, OrderNeeds(category.skills, order.household_id))
+
+
+def show(order: Order, category_name: str) -> s.OrderOut:
+    return s.OrderOut(
+        id=order.id,
+        kind=order.kind,
+        kind_label=OrderKind(order.kind).label,
+        channel=order.channel,
+        channel_label=Channel(order.channel).label,
+        state=order.state,
+        state_label=OrderState(order.state).label,
+        version=order.version,
+        compound_id=order.compound_id,
+        grid_id=order.grid_id,
+        community_id=order.community_id,
+        street_id=order.street_id,
+        household_id=order.household_id,
+        place=order.place,
+        requester_person_id=order.requester_person_id,
+        recorded_by_person_id=order.recorded_by_person_id,
+        category=order.category,
+        category_name=category_name,
+        title=order.title,
+        description=order.description,
+        fields=order.fields,
+        photos=order.photos,
+        urgency=order.urgency,
+        urgency_label=Urgency(order.urgency).label,
+        dispatch_mode=order.dispatch_mode,
+        triage=order.triage,
+        triage_label=Triage(order.triage).label if order.triage else None,
+        triage_note=order.triage_note,
+        provider=order.provider,
+        assignee_member_id=order.assignee_member_id,
+        assignee_person_id=order.assignee_person_id,
+        offers_made=order.offers_made,
+        escalation_level=order.escalation_level,
+        escalation_level_label=EscalationLevel(order.escalation_level).label,
+        co_handlers=order.co_handlers,
+        summary=order.summary,
+        rating=order.rating,
+        rating_comment=order.rating_comment,
+        sla_breached=order.sla_breached,
+        submitted_at=aware(order.submitted_at) or order.submitted_at,
+        triaged_at=aware(order.triaged_at),
+        accepted_at=aware(order.accepted_at),
+        completed_at=aware(order.completed_at),
+        closed_at=aware(order.closed_at),
+    )
+
+
+async def category_names(session: AsyncSession) -> dict[str, str]:
+    rows = (await session.execute(select(CategoryRow.code, CategoryRow.name))).all()
+    return {row.code: row.name for row in rows}
+
+
+async def detail(session: AsyncSession, order: Order) -> s.OrderDetail:
+    names = await category_names(session)
+    entries = (
+        await session.scalars(select(OrderEntry).where(OrderEntry.order_id == order.id).order_by(OrderEntry.id))
+    ).all()
+    offers = (await session.scalars(select(Offer).where(Offer.order_id == order.id).order_by(Offer.id))).all()
+    deadlines = (
+        await session.scalars(
+            select(Deadline).where(Deadline.order_id == order.id, Deadline.cancelled_at.is_(None)).order_by(Deadline.id)
+        )
+    ).all()
+    return detail_of(order, names.get(order.category, order.category), entries, offers, deadlines)
+
+
+def detail_of(
+    order: Order,
+    category_name: str,
+    entries: Sequence[OrderEntry],
+    offers: Sequence[Offer],
+    deadlines: Sequence[Deadline],
+) -> s.OrderDetail:
+    return s.OrderDetail(
+        **show(order, category_name).model_dump(),
+        timeline=[
+            s.EntryOut(
+                at=aware(e.at) or e.at,
+                action=e.action,
+                action_label=Action(e.action).label,
+                from_state=e.from_state,
+                to_state=e.to_state,
+                to_state_label=OrderState(e.to_state).label,
+                actor_person_id=e.actor_person_id,
+                note=e.note,
+                details=e.details,
+            )
+            for e in entries
+        ],
+        offers=[
+            s.OfferOut(
+                party_member_id=o.party_member_id,
+                person_id=o.person_id,
+                round=o.round,
+                status=o.status,
+                reason=o.reason,
+                offered_at=aware(o.offered_at) or o.offered_at,
+                answered_at=aware(o.answered_at),
+            )
+            for o in offers
+        ],
+        deadlines=[
+            {
+                "stage": d.stage,
+                "level": d.level,
+                "due_at": iso(aware(d.due_at) or d.due_at),
+                "fired": d.fired_at is not None,
+            }
+            for d in deadlines
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    state: list[str] = field(default_factory=list)
+    category: str | None = None
+    kind: str | None = None
+    triage: str | None = None
+    urgency: str | None = None
+    compound_id: int | None = None
+    grid_id: int | None = None
+    household_id: int | None = None
+    assignee_person_id: int | None = None
+    escalation_level: str | None = None
+
+
+async def list_orders(
+    session: AsyncSession, principal: Principal, filters: Filters, cursor: str | None, limit: int
+) -> s.OrderPage:
+    """The caller's visible orders, newest first, `limit` at a time (cursor = last id seen)."""
+    query = select(Order).where(visible_to(principal))
+    for column, value in (
+        (Order.category, filters.category),
+        (Order.kind, filters.kind),
+        (Order.triage, filters.triage),
+        (Order.urgency, filters.urgency),
+        (Order.compound_id, filters.compound_id),
+        (Order.grid_id, filters.grid_id),
+        (Order.household_id, filters.household_id),
+        (Order.assignee_person_id, filters.assignee_person_id),
+        (Order.escalation_level, filters.escalation_level),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.state:
+        query = query.where(Order.state.in_(filters.state))
+    if cursor:
+        query = query.where(Order.id < cursor)
+    rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
+    names = await category_names(session)
+    items = [show(o, names.get(o.category, o.category)) for o in rows[:limit]]
+    return s.OrderPage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)
+
+
+async def list_wishes(
+    session: AsyncSession, principal: Principal, compound_id: int, cursor: str | None, limit: int
+) -> s.OrderPage:
+    """A compound's wishes waiting for a party member, newest first; the wish wall is public
+    to everyone signed in (上墙公示)."""
+    query = select(Order).where(
+        Order.kind == OrderKind.wish.value,
+        Order.compound_id == compound_id,
+        Order.state.in_([OrderState.awaiting_dispatch.value, OrderState.offered.value]),
+    )
+    if cursor:
+        query = query.where(Order.id < cursor)
+    rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
+    names = await category_names(session)
+    items = [show(o, names.get(o.category, o.category)) for o in rows[:limit]]
+    return s.OrderPage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)

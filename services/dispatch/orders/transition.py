@@ -1,0 +1,175 @@
+"""The one way an order changes: `transition` moves the row with a guarded UPDATE (state and
+version as read) and writes the timeline, the event, the clocks and the live feed in the
+caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.dispatch.catalogue.domain import Urgency
+from services.dispatch.orders.domain import Action, EscalationLevel, OrderState, next_state
+from services.dispatch.orders.models import Order, OrderEntry
+from services.dispatch.orders.reading import category_of, iso
+from services.dispatch.points import service as points
+from services.dispatch.sla.service import start_clock
+from services.dispatch.stream.service import notify
+from shared.contracts import dispatch as events
+from shared.errors import Conflict
+from shared.events.envelope import EventData
+from shared.events.outbox import emit
+
+EVENT_OF: dict[Action, type[events.OrderChangedFields]] = {
+    Action.create: events.OrderCreated,
+    Action.triage_major: events.OrderTriaged,
+    Action.triage_private: events.OrderTriaged,
+    Action.triage_deliberate: events.OrderTriaged,
+    Action.triage_dispatch: events.OrderTriaged,
+    Action.referral_update: events.OrderReferralUpdated,
+    Action.referral_resolved: events.OrderClosed,
+    Action.offer: events.OrderOffered,
+    Action.assign_shared_property: events.OrderAssigned,
+    Action.offer_expired: events.OrderOfferExpired,
+    Action.accept: events.OrderAssigned,
+    Action.claim: events.OrderAssigned,
+    Action.decline: events.OrderDeclined,
+    Action.start: events.OrderStarted,
+    Action.note: events.OrderNoted,
+    Action.complete: events.OrderCompleted,
+    Action.confirm: events.OrderConfirmed,
+    Action.auto_confirm: events.OrderConfirmed,
+    Action.reopen: events.OrderReopened,
+    Action.rate: events.OrderRated,
+    Action.follow_up_done: events.OrderClosed,
+    Action.cancel: events.OrderCancelled,
+    Action.mark_duplicate: events.OrderCancelled,
+    Action.mark_invalid: events.OrderCancelled,
+    Action.escalate: events.OrderEscalated,
+    Action.remind: events.OrderReminded,
+}
+
+
+@dataclass
+class Change:
+    """One transition to apply: the action, who did it, and what else changes with it."""
+
+    action: Action
+    actor_person_id: int | None
+    now: datetime
+    choice: OrderState | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    recipients: list[str] = field(default_factory=list)
+    # Restart the state's clock even if the state stays (re-offer, escalation).
+    restart_clock: bool = False
+    expected_version: int | None = None
+
+
+async def transition(session: AsyncSession, order: Order, change: Change) -> Order:
+    """Apply one transition with a guarded UPDATE; 409 if the order moved meanwhile."""
+    seen_state, seen_version = OrderState(order.state), order.version
+    if change.expected_version is not None and change.expected_version != seen_version:
+        raise _stale(order, change.expected_version)
+    target = next_state(seen_state, change.action, change.choice)
+    values = {**change.values, "state": target.value, "version": seen_version + 1, "updated_at": change.now}
+    result = await session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.state == seen_state.value, Order.version == seen_version)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise _stale(order, seen_version)
+    await session.refresh(order)
+    session.add(
+        OrderEntry(
+            order_id=order.id,
+            at=change.now,
+            action=change.action.value,
+            from_state=seen_state.value,
+            to_state=target.value,
+            actor_person_id=change.actor_person_id,
+            note=change.note,
+            details=change.details,
+        )
+    )
+    await announce(session, order, change, seen_state)
+    if target != seen_state or change.restart_clock:
+        category = await category_of(session, order)
+        await start_clock(
+            session,
+            order.id,
+            category,
+            Urgency(order.urgency),
+            target,
+            EscalationLevel(order.escalation_level),
+            change.now,
+        )
+    if change.recipients:
+        await notify(session, change.recipients, change.action.value, feed_payload(order, change), change.now, order.id)
+    await points.on_transition(session, order, change.action, change.details, change.now)
+    return order
+
+
+def _stale(order: Order, seen: int) -> Conflict:
+    return Conflict(
+        f"工单已被他人处理（你看到的版本 {seen}，请刷新后重试）",
+        f"Order {order.id} changed meanwhile (version {seen} is stale); reload and retry",
+        code="stale_version",
+        details={"order_id": order.id, "version": seen},
+    )
+
+
+def _event_data(order: Order, change: Change, from_state: OrderState | None) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "compound_id": order.compound_id,
+        "grid_id": order.grid_id,
+        "community_id": order.community_id,
+        "kind": order.kind,
+        "category": order.category,
+        "urgency": order.urgency,
+        "action": change.action.value,
+        "from_state": from_state.value if from_state is not None else None,
+        "state": order.state,
+        "version": order.version,
+        "actor_person_id": change.actor_person_id,
+        "assignee_person_id": order.assignee_person_id,
+        "escalation_level": order.escalation_level,
+        "at": iso(change.now),
+        "details": change.details,
+    }
+
+
+async def announce(session: AsyncSession, order: Order, change: Change, from_state: OrderState | None) -> None:
+    data: EventData = EVENT_OF[change.action].model_validate(_event_data(order, change, from_state))
+    await emit(session, data, subject=order.id, key=order.compound_id)
+
+
+def feed_payload(order: Order, change: Change) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "action": change.action.value,
+        "action_label": change.action.label,
+        "state": order.state,
+        "state_label": OrderState(order.state).label,
+        "title": order.title,
+        "category": order.category,
+        "urgency": order.urgency,
+        "compound_id": order.compound_id,
+        "escalation_level": order.escalation_level,
+        "version": order.version,
+        "note": change.note,
+        "details": change.details,
+        "at": iso(change.now),
+    }
+
+
+def grid_feed(order: Order) -> list[str]:
+    """The grid workers' feed for the order's grid (the community's when it has no grid)."""
+    return [f"grid:{order.grid_id}"] if order.grid_id is not None else [f"community:{order.community_id}"]
