@@ -70,11 +70,9 @@ async def test_an_untriaged_order_climbs_compound_community_street_each_on_its_o
     clock.advance(hours=1, minutes=1)
     await runtime.tick("sla")
     assert (await detail(platform, cast, order_id))["escalation_level"] == "street"
-    # The street is not in registry's compound events yet: the community's feed carries it.
-    assert await feed(platform, f"community:{cast.home.community_id}") == [
-        ("escalate", "community"),
-        ("escalate", "street"),
-    ]
+    # The street's own feed carries it now; the community keeps only its own level.
+    assert await feed(platform, f"street:{cast.home.street_id}") == [("escalate", "street")]
+    assert await feed(platform, f"community:{cast.home.community_id}") == [("escalate", "community")]
 
     # At the street there is no level above: a breach reminds, and the street adds co-handlers.
     clock.advance(hours=1, minutes=1)
