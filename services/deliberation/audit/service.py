@@ -137,7 +137,13 @@ async def entries(session: AsyncSession, compound_id: int, after_seq: int, limit
 
 
 async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
-    """Recompute the whole chain and compare its end with the head."""
+    """Recompute the whole chain and compare its end with the head.
+
+    The head is read first and only entries up to it are checked: the head moves in the same
+    transaction as the entries it covers, so while ballots are still being chained a later
+    commit cannot make the end look cut off (under READ COMMITTED each statement sees the newest
+    commits, so reading the entries first and the head second could)."""
+    head = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
     rows = await session.execute(
         select(
             AuditEntry.seq,
@@ -148,7 +154,7 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
             AuditEntry.prev_hash,
             AuditEntry.hash,
         )
-        .where(AuditEntry.compound_id == compound_id)
+        .where(AuditEntry.compound_id == compound_id, AuditEntry.seq <= (head[0] if head is not None else 2**62))
         .order_by(AuditEntry.seq)
     )
     stored = [StoredEntry(*row) for row in rows.all()]
@@ -162,7 +168,6 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         or 0
     )
     broken = first_break(stored)
-    head = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
     if broken is None and head is not None and (not stored or (stored[-1].seq, stored[-1].hash) != (head[0], head[1])):
         broken_seq = stored[-1].seq if stored else 0
         return AuditVerification(
