@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import DateTime, Integer, MetaData, event, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Mapped, mapped_column
 
 # Stable constraint names, so migrations can refer to them (Alembic's advice).
 NAMING_CONVENTION = {
@@ -75,3 +77,18 @@ class Database:
 # Tables every service database has (outbox, inbox, idempotency keys); each service's
 # Alembic history creates them beside its own tables.
 plumbing_metadata = new_metadata()
+
+
+class Versioned:
+    """id, optimistic-lock version and timestamps: the columns every stateful record of every
+    service has (registry entities, deliberation's proposals and votes)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    # UPDATE … WHERE version = :seen, so two concurrent edits cannot both win.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

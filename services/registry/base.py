@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy.orm import DeclarativeBase
 
-from sqlalchemy import DateTime, Integer, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
+from shared.db import Versioned as Versioned  # the sub-packages import it from here
 from shared.db import new_metadata
 
 metadata = new_metadata()
@@ -14,17 +12,3 @@ metadata = new_metadata()
 
 class Base(DeclarativeBase):
     metadata = metadata
-
-
-class Versioned:
-    """id, optimistic-lock version and timestamps, the columns every registry entity has."""
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
-
-    # UPDATE … WHERE version = :seen, so two concurrent edits cannot both win.
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
