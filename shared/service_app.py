@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.auth import TokenCodec
+from shared.clock import Clock
 from shared.db import Database
 from shared.error_handlers import install_error_handlers
 from shared.events.consumer import ConsumerRunner, EventHandlers, topics_to_create
@@ -61,7 +62,9 @@ class ServiceRuntime:
         self.spec = spec
         self.name = spec.name
         self.settings = settings
-        self.db = Database(settings.database_url_for(spec.name), settings.db_pool_size)
+        # The time every ticker, rule and session of this service sees; tests move it instead of sleeping.
+        self.clock = Clock(timedelta(seconds=settings.clock_offset_seconds))
+        self.db = Database(settings.database_url_for(spec.name), settings.db_pool_size, self.clock)
         self.owns_transport = transport is None
         self.transport = transport or transport_from_settings(settings, client_id=f"linli-{spec.name}")
         self.metrics = Metrics(spec.name)
@@ -84,9 +87,6 @@ class ServiceRuntime:
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
-        # The time every ticker and domain rule sees; tests move it forward instead of sleeping.
-        offset = timedelta(seconds=settings.clock_offset_seconds)
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC) + offset
 
     async def tick(self, name: str) -> int:
         """Run one round of the named ticker now (tests, and `linli` commands)."""

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ class Platform:
     settings: Settings
     apps: dict[str, FastAPI]
     clients: dict[str, httpx.AsyncClient]
+
+    def set_clock(self, at: datetime) -> None:
+        """Every service's clock runs on from `at`: a story that depends on the calendar names its day."""
+        for app in self.apps.values():
+            app.state.runtime.clock.set(at)
 
     def token(self, *grants: Grant, person: int = 1, ttl: int | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {TokenCodec(self.settings).issue(person, list(grants), ttl)}"}

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +38,22 @@ BIN = Path(sys.executable).parent
 PG_HOST = os.environ.get("LINLI_IT_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("LINLI_IT_PG_PORT", "5432"))
 PG_USER = os.environ.get("LINLI_IT_PG_USER", "root")
+# How far `make test` moved every clock ahead of the wall clock (CLOCK_OFFSET_SECONDS), so a
+# test that depends on the calendar fails; service processes get it too, and stories that
+# restart a service later in time add their own hours on top (`clock_ahead`).
+CLOCK_BASE_SECONDS = int(os.environ.get("CLOCK_OFFSET_SECONDS", "0"))
+
+
+def clock_ahead(delta: timedelta) -> dict[str, str]:
+    """The environment that restarts a service `delta` later than the suite's clock."""
+    return {"CLOCK_OFFSET_SECONDS": str(CLOCK_BASE_SECONDS + int(delta.total_seconds()))}
+
+
+def suite_now() -> datetime:
+    """Now on the clock the services of this suite read."""
+    return datetime.now(UTC) + timedelta(seconds=CLOCK_BASE_SECONDS)
+
+
 JWT_SECRET = "integration-secret-" + "杏花岭".encode().hex()
 READY_TIMEOUT = 120.0
 T = TypeVar("T")
@@ -337,6 +354,7 @@ class Cluster:
             "JWT_SECRET": JWT_SECRET,
             "LOG_JSON": "true",
             "SEED_DEMO": "false",
+            "CLOCK_OFFSET_SECONDS": str(CLOCK_BASE_SECONDS),
             "DB_POOL_SIZE": "4",
             "RELAY_POLL_INTERVAL_MS": "100",
             "CONSUMER_BACKOFF_BASE_MS": "50",

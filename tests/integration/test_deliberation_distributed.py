@@ -13,7 +13,7 @@ verifies on PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +21,17 @@ import pytest
 
 from shared.auth import Grant, Role
 from tests.api.deliberation.builders import area_of, ledger_row
-from tests.integration.conftest import Cluster, Service, create_compound, eventually, pg_fetch, pg_value, seed_community
+from tests.integration.conftest import (
+    Cluster,
+    Service,
+    clock_ahead,
+    create_compound,
+    eventually,
+    pg_fetch,
+    pg_value,
+    seed_community,
+    suite_now,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -121,7 +131,7 @@ async def test_seed_003_through_the_gateway_with_restarts_across_the_notice_peri
         c.owner(bodies["supervisory_committee"][0]),
         c.owner(owners[0]),
     )
-    t0 = datetime.now(UTC)
+    t0 = suite_now()
 
     p = await c.call(
         "POST", "/proposals", resident, {"compound_id": compound_id, "title": "围合小区并安装路灯"}, expect=201
@@ -165,12 +175,7 @@ async def test_seed_003_through_the_gateway_with_restarts_across_the_notice_peri
     assert early["error"]["code"] == "vote_not_open"
 
     # Fifteen days later: the vote clock opens it at start-up (or the committee does).
-    assert (
-        cluster.restart(
-            deliberation, env={"CLOCK_OFFSET_SECONDS": str(int(timedelta(days=15, hours=1).total_seconds()))}
-        )
-        == 0
-    )
+    assert cluster.restart(deliberation, env=clock_ahead(timedelta(days=15, hours=1))) == 0
     answer = await http.post(f"{gateway.url}{API}/votes/{vid}/open", headers=committee[0])
     assert answer.status_code in (200, 409), answer.text
     assert (await c.call("GET", f"/votes/{vid}", resident))["status"] == "open"
@@ -197,12 +202,7 @@ async def test_seed_003_through_the_gateway_with_restarts_across_the_notice_peri
     assert (turnout["persons"], turnout["voted_persons"]) == (DWELLINGS, 240)
 
     # After the closing time: the vote clock closes and tallies it; closing again is refused.
-    assert (
-        cluster.restart(
-            deliberation, env={"CLOCK_OFFSET_SECONDS": str(int(timedelta(days=22, hours=1).total_seconds()))}
-        )
-        == 0
-    )
+    assert cluster.restart(deliberation, env=clock_ahead(timedelta(days=22, hours=1))) == 0
 
     async def closed() -> dict[str, Any] | None:
         v = await c.call("GET", f"/votes/{vid}", resident)

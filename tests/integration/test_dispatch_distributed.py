@@ -12,13 +12,14 @@ import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from shared.auth import Grant, Role
-from tests.integration.conftest import Cluster, Service, eventually, pg_fetch, pg_value
+from tests.integration.conftest import Cluster, Service, clock_ahead, eventually, pg_fetch, pg_value
 
 pytestmark = pytest.mark.integration
 
@@ -193,7 +194,7 @@ async def test_a_leaking_pipe_through_the_gateway_and_an_escalation_after_a_rest
         await pg_value(cluster.database("dispatch"), "SELECT count(*) FROM deadlines WHERE order_id = $1", late["id"])
         == 1
     )
-    await asyncio.to_thread(cluster.restart, dispatch, {"CLOCK_OFFSET_SECONDS": "3660"})
+    await asyncio.to_thread(cluster.restart, dispatch, clock_ahead(timedelta(seconds=3660)))
 
     async def escalated() -> Any:
         body = await call("GET", f"/orders/{late['id']}", grid_worker)

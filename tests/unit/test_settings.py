@@ -6,6 +6,12 @@ from pydantic import SecretStr, ValidationError
 from shared.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def _wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `make test` moves every clock ahead (CLOCK_OFFSET_SECONDS); production never runs so.
+    monkeypatch.delenv("CLOCK_OFFSET_SECONDS", raising=False)
+
+
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings(environment="production")

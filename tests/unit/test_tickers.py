@@ -40,7 +40,10 @@ async def test_a_ticker_survives_a_failing_round_and_stops_with_the_app(tmp_path
     await transport.close()
 
 
-def test_the_clock_offset_moves_a_service_forward_and_production_refuses_it(tmp_path: Path) -> None:
+def test_the_clock_offset_moves_a_service_forward_and_production_refuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLOCK_OFFSET_SECONDS", raising=False)
     settings = Settings(data_dir=tmp_path, seed_demo=False, clock_offset_seconds=16 * 86_400)
     runtime = ServiceRuntime(ServiceSpec(name="deliberation", title="t", routers=[]), settings, None)
     ahead = runtime.clock() - datetime.now(UTC)

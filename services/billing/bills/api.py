@@ -89,7 +89,7 @@ async def get_arrears(
     by: str = "household",
     as_of: date | None = None,
 ) -> ArrearsOut:
-    day = as_of or request.app.state.runtime.clock().date()
+    day = as_of or request.app.state.runtime.clock.today()
     return await service.arrears(session, principal, compound_id, by, day)
 
 
@@ -113,5 +113,5 @@ async def get_collection_rate(
 async def send_reminders(
     body: RemindersCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> RemindersOut:
-    day = body.as_of or request.app.state.runtime.clock().date()
+    day = body.as_of or request.app.state.runtime.clock.today()
     return await service.remind(session, principal, body.compound_id, body.min_outstanding_fen, day)

@@ -38,6 +38,7 @@ from services.billing.projections.domain import day_number
 from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
 from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Principal
+from shared.clock import month_of
 from shared.contracts.billing import ArrearsReminder, BillsIssued
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
@@ -478,7 +479,7 @@ async def issue_one_off(
                 "kind": kind.value,
                 "period_start": now.date(),
                 "period_end": now.date(),
-                "period_label": f"{now:%Y-%m}",
+                "period_label": month_of(now),
                 "bill_run_id": None,
                 "source_id": source_id,
                 "description": description[:200],

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +18,7 @@ from services.billing.ledger.domain import AccountKind, normal_balance
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
 from services.billing.payments.models import payment_allocations
 from services.billing.projections.models import compound_projection
-
-LOCAL = ZoneInfo("Asia/Shanghai")
+from shared.clock import LOCAL_TZ
 
 
 @dataclass(frozen=True)
@@ -40,8 +38,8 @@ async def current_watermarks(session: AsyncSession) -> Watermarks:
 
 
 def _window(period: Period) -> tuple[datetime, datetime]:
-    start = datetime.combine(period.start, time(), LOCAL)
-    return start, datetime.combine(period.end + timedelta(days=1), time(), LOCAL)
+    start = datetime.combine(period.start, time(), LOCAL_TZ)
+    return start, datetime.combine(period.end + timedelta(days=1), time(), LOCAL_TZ)
 
 
 async def compute(session: AsyncSession, compound_id: int, period: Period, marks: Watermarks) -> dict[str, Any]:

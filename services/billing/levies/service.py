@@ -15,6 +15,7 @@ from services.billing.ledger.domain import AccountKind, credit, debit
 from services.billing.levies.domain import levy_charges
 from services.billing.levies.models import levies
 from services.billing.projections.models import dwelling_projection, household_projection
+from shared.clock import month_of
 from shared.contracts.billing import BillsIssued
 from shared.contracts.deliberation import LevyPassed
 from shared.events.outbox import emit
@@ -81,7 +82,7 @@ async def bill_levy(session: AsyncSession, data: LevyPassed, now: datetime) -> i
         BillsIssued(
             compound_id=data.compound_id,
             kind=BillKind.levy.value,
-            period_label=f"{now:%Y-%m}",
+            period_label=month_of(now),
             bill_run_id=None,
             source_id=data.decision_id,
             bill_count=len(charges),

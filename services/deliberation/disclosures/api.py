@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import status
 
 from services.deliberation.access import require_reader
-from services.deliberation.clock import Now
 from services.deliberation.disclosures import schemas as s
 from services.deliberation.disclosures import service as d
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/deliberation", tags=["公示 (disclosures)"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import status
 
 from services.deliberation.access import require_reader
-from services.deliberation.clock import Now
 from services.deliberation.meetings import schemas as s
 from services.deliberation.meetings import service as m
 from services.deliberation.proposals.service import get as proposal_of
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/deliberation", tags=["会议 (meetings)"])

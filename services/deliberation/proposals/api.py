@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import Query, status
 
 from services.deliberation.access import require_reader
-from services.deliberation.clock import Now
 from services.deliberation.proposals import schemas as s
 from services.deliberation.proposals import service as p
 from services.deliberation.proposals.domain import Status
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/deliberation", tags=["议题 (proposals)"])

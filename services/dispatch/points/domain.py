@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.clock import month_of
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
 
@@ -63,8 +64,8 @@ def rating_points(rules: PointsRules, rating: int) -> int:
 
 
 def period_of(moment: datetime) -> str:
-    """Points are counted per calendar month: '2026-11'."""
-    return f"{moment:%Y-%m}"
+    """Points are counted per calendar month in the compound's time zone: '2026-11'."""
+    return month_of(moment)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request: Request, date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    today = request.app.state.runtime.clock().date()
+    today = request.app.state.runtime.clock.today()
     end = date_to or today
     return date_from or end - timedelta(days=29), end
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -25,6 +25,7 @@ from services.registry.people.service import area_of_person, living_person, show
 from services.registry.places.models import Community, Compound, Ownership, Street
 from services.registry.scope import Area, community_area, compound_area, require_admin
 from shared.auth import Grant, Principal, Role, TokenCodec, require_any
+from shared.clock import clock_of
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
 
 _HASHER = PasswordHasher()
@@ -89,7 +90,7 @@ async def derive_grants(session: AsyncSession, person_id: int) -> list[Grant]:
     person = await session.get(Person, person_id)
     if person is None or person.anonymised:
         return []
-    today = date.today()
+    today = clock_of(session).today()
     living_here = person.moved_out is None or person.moved_out > today
     grants: list[Grant] = []
     if person.household_id is not None and living_here:

@@ -3,7 +3,6 @@ per body."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from services.registry.people.models import Person
 from services.registry.places.models import Compound
 from services.registry.scope import compound_area, require_admin
 from shared.auth import Principal
+from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, InvalidInput
 
@@ -102,7 +102,7 @@ async def create_membership(session: AsyncSession, body: s.MembershipCreate, pri
         body=body.body.value,
         compound_id=body.compound_id,
         role=body.role.value,
-        since=body.since or date.today(),
+        since=body.since or clock_of(session).today(),
     )
     duplicate = Conflict(
         f"{person.name}已在该小区{body.body.label}任职",

@@ -185,13 +185,13 @@ class IdCard:
     gender: Gender
 
 
-def parse_id_card(value: object, today: date | None = None) -> IdCard:
+def parse_id_card(value: object, today: date) -> IdCard:
     """An 18-character resident ID number (the people service's rule: shape, birth date,
     GB 11643 check character), with the birth date and gender it carries."""
     text = re.sub(r"\s", "", cell_text(value))
     if not text:
         raise _bad("id_card", value, "身份证号不能为空", "ID card number is required")
-    number = people.parse_id_card(text, "id_card", today)
+    number = people.parse_id_card(text, "id_card", today=today)
     return IdCard(number, people.birth_date_of(number), Gender.male if int(number[16]) % 2 else Gender.female)
 
 
@@ -371,11 +371,10 @@ def _error(row: int, exc: InvalidInput, field: str, value: object) -> RowError:
     return RowError(row, field, _HEADERS.get(field, field), cell_text(value), exc.message, exc.message_en)
 
 
-def parse_resident(row: int, cells: Mapping[str, object], today: date | None = None) -> ResidentRow | list[RowError]:
+def parse_resident(row: int, cells: Mapping[str, object], today: date) -> ResidentRow | list[RowError]:
     """Judge one row on its own; every bad cell is reported, not only the first."""
     errors: list[RowError] = []
     values: dict[str, object] = {}
-    today = today or date.today()
 
     def take(field: str, parse: object) -> None:
         raw = cells.get(field)

@@ -33,6 +33,7 @@ from services.registry.people.pii import PiiVault
 from services.registry.places.models import Building, Compound, Dwelling, Entrance, Household
 from services.registry.scope import Area
 from shared.auth import Principal
+from shared.clock import clock_of
 
 EXPORT_PURPOSE = "export"
 
@@ -204,7 +205,7 @@ async def export_party_members(
 
 async def export_pairings(session: AsyncSession, compound_id: int) -> bytes:
     """包联 pairings for the wall (上墙公示): public ones still in force, no personal numbers."""
-    today = date.today()
+    today = clock_of(session).today()
     pairings = (
         (
             await session.execute(

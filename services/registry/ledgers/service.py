@@ -223,7 +223,7 @@ class ParsedLedger:
     total_rows: int = 0
 
 
-def read_residents(path: Path, fmt: str, today: date | None = None) -> ParsedLedger:
+def read_residents(path: Path, fmt: str, today: date) -> ParsedLedger:
     """Stream the file and judge each row (blocking, CPU-bound: run it in a thread)."""
     parsed = ParsedLedger()
     positions: dict[str, int] | None = None
@@ -342,7 +342,9 @@ async def import_file(
             raise LedgerFileError("导入任务没有指定小区", "The import job names no compound")
         if ledger is not Ledger.residents:
             raise LedgerFileError(f"暂不支持导入“{ledger.label}”", f"Ledger {ledger.value} cannot be imported yet")
-        parsed = await asyncio.to_thread(read_residents, path, file_format(path.name) or "", today)
+        parsed = await asyncio.to_thread(
+            read_residents, path, file_format(path.name) or "", today or runtime.clock.today()
+        )
     except LedgerFileError as exc:
         return await _finish(runtime, job_id, JobStatus.failed, errors=[exc.error.as_dict()], bad_rows=0)
     except Exception:

@@ -29,6 +29,7 @@ from services.registry.party.models import CenterHousehold, PartyMember
 from services.registry.people.models import Person
 from services.registry.places.models import Building, Compound, Dwelling, Entrance, Household
 from services.registry.scope import Area, compound_area
+from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, InvalidInput
 
@@ -85,7 +86,7 @@ async def _refuse_duplicate(session: AsyncSession, e: Pairing) -> None:
             _same(Pairing.party_member_id, e.party_member_id),
             _same(Pairing.center_household_id, e.center_household_id),
             _same(Pairing.household_id, e.household_id),
-            or_(Pairing.until.is_(None), Pairing.until >= date.today()),
+            or_(Pairing.until.is_(None), Pairing.until >= clock_of(session).today()),
         )
     )
     if clash is not None:
@@ -108,7 +109,7 @@ async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing
     kind = body.kind
     compound: Compound = await referenced(session, Compound, body.compound_id, "compound_id", "小区")
     check_parties(kind, {f: getattr(body, f) for f in PARTIES})
-    since = body.since or date.today()
+    since = body.since or clock_of(session).today()
     check_period(since, body.until)
     if kind is PairingKind.cadre_compound:
         assert body.cadre_person_id is not None
@@ -201,7 +202,7 @@ async def wall(session: AsyncSession, compound_id: int, today: date | None = Non
     """上墙公示: the compound's public pairings that are still running, with names."""
     await compound_area(session, compound_id)  # 404 when there is no such compound
     compound = await session.get_one(Compound, compound_id)
-    as_of = today or date.today()
+    as_of = today or clock_of(session).today()
     pairings = [
         p
         for p in (

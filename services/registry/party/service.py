@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, inspect, select
@@ -44,6 +43,7 @@ from services.registry.places.domain import normalise_name
 from services.registry.places.models import Building, Community, Compound, Grid, Household, Street
 from services.registry.scope import Area, community_area, compound_area, require_admin
 from shared.auth import Principal
+from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, InvalidInput
 
@@ -64,10 +64,6 @@ def fact(entity: Any, name: str) -> Any:
             f"{type(entity).__name__} {getattr(entity, 'id', None)}: {name!r} not loaded; "
             "save it through services.registry.party.service"
         ) from None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- kinds ---------------------------------------------------------------------------------
@@ -471,7 +467,7 @@ async def update_member(
         entities.check_version(PARTY_MEMBER, member, body.version)
         await _replace_skills(session, member.id, skills)
         facts(member)["skills"] = skills
-        changes["updated_at"] = _now()  # a new version, so consumers see the new set
+        changes["updated_at"] = clock_of(session)()  # a new version, so consumers see the new set
     saved = await entities.update(session, PARTY_MEMBER, member, body.version, changes)
     if saved.ledger != PartyLedger.in_service:
         await _end_active_check_in(session, saved)
@@ -622,7 +618,7 @@ def _may_check_in(principal: Principal, area: Area, person_id: int) -> None:
 
 async def _end(session: AsyncSession, check_in: CheckIn, seen: int) -> CheckIn:
     await _load_check_in(session, check_in)
-    return await entities.update(session, CHECK_IN, check_in, seen, {"ended_at": _now()})
+    return await entities.update(session, CHECK_IN, check_in, seen, {"ended_at": clock_of(session)()})
 
 
 async def _end_active_check_in(session: AsyncSession, member: PartyMember) -> None:
@@ -644,7 +640,7 @@ async def create_check_in(session: AsyncSession, body: s.CheckInCreate, principa
     post = normalise_post(body.post)
     _may_check_in(principal, await compound_area(session, compound.id), person.id)
     await _end_active_check_in(session, member)
-    check_in = CheckIn(party_member_id=member.id, compound_id=compound.id, post=post, checked_in_at=_now())
+    check_in = CheckIn(party_member_id=member.id, compound_id=compound.id, post=post, checked_in_at=clock_of(session)())
     facts(check_in).update(person_id=person.id, name=person.name)
     return await entities.create(session, CHECK_IN, check_in)
 
@@ -782,7 +778,7 @@ async def update_center(
         entities.check_version(CENTER_HOUSEHOLD, center, body.version)
         await _replace_mentored(session, center.id, mentored)
         facts(center)["mentored"] = mentored
-        changes["updated_at"] = _now()
+        changes["updated_at"] = clock_of(session)()
     return await entities.update(session, CENTER_HOUSEHOLD, center, body.version, changes)
 
 

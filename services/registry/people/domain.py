@@ -83,7 +83,7 @@ def id_card_check_char(first17: str) -> str:
     return ID_CARD_CHECK_CHARS[total % 11]
 
 
-def parse_id_card(value: str, field: str = "id_card", today: date | None = None) -> str:
+def parse_id_card(value: str, field: str = "id_card", *, today: date) -> str:
     """A mainland 18-digit ID-card number, normalised (trimmed, check character upper case).
 
     Refused, naming the field and the value: a wrong shape, a birth date that is not a real
@@ -97,7 +97,6 @@ def parse_id_card(value: str, field: str = "id_card", today: date | None = None)
             value,
         )
     born = _birth_date_or_none(normalised)
-    today = today or date.today()
     if born is None or born.year < EARLIEST_BIRTH_YEAR:
         raise _invalid(
             f"身份证号 {field} 中的出生日期 {normalised[6:14]} 不是有效日期：“{value}”",

@@ -4,7 +4,6 @@ grid workers with their grids, building / entrance / courtyard heads, resident u
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
@@ -39,6 +38,7 @@ from services.registry.places.domain import normalise_name
 from services.registry.places.models import Building, Community, Compound, Courtyard, Entrance, Grid, Household
 from services.registry.scope import Area, community_area, compound_area, require_admin
 from shared.auth import Principal, Role
+from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
@@ -257,7 +257,7 @@ async def create_resident(
     )
     duplicate: Conflict | None = None
     if body.id_card is not None:
-        id_card = parse_id_card(body.id_card)
+        id_card = parse_id_card(body.id_card, today=clock_of(session).today())
         if body.birth_date is not None:
             check_birth_date(id_card, body.birth_date)
         person.birth_date = birth_date_of(id_card)
@@ -309,7 +309,9 @@ async def list_residents(
         if visible is not None:
             query = query.where(visible)
     if id_card is not None:
-        query = query.where(Person.id_card_hash == vault.search_hash(parse_id_card(id_card)))
+        query = query.where(
+            Person.id_card_hash == vault.search_hash(parse_id_card(id_card, today=clock_of(session).today()))
+        )
     if mobile is not None:
         query = query.where(Person.mobile_hash == vault.search_hash(parse_mobile(mobile)))
     return list((await session.scalars(query)).all())
@@ -369,7 +371,7 @@ async def update_resident(
             changes["id_card_enc"] = changes["id_card_hash"] = None
             id_card = None
         else:
-            id_card = parse_id_card(fields["id_card"])
+            id_card = parse_id_card(fields["id_card"], today=clock_of(session).today())
             id_hash = vault.search_hash(id_card)
             await _check_id_card_free(session, id_card, id_hash, person.id)
             changes["id_card_enc"], changes["id_card_hash"] = vault.encrypt(id_card), id_hash
@@ -426,7 +428,7 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
     person.birth_date = None
     person.anonymised = True
     if person.moved_out is None:
-        person.moved_out = date.today()
+        person.moved_out = clock_of(session).today()
     try:
         await session.flush()
     except StaleDataError:

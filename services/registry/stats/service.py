@@ -20,6 +20,7 @@ from services.registry.people.models import Head, Person
 from services.registry.places.models import Community, Compound, Street
 from services.registry.stats import schemas as s
 from services.registry.stats.domain import Coverage, total
+from shared.clock import clock_of
 from shared.errors import InvalidInput, NotFound
 
 
@@ -83,7 +84,7 @@ async def coverage(
 ) -> s.CoverageReport:
     """The coverage figures per community and in total."""
     street, communities = await _communities(session, street_id, community_id)
-    as_of = today or date.today()
+    as_of = today or clock_of(session).today()
     compounds = dict(
         (
             await session.execute(

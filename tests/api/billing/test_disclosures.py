@@ -5,6 +5,7 @@ and hash-chained, and whose chain the supervisory committee can verify."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import text
@@ -28,6 +29,9 @@ API = "/api/v1/billing"
 
 
 async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_verifies(platform: Platform) -> None:
+    # The story runs on 28 November 2026 (10:00 in Qionglai): October is billed and closed, and the
+    # parking revenue received on the 20th is posted inside November, the month its disclosure covers.
+    platform.set_clock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
     c = await compound(platform, name="邛崃·集中居住区")
     cid, headers = c.compound_id, staff(platform, c.compound_id)
     low = await building(platform, c, number="1", dwellings=10, area_m2="100.00")

@@ -303,12 +303,11 @@ async def test_alipay_notification_and_the_requery_of_an_order_left_pending(plat
     adapter.settled[lost["out_trade_no"]] = Notification(
         Channel.wechat, lost["out_trade_no"], "4200000009", lost["amount_fen"], adapter.merchant_id, True
     )
-    real_clock = runtime.clock
-    runtime.clock = lambda: real_clock() + timedelta(minutes=5)
+    runtime.clock.advance(timedelta(minutes=5))
     try:
         assert await runtime.tick("payment_requery") == 1
     finally:
-        runtime.clock = real_clock
+        runtime.clock.advance(-timedelta(minutes=5))
     settled = await ok(await billing(platform).get(f"{API}/payment-orders/{lost['out_trade_no']}", headers=headers))
     assert settled["status"] == "paid"
     payments = await ok(

@@ -5,7 +5,7 @@ production), and small helpers to move the deliberation clock and read its rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -249,11 +249,14 @@ def party_lead(platform: Platform, compound: Compound) -> dict[str, str]:
 
 
 def set_clock(platform: Platform, at: datetime) -> None:
-    platform.apps["deliberation"].state.runtime.clock = lambda: at
+    """Stop deliberation's clock at `at`: notice periods and vote windows are judged on it."""
+    platform.apps["deliberation"].state.runtime.clock.freeze(at)
 
 
-def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def now(platform: Platform) -> datetime:
+    """Now on the deliberation service's clock (whole seconds, as the stories print them)."""
+    at: datetime = platform.apps["deliberation"].state.runtime.clock()
+    return at.replace(microsecond=0)
 
 
 def days(n: float) -> timedelta:

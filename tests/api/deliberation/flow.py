@@ -34,7 +34,7 @@ class Walk:
 
 
 async def to_planning(platform: Platform, compound: Compound, title: str = "更换单元门禁") -> Walk:
-    t0 = now()
+    t0 = now(platform)
     set_clock(platform, t0)
     walk = Walk(
         0,

@@ -63,7 +63,7 @@ async def test_changshengqiao_encloses_the_courtyard_and_lights_it(platform: Pla
     await seat_bodies(platform, compound)
     await synced(platform, compound)
     c = compound.compound_id
-    t0 = now()
+    t0 = now(platform)
     set_clock(platform, t0)
     committee = [owner(platform, compound, p) for p in compound.committee]
     council = owner(platform, compound, compound.council[0])

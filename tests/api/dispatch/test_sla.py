@@ -24,18 +24,22 @@ def runtime_of(app: FastAPI) -> ServiceRuntime:
 
 
 class Clock:
-    """The dispatch service's clock, moved by hand."""
+    """The dispatch service's clock, stopped and moved by hand."""
 
     def __init__(self, runtime: ServiceRuntime) -> None:
-        self.now = runtime.clock()
-        self.attach(runtime)
+        self._clock = runtime.clock
+        self._clock.freeze()
 
-    def attach(self, runtime: ServiceRuntime) -> None:
-        runtime.clock = lambda: self.now
+    @property
+    def now(self) -> datetime:
+        return self._clock()
+
+    @now.setter
+    def now(self, at: datetime) -> None:
+        self._clock.freeze(at)
 
     def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
+        return self._clock.advance(timedelta(**delta))
 
 
 async def feed(platform: Platform, recipient: str) -> list[tuple[str, str]]:

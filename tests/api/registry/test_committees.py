@@ -4,7 +4,7 @@ chair who steps down makes room for the next."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
@@ -12,6 +12,9 @@ from tests.api.registry.test_party import API, assert_error, build_old_compound,
 
 
 async def test_a_property_committee_has_one_chair_at_a_time(platform: Platform) -> None:
+    # 18:30 UTC on the 25th is already the 26th in the compound's time zone (Asia/Shanghai):
+    # "today" on every record below is that day, whatever the calendar says when this runs.
+    platform.set_clock(datetime(2026, 11, 25, 18, 30, tzinfo=UTC))
     registry = platform.clients["registry"]
     c = await build_old_compound(platform, buildings=1, entrances=1, floors=2)
     zhou = await register_resident(platform, "周桂兰", household_id=c.households[0])
@@ -28,7 +31,7 @@ async def test_a_property_committee_has_one_chair_at_a_time(platform: Platform) 
         "主任",
         True,
     )
-    assert chair["since"] == date.today().isoformat()
+    assert chair["since"] == "2026-11-26"
     member = await platform.post(
         "/memberships",
         {"person_id": sun, "body": "property_committee", "compound_id": c.compound_id, "since": "2024-07-01"},
@@ -67,7 +70,7 @@ async def test_a_property_committee_has_one_chair_at_a_time(platform: Platform) 
     # The chair steps down; the member takes the chair.
     stepped_down = await registry.patch(
         f"{API}/memberships/{chair['id']}",
-        json={"version": 1, "until": date.today().isoformat()},
+        json={"version": 1, "until": "2026-11-26"},
         headers=platform.street_admin,
     )
     assert (stepped_down.json()["active"], stepped_down.json()["version"]) == (False, 2)

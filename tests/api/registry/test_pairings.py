@@ -5,7 +5,7 @@ takes on a needy household; the pairings go up on the compound's wall (上墙公
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.auth import Grant, Role
@@ -40,6 +40,9 @@ async def _cast(platform: Platform, c: OldCompound) -> dict[str, Any]:
 
 
 async def test_pairings_are_published_on_the_wall_with_chinese_labels(platform: Platform) -> None:
+    # 18:30 UTC on the 25th is already the 26th in the compound's time zone (Asia/Shanghai):
+    # "today" on every record below is that day, whatever the calendar says when this runs.
+    platform.set_clock(datetime(2026, 11, 25, 18, 30, tzinfo=UTC))
     registry = platform.clients["registry"]
     c = await build_old_compound(platform)
     assert len(c.households) == 96
@@ -64,7 +67,7 @@ async def test_pairings_are_published_on_the_wall_with_chinese_labels(platform: 
     assert (cadre_pairing["kind_label"], cadre_pairing["public"], cadre_pairing["since"]) == (
         "干部包联小区",
         True,
-        date.today().isoformat(),
+        "2026-11-26",
     )
     member_pairing = await platform.post(
         "/pairings",
@@ -94,7 +97,7 @@ async def test_pairings_are_published_on_the_wall_with_chinese_labels(platform: 
 
     resident = platform.token(Grant(Role.resident), person=cast["cadre"])
     wall = (await registry.get(f"{API}/compounds/{c.compound_id}/pairings/public", headers=resident)).json()
-    assert (wall["compound_name"], wall["as_of"]) == ("北大街3号院", date.today().isoformat())
+    assert (wall["compound_name"], wall["as_of"]) == ("北大街3号院", "2026-11-26")
     assert wall["counts"] == {"cadre_compound": 1, "member_household": 1, "center_needy": 1}
     lines = [(p["kind_label"], p["pairer_label"], p["pairer_name"], p["target"]) for p in wall["pairings"]]
     # 16th household: building 1, entrance 1, floor 4, position 4 → 1-1-404.
@@ -111,14 +114,14 @@ async def test_pairings_are_published_on_the_wall_with_chinese_labels(platform: 
         f"{API}/pairings/{member_pairing['id']}", json={"version": 1, "public": False}, headers=platform.street_admin
     )
     assert (hidden.json()["public"], hidden.json()["version"]) == (False, 2)
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = "2026-11-25"
     bad_end = await registry.patch(
         f"{API}/pairings/{cadre_pairing['id']}", json={"version": 1, "until": yesterday}, headers=platform.street_admin
     )
     assert "早于开始日期" in assert_error(bad_end, 422, "validation_error")["message"]
     ended = await registry.patch(
         f"{API}/pairings/{cadre_pairing['id']}",
-        json={"version": 1, "until": date.today().isoformat()},
+        json={"version": 1, "until": "2026-11-26"},
         headers=platform.street_admin,
     )
     assert ended.status_code == 200, ended.text

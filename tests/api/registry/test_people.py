@@ -6,7 +6,7 @@ ownership stays. Grid workers, building heads and resident units are kept beside
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -367,6 +367,9 @@ async def test_her_record_changes_with_its_version(platform: Platform) -> None:
 
 
 async def test_removing_her_anonymises_but_her_ownership_stays(platform: Platform) -> None:
+    # 18:30 UTC on the 25th is already the 26th in the compound's time zone (Asia/Shanghai):
+    # "today" on every record below is that day, whatever the calendar says when this runs.
+    platform.set_clock(datetime(2026, 11, 25, 18, 30, tzinfo=UTC))
     place = await xinghualing_dwelling(platform)
     _, worker = await grid_worker(platform, place)
     wang = await resident(platform, "王秀英", worker, household_id=place.household_id, **WANG)
@@ -383,7 +386,7 @@ async def test_removing_her_anonymises_but_her_ownership_stays(platform: Platfor
     assert gone["id"] == wang["id"]
     assert (gone["name"], gone["anonymised"]) == ("已注销居民", True)
     assert (gone["id_card_masked"], gone["mobile_masked"], gone["birth_date"]) == (None, None, None)
-    assert gone["moved_out"] == date.today().isoformat()
+    assert gone["moved_out"] == "2026-11-26"
     assert gone["household_id"] == place.household_id  # history stays whole
     async with registry_session(platform) as session:
         row = await session.get(Person, wang["id"])

@@ -26,7 +26,9 @@ def test_completion_earns_the_category_base_a_wish_its_own_and_five_stars_a_bonu
     assert completion_points(RULES, "cleaning", wish=False) == 10
     assert completion_points(RULES, "micro_wish", wish=True) == 5
     assert [rating_points(RULES, r) for r in range(1, 6)] == [0, 0, 0, 2, 5]
-    assert period_of(datetime(2026, 11, 30, 23, 59, tzinfo=UTC)) == "2026-11"
+    # Months are counted in the compound's time zone (Asia/Shanghai, UTC+8), not in UTC.
+    assert period_of(datetime(2026, 11, 30, 15, 59, tzinfo=UTC)) == "2026-11"
+    assert period_of(datetime(2026, 11, 30, 16, 0, tzinfo=UTC)) == "2026-12"
 
 
 def test_rules_with_a_positive_penalty_or_a_negative_award_are_refused() -> None:
