@@ -4,7 +4,7 @@ plan's execution task; each opens with its timeline row, event, clock and feed."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from services.dispatch.sla.models import Deadline
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
 from shared.auth import Principal, Role
+from shared.clock import clock_of
 from shared.contracts.deliberation import ExecutionTaskCreated
 from shared.errors import InvalidInput
 from shared.ids import uuid7
@@ -214,7 +215,7 @@ async def open_execution_task(session: AsyncSession, data: ExecutionTaskCreated)
     row = await session.get(CategoryRow, data.category) or await catalogue.get_row(session, "other")
     category = catalogue.to_domain(row)
     area, street_id = await _area(session, data.compound_id)
-    now = datetime.now(UTC)
+    now = clock_of(session)()
     order = Order(
         id=str(uuid7()),
         kind=OrderKind.execution_task.value,
