@@ -85,6 +85,35 @@ class Grant:
         return cls(r, kind, int(ident))
 
 
+# An unscoped grant of these roles serves every place (ops; the street admin above all streets
+# of a one-street deployment; an auditor of the whole platform). Any other unscoped grant means
+# "holds the role, at no particular place" (a party member registered outside every compound)
+# and counts at no place.
+EVERYWHERE_WHEN_UNSCOPED = frozenset({Role.ops, Role.street_admin, Role.auditor})
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place and the places above it, as far as a service knows them: a compound with its grid,
+    community and street, or a community with its street, or a street alone. A level left None
+    is unknown (not yet projected) or lies below the place, and no role held there counts."""
+
+    street_id: int | None = None
+    community_id: int | None = None
+    grid_id: int | None = None
+    compound_id: int | None = None
+
+    def levels(self) -> frozenset[tuple[str, int]]:
+        """The (scope kind, id) pairs of the place and everything above it."""
+        pairs = (
+            ("street", self.street_id),
+            ("community", self.community_id),
+            ("grid", self.grid_id),
+            ("compound", self.compound_id),
+        )
+        return frozenset((kind, ident) for kind, ident in pairs if ident is not None)
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a person id and their scoped roles."""
@@ -92,14 +121,32 @@ class Principal:
     person_id: int | None
     grants: tuple[Grant, ...] = field(default_factory=tuple)
 
-    def has(self, role: Role, scope_kind: str | None = None, scope_id: int | None = None) -> bool:
-        """True if the caller holds `role`, for that place when one is given."""
-        for g in self.grants:
-            if g.role != role:
-                continue
-            if scope_kind is None or (g.scope_kind == scope_kind and g.scope_id == scope_id):
-                return True
-        return False
+    def has(self, role: Role, scope_kind: str, scope_id: int) -> bool:
+        """True if the caller holds `role` at exactly that place (grid_worker of grid:12).
+        Whether a role held above the place counts is the caller's rule: see `is_staff_of`."""
+        return any(g.role == role and g.scope_kind == scope_kind and g.scope_id == scope_id for g in self.grants)
+
+    def holds_anywhere(self, role: Role) -> bool:
+        """True if the caller holds `role` at some place or unscoped. Only for checks that truly
+        mean "somewhere": an action that belongs to no one place, or choosing an answer's wording.
+        Ops is `holds_everywhere(Role.ops)`."""
+        return any(g.role == role for g in self.grants)
+
+    def holds_everywhere(self, role: Role) -> bool:
+        """True if the caller holds `role` unscoped and that means every place (ops, an
+        unscoped street admin or auditor): what lists everything rather than some places."""
+        return role in EVERYWHERE_WHEN_UNSCOPED and any(g.role == role and g.scope_kind is None for g in self.grants)
+
+    def holds_at(self, role: Role, place: Place) -> bool:
+        """True if the caller holds `role` at the place or at a place above it, or everywhere."""
+        levels = place.levels()
+        return self.holds_everywhere(role) or any(
+            g.role == role
+            and g.scope_kind is not None
+            and g.scope_id is not None
+            and (g.scope_kind, g.scope_id) in levels
+            for g in self.grants
+        )
 
     @property
     def caller_key(self) -> str:
@@ -196,12 +243,44 @@ def current_principal(principal: Annotated[Principal | None, Depends(optional_pr
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_any(principal: Principal, *checks: tuple[Role, str | None, int | None]) -> None:
-    """Pass if the caller holds any of the (role, scope kind, scope id) grants, else 403."""
-    if any(principal.has(role, kind, ident) for role, kind, ident in checks) or principal.has(Role.ops):
-        return
-    roles = list(dict.fromkeys(r for r, _, _ in checks))  # one role may be checked at several places
-    raise Forbidden(
+Check = tuple[Role, str, int]
+
+
+def _forbidden(roles: list[Role]) -> Forbidden:
+    roles = list(dict.fromkeys(roles))  # one role may be checked at several places
+    return Forbidden(
         f"无权执行此操作，需要角色：{'、'.join(ROLE_LABELS[r] for r in roles)}",
         f"Forbidden: requires one of {', '.join(r.value for r in roles)}",
     )
+
+
+def require_any(principal: Principal, *checks: Check) -> None:
+    """Pass if the caller holds any of the (role, scope kind, scope id) grants, or is ops; else 403."""
+    if principal.holds_everywhere(Role.ops) or any(principal.has(role, kind, ident) for role, kind, ident in checks):
+        return
+    raise _forbidden([r for r, _, _ in checks])
+
+
+def require_anywhere(principal: Principal, *roles: Role) -> None:
+    """Pass if the caller holds any of `roles` at some place (or is ops); else 403. Only for
+    actions that belong to no one place (the platform's order catalogue, say)."""
+    if principal.holds_everywhere(Role.ops) or any(principal.holds_anywhere(r) for r in roles):
+        return
+    raise _forbidden(list(roles))
+
+
+# The admins of every place: whoever holds one of these at the place or above is its staff.
+PLACE_ADMINS = (Role.ops, Role.street_admin, Role.community_admin)
+
+
+def is_staff_of(principal: Principal, place: Place, *also: Role) -> bool:
+    """Staff of this place or above: ops, a street admin of its street (or an unscoped one),
+    the community admin of its community; and each role of `also` held at the place or above
+    it (grid_worker at its grid, property_staff at its compound, auditor at any level)."""
+    return any(principal.holds_at(role, place) for role in (*PLACE_ADMINS, *also))
+
+
+def require_staff_of(principal: Principal, place: Place, *also: Role) -> None:
+    """`is_staff_of`, or 403 naming the roles that would do."""
+    if not is_staff_of(principal, place, *also):
+        raise _forbidden([*also, Role.community_admin, Role.street_admin])

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.base import compound_projection
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
-from services.deliberation.projections.models import BuildingView, MembershipView
-from shared.auth import Principal, Role
+from services.deliberation.projections.models import BuildingView, HouseholdView, MembershipView
+from shared.auth import Place, Principal, Role, is_staff_of
 from shared.errors import Forbidden, NotFound
 
 
@@ -20,12 +20,16 @@ async def compound_community(session: AsyncSession, compound_id: int) -> int:
         select(compound_projection.c.community_id).where(compound_projection.c.compound_id == compound_id)
     )
     if community is None:
-        raise NotFound(
-            f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
-            f"Compound {compound_id} is not known here (yet)",
-            details={"compound_id": compound_id},
-        )
+        raise _unknown(compound_id)
     return int(community)
+
+
+def _unknown(compound_id: int) -> NotFound:
+    return NotFound(
+        f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
+        f"Compound {compound_id} is not known here (yet)",
+        details={"compound_id": compound_id},
+    )
 
 
 async def seats(session: AsyncSession, compound_id: int, person_id: int | None) -> set[Body]:
@@ -76,27 +80,24 @@ async def require_committee(session: AsyncSession, principal: Principal, compoun
     return await require_seat(session, principal, compound_id, *COMMITTEE_BODIES)
 
 
-def street_admin_of(principal: Principal, street_id: int | None) -> bool:
-    """A street admin of that street (an unscoped street admin serves every street)."""
-    return any(
-        g.role == Role.street_admin and (g.scope_kind is None or (g.scope_kind, g.scope_id) == ("street", street_id))
-        for g in principal.grants
-    )
+async def place_of(session: AsyncSession, compound_id: int) -> Place:
+    """The compound with its grid, community and street; 404 when this service has not heard of it."""
+    row = (
+        await session.execute(
+            select(
+                compound_projection.c.community_id, compound_projection.c.street_id, compound_projection.c.grid_id
+            ).where(compound_projection.c.compound_id == compound_id)
+        )
+    ).first()
+    if row is None:
+        raise _unknown(compound_id)
+    return Place(street_id=row.street_id, community_id=row.community_id, grid_id=row.grid_id, compound_id=compound_id)
 
 
 async def require_party_lead(session: AsyncSession, principal: Principal, compound_id: int) -> None:
     """The party organisation leads triage (三事分流): a party member of the compound, the
     community's admin, a street admin; otherwise 403."""
-    community = await compound_community(session, compound_id)
-    street = await session.scalar(
-        select(compound_projection.c.street_id).where(compound_projection.c.compound_id == compound_id)
-    )
-    if (
-        principal.has(Role.party_member, "compound", compound_id)
-        or principal.has(Role.community_admin, "community", community)
-        or street_admin_of(principal, street)
-        or principal.has(Role.ops)
-    ):
+    if is_staff_of(principal, await place_of(session, compound_id), Role.party_member):
         return
     raise Forbidden(
         "只有本小区党组织（党员）、社区或街道管理员可以分流议题",
@@ -106,11 +107,27 @@ async def require_party_lead(session: AsyncSession, principal: Principal, compou
 
 
 async def can_read_everything(session: AsyncSession, principal: Principal, compound_id: int) -> bool:
-    """The supervisory committee (and the committee that runs the vote) see every record."""
-    if principal.has(Role.ops) or principal.has(Role.auditor):
+    """The supervisory committee (and the committee that runs the vote) see every record, as do
+    ops and the auditors of the compound or above."""
+    if principal.holds_everywhere(Role.ops) or principal.holds_at(Role.auditor, await place_of(session, compound_id)):
         return True
     held = await seats(session, compound_id, principal.person_id)
     return Body.supervisory_committee in held or bool(held & set(COMMITTEE_BODIES))
+
+
+async def _holds_role_in(session: AsyncSession, principal: Principal, compound_id: int) -> bool:
+    """Holds any role scoped to the compound (owner, party member, property staff, ...), heads
+    one of its buildings, or sits on one of its bodies."""
+    if any(g.scope_kind == "compound" and g.scope_id == compound_id for g in principal.grants):
+        return True
+    building_ids = [g.scope_id for g in principal.grants if g.role == Role.building_head and g.scope_kind == "building"]
+    if building_ids and await session.scalar(
+        select(BuildingView.building_id).where(
+            BuildingView.building_id.in_(building_ids), BuildingView.compound_id == compound_id
+        )
+    ):
+        return True
+    return bool(await seats(session, compound_id, principal.person_id))
 
 
 async def require_reader(session: AsyncSession, principal: Principal, compound_id: int) -> None:
@@ -118,35 +135,42 @@ async def require_reader(session: AsyncSession, principal: Principal, compound_i
     notice board, not on the internet): readable by whoever holds a role in the compound
     (owners, party members, the three bodies, building heads of its buildings, its property
     staff), by the admins of its community and street, and by auditors and ops; else 403."""
-    place = await session.execute(
-        select(compound_projection.c.community_id, compound_projection.c.street_id).where(
-            compound_projection.c.compound_id == compound_id
-        )
-    )
-    row = place.first()
-    if row is None:
-        await compound_community(session, compound_id)  # raises the 404
-        return
-    community_id, street_id = row
-    if (
-        principal.has(Role.ops)
-        or principal.has(Role.auditor)
-        or any(g.scope_kind == "compound" and g.scope_id == compound_id for g in principal.grants)
-        or principal.has(Role.community_admin, "community", community_id)
-        or street_admin_of(principal, street_id)
-    ):
-        return
-    building_ids = [g.scope_id for g in principal.grants if g.role == Role.building_head and g.scope_kind == "building"]
-    if building_ids and await session.scalar(
-        select(BuildingView.building_id).where(
-            BuildingView.building_id.in_(building_ids), BuildingView.compound_id == compound_id
-        )
-    ):
-        return
-    if await seats(session, compound_id, principal.person_id):
+    place = await place_of(session, compound_id)
+    if is_staff_of(principal, place, Role.auditor) or await _holds_role_in(session, principal, compound_id):
         return
     raise Forbidden(
         "只有本小区业主、党员、议事会/业委会/监委会成员及所属社区、街道可查看",
         "Only people who hold a role in this compound, and its community and street, may read this",
+        code="not_in_compound",
+    )
+
+
+async def _lives_in(session: AsyncSession, principal: Principal, compound_id: int) -> bool:
+    """A resident of one of the compound's households."""
+    households = [g.scope_id for g in principal.grants if g.role == Role.resident and g.scope_kind == "household"]
+    if not households:
+        return False
+    found = await session.scalar(
+        select(HouseholdView.household_id)
+        .where(HouseholdView.household_id.in_(households), HouseholdView.compound_id == compound_id)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def require_member(session: AsyncSession, principal: Principal, compound_id: int) -> None:
+    """Who may put a matter forward in a compound (it enters the compound's permanent audit
+    log): residents of its households, whoever holds a role in it, and its staff (its grid
+    worker, the admins of its community and street, ops); else 403. Auditors only read."""
+    place = await place_of(session, compound_id)
+    if (
+        is_staff_of(principal, place, Role.grid_worker)
+        or await _holds_role_in(session, principal, compound_id)
+        or await _lives_in(session, principal, compound_id)
+    ):
+        return
+    raise Forbidden(
+        "只有本小区居民、业主及本小区的工作人员可以提交议题",
+        "Only residents, owners and staff of this compound may submit a proposal here",
         code="not_in_compound",
     )

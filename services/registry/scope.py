@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.places.models import Community, Compound
-from shared.auth import Principal, Role, require_any
+from shared.auth import Place, Principal, require_staff_of
 from shared.errors import NotFound
 
 
@@ -52,15 +52,4 @@ async def compound_area(session: AsyncSession, compound_id: int) -> Area:
 
 def require_admin(principal: Principal, area: Area) -> None:
     """Street admins of the street (or unscoped), community admins of the community, ops."""
-    checks: list[tuple[Role, str | None, int | None]] = [
-        (Role.street_admin, None, None)
-        if not _scoped(principal, Role.street_admin)
-        else (Role.street_admin, "street", area.street_id)
-    ]
-    if area.community_id is not None:
-        checks.append((Role.community_admin, "community", area.community_id))
-    require_any(principal, *checks)
-
-
-def _scoped(principal: Principal, role: Role) -> bool:
-    return any(g.role == role and g.scope_kind is not None for g in principal.grants)
+    require_staff_of(principal, Place(street_id=area.street_id, community_id=area.community_id))

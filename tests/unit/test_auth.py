@@ -18,7 +18,9 @@ def test_grid_worker_of_grid_12_is_not_grid_worker_of_grid_13() -> None:
     assert who.person_id == 42
     assert who.has(Role.grid_worker, "grid", 12)
     assert not who.has(Role.grid_worker, "grid", 13)
-    assert who.has(Role.resident)
+    assert not who.has(Role.grid_worker, "community", 12)
+    assert who.holds_anywhere(Role.resident)
+    assert not who.holds_anywhere(Role.owner)
 
 
 def test_expired_token_is_refused_with_its_own_code() -> None:
@@ -49,9 +51,9 @@ def test_grant_parse_explains_bad_roles_and_scopes() -> None:
 def test_require_any_lets_ops_through_and_names_the_roles_it_wanted() -> None:
     community_admin = Principal(5, (Grant(Role.community_admin, "community", 3),))
     require_any(community_admin, (Role.community_admin, "community", 3))
-    require_any(Principal(9, (Grant(Role.ops),)), (Role.street_admin, None, None))
+    require_any(Principal(9, (Grant(Role.ops),)), (Role.street_admin, "street", 1))
     with pytest.raises(Forbidden) as err:
-        require_any(community_admin, (Role.community_admin, "community", 4), (Role.street_admin, None, None))
+        require_any(community_admin, (Role.community_admin, "community", 4), (Role.street_admin, "street", 1))
     assert "社区管理员" in err.value.message
     assert "街道管理员" in err.value.message
 

@@ -9,7 +9,6 @@ from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.access import (
-    Place,
     place_of,
     require_household_or_reader,
     require_manager,
@@ -37,7 +36,7 @@ from services.billing.ledger.domain import AccountKind, Leg
 from services.billing.projections.domain import day_number
 from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
 from services.billing.rates.domain import RateScope, rate_text
-from shared.auth import Principal
+from shared.auth import Place, Principal
 from shared.clock import month_of
 from shared.contracts.billing import ArrearsReminder, BillsIssued
 from shared.errors import Conflict, InvalidInput, NotFound

@@ -52,6 +52,15 @@ class DwellingView(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class HouseholdView(Base):
+    """A household and its compound: who lives in a compound may put a matter forward there."""
+
+    __tablename__ = "household_projection"
+    household_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class OwnershipView(Base):
     __tablename__ = "ownership_projection"
     ownership_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -15,6 +15,7 @@ from services.deliberation.projections.models import (
     CourtyardView,
     DwellingView,
     EntranceView,
+    HouseholdView,
     MembershipView,
     OwnershipView,
 )
@@ -67,7 +68,7 @@ def _project(
 
 
 def register_projections(handlers: EventHandlers) -> None:
-    """Keep courtyards, buildings, entrances, dwellings, ownerships and memberships in step."""
+    """Keep courtyards, buildings, entrances, dwellings, households, ownerships and memberships in step."""
     _project(
         handlers,
         r.CourtyardFields,
@@ -117,6 +118,13 @@ def register_projections(handlers: EventHandlers) -> None:
             "delivered": d.delivered,
             "version": d.version,
         },
+    )
+    _project(
+        handlers,
+        r.HouseholdFields,
+        HouseholdView,
+        "household_id",
+        lambda d: {"household_id": d.household_id, "compound_id": d.compound_id, "version": d.version},
     )
     _project(
         handlers,

@@ -15,6 +15,7 @@ from services.deliberation.access import (
     compound_community,
     members_of,
     require_committee,
+    require_member,
     require_party_lead,
     require_seat,
 )
@@ -153,6 +154,8 @@ async def submit(session: AsyncSession, body: s.ProposalCreate, principal: Princ
         )
     if body.origin is d.Origin.party_org:
         await require_party_lead(session, principal, body.compound_id)
+    else:
+        await require_member(session, principal, body.compound_id)
     if principal.person_id is None:
         raise Forbidden("须以实名身份提交议题", "A proposal is submitted under a real name")
     proposal = Proposal(

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.orders.domain import OrderKind, Provider
 from services.dispatch.orders.models import Offer, Order
-from shared.auth import Principal, Role
+from shared.auth import Place, Principal, Role, is_staff_of
 from shared.errors import Forbidden, NotFound
 
 
@@ -16,15 +16,15 @@ async def offered_person_ids(session: AsyncSession, order_id: str) -> set[int]:
     return set((await session.scalars(select(Offer.person_id).where(Offer.order_id == order_id))).all())
 
 
+def place_of(order: Order) -> Place:
+    return Place(
+        street_id=order.street_id, community_id=order.community_id, grid_id=order.grid_id, compound_id=order.compound_id
+    )
+
+
 def is_area_staff(principal: Principal, order: Order) -> bool:
     """The grid worker of the order's grid, an admin of its community or street, or ops."""
-    return (
-        principal.has(Role.ops)
-        or (order.grid_id is not None and principal.has(Role.grid_worker, "grid", order.grid_id))
-        or principal.has(Role.community_admin, "community", order.community_id)
-        or (order.street_id is not None and principal.has(Role.street_admin, "street", order.street_id))
-        or any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants)
-    )
+    return is_staff_of(principal, place_of(order), Role.grid_worker)
 
 
 def is_requester_side(principal: Principal, order: Order) -> bool:
@@ -36,7 +36,8 @@ def is_requester_side(principal: Principal, order: Order) -> bool:
 
 def is_assignee(principal: Principal, order: Order) -> bool:
     if order.provider == Provider.shared_property.value:
-        return principal.has(Role.property_staff) or is_area_staff(principal, order)
+        # The property company of the order's own compound, not of any compound it serves.
+        return principal.has(Role.property_staff, "compound", order.compound_id) or is_area_staff(principal, order)
     return principal.person_id is not None and principal.person_id == order.assignee_person_id
 
 
@@ -52,7 +53,9 @@ async def require_view(session: AsyncSession, principal: Principal, order: Order
         return
     if order.kind == OrderKind.wish.value and principal.has(Role.party_member, "compound", order.compound_id):
         return
-    if any(g.role in (Role.grid_worker, Role.community_admin, Role.street_admin) for g in principal.grants):
+    # Staff of some other place learn that the order lies outside their area; anyone else is
+    # told nothing (below). "Anywhere" is meant: this only chooses the answer's wording.
+    if any(principal.holds_anywhere(r) for r in (Role.grid_worker, Role.community_admin, Role.street_admin)):
         raise deny(
             "处理此工单：只有本网格网格员或社区、街道管理员可以操作", "act on an order outside your grid or area"
         )
@@ -71,7 +74,7 @@ def require_area_staff(principal: Principal, order: Order, what: str, what_en: s
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
     """The SQL condition for the orders a caller may list."""
-    if principal.has(Role.ops) or any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
+    if principal.holds_everywhere(Role.ops) or principal.holds_everywhere(Role.street_admin):
         return Order.id.is_not(None)
     by_scope: dict[str, list[int]] = {}
     for g in principal.grants:
@@ -87,6 +90,12 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     ):
         if by_scope.get(key):
             conditions.append(column.in_(by_scope[key]))
+    if by_scope.get("property_staff:compound"):
+        # The property company lists the shared-property orders of its own compounds.
+        conditions.append(
+            Order.compound_id.in_(by_scope["property_staff:compound"])
+            & (Order.provider == Provider.shared_property.value)
+        )
     if principal.person_id is not None:
         me = principal.person_id
         conditions.append(Order.requester_person_id == me)

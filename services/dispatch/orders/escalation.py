@@ -14,7 +14,7 @@ from services.dispatch.orders.domain import Action, EscalationLevel, next_level
 from services.dispatch.orders.models import Order
 from services.dispatch.orders.reading import HELD
 from services.dispatch.orders.transition import Change, grid_feed, transition
-from shared.auth import Principal, Role
+from shared.auth import Place, Principal, is_staff_of
 from shared.errors import Conflict
 
 
@@ -105,11 +105,8 @@ async def escalate_by_hand(
     session: AsyncSession, order: Order, body: s.EscalateBody, principal: Principal, now: datetime
 ) -> Order:
     require_area_staff(principal, order, "升级", "escalate")
-    if body.co_handler_person_ids and not (
-        principal.has(Role.ops)
-        or (order.street_id is not None and principal.has(Role.street_admin, "street", order.street_id))
-        or any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants)
-    ):
+    # Co-handlers are the street's to call in: its street admins (or ops), not the community's.
+    if body.co_handler_person_ids and not is_staff_of(principal, Place(street_id=order.street_id)):
         raise deny("添加协办人：只有街道层级可以操作", "add co-handlers (street level only)")
     if body.co_handler_person_ids and order.escalation_level != EscalationLevel.street.value:
         order = await escalate(session, order, principal.person_id, now, body.reason, expected_version=body.version)

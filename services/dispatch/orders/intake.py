@@ -22,7 +22,7 @@ from services.dispatch.projections.models import CompoundArea, HouseholdView
 from services.dispatch.sla.models import Deadline
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, is_staff_of
 from shared.clock import clock_of
 from shared.contracts.deliberation import ExecutionTaskCreated
 from shared.errors import InvalidInput
@@ -86,7 +86,9 @@ async def place_order(
     row = await catalogue.get_row(session, body.category, for_new_order=True)
     category = catalogue.to_domain(row)
     fields = check_fields(category, body.fields)
-    resident_households = [g.scope_id for g in principal.grants if g.role == Role.resident and g.scope_id]
+    resident_households = [
+        g.scope_id for g in principal.grants if g.role == Role.resident and g.scope_kind == "household" and g.scope_id
+    ]
     household_id = body.household_id
     if household_id is None and body.compound_id is None and len(resident_households) == 1:
         household_id = resident_households[0]
@@ -122,12 +124,7 @@ async def place_order(
         or principal.has(Role.owner, "compound", compound_id)
         or principal.has(Role.party_member, "compound", compound_id)
     )
-    staff = (
-        principal.has(Role.ops)
-        or (area.grid_id is not None and principal.has(Role.grid_worker, "grid", area.grid_id))
-        or principal.has(Role.community_admin, "community", area.community_id)
-        or (street_id is not None and principal.has(Role.street_admin, "street", street_id))
-    )
+    staff = is_staff_of(principal, area.place, Role.grid_worker)
     if not (own_home or neighbour or staff):
         raise deny(
             "为该住户或小区点单：居民只能为自家或本小区公共区域点单，网格员只能为本网格代录",

@@ -27,7 +27,7 @@ from services.dispatch.points.domain import (
 )
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import CompoundArea, MemberView
-from shared.auth import Principal, Role, require_any
+from shared.auth import Principal, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
@@ -178,13 +178,7 @@ async def require_compound_admin(session: AsyncSession, principal: Principal, co
     area = await session.get(CompoundArea, compound_id)
     if area is None:
         raise NotFound(f"小区 {compound_id} 不存在（或尚未同步）", f"Compound {compound_id} is not known here")
-    street_id = area.street_id
-    checks: list[tuple[Role, str | None, int | None]] = [(Role.community_admin, "community", area.community_id)]
-    if street_id is not None:
-        checks.append((Role.street_admin, "street", street_id))
-    if any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
-        return
-    require_any(principal, *checks)
+    require_staff_of(principal, area.place)
 
 
 async def publish(session: AsyncSession, body: s.PublishBody, principal: Principal, now: datetime) -> s.ListsOut:

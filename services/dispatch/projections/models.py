@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from shared.auth import Place
 
 
 class CompoundArea(Base):
@@ -21,6 +22,13 @@ class CompoundArea(Base):
     street_id: Mapped[int | None] = mapped_column(Integer, index=True)
     grid_id: Mapped[int | None] = mapped_column(Integer, index=True)
     version: Mapped[int] = mapped_column(Integer)
+
+    @property
+    def place(self) -> Place:
+        """The compound with its grid, community and street, for place-and-role checks."""
+        return Place(
+            street_id=self.street_id, community_id=self.community_id, grid_id=self.grid_id, compound_id=self.compound_id
+        )
 
 
 class HouseholdView(Base):

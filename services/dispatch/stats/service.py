@@ -14,7 +14,7 @@ from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
 from services.dispatch.stats import schemas as s
 from services.dispatch.stats.domain import OrderFacts, summarise
-from shared.auth import Principal, Role, require_any
+from shared.auth import Place, Principal, Role, require_staff_of
 from shared.errors import InvalidInput, NotFound
 
 COLUMN = {
@@ -26,29 +26,29 @@ COLUMN = {
 MAX_DAYS = 366
 
 
-async def _require_reader(session: AsyncSession, principal: Principal, level: s.Level, place_id: int) -> None:
-    """Grid workers read their grids; community and street admins their areas (and below)."""
-    if any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
-        return
-    checks: list[tuple[Role, str | None, int | None]] = []
-    if level == "grid":
-        checks.append((Role.grid_worker, "grid", place_id))
-    if level == "community":
-        checks.append((Role.community_admin, "community", place_id))
+async def _place(session: AsyncSession, level: s.Level, place_id: int) -> Place:
+    """The place with the places above it, from any compound that lies in it."""
     if level == "street":
-        checks.append((Role.street_admin, "street", place_id))
-    if level in ("compound", "grid"):
-        column = CompoundArea.compound_id if level == "compound" else CompoundArea.grid_id
-        area = await session.scalar(select(CompoundArea).where(column == place_id).limit(1))
-        if area is None:
-            raise NotFound(f"{level} {place_id} 不存在（或尚未同步）", f"{level} {place_id} is not known here")
-        checks.append((Role.community_admin, "community", area.community_id))
-        street_id = area.street_id
-        if street_id is not None:
-            checks.append((Role.street_admin, "street", street_id))
-        if level == "compound" and area.grid_id is not None:
-            checks.append((Role.grid_worker, "grid", area.grid_id))
-    require_any(principal, *checks)
+        return Place(street_id=place_id)
+    column = {
+        "compound": CompoundArea.compound_id,
+        "grid": CompoundArea.grid_id,
+        "community": CompoundArea.community_id,
+    }
+    area = await session.scalar(select(CompoundArea).where(column[level] == place_id).limit(1))
+    if area is None:
+        raise NotFound(f"{level} {place_id} 不存在（或尚未同步）", f"{level} {place_id} is not known here")
+    if level == "community":
+        return Place(street_id=area.street_id, community_id=place_id)
+    if level == "grid":
+        return Place(street_id=area.street_id, community_id=area.community_id, grid_id=place_id)
+    return area.place
+
+
+async def _require_reader(session: AsyncSession, principal: Principal, level: s.Level, place_id: int) -> None:
+    """Grid workers read their grids (and the compounds in them); community and street admins
+    their areas and everything below."""
+    require_staff_of(principal, await _place(session, level, place_id), Role.grid_worker)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -24,7 +24,7 @@ from services.registry.people.pii import PiiVault
 from services.registry.people.service import area_of_person, living_person, show_resident
 from services.registry.places.models import Community, Compound, Ownership, Street
 from services.registry.scope import Area, community_area, compound_area, require_admin
-from shared.auth import Grant, Principal, Role, TokenCodec, require_any
+from shared.auth import Grant, Principal, Role, TokenCodec, require_anywhere
 from shared.clock import clock_of
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
 
@@ -203,7 +203,7 @@ def _require_person_admin(principal: Principal, area: Area | None) -> None:
     """Street or community admins of where the person lives (any of them for people outside
     every compound), and ops."""
     if area is None:
-        require_any(principal, (Role.street_admin, None, None), (Role.community_admin, None, None))
+        require_anywhere(principal, Role.street_admin, Role.community_admin)
     else:
         require_admin(principal, area)
 
@@ -276,10 +276,10 @@ async def _grant_area(session: AsyncSession, scope_kind: str | None, scope_id: i
 def _may_grant(principal: Principal, role: str, area: Area | None) -> None:
     """Ops grant anything; a street admin grants admin roles inside their street (an unscoped
     street admin anywhere), never ops."""
-    if principal.has(Role.ops):
+    if principal.holds_everywhere(Role.ops):
         return
     if role != Role.ops:
-        if any(g.role == Role.street_admin and g.scope_kind is None for g in principal.grants):
+        if principal.holds_everywhere(Role.street_admin):
             return
         if area is not None and principal.has(Role.street_admin, "street", area.street_id):
             return
@@ -348,7 +348,7 @@ async def create_admin_grant(session: AsyncSession, principal: Principal, body: 
 async def list_admin_grants(
     session: AsyncSession, principal: Principal, person_id: int | None
 ) -> list[s.AdminGrantOut]:
-    require_any(principal, (Role.street_admin, None, None))
+    require_anywhere(principal, Role.street_admin)
     query = select(AdminGrant).order_by(AdminGrant.id)
     if person_id is not None:
         query = query.where(AdminGrant.person_id == person_id)

@@ -51,7 +51,7 @@ from services.registry.ledgers.sheets import HEADER_SEARCH_ROWS, ZIP_MAGIC, file
 from services.registry.ledgers.writer import ChunkResult, Event, batches, copy_rows, postgres_driver, upsert_residents
 from services.registry.people.pii import PiiVault
 from services.registry.scope import Area, compound_area, require_admin
-from shared.auth import Principal, Role, require_any
+from shared.auth import Principal, Role, require_anywhere
 from shared.errors import InvalidInput, NotFound
 from shared.events.envelope import SPEC_VERSION, EventData
 from shared.events.outbox import SESSION_FLAG, outbox
@@ -204,7 +204,7 @@ async def job_for(session: AsyncSession, job_id: int, principal: Principal) -> I
     if job is None:
         raise NotFound(f"导入任务 {job_id} 不存在", f"Import job {job_id} not found", details={"id": job_id})
     if job.compound_id is None:  # only jobs from before r0005: operators only
-        require_any(principal, (Role.ops, None, None))
+        require_anywhere(principal, Role.ops)
     else:
         require_admin(principal, await compound_area(session, job.compound_id))
     return job

@@ -115,10 +115,10 @@ async def area_of_person(session: AsyncSession, person: Person) -> Area | None:
 def is_area_staff(principal: Principal, area: Area | None) -> bool:
     """The area's admins (as scope.require_admin has them), the grid worker of the compound's
     grid, and ops. People outside any compound: any street or community admin."""
-    if principal.has(Role.ops):
+    if principal.holds_everywhere(Role.ops):
         return True
     if area is None:
-        return principal.has(Role.street_admin) or principal.has(Role.community_admin)
+        return principal.holds_anywhere(Role.street_admin) or principal.holds_anywhere(Role.community_admin)
     if area.grid_id is not None and principal.has(Role.grid_worker, "grid", area.grid_id):
         return True
     try:
@@ -139,7 +139,7 @@ def require_area_staff(principal: Principal, area: Area | None, action_zh: str, 
 def _visible_people(principal: Principal) -> ColumnElement[bool] | None:
     """Which people a staff member may list without naming a compound (None: everybody)."""
     grants = principal.grants
-    if principal.has(Role.ops) or any(g.role == Role.street_admin and g.scope_kind is None for g in grants):
+    if principal.holds_everywhere(Role.ops) or principal.holds_everywhere(Role.street_admin):
         return None
     streets = [g.scope_id for g in grants if g.role == Role.street_admin and g.scope_kind == "street"]
     communities = [g.scope_id for g in grants if g.role == Role.community_admin and g.scope_kind == "community"]
@@ -152,7 +152,7 @@ def _visible_people(principal: Principal) -> ColumnElement[bool] | None:
         )
     )
     visible: list[ColumnElement[bool]] = [Person.compound_id.in_(compounds)]
-    if principal.has(Role.street_admin) or principal.has(Role.community_admin):
+    if principal.holds_anywhere(Role.street_admin) or principal.holds_anywhere(Role.community_admin):
         visible.append(Person.compound_id.is_(None))
     if principal.person_id is not None:
         visible.append(Person.id == principal.person_id)
@@ -285,7 +285,7 @@ async def list_residents(
     offset: int,
 ) -> list[Person]:
     """Staff list the people of the areas they serve; a resident has no list, only themself."""
-    if not any(principal.has(role) for role in STAFF_ROLES):
+    if not any(principal.holds_anywhere(role) for role in STAFF_ROLES):
         raise Forbidden(
             "无权查看居民名单：需要街道或社区管理员、网格员角色",
             "Forbidden to list residents: requires a street or community admin or a grid worker",

@@ -231,7 +231,32 @@ async def test_the_shared_property_company_does_a_per_visit_job_that_billing_cha
         await dispatch.post(f"{API}/orders/{order_id}/dispatch", json={"mode": "shared_property"}, headers=grid_worker)
     )
     assert (sent["state"], sent["provider"]) == ("accepted", "shared_property")
-    staff = platform.token(Grant(Role.property_staff), person=500)
+    staff = platform.token(Grant(Role.property_staff, "compound", cast.home.compound_id), person=500)
+
+    # The property company of the compound next door (same community, same grid) cannot see
+    # the order, list it or work on it: it serves its own compound's shared property only.
+    next_door = await platform.post(
+        "/compounds",
+        {
+            "name": "杏花岭片区·新建小区",
+            "community_id": cast.home.community_id,
+            "kind": "commercial",
+            "management_model": "professional",
+            "grid_id": cast.home.grid_id,
+        },
+    )
+    other_staff = platform.token(Grant(Role.property_staff, "compound", next_door["id"]), person=501)
+    error(await dispatch.get(f"{API}/orders/{order_id}", headers=other_staff), 404)
+    assert ok(await dispatch.get(f"{API}/orders", headers=other_staff))["items"] == []
+    for step, body in (("start", {}), ("complete", {"summary": "不是我们小区的单"})):
+        assert (await dispatch.post(f"{API}/orders/{order_id}/{step}", json=body, headers=other_staff)).status_code in (
+            403,
+            404,
+        )
+    assert ok(await dispatch.get(f"{API}/orders/{order_id}", headers=grid_worker))["state"] == "accepted"
+
+    # Its own property company sees it in its list and does the job.
+    assert [o["id"] for o in ok(await dispatch.get(f"{API}/orders", headers=staff))["items"]] == [order_id]
     ok(await dispatch.post(f"{API}/orders/{order_id}/start", json={}, headers=staff))
     ok(await dispatch.post(f"{API}/orders/{order_id}/complete", json={"summary": "疏通并更换接头"}, headers=staff))
     [visit] = [e for e in await events_of(platform) if e["type"].endswith("shared_property_visit.completed.v1")]

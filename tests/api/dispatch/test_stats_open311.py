@@ -51,6 +51,21 @@ async def check_statistics_count_intake_times_satisfaction_and_load(platform: Pl
             )["orders"]
             == 4
         )
+    # The street admin of 三桥街道 reads the figures of a community of his street, and of its
+    # compounds; the street admin of 府东街道 reads none of them.
+    fudong = (await platform.post("/streets", {"name": "府东街道"}))["id"]
+    own_street = platform.token(Grant(Role.street_admin, "street", cast.home.street_id), person=2)
+    other_street = platform.token(Grant(Role.street_admin, "street", fudong), person=3)
+    for level, place in (
+        ("community", cast.home.community_id),
+        ("compound", cast.home.compound_id),
+        ("grid", cast.home.grid_id),
+        ("street", cast.home.street_id),
+    ):
+        where: dict[str, str | int] = {"level": level, "place_id": place}
+        assert ok(await dispatch.get(f"{API}/stats", params=where, headers=own_street))["orders"] == 4
+        refused = error(await dispatch.get(f"{API}/stats", params=where, headers=other_street), 403)
+        assert "街道管理员" in refused["message"]
     # A grid worker reads their own grid only.
     error(await dispatch.get(f"{API}/stats", params={**params, "place_id": 999}, headers=grid_worker), 404)
     street: dict[str, str | int] = {"level": "street", "place_id": cast.home.street_id}

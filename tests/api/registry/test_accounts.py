@@ -99,7 +99,7 @@ async def test_the_grid_worker_logs_in_with_the_roles_of_her_grids(platform: Pla
     principal = TokenCodec(platform.settings).verify(body["access_token"])
     assert principal.person_id == li["id"]
     assert principal.has(Role.grid_worker, "grid", place.grid_id)
-    assert not principal.has(Role.street_admin)
+    assert not principal.holds_anywhere(Role.street_admin)
     row = await account_row(platform, li["id"])
     assert row is not None
     assert row.last_login_at is not None
