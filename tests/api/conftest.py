@@ -22,7 +22,6 @@ from shared.events.inprocess import InProcessTransport
 from shared.events.outbox import outbox
 from shared.settings import SERVICES, Settings
 
-
 # Stories move service clocks by days (notices, SLAs, vote windows); test tokens outlive that.
 TEST_TOKEN_TTL = 5 * 365 * 86_400
 
