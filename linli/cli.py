@@ -8,7 +8,7 @@ import json
 import sys
 
 from linli.apps import SERVICE_FACTORIES
-from linli.embedded import migrate_all, run_embedded
+from linli.embedded import migrate_all, run_embedded, with_local_secret
 from services.gateway.app import create_app as gateway_app
 from services.registry.ledgers.generator import build_street
 from shared.auth import Grant, TokenCodec
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         "--scope", action="append", default=[], help="KIND:ID for the role at the same position (e.g. grid:12)"
     )
     token.add_argument("--person", type=int, default=None, help="person id (sub claim)")
-    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds")
+    token.add_argument("--ttl", type=int, default=None, help="lifetime in seconds (default TOKEN_TTL_SECONDS, 900)")
     seed = sub.add_parser("seed", help="build a realistic street of N households in the registry (benchmarks, demos)")
     seed.add_argument("--households", type=int, required=True, help="households in the street (e.g. 10000)")
     seed.add_argument("--seed", type=int, default=1, help="random seed; one street per seed")
@@ -52,7 +52,8 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     try:
         grants = [Grant.parse(role, args.scope[i] if i < len(args.scope) else None) for i, role in enumerate(args.role)]
-        print(TokenCodec(settings).issue(args.person, grants, args.ttl))
+        # Signed as `linli run` signs: with JWT_SECRET, or the secret it generated in DATA_DIR.
+        print(TokenCodec(with_local_secret(settings)).issue(args.person, grants, args.ttl))
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

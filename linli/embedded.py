@@ -4,8 +4,13 @@ process, one event loop, SQLite files under DATA_DIR, events over the in-process
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
 import socket
+
+from pydantic import SecretStr
 
 from linli.apps import SERVICE_FACTORIES
 from services.gateway.app import create_app as gateway_app
@@ -13,7 +18,7 @@ from shared.events.inprocess import InProcessTransport
 from shared.events.transport import Transport
 from shared.migrate import upgrade_head
 from shared.server import Listener, serve_apps
-from shared.settings import SERVICES, Settings
+from shared.settings import DEFAULT_JWT_SECRET, SERVICES, Settings
 
 log = logging.getLogger("linli.embedded")
 
@@ -25,11 +30,46 @@ def free_port() -> int:
         return port
 
 
+SECRET_FILE = "jwt_secret"
+
+
+def with_local_secret(settings: Settings) -> Settings:
+    """The settings, signing with this machine's own secret unless JWT_SECRET is set.
+
+    The default secret is printed in the source: a demo machine reachable from the network
+    would accept tokens anyone can mint. So the first run writes a random secret to
+    DATA_DIR/jwt_secret (mode 0600) and every later run, and `linli token`, reads it back."""
+    explicit = "jwt_secret" in settings.model_fields_set
+    if settings.jwt_algorithm != "HS256" or (explicit and settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET):
+        return settings
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside and linked into place, so a reader never sees half a secret and two
+        # first runs at once agree on one (the second link fails and it reads the first's).
+        scratch = path.with_name(f".{SECRET_FILE}.{os.getpid()}")
+        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        with contextlib.suppress(FileExistsError):
+            os.link(scratch, path)
+        scratch.unlink()
+    os.chmod(path, 0o600)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ValueError(f"{path} 中的密钥太短，请删除该文件后重启 (the secret in {path} is too short; delete it)")
+    return settings.model_copy(update={"jwt_secret": SecretStr(secret)})
+
+
 def embedded_listeners(settings: Settings, transport: Transport | None = None) -> tuple[list[Listener], Settings]:
     """The five apps of embedded mode, with the gateway pointed at the services' ports."""
     ports = {s: free_port() for s in SERVICES}
     settings = settings.model_copy(update={f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
-    listeners = [Listener(SERVICE_FACTORIES[s](settings, transport), "127.0.0.1", ports[s]) for s in SERVICES]
+    # The services believe the gateway beside them on loopback about who the client is (the
+    # per-address login back-off needs the real address); the gateway keeps TRUSTED_PROXIES.
+    trusted = ",".join(p for p in (settings.trusted_proxies, "127.0.0.1") if p)
+    behind_gateway = settings.model_copy(update={"trusted_proxies": trusted})
+    listeners = [Listener(SERVICE_FACTORIES[s](behind_gateway, transport), "127.0.0.1", ports[s]) for s in SERVICES]
     listeners.append(Listener(gateway_app(settings), settings.host, settings.port))
     return listeners, settings
 
@@ -41,6 +81,7 @@ def migrate_all(settings: Settings) -> None:
 
 async def run_embedded(settings: Settings) -> None:
     """Migrate, then serve everything until Ctrl-C or SIGTERM."""
+    settings = with_local_secret(settings)
     await asyncio.to_thread(migrate_all, settings)
     transport = InProcessTransport(settings.bus_url()) if settings.event_bus == "inprocess" else None
     listeners, settings = embedded_listeners(settings, transport)

@@ -3,8 +3,9 @@ dependencies every service uses to authorise (the gateway checks too, but never 
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -154,12 +155,23 @@ class Principal:
 
 
 class TokenCodec:
-    """Signs and verifies Linli's JWTs (HS256 with a secret, or RS256 with a key pair)."""
+    """Signs and verifies Linli's JWTs (HS256 with a secret, or RS256 with a key pair).
 
-    def __init__(self, settings: Settings) -> None:
+    Issue and expiry times come from `clock` (a service passes its runtime.clock), never from
+    the process's wall clock, so a test that moves the service clock past an access token's
+    lifetime sees it refused."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
         self.algorithm = settings.jwt_algorithm
         self.issuer = settings.jwt_issuer
         self.ttl = settings.token_ttl_seconds
+        if clock is None:
+            offset = timedelta(seconds=settings.clock_offset_seconds)
+
+            def clock() -> datetime:
+                return datetime.now(UTC) + offset
+
+        self._clock = clock
         if self.algorithm == "HS256":
             secret = settings.jwt_secret.get_secret_value()
             self._sign_key: Any = secret
@@ -173,11 +185,11 @@ class TokenCodec:
     def issue(self, person_id: int | None, grants: list[Grant], ttl_seconds: int | None = None) -> str:
         if self._sign_key is None:
             raise ValueError("没有私钥，无法签发令牌 (no private key to sign with)")
-        now = int(time.time())
+        now = int(self._clock().timestamp())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "iat": now,
-            "exp": now + (ttl_seconds or self.ttl),
+            "exp": now + (self.ttl if ttl_seconds is None else ttl_seconds),
             "roles": [g.to_claim() for g in grants],
         }
         if person_id is not None:
@@ -192,12 +204,21 @@ class TokenCodec:
                 self._verify_key,
                 algorithms=[self.algorithm],
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss"]},
+                # Times are checked below against the service clock, not PyJWT's time.time().
+                options={
+                    "require": ["exp", "iat", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError:
-            raise Unauthorized("登录已过期，请重新登录", "Token expired", code="token_expired") from None
         except jwt.PyJWTError as exc:
             raise Unauthorized("令牌无效", f"Invalid token: {exc}", code="token_invalid") from None
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or isinstance(expires, bool):
+            raise Unauthorized("令牌无效", "Invalid token: exp must be a number", code="token_invalid")
+        if expires <= self._clock().timestamp():
+            raise Unauthorized("登录已过期，请重新登录", "Token expired", code="token_expired")
         try:
             grants = tuple(Grant.parse(r["role"], r.get("scope")) for r in claims.get("roles", []))
             sub = claims.get("sub")

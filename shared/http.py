@@ -4,10 +4,11 @@ metrics)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
@@ -29,6 +30,9 @@ class UnitOfWorkRoute(APIRoute):
     """Runs each endpoint in one database transaction, committed only when the response is a
     success, together with the Idempotency-Key record; nobody else commits."""
 
+    # Whether a response may be kept under its Idempotency-Key and replayed.
+    stores_responses: ClassVar[bool] = True
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
         handler = super().get_route_handler()
 
@@ -36,7 +40,7 @@ class UnitOfWorkRoute(APIRoute):
             runtime = request.app.state.runtime
             async with runtime.db.sessionmaker() as session:
                 request.state.session = session
-                claim = await _idempotency_claim(request)
+                claim = await _idempotency_claim(request) if self.stores_responses else None
                 if claim is not None:
                     replay = await idempotency.stored_response(session, claim, runtime.settings.idempotency_ttl_seconds)
                     if replay is not None:
@@ -70,6 +74,24 @@ class UnitOfWorkRoute(APIRoute):
         return run
 
 
+class CredentialsRoute(UnitOfWorkRoute):
+    """A route whose answers carry credentials (login, refresh, logout, password change): an
+    Idempotency-Key is ignored, so no token is ever stored in plain text and replayed to whoever
+    sends the same key again, and no cache may keep the answer (RFC 6749 5.1)."""
+
+    stores_responses: ClassVar[bool] = False
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
+        handler = super().get_route_handler()
+
+        async def run(request: Request) -> Any:
+            response = await handler(request)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+
+        return run
+
+
 async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
     key = request.headers.get("idempotency-key")
     if request.method != "POST" or key is None:
@@ -80,9 +102,46 @@ async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
     return idempotency.Claim(caller, key, await idempotency.request_hash(request))
 
 
-def service_router(prefix: str, tags: list[str]) -> APIRouter:
-    """The router every service's api.py starts from."""
-    return APIRouter(prefix=prefix, tags=list(tags), route_class=UnitOfWorkRoute, responses=ERROR_RESPONSES)
+ProxyNetworks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def _is_trusted(address: str, trusted: ProxyNetworks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
+def forwarded_chain(request: Request, trusted: ProxyNetworks) -> list[str]:
+    """The addresses a request passed through, client first, as far as they can be believed:
+    X-Forwarded-For counts only when the direct peer is a trusted proxy (TRUSTED_PROXIES), and
+    only from the right as long as each hop is itself trusted; anything a client wrote there
+    itself is dropped."""
+    peer = request.client.host if request.client else "-"
+    if not _is_trusted(peer, trusted):
+        return [peer]
+    claimed = [
+        hop.strip() for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",") if hop.strip()
+    ]
+    chain = [peer]
+    for hop in reversed(claimed):
+        chain.insert(0, hop)
+        if not _is_trusted(hop, trusted):
+            break
+    return chain
+
+
+def client_address(request: Request, trusted: ProxyNetworks) -> str:
+    """The real client's address (see forwarded_chain)."""
+    return forwarded_chain(request, trusted)[0]
+
+
+def service_router(prefix: str, tags: list[str], *, credentials: bool = False) -> APIRouter:
+    """The router every service's api.py starts from; `credentials=True` for routes whose
+    answers carry tokens (see CredentialsRoute)."""
+    route_class = CredentialsRoute if credentials else UnitOfWorkRoute
+    return APIRouter(prefix=prefix, tags=list(tags), route_class=route_class, responses=ERROR_RESPONSES)
 
 
 def db_session(request: Request) -> AsyncSession:

@@ -46,6 +46,9 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, 
                 lifespan="on",
                 timeout_graceful_shutdown=shutdown_timeout,
                 access_log=False,
+                # uvicorn would believe X-Forwarded-For from any loopback peer; the apps decide
+                # whom to believe themselves (TRUSTED_PROXIES, shared/http.py client_address).
+                proxy_headers=False,
             )
         )
         for listener in listeners

@@ -177,7 +177,8 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
         redoc_url=None,
     )
     app.state.runtime = runtime
-    app.state.tokens = TokenCodec(settings)
+    # Token times follow the service clock (looked up at each call: tests replace runtime.clock).
+    app.state.tokens = TokenCodec(settings, clock=lambda: runtime.clock())
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(

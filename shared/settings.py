@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES: tuple[str, ...] = ("registry", "dispatch", "billing", "deliberation")
@@ -70,7 +71,15 @@ class Settings(BaseSettings):
     jwt_private_key_file: Path | None = None
     jwt_public_key_file: Path | None = None
     jwt_issuer: str = "linli"
-    token_ttl_seconds: int = 8 * 3600
+    # Access tokens live at most 15 minutes: roles removed in the registry (or a deleted person)
+    # stop working within that time, because refresh tokens are checked and revocable.
+    token_ttl_seconds: int = Field(default=900, gt=0, le=900)
+    # A refresh token is good for this long after it was issued; each use rotates it.
+    refresh_token_ttl_seconds: int = Field(default=30 * 86_400, gt=0)
+    # Peers (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the real client: the
+    # gateway's address for the services, a load balancer's for the gateway. Default: none, so a
+    # client cannot claim to be "many addresses" by sending the header itself.
+    trusted_proxies: str = ""
 
     # HTTP limits.
     max_body_bytes: int = 1_048_576
@@ -98,6 +107,25 @@ class Settings(BaseSettings):
     # Embedded mode seeds a demo street into empty databases, with demo accounts (README).
     seed_demo: bool = True
     linli_demo_password: SecretStr = SecretStr("linli-demo")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"TRUSTED_PROXIES 应为逗号分隔的 IP 或网段，收到 {part.strip()!r} "
+                        "(TRUSTED_PROXIES must be comma-separated IPs or CIDRs)"
+                    ) from None
+        return value
+
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()
+        )
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,7 +21,7 @@ from services.gateway.proxy import forward
 from services.gateway.ratelimit import RateLimiter
 from shared.auth import TokenCodec, optional_principal
 from shared.error_handlers import error_response, install_error_handlers
-from shared.http import RequestContextMiddleware
+from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
 from shared.settings import SERVICES, Settings
 
@@ -33,6 +34,10 @@ class GatewayRuntime:
         self.settings = settings
         self.metrics = Metrics("gateway")
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.trusted_proxies = settings.trusted_proxy_networks()
+        # The same clock a service has (runtime.clock), so tokens expire alike everywhere.
+        offset = timedelta(seconds=settings.clock_offset_seconds)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC) + offset
         self.upstreams = {s: settings.upstream_url(s) for s in SERVICES}
         self.client: httpx.AsyncClient | None = None
         self.draining = False
@@ -64,7 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
         description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。",
     )
     app.state.runtime = runtime
-    app.state.tokens = TokenCodec(settings)
+    app.state.tokens = TokenCodec(settings, clock=lambda: runtime.clock())
     install_error_handlers(app)
     app.add_middleware(
         RequestContextMiddleware,
@@ -120,7 +125,7 @@ def create_app(settings: Settings) -> FastAPI:
         """429 when the caller has used up their rate; refuses expired or forged tokens first
         (each service still authorises on its own)."""
         principal = optional_principal(request)
-        caller = principal.caller_key if principal else f"ip:{request.client.host if request.client else '-'}"
+        caller = principal.caller_key if principal else f"ip:{client_address(request, runtime.trusted_proxies)}"
         wait = runtime.limiter.take(caller)
         if wait <= 0:
             return None
@@ -146,6 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
             request,
             settings.upstream_timeout_seconds,
             path=f"/api/v1/dispatch/open311/v2/{path}",
+            forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
         )
 
     @app.api_route(
@@ -159,7 +165,13 @@ def create_app(settings: Settings) -> FastAPI:
         if refused := over_limit(request):
             return refused
         assert runtime.client is not None
-        return await forward(runtime.client, runtime.upstreams[area], request, settings.upstream_timeout_seconds)
+        return await forward(
+            runtime.client,
+            runtime.upstreams[area],
+            request,
+            settings.upstream_timeout_seconds,
+            forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
+        )
 
     return app
 

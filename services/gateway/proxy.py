@@ -25,14 +25,22 @@ HOP_BY_HOP = {
 
 
 async def forward(
-    client: httpx.AsyncClient, base_url: str, request: Request, timeout_s: float, path: str | None = None
+    client: httpx.AsyncClient,
+    base_url: str,
+    request: Request,
+    timeout_s: float,
+    path: str | None = None,
+    forwarded_for: list[str] | None = None,
 ) -> Response:
-    """Send `request` to `base_url` + its path (or `path`); the body streams both ways."""
+    """Send `request` to `base_url` + its path (or `path`); the body streams both ways.
+    `forwarded_for` is the believable chain of addresses (client first, this gateway's peer
+    last): whatever X-Forwarded-For the client sent is replaced by it, never passed on."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-    headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "x-forwarded-for")]
     headers.append(("x-request-id", request_id_var.get() or ""))
-    if request.client:
-        headers.append(("x-forwarded-for", request.client.host))
+    chain = forwarded_for if forwarded_for is not None else ([request.client.host] if request.client else [])
+    if chain:
+        headers.append(("x-forwarded-for", ", ".join(chain)))
     body = await request.body()
     wants_stream = "text/event-stream" in request.headers.get("accept", "")
     upstream = client.build_request(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.registry.accounts.api import auth_router
 from services.registry.accounts.api import router as accounts_router
 from services.registry.committees.api import router as committees_router
 from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
@@ -46,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     party_router,
     pairings_router,
     committees_router,
+    auth_router,
     accounts_router,
     ledgers_router,
     stats_router,

@@ -223,6 +223,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
             vault,
             SEEDER,
             account_schemas.AccountCreate(person_id=created.id, mobile=person.mobile, password=password),
+            demo=True,
         )
         if home is not None:
             await entities.create(

@@ -1,6 +1,6 @@
 """Every registry table, imported so Alembic and the app see one MetaData."""
 
-from services.registry.accounts.models import Account, AdminGrant
+from services.registry.accounts.models import Account, AdminGrant, LoginThrottle, RefreshToken
 from services.registry.base import Base, metadata
 from services.registry.committees.models import Membership
 from services.registry.ledgers.models import ImportJob
@@ -40,6 +40,7 @@ __all__ = [
     "Head",
     "Household",
     "ImportJob",
+    "LoginThrottle",
     "MemberSkill",
     "Membership",
     "Mentorship",
@@ -49,6 +50,7 @@ __all__ = [
     "PartyOrg",
     "Person",
     "PersonalDataAccess",
+    "RefreshToken",
     "ResidentUnit",
     "Street",
     "metadata",

@@ -23,6 +23,9 @@ from shared.events.inprocess import InProcessTransport
 from shared.events.outbox import outbox
 from shared.settings import SERVICES, Settings
 
+# Stories move service clocks by days (notices, SLAs, vote windows); test tokens outlive that.
+TEST_TOKEN_TTL = 5 * 365 * 86_400
+
 
 @dataclass
 class Platform:
@@ -36,6 +39,9 @@ class Platform:
             app.state.runtime.clock.set(at)
 
     def token(self, *grants: Grant, person: int = 1, ttl: int | None = None) -> dict[str, str]:
+        """A bearer header for a test caller. It outlives any clock a story moves (real logins,
+        with the 15-minute access token, are told in registry/test_sessions.py)."""
+        ttl = TEST_TOKEN_TTL if ttl is None else ttl
         return {"Authorization": f"Bearer {TokenCodec(self.settings).issue(person, list(grants), ttl)}"}
 
     @property

@@ -31,7 +31,7 @@ class Embedded:
         self.log = data_dir / "linli.log"
 
     def start(self, **extra_env: str) -> None:
-        env = os.environ | {
+        env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"} | {
             "DATA_DIR": str(self.data_dir),
             "PORT": str(self.port),
             "LOG_JSON": "true",

@@ -5,25 +5,32 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from linli.embedded import SECRET_FILE
 from shared.auth import TokenCodec
 from shared.settings import Settings
 
 
 def linli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = os.environ | ({"DATA_DIR": str(data_dir)} if data_dir else {})
+    env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"} | ({"DATA_DIR": str(data_dir)} if data_dir else {})
     return subprocess.run(
         [sys.executable, "-m", "linli.cli", *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
 
-def test_token_for_a_grid_worker_of_grid_12() -> None:
-    done = linli("token", "--role", "grid_worker", "--scope", "grid:12", "--person", "7")
+def test_token_for_a_grid_worker_of_grid_12(tmp_path: Path) -> None:
+    """Signed as `linli run` would verify it: with the secret generated in DATA_DIR (0600)."""
+    done = linli("token", "--role", "grid_worker", "--scope", "grid:12", "--person", "7", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
-    who = TokenCodec(Settings()).verify(done.stdout.strip())
+    secret_file = tmp_path / SECRET_FILE
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    who = TokenCodec(Settings(jwt_secret=SecretStr(secret_file.read_text().strip()))).verify(done.stdout.strip())
     assert who.person_id == 7
     assert [(g.role.value, g.scope_kind, g.scope_id) for g in who.grants] == [("grid_worker", "grid", 12)]
 

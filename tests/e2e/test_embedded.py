@@ -9,14 +9,20 @@ import time
 from pathlib import Path
 
 import httpx
+from pydantic import SecretStr
 
+from linli.embedded import SECRET_FILE
 from shared.auth import Grant, Role, TokenCodec
-from shared.settings import Settings
+from shared.settings import DEFAULT_JWT_SECRET, Settings
 from tests.e2e.conftest import Embedded
 
 
-def _auth(person: int = 1) -> dict[str, str]:
-    return {"Authorization": f"Bearer {TokenCodec(Settings()).issue(person, [Grant(Role.street_admin)])}"}
+def _auth(embedded: Embedded, person: int = 1) -> dict[str, str]:
+    """A street admin's token, signed with the secret `linli run` generated in its data folder
+    (no JWT_SECRET is set: the published default would be refused)."""
+    secret = (embedded.data_dir / SECRET_FILE).read_text().strip()
+    codec = TokenCodec(Settings(jwt_secret=SecretStr(secret)))
+    return {"Authorization": f"Bearer {codec.issue(person, [Grant(Role.street_admin)])}"}
 
 
 def _poll(probe, timeout: float = 20):  # type: ignore[no-untyped-def]
@@ -29,10 +35,12 @@ def _poll(probe, timeout: float = 20):  # type: ignore[no-untyped-def]
     raise AssertionError("condition not met in time")
 
 
-def _projected_everywhere(base: str, compound_id: int) -> list[dict[str, object]] | None:
+def _projected_everywhere(embedded: Embedded, compound_id: int) -> list[dict[str, object]] | None:
     views = []
     for service in ("dispatch", "billing", "deliberation"):
-        answer = httpx.get(f"{base}/api/v1/{service}/compounds/{compound_id}", headers=_auth(), timeout=5)
+        answer = httpx.get(
+            f"{embedded.base}/api/v1/{service}/compounds/{compound_id}", headers=_auth(embedded), timeout=5
+        )
         if answer.status_code != 200:
             return None
         views.append(answer.json())
@@ -48,18 +56,18 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     embedded.start()
     embedded.wait_ready()
     base = embedded.base
-    demo = httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth()).json()
+    demo = httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()
     assert [c["name"] for c in demo] == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区"]
-    assert _poll(lambda: _projected_everywhere(base, 3))[0]["name"] == "城东安置小区"
+    assert _poll(lambda: _projected_everywhere(embedded, 3))[0]["name"] == "城东安置小区"
 
     created = httpx.post(
         f"{base}/api/v1/registry/compounds",
-        headers=_auth() | {"X-Request-ID": "req-2026-0001"},
+        headers=_auth(embedded) | {"X-Request-ID": "req-2026-0001"},
         json={"name": "大东关小区", "community_id": 1, "kind": "super_large", "management_model": "professional"},
     )
     assert created.status_code == 201, created.text
     assert created.headers["x-request-id"] == "req-2026-0001"
-    views = _poll(lambda: _projected_everywhere(base, created.json()["id"]))
+    views = _poll(lambda: _projected_everywhere(embedded, created.json()["id"]))
     assert {v["name"] for v in views} == {"大东关小区"}
 
     doc = httpx.get(f"{base}/openapi.json").json()
@@ -71,10 +79,14 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     } <= set(doc["paths"])
     assert "swagger" in httpx.get(f"{base}/docs").text.lower()
     assert httpx.get(f"{base}/healthz").json()["service"] == "gateway"
-    unknown = httpx.get(f"{base}/api/v1/parking/spaces", headers=_auth())
+    unknown = httpx.get(f"{base}/api/v1/parking/spaces", headers=_auth(embedded))
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "not_found"
     forged = httpx.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": "Bearer not.a.jwt"})
+    assert forged.status_code == 401
+    # Nor does a token minted with the published development secret pass.
+    default = TokenCodec(Settings(jwt_secret=SecretStr(DEFAULT_JWT_SECRET))).issue(1, [Grant(Role.street_admin)])
+    forged = httpx.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": f"Bearer {default}"})
     assert forged.status_code == 401
     assert forged.json()["error"]["code"] == "token_invalid"
 
@@ -107,7 +119,7 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     # The next start keeps everything and seeds nothing twice.
     embedded.start()
     embedded.wait_ready()
-    names = [c["name"] for c in httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth()).json()]
+    names = [c["name"] for c in httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()]
     assert names == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区", "大东关小区"]
     assert embedded.stop(signal.SIGTERM) == 0
 
@@ -124,9 +136,9 @@ def test_a_crash_between_publish_and_marking_sent_delivers_once_after_restart(em
 
     embedded.start()
     embedded.wait_ready()
-    views = _poll(lambda: _projected_everywhere(embedded.base, 3))
+    views = _poll(lambda: _projected_everywhere(embedded, 3))
     assert views[0]["name"] == "城东安置小区"
-    _poll(lambda: _projected_everywhere(embedded.base, 1))
+    _poll(lambda: _projected_everywhere(embedded, 1))
     with sqlite3.connect(embedded.data_dir / "registry.db") as conn:
         _poll(lambda: conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0] == 0)
     with sqlite3.connect(embedded.data_dir / "registry.db") as conn:
@@ -145,13 +157,15 @@ def test_rate_limit_answers_429_with_retry_after(embedded: Embedded) -> None:
     # One token a minute refills: a slow, loaded machine cannot refill the bucket mid-test.
     embedded.start(RATE_LIMIT_BURST="5", RATE_LIMIT_PER_MINUTE="1")
     embedded.wait_ready()
-    answers = [httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(person=77)) for _ in range(8)]
+    answers = [
+        httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=77)) for _ in range(8)
+    ]
     assert [a.status_code for a in answers[:5]] == [200] * 5
     limited = answers[-1]
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "rate_limited"
-    assert httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(person=78)).status_code == 200
+    assert httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=78)).status_code == 200
     assert embedded.stop() == 0
 
 

@@ -12,37 +12,95 @@ from services.registry.accounts import service as a
 from services.registry.people.api import Vault
 from shared.auth import CurrentPrincipal
 from shared.error_handlers import error_response
-from shared.http import Session, service_router
+from shared.http import Session, client_address, service_router
+from shared.settings import Settings
 
 router = service_router("/api/v1/registry", tags=["registry"])
+# Answers that carry tokens are never stored under an Idempotency-Key nor cached.
+auth_router = service_router("/api/v1/registry", tags=["registry"], credentials=True)
 
 TAG = "账户与登录 (accounts and login)"
 
 
-@router.post(
+def _client_address(request: Request) -> str:
+    settings: Settings = request.app.state.runtime.settings
+    return client_address(request, settings.trusted_proxy_networks())
+
+
+def _throttled(error: a.LoginThrottled) -> JSONResponse:
+    return error_response(
+        error.status_code,
+        error.code,
+        error.message,
+        error.message_en,
+        error.details,
+        headers={"Retry-After": str(error.retry_after)},
+    )
+
+
+@auth_router.post(
     "/auth/token",
     response_model=s.TokenOut,
     summary="手机号 + 密码登录，角色由登记数据推出 (log in; roles derived from registry data)",
     description=(
-        "401 invalid_credentials for an unknown mobile and a wrong password alike. After 5 consecutive "
-        "failures the account is locked for 15 minutes: 423 account_locked (账户已锁定) with Retry-After."
+        "Answers a 15-minute access token and a single-use refresh token (POST /auth/refresh). "
+        "401 invalid_credentials for an unknown mobile and a wrong password alike. After 5 failures "
+        "in a row for one mobile number (whether it has an account or not), or 20 from one client "
+        "address, each further attempt waits a doubling delay (2 s, 4 s, ... up to 15 min): 429 "
+        "login_throttled with Retry-After. Nobody is locked out. An Idempotency-Key is ignored."
     ),
     tags=[TAG],
 )
 async def issue_token(
     body: s.TokenRequest, request: Request, session: Session, vault: Vault
 ) -> s.TokenOut | JSONResponse:
+    runtime = request.app.state.runtime
     try:
-        return await a.login(session, request.app.state.runtime.db.sessionmaker, vault, request.app.state.tokens, body)
-    except a.AccountLocked as locked:
-        return error_response(
-            locked.status_code,
-            locked.code,
-            locked.message,
-            locked.message_en,
-            locked.details,
-            headers={"Retry-After": str(locked.retry_after)},
-        )
+        return await a.login(session, runtime, vault, request.app.state.tokens, body, _client_address(request))
+    except a.LoginThrottled as throttled:
+        return _throttled(throttled)
+
+
+@auth_router.post(
+    "/auth/refresh",
+    response_model=s.TokenOut,
+    summary="用刷新令牌换一对新令牌 (rotate: a new access token and a new refresh token)",
+    description=(
+        "The refresh token presented is used up. Presenting one that was already used revokes its "
+        "whole session (someone copied it). 401 refresh_invalid when the session has ended: logout, "
+        "password change, the person removed, or a role lost since login (log in again)."
+    ),
+    tags=[TAG],
+)
+async def refresh_token(body: s.RefreshRequest, request: Request, session: Session) -> s.TokenOut:
+    return await a.refresh(session, request.app.state.runtime, request.app.state.tokens, body)
+
+
+@auth_router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="退出登录：结束该刷新令牌所属的会话 (log out: end the refresh token's session)",
+    description="204 whether or not the token was live; the access token runs out within 15 minutes.",
+    tags=[TAG],
+)
+async def logout(body: s.RefreshRequest, request: Request, session: Session) -> None:
+    await a.logout(session, request.app.state.runtime, body)
+
+
+@auth_router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="修改本人密码，所有会话随之结束 (change your password; every session of yours ends)",
+    description=(
+        "403 wrong_password when current_password is wrong; 422 when new_password breaks the policy: "
+        "password_too_short (under 10 characters), password_too_common, password_is_mobile, password_unchanged."
+    ),
+    tags=[TAG],
+)
+async def change_password(
+    body: s.PasswordChange, request: Request, session: Session, principal: CurrentPrincipal, vault: Vault
+) -> None:
+    await a.change_password(session, request.app.state.runtime, vault, principal, body)
 
 
 @router.post(
@@ -86,8 +144,8 @@ async def list_admin_grants(
     summary="撤销管理角色 (revoke an admin grant)",
     tags=[TAG],
 )
-async def remove_admin_grant(grant_id: int, session: Session, principal: CurrentPrincipal) -> None:
-    await a.remove_admin_grant(session, principal, grant_id)
+async def remove_admin_grant(grant_id: int, request: Request, session: Session, principal: CurrentPrincipal) -> None:
+    await a.remove_admin_grant(session, principal, grant_id, request.app.state.runtime.clock())
 
 
 @router.get("/me", response_model=s.MeOut, summary="当前登录人及其角色 (the caller and their roles)", tags=[TAG])

@@ -27,15 +27,28 @@ class RoleOut(BaseModel):
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
-    expires_in: int = Field(description="seconds")
+    expires_in: int = Field(description="seconds the access token is good for (at most 900)")
+    refresh_token: str = Field(
+        description="single use: POST it to /auth/refresh for a new pair before the access token runs out"
+    )
+    refresh_expires_in: int = Field(description="seconds the refresh token is good for")
     person_id: int
     roles: list[RoleOut]
+
+
+class RefreshRequest(In):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class PasswordChange(In):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200, description="至少 10 个字符，不在常见密码表中，不是手机号")
 
 
 class AccountCreate(In):
     person_id: int = Field(gt=0)
     mobile: str = Field(min_length=1, max_length=40)
-    password: str = Field(min_length=1, max_length=200, description="至少 8 个字符")
+    password: str = Field(min_length=1, max_length=200, description="至少 10 个字符，不在常见密码表中，不是手机号")
 
 
 class AccountOut(BaseModel):

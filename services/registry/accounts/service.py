@@ -1,21 +1,30 @@
-"""Login and accounts: passwords hashed with argon2, a lock-out after repeated failures, and the
-token's scoped roles derived from registry data at each login (plus the hand-made admin grants)."""
+"""Login and accounts: passwords hashed with argon2 under a password policy, a back-off after
+repeated failures, sessions (sessions.py), and the token's scoped roles derived from registry
+data at each login and refresh (plus the hand-made admin grants)."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from datetime import UTC, datetime
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.accounts import schemas as s
-from services.registry.accounts.domain import COMMITTEE_ROLES, GRANTABLE_SCOPES, LoginState, check_password
-from services.registry.accounts.models import Account, AdminGrant
+from services.registry.accounts import sessions
+from services.registry.accounts.domain import (
+    COMMITTEE_ROLES,
+    FREE_FAILURES_PER_ADDRESS,
+    FREE_FAILURES_PER_MOBILE,
+    GRANTABLE_SCOPES,
+    Throttle,
+    check_password,
+)
+from services.registry.accounts.models import Account, AdminGrant, LoginThrottle
 from services.registry.committees.models import Membership
 from services.registry.party.models import CheckIn, PartyMember
 from services.registry.people.domain import mask_mobile, parse_mobile
@@ -27,21 +36,22 @@ from services.registry.scope import Area, community_area, compound_area, require
 from shared.auth import Grant, Principal, Role, TokenCodec, require_anywhere
 from shared.clock import clock_of
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
+from shared.service_app import ServiceRuntime
 
 _HASHER = PasswordHasher()
 
 
-class AccountLocked(LinliError):
-    """423: too many failed logins; Retry-After says when to try again."""
+class LoginThrottled(LinliError):
+    """429: too many failed logins for this mobile number or from this address; Retry-After
+    says when the next attempt is heard. Answered alike whether the mobile has an account."""
 
-    status_code = 423
-    code = "account_locked"
+    status_code = 429
+    code = "login_throttled"
 
     def __init__(self, retry_after: int) -> None:
-        minutes = max(1, (retry_after + 59) // 60)
         super().__init__(
-            f"账户已锁定：密码连续错误次数过多，请 {minutes} 分钟后再试",
-            f"Account locked after too many failed logins; retry in {retry_after} s",
+            f"登录失败次数过多，请 {retry_after} 秒后再试",
+            f"Too many failed logins; retry in {retry_after} s",
             details={"retry_after_seconds": retry_after},
         )
         self.retry_after = retry_after
@@ -147,53 +157,147 @@ async def derive_grants(session: AsyncSession, person_id: int) -> list[Grant]:
 # --- login ---------------------------------------------------------------------------------
 
 
-async def _record_failure(sessionmaker: async_sessionmaker[AsyncSession], person_id: int, now: datetime) -> LoginState:
+def _throttle_keys(mobile_hash: str, address: str) -> dict[str, int]:
+    """The throttles a login attempt counts against, with the failures each allows for free."""
+    return {f"mobile:{mobile_hash}": FREE_FAILURES_PER_MOBILE, f"address:{address}"[:100]: FREE_FAILURES_PER_ADDRESS}
+
+
+async def _wait_seconds(session: AsyncSession, keys: dict[str, int], now: datetime) -> int:
+    rows = await session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    return max(
+        (Throttle(row.failures, row.last_failure_at, keys[row.key]).wait_seconds(now) for row in rows), default=0
+    )
+
+
+async def _record_failure(sessionmaker: async_sessionmaker[AsyncSession], keys: dict[str, int], now: datetime) -> None:
     # The request's unit of work rolls back on every error response (shared/http.py), and a
     # failed login is an error response: counted there, the failure would vanish and a guesser
     # could try passwords for ever. So it is written and committed in a session of its own.
     async with sessionmaker() as own:
-        account = await own.scalar(select(Account).where(Account.person_id == person_id).with_for_update())
-        if account is None:
-            return LoginState(0, None)
-        state = LoginState(account.failed_attempts, account.locked_until).after_failure(now)
-        account.failed_attempts, account.locked_until = state.failed_attempts, state.locked_until
-        await own.commit()
-        return state
+        for key, free in keys.items():
+            row = await own.scalar(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update())
+            if row is None:
+                own.add(LoginThrottle(key=key, failures=1, last_failure_at=now))
+                continue
+            state = Throttle(row.failures, row.last_failure_at, free).after_failure(now)
+            row.failures, row.last_failure_at = state.failures, now
+        try:
+            await own.commit()
+        except IntegrityError:
+            # Another failure created the row at the same moment: count this one on top.
+            await own.rollback()
+            for key in keys:
+                await own.execute(
+                    update(LoginThrottle)
+                    .where(LoginThrottle.key == key)
+                    .values(failures=LoginThrottle.failures + 1, last_failure_at=now)
+                )
+            await own.commit()
+
+
+async def _issue(
+    session: AsyncSession, codec: TokenCodec, person_id: int, grants: list[Grant], now: datetime, refresh_ttl: int
+) -> s.TokenOut:
+    refresh_token = await sessions.start(session, person_id, grants, now, refresh_ttl)
+    return s.TokenOut(
+        access_token=codec.issue(person_id, grants),
+        expires_in=codec.ttl,
+        refresh_token=refresh_token,
+        refresh_expires_in=refresh_ttl,
+        person_id=person_id,
+        roles=[role_out(g) for g in grants],
+    )
 
 
 async def login(
     session: AsyncSession,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    runtime: ServiceRuntime,
     vault: PiiVault,
     codec: TokenCodec,
     body: s.TokenRequest,
+    address: str,
 ) -> s.TokenOut:
-    """Mobile + password → a token with the roles derived now. 401 for an unknown mobile or a
-    wrong password alike; 423 while locked (the fifth consecutive failure locks for 15 min)."""
+    """Mobile + password -> an access token with the roles derived now and a refresh token.
+    401 for an unknown mobile and a wrong password alike; after repeated failures for a mobile
+    number (known or not) or from an address, 429 with Retry-After until the back-off passes."""
     mobile = parse_mobile(body.mobile)
-    account = await session.scalar(select(Account).where(Account.mobile_hash == vault.search_hash(mobile)))
-    now = datetime.now(UTC)
+    mobile_hash = vault.search_hash(mobile)
+    now = runtime.clock()
+    keys = _throttle_keys(mobile_hash, address)
+    if wait := await _wait_seconds(session, keys, now):
+        raise LoginThrottled(wait)
+    account = await session.scalar(select(Account).where(Account.mobile_hash == mobile_hash))
     if account is None:
         await _password_matches(_decoy_hash(), body.password)
+        await _record_failure(runtime.db.sessionmaker, keys, now)
         raise _bad_credentials()
-    state = LoginState(account.failed_attempts, account.locked_until)
-    if state.locked(now):
-        raise AccountLocked(state.retry_after_seconds(now))
     if not await _password_matches(account.password_hash, body.password):
-        state = await _record_failure(sessionmaker, account.person_id, now)
-        if state.locked(now):
-            raise AccountLocked(state.retry_after_seconds(now))
+        await _record_failure(runtime.db.sessionmaker, keys, now)
         raise _bad_credentials()
+    # The owner got in: their mobile's count starts afresh (the address's does not, or a guesser
+    # could clear it by logging in to an account of their own between tries).
+    await session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"mobile:{mobile_hash}"))
     account.failed_attempts, account.locked_until, account.last_login_at = 0, None, now
     if _HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = await asyncio.to_thread(hash_password, body.password)
     grants = await derive_grants(session, account.person_id)
+    return await _issue(session, codec, account.person_id, grants, now, runtime.settings.refresh_token_ttl_seconds)
+
+
+async def refresh(
+    session: AsyncSession, runtime: ServiceRuntime, codec: TokenCodec, body: s.RefreshRequest
+) -> s.TokenOut:
+    """A new access token and a new refresh token for a live one (which is used up)."""
+
+    async def roles_now(person_id: int) -> list[Grant] | None:
+        if await session.get(Account, person_id) is None:
+            return None
+        return await derive_grants(session, person_id)
+
+    ttl = runtime.settings.refresh_token_ttl_seconds
+    access, refresh_token, person_id, grants = await sessions.refresh(
+        session, runtime.db.sessionmaker, codec, body.refresh_token, runtime.clock(), ttl, roles_now
+    )
     return s.TokenOut(
-        access_token=codec.issue(account.person_id, grants),
+        access_token=access,
         expires_in=codec.ttl,
-        person_id=account.person_id,
+        refresh_token=refresh_token,
+        refresh_expires_in=ttl,
+        person_id=person_id,
         roles=[role_out(g) for g in grants],
     )
+
+
+async def logout(session: AsyncSession, runtime: ServiceRuntime, body: s.RefreshRequest) -> None:
+    await sessions.end(session, body.refresh_token, runtime.clock())
+
+
+async def change_password(
+    session: AsyncSession, runtime: ServiceRuntime, vault: PiiVault, principal: Principal, body: s.PasswordChange
+) -> None:
+    """The caller changes their own password; every session of theirs ends (log in again)."""
+    account = await session.get(Account, principal.person_id) if principal.person_id is not None else None
+    if account is None:
+        raise Forbidden("该令牌不属于任何账户，无法修改密码", "This token belongs to no account")
+    if not await _password_matches(account.password_hash, body.current_password):
+        raise Forbidden(
+            "当前密码不正确",
+            "current_password is wrong",
+            code="wrong_password",
+            details=[{"field": "current_password"}],
+        )
+    person = await session.get(Person, account.person_id)
+    mobile = vault.decrypt_or_none(person.mobile_enc) if person is not None else None
+    check_password(body.new_password, "new_password", mobile)
+    if await _password_matches(account.password_hash, body.new_password):
+        raise InvalidInput(
+            "新密码 new_password 不能与当前密码相同",
+            "new_password must differ from the current one",
+            code="password_unchanged",
+            details=[{"field": "new_password"}],
+        )
+    account.password_hash = await asyncio.to_thread(hash_password, body.new_password)
+    await sessions.revoke_person(session, account.person_id, sessions.PASSWORD_CHANGED, runtime.clock())
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -209,12 +313,15 @@ def _require_person_admin(principal: Principal, area: Area | None) -> None:
 
 
 async def create_account(
-    session: AsyncSession, vault: PiiVault, principal: Principal, body: s.AccountCreate
+    session: AsyncSession, vault: PiiVault, principal: Principal, body: s.AccountCreate, *, demo: bool = False
 ) -> s.AccountOut:
+    """`demo=True` only for the demo street's seeded accounts (demo.py): their published password
+    (`linli-demo`) is exempt from the password policy, and from nowhere else."""
     person = await living_person(session, body.person_id)
     _require_person_admin(principal, await area_of_person(session, person))
     mobile = parse_mobile(body.mobile)
-    check_password(body.password)
+    if not demo:
+        check_password(body.password, mobile=mobile)
     registered = vault.decrypt_or_none(person.mobile_enc)
     if registered is not None and registered != mobile:
         raise InvalidInput(
@@ -355,7 +462,7 @@ async def list_admin_grants(
     return [show_admin_grant(row) for row in (await session.scalars(query)).all()]
 
 
-async def remove_admin_grant(session: AsyncSession, principal: Principal, grant_id: int) -> None:
+async def remove_admin_grant(session: AsyncSession, principal: Principal, grant_id: int, now: datetime) -> None:
     row = await session.get(AdminGrant, grant_id)
     if row is None:
         raise NotFound(
@@ -366,6 +473,9 @@ async def remove_admin_grant(session: AsyncSession, principal: Principal, grant_
     _may_grant(principal, row.role, await _grant_area(session, row.scope_kind, row.scope_id))
     await session.delete(row)
     await session.flush()
+    # The role must not outlive its grant: the person's sessions end now (their access tokens
+    # within token_ttl_seconds).
+    await sessions.revoke_person(session, row.person_id, sessions.ADMIN_GRANT_REMOVED, now)
 
 
 # --- the caller ----------------------------------------------------------------------------

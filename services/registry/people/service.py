@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry import entities
+from services.registry.accounts import sessions
 from services.registry.accounts.models import Account
 from services.registry.entities import EntityKind, get_or_404
 from services.registry.people import schemas as s
@@ -422,6 +423,9 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
     require_area_staff(principal, await area_of_person(session, person), "注销该居民", "remove this resident")
     entities.check_version(RESIDENT, person, version)
     await session.execute(delete(Account).where(Account.person_id == person.id))
+    # Their refresh tokens go too, so no session outlives the person (access tokens run out
+    # within token_ttl_seconds).
+    await sessions.forget_person(session, person.id)
     person.name = ANONYMISED_NAME
     person.id_card_enc = person.id_card_hash = None
     person.mobile_enc = person.mobile_hash = None
