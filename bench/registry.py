@@ -45,6 +45,7 @@ from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.ledgers.generator import CompoundPlan, plan_street, write_residents_xlsx
 from services.registry.ledgers.service import create_job, import_file, store_upload
 from services.registry.people.models import Person
+from services.registry.people.pii import PiiVault
 from services.registry.places import service as places
 from services.registry.places.models import Community, Compound, Dwelling, Household, Ownership, Street
 from shared.db import Database
@@ -125,9 +126,12 @@ async def skeleton(db: Database, names: list[str]) -> list[int]:
 async def new_job(db: Database, data_dir: Path, xlsx: Path, compound_id: int, mode: ImportMode) -> int:
     """Store the file as an upload would be stored and queue its job (what POST /imports does)."""
 
+    # The child process that runs the job unseals it with the same (settings') key.
+    vault = PiiVault(Settings(data_dir=data_dir, seed_demo=False, log_json=False))
+
     def store() -> tuple[str, Path]:
         with xlsx.open("rb") as source:
-            return store_upload(data_dir, source, "xlsx")
+            return store_upload(data_dir, source, "xlsx", vault)
 
     sha, stored = await asyncio.to_thread(store)
     async with db.sessionmaker() as session:

@@ -63,6 +63,11 @@ _twice(c.PairingCreated, c.PairingUpdated, c.PairingRemoved, p.project_pairing)
 _twice(c.CenterHouseholdCreated, c.CenterHouseholdUpdated, c.CenterHouseholdRemoved, p.project_center_household)
 
 
+@handlers.on(c.PersonErased)
+async def _person_erased(session: AsyncSession, _: CloudEvent, data: c.PersonErased) -> None:
+    await p.forget_person(session, data)
+
+
 @handlers.on(ExecutionTaskCreated)
 async def _execution_task(session: AsyncSession, event: CloudEvent, data: ExecutionTaskCreated) -> None:
     await open_execution_task(session, data)

@@ -1,7 +1,9 @@
 """Events the registry publishes on `registry.events`: linli.registry.<entity>.<verb>.v1 for
 every entity, keyed by compound id where the entity lies in a compound (by its own id above
 that level). They carry what consumers need (ids, areas, roles, skills, membership) and never
-ID-card or mobile numbers."""
+ID-card or mobile numbers. A person's name travels only where a consumer shows it (party
+members and grid workers, in dispatch); PersonErased tells every consumer to forget it
+(docs/personal-data.md)."""
 
 from __future__ import annotations
 
@@ -118,7 +120,9 @@ class OwnershipFields(EventData):
 
 class ResidentFields(EventData):
     person_id: int
-    name: str
+    # Always "" since the erasure decision (docs/personal-data.md): no consumer needs a
+    # resident's name, so it stays in the registry; kept so older consumers still parse.
+    name: str = ""
     household_id: int | None
     compound_id: int | None
     kind: str
@@ -220,6 +224,19 @@ class MembershipFields(EventData):
     role: str
     active: bool
     version: int
+
+
+class PersonErased(EventData):
+    """A person was erased (a resident removed: the registry keeps the row and its id, so
+    ownerships, orders and votes stay whole, but not their name or contacts). Every consumer
+    that keeps anything personal about `person_id` (a name in a projection) blanks it, and
+    keeps it blank: events about the person that arrive later carry the registry's
+    placeholder name, never the old one. Keyed by the compound the person lived in (by the
+    person's id when none), like their resident events."""
+
+    event_type: ClassVar[str] = "linli.registry.person.erased.v1"
+    person_id: int
+    compound_id: int | None = None
 
 
 # --- the event types: <Entity>Created / Updated / Removed ---------------------------------

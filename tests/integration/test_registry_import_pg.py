@@ -20,6 +20,7 @@ from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.ledgers.generator import build_street, plan_street, write_residents_xlsx
 from services.registry.ledgers.models import ImportJob
 from services.registry.ledgers.service import create_job, import_file, store_upload
+from services.registry.people.pii import PiiVault
 from services.registry.places import service as places
 from services.registry.places.models import Community, Compound, Street
 from shared.errors import Conflict
@@ -69,7 +70,7 @@ async def compound(runtime: ServiceRuntime) -> int:
 async def run_job(runtime: ServiceRuntime, path: Path, compound_id: int, mode: ImportMode) -> ImportJob:
     def store() -> tuple[str, Path]:
         with path.open("rb") as source:
-            return store_upload(runtime.settings.data_dir, source, "xlsx")
+            return store_upload(runtime.settings.data_dir, source, "xlsx", PiiVault(runtime.settings))
 
     sha, stored = await asyncio.to_thread(store)
     async with runtime.db.sessionmaker() as session:

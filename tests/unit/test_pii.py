@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from services.registry.people.pii import NONCE_BYTES, PiiVault, TamperedCiphertext
+from services.registry.people.pii import FILE_CHUNK, FILE_MAGIC, NONCE_BYTES, PiiVault, TamperedCiphertext
 from shared.settings import Settings
 
 ID_CARD = "11010519491231002X"
@@ -72,3 +74,46 @@ def test_keys_that_are_not_32_bytes_of_base64_are_refused() -> None:
         PiiVault(Settings(pii_encryption_key=SecretStr("not base64!")))
     with pytest.raises(ValueError, match="32"):
         PiiVault(Settings(pii_hash_key=SecretStr(base64.b64encode(b"short").decode())))
+
+
+@pytest.mark.parametrize("size", [0, 1, FILE_CHUNK - 1, FILE_CHUNK, FILE_CHUNK + 1, 3 * FILE_CHUNK + 17])
+def test_a_sealed_file_reads_back_whole_and_by_seeking(vault: PiiVault, tmp_path: Path, size: int) -> None:
+    plain = bytes(i * 7 % 251 for i in range(size))
+    path = tmp_path / "ledger.sealed"
+    seen: list[bytes] = []
+    with path.open("wb") as out:
+        assert vault.seal_stream(io.BytesIO(plain), out, seen.append) == size
+    assert b"".join(seen) == plain
+    raw = path.read_bytes()
+    assert raw.startswith(FILE_MAGIC)
+    assert size < 64 or plain[:64] not in raw
+    with vault.open_sealed(path) as sealed:
+        assert sealed.read() == plain
+        assert sealed.seek(0, io.SEEK_END) == size
+        middle = size // 2
+        sealed.seek(middle)
+        assert sealed.read(FILE_CHUNK + 5) == plain[middle : middle + FILE_CHUNK + 5]
+
+
+def test_a_sealed_file_cut_short_reordered_or_under_another_key_is_refused(vault: PiiVault, tmp_path: Path) -> None:
+    plain = b"x" * (2 * FILE_CHUNK + 100)
+    path = tmp_path / "ledger.sealed"
+    with path.open("wb") as out:
+        vault.seal_stream(io.BytesIO(plain), out)
+    raw = path.read_bytes()
+    header, sealed_chunk = len(FILE_MAGIC) + 7, FILE_CHUNK + 16
+    first, second = raw[header : header + sealed_chunk], raw[header + sealed_chunk : header + 2 * sealed_chunk]
+    variants = {
+        "cut at a chunk boundary": raw[: header + 2 * sealed_chunk],
+        "chunks swapped": raw[:header] + second + first + raw[header + 2 * sealed_chunk :],
+        "not sealed at all": plain,
+    }
+    for name, content in variants.items():
+        path.write_bytes(content)
+        with pytest.raises(TamperedCiphertext), vault.open_sealed(path) as sealed:  # noqa: PT012
+            sealed.read()
+            raise AssertionError(name)
+    path.write_bytes(raw)
+    other = PiiVault(Settings(pii_encryption_key=_key(b"\x07")))
+    with pytest.raises(TamperedCiphertext), other.open_sealed(path) as sealed:
+        sealed.read()

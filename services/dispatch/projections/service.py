@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.projections.models import (
@@ -146,3 +146,11 @@ async def project_center_household(session: AsyncSession, data: c.CenterHousehol
     """A center household's member is paired with each mentored household (1+N 帮带)."""
     households = [] if removed else list(data.mentored_household_ids)
     await _replace_links(session, f"center:{data.center_household_id}", data.version, data.party_member_id, households)
+
+
+async def forget_person(session: AsyncSession, data: c.PersonErased) -> None:
+    """The person was erased in the registry: blank the name kept for them (as a party member,
+    as a grid worker). Ids, skills and points stay, so orders and the points history stay
+    whole; the version is left alone, so a newer event still applies."""
+    for model in (MemberView, GridWorkerView):
+        await session.execute(update(model).where(model.person_id == data.person_id).values(name=""))

@@ -68,7 +68,8 @@ async def start_import(
     fmt = ledgers.check_upload(filename, await file.read(8), ledger)
     await file.seek(0)
     runtime: ServiceRuntime = request.app.state.runtime
-    sha256, stored = await asyncio.to_thread(ledgers.store_upload, runtime.settings.data_dir, file.file, fmt)
+    vault = PiiVault(runtime.settings)
+    sha256, stored = await asyncio.to_thread(ledgers.store_upload, runtime.settings.data_dir, file.file, fmt, vault)
     job = await ledgers.create_job(
         session,
         ledger=ledger,

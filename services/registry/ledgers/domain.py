@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services.registry.people import domain as people
-from services.registry.people.domain import Gender, ResidentKind, mask_id_card
+from services.registry.people.domain import Gender, ResidentKind, mask_id_card, mask_mobile
 from services.registry.places.domain import FULL_SHARE_BP, BuildingStructure, parse_area
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
@@ -368,7 +368,39 @@ _HEADERS = {c.field: c.header for c in RESIDENT_COLUMNS}
 
 
 def _error(row: int, exc: InvalidInput, field: str, value: object) -> RowError:
-    return RowError(row, field, _HEADERS.get(field, field), cell_text(value), exc.message, exc.message_en)
+    return masked(RowError(row, field, _HEADERS.get(field, field), cell_text(value), exc.message, exc.message_en))
+
+
+# Import reports are kept with the job and shown to whoever polls it: an ID-card or mobile
+# number in them is masked like in every other response, even a mistyped one.
+_MASKS = {"id_card": mask_id_card, "mobile": mask_mobile}
+
+
+def masked(error: RowError) -> RowError:
+    """The error with the rejected ID-card / mobile value masked, in `value` and wherever the
+    messages quote it (as typed, or without its spaces); other fields as they are."""
+    mask = _MASKS.get(error.field)
+    if mask is None or not error.value:
+        return error
+    message, message_en = error.message, error.message_en
+    # Longest first, so a value's spaceless form never leaves part of the spaced one behind.
+    for typed in sorted({error.value, re.sub(r"\s", "", error.value), error.value.strip().upper()}, key=len)[::-1]:
+        if typed:
+            shown = mask(re.sub(r"\s", "", typed))
+            message, message_en = message.replace(typed, shown), message_en.replace(typed, shown)
+    value = mask(re.sub(r"\s", "", error.value))
+    return RowError(error.row, error.field, error.column, value, message, message_en)
+
+
+def masked_dict(error: Mapping[str, object]) -> dict[str, object]:
+    """masked() for a report stored as a dict (also jobs that ran before reports were masked)."""
+    field = error.get("field")
+    if field not in _MASKS:
+        return dict(error)
+    row = error.get("row")
+    text = {k: str(error.get(k) or "") for k in ("column", "value", "message", "message_en")}
+    kept = RowError(row if isinstance(row, int) else 0, str(field), **text)
+    return {**error, **masked(kept).as_dict()}
 
 
 def parse_resident(row: int, cells: Mapping[str, object], today: date) -> ResidentRow | list[RowError]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from services.registry.ledgers.domain import ImportMode, JobStatus, Ledger
+from services.registry.ledgers.domain import ImportMode, JobStatus, Ledger, masked_dict
 from services.registry.ledgers.models import ImportJob
 
 
@@ -16,7 +16,7 @@ class RowErrorOut(BaseModel):
     row: int = Field(examples=[5])
     field: str = Field(examples=["id_card"])
     column: str = Field(default="", examples=["身份证号"])
-    value: str = Field(default="", examples=["140107195803120021"])
+    value: str = Field(default="", examples=["1401**********0021"], description="ID-card and mobile numbers masked")
     message: str = Field(examples=["身份证号校验位错误：应为 8，实际为 1"])
     message_en: str = Field(examples=["ID card check digit is wrong: expected 8, got 1"])
 
@@ -62,7 +62,8 @@ def show_job(job: ImportJob) -> ImportJobOut:
         written_rows=job.written_rows,
         unchanged_rows=job.unchanged_rows,
         bad_rows=job.bad_rows,
-        errors=[RowErrorOut.model_validate(e) for e in job.errors or []],
+        # Masked again on the way out: reports stored before masking still hold full numbers.
+        errors=[RowErrorOut.model_validate(masked_dict(e)) for e in job.errors or []],
         created_at=job.created_at,
         finished_at=job.finished_at,
     )

@@ -7,6 +7,10 @@ resume_unfinished_imports (called when the registry starts) runs it again from t
 which is safe because every write is an upsert by natural key: rows a previous attempt already
 wrote come out as unchanged.
 
+The stored file is the whole ledger, ID-card and mobile numbers included (PIPL): it is sealed
+with the personal-data key (AES-256-GCM in chunks, PiiVault.seal_stream), mode 0600, and
+deleted as soon as its job ends, done or failed; start-up deletes whatever a crash left.
+
 Adding a ledger (party_members is next): its columns in domain.LEDGER_COLUMNS, a row parser and
 a cross-row book beside parse_resident / ResidentBook, a set-based writer beside
 writer.upsert_residents, and its branch where import_file reads and writes.
@@ -18,13 +22,14 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import time
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +54,7 @@ from services.registry.ledgers.domain import (
 from services.registry.ledgers.models import ImportJob
 from services.registry.ledgers.sheets import HEADER_SEARCH_ROWS, ZIP_MAGIC, file_format, iter_sheet_rows
 from services.registry.ledgers.writer import ChunkResult, Event, batches, copy_rows, postgres_driver, upsert_residents
-from services.registry.people.pii import PiiVault
+from services.registry.people.pii import PiiVault, TamperedCiphertext
 from services.registry.scope import Area, compound_area, require_admin
 from shared.auth import Principal, Role, require_anywhere
 from shared.errors import InvalidInput, NotFound
@@ -64,6 +69,7 @@ CHUNK_ROWS = 2_000
 OUTBOX_BATCH = 2_000
 MAX_ROWS = 100_000
 UNFINISHED = (JobStatus.queued.value, JobStatus.running.value)
+SEALED_SUFFIX = ".sealed"
 
 
 # --- events --------------------------------------------------------------------------------
@@ -145,24 +151,64 @@ def check_upload(filename: str, head: bytes, ledger: Ledger) -> str:
     return fmt
 
 
-def store_upload(data_dir: Path, source: Any, fmt: str) -> tuple[str, Path]:
-    """Copy the upload to DATA_DIR/imports/<sha256>.<ext> (blocking: run it in a thread);
-    the same file uploaded twice is stored once."""
-    folder = data_dir / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+def store_upload(data_dir: Path, source: Any, fmt: str, vault: PiiVault) -> tuple[str, Path]:
+    """Seal the upload into DATA_DIR/imports/<random>.<fmt>.sealed (blocking: run it in a
+    thread) and return the plaintext's sha256 with the path. The file holds every resident's
+    ID-card and mobile number: it is sealed with the personal-data key, readable by this
+    service's user alone, and kept only while its import job needs it (see discard_upload)."""
+    folder = imports_folder(data_dir)
     digest = hashlib.sha256()
-    partial = folder / f".upload-{id(source)}-{datetime.now(UTC).timestamp()}.part"
-    with partial.open("wb") as out:
-        while chunk := source.read(1 << 20):
-            digest.update(chunk)
-            out.write(chunk)
-    sha = digest.hexdigest()
-    target = folder / f"{sha}.{fmt}"
-    if target.exists():
-        partial.unlink()
-    else:
-        partial.replace(target)
-    return sha, target
+    name = uuid7().hex
+    partial = folder / f".{name}.part"
+    # O_EXCL and mode 0600 from the first byte: never a moment when others may read it.
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        vault.seal_stream(source, out, digest.update)
+    target = folder / f"{name}.{fmt}{SEALED_SUFFIX}"
+    partial.replace(target)
+    return digest.hexdigest(), target
+
+
+def imports_folder(data_dir: Path) -> Path:
+    folder = data_dir / "imports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def stored_format(path: Path) -> str:
+    """xlsx / csv of a stored upload (<name>.<fmt>.sealed, or a plain <sha>.<fmt> stored
+    before uploads were sealed)."""
+    return file_format(path.stem if path.suffix == SEALED_SUFFIX else path.name) or ""
+
+
+def read_stored(path: Path, vault: PiiVault, today: date) -> ParsedLedger:
+    """Judge the rows of a stored upload, unsealing it as it is read (blocking)."""
+    fmt = stored_format(path)
+    if path.suffix != SEALED_SUFFIX:  # a job queued before uploads were sealed
+        return read_residents(path, fmt, today)
+    try:
+        source = vault.open_sealed(path)
+    except TamperedCiphertext:
+        raise _unreadable_upload() from None
+    with source:
+        try:
+            return read_residents(source, fmt, today)
+        except TamperedCiphertext:
+            raise _unreadable_upload() from None
+
+
+def _unreadable_upload() -> LedgerFileError:
+    return LedgerFileError(
+        "上传的文件在服务器上已损坏或无法解密，请重新上传",
+        "The stored upload is damaged or sealed under another key; upload it again",
+    )
+
+
+def discard_upload(path: str | Path) -> None:
+    """Delete a stored upload (blocking): its job has ended, done or failed."""
+    try:
+        Path(path).unlink(missing_ok=True)
+    except OSError:
+        log.exception("could not delete the stored upload %s", path)
 
 
 async def create_job(
@@ -223,11 +269,11 @@ class ParsedLedger:
     total_rows: int = 0
 
 
-def read_residents(path: Path, fmt: str, today: date) -> ParsedLedger:
+def read_residents(source: Path | IO[bytes], fmt: str, today: date) -> ParsedLedger:
     """Stream the file and judge each row (blocking, CPU-bound: run it in a thread)."""
     parsed = ParsedLedger()
     positions: dict[str, int] | None = None
-    for number, cells in iter_sheet_rows(path, fmt):
+    for number, cells in iter_sheet_rows(source, fmt):
         if positions is None:
             if looks_like_header(cells, RESIDENT_COLUMNS):
                 positions = find_columns(cells, RESIDENT_COLUMNS, row=number)
@@ -342,9 +388,7 @@ async def import_file(
             raise LedgerFileError("导入任务没有指定小区", "The import job names no compound")
         if ledger is not Ledger.residents:
             raise LedgerFileError(f"暂不支持导入“{ledger.label}”", f"Ledger {ledger.value} cannot be imported yet")
-        parsed = await asyncio.to_thread(
-            read_residents, path, file_format(path.name) or "", today or runtime.clock.today()
-        )
+        parsed = await asyncio.to_thread(read_stored, path, PiiVault(runtime.settings), today or runtime.clock.today())
     except LedgerFileError as exc:
         return await _finish(runtime, job_id, JobStatus.failed, errors=[exc.error.as_dict()], bad_rows=0)
     except Exception:
@@ -464,12 +508,14 @@ async def _finish(runtime: ServiceRuntime, job_id: int, status: JobStatus, **val
         await session.execute(
             update(ImportJob)
             .where(ImportJob.id == job_id)
-            .values(status=status.value, finished_at=datetime.now(UTC), **values)
+            .values(status=status.value, finished_at=runtime.clock(), **values)
         )
         await session.commit()
         job = await session.get(ImportJob, job_id, populate_existing=True)
         assert job is not None
-        return job
+    # The job has ended: nothing will read its file again (a new upload makes a new job).
+    await asyncio.to_thread(discard_upload, job.stored_path)
+    return job
 
 
 def _internal_error() -> dict[str, object]:
@@ -523,9 +569,14 @@ def import_runner(runtime: ServiceRuntime) -> ImportRunner:
 
 async def resume_unfinished_imports(runtime: ServiceRuntime) -> list[int]:
     """Start again every job a crash or restart left queued or running (its file is still in
-    DATA_DIR/imports; if not, the job is marked failed). Call from the registry's on_started."""
+    DATA_DIR/imports; if not, the job is marked failed), and delete every other stored upload:
+    files of jobs that ended while their deletion was cut off, uploads whose job was never
+    committed, and plain-text uploads kept before uploads were sealed. Call from the
+    registry's on_started, before any upload can arrive."""
     async with runtime.db.sessionmaker() as session:
         jobs = (await session.scalars(select(ImportJob).where(ImportJob.status.in_(UNFINISHED)))).all()
+        needed = {Path(j.stored_path) for j in jobs}
+        await asyncio.to_thread(sweep_uploads, runtime.settings.data_dir, needed)
         present = await asyncio.to_thread(lambda: {j.id: Path(j.stored_path).exists() for j in jobs})
         resumable = []
         for job in jobs:
@@ -534,7 +585,7 @@ async def resume_unfinished_imports(runtime: ServiceRuntime) -> list[int]:
                 resumable.append(job.id)
             else:
                 job.status = JobStatus.failed.value
-                job.finished_at = datetime.now(UTC)
+                job.finished_at = runtime.clock()
                 job.errors = [
                     {
                         "row": 0,
@@ -551,6 +602,19 @@ async def resume_unfinished_imports(runtime: ServiceRuntime) -> list[int]:
         log.info("resuming import job %s", job_id)
         runner.start(job_id)
     return resumable
+
+
+def sweep_uploads(data_dir: Path, needed: set[Path]) -> list[Path]:
+    """Delete every file under DATA_DIR/imports but the `needed` ones (blocking); returns
+    what was deleted."""
+    folder = data_dir / "imports"
+    if not folder.is_dir():
+        return []
+    keep = {p.resolve() for p in needed}
+    gone = [p for p in folder.iterdir() if p.is_file() and p.resolve() not in keep]
+    for path in gone:
+        discard_upload(path)
+    return gone
 
 
 # --- who sees personal data in full -------------------------------------------------------

@@ -38,8 +38,9 @@ def file_format(filename: str) -> str | None:
     return suffix if suffix in FORMATS else None
 
 
-def iter_sheet_rows(path: Path, fmt: str) -> Iterator[tuple[int, Sequence[object]]]:
-    """(spreadsheet row number, cell values) for every row of the first sheet, streamed."""
+def iter_sheet_rows(path: Path | IO[bytes], fmt: str) -> Iterator[tuple[int, Sequence[object]]]:
+    """(spreadsheet row number, cell values) for every row of the first sheet, streamed; from
+    a file name or a seekable binary file (an upload unsealed as it is read)."""
     if fmt == "xlsx":
         yield from _xlsx_rows(path)
     elif fmt == "csv":
@@ -48,7 +49,7 @@ def iter_sheet_rows(path: Path, fmt: str) -> Iterator[tuple[int, Sequence[object
         raise LedgerFileError(f"不支持的文件格式：{fmt}", f"Unsupported file format: {fmt}")
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+def _xlsx_rows(path: Path | IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
     try:
         yield from iter_xlsx_rows(path)
         return
@@ -62,7 +63,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
     yield from _openpyxl_rows(path)
 
 
-def _openpyxl_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+def _openpyxl_rows(path: Path | IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -96,8 +97,8 @@ def decode_csv(raw: bytes) -> str:
         ) from None
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, Sequence[object]]]:
-    text = decode_csv(path.read_bytes())
+def _csv_rows(path: Path | IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
+    text = decode_csv(path.read_bytes() if isinstance(path, Path) else path.read())
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
     except csv.Error as exc:

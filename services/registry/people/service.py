@@ -51,10 +51,10 @@ RESIDENT = EntityKind(
     "居民",
     "resident",
     c.ResidentFields,
-    # Never the ID-card or mobile number: events leave the service.
+    # Never the ID-card or mobile number, nor the name (no consumer needs it): events leave
+    # the service and outlive an erasure (docs/personal-data.md).
     lambda e: {
         "person_id": e.id,
-        "name": e.name,
         "household_id": e.household_id,
         "compound_id": e.compound_id,
         "kind": e.kind,
@@ -418,7 +418,8 @@ async def _moved(session: AsyncSession, principal: Principal, person: Person, fi
 
 async def remove_resident(session: AsyncSession, principal: Principal, person: Person, version: int) -> None:
     """Anonymise: the row and its id stay, so ownerships, pairings and history stay whole; the
-    name becomes 已注销居民, personal data goes, and the person can no longer log in."""
+    name becomes 已注销居民, personal data goes, and the person can no longer log in.
+    PersonErased tells the other services to blank the name they keep."""
     _refuse_anonymised(person)
     require_area_staff(principal, await area_of_person(session, person), "注销该居民", "remove this resident")
     entities.check_version(RESIDENT, person, version)
@@ -439,6 +440,10 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
         raise entities.stale(RESIDENT, person.version, version) from None
     await session.refresh(person)
     await entities.announce(session, RESIDENT, person, "removed")
+    # Other services keep this person's name in their projections (dispatch: party members,
+    # grid workers): the erasure reaches them as an event of its own.
+    erased = c.PersonErased(person_id=person.id, compound_id=person.compound_id)
+    await emit(session, erased, subject=person.id, key=RESIDENT.key(person))
 
 
 def _clean_purpose(purpose: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import stat
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from sqlalchemy import func, select
 
 from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.ledgers.generator import build_street, plan_street, write_residents_xlsx
-from services.registry.ledgers.service import create_job, resume_unfinished_imports, store_upload
+from services.registry.ledgers.service import create_job, import_runner, resume_unfinished_imports, store_upload
 from services.registry.people.domain import id_card_check_char
 from services.registry.people.models import PersonalDataAccess
+from services.registry.people.pii import PiiVault
 from shared.auth import Grant, Role
 from shared.events.outbox import outbox
 from tests.api.conftest import Platform
@@ -253,6 +255,12 @@ async def test_bad_rows_are_reported_and_nothing_is_written_unless_the_clerk_ask
     assert by_row[4][0]["field"] == "id_card"
     assert by_row[4][0]["column"] == "身份证号"
     assert "校验位" in by_row[4][0]["message"]
+    # The clerk sees which number is wrong, masked like everywhere else, never in full.
+    masked = BAD_CHECK_DIGIT[:4] + "*" * 10 + BAD_CHECK_DIGIT[-4:]
+    assert by_row[4][0]["value"] == masked
+    assert f"“{masked}”" in by_row[4][0]["message"]
+    assert masked in by_row[4][0]["message_en"]
+    assert BAD_CHECK_DIGIT not in str(job)
     assert {e["field"] for e in by_row[7]} == {"area_m2", "kind"}
     assert any("两位小数" in e["message"] for e in by_row[7])
     assert any("人员类别“房东”无效" in e["message"] for e in by_row[7])
@@ -287,6 +295,9 @@ async def test_a_ledger_with_a_title_row_and_rows_that_contradict_each_other(
     assert reasons[(6, "id_card")] == "身份证号与第 3 行重复"
     assert {f for r, f in reasons if r == 7} == {"area_m2", "name", "id_card", "mobile", "needy", "moved_in"}
     assert reasons[(7, "name")] == "姓名不能为空"
+    shown = {(e["row"], e["field"]): e["value"] for e in job["errors"]}
+    assert (shown[(7, "id_card")], shown[(7, "mobile")]) == ("1401*****8031", "****")
+    assert "1401071958031" not in str(job)
 
 
 async def test_a_csv_saved_by_chinese_excel_in_gb18030_is_read(platform: Platform, community: int) -> None:
@@ -433,8 +444,9 @@ async def test_a_file_without_the_required_headers_fails_the_job(platform: Platf
 async def test_a_job_left_behind_by_a_crash_is_resumed_at_start_up(platform: Platform, community: int) -> None:
     xinghualing = await compound(platform, community)
     runtime = platform.apps["registry"].state.runtime
+    vault = PiiVault(platform.settings)
     sha, stored = await asyncio.to_thread(
-        store_upload, platform.settings.data_dir, io.BytesIO(workbook(RESIDENTS)), "xlsx"
+        store_upload, platform.settings.data_dir, io.BytesIO(workbook(RESIDENTS)), "xlsx", vault
     )
     async with runtime.db.sessionmaker() as session:
         job = await create_job(
@@ -459,12 +471,65 @@ async def test_a_job_left_behind_by_a_crash_is_resumed_at_start_up(platform: Pla
             created_by=1,
         )
         await session.commit()
+    # What older versions or a crash left behind: a plain-text upload, a half-written one.
+    imports = Path(platform.settings.data_dir) / "imports"
+    legacy = imports / f"{'a' * 64}.xlsx"
+    legacy.write_bytes(workbook(RESIDENTS))
+    half = imports / ".0190abcd.part"
+    half.write_bytes(b"LNPII")
     assert await resume_unfinished_imports(runtime) == [job.id]
+    assert not legacy.exists()
+    assert not half.exists()
     resumed = await finished(platform, job.id)
     assert (resumed["status"], resumed["written_rows"]) == ("done", 12)
+    assert not stored.exists()
     gone = await finished(platform, lost.id)
     assert gone["status"] == "failed"
     assert "文件已丢失" in gone["errors"][0]["message"]
+
+
+async def test_an_uploaded_ledger_is_sealed_while_its_job_needs_it_and_deleted_when_it_ends(
+    platform: Platform, community: int
+) -> None:
+    """The file holds every resident's ID-card and mobile number (PIPL): on disk it is sealed
+    with the personal-data key, readable by the service alone, and gone once the job ends."""
+    xinghualing = await compound(platform, community)
+    runtime = platform.apps["registry"].state.runtime
+    imports = Path(platform.settings.data_dir) / "imports"
+    wang_card, wang_mobile = RESIDENTS[0][8], RESIDENTS[0][9]
+    for content, expected in ((workbook(RESIDENTS), "done"), (workbook(with_two_bad_rows()), "failed")):
+        # The runner imports one file at a time: while a job holds its turn, the next one waits
+        # queued with its file on disk, where a thief with the disk would find it.
+        async with import_runner(runtime)._one_at_a_time:
+            answer = await upload(platform, xinghualing, content)
+            assert answer.status_code == 202, answer.text
+            [stored] = list(imports.iterdir())
+            assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+            assert stat.S_IMODE(imports.stat().st_mode) == 0o700
+            raw = stored.read_bytes()
+            for plain in (content, wang_card.encode(), wang_mobile.encode(), "王秀英".encode()):
+                assert plain not in raw
+            assert b"PK" not in raw[:64]  # not even recognisable as a spreadsheet
+        job = await finished(platform, answer.json()["id"])
+        assert job["status"] == expected
+        assert list(imports.iterdir()) == []
+
+
+async def test_a_sealed_upload_that_was_tampered_with_fails_its_job(platform: Platform, community: int) -> None:
+    xinghualing = await compound(platform, community)
+    runtime = platform.apps["registry"].state.runtime
+    imports = Path(platform.settings.data_dir) / "imports"
+    async with import_runner(runtime)._one_at_a_time:
+        answer = await upload(platform, xinghualing, workbook(RESIDENTS))
+        [stored] = list(imports.iterdir())
+        raw = bytearray(stored.read_bytes())
+        raw[-5] ^= 0x01  # one bit flipped in the last chunk
+        stored.write_bytes(bytes(raw))
+    job = await finished(platform, answer.json()["id"])
+    assert job["status"] == "failed"
+    assert job["written_rows"] == 0
+    assert "损坏" in job["errors"][0]["message"]
+    assert list(imports.iterdir()) == []
 
 
 async def test_the_generated_street_is_realistic_and_its_ledger_imports_unchanged(

@@ -104,7 +104,7 @@ async def test_the_grid_worker_registers_wang_xiuying_and_reads_her_mobile_for_a
     assert [e["type"] for e in created][-1] == "linli.registry.resident.created.v1"
     assert created[-1]["data"] == {
         "person_id": wang["id"],
-        "name": "王秀英",
+        "name": "",  # no consumer needs a resident's name: it stays in the registry
         "household_id": place.household_id,
         "compound_id": place.compound_id,
         "kind": "owner",
@@ -397,9 +397,13 @@ async def test_removing_her_anonymises_but_her_ownership_stays(platform: Platfor
 
     last = (await events(platform, "resident"))[-1]
     assert last["type"] == "linli.registry.resident.removed.v1"
-    assert last["data"]["name"] == "已注销居民"
+    assert last["data"]["name"] == ""
     assert last["data"]["person_id"] == wang["id"]
     assert "王秀英" not in last["raw"]
+    assert not any("王秀英" in e["raw"] for e in await events(platform, "resident"))
+    [erased] = await events(platform, "person")
+    assert erased["type"] == "linli.registry.person.erased.v1"
+    assert erased["data"] == {"person_id": wang["id"], "compound_id": place.compound_id}
 
     again = await registry.delete(url, params={"version": gone["version"]}, headers=worker)
     assert_error(again, 409, "anonymised")
