@@ -3,9 +3,10 @@ shared-property visit charges."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
 
 from services.billing.base import BigId, Fen, metadata
+from shared.db import UTCDateTime
 
 revenues = Table(
     "revenues",
@@ -21,7 +22,7 @@ revenues = Table(
     Column("received_on", Date, nullable=False),
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 distribution_rules = Table(
@@ -30,7 +31,7 @@ distribution_rules = Table(
     Column("compound_id", Integer, primary_key=True, autoincrement=False),
     Column("shares", Text, nullable=False),  # JSON {part: basis points}
     Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 distributions = Table(
@@ -43,7 +44,7 @@ distributions = Table(
     Column("parts", Text, nullable=False),  # JSON {part: fen}
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 fund_movements = Table(
@@ -62,7 +63,7 @@ fund_movements = Table(
     Column("emergency", Boolean, nullable=False),
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 maintenance_decisions = Table(
@@ -75,7 +76,7 @@ maintenance_decisions = Table(
     Column("amount_fen", Fen, nullable=False),
     Column("used_fen", Fen, nullable=False),
     Column("purpose", String(200), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
 )
 
 visit_charges = Table(
@@ -94,5 +95,5 @@ visit_charges = Table(
     Column("bill_id", BigId),
     Column("entry_id", BigId, nullable=False),
     Column("completed_at", String(40), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

@@ -323,3 +323,26 @@ async def test_garbage_at_the_notification_endpoint_books_nothing(platform: Plat
     assert answer.status_code == 401
     unknown = await billing(platform).post(f"{API}/payment-notifications/paypal", content=body)
     assert unknown.status_code == 404
+
+
+async def test_an_order_nobody_paid_is_asked_about_and_closed_after_two_hours_on_sqlite(platform: Platform) -> None:
+    # SQLite hands timestamps back without a zone; the ticker compares them with the aware clock.
+    # `make run` crashed here every 30 s before billing's columns came back UTC-aware.
+    c = await two_quarters_billed(platform)
+    headers = staff(platform, c.compound_id)
+    order = await ok(
+        await billing(platform).post(
+            f"{API}/payment-orders", json={"dwelling_id": c.dwelling_ids[0], "channel": "wechat"}, headers=headers
+        ),
+        201,
+    )
+    runtime = platform.apps["billing"].state.runtime
+    runtime.clock.advance(timedelta(minutes=5))
+    assert await runtime.tick("payment_requery") == 1  # asked, the channel knows no payment
+    asked = await ok(await billing(platform).get(f"{API}/payment-orders/{order['out_trade_no']}", headers=headers))
+    assert (asked["status"], asked["query_attempts"]) == ("pending", 1)
+    runtime.clock.advance(timedelta(hours=2))
+    assert await runtime.tick("payment_requery") == 1
+    closed = await ok(await billing(platform).get(f"{API}/payment-orders/{order['out_trade_no']}", headers=headers))
+    assert closed["status"] == "closed"
+    assert await runtime.tick("payment_requery") == 0  # nothing left to ask about
