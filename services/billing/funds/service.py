@@ -92,6 +92,7 @@ async def book_revenue(session: AsyncSession, principal: Principal, body: Revenu
         description=f"公共收益·{body.source.label}：{body.description}",
         legs=legs,
         posted_at=now,
+        value_date=body.received_on,
     )
     await session.execute(update(revenues).where(revenues.c.id == revenue_id).values(entry_id=entry_id))
     return revenue_out((await session.execute(select(revenues).where(revenues.c.id == revenue_id))).one())
