@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
+from fastapi.responses import Response
 
 from services.billing.bills import service
 from services.billing.bills.domain import BillKind, BillStatus
@@ -23,6 +24,8 @@ from services.billing.bills.schemas import (
 from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 router = service_router("/api/v1/billing", tags=["billing: bills"])
 
@@ -91,6 +94,18 @@ async def get_arrears(
 ) -> ArrearsOut:
     day = as_of or request.app.state.runtime.clock.today()
     return await service.arrears(session, principal, compound_id, by, day)
+
+
+@router.get(
+    "/arrears.xlsx", summary="欠费与账单表 (.xlsx: arrears by household and the bills)", response_class=Response
+)
+async def get_arrears_xlsx(
+    request: Request, session: Session, principal: CurrentPrincipal, compound_id: int, as_of: date | None = None
+) -> Response:
+    day = as_of or request.app.state.runtime.clock.today()
+    data = await service.arrears_workbook(session, principal, compound_id, day)
+    name = f"arrears-{compound_id}-{day.isoformat()}.xlsx"
+    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/collection-rate", response_model=CollectionRateOut, summary="收取率 (collection rate of a period)")

@@ -153,3 +153,8 @@ def income_account(kind: BillKind, source_id: str) -> tuple[str, str]:
     if kind == BillKind.shared_property_visit:
         return "shared_property_payable", ""
     return "property_fee_income", ""
+
+
+def building_label(number: str) -> str:
+    """'1' -> '1栋'; a number that already says 栋, 幢 or 楼 stays as it is."""
+    return number if number.endswith(("栋", "幢", "楼")) else f"{number}栋"

@@ -18,6 +18,7 @@ from services.billing.access import (
     resident_households,
 )
 from services.billing.bills import domain, runs
+from services.billing.bills.export import workbook
 from services.billing.bills.models import bill_lines, bill_runs, bills
 from services.billing.bills.schemas import (
     ArrearsOut,
@@ -35,7 +36,13 @@ from services.billing.bills.schemas import (
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg
 from services.billing.projections.domain import day_number
-from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
+from services.billing.projections.models import (
+    building_projection,
+    dwelling_projection,
+    household_projection,
+    ownership_projection,
+    person_projection,
+)
 from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Principal
 from shared.clock import month_of
@@ -343,22 +350,44 @@ async def arrears(session: AsyncSession, principal: Principal, compound_id: int,
             details=[{"field": "by", "value": by}],
         )
     group = ARREARS_GROUPS.get(by, bills.c.compound_id)
-    rows = await session.execute(
-        select(group, func.count(), func.sum(outstanding), func.min(bills.c.period_label))
-        .where(*open_due, group.is_not(None))
-        .group_by(group)
-        .order_by(func.sum(outstanding).desc(), group)
-    )
+    # Every open bill lands in exactly one row, so the rows always add up to the total: bills of
+    # a dwelling without a household (vacant, unsold, undelivered) are that dwelling's own row.
+    passes: list[tuple[str, Any, list[Any]]] = [(by, group, [group.is_not(None)])]
+    if by == "household":
+        passes.append(("dwelling", bills.c.dwelling_id, [group.is_(None), bills.c.dwelling_id.is_not(None)]))
+        passes.append(("compound", bills.c.compound_id, [group.is_(None), bills.c.dwelling_id.is_(None)]))
+    elif by != "compound":
+        passes.append(("compound", bills.c.compound_id, [group.is_(None)]))
+    found: list[tuple[str, Any]] = []
+    for kind, key, where in passes:
+        for row in await session.execute(
+            select(
+                key,
+                func.count(),
+                func.sum(outstanding),
+                func.min(bills.c.period_label),
+                func.max(bills.c.dwelling_id),
+                func.max(bills.c.building_id),
+                func.max(bills.c.payer_person_id),
+                func.min(bills.c.payer_kind),
+            )
+            .where(*open_due, *where)
+            .group_by(key)
+        ):
+            found.append((kind, row))
+    found.sort(key=lambda f: (-int(f[1][2]), f[0], int(f[1][0])))
+    labels = await _arrears_labels(session, [r for _, r in found])
     items = [
         ArrearsRow(
-            group=by,
+            group=kind,
             id=int(g),
             bill_count=n,
-            outstanding_fen=int(s),
-            outstanding_yuan=fen_to_yuan(int(s)),
+            outstanding_fen=int(owed),
+            outstanding_yuan=fen_to_yuan(int(owed)),
             oldest_period=p,
+            **labels(kind, dwelling, building, person, payer_kind),
         )
-        for g, n, s, p in rows
+        for kind, (g, n, owed, p, dwelling, building, person, payer_kind) in found
     ]
     total = int(await session.scalar(select(func.coalesce(func.sum(outstanding), 0)).where(*open_due)) or 0)
     return ArrearsOut(
@@ -369,6 +398,63 @@ async def arrears(session: AsyncSession, principal: Principal, compound_id: int,
         total_outstanding_yuan=fen_to_yuan(total),
         rows=items,
     )
+
+
+async def _arrears_labels(session: AsyncSession, rows: list[Any]) -> Any:
+    """Room, masked payer and the reason a dwelling has no household, for arrears rows."""
+    dwelling_ids = {int(r[4]) for r in rows if r[4] is not None}
+    building_ids = {int(r[5]) for r in rows if r[5] is not None}
+    person_ids = {int(r[6]) for r in rows if r[6] is not None}
+    dwellings = {
+        int(d.dwelling_id): d
+        for d in await session.execute(
+            select(
+                dwelling_projection.c.dwelling_id,
+                dwelling_projection.c.room,
+                dwelling_projection.c.sale_status,
+                dwelling_projection.c.delivered,
+            ).where(dwelling_projection.c.dwelling_id.in_(dwelling_ids))
+        )
+    }
+    numbers = {
+        int(b): str(n)
+        for b, n in await session.execute(
+            select(building_projection.c.building_id, building_projection.c.number).where(
+                building_projection.c.building_id.in_(building_ids)
+            )
+        )
+    }
+    names = {
+        int(p): str(m)
+        for p, m in await session.execute(
+            select(person_projection.c.person_id, person_projection.c.masked_name).where(
+                person_projection.c.person_id.in_(person_ids)
+            )
+        )
+    }
+
+    def labels(kind: str, dwelling: Any, building: Any, person: Any, payer_kind: Any) -> dict[str, str | None]:
+        if kind in ("compound",):
+            return {"room": None, "payer": None, "note": None}
+        block = domain.building_label(numbers.get(int(building), "?")) if building is not None else ""
+        if kind == "building":
+            return {"room": block, "payer": None, "note": None}
+        d = dwellings.get(int(dwelling)) if dwelling is not None else None
+        room = f"{block}{d.room}" if d is not None else block or None
+        if payer_kind == domain.PayerKind.developer.value:
+            payer: str | None = "开发商"
+        else:
+            payer = names.get(int(person)) if person is not None else None
+        note = None
+        if d is not None and not d.delivered:
+            note = "未交付"
+        elif d is not None and d.sale_status != "sold":
+            note = "未售"
+        elif kind == "dwelling":
+            note = "空置"  # sold and delivered, but no household lives there
+        return {"room": room, "payer": payer, "note": note}
+
+    return labels
 
 
 async def collection_rate(
@@ -541,3 +627,23 @@ async def remind(
         sent += 1
         total += int(owed)
     return RemindersOut(compound_id=compound_id, as_of=as_of, reminded=sent, outstanding_fen=total)
+
+
+async def arrears_workbook(session: AsyncSession, principal: Principal, compound_id: int, as_of: date) -> bytes:
+    """The compound's bills and its arrears by household as one .xlsx, amounts as numbers in yuan
+    (so a committee can sum and filter them), rooms and masked names rather than ids."""
+    owed = await arrears(session, principal, compound_id, "household", as_of)
+    rows = list(
+        await session.execute(
+            select(bills)
+            .where(bills.c.compound_id == compound_id, bills.c.status != domain.BillStatus.void.value)
+            .order_by(bills.c.building_id, bills.c.dwelling_id, bills.c.period_start, bills.c.id)
+        )
+    )
+    labels = await _arrears_labels(
+        session, [(None, 0, 0, "", r.dwelling_id, r.building_id, r.payer_person_id, r.payer_kind) for r in rows]
+    )
+    listed = [
+        (labels("dwelling", r.dwelling_id, r.building_id, r.payer_person_id, r.payer_kind), bill_out(r)) for r in rows
+    ]
+    return workbook(owed, listed)

@@ -3,6 +3,11 @@ seeds tell them (Xinghualing's 0.50 yuan/m²/month, Qionglai's multi-storey and 
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
 from tests.api.billing.builders import (
     bill_run,
     billing,
@@ -151,3 +156,69 @@ async def test_rate_cards_refuse_overlaps_and_nonsense(platform: Platform) -> No
         f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=resident(platform, 1)
     )
     assert resident_run.status_code == 403
+
+
+async def test_arrears_by_household_count_vacant_unsold_and_undelivered_dwellings_with_rooms_and_masked_names(
+    platform: Platform,
+) -> None:
+    """The household view used to drop dwellings nobody lives in: its rows summed to less than
+    its total. Every dwelling that owes is a row, named by room and masked payer."""
+    c = await compound(platform)
+    lived = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    unsold = await building(platform, c, number="2", dwellings=1, area_m2="100.00", sale_status="unsold")
+    vacant = await building(platform, c, number="3", dwellings=1, area_m2="100.00", households=False)
+    undelivered = await building(
+        platform, c, number="4", dwellings=1, area_m2="100.00", households=False, delivered=False
+    )
+    tenant_owner = (await platform.post("/residents", {"name": "王秀英", "compound_id": c.compound_id}))["id"]
+    absent_owner = (await platform.post("/residents", {"name": "张桂兰", "compound_id": c.compound_id}))["id"]
+    await platform.post("/ownerships", {"dwelling_id": lived[0], "person_id": tenant_owner})
+    await platform.post("/ownerships", {"dwelling_id": vacant[0], "person_id": absent_owner})
+    await wait_for_dwellings(platform, c.compound_id, 4)
+    await rate_card(platform, c.compound_id, "0.50")
+    headers = staff(platform, c.compound_id)
+
+    async def owners_known() -> bool:
+        summary = await billing(platform).get(f"{API}/compounds/{c.compound_id}/dwellings", headers=headers)
+        return summary.status_code == 200 and summary.json()["owned"] == 2
+
+    await platform.eventually(owners_known)
+    await bill_run(platform, c.compound_id, "2026-Q1")
+
+    async def named() -> dict[str, Any] | None:
+        answer = await ok(
+            await billing(platform).get(
+                f"{API}/arrears", params={"compound_id": c.compound_id, "as_of": "2027-12-31"}, headers=headers
+            )
+        )
+        return answer if all(r["payer"] for r in answer["rows"]) else None
+
+    arrears: dict[str, Any] = await platform.eventually(named)
+    rows = {r["room"]: (r["group"], r["payer"], r["note"], r["outstanding_fen"]) for r in arrears["rows"]}
+    assert sum(r["outstanding_fen"] for r in arrears["rows"]) == arrears["total_outstanding_fen"]
+    assert rows["1栋101"] == ("household", "王*英", None, 15_000)
+    assert rows["2栋101"][1:3] == ("开发商", "未售")
+    assert rows["3栋101"][:3] == ("dwelling", "张*兰", "空置")
+    assert "王秀英" not in str(arrears)
+    assert rows["4栋101"][2] == "未交付"
+
+    export = await billing(platform).get(
+        f"{API}/arrears.xlsx", params={"compound_id": c.compound_id, "as_of": "2027-12-31"}, headers=headers
+    )
+    assert export.status_code == 200
+    book = load_workbook(io.BytesIO(export.content))
+    owed_sheet, bill_sheet = book.worksheets
+    owed = list(owed_sheet.iter_rows(min_row=2, values_only=True))
+    assert owed[-1][0] == "合计"
+    assert float(owed[-1][5]) == arrears["total_outstanding_fen"] / 100
+    assert round(sum(float(r[5]) for r in owed[:-1]), 2) == arrears["total_outstanding_fen"] / 100
+    assert ("3栋101", "张*兰", "空置") in {r[:3] for r in owed}
+    listed = list(bill_sheet.iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in listed} >= {"1栋101", "2栋101", "3栋101"}
+    assert all(isinstance(r[5], int | float) for r in listed)
+    resident_try = await billing(platform).get(
+        f"{API}/arrears.xlsx",
+        params={"compound_id": c.compound_id},
+        headers=resident(platform, c.household_ids[lived[0]]),
+    )
+    assert resident_try.status_code == 403
