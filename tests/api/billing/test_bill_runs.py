@@ -165,11 +165,9 @@ async def test_arrears_by_household_count_vacant_unsold_and_undelivered_dwelling
     its total. Every dwelling that owes is a row, named by room and masked payer."""
     c = await compound(platform)
     lived = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
-    unsold = await building(platform, c, number="2", dwellings=1, area_m2="100.00", sale_status="unsold")
+    await building(platform, c, number="2", dwellings=1, area_m2="100.00", sale_status="unsold")
     vacant = await building(platform, c, number="3", dwellings=1, area_m2="100.00", households=False)
-    undelivered = await building(
-        platform, c, number="4", dwellings=1, area_m2="100.00", households=False, delivered=False
-    )
+    await building(platform, c, number="4", dwellings=1, area_m2="100.00", households=False, delivered=False)
     tenant_owner = (await platform.post("/residents", {"name": "王秀英", "compound_id": c.compound_id}))["id"]
     absent_owner = (await platform.post("/residents", {"name": "张桂兰", "compound_id": c.compound_id}))["id"]
     await platform.post("/ownerships", {"dwelling_id": lived[0], "person_id": tenant_owner})
