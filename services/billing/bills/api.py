@@ -14,6 +14,7 @@ from services.billing.bills.schemas import (
     ArrearsOut,
     BillOut,
     BillPage,
+    BillReissue,
     BillRunCreate,
     BillRunOut,
     BillVoid,
@@ -81,6 +82,18 @@ async def void_bill(
     bill_id: int, body: BillVoid, request: Request, session: Session, principal: CurrentPrincipal
 ) -> BillOut:
     return await service.void_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
+
+
+@router.post(
+    "/bills/{bill_id}/reissue",
+    status_code=201,
+    response_model=BillOut,
+    summary="重开已作废账单 (re-issue a voided fee bill after correction)",
+)
+async def reissue_bill(
+    bill_id: int, body: BillReissue, request: Request, session: Session, principal: CurrentPrincipal
+) -> BillOut:
+    return await service.reissue_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
 
 
 @router.get("/arrears", response_model=ArrearsOut, summary="欠费 (arrears per household, building or compound)")

@@ -234,11 +234,22 @@ def _rounded(numerator: Any, period: Period) -> Any:
     return (2 * numerator + den) // (2 * den)
 
 
-async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, period: Period, now: datetime) -> None:
+async def insert_bills(
+    session: AsyncSession,
+    run_id: int,
+    scope: RunScope,
+    period: Period,
+    now: datetime,
+    *,
+    dwelling_id: int | None = None,
+    source_id: str = "",
+) -> None:
     """Step 1: one bill per priced dwelling not yet billed for the period, with its amount and
-    current payer."""
+    current payer. With `dwelling_id`, that dwelling only, under its own `source_id` (the
+    re-issue of a voided bill: the void keeps the run's slot, so a later run skips it)."""
     priced = _priced_dwellings(scope, period).subquery("priced")
-    todo = select(priced).where(priced.c.rate_units.is_not(None)).subquery("todo")
+    only = [priced.c.dwelling_id == dwelling_id] if dwelling_id is not None else []
+    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).subquery("todo")
     keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
         "keyed"
     )
@@ -284,7 +295,7 @@ async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, peri
             literal(period.end),
             literal(period.label),
             literal(run_id),
-            literal(""),
+            literal(source_id),
             literal(f"{period.label} {BillKind.property_fee.label}"),
             case((developer_pays, PayerKind.developer.value), else_=PayerKind.owner.value),
             case((developer_pays, None), else_=ranked.c.person_id),

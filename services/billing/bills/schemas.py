@@ -95,6 +95,12 @@ class BillPage(BaseModel):
     items: list[BillOut]
 
 
+class BillReissue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=200, examples=["面积更正为 86.50 m²"])
+
+
 class BillVoid(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

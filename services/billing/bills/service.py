@@ -26,6 +26,7 @@ from services.billing.bills.schemas import (
     BillLineOut,
     BillOut,
     BillPage,
+    BillReissue,
     BillRunCreate,
     BillRunOut,
     BillVoid,
@@ -327,6 +328,72 @@ async def void_bill(
             posted_at=now,
         )
     return bill_out(await _bill_row(session, bill_id))
+
+
+REISSUE_PREFIX = "reissue:"
+
+
+async def reissue_bill(
+    session: AsyncSession, principal: Principal, bill_id: int, body: BillReissue, now: datetime
+) -> BillOut:
+    """Issue a voided property-fee bill again, computed afresh from the dwelling's record and
+    the rate card as they stand now (after the correction that caused the void)."""
+    row = await _bill_row(session, bill_id)
+    require_manager(principal, await place_of(session, row.compound_id))
+    if row.status != domain.BillStatus.void.value:
+        raise Conflict(
+            "只有已作废的账单可以重开：请先作废原账单",
+            "Only a voided bill can be re-issued: void it first",
+            code="bill_not_void",
+        )
+    if row.kind != domain.BillKind.property_fee.value or row.bill_run_id is None:
+        raise Conflict(
+            "只有物业费账单可以重开；出资和共享物业服务账单随其决定或服务重新发出",
+            "Only property-fee bills can be re-issued; levy and visit bills follow their decision or visit",
+            code="not_reissuable",
+        )
+    source_id = f"{REISSUE_PREFIX}{bill_id}"
+    if await session.scalar(select(bills.c.id).where(bills.c.kind == row.kind, bills.c.source_id == source_id)):
+        raise Conflict(
+            f"账单 {bill_id} 已重开过", f"Bill {bill_id} has already been re-issued", code="already_reissued"
+        )
+    period = domain.parse_period(row.period_label)
+    after_id = await runs.watermark(session)
+    scope = runs.RunScope(RateScope.compound, row.compound_id)
+    await runs.insert_bills(
+        session, row.bill_run_id, scope, period, now, dwelling_id=row.dwelling_id, source_id=source_id
+    )
+    new_id = await session.scalar(select(bills.c.id).where(bills.c.kind == row.kind, bills.c.source_id == source_id))
+    if new_id is None:
+        raise Conflict(
+            "该房屋当前没有适用的收费标准或已停用，无法重开",
+            "The dwelling has no rate card in force for the period (or is inactive): nothing to re-issue",
+            code="no_rate",
+        )
+    await runs.insert_lines(session, row.bill_run_id, after_id, period)
+    issued = await runs.post_receivables(session, row.bill_run_id, after_id, period, now)
+    for item in issued:
+        await emit(
+            session,
+            BillsIssued(
+                compound_id=item.compound_id,
+                kind=domain.BillKind.property_fee.value,
+                period_label=period.label,
+                bill_run_id=row.bill_run_id,
+                source_id=source_id,
+                bill_count=item.bill_count,
+                amount_fen=item.amount_fen,
+            ),
+            subject=f"bill-{new_id}",
+            key=item.compound_id,
+        )
+    # The new bill says what it replaces and why, on paper and in the app.
+    note = f"（重开，原账单 {bill_id}：{body.reason}）"
+    await session.execute(
+        update(bills).where(bills.c.id == new_id).values(description=func.substr(bills.c.description + note, 1, 200))
+    )
+    lines = await session.execute(select(bill_lines).where(bill_lines.c.bill_id == new_id).order_by(bill_lines.c.id))
+    return bill_out(await _bill_row(session, int(new_id)), list(lines))
 
 
 ARREARS_GROUPS = {"household": bills.c.household_id, "building": bills.c.building_id, "dwelling": bills.c.dwelling_id}

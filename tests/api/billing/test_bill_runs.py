@@ -220,3 +220,62 @@ async def test_arrears_by_household_count_vacant_unsold_and_undelivered_dwelling
         headers=resident(platform, c.household_ids[lived[0]]),
     )
     assert resident_try.status_code == 403
+
+
+async def test_a_bill_voided_for_a_wrong_area_is_reissued_after_the_registry_is_corrected(platform: Platform) -> None:
+    """Room 101 was entered as 100 m² instead of 86.50: the office voids its Q1 bill, corrects
+    the registry, and re-issues it; the run would skip the dwelling, so re-issue is its own step."""
+    c = await compound(platform)
+    (room,) = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    await wait_for_dwellings(platform, c.compound_id, 1)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026-Q1")
+    headers = staff(platform, c.compound_id)
+    query = {"compound_id": c.compound_id, "dwelling_id": room}
+    (wrong,) = (await ok(await billing(platform).get(f"{API}/bills", params=query, headers=headers)))["items"]
+    assert wrong["amount_fen"] == 15_000
+
+    not_yet = await billing(platform).post(
+        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积有误"}, headers=headers
+    )
+    assert not_yet.status_code == 409
+    assert not_yet.json()["error"]["code"] == "bill_not_void"
+    await ok(
+        await billing(platform).post(
+            f"{API}/bills/{wrong['id']}/void", json={"version": wrong["version"], "reason": "面积有误"}, headers=headers
+        )
+    )
+    dwelling = (
+        await platform.clients["registry"].get(f"/api/v1/registry/dwellings/{room}", headers=platform.street_admin)
+    ).json()
+    fixed = await platform.clients["registry"].patch(
+        f"/api/v1/registry/dwellings/{room}",
+        json={"version": dwelling["version"], "area_m2": "86.50", "exclusive_area_m2": "80.00"},
+        headers=platform.street_admin,
+    )
+    assert fixed.status_code == 200, fixed.text
+
+    async def corrected() -> bool:
+        summary = await billing(platform).get(f"{API}/compounds/{c.compound_id}/dwellings", headers=headers)
+        return summary.status_code == 200 and "86.50" in summary.text
+
+    await platform.eventually(corrected)
+    reissued = await ok(
+        await billing(platform).post(
+            f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积更正为 86.50 m²"}, headers=headers
+        ),
+        201,
+    )
+    assert (reissued["period_label"], reissued["amount_fen"], reissued["status"]) == ("2026-Q1", 12_975, "issued")
+    assert "重开" in reissued["description"]
+    assert "面积更正为 86.50 m²" in reissued["description"]
+    twice = await billing(platform).post(f"{API}/bills/{wrong['id']}/reissue", json={"reason": "再来"}, headers=headers)
+    assert twice.status_code == 409
+    again = await bill_run(platform, c.compound_id, "2026-Q1")
+    assert again["issued_count"] == 1  # the run still counts only its first bill: nothing new
+    bills_now = (await ok(await billing(platform).get(f"{API}/bills", params=query, headers=headers)))["items"]
+    assert sorted((b["status"], b["amount_fen"]) for b in bills_now) == [("issued", 12_975), ("void", 15_000)]
+    check = await ok(
+        await billing(platform).get(f"{API}/journal/check", params={"compound_id": c.compound_id}, headers=headers)
+    )
+    assert check["ok"] is True
