@@ -22,6 +22,7 @@ from services.billing.bills.schemas import (
     RemindersCreate,
     RemindersOut,
 )
+from services.billing.keys import MONEY
 from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
@@ -31,7 +32,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 router = service_router("/api/v1/billing", tags=["billing: bills"])
 
 
-@router.post("/bill-runs", status_code=201, response_model=BillRunOut, summary="开单 (issue a period's bills)")
+@router.post(
+    "/bill-runs",
+    status_code=201,
+    response_model=BillRunOut,
+    summary="开单 (issue a period's bills)",
+    dependencies=MONEY,
+)
 async def create_bill_run(
     body: BillRunCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> BillRunOut:
@@ -89,6 +96,7 @@ async def void_bill(
     status_code=201,
     response_model=BillOut,
     summary="重开已作废账单 (re-issue a voided fee bill after correction)",
+    dependencies=MONEY,
 )
 async def reissue_bill(
     bill_id: int, body: BillReissue, request: Request, session: Session, principal: CurrentPrincipal

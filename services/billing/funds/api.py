@@ -28,6 +28,7 @@ from services.billing.funds.schemas import (
     RuleOut,
     VisitChargeOut,
 )
+from services.billing.keys import MONEY
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
@@ -43,7 +44,13 @@ def _now(request: Request) -> datetime:
     return now
 
 
-@router.post("/revenues", status_code=201, response_model=RevenueOut, summary="公共收益入账 (book public revenue)")
+@router.post(
+    "/revenues",
+    status_code=201,
+    response_model=RevenueOut,
+    summary="公共收益入账 (book public revenue)",
+    dependencies=MONEY,
+)
 async def book_revenue(
     body: RevenueCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> RevenueOut:
@@ -70,7 +77,13 @@ async def put_rule(
     return await service.set_rule(session, principal, compound_id, body, _now(request))
 
 
-@router.post("/distributions", status_code=201, response_model=DistributionOut, summary="资金池分配 (distribute)")
+@router.post(
+    "/distributions",
+    status_code=201,
+    response_model=DistributionOut,
+    summary="资金池分配 (distribute)",
+    dependencies=MONEY,
+)
 async def distribute(
     body: DistributionCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> DistributionOut:
@@ -183,7 +196,11 @@ async def fund_ledger(
 
 
 @router.post(
-    "/funds/shared-development/deposits", status_code=201, response_model=MovementOut, summary="共享发展金存入"
+    "/funds/shared-development/deposits",
+    status_code=201,
+    response_model=MovementOut,
+    summary="共享发展金存入",
+    dependencies=MONEY,
 )
 async def development_deposit(
     body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -192,7 +209,11 @@ async def development_deposit(
 
 
 @router.post(
-    "/funds/shared-development/disbursements", status_code=201, response_model=MovementOut, summary="共享发展金支出"
+    "/funds/shared-development/disbursements",
+    status_code=201,
+    response_model=MovementOut,
+    summary="共享发展金支出",
+    dependencies=MONEY,
 )
 async def development_disbursement(
     body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -206,7 +227,13 @@ class ExpenseCreate(MovementCreate):
     part: str = Field(min_length=1, max_length=30, description="the pool part paying, e.g. governance")
 
 
-@router.post("/expenses", status_code=201, response_model=MovementOut, summary="资金池支出 (an expense from a part)")
+@router.post(
+    "/expenses",
+    status_code=201,
+    response_model=MovementOut,
+    summary="资金池支出 (an expense from a part)",
+    dependencies=MONEY,
+)
 async def create_expense(
     body: ExpenseCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
@@ -227,14 +254,26 @@ async def list_movements(
     return await service.movements(session, compound_id, fund)
 
 
-@router.post("/funds/maintenance/deposits", status_code=201, response_model=MovementOut, summary="维修资金缴存")
+@router.post(
+    "/funds/maintenance/deposits",
+    status_code=201,
+    response_model=MovementOut,
+    summary="维修资金缴存",
+    dependencies=MONEY,
+)
 async def maintenance_deposit(
     body: MaintenanceDeposit, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
     return await service.maintenance_deposit(session, principal, body, _now(request))
 
 
-@router.post("/funds/maintenance/withdrawals", status_code=201, response_model=MovementOut, summary="维修资金使用")
+@router.post(
+    "/funds/maintenance/withdrawals",
+    status_code=201,
+    response_model=MovementOut,
+    summary="维修资金使用",
+    dependencies=MONEY,
+)
 async def maintenance_withdrawal(
     body: MaintenanceWithdrawal, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_household_or_reader, require_reader
+from services.billing.keys import MONEY
 from services.billing.payments import service
 from services.billing.payments.channels import ChannelAdapter
 from services.billing.payments.domain import Channel
@@ -35,7 +36,9 @@ def _now(request: Request) -> Any:
     return request.app.state.runtime.clock()
 
 
-@router.post("/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)")
+@router.post(
+    "/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)", dependencies=MONEY
+)
 async def take_payment(
     body: CounterPaymentCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:
@@ -60,7 +63,11 @@ async def get_payment(payment_id: int, session: Session, principal: CurrentPrinc
 
 
 @router.post(
-    "/payments/{payment_id}/refunds", status_code=201, response_model=RefundOut, summary="退款 (refund with a reason)"
+    "/payments/{payment_id}/refunds",
+    status_code=201,
+    response_model=RefundOut,
+    summary="退款 (refund with a reason)",
+    dependencies=MONEY,
 )
 async def refund_payment(
     payment_id: int, body: RefundCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -85,7 +92,9 @@ async def list_refunds(session: Session, principal: CurrentPrincipal, compound_i
     ]
 
 
-@router.post("/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)")
+@router.post(
+    "/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)", dependencies=MONEY
+)
 async def reverse_payment(
     payment_id: int, body: ReversalCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:

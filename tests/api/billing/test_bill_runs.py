@@ -13,6 +13,7 @@ from tests.api.billing.builders import (
     billing,
     building,
     compound,
+    money,
     ok,
     rate_card,
     resident,
@@ -149,11 +150,11 @@ async def test_rate_cards_refuse_overlaps_and_nonsense(platform: Platform) -> No
     )
     assert [card["rate_yuan_per_m2_month"] for card in cards] == ["0.55", "0.60"]
     bad_period = await billing(platform).post(
-        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026-13"}, headers=headers
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026-13"}, headers=money(headers)
     )
     assert bad_period.status_code == 422
     resident_run = await billing(platform).post(
-        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=resident(platform, 1)
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=money(resident(platform, 1))
     )
     assert resident_run.status_code == 403
 
@@ -236,7 +237,7 @@ async def test_a_bill_voided_for_a_wrong_area_is_reissued_after_the_registry_is_
     assert wrong["amount_fen"] == 15_000
 
     not_yet = await billing(platform).post(
-        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积有误"}, headers=headers
+        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积有误"}, headers=money(headers)
     )
     assert not_yet.status_code == 409
     assert not_yet.json()["error"]["code"] == "bill_not_void"
@@ -262,14 +263,16 @@ async def test_a_bill_voided_for_a_wrong_area_is_reissued_after_the_registry_is_
     await platform.eventually(corrected)
     reissued = await ok(
         await billing(platform).post(
-            f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积更正为 86.50 m²"}, headers=headers
+            f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积更正为 86.50 m²"}, headers=money(headers)
         ),
         201,
     )
     assert (reissued["period_label"], reissued["amount_fen"], reissued["status"]) == ("2026-Q1", 12_975, "issued")
     assert "重开" in reissued["description"]
     assert "面积更正为 86.50 m²" in reissued["description"]
-    twice = await billing(platform).post(f"{API}/bills/{wrong['id']}/reissue", json={"reason": "再来"}, headers=headers)
+    twice = await billing(platform).post(
+        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "再来"}, headers=money(headers)
+    )
     assert twice.status_code == 409
     again = await bill_run(platform, c.compound_id, "2026-Q1")
     assert again["issued_count"] == 1  # the run still counts only its first bill: nothing new

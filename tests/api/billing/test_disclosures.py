@@ -17,6 +17,7 @@ from tests.api.billing.builders import (
     billing,
     building,
     compound,
+    money,
     ok,
     rate_card,
     resident,
@@ -46,7 +47,7 @@ async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_ver
     for dwelling, fen in [*((d, 2_000) for d in low[:8]), (low[8], 442), *((d, 5_000) for d in high)]:
         await ok(
             await billing(platform).post(
-                f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": fen}, headers=headers
+                f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": fen}, headers=money(headers)
             ),
             201,
         )
@@ -98,7 +99,7 @@ async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_ver
                 "description": "临时停车费",
                 "received_on": "2026-11-20",
             },
-            headers=headers,
+            headers=money(headers),
         ),
         201,
     )
@@ -153,7 +154,7 @@ async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_ver
 
 async def revenue(platform: Platform, cid: int, fen: int, received_on: str, what: str) -> None:
     body = {"compound_id": cid, "source": "parking", "gross_fen": fen, "description": what, "received_on": received_on}
-    await ok(await billing(platform).post(f"{API}/revenues", json=body, headers=staff(platform, cid)), 201)
+    await ok(await billing(platform).post(f"{API}/revenues", json=body, headers=money(staff(platform, cid))), 201)
 
 
 def line(content: dict[str, Any], item: str) -> int:

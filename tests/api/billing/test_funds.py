@@ -9,7 +9,7 @@ from typing import Any
 from shared.auth import Grant, Role
 from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed
 from shared.contracts.dispatch import SharedPropertyVisitCompleted
-from tests.api.billing.builders import billing, building, compound, ok, publish, staff, wait_for_dwellings
+from tests.api.billing.builders import billing, building, compound, money, ok, publish, staff, wait_for_dwellings
 from tests.api.billing.test_payments import books_ok
 from tests.api.conftest import Platform
 
@@ -32,7 +32,7 @@ async def test_public_revenue_net_of_costs_is_shared_433_to_the_fen(platform: Pl
             "description": "电梯广告",
             "received_on": "2026-06-30",
         },
-        headers=headers,
+        headers=money(headers),
     )
     assert no_evidence.status_code == 422
     revenue = await ok(
@@ -47,7 +47,7 @@ async def test_public_revenue_net_of_costs_is_shared_433_to_the_fen(platform: Pl
                 "description": "电梯广告",
                 "received_on": "2026-06-30",
             },
-            headers=headers,
+            headers=money(headers),
         ),
         201,
     )
@@ -60,19 +60,20 @@ async def test_public_revenue_net_of_costs_is_shared_433_to_the_fen(platform: Pl
     assert bad_rule.status_code == 422
 
     shared = await ok(
-        await billing(platform).post(f"{API}/distributions", json={"compound_id": cid}, headers=headers), 201
+        await billing(platform).post(f"{API}/distributions", json={"compound_id": cid}, headers=money(headers)), 201
     )
     assert shared["parts"] == {"retained": 40_001, "livelihood": 30_000, "governance": 30_000}
     assert sum(shared["parts"].values()) == 100_001
     empty = await billing(platform).post(
-        f"{API}/distributions", json={"compound_id": cid, "amount_fen": 1}, headers=headers
+        f"{API}/distributions", json={"compound_id": cid, "amount_fen": 1}, headers=money(headers)
     )
     assert empty.status_code == 409
 
     expense = {"compound_id": cid, "part": "governance", "purpose": "环境美化", "amount_fen": 30_001}
-    assert (await billing(platform).post(f"{API}/expenses", json=expense, headers=headers)).status_code == 409
+    assert (await billing(platform).post(f"{API}/expenses", json=expense, headers=money(headers))).status_code == 409
     await ok(
-        await billing(platform).post(f"{API}/expenses", json={**expense, "amount_fen": 20_000}, headers=headers), 201
+        await billing(platform).post(f"{API}/expenses", json={**expense, "amount_fen": 20_000}, headers=money(headers)),
+        201,
     )
 
     funds = await ok(await billing(platform).get(f"{API}/funds", params={"compound_id": cid}, headers=headers))
@@ -89,7 +90,7 @@ async def test_public_revenue_net_of_costs_is_shared_433_to_the_fen(platform: Pl
     assert (
         await billing(platform).get(f"{API}/revenues", params={"compound_id": cid}, headers=supervisor)
     ).status_code == 200
-    refused = await billing(platform).post(f"{API}/distributions", json={"compound_id": cid}, headers=supervisor)
+    refused = await billing(platform).post(f"{API}/distributions", json={"compound_id": cid}, headers=money(supervisor))
     assert refused.status_code == 403
     await books_ok(platform, cid)
 
@@ -106,15 +107,18 @@ async def test_shared_development_fund_never_goes_below_zero(platform: Platform)
     url = f"{API}/funds/shared-development"
     deposit = {"compound_id": cid, "amount_fen": 500_000, "purpose": "活动经费预存", "counterparty": "某开发企业"}
     assert (
-        await billing(platform).post(f"{url}/deposits", json=deposit, headers=headers)
+        await billing(platform).post(f"{url}/deposits", json=deposit, headers=money(headers))
     ).status_code == 422  # no source
     await ok(
-        await billing(platform).post(f"{url}/deposits", json={**deposit, "source": "company"}, headers=headers), 201
+        await billing(platform).post(f"{url}/deposits", json={**deposit, "source": "company"}, headers=money(headers)),
+        201,
     )
     spend = {"compound_id": cid, "amount_fen": 600_000, "purpose": "共享空间阅览室"}
-    assert (await billing(platform).post(f"{url}/disbursements", json=spend, headers=headers)).status_code == 409
+    assert (await billing(platform).post(f"{url}/disbursements", json=spend, headers=money(headers))).status_code == 409
     await ok(
-        await billing(platform).post(f"{url}/disbursements", json={**spend, "amount_fen": 100_000}, headers=headers),
+        await billing(platform).post(
+            f"{url}/disbursements", json={**spend, "amount_fen": 100_000}, headers=money(headers)
+        ),
         201,
     )
     moves = await ok(
@@ -138,7 +142,7 @@ async def test_maintenance_fund_by_building_levy_by_area_and_visits_charged_once
             await billing(platform).post(
                 f"{API}/funds/maintenance/deposits",
                 json={"dwelling_id": dwelling, "amount_fen": 10_000},
-                headers=headers,
+                headers=money(headers),
             ),
             201,
         )
@@ -148,7 +152,9 @@ async def test_maintenance_fund_by_building_levy_by_area_and_visits_charged_once
         "amount_fen": 15_001,
         "purpose": "屋面防水",
     }
-    undecided = await billing(platform).post(f"{API}/funds/maintenance/withdrawals", json=withdrawal, headers=headers)
+    undecided = await billing(platform).post(
+        f"{API}/funds/maintenance/withdrawals", json=withdrawal, headers=money(headers)
+    )
     assert undecided.json()["error"]["code"] == "decision_required"
     await publish(
         platform,
@@ -165,7 +171,7 @@ async def test_maintenance_fund_by_building_levy_by_area_and_visits_charged_once
 
     async def decided() -> bool:
         answer = await billing(platform).post(
-            f"{API}/funds/maintenance/withdrawals", json={**withdrawal, "decision_id": "D-7"}, headers=headers
+            f"{API}/funds/maintenance/withdrawals", json={**withdrawal, "decision_id": "D-7"}, headers=money(headers)
         )
         return answer.status_code == 201
 
@@ -173,7 +179,7 @@ async def test_maintenance_fund_by_building_levy_by_area_and_visits_charged_once
     beyond = await billing(platform).post(
         f"{API}/funds/maintenance/withdrawals",
         json={**withdrawal, "amount_fen": 6_000, "emergency": True, "purpose": "电梯困人抢修"},
-        headers=headers,
+        headers=money(headers),
     )
     assert beyond.json()["error"]["code"] == "insufficient_funds"  # 4,999 fen left in each dwelling
     funds = await ok(await billing(platform).get(f"{API}/funds", params={"compound_id": cid}, headers=headers))
