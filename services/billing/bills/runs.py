@@ -16,8 +16,9 @@ is missing (dwellings projected since, or everything after a crash): idempotent 
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all
@@ -42,12 +43,24 @@ from services.billing.projections.models import (
 from services.billing.rates.domain import RateScope
 from services.billing.rates.models import rate_cards
 from services.billing.sql import is_postgres
+from shared.clock import LOCAL_TZ
 
 # Fees are billed in advance and due within a month of the period's start (no late fee unless
 # a compound's contract sets one).
 DUE_AFTER_DAYS = 30
 # A day number before any ownership: "owned since before the period".
 LONG_AGO = -1_000_000
+
+
+def due_date(period: Period, now: datetime) -> date:
+    """30 days after the period starts; a bill issued later than that (a year billed in
+    December) is due at the end of the month after it was issued, never before it exists."""
+    usual = period.start + timedelta(days=DUE_AFTER_DAYS)
+    issued = now.astimezone(LOCAL_TZ).date()
+    if issued <= usual:
+        return usual
+    year, month = (issued.year + 1, 1) if issued.month == 12 else (issued.year, issued.month + 1)
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)
@@ -305,7 +318,7 @@ async def insert_bills(
             func.coalesce(amounts.c.amount_fen, 0),
             literal(0),
             literal(BillStatus.issued.value),
-            literal(period.start + timedelta(days=DUE_AFTER_DAYS)),
+            literal(due_date(period, now)),
             literal(now),
             literal(1),
         )

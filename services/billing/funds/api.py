@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_reader
-from services.billing.funds import domain, service
+from services.billing.funds import approvals, domain, service
 from services.billing.funds.models import distributions, revenues, visit_charges
 from services.billing.funds.schemas import (
     DistributionCreate,
@@ -88,6 +88,36 @@ async def distribute(
     body: DistributionCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> DistributionOut:
     return await service.distribute(session, principal, body, _now(request))
+
+
+@router.post(
+    "/fund-approvals",
+    status_code=201,
+    response_model=approvals.ApprovalOut,
+    summary="申请审批 (ask a second committee member to approve a distribution or emergency withdrawal)",
+)
+async def request_approval(
+    body: approvals.ApprovalCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> approvals.ApprovalOut:
+    return await approvals.request(session, principal, body, _now(request))
+
+
+@router.post(
+    "/fund-approvals/{approval_id}/approve",
+    response_model=approvals.ApprovalOut,
+    summary="复核批准 (a second committee member approves: four eyes)",
+)
+async def approve(
+    approval_id: int, request: Request, session: Session, principal: CurrentPrincipal
+) -> approvals.ApprovalOut:
+    return await approvals.approve(session, principal, approval_id, _now(request))
+
+
+@router.get("/fund-approvals", response_model=list[approvals.ApprovalOut], summary="审批记录 (who asked, who approved)")
+async def list_approvals(
+    session: Session, principal: CurrentPrincipal, compound_id: int
+) -> list[approvals.ApprovalOut]:
+    return await approvals.listing(session, principal, compound_id)
 
 
 @router.get("/distributions", response_model=list[DistributionOut], summary="分配记录 (distributions)")

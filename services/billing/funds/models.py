@@ -97,3 +97,24 @@ visit_charges = Table(
     Column("completed_at", String(40), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# Four eyes: a 433 distribution or an emergency maintenance-fund withdrawal is requested by one
+# person and approved by a second committee member before it can be booked; the row is the
+# audit trail of both (who asked, who approved, when, and what it was used for).
+fund_approvals = Table(
+    "fund_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("compound_id", Integer, nullable=False, index=True),
+    Column("action", String(30), nullable=False),
+    Column("amount_fen", Fen, nullable=False),
+    Column("building_ids", Text, nullable=False),  # JSON list; [] for a distribution
+    Column("purpose", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("requested_by", Integer, nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("approved_by", Integer),
+    Column("approved_at", UTCDateTime()),
+    Column("used_for", String(60)),
+    Column("version", Integer, nullable=False),
+)

@@ -4,6 +4,7 @@ seeds tell them (Xinghualing's 0.50 yuan/m²/month, Qionglai's multi-storey and 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
@@ -164,6 +165,8 @@ async def test_arrears_by_household_count_vacant_unsold_and_undelivered_dwelling
 ) -> None:
     """The household view used to drop dwellings nobody lives in: its rows summed to less than
     its total. Every dwelling that owes is a row, named by room and masked payer."""
+    # Q1 billed on 2 December 2026 is due at the end of January 2027, owed by the end of 2027.
+    platform.set_clock(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
     c = await compound(platform)
     lived = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
     await building(platform, c, number="2", dwellings=1, area_m2="100.00", sale_status="unsold")
@@ -282,3 +285,31 @@ async def test_a_bill_voided_for_a_wrong_area_is_reissued_after_the_registry_is_
         await billing(platform).get(f"{API}/journal/check", params={"compound_id": c.compound_id}, headers=headers)
     )
     assert check["ok"] is True
+
+
+async def test_a_year_billed_in_december_is_due_at_the_end_of_january_not_already_overdue(platform: Platform) -> None:
+    # 2 December 2026 in Chengdu: the office bills the whole of 2026 late. 30 days after the
+    # period's start would be 31 January 2026, overdue before the bill existed.
+    platform.set_clock(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    c = await compound(platform)
+    (room,) = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    await wait_for_dwellings(platform, c.compound_id, 1)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026")
+    await bill_run(platform, c.compound_id, "2027")
+    headers = staff(platform, c.compound_id)
+    listed = await ok(
+        await billing(platform).get(
+            f"{API}/bills", params={"compound_id": c.compound_id, "dwelling_id": room}, headers=headers
+        )
+    )
+    assert sorted((b["period_label"], b["due_date"]) for b in listed["items"]) == [
+        ("2026", "2027-01-31"),
+        ("2027", "2027-01-31"),
+    ]
+    owed = await ok(
+        await billing(platform).get(
+            f"{API}/arrears", params={"compound_id": c.compound_id, "as_of": "2026-12-31"}, headers=headers
+        )
+    )
+    assert owed["total_outstanding_fen"] == 0

@@ -4,7 +4,7 @@ reversals; allocation oldest first, gapless receipts, and the books checked afte
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +32,9 @@ API = "/api/v1/billing"
 
 
 async def two_quarters_billed(platform: Platform) -> Compound:
-    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed."""
+    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed on
+    5 January 2026 (so Q1 is due on 31 January and Q2 on 1 May, as the arrears stories expect)."""
+    platform.set_clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     c = await compound(platform)
     await building(platform, c, number="1", dwellings=2)
     await wait_for_dwellings(platform, c.compound_id, 2)
