@@ -261,6 +261,27 @@ async def test_a_wechat_notification_delivered_three_times_books_once(platform: 
     assert payments["items"][0]["receipt_no"].endswith("-00000001")
     assert payments["items"][0]["out_trade_no"] == order["out_trade_no"]
     assert all(b["outstanding_fen"] == 0 for b in await bills_of(platform, c, c.dwelling_ids[0]))
+    # The refused notifications are on record (they used to vanish with their rolled-back
+    # transaction): finance sees what the channel sent and why it was refused.
+    staff_headers = staff(platform, c.compound_id)
+    seen = await ok(
+        await billing(platform).get(
+            f"{API}/payment-notifications", params={"compound_id": c.compound_id}, headers=staff_headers
+        )
+    )
+    assert sorted(n["outcome"] for n in seen) == sorted(
+        ["rejected:amount_mismatch", "rejected:merchant_mismatch", "booked", "duplicate", "duplicate"]
+    )
+    operator = platform.token(Grant(Role.ops), person=5)
+    everything = await ok(
+        await billing(platform).get(f"{API}/payment-notifications", params={"rejected_only": True}, headers=operator)
+    )
+    assert sorted(n["outcome"] for n in everything) == [
+        "rejected:amount_mismatch",
+        "rejected:bad_signature",
+        "rejected:merchant_mismatch",
+    ]
+    assert (await billing(platform).get(f"{API}/payment-notifications", headers=staff_headers)).status_code == 403
     await books_ok(platform, c.compound_id)
 
 
