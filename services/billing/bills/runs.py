@@ -16,9 +16,8 @@ is missing (dwellings projected since, or everything after a crash): idempotent 
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all
@@ -27,7 +26,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
-from services.billing.bills.domain import LINE_DENOMINATOR_PER_DAY, BillKind, BillStatus, PayerKind, Period
+from services.billing.bills.domain import (
+    LINE_DENOMINATOR_PER_DAY,
+    BillKind,
+    BillStatus,
+    PayerKind,
+    Period,
+    due_date,
+)
 from services.billing.bills.models import bill_lines, bills
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, credit, debit
@@ -45,22 +51,8 @@ from services.billing.rates.models import rate_cards
 from services.billing.sql import is_postgres
 from shared.clock import LOCAL_TZ
 
-# Fees are billed in advance and due within a month of the period's start (no late fee unless
-# a compound's contract sets one).
-DUE_AFTER_DAYS = 30
 # A day number before any ownership: "owned since before the period".
 LONG_AGO = -1_000_000
-
-
-def due_date(period: Period, now: datetime) -> date:
-    """30 days after the period starts; a bill issued later than that (a year billed in
-    December) is due at the end of the month after it was issued, never before it exists."""
-    usual = period.start + timedelta(days=DUE_AFTER_DAYS)
-    issued = now.astimezone(LOCAL_TZ).date()
-    if issued <= usual:
-        return usual
-    year, month = (issued.year + 1, 1) if issued.month == 12 else (issued.year, issued.month + 1)
-    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass(frozen=True)
@@ -318,7 +310,7 @@ async def insert_bills(
             func.coalesce(amounts.c.amount_fen, 0),
             literal(0),
             literal(BillStatus.issued.value),
-            literal(due_date(period, now)),
+            literal(due_date(period, now.astimezone(LOCAL_TZ).date())),
             literal(now),
             literal(1),
         )
