@@ -310,7 +310,7 @@ async def bench_payments(payments: int, clients: int) -> dict[str, Any]:
             run = await http.post(
                 f"{gateway_url}/api/v1/billing/bill-runs",
                 json={"scope_kind": "street", "scope_id": 1, "period": "2026-01"},
-                headers=admin,
+                headers={**admin, "Idempotency-Key": "bench-run-2026-01"},
             )
             assert run.status_code == 201, run.text
             db = Database(db_url)
@@ -337,7 +337,7 @@ async def bench_payments(payments: int, clients: int) -> dict[str, Any]:
                         answer = await own.post(
                             f"{gateway_url}/api/v1/billing/payments",
                             json={"dwelling_id": dwelling, "amount_fen": amount},
-                            headers=admin,
+                            headers={**admin, "Idempotency-Key": f"bench-pay-{dwelling}"},
                         )
                         latencies.append(time.perf_counter() - t0)
                         if answer.status_code != 201:

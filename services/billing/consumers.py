@@ -3,7 +3,7 @@ dispatch, levies and maintenance-fund uses from deliberation."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +24,8 @@ register_projections(handlers)
 
 def _when(event: CloudEvent) -> datetime:
     # The event's own time, so a redelivery or a replay books what the first delivery would have.
-    return event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+    # CloudEvents times carry their offset (RFC 3339); the UTC-aware columns refuse any that does not.
+    return event.time
 
 
 @handlers.on(SharedPropertyVisitCompleted)

@@ -48,6 +48,9 @@ class SharedPropertyVisitCompleted(EventData):
     market_price_fen: int
     charge_to: Literal["household", "compound_fund"]
     completed_at: str
+    # What a resident reads on the bill (管道疏通), not the code (drain_clog); optional so events
+    # from before it was added still parse.
+    category_label: str | None = None
 
 
 # --- dispatch's own lifecycle events ------------------------------------------------------

@@ -11,6 +11,7 @@ with a disclosure whose chain verifies.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
@@ -44,7 +45,8 @@ def services(cluster: Cluster) -> dict[str, Service]:
 
 
 async def post(http: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    answer = await http.post(url, json=body, headers=headers)
+    # A fresh Idempotency-Key on every create: billing's money-moving POSTs require one.
+    answer = await http.post(url, json=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
     assert answer.status_code == 201, answer.text
     result: dict[str, Any] = answer.json()
     return result
@@ -98,9 +100,15 @@ async def test_bills_payments_and_a_disclosure_across_processes(
 
     # Two clerks, one bill, the same moment: exactly one payment books.
     both = await asyncio.gather(
-        http.post(f"{base}{BILLING}/payments", json={"dwelling_id": dwellings[0], "amount_fen": 5_000}, headers=staff),
         http.post(
-            f"{base}{BILLING}/payments", json={"dwelling_id": dwellings[0], "amount_fen": 5_000}, headers=other_clerk
+            f"{base}{BILLING}/payments",
+            json={"dwelling_id": dwellings[0], "amount_fen": 5_000},
+            headers={**staff, "Idempotency-Key": "clerk-1"},
+        ),
+        http.post(
+            f"{base}{BILLING}/payments",
+            json={"dwelling_id": dwellings[0], "amount_fen": 5_000},
+            headers={**other_clerk, "Idempotency-Key": "clerk-2"},
         ),
     )
     assert sorted(r.status_code for r in both) == [201, 422], [r.text for r in both]

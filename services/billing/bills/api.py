@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
+from fastapi.responses import Response
 
 from services.billing.bills import service
 from services.billing.bills.domain import BillKind, BillStatus
@@ -13,6 +14,7 @@ from services.billing.bills.schemas import (
     ArrearsOut,
     BillOut,
     BillPage,
+    BillReissue,
     BillRunCreate,
     BillRunOut,
     BillVoid,
@@ -20,14 +22,23 @@ from services.billing.bills.schemas import (
     RemindersCreate,
     RemindersOut,
 )
+from services.billing.keys import MONEY
 from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 router = service_router("/api/v1/billing", tags=["billing: bills"])
 
 
-@router.post("/bill-runs", status_code=201, response_model=BillRunOut, summary="开单 (issue a period's bills)")
+@router.post(
+    "/bill-runs",
+    status_code=201,
+    response_model=BillRunOut,
+    summary="开单 (issue a period's bills)",
+    dependencies=MONEY,
+)
 async def create_bill_run(
     body: BillRunCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> BillRunOut:
@@ -80,6 +91,19 @@ async def void_bill(
     return await service.void_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
 
 
+@router.post(
+    "/bills/{bill_id}/reissue",
+    status_code=201,
+    response_model=BillOut,
+    summary="重开已作废账单 (re-issue a voided fee bill after correction)",
+    dependencies=MONEY,
+)
+async def reissue_bill(
+    bill_id: int, body: BillReissue, request: Request, session: Session, principal: CurrentPrincipal
+) -> BillOut:
+    return await service.reissue_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
+
+
 @router.get("/arrears", response_model=ArrearsOut, summary="欠费 (arrears per household, building or compound)")
 async def get_arrears(
     request: Request,
@@ -91,6 +115,18 @@ async def get_arrears(
 ) -> ArrearsOut:
     day = as_of or request.app.state.runtime.clock.today()
     return await service.arrears(session, principal, compound_id, by, day)
+
+
+@router.get(
+    "/arrears.xlsx", summary="欠费与账单表 (.xlsx: arrears by household and the bills)", response_class=Response
+)
+async def get_arrears_xlsx(
+    request: Request, session: Session, principal: CurrentPrincipal, compound_id: int, as_of: date | None = None
+) -> Response:
+    day = as_of or request.app.state.runtime.clock.today()
+    data = await service.arrears_workbook(session, principal, compound_id, day)
+    name = f"arrears-{compound_id}-{day.isoformat()}.xlsx"
+    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/collection-rate", response_model=CollectionRateOut, summary="收取率 (collection rate of a period)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import Conflict, InvalidInput
@@ -153,3 +153,24 @@ def income_account(kind: BillKind, source_id: str) -> tuple[str, str]:
     if kind == BillKind.shared_property_visit:
         return "shared_property_payable", ""
     return "property_fee_income", ""
+
+
+def building_label(number: str) -> str:
+    """'1' -> '1栋'; a number that already says 栋, 幢 or 楼 stays as it is."""
+    return number if number.endswith(("栋", "幢", "楼")) else f"{number}栋"
+
+
+# Fees are billed in advance and due within a month of the period's start (no late fee unless
+# a compound's contract sets one).
+DUE_AFTER_DAYS = 30
+
+
+def due_date(period: Period, issued_on: date) -> date:
+    """30 days after the period starts; a bill issued later than that (a year billed in
+    December) is due at the end of the month after the (local) day it was issued, never
+    before it exists."""
+    usual = period.start + timedelta(days=DUE_AFTER_DAYS)
+    if issued_on <= usual:
+        return usual
+    year, month = (issued_on.year + 1, 1) if issued_on.month == 12 else (issued_on.year, issued_on.month + 1)
+    return date(year, month, calendar.monthrange(year, month)[1])

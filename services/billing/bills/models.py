@@ -6,7 +6,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 )
 
 from services.billing.base import BigId, Fen, metadata
+from shared.db import UTCDateTime
 
 bill_runs = Table(
     "bill_runs",
@@ -32,8 +32,8 @@ bill_runs = Table(
     Column("issued_fen", Fen, nullable=False),
     Column("skipped_no_rate", Integer, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("completed_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("completed_at", UTCDateTime()),
     # Running a period again answers with the first run's report and issues nothing.
     UniqueConstraint("scope_kind", "scope_id", "period_start", "period_end"),
 )
@@ -63,7 +63,7 @@ bills = Table(
     Column("paid_fen", Fen, nullable=False),
     Column("status", String(20), nullable=False),
     Column("due_date", Date, nullable=False),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("issued_at", UTCDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
     # The last guard against over-allocation, whatever the code above it does.
     CheckConstraint("amount_fen >= 0 AND paid_fen >= 0 AND paid_fen <= amount_fen", name="paid_within_due"),

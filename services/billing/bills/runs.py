@@ -17,7 +17,7 @@ is missing (dwellings projected since, or everything after a crash): idempotent 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all
@@ -26,7 +26,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select, Subquery
 
-from services.billing.bills.domain import LINE_DENOMINATOR_PER_DAY, BillKind, BillStatus, PayerKind, Period
+from services.billing.bills.domain import (
+    LINE_DENOMINATOR_PER_DAY,
+    BillKind,
+    BillStatus,
+    PayerKind,
+    Period,
+    due_date,
+)
 from services.billing.bills.models import bill_lines, bills
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, credit, debit
@@ -42,10 +49,8 @@ from services.billing.projections.models import (
 from services.billing.rates.domain import RateScope
 from services.billing.rates.models import rate_cards
 from services.billing.sql import is_postgres
+from shared.clock import LOCAL_TZ
 
-# Fees are billed in advance and due within a month of the period's start (no late fee unless
-# a compound's contract sets one).
-DUE_AFTER_DAYS = 30
 # A day number before any ownership: "owned since before the period".
 LONG_AGO = -1_000_000
 
@@ -234,11 +239,22 @@ def _rounded(numerator: Any, period: Period) -> Any:
     return (2 * numerator + den) // (2 * den)
 
 
-async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, period: Period, now: datetime) -> None:
+async def insert_bills(
+    session: AsyncSession,
+    run_id: int,
+    scope: RunScope,
+    period: Period,
+    now: datetime,
+    *,
+    dwelling_id: int | None = None,
+    source_id: str = "",
+) -> None:
     """Step 1: one bill per priced dwelling not yet billed for the period, with its amount and
-    current payer."""
+    current payer. With `dwelling_id`, that dwelling only, under its own `source_id` (the
+    re-issue of a voided bill: the void keeps the run's slot, so a later run skips it)."""
     priced = _priced_dwellings(scope, period).subquery("priced")
-    todo = select(priced).where(priced.c.rate_units.is_not(None)).subquery("todo")
+    only = [priced.c.dwelling_id == dwelling_id] if dwelling_id is not None else []
+    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).subquery("todo")
     keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
         "keyed"
     )
@@ -284,7 +300,7 @@ async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, peri
             literal(period.end),
             literal(period.label),
             literal(run_id),
-            literal(""),
+            literal(source_id),
             literal(f"{period.label} {BillKind.property_fee.label}"),
             case((developer_pays, PayerKind.developer.value), else_=PayerKind.owner.value),
             case((developer_pays, None), else_=ranked.c.person_id),
@@ -294,7 +310,7 @@ async def insert_bills(session: AsyncSession, run_id: int, scope: RunScope, peri
             func.coalesce(amounts.c.amount_fen, 0),
             literal(0),
             literal(BillStatus.issued.value),
-            literal(period.start + timedelta(days=DUE_AFTER_DAYS)),
+            literal(due_date(period, now.astimezone(LOCAL_TZ).date())),
             literal(now),
             literal(1),
         )

@@ -95,6 +95,12 @@ class BillPage(BaseModel):
     items: list[BillOut]
 
 
+class BillReissue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=200, examples=["面积更正为 86.50 m²"])
+
+
 class BillVoid(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -103,12 +109,18 @@ class BillVoid(BaseModel):
 
 
 class ArrearsRow(BaseModel):
-    group: str
+    group: str = Field(
+        description="household, building, dwelling or compound; a dwelling with no household "
+        "(vacant, unsold, undelivered) is its own 'dwelling' row in the household view"
+    )
     id: int
     bill_count: int
     outstanding_fen: int
     outstanding_yuan: str
     oldest_period: str
+    room: str | None = Field(default=None, description="building and room, e.g. '1栋101'", examples=["1栋101"])
+    payer: str | None = Field(default=None, description="masked name of who owes, or 开发商", examples=["王*英"])
+    note: str | None = Field(default=None, description="why a dwelling has no household", examples=["未售"])
 
 
 class ArrearsOut(BaseModel):

@@ -17,6 +17,7 @@ from services.billing.access import (
     resident_households,
 )
 from services.billing.bills import domain, runs
+from services.billing.bills.export import workbook
 from services.billing.bills.models import bill_lines, bill_runs, bills
 from services.billing.bills.schemas import (
     ArrearsOut,
@@ -24,6 +25,7 @@ from services.billing.bills.schemas import (
     BillLineOut,
     BillOut,
     BillPage,
+    BillReissue,
     BillRunCreate,
     BillRunOut,
     BillVoid,
@@ -34,7 +36,13 @@ from services.billing.bills.schemas import (
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg
 from services.billing.projections.domain import day_number
-from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
+from services.billing.projections.models import (
+    building_projection,
+    dwelling_projection,
+    household_projection,
+    ownership_projection,
+    person_projection,
+)
 from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Place, Principal
 from shared.clock import month_of
@@ -321,6 +329,72 @@ async def void_bill(
     return bill_out(await _bill_row(session, bill_id))
 
 
+REISSUE_PREFIX = "reissue:"
+
+
+async def reissue_bill(
+    session: AsyncSession, principal: Principal, bill_id: int, body: BillReissue, now: datetime
+) -> BillOut:
+    """Issue a voided property-fee bill again, computed afresh from the dwelling's record and
+    the rate card as they stand now (after the correction that caused the void)."""
+    row = await _bill_row(session, bill_id)
+    require_manager(principal, await place_of(session, row.compound_id))
+    if row.status != domain.BillStatus.void.value:
+        raise Conflict(
+            "只有已作废的账单可以重开：请先作废原账单",
+            "Only a voided bill can be re-issued: void it first",
+            code="bill_not_void",
+        )
+    if row.kind != domain.BillKind.property_fee.value or row.bill_run_id is None:
+        raise Conflict(
+            "只有物业费账单可以重开；出资和共享物业服务账单随其决定或服务重新发出",
+            "Only property-fee bills can be re-issued; levy and visit bills follow their decision or visit",
+            code="not_reissuable",
+        )
+    source_id = f"{REISSUE_PREFIX}{bill_id}"
+    if await session.scalar(select(bills.c.id).where(bills.c.kind == row.kind, bills.c.source_id == source_id)):
+        raise Conflict(
+            f"账单 {bill_id} 已重开过", f"Bill {bill_id} has already been re-issued", code="already_reissued"
+        )
+    period = domain.parse_period(row.period_label)
+    after_id = await runs.watermark(session)
+    scope = runs.RunScope(RateScope.compound, row.compound_id)
+    await runs.insert_bills(
+        session, row.bill_run_id, scope, period, now, dwelling_id=row.dwelling_id, source_id=source_id
+    )
+    new_id = await session.scalar(select(bills.c.id).where(bills.c.kind == row.kind, bills.c.source_id == source_id))
+    if new_id is None:
+        raise Conflict(
+            "该房屋当前没有适用的收费标准或已停用，无法重开",
+            "The dwelling has no rate card in force for the period (or is inactive): nothing to re-issue",
+            code="no_rate",
+        )
+    await runs.insert_lines(session, row.bill_run_id, after_id, period)
+    issued = await runs.post_receivables(session, row.bill_run_id, after_id, period, now)
+    for item in issued:
+        await emit(
+            session,
+            BillsIssued(
+                compound_id=item.compound_id,
+                kind=domain.BillKind.property_fee.value,
+                period_label=period.label,
+                bill_run_id=row.bill_run_id,
+                source_id=source_id,
+                bill_count=item.bill_count,
+                amount_fen=item.amount_fen,
+            ),
+            subject=f"bill-{new_id}",
+            key=item.compound_id,
+        )
+    # The new bill says what it replaces and why, on paper and in the app.
+    note = f"（重开，原账单 {bill_id}：{body.reason}）"
+    await session.execute(
+        update(bills).where(bills.c.id == new_id).values(description=func.substr(bills.c.description + note, 1, 200))
+    )
+    lines = await session.execute(select(bill_lines).where(bill_lines.c.bill_id == new_id).order_by(bill_lines.c.id))
+    return bill_out(await _bill_row(session, int(new_id)), list(lines))
+
+
 ARREARS_GROUPS = {"household": bills.c.household_id, "building": bills.c.building_id, "dwelling": bills.c.dwelling_id}
 
 
@@ -342,22 +416,44 @@ async def arrears(session: AsyncSession, principal: Principal, compound_id: int,
             details=[{"field": "by", "value": by}],
         )
     group = ARREARS_GROUPS.get(by, bills.c.compound_id)
-    rows = await session.execute(
-        select(group, func.count(), func.sum(outstanding), func.min(bills.c.period_label))
-        .where(*open_due, group.is_not(None))
-        .group_by(group)
-        .order_by(func.sum(outstanding).desc(), group)
-    )
+    # Every open bill lands in exactly one row, so the rows always add up to the total: bills of
+    # a dwelling without a household (vacant, unsold, undelivered) are that dwelling's own row.
+    passes: list[tuple[str, Any, list[Any]]] = [(by, group, [group.is_not(None)])]
+    if by == "household":
+        passes.append(("dwelling", bills.c.dwelling_id, [group.is_(None), bills.c.dwelling_id.is_not(None)]))
+        passes.append(("compound", bills.c.compound_id, [group.is_(None), bills.c.dwelling_id.is_(None)]))
+    elif by != "compound":
+        passes.append(("compound", bills.c.compound_id, [group.is_(None)]))
+    found: list[tuple[str, Any]] = []
+    for kind, key, where in passes:
+        for row in await session.execute(
+            select(
+                key,
+                func.count(),
+                func.sum(outstanding),
+                func.min(bills.c.period_label),
+                func.max(bills.c.dwelling_id),
+                func.max(bills.c.building_id),
+                func.max(bills.c.payer_person_id),
+                func.min(bills.c.payer_kind),
+            )
+            .where(*open_due, *where)
+            .group_by(key)
+        ):
+            found.append((kind, row))
+    found.sort(key=lambda f: (-int(f[1][2]), f[0], int(f[1][0])))
+    labels = await _arrears_labels(session, [r for _, r in found])
     items = [
         ArrearsRow(
-            group=by,
+            group=kind,
             id=int(g),
             bill_count=n,
-            outstanding_fen=int(s),
-            outstanding_yuan=fen_to_yuan(int(s)),
+            outstanding_fen=int(owed),
+            outstanding_yuan=fen_to_yuan(int(owed)),
             oldest_period=p,
+            **labels(kind, dwelling, building, person, payer_kind),
         )
-        for g, n, s, p in rows
+        for kind, (g, n, owed, p, dwelling, building, person, payer_kind) in found
     ]
     total = int(await session.scalar(select(func.coalesce(func.sum(outstanding), 0)).where(*open_due)) or 0)
     return ArrearsOut(
@@ -368,6 +464,63 @@ async def arrears(session: AsyncSession, principal: Principal, compound_id: int,
         total_outstanding_yuan=fen_to_yuan(total),
         rows=items,
     )
+
+
+async def _arrears_labels(session: AsyncSession, rows: list[Any]) -> Any:
+    """Room, masked payer and the reason a dwelling has no household, for arrears rows."""
+    dwelling_ids = {int(r[4]) for r in rows if r[4] is not None}
+    building_ids = {int(r[5]) for r in rows if r[5] is not None}
+    person_ids = {int(r[6]) for r in rows if r[6] is not None}
+    dwellings = {
+        int(d.dwelling_id): d
+        for d in await session.execute(
+            select(
+                dwelling_projection.c.dwelling_id,
+                dwelling_projection.c.room,
+                dwelling_projection.c.sale_status,
+                dwelling_projection.c.delivered,
+            ).where(dwelling_projection.c.dwelling_id.in_(dwelling_ids))
+        )
+    }
+    numbers = {
+        int(b): str(n)
+        for b, n in await session.execute(
+            select(building_projection.c.building_id, building_projection.c.number).where(
+                building_projection.c.building_id.in_(building_ids)
+            )
+        )
+    }
+    names = {
+        int(p): str(m)
+        for p, m in await session.execute(
+            select(person_projection.c.person_id, person_projection.c.masked_name).where(
+                person_projection.c.person_id.in_(person_ids)
+            )
+        )
+    }
+
+    def labels(kind: str, dwelling: Any, building: Any, person: Any, payer_kind: Any) -> dict[str, str | None]:
+        if kind in ("compound",):
+            return {"room": None, "payer": None, "note": None}
+        block = domain.building_label(numbers.get(int(building), "?")) if building is not None else ""
+        if kind == "building":
+            return {"room": block, "payer": None, "note": None}
+        d = dwellings.get(int(dwelling)) if dwelling is not None else None
+        room = f"{block}{d.room}" if d is not None else block or None
+        if payer_kind == domain.PayerKind.developer.value:
+            payer: str | None = "开发商"
+        else:
+            payer = names.get(int(person)) if person is not None else None
+        note = None
+        if d is not None and not d.delivered:
+            note = "未交付"
+        elif d is not None and d.sale_status != "sold":
+            note = "未售"
+        elif kind == "dwelling":
+            note = "空置"  # sold and delivered, but no household lives there
+        return {"room": room, "payer": payer, "note": note}
+
+    return labels
 
 
 async def collection_rate(
@@ -540,3 +693,23 @@ async def remind(
         sent += 1
         total += int(owed)
     return RemindersOut(compound_id=compound_id, as_of=as_of, reminded=sent, outstanding_fen=total)
+
+
+async def arrears_workbook(session: AsyncSession, principal: Principal, compound_id: int, as_of: date) -> bytes:
+    """The compound's bills and its arrears by household as one .xlsx, amounts as numbers in yuan
+    (so a committee can sum and filter them), rooms and masked names rather than ids."""
+    owed = await arrears(session, principal, compound_id, "household", as_of)
+    rows = list(
+        await session.execute(
+            select(bills)
+            .where(bills.c.compound_id == compound_id, bills.c.status != domain.BillStatus.void.value)
+            .order_by(bills.c.building_id, bills.c.dwelling_id, bills.c.period_start, bills.c.id)
+        )
+    )
+    labels = await _arrears_labels(
+        session, [(None, 0, 0, "", r.dwelling_id, r.building_id, r.payer_person_id, r.payer_kind) for r in rows]
+    )
+    listed = [
+        (labels("dwelling", r.dwelling_id, r.building_id, r.payer_person_id, r.payer_kind), bill_out(r)) for r in rows
+    ]
+    return workbook(owed, listed)

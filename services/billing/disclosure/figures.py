@@ -1,10 +1,15 @@
 """The figures of a disclosure, read from the journal up to fixed watermarks (the last entry,
-allocation and bill ids at publication), so verification can recompute them exactly."""
+allocation and bill ids at publication), so verification can recompute them exactly.
+
+The accounting rule (README, "Accounting periods"): an entry belongs to the period of its
+value date; a period closes with its disclosure; an entry whose value date falls in a period
+already closed is shown in the next disclosure as an adjustment; balances are those at the
+period's end."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,7 +23,6 @@ from services.billing.ledger.domain import AccountKind, normal_balance
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
 from services.billing.payments.models import payment_allocations
 from services.billing.projections.models import compound_projection
-from shared.clock import LOCAL_TZ
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,21 @@ async def current_watermarks(session: AsyncSession) -> Watermarks:
     return Watermarks(await top(journal_entries.c.id), await top(payment_allocations.c.id), await top(bills.c.id))
 
 
-def _window(period: Period) -> tuple[datetime, datetime]:
-    start = datetime.combine(period.start, time(), LOCAL_TZ)
-    return start, datetime.combine(period.end + timedelta(days=1), time(), LOCAL_TZ)
+@dataclass(frozen=True)
+class Closed:
+    """A period an earlier disclosure closed, and the last journal entry it covered."""
+
+    start: date
+    end: date
+    entry_id: int
 
 
-async def compute(session: AsyncSession, compound_id: int, period: Period, marks: Watermarks) -> dict[str, Any]:
-    """Income, expenses, fund balances, collection rate and maintenance-fund use."""
-    start, end = _window(period)
+async def compute(
+    session: AsyncSession, compound_id: int, period: Period, marks: Watermarks, earlier: list[Closed]
+) -> dict[str, Any]:
+    """Income, expenses, fund balances at the period's end, collection rate, maintenance-fund
+    use, and the late entries of earlier closed periods (`earlier`, in publication order)."""
+    in_period = [journal_entries.c.value_date >= period.start, journal_entries.c.value_date <= period.end]
     name = await session.scalar(
         select(compound_projection.c.name).where(compound_projection.c.compound_id == compound_id)
     )
@@ -56,7 +67,7 @@ async def compute(session: AsyncSession, compound_id: int, period: Period, marks
         )
         .join(journal_lines, journal_lines.c.account_id == accounts.c.id)
         .join(journal_entries, journal_entries.c.id == journal_lines.c.entry_id)
-        .where(*in_books, journal_entries.c.posted_at >= start, journal_entries.c.posted_at < end)
+        .where(*in_books, *in_period)
         .group_by(accounts.c.kind, accounts.c.ref)
     ):
         flows[(kind, ref)] = (int(d), int(c))
@@ -77,7 +88,7 @@ async def compute(session: AsyncSession, compound_id: int, period: Period, marks
             func.sum(revenues.c.net_fen),
         )
         .join(journal_entries, journal_entries.c.id == revenues.c.entry_id)
-        .where(*in_books, journal_entries.c.posted_at >= start, journal_entries.c.posted_at < end)
+        .where(*in_books, *in_period)
         .group_by(revenues.c.source)
         .order_by(revenues.c.source)
     )
@@ -154,6 +165,7 @@ async def compute(session: AsyncSession, compound_id: int, period: Period, marks
         .join(journal_entries, journal_entries.c.id == journal_lines.c.entry_id)
         .where(
             *in_books,
+            journal_entries.c.value_date <= period.end,
             accounts.c.kind.in_(
                 [
                     AccountKind.fund_pool.value,
@@ -212,11 +224,11 @@ async def compute(session: AsyncSession, compound_id: int, period: Period, marks
             *in_books,
             fund_movements.c.fund == "maintenance_fund",
             fund_movements.c.direction == "out",
-            journal_entries.c.posted_at >= start,
-            journal_entries.c.posted_at < end,
+            *in_period,
         )
         .order_by(fund_movements.c.id)
     )
+    adjustments = await _late_entries(session, compound_id, period, marks, earlier)
     return {
         "compound": {"id": compound_id, "name": name},
         "period": {
@@ -245,7 +257,38 @@ async def compute(session: AsyncSession, compound_id: int, period: Period, marks
             }
             for ref, fen, purpose, decision, emergency in uses
         ],
+        "adjustments": adjustments,
     }
+
+
+async def _late_entries(
+    session: AsyncSession, compound_id: int, period: Period, marks: Watermarks, earlier: list[Closed]
+) -> list[dict[str, Any]]:
+    """Entries posted since the previous disclosure whose value date lies in a period an
+    earlier disclosure already closed: that notice cannot change, so this one shows them."""
+    since = earlier[-1].entry_id if earlier else 0
+    rows = await session.execute(
+        select(
+            journal_entries.c.id,
+            journal_entries.c.value_date,
+            journal_entries.c.description,
+            func.sum(journal_lines.c.debit_fen),
+        )
+        .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
+        .where(
+            journal_entries.c.compound_id == compound_id,
+            journal_entries.c.id > since,
+            journal_entries.c.id <= marks.entry_id,
+            journal_entries.c.value_date < period.start,
+        )
+        .group_by(journal_entries.c.id, journal_entries.c.value_date, journal_entries.c.description)
+        .order_by(journal_entries.c.value_date, journal_entries.c.id)
+    )
+    return [
+        {"entry_id": int(entry), "value_date": day.isoformat(), "description": text, "amount_fen": int(fen)}
+        for entry, day, text, fen in rows
+        if any(c.start <= day <= c.end for c in earlier)
+    ]
 
 
 def _sum_side(flows: dict[tuple[str, str], tuple[int, int]], kind: AccountKind, *, credit: bool) -> int:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Integer, String, Table, Text, UniqueConstraint
 
 from services.billing.base import metadata
+from shared.db import UTCDateTime
 
 disclosures = Table(
     "disclosures",
@@ -20,7 +21,7 @@ disclosures = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("published_by", Integer),
-    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
     UniqueConstraint("compound_id", "seq"),
     UniqueConstraint("compound_id", "period_label"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from services.billing.disclosure import domain, figures
 from services.billing.disclosure.models import disclosures
 from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, LinkOut, VerifyOut
 from shared.auth import Principal, Role
+from shared.clock import LOCAL_TZ
 from shared.contracts.billing import DisclosurePublished
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
@@ -39,6 +40,15 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
     place = await place_of(session, body.compound_id)
     require_any_of_compound(principal, place, Role.supervisory_committee, Role.owners_committee, Role.property_staff)
     period = parse_period(body.period)
+    today = now.astimezone(LOCAL_TZ).date()
+    if period.end >= today:
+        # A notice is frozen for good once published: one taken before the period ends would
+        # miss everything that happens in the rest of it.
+        raise Conflict(
+            f"{period.label} 尚未结束（截至 {period.end.isoformat()}），期满后方可公示",
+            f"{period.label} has not ended (it runs to {period.end.isoformat()}): publish it after it ends",
+            code="period_not_ended",
+        )
     last = (
         await session.execute(
             select(disclosures.c.seq, disclosures.c.content_hash)
@@ -48,7 +58,11 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
         )
     ).first()
     seq, prev_hash = (last.seq + 1, last.content_hash) if last is not None else (1, domain.GENESIS)
-    content = await figures.compute(session, body.compound_id, period, await figures.current_watermarks(session))
+    earlier = await _closed_before(session, body.compound_id, seq)
+    content = await figures.compute(
+        session, body.compound_id, period, await figures.current_watermarks(session), earlier
+    )
+    content["notice"] = _notice(principal, place.compound_id, body, today)
     content_hash = domain.chain_hash(prev_hash, content)
     try:
         async with session.begin_nested():
@@ -93,6 +107,38 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
     return await show(session, disclosure_id)
 
 
+PUBLISHER_ROLES = (Role.owners_committee, Role.supervisory_committee, Role.property_staff)
+DEFAULT_OBJECTION = "如对本公示有异议，请在公示期内向业主委员会或业主监督委员会书面提出"
+
+
+def _notice(principal: Principal, compound_id: int, body: DisclosureCreate, today: date) -> dict[str, Any]:
+    """What a notice board needs besides the figures: when, how long, by whom, where to object."""
+    held = [r for r in PUBLISHER_ROLES if principal.has(r, "compound", compound_id)]
+    publisher = (body.publisher or "").strip() or (held[0].label if held else "街道管理员")
+    return {
+        "published_on": today.isoformat(),
+        "notice_days": body.notice_days,
+        "notice_until": (today + timedelta(days=body.notice_days - 1)).isoformat(),
+        "publisher": publisher,
+        "publisher_person_id": principal.person_id,
+        "cosigner": (body.cosigner or "").strip() or None,
+        "objection_to": (body.objection_to or "").strip() or DEFAULT_OBJECTION,
+    }
+
+
+async def _closed_before(session: AsyncSession, compound_id: int, seq: int) -> list[figures.Closed]:
+    """The periods disclosures before `seq` closed, in publication order."""
+    rows = await session.execute(
+        select(disclosures.c.period_start, disclosures.c.period_end, disclosures.c.content)
+        .where(disclosures.c.compound_id == compound_id, disclosures.c.seq < seq)
+        .order_by(disclosures.c.seq)
+    )
+    return [
+        figures.Closed(start, end, int(json.loads(content)["as_of"]["journal_entry_id"]))
+        for start, end, content in rows
+    ]
+
+
 async def show(session: AsyncSession, disclosure_id: int) -> DisclosureOut:
     row = (await session.execute(select(disclosures).where(disclosures.c.id == disclosure_id))).first()
     if row is None:
@@ -111,11 +157,14 @@ async def verify(session: AsyncSession, compound_id: int) -> VerifyOut:
     stored = [(r.seq, r.period_label, json.loads(r.content), r.prev_hash, r.content_hash) for r in rows]
     links = domain.verify_chain(stored)
     out: list[LinkOut] = []
-    for link, (_, period_label, content, _, _) in zip(links, stored, strict=True):
+    for link, (seq, period_label, content, _, _) in zip(links, stored, strict=True):
         marks = figures.Watermarks(
             content["as_of"]["journal_entry_id"], content["as_of"]["allocation_id"], content["as_of"]["bill_id"]
         )
-        recomputed = await figures.compute(session, compound_id, parse_period(period_label), marks)
+        earlier = await _closed_before(session, compound_id, seq)
+        recomputed = await figures.compute(session, compound_id, parse_period(period_label), marks, earlier)
+        # The notice section is not a figure: the hash already guards it.
+        recomputed["notice"] = content.get("notice")
         out.append(
             LinkOut(
                 seq=link.seq,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_reader
-from services.billing.funds import domain, service
+from services.billing.funds import approvals, domain, service
 from services.billing.funds.models import distributions, revenues, visit_charges
 from services.billing.funds.schemas import (
     DistributionCreate,
@@ -28,6 +28,7 @@ from services.billing.funds.schemas import (
     RuleOut,
     VisitChargeOut,
 )
+from services.billing.keys import MONEY
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
@@ -43,7 +44,13 @@ def _now(request: Request) -> datetime:
     return now
 
 
-@router.post("/revenues", status_code=201, response_model=RevenueOut, summary="公共收益入账 (book public revenue)")
+@router.post(
+    "/revenues",
+    status_code=201,
+    response_model=RevenueOut,
+    summary="公共收益入账 (book public revenue)",
+    dependencies=MONEY,
+)
 async def book_revenue(
     body: RevenueCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> RevenueOut:
@@ -70,11 +77,47 @@ async def put_rule(
     return await service.set_rule(session, principal, compound_id, body, _now(request))
 
 
-@router.post("/distributions", status_code=201, response_model=DistributionOut, summary="资金池分配 (distribute)")
+@router.post(
+    "/distributions",
+    status_code=201,
+    response_model=DistributionOut,
+    summary="资金池分配 (distribute)",
+    dependencies=MONEY,
+)
 async def distribute(
     body: DistributionCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> DistributionOut:
     return await service.distribute(session, principal, body, _now(request))
+
+
+@router.post(
+    "/fund-approvals",
+    status_code=201,
+    response_model=approvals.ApprovalOut,
+    summary="申请审批 (ask a second committee member to approve a distribution or emergency withdrawal)",
+)
+async def request_approval(
+    body: approvals.ApprovalCreate, request: Request, session: Session, principal: CurrentPrincipal
+) -> approvals.ApprovalOut:
+    return await approvals.request(session, principal, body, _now(request))
+
+
+@router.post(
+    "/fund-approvals/{approval_id}/approve",
+    response_model=approvals.ApprovalOut,
+    summary="复核批准 (a second committee member approves: four eyes)",
+)
+async def approve(
+    approval_id: int, request: Request, session: Session, principal: CurrentPrincipal
+) -> approvals.ApprovalOut:
+    return await approvals.approve(session, principal, approval_id, _now(request))
+
+
+@router.get("/fund-approvals", response_model=list[approvals.ApprovalOut], summary="审批记录 (who asked, who approved)")
+async def list_approvals(
+    session: Session, principal: CurrentPrincipal, compound_id: int
+) -> list[approvals.ApprovalOut]:
+    return await approvals.listing(session, principal, compound_id)
 
 
 @router.get("/distributions", response_model=list[DistributionOut], summary="分配记录 (distributions)")
@@ -183,7 +226,11 @@ async def fund_ledger(
 
 
 @router.post(
-    "/funds/shared-development/deposits", status_code=201, response_model=MovementOut, summary="共享发展金存入"
+    "/funds/shared-development/deposits",
+    status_code=201,
+    response_model=MovementOut,
+    summary="共享发展金存入",
+    dependencies=MONEY,
 )
 async def development_deposit(
     body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -192,7 +239,11 @@ async def development_deposit(
 
 
 @router.post(
-    "/funds/shared-development/disbursements", status_code=201, response_model=MovementOut, summary="共享发展金支出"
+    "/funds/shared-development/disbursements",
+    status_code=201,
+    response_model=MovementOut,
+    summary="共享发展金支出",
+    dependencies=MONEY,
 )
 async def development_disbursement(
     body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -206,7 +257,13 @@ class ExpenseCreate(MovementCreate):
     part: str = Field(min_length=1, max_length=30, description="the pool part paying, e.g. governance")
 
 
-@router.post("/expenses", status_code=201, response_model=MovementOut, summary="资金池支出 (an expense from a part)")
+@router.post(
+    "/expenses",
+    status_code=201,
+    response_model=MovementOut,
+    summary="资金池支出 (an expense from a part)",
+    dependencies=MONEY,
+)
 async def create_expense(
     body: ExpenseCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
@@ -227,14 +284,26 @@ async def list_movements(
     return await service.movements(session, compound_id, fund)
 
 
-@router.post("/funds/maintenance/deposits", status_code=201, response_model=MovementOut, summary="维修资金缴存")
+@router.post(
+    "/funds/maintenance/deposits",
+    status_code=201,
+    response_model=MovementOut,
+    summary="维修资金缴存",
+    dependencies=MONEY,
+)
 async def maintenance_deposit(
     body: MaintenanceDeposit, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
     return await service.maintenance_deposit(session, principal, body, _now(request))
 
 
-@router.post("/funds/maintenance/withdrawals", status_code=201, response_model=MovementOut, summary="维修资金使用")
+@router.post(
+    "/funds/maintenance/withdrawals",
+    status_code=201,
+    response_model=MovementOut,
+    summary="维修资金使用",
+    dependencies=MONEY,
+)
 async def maintenance_withdrawal(
     body: MaintenanceWithdrawal, request: Request, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:

@@ -3,9 +3,10 @@ shared-property visit charges."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
 
 from services.billing.base import BigId, Fen, metadata
+from shared.db import UTCDateTime
 
 revenues = Table(
     "revenues",
@@ -21,7 +22,7 @@ revenues = Table(
     Column("received_on", Date, nullable=False),
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 distribution_rules = Table(
@@ -30,7 +31,7 @@ distribution_rules = Table(
     Column("compound_id", Integer, primary_key=True, autoincrement=False),
     Column("shares", Text, nullable=False),  # JSON {part: basis points}
     Column("version", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 distributions = Table(
@@ -43,7 +44,7 @@ distributions = Table(
     Column("parts", Text, nullable=False),  # JSON {part: fen}
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 fund_movements = Table(
@@ -62,7 +63,7 @@ fund_movements = Table(
     Column("emergency", Boolean, nullable=False),
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 maintenance_decisions = Table(
@@ -75,7 +76,7 @@ maintenance_decisions = Table(
     Column("amount_fen", Fen, nullable=False),
     Column("used_fen", Fen, nullable=False),
     Column("purpose", String(200), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
 )
 
 visit_charges = Table(
@@ -94,5 +95,26 @@ visit_charges = Table(
     Column("bill_id", BigId),
     Column("entry_id", BigId, nullable=False),
     Column("completed_at", String(40), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Four eyes: a 433 distribution or an emergency maintenance-fund withdrawal is requested by one
+# person and approved by a second committee member before it can be booked; the row is the
+# audit trail of both (who asked, who approved, when, and what it was used for).
+fund_approvals = Table(
+    "fund_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("compound_id", Integer, nullable=False, index=True),
+    Column("action", String(30), nullable=False),
+    Column("amount_fen", Fen, nullable=False),
+    Column("building_ids", Text, nullable=False),  # JSON list; [] for a distribution
+    Column("purpose", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("requested_by", Integer, nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("approved_by", Integer),
+    Column("approved_at", UTCDateTime()),
+    Column("used_for", String(60)),
+    Column("version", Integer, nullable=False),
 )

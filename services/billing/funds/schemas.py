@@ -56,6 +56,9 @@ class DistributionCreate(BaseModel):
 
     compound_id: int = Field(gt=0)
     amount_fen: int | None = Field(default=None, description="defaults to everything undistributed")
+    approval_id: int | None = Field(
+        default=None, description="required: an approval of this amount by a second committee member (four eyes)"
+    )
 
 
 class DistributionOut(BaseModel):
@@ -65,6 +68,8 @@ class DistributionOut(BaseModel):
     shares: dict[str, int]
     parts: dict[str, int]
     created_at: datetime
+    requested_by: int | None = None
+    approved_by: int | None = None
 
 
 class MovementCreate(BaseModel):
@@ -97,6 +102,9 @@ class MaintenanceWithdrawal(BaseModel):
     purpose: str = Field(min_length=1, max_length=200)
     decision_id: str | None = Field(default=None, max_length=80)
     emergency: bool = False
+    approval_id: int | None = Field(
+        default=None, description="an emergency withdrawal without a decision: a second member's approval"
+    )
 
 
 class MovementOut(BaseModel):

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.access import place_of, require_manager
-from services.billing.funds import domain
+from services.billing.funds import approvals, domain
 from services.billing.funds.models import (
     distribution_rules,
     distributions,
@@ -92,6 +92,7 @@ async def book_revenue(session: AsyncSession, principal: Principal, body: Revenu
         description=f"公共收益·{body.source.label}：{body.description}",
         legs=legs,
         posted_at=now,
+        value_date=body.received_on,
     )
     await session.execute(update(revenues).where(revenues.c.id == revenue_id).values(entry_id=entry_id))
     return revenue_out((await session.execute(select(revenues).where(revenues.c.id == revenue_id))).one())
@@ -144,6 +145,9 @@ async def distribute(
     amount = available if body.amount_fen is None else body.amount_fen
     domain.check_positive(amount)
     domain.check_covers(available, amount, "资金池待分配", "The undistributed pool")
+    approval = await approvals.use(
+        session, body.approval_id, compound_id=body.compound_id, action=approvals.Action.distribution, amount_fen=amount
+    )
     rule = await rule_of(session, body.compound_id)
     parts = domain.distribute(amount, rule.shares)
     legs = [debit(AccountKind.fund_pool, amount, domain.UNDISTRIBUTED)] + [
@@ -169,11 +173,14 @@ async def distribute(
         compound_id=body.compound_id,
         source_kind="distribution",
         source_id=str(distribution_id),
-        description="资金池分配 " + "/".join(f"{domain.PART_LABELS.get(k, k)}{v}" for k, v in parts.items()),
+        description="资金池分配 "
+        + "/".join(f"{domain.PART_LABELS.get(k, k)}{v}" for k, v in parts.items())
+        + f"（申请 #{approval.requested_by}，复核 #{approval.approved_by}）",
         legs=legs,
         posted_at=now,
     )
     await session.execute(update(distributions).where(distributions.c.id == distribution_id).values(entry_id=entry_id))
+    await approvals.mark_used(session, approval.id, f"distribution:{distribution_id}")
     return DistributionOut(
         id=distribution_id,
         compound_id=body.compound_id,
@@ -181,6 +188,8 @@ async def distribute(
         shares=rule.shares,
         parts=parts,
         created_at=now,
+        requested_by=approval.requested_by,
+        approved_by=approval.approved_by,
     )
 
 
@@ -366,6 +375,17 @@ async def maintenance_withdrawal(
             details=[{"field": "decision_id"}],
             code="decision_required",
         )
+    approval = None
+    if body.decision_id is None:
+        # No owners' decision behind it: a second committee member must approve this very withdrawal.
+        approval = await approvals.use(
+            session,
+            body.approval_id,
+            compound_id=body.compound_id,
+            action=approvals.Action.emergency_withdrawal,
+            amount_fen=body.amount_fen,
+            building_ids=body.building_ids,
+        )
     if body.decision_id is not None:
         decision = (
             await session.execute(
@@ -432,6 +452,8 @@ async def maintenance_withdrawal(
         decision_id=body.decision_id,
         emergency=body.emergency,
     )
+    if approval is not None:
+        await approvals.mark_used(session, approval.id, f"maintenance_withdrawal:{movement_id}")
     return await _movement(session, movement_id)
 
 

@@ -50,7 +50,7 @@ async def charge_visit(session: AsyncSession, data: SharedPropertyVisitCompleted
                 session,
                 kind=BillKind.shared_property_visit,
                 source_id=data.visit_id,
-                description=f"共享物业·{data.category}（{data.provider}）",
+                description=f"共享物业·{data.category_label or data.category}（{data.provider}）",
                 charges=[(dwelling_id, data.price_fen)],
                 due_date=now.date() + timedelta(days=VISIT_DUE_DAYS),
                 now=now,
@@ -67,7 +67,7 @@ async def charge_visit(session: AsyncSession, data: SharedPropertyVisitCompleted
             compound_id=data.compound_id,
             source_kind="shared_property_visit",
             source_id=data.visit_id,
-            description=f"共享物业上门服务 {data.category}：{data.provider}",
+            description=f"共享物业上门服务 {data.category_label or data.category}：{data.provider}",
             legs=legs,
             posted_at=now,
         )

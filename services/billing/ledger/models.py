@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 
 from services.billing.base import BigId, Fen, metadata
+from shared.db import UTCDateTime
 
 accounts = Table(
     "accounts",
@@ -26,8 +27,12 @@ journal_entries = Table(
     Column("source_id", String(80), nullable=False),
     Column("description", String(200), nullable=False),
     Column("reverses_entry_id", BigId, ForeignKey("journal_entries.id")),
-    Column("posted_at", DateTime(timezone=True), nullable=False),
+    Column("posted_at", UTCDateTime(), nullable=False),
+    # The day the money moved in the compound's time zone (a revenue's received_on, otherwise
+    # the posting day): disclosures count the entry in the period of this day.
+    Column("value_date", Date),
     UniqueConstraint("source_kind", "source_id", "compound_id"),
+    Index("ix_journal_entries_value_date", "compound_id", "value_date"),
 )
 
 journal_lines = Table(

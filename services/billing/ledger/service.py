@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.billing.ledger.domain import AccountKind, Leg, check_balanced, normal_balance
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
 from services.billing.sql import insert_ignoring_duplicates
+from shared.clock import LOCAL_TZ
 
 
 async def account_ids(
@@ -38,8 +39,10 @@ async def post(
     legs: list[Leg],
     posted_at: datetime,
     reverses_entry_id: int | None = None,
+    value_date: date | None = None,
 ) -> int:
-    """Write one balanced entry in the caller's transaction and return its id."""
+    """Write one balanced entry in the caller's transaction and return its id; its value date
+    is `value_date` when the money moved on another day, else the local day of posting."""
     check_balanced(legs)
     ids = await account_ids(session, compound_id, {(leg.kind.value, leg.ref) for leg in legs})
     entry_id = (
@@ -52,6 +55,7 @@ async def post(
                 description=description[:200],
                 reverses_entry_id=reverses_entry_id,
                 posted_at=posted_at,
+                value_date=value_date or posted_at.astimezone(LOCAL_TZ).date(),
             )
             .returning(journal_entries.c.id)
         )

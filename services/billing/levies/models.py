@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, String, Table
+from sqlalchemy import Column, Integer, String, Table
 
 from services.billing.base import Fen, metadata
+from shared.db import UTCDateTime
 
 levies = Table(
     "levies",
@@ -19,5 +20,5 @@ levies = Table(
     Column("bill_count", Integer, nullable=False),
     Column("amount_fen", Fen, nullable=False),
     Column("due_date", String(20)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )

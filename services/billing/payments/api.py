@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_household_or_reader, require_reader
+from services.billing.keys import MONEY
 from services.billing.payments import service
 from services.billing.payments.channels import ChannelAdapter
 from services.billing.payments.domain import Channel
-from services.billing.payments.models import payment_orders, refunds
-from services.billing.payments.notifications import settle
+from services.billing.payments.models import payment_notifications, payment_orders, refunds
+from services.billing.payments.notifications import record_rejection, settle
 from services.billing.payments.schemas import (
     CounterPaymentCreate,
     PaymentOrderCreate,
@@ -24,8 +27,8 @@ from services.billing.payments.schemas import (
     RefundOut,
     ReversalCreate,
 )
-from shared.auth import CurrentPrincipal
-from shared.errors import NotFound
+from shared.auth import CurrentPrincipal, Role, require_any
+from shared.errors import LinliError, NotFound
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
@@ -35,7 +38,9 @@ def _now(request: Request) -> Any:
     return request.app.state.runtime.clock()
 
 
-@router.post("/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)")
+@router.post(
+    "/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)", dependencies=MONEY
+)
 async def take_payment(
     body: CounterPaymentCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:
@@ -60,7 +65,11 @@ async def get_payment(payment_id: int, session: Session, principal: CurrentPrinc
 
 
 @router.post(
-    "/payments/{payment_id}/refunds", status_code=201, response_model=RefundOut, summary="退款 (refund with a reason)"
+    "/payments/{payment_id}/refunds",
+    status_code=201,
+    response_model=RefundOut,
+    summary="退款 (refund with a reason)",
+    dependencies=MONEY,
 )
 async def refund_payment(
     payment_id: int, body: RefundCreate, request: Request, session: Session, principal: CurrentPrincipal
@@ -85,7 +94,9 @@ async def list_refunds(session: Session, principal: CurrentPrincipal, compound_i
     ]
 
 
-@router.post("/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)")
+@router.post(
+    "/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)", dependencies=MONEY
+)
 async def reverse_payment(
     payment_id: int, body: ReversalCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:
@@ -121,9 +132,62 @@ async def payment_notification(channel: str, request: Request, session: Session)
     except (ValueError, KeyError):
         raise NotFound(f"未知支付渠道 {channel}", f"Unknown payment channel {channel}") from None
     headers = {k.lower(): v for k, v in request.headers.items()}
-    notification = adapter.read(headers, await request.body())
-    await settle(session, adapter, notification, _now(request))
+    notification = None
+    try:
+        notification = adapter.read(headers, await request.body())
+        await settle(session, adapter, notification, _now(request))
+    except LinliError as exc:
+        # The request's transaction rolls back with the error; the rejection is kept in a
+        # transaction of its own, so finance can see what a channel sent and why it was refused.
+        async with request.app.state.runtime.db.sessionmaker() as own, own.begin():
+            await record_rejection(own, adapter.channel, notification, exc.code, _now(request))
+        raise
     # Each channel's own acknowledgement, so it stops re-sending.
     if adapter.channel == Channel.alipay:
         return PlainTextResponse("success")
     return JSONResponse({"code": "SUCCESS", "message": "成功"})
+
+
+class NotificationOut(BaseModel):
+    id: int
+    channel: str
+    out_trade_no: str | None
+    transaction_id: str | None
+    outcome: str = Field(description="booked, duplicate, not_paid, or rejected:<error code>")
+    received_at: datetime
+
+
+@router.get(
+    "/payment-notifications",
+    response_model=list[NotificationOut],
+    summary="渠道通知记录 (what the channels sent, including rejected notifications)",
+)
+async def list_notifications(
+    session: Session, principal: CurrentPrincipal, compound_id: int | None = None, rejected_only: bool = False
+) -> list[NotificationOut]:
+    """A compound's readers see notifications about its orders; a rejection that names no known
+    order (a bad signature, an unknown order) belongs to no compound: platform operators only."""
+    n = payment_notifications
+    query = select(n).order_by(n.c.id.desc()).limit(500)
+    if compound_id is None:
+        require_any(principal, (Role.ops, None, None))
+    else:
+        require_reader(principal, await place_of(session, compound_id))
+        query = query.where(
+            n.c.out_trade_no.in_(
+                select(payment_orders.c.out_trade_no).where(payment_orders.c.compound_id == compound_id)
+            )
+        )
+    if rejected_only:
+        query = query.where(n.c.outcome.like("rejected:%"))
+    return [
+        NotificationOut(
+            id=r.id,
+            channel=r.channel,
+            out_trade_no=r.out_trade_no,
+            transaction_id=r.transaction_id,
+            outcome=r.outcome,
+            received_at=r.received_at,
+        )
+        for r in await session.execute(query)
+    ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 )
 
 from services.billing.base import BigId, Fen, metadata
+from shared.db import UTCDateTime
 
 receipt_counters = Table(
     "receipt_counters",
@@ -46,7 +46,7 @@ payments = Table(
     Column("note", String(200)),
     Column("entry_id", BigId, nullable=False),
     Column("booked_by", Integer),
-    Column("booked_at", DateTime(timezone=True), nullable=False),
+    Column("booked_at", UTCDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
     CheckConstraint("amount_fen > 0 AND refunded_fen >= 0 AND refunded_fen <= amount_fen", name="refund_within_paid"),
     UniqueConstraint("compound_id", "receipt_seq"),
@@ -64,7 +64,7 @@ payment_allocations = Table(
     # Positive when paid onto the bill; negative when a refund or reversal takes it back.
     Column("amount_fen", Fen, nullable=False),
     Column("kind", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 refunds = Table(
@@ -77,7 +77,7 @@ refunds = Table(
     Column("reason", String(200), nullable=False),
     Column("entry_id", BigId, nullable=False),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 payment_orders = Table(
@@ -93,9 +93,9 @@ payment_orders = Table(
     Column("status", String(20), nullable=False),
     Column("payment_id", BigId),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("paid_at", DateTime(timezone=True)),
-    Column("last_queried_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("paid_at", UTCDateTime()),
+    Column("last_queried_at", UTCDateTime()),
     Column("query_attempts", Integer, nullable=False),
     Column("version", Integer, nullable=False),
     Index("ix_payment_orders_pending", "status", "created_at"),
@@ -109,5 +109,5 @@ payment_notifications = Table(
     Column("out_trade_no", String(64)),
     Column("transaction_id", String(64)),
     Column("outcome", String(30), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
 )

@@ -35,6 +35,22 @@ async def _record(session: AsyncSession, n: Notification, outcome: str, now: dat
     )
 
 
+async def record_rejection(
+    session: AsyncSession, channel: domain.Channel, n: Notification | None, code: str, now: datetime
+) -> None:
+    """A notification refused (bad signature, unknown order, wrong amount or merchant …):
+    what could be read of it and why, in the caller's own transaction."""
+    await session.execute(
+        payment_notifications.insert().values(
+            channel=channel.value,
+            out_trade_no=n.out_trade_no[:64] if n is not None else None,
+            transaction_id=n.transaction_id[:64] if n is not None else None,
+            outcome=f"rejected:{code}"[:30],
+            received_at=now,
+        )
+    )
+
+
 async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification, now: datetime) -> str:
     """Book the payment an order's notification announces; returns the outcome
     (booked, duplicate, not_paid). Bad merchant, amount or order -> a clear error."""

@@ -72,3 +72,15 @@ ownership_projection = Table(
     Column("version", Integer, nullable=False),
     Index("ix_ownership_projection_dwelling", "dwelling_id", "active"),
 )
+
+
+# A person's name as billing may show it (arrears lists, exports): masked at projection time,
+# so billing never holds a full name (PIPL: contacts and names stay in the registry).
+person_projection = Table(
+    "person_projection",
+    metadata,
+    Column("person_id", Integer, primary_key=True, autoincrement=False),
+    Column("masked_name", String(40), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+)

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.projections.domain import area_hundredths, day_number
+from services.billing.projections.domain import area_hundredths, day_number, mask_name
 from services.billing.projections.models import (
     building_projection,
     community_projection,
     dwelling_projection,
     household_projection,
     ownership_projection,
+    person_projection,
 )
 from shared.contracts import registry as r
 from shared.events.consumer import EventHandlers
@@ -150,5 +151,13 @@ def register_projections(handlers: EventHandlers) -> None:
             "until_day": _day(d.until),
             "version": d.version,
         },
+        removable=True,
+    )
+    _project(
+        handlers,
+        person_projection,
+        "person_id",
+        r.ResidentFields,
+        lambda d: {"person_id": d.person_id, "masked_name": mask_name(d.name), "version": d.version},
         removable=True,
     )

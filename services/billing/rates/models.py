@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String, Table
 
 from services.billing.base import metadata
+from shared.db import UTCDateTime
 
 rate_cards = Table(
     "rate_cards",
@@ -20,6 +21,6 @@ rate_cards = Table(
     Column("effective_from", Date, nullable=False),
     Column("effective_to", Date),
     Column("created_by", Integer),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_rate_cards_scope", "scope_kind", "scope_id", "structure", "management_model"),
 )

@@ -3,6 +3,7 @@ events reach billing's projections as in production), then billing's own calls."
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,11 @@ def resident(platform: Platform, household_id: int, person: int = 901) -> dict[s
     return platform.token(Grant(Role.resident, "household", household_id), person=person)
 
 
+def money(headers: dict[str, str]) -> dict[str, str]:
+    """`headers` with a fresh Idempotency-Key: every money-moving POST must carry one."""
+    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
+
+
 def billing(platform: Platform) -> httpx.AsyncClient:
     return platform.clients["billing"]
 
@@ -128,7 +134,7 @@ async def bill_run(platform: Platform, compound_id: int, period: str) -> dict[st
         await billing(platform).post(
             "/api/v1/billing/bill-runs",
             json={"scope_id": compound_id, "period": period},
-            headers=staff(platform, compound_id),
+            headers=money(staff(platform, compound_id)),
         ),
         201,
     )

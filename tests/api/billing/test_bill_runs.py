@@ -3,11 +3,18 @@ seeds tell them (Xinghualing's 0.50 yuan/m²/month, Qionglai's multi-storey and 
 
 from __future__ import annotations
 
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
 from tests.api.billing.builders import (
     bill_run,
     billing,
     building,
     compound,
+    money,
     ok,
     rate_card,
     resident,
@@ -144,10 +151,165 @@ async def test_rate_cards_refuse_overlaps_and_nonsense(platform: Platform) -> No
     )
     assert [card["rate_yuan_per_m2_month"] for card in cards] == ["0.55", "0.60"]
     bad_period = await billing(platform).post(
-        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026-13"}, headers=headers
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026-13"}, headers=money(headers)
     )
     assert bad_period.status_code == 422
     resident_run = await billing(platform).post(
-        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=resident(platform, 1)
+        f"{API}/bill-runs", json={"scope_id": c.compound_id, "period": "2026"}, headers=money(resident(platform, 1))
     )
     assert resident_run.status_code == 403
+
+
+async def test_arrears_by_household_count_vacant_unsold_and_undelivered_dwellings_with_rooms_and_masked_names(
+    platform: Platform,
+) -> None:
+    """The household view used to drop dwellings nobody lives in: its rows summed to less than
+    its total. Every dwelling that owes is a row, named by room and masked payer."""
+    # Q1 billed on 2 December 2026 is due at the end of January 2027, owed by the end of 2027.
+    platform.set_clock(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    c = await compound(platform)
+    lived = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    await building(platform, c, number="2", dwellings=1, area_m2="100.00", sale_status="unsold")
+    vacant = await building(platform, c, number="3", dwellings=1, area_m2="100.00", households=False)
+    await building(platform, c, number="4", dwellings=1, area_m2="100.00", households=False, delivered=False)
+    tenant_owner = (await platform.post("/residents", {"name": "王秀英", "compound_id": c.compound_id}))["id"]
+    absent_owner = (await platform.post("/residents", {"name": "张桂兰", "compound_id": c.compound_id}))["id"]
+    await platform.post("/ownerships", {"dwelling_id": lived[0], "person_id": tenant_owner})
+    await platform.post("/ownerships", {"dwelling_id": vacant[0], "person_id": absent_owner})
+    await wait_for_dwellings(platform, c.compound_id, 4)
+    await rate_card(platform, c.compound_id, "0.50")
+    headers = staff(platform, c.compound_id)
+
+    async def owners_known() -> bool:
+        summary = await billing(platform).get(f"{API}/compounds/{c.compound_id}/dwellings", headers=headers)
+        return summary.status_code == 200 and summary.json()["owned"] == 2
+
+    await platform.eventually(owners_known)
+    await bill_run(platform, c.compound_id, "2026-Q1")
+
+    async def named() -> dict[str, Any] | None:
+        answer = await ok(
+            await billing(platform).get(
+                f"{API}/arrears", params={"compound_id": c.compound_id, "as_of": "2027-12-31"}, headers=headers
+            )
+        )
+        return answer if all(r["payer"] for r in answer["rows"]) else None
+
+    arrears: dict[str, Any] = await platform.eventually(named)
+    rows = {r["room"]: (r["group"], r["payer"], r["note"], r["outstanding_fen"]) for r in arrears["rows"]}
+    assert sum(r["outstanding_fen"] for r in arrears["rows"]) == arrears["total_outstanding_fen"]
+    assert rows["1栋101"] == ("household", "王*英", None, 15_000)
+    assert rows["2栋101"][1:3] == ("开发商", "未售")
+    assert rows["3栋101"][:3] == ("dwelling", "张*兰", "空置")
+    assert "王秀英" not in str(arrears)
+    assert rows["4栋101"][2] == "未交付"
+
+    export = await billing(platform).get(
+        f"{API}/arrears.xlsx", params={"compound_id": c.compound_id, "as_of": "2027-12-31"}, headers=headers
+    )
+    assert export.status_code == 200
+    book = load_workbook(io.BytesIO(export.content))
+    owed_sheet, bill_sheet = book.worksheets
+    owed = list(owed_sheet.iter_rows(min_row=2, values_only=True))
+    assert owed[-1][0] == "合计"
+    assert float(owed[-1][5]) == arrears["total_outstanding_fen"] / 100
+    assert round(sum(float(r[5]) for r in owed[:-1]), 2) == arrears["total_outstanding_fen"] / 100
+    assert ("3栋101", "张*兰", "空置") in {r[:3] for r in owed}
+    listed = list(bill_sheet.iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in listed} >= {"1栋101", "2栋101", "3栋101"}
+    assert all(isinstance(r[5], int | float) for r in listed)
+    resident_try = await billing(platform).get(
+        f"{API}/arrears.xlsx",
+        params={"compound_id": c.compound_id},
+        headers=resident(platform, c.household_ids[lived[0]]),
+    )
+    assert resident_try.status_code == 403
+
+
+async def test_a_bill_voided_for_a_wrong_area_is_reissued_after_the_registry_is_corrected(platform: Platform) -> None:
+    """Room 101 was entered as 100 m² instead of 86.50: the office voids its Q1 bill, corrects
+    the registry, and re-issues it; the run would skip the dwelling, so re-issue is its own step."""
+    c = await compound(platform)
+    (room,) = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    await wait_for_dwellings(platform, c.compound_id, 1)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026-Q1")
+    headers = staff(platform, c.compound_id)
+    query = {"compound_id": c.compound_id, "dwelling_id": room}
+    (wrong,) = (await ok(await billing(platform).get(f"{API}/bills", params=query, headers=headers)))["items"]
+    assert wrong["amount_fen"] == 15_000
+
+    not_yet = await billing(platform).post(
+        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积有误"}, headers=money(headers)
+    )
+    assert not_yet.status_code == 409
+    assert not_yet.json()["error"]["code"] == "bill_not_void"
+    await ok(
+        await billing(platform).post(
+            f"{API}/bills/{wrong['id']}/void", json={"version": wrong["version"], "reason": "面积有误"}, headers=headers
+        )
+    )
+    dwelling = (
+        await platform.clients["registry"].get(f"/api/v1/registry/dwellings/{room}", headers=platform.street_admin)
+    ).json()
+    fixed = await platform.clients["registry"].patch(
+        f"/api/v1/registry/dwellings/{room}",
+        json={"version": dwelling["version"], "area_m2": "86.50", "exclusive_area_m2": "80.00"},
+        headers=platform.street_admin,
+    )
+    assert fixed.status_code == 200, fixed.text
+
+    async def corrected() -> bool:
+        summary = await billing(platform).get(f"{API}/compounds/{c.compound_id}/dwellings", headers=headers)
+        return summary.status_code == 200 and "86.50" in summary.text
+
+    await platform.eventually(corrected)
+    reissued = await ok(
+        await billing(platform).post(
+            f"{API}/bills/{wrong['id']}/reissue", json={"reason": "面积更正为 86.50 m²"}, headers=money(headers)
+        ),
+        201,
+    )
+    assert (reissued["period_label"], reissued["amount_fen"], reissued["status"]) == ("2026-Q1", 12_975, "issued")
+    assert "重开" in reissued["description"]
+    assert "面积更正为 86.50 m²" in reissued["description"]
+    twice = await billing(platform).post(
+        f"{API}/bills/{wrong['id']}/reissue", json={"reason": "再来"}, headers=money(headers)
+    )
+    assert twice.status_code == 409
+    again = await bill_run(platform, c.compound_id, "2026-Q1")
+    assert again["issued_count"] == 1  # the run still counts only its first bill: nothing new
+    bills_now = (await ok(await billing(platform).get(f"{API}/bills", params=query, headers=headers)))["items"]
+    assert sorted((b["status"], b["amount_fen"]) for b in bills_now) == [("issued", 12_975), ("void", 15_000)]
+    check = await ok(
+        await billing(platform).get(f"{API}/journal/check", params={"compound_id": c.compound_id}, headers=headers)
+    )
+    assert check["ok"] is True
+
+
+async def test_a_year_billed_in_december_is_due_at_the_end_of_january_not_already_overdue(platform: Platform) -> None:
+    # 2 December 2026 in Chengdu: the office bills the whole of 2026 late. 30 days after the
+    # period's start would be 31 January 2026, overdue before the bill existed.
+    platform.set_clock(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    c = await compound(platform)
+    (room,) = await building(platform, c, number="1", dwellings=1, area_m2="100.00")
+    await wait_for_dwellings(platform, c.compound_id, 1)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026")
+    await bill_run(platform, c.compound_id, "2027")
+    headers = staff(platform, c.compound_id)
+    listed = await ok(
+        await billing(platform).get(
+            f"{API}/bills", params={"compound_id": c.compound_id, "dwelling_id": room}, headers=headers
+        )
+    )
+    assert sorted((b["period_label"], b["due_date"]) for b in listed["items"]) == [
+        ("2026", "2027-01-31"),
+        ("2027", "2027-01-31"),
+    ]
+    owed = await ok(
+        await billing(platform).get(
+            f"{API}/arrears", params={"compound_id": c.compound_id, "as_of": "2026-12-31"}, headers=headers
+        )
+    )
+    assert owed["total_outstanding_fen"] == 0

@@ -4,7 +4,7 @@ reversals; allocation oldest first, gapless receipts, and the books checked afte
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +19,7 @@ from tests.api.billing.builders import (
     billing,
     building,
     compound,
+    money,
     ok,
     rate_card,
     resident,
@@ -31,7 +32,9 @@ API = "/api/v1/billing"
 
 
 async def two_quarters_billed(platform: Platform) -> Compound:
-    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed."""
+    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed on
+    5 January 2026 (so Q1 is due on 31 January and Q2 on 1 May, as the arrears stories expect)."""
+    platform.set_clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
     c = await compound(platform)
     await building(platform, c, number="1", dwellings=2)
     await wait_for_dwellings(platform, c.compound_id, 2)
@@ -72,7 +75,7 @@ async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(pl
         await billing(platform).post(
             f"{API}/payments",
             json={"dwelling_id": dwelling, "amount_fen": 20_000, "payer_name": "王阿姨"},
-            headers=headers,
+            headers=money(headers),
         ),
         201,
     )
@@ -84,22 +87,24 @@ async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(pl
 
     # More than owed at the counter, a negative amount, a refund above what was paid: refused.
     too_much = await billing(platform).post(
-        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 10_001}, headers=headers
+        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 10_001}, headers=money(headers)
     )
     assert too_much.status_code == 422
     assert too_much.json()["error"]["code"] == "overpayment"
     negative = await billing(platform).post(
-        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": -5}, headers=headers
+        f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": -5}, headers=money(headers)
     )
     assert negative.status_code == 422
     above = await billing(platform).post(
-        f"{API}/payments/{paid['id']}/refunds", json={"amount_fen": 20_001, "reason": "多收"}, headers=headers
+        f"{API}/payments/{paid['id']}/refunds", json={"amount_fen": 20_001, "reason": "多收"}, headers=money(headers)
     )
     assert above.status_code == 422
 
     refund = await ok(
         await billing(platform).post(
-            f"{API}/payments/{paid['id']}/refunds", json={"amount_fen": 3_000, "reason": "二季度多收"}, headers=headers
+            f"{API}/payments/{paid['id']}/refunds",
+            json={"amount_fen": 3_000, "reason": "二季度多收"},
+            headers=money(headers),
         ),
         201,
     )
@@ -109,7 +114,7 @@ async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(pl
 
     second = await ok(
         await billing(platform).post(
-            f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 13_000}, headers=headers
+            f"{API}/payments", json={"dwelling_id": dwelling, "amount_fen": 13_000}, headers=money(headers)
         ),
         201,
     )
@@ -118,14 +123,14 @@ async def test_counter_payment_pays_oldest_first_and_refund_takes_back_newest(pl
         await billing(platform).post(
             f"{API}/payments/{second['id']}/reverse",
             json={"version": second["version"], "reason": "录错房号"},
-            headers=headers,
+            headers=money(headers),
         )
     )
     assert reversed_["status"] == "reversed"
     again = await billing(platform).post(
         f"{API}/payments/{second['id']}/reverse",
         json={"version": reversed_["version"], "reason": "again"},
-        headers=headers,
+        headers=money(headers),
     )
     assert again.status_code == 409
     q1, q2 = await bills_of(platform, c, dwelling)
@@ -171,7 +176,7 @@ async def test_a_resident_sees_only_their_own_household(platform: Platform) -> N
     assert (await billing(platform).get(f"{API}/bills/{foreign_bill}", headers=me)).status_code == 403
     # A resident cannot take money at the counter, nor read the journal.
     pay = await billing(platform).post(
-        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=me
+        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=money(me)
     )
     assert pay.status_code == 403
     journal = await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=me)
@@ -186,7 +191,7 @@ async def test_a_resident_sees_only_their_own_household(platform: Platform) -> N
         sum(x["debit_fen"] for x in e["lines"]) == sum(x["credit_fen"] for x in e["lines"]) for e in entries["items"]
     )
     refused = await billing(platform).post(
-        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=auditor
+        f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 100}, headers=money(auditor)
     )
     assert refused.status_code == 403
     outsider = platform.token(Grant(Role.auditor, "street", c.street_id + 1), person=51)
@@ -256,6 +261,27 @@ async def test_a_wechat_notification_delivered_three_times_books_once(platform: 
     assert payments["items"][0]["receipt_no"].endswith("-00000001")
     assert payments["items"][0]["out_trade_no"] == order["out_trade_no"]
     assert all(b["outstanding_fen"] == 0 for b in await bills_of(platform, c, c.dwelling_ids[0]))
+    # The refused notifications are on record (they used to vanish with their rolled-back
+    # transaction): finance sees what the channel sent and why it was refused.
+    staff_headers = staff(platform, c.compound_id)
+    seen = await ok(
+        await billing(platform).get(
+            f"{API}/payment-notifications", params={"compound_id": c.compound_id}, headers=staff_headers
+        )
+    )
+    assert sorted(n["outcome"] for n in seen) == sorted(
+        ["rejected:amount_mismatch", "rejected:merchant_mismatch", "booked", "duplicate", "duplicate"]
+    )
+    operator = platform.token(Grant(Role.ops), person=5)
+    everything = await ok(
+        await billing(platform).get(f"{API}/payment-notifications", params={"rejected_only": True}, headers=operator)
+    )
+    assert sorted(n["outcome"] for n in everything) == [
+        "rejected:amount_mismatch",
+        "rejected:bad_signature",
+        "rejected:merchant_mismatch",
+    ]
+    assert (await billing(platform).get(f"{API}/payment-notifications", headers=staff_headers)).status_code == 403
     await books_ok(platform, c.compound_id)
 
 
@@ -323,3 +349,79 @@ async def test_garbage_at_the_notification_endpoint_books_nothing(platform: Plat
     assert answer.status_code == 401
     unknown = await billing(platform).post(f"{API}/payment-notifications/paypal", content=body)
     assert unknown.status_code == 404
+
+
+async def test_an_order_nobody_paid_is_asked_about_and_closed_after_two_hours_on_sqlite(platform: Platform) -> None:
+    # SQLite hands timestamps back without a zone; the ticker compares them with the aware clock.
+    # `make run` crashed here every 30 s before billing's columns came back UTC-aware.
+    c = await two_quarters_billed(platform)
+    headers = staff(platform, c.compound_id)
+    order = await ok(
+        await billing(platform).post(
+            f"{API}/payment-orders", json={"dwelling_id": c.dwelling_ids[0], "channel": "wechat"}, headers=headers
+        ),
+        201,
+    )
+    runtime = platform.apps["billing"].state.runtime
+    runtime.clock.advance(timedelta(minutes=5))
+    assert await runtime.tick("payment_requery") == 1  # asked, the channel knows no payment
+    asked = await ok(await billing(platform).get(f"{API}/payment-orders/{order['out_trade_no']}", headers=headers))
+    assert (asked["status"], asked["query_attempts"]) == ("pending", 1)
+    runtime.clock.advance(timedelta(hours=2))
+    assert await runtime.tick("payment_requery") == 1
+    closed = await ok(await billing(platform).get(f"{API}/payment-orders/{order['out_trade_no']}", headers=headers))
+    assert closed["status"] == "closed"
+    assert await runtime.tick("payment_requery") == 0  # nothing left to ask about
+
+
+MONEY_ROUTES = [
+    "/bill-runs",
+    "/bills/1/reissue",
+    "/payments",
+    "/payments/1/refunds",
+    "/payments/1/reverse",
+    "/revenues",
+    "/distributions",
+    "/expenses",
+    "/funds/shared-development/deposits",
+    "/funds/shared-development/disbursements",
+    "/funds/maintenance/deposits",
+    "/funds/maintenance/withdrawals",
+]
+
+
+async def test_a_refund_retried_without_a_key_is_refused_and_with_one_refunds_once(platform: Platform) -> None:
+    # The clerk's app timed out and sent the refund again: without a key both refunds booked.
+    c = await two_quarters_billed(platform)
+    headers = staff(platform, c.compound_id)
+    paid = await ok(
+        await billing(platform).post(
+            f"{API}/payments", json={"dwelling_id": c.dwelling_ids[0], "amount_fen": 20_000}, headers=money(headers)
+        ),
+        201,
+    )
+    refund = {"amount_fen": 3_000, "reason": "多收"}
+    bare = await billing(platform).post(f"{API}/payments/{paid['id']}/refunds", json=refund, headers=headers)
+    assert bare.status_code == 428
+    error = bare.json()["error"]
+    assert error["code"] == "idempotency_key_required"
+    assert "Idempotency-Key" in error["message"]
+    assert "Idempotency-Key" in error["message_en"]
+
+    keyed = {**headers, "Idempotency-Key": "refund-王阿姨-1".encode().hex()}
+    first = await ok(
+        await billing(platform).post(f"{API}/payments/{paid['id']}/refunds", json=refund, headers=keyed), 201
+    )
+    retry = await ok(
+        await billing(platform).post(f"{API}/payments/{paid['id']}/refunds", json=refund, headers=keyed), 201
+    )
+    assert retry["id"] == first["id"]
+    refunds = await ok(
+        await billing(platform).get(f"{API}/refunds", params={"compound_id": c.compound_id}, headers=headers)
+    )
+    assert [r["amount_fen"] for r in refunds] == [3_000]
+    await books_ok(platform, c.compound_id)
+
+    for route in MONEY_ROUTES:
+        answer = await billing(platform).post(f"{API}{route}", json={}, headers=headers)
+        assert answer.status_code == 428, (route, answer.text)

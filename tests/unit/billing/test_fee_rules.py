@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from services.billing.bills import domain
 from services.billing.ledger.domain import AccountKind, check_balanced, credit, debit, reversal_of
+from services.billing.projections.domain import mask_name
 from services.billing.rates import domain as rates
+from shared.clock import LOCAL_TZ
 from shared.errors import Conflict, InvalidInput
 from shared.money import round_fen
 
@@ -121,3 +123,25 @@ def test_entries_must_balance_and_reversals_swap_sides() -> None:
         check_balanced([debit(AccountKind.cash, 500), credit(AccountKind.fee_receivable, 499)])
     with pytest.raises(InvalidInput):
         check_balanced([debit(AccountKind.cash, 0), credit(AccountKind.fee_receivable, 0)])
+
+
+@pytest.mark.parametrize(
+    ("label", "issued_utc", "due"),
+    [
+        ("2026", datetime(2026, 1, 3, 2, tzinfo=UTC), date(2026, 1, 31)),  # on time: 30 days after the start
+        ("2026", datetime(2026, 12, 2, 2, tzinfo=UTC), date(2027, 1, 31)),  # a year billed in December
+        ("2026-Q1", datetime(2026, 5, 10, 2, tzinfo=UTC), date(2026, 6, 30)),  # late: end of the next month
+        ("2027", datetime(2026, 12, 2, 2, tzinfo=UTC), date(2027, 1, 31)),  # in advance
+        # 31 January 17:00 UTC is 1 February in Chengdu: the local day counts.
+        ("2026", datetime(2026, 1, 31, 17, tzinfo=UTC), date(2026, 3, 31)),
+    ],
+)
+def test_a_bill_is_never_due_before_it_is_issued(label: str, issued_utc: datetime, due: date) -> None:
+    assert domain.due_date(domain.parse_period(label), issued_utc.astimezone(LOCAL_TZ).date()) == due
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"), [("王秀英", "王*英"), ("李明", "李*"), ("欧阳娜娜", "欧**娜"), ("A", "A"), ("", "*")]
+)
+def test_names_are_masked_before_billing_keeps_them(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
