@@ -123,6 +123,9 @@ class ResidentFields(EventData):
     # Always "" since the erasure decision (docs/personal-data.md): no consumer needs a
     # resident's name, so it stays in the registry; kept so older consumers still parse.
     name: str = ""
+    # The name masked by the registry ('王*英'): enough for a neighbour to recognise on an
+    # arrears notice, too little to identify a stranger; blanked by PersonErased.
+    masked_name: str = ""
     household_id: int | None
     compound_id: int | None
     kind: str

@@ -62,7 +62,7 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
     content = await figures.compute(
         session, body.compound_id, period, await figures.current_watermarks(session), earlier
     )
-    content["notice"] = _notice(principal, place.compound_id, body, today)
+    content["notice"] = _notice(principal, body.compound_id, body, today)
     content_hash = domain.chain_hash(prev_hash, content)
     try:
         async with session.begin_nested():

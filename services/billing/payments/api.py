@@ -27,8 +27,8 @@ from services.billing.payments.schemas import (
     RefundOut,
     ReversalCreate,
 )
-from shared.auth import CurrentPrincipal, Role, require_any
-from shared.errors import LinliError, NotFound
+from shared.auth import CurrentPrincipal, Role
+from shared.errors import Forbidden, LinliError, NotFound
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
@@ -170,7 +170,11 @@ async def list_notifications(
     n = payment_notifications
     query = select(n).order_by(n.c.id.desc()).limit(500)
     if compound_id is None:
-        require_any(principal, (Role.ops, None, None))
+        if not principal.holds_everywhere(Role.ops):
+            raise Forbidden(
+                "不属于任何小区的通知只有运维人员可以查看",
+                "Only operators see notifications that belong to no compound",
+            )
     else:
         require_reader(principal, await place_of(session, compound_id))
         query = query.where(

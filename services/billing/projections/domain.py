@@ -16,14 +16,3 @@ def day_number(day: date) -> int:
 def area_hundredths(area_m2: Decimal) -> int:
     """86.50 m² -> 8650; registry areas have at most two decimals."""
     return int((area_m2 * 100).to_integral_value())
-
-
-def mask_name(name: str) -> str:
-    """'王秀英' -> '王*英', '李明' -> '李*', 'Ann' -> 'A*n': enough for a neighbour to recognise
-    on a notice, too little to identify a stranger."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

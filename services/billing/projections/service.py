@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.projections.domain import area_hundredths, day_number, mask_name
+from services.billing.projections.domain import area_hundredths, day_number
 from services.billing.projections.models import (
     building_projection,
     community_projection,
@@ -158,6 +158,14 @@ def register_projections(handlers: EventHandlers) -> None:
         person_projection,
         "person_id",
         r.ResidentFields,
-        lambda d: {"person_id": d.person_id, "masked_name": mask_name(d.name), "version": d.version},
+        lambda d: {"person_id": d.person_id, "masked_name": d.masked_name, "version": d.version},
         removable=True,
+    )
+    handlers.on(r.PersonErased)(forget_person)
+
+
+async def forget_person(session: AsyncSession, _: CloudEvent, data: r.PersonErased) -> None:
+    """An erased resident's masked name leaves the arrears list too (docs/personal-data.md)."""
+    await session.execute(
+        update(person_projection).where(person_projection.c.person_id == data.person_id).values(masked_name="")
     )

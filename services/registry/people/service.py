@@ -29,6 +29,7 @@ from services.registry.people.domain import (
     check_stay,
     mask_id_card,
     mask_mobile,
+    mask_name,
     normalise_person_name,
     parse_id_card,
     parse_mobile,
@@ -51,10 +52,11 @@ RESIDENT = EntityKind(
     "居民",
     "resident",
     c.ResidentFields,
-    # Never the ID-card or mobile number, nor the name (no consumer needs it): events leave
-    # the service and outlive an erasure (docs/personal-data.md).
+    # Never the ID-card or mobile number, nor the full name: events leave the service and
+    # outlive an erasure (docs/personal-data.md). Billing's arrears list shows the masked name.
     lambda e: {
         "person_id": e.id,
+        "masked_name": "" if getattr(e, "anonymised", False) else mask_name(e.name),
         "household_id": e.household_id,
         "compound_id": e.compound_id,
         "kind": e.kind,
