@@ -2,6 +2,7 @@
 
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.matching.models import EligibilityRow
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
@@ -21,6 +22,7 @@ __all__ = [
     "CheckInView",
     "CompoundArea",
     "Deadline",
+    "EligibilityRow",
     "FeedCounter",
     "FeedItem",
     "GridWorkerView",
