@@ -17,9 +17,18 @@ from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
+from shared.party import PartyLedger, Skill
 from shared.projections import compound_projection_routes
 
-ENUMS: dict[str, type[LabeledEnum]] = {**ORDER_ENUMS, **CATALOGUE_ENUMS, **POINTS_ENUMS}
+# Members' ledgers and skills are the registry's vocabularies (shared/party.py); candidates and
+# eligibility show them, so a client reads their labels here too.
+ENUMS: dict[str, type[LabeledEnum]] = {
+    **ORDER_ENUMS,
+    **CATALOGUE_ENUMS,
+    **POINTS_ENUMS,
+    "party_ledger": PartyLedger,
+    "skill": Skill,
+}
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
 compound_projection_routes(router, compound_projection)

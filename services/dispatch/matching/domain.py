@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.clock import LOCAL_TZ
 from shared.errors import InvalidInput
-from shared.party import PartyLedger
+from shared.party import PartyLedger, skill_label
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def exclusions(member: Member, needs: OrderNeeds, rule: Eligibility | None = Non
     rule = rule or Eligibility()
     out: list[str] = []
     if needs.category_skills and not set(needs.category_skills) & set(member.skills):
-        out.append("技能不符（需要：" + "、".join(needs.category_skills) + "）")
+        out.append("技能不符（需要：" + _skills(needs.category_skills) + "）")
     if member.ledger not in rule.ledgers:
         out.append(f"{member.ledger.label}不在本小区接单范围（本小区：{rule.describe()}）")
     elif member.ledger is PartyLedger.in_service and not member.checked_in:
@@ -92,6 +93,10 @@ def exclusions(member: Member, needs: OrderNeeds, rule: Eligibility | None = Non
     if needs.requester_household_id is not None and member.household_id == needs.requester_household_id:
         out.append("是点单人同户家属（回避）")
     return out
+
+
+def _skills(codes: tuple[str, ...] | list[str]) -> str:
+    return "、".join(skill_label(code) for code in codes)
 
 
 def _key(member: Member) -> tuple[int, int, float, float, int]:
@@ -114,13 +119,17 @@ def rank(members: list[Member], needs: OrderNeeds, rule: Eligibility | None = No
         m = c.member
         c.rank = i
         covered = sorted(set(needs.category_skills) & set(m.skills))
-        c.reasons.append("技能匹配：" + "、".join(covered) if covered else "此类别不限技能")
+        c.reasons.append("技能匹配：" + _skills(covered) if covered else "此类别不限技能")
         if m.ledger is not PartyLedger.in_service:
             c.reasons.append(f"{m.ledger.label}，住在本小区")
         if m.paired_with_household:
             c.reasons.append("与点单户结对包联")
         c.reasons.append(f"在办工单 {m.open_orders}/{m.max_open_orders}")
         c.reasons.append(f"平均评分 {m.average_rating:.1f}" if m.average_rating is not None else "暂无评分")
-        c.reasons.append(f"上次派单 {m.last_assigned_at:%Y-%m-%d %H:%M}" if m.last_assigned_at else "近期未接派单")
+        c.reasons.append(
+            f"上次派单 {m.last_assigned_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+            if m.last_assigned_at
+            else "近期未接派单"
+        )
     excluded.sort(key=lambda c: c.member.party_member_id)
     return eligible + excluded

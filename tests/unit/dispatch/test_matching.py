@@ -31,7 +31,7 @@ def member(member_id: int, **fields: object) -> Member:
 
 
 def test_each_hard_filter_is_named() -> None:
-    assert exclusions(member(1, skills=("teacher",)), PLUMBING) == ["技能不符（需要：plumber）"]
+    assert exclusions(member(1, skills=("teacher",)), PLUMBING) == ["技能不符（需要：水工/管道工）"]
     assert exclusions(member(1, checked_in=False), PLUMBING) == ["未在本小区报到"]
     assert exclusions(member(1, on_duty=False), PLUMBING) == ["当前不在岗"]
     assert exclusions(member(1, open_orders=3), PLUMBING) == ["在办工单已达上限（3/3）"]
@@ -53,7 +53,8 @@ def test_paired_beats_load_which_beats_rating_which_beats_idle_time() -> None:
     assert [c.rank for c in ranked] == [1, 2, 3, 4, 5]
     assert "与点单户结对包联" in ranked[0].reasons
     assert "平均评分 4.5" in ranked[1].reasons
-    assert "上次派单 2026-11-01 00:00" in ranked[2].reasons
+    assert "上次派单 2026-11-01 08:00" in ranked[2].reasons  # Beijing time, as the grid worker reads it
+    assert "技能匹配：水工/管道工" in ranked[0].reasons
 
 
 @given(
