@@ -8,6 +8,7 @@ from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
 from services.dispatch.matching.api import router as matching_router
+from services.dispatch.open311.api import keys_router as open311_keys_router
 from services.dispatch.open311.api import router as open311_router
 from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
@@ -46,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     matching_router,
     stats_router,
     open311_router,
+    open311_keys_router,
     stream_router,
     router,
 ]

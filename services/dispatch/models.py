@@ -3,6 +3,7 @@
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.matching.models import EligibilityRow
+from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "CategoryRow",
     "CheckInView",
+    "ClientKey",
     "CompoundArea",
     "Deadline",
     "EligibilityRow",

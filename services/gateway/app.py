@@ -146,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
             request,
             settings.upstream_timeout_seconds,
             path=f"/api/v1/dispatch/open311/v2/{path}",
+            public_prefix="/open311/v2",
         )
 
     @app.api_route(

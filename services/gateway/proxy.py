@@ -25,12 +25,21 @@ HOP_BY_HOP = {
 
 
 async def forward(
-    client: httpx.AsyncClient, base_url: str, request: Request, timeout_s: float, path: str | None = None
+    client: httpx.AsyncClient,
+    base_url: str,
+    request: Request,
+    timeout_s: float,
+    path: str | None = None,
+    public_prefix: str | None = None,
 ) -> Response:
-    """Send `request` to `base_url` + its path (or `path`); the body streams both ways."""
+    """Send `request` to `base_url` + its path (or `path`); the body streams both ways. With
+    `public_prefix` the service learns the public root it is served under (Open311's
+    discovery.json names it)."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-    headers = [(k, v) for k, v in headers if k.lower() != "x-request-id"]
+    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "x-forwarded-prefix")]
     headers.append(("x-request-id", request_id_var.get() or ""))
+    if public_prefix is not None:
+        headers.append(("x-forwarded-prefix", f"{request.url.scheme}://{request.url.netloc}{public_prefix}"))
     if request.client:
         headers.append(("x-forwarded-for", request.client.host))
     body = await request.body()
