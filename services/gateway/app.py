@@ -37,9 +37,12 @@ class GatewayRuntime:
         self.client: httpx.AsyncClient | None = None
         self.draining = False
         self._openapi: tuple[float, dict[str, Any]] | None = None
+        # Set with `draining`: open streams through the gateway end on it.
+        self.drained = asyncio.Event()
 
     def begin_draining(self) -> None:
         self.draining = True
+        self.drained.set()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -160,7 +163,13 @@ def create_app(settings: Settings) -> FastAPI:
         if refused := over_limit(request):
             return refused
         assert runtime.client is not None
-        return await forward(runtime.client, runtime.upstreams[area], request, settings.upstream_timeout_seconds)
+        return await forward(
+            runtime.client,
+            runtime.upstreams[area],
+            request,
+            settings.upstream_timeout_seconds,
+            draining=runtime.drained,
+        )
 
     return app
 
