@@ -43,6 +43,7 @@ from services.registry.ledgers.domain import (
     ResidentRow,
     find_columns,
     group_by_dwelling,
+    is_template_example,
     looks_like_header,
     parse_resident,
 )
@@ -235,6 +236,8 @@ def read_residents(path: Path, fmt: str, today: date) -> ParsedLedger:
                 break
             continue
         if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        if is_template_example(cells, positions, RESIDENT_COLUMNS):
             continue
         parsed.total_rows += 1
         if parsed.total_rows > MAX_ROWS:
