@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.registry.ledgers.domain import (
+    EXAMPLE_MARK,
     RESIDENT_COLUMNS,
     ErrorLog,
     LedgerFileError,
@@ -24,6 +25,7 @@ from services.registry.ledgers.domain import (
     find_columns,
     floor_from_room,
     group_by_dwelling,
+    is_template_example,
     looks_like_header,
     normalise_header,
     parse_id_card,
@@ -486,8 +488,6 @@ def test_a_bulk_outbox_row_is_the_row_emit_writes(data: EventData) -> None:
 
 
 def test_only_the_untouched_example_row_of_the_template_is_skipped() -> None:
-    from services.registry.ledgers.domain import EXAMPLE_MARK, RESIDENT_COLUMNS, is_template_example
-
     positions = {c.field: i for i, c in enumerate(RESIDENT_COLUMNS)}
     example: list[object] = [c.example for c in RESIDENT_COLUMNS]
     assert is_template_example([*example, EXAMPLE_MARK], positions, RESIDENT_COLUMNS)
