@@ -8,7 +8,7 @@ otherwise), never in the machine's."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -80,3 +80,14 @@ Now = Annotated[datetime, Depends(request_time)]
 def month_of(moment: datetime, tz: ZoneInfo = LOCAL_TZ) -> str:
     """The calendar month `moment` falls in, in `tz` (the compound's time zone): '2026-11'."""
     return f"{moment.astimezone(tz):%Y-%m}"
+
+
+def day_span(first: date, last: date, tz: ZoneInfo = LOCAL_TZ) -> tuple[datetime, datetime]:
+    """The instants from the start of `first` to the end of `last` (exclusive), days counted in
+    `tz` (the compound's time zone): a report for 1 December holds what happened on 1 December
+    as the compound lived it, not 08:00 to 08:00. Both are given in UTC: SQLite compares the
+    stored UTC wall time with a parameter's wall time and ignores its offset."""
+    return (
+        datetime.combine(first, time.min, tz).astimezone(UTC),
+        datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(UTC),
+    )

@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
+from services.dispatch.matching.api import router as matching_router
+from services.dispatch.open311.api import keys_router as open311_keys_router
 from services.dispatch.open311.api import router as open311_router
 from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
@@ -16,9 +18,18 @@ from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
+from shared.party import PartyLedger, Skill
 from shared.projections import compound_projection_routes
 
-ENUMS: dict[str, type[LabeledEnum]] = {**ORDER_ENUMS, **CATALOGUE_ENUMS, **POINTS_ENUMS}
+# Members' ledgers and skills are the registry's vocabularies (shared/party.py); candidates and
+# eligibility show them, so a client reads their labels here too.
+ENUMS: dict[str, type[LabeledEnum]] = {
+    **ORDER_ENUMS,
+    **CATALOGUE_ENUMS,
+    **POINTS_ENUMS,
+    "party_ledger": PartyLedger,
+    "skill": Skill,
+}
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
 compound_projection_routes(router, compound_projection)
@@ -33,8 +44,10 @@ ROUTERS: list[APIRouter] = [
     catalogue_router,
     orders_router,
     points_router,
+    matching_router,
     stats_router,
     open311_router,
+    open311_keys_router,
     stream_router,
     router,
 ]

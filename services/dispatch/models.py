@@ -2,6 +2,8 @@
 
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.matching.models import EligibilityRow
+from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
@@ -19,8 +21,10 @@ __all__ = [
     "Base",
     "CategoryRow",
     "CheckInView",
+    "ClientKey",
     "CompoundArea",
     "Deadline",
+    "EligibilityRow",
     "FeedCounter",
     "FeedItem",
     "GridWorkerView",

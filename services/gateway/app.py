@@ -42,9 +42,12 @@ class GatewayRuntime:
         self.client: httpx.AsyncClient | None = None
         self.draining = False
         self._openapi: tuple[float, dict[str, Any]] | None = None
+        # Set with `draining`: open streams through the gateway end on it.
+        self.drained = asyncio.Event()
 
     def begin_draining(self) -> None:
         self.draining = True
+        self.drained.set()
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -152,6 +155,7 @@ def create_app(settings: Settings) -> FastAPI:
             settings.upstream_timeout_seconds,
             path=f"/api/v1/dispatch/open311/v2/{path}",
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
+            public_prefix="/open311/v2",
         )
 
     @app.api_route(
@@ -171,6 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
             request,
             settings.upstream_timeout_seconds,
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
+            draining=runtime.drained,
         )
 
     return app

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import httpx
 from fastapi import Request
 from starlette.background import BackgroundTask
@@ -31,13 +35,20 @@ async def forward(
     timeout_s: float,
     path: str | None = None,
     forwarded_for: list[str] | None = None,
+    public_prefix: str | None = None,
+    draining: asyncio.Event | None = None,
 ) -> Response:
     """Send `request` to `base_url` + its path (or `path`); the body streams both ways.
     `forwarded_for` is the believable chain of addresses (client first, this gateway's peer
-    last): whatever X-Forwarded-For the client sent is replaced by it, never passed on."""
+    last): whatever X-Forwarded-For the client sent is replaced by it, never passed on. With
+    `public_prefix` the service learns the public root it is served under (Open311's
+    discovery.json names it). A stream ends when `draining` is set, so an open SSE connection
+    does not hold the gateway's shutdown."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "x-forwarded-for")]
+    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "x-forwarded-for", "x-forwarded-prefix")]
     headers.append(("x-request-id", request_id_var.get() or ""))
+    if public_prefix is not None:
+        headers.append(("x-forwarded-prefix", f"{request.url.scheme}://{request.url.netloc}{public_prefix}"))
     chain = forwarded_for if forwarded_for is not None else ([request.client.host] if request.client else [])
     if chain:
         headers.append(("x-forwarded-for", ", ".join(chain)))
@@ -64,9 +75,33 @@ async def forward(
             headers={"Retry-After": "5"},
         )
     out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP | {"x-request-id"}}
+    body_chunks = answer.aiter_raw()
+    if wants_stream and draining is not None:
+        body_chunks = until_set(body_chunks, draining)
     return StreamingResponse(
-        answer.aiter_raw(),
+        body_chunks,
         status_code=answer.status_code,
         headers=out_headers,
         background=BackgroundTask(answer.aclose),
     )
+
+
+async def until_set(chunks: AsyncIterator[bytes], stop: asyncio.Event) -> AsyncIterator[bytes]:
+    """`chunks` until they end or `stop` is set, whichever comes first."""
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        while True:
+            following = asyncio.ensure_future(anext(chunks))
+            await asyncio.wait({following, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, httpx.HTTPError):
+                    await following
+                return
+            try:
+                chunk = following.result()
+            except StopAsyncIteration:
+                return
+            yield chunk
+    finally:
+        stopped.cancel()

@@ -45,6 +45,11 @@ def fake_dispatch(release: asyncio.Event, seen: list[dict[str, str]]) -> FastAPI
         seen.append(dict(request.headers))
         return {"ok": "yes"}
 
+    @app.api_route("/api/v1/dispatch/open311/v2/{path:path}", methods=["GET", "POST"])
+    async def open311(path: str, request: Request) -> dict[str, str]:
+        seen.append({**request.headers, "path": path, "query": request.url.query})
+        return {"root": request.headers.get("x-forwarded-prefix", "")}
+
     return app
 
 
@@ -123,3 +128,44 @@ async def test_a_service_that_is_down_gives_503_not_500(gateway_and_dispatch) ->
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "upstream_unavailable"
     assert answer.headers["retry-after"] == "5"
+
+
+async def test_an_open311_client_reaches_dispatch_with_its_api_key_and_learns_the_public_root(  # type: ignore[no-untyped-def]
+    gateway_and_dispatch,
+) -> None:
+    base, _, seen, _ = gateway_and_dispatch
+    async with httpx.AsyncClient() as client:
+        # A spoofed prefix is replaced by the gateway's own public root.
+        found = await client.get(f"{base}/open311/v2/discovery.json", headers={"X-Forwarded-Prefix": "http://evil"})
+        filed = await client.post(f"{base}/open311/v2/requests.json", data={"api_key": "k" * 43, "service_code": "x"})
+    assert found.json() == {"root": f"{base}/open311/v2"}
+    assert filed.status_code == 200  # no Bearer token needed at the gateway: dispatch checks the key
+    assert (seen[-1]["path"], seen[-1]["content-type"]) == ("requests.json", "application/x-www-form-urlencoded")
+
+
+async def test_a_stream_through_the_gateway_ends_when_the_gateway_drains() -> None:
+    """The gateway is restarted while a grid worker's stream runs through it (dispatch stays up
+    and would hold the stream open for good): the gateway ends the stream itself."""
+    release, seen = asyncio.Event(), []
+    dispatch_port, gateway_port = _port(), _port()
+    settings = Settings(dispatch_url=f"http://127.0.0.1:{dispatch_port}")
+    gateway = gateway_app(settings)
+    token = TokenCodec(settings).issue(7, [Grant(Role.grid_worker, "grid", 12)])
+    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    async with (
+        serving(fake_dispatch(release, seen), dispatch_port),
+        serving(gateway, gateway_port),
+        httpx.AsyncClient(timeout=10) as client,
+        client.stream("GET", f"http://127.0.0.1:{gateway_port}/api/v1/dispatch/stream", headers=headers) as answer,
+    ):
+        lines = answer.aiter_lines()
+        assert await asyncio.wait_for(anext(lines), 5) == "id: 1"
+        gateway.state.runtime.begin_draining()
+        rest = await asyncio.wait_for(_drain(lines), 5)
+        assert "id: 2" not in rest
+        assert not release.is_set()
+        release.set()
+
+
+async def _drain(lines: AsyncIterator[str]) -> list[str]:
+    return [line async for line in lines]

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.registry.ledgers.domain import (
+    EXAMPLE_MARK,
     RESIDENT_COLUMNS,
     ErrorLog,
     LedgerFileError,
@@ -24,6 +25,7 @@ from services.registry.ledgers.domain import (
     find_columns,
     floor_from_room,
     group_by_dwelling,
+    is_template_example,
     looks_like_header,
     normalise_header,
     parse_id_card,
@@ -483,3 +485,13 @@ def test_a_bulk_outbox_row_is_the_row_emit_writes(data: EventData) -> None:
             "value": message.value.decode(),
         }
         assert "140107" not in fast["value"]
+
+
+def test_only_the_untouched_example_row_of_the_template_is_skipped() -> None:
+    positions = {c.field: i for i, c in enumerate(RESIDENT_COLUMNS)}
+    example: list[object] = [c.example for c in RESIDENT_COLUMNS]
+    assert is_template_example([*example, EXAMPLE_MARK], positions, RESIDENT_COLUMNS)
+    # Unmarked (someone's real 王秀英), or marked but filled in with a real person: imported.
+    assert not is_template_example(example, positions, RESIDENT_COLUMNS)
+    filled = [*example[:6], "李建国", *example[7:], EXAMPLE_MARK]
+    assert not is_template_example(filled, positions, RESIDENT_COLUMNS)

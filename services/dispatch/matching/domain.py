@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from shared.clock import LOCAL_TZ
+from shared.errors import InvalidInput
+from shared.party import PartyLedger, skill_label
+
 
 @dataclass(frozen=True)
 class Member:
@@ -23,6 +27,36 @@ class Member:
     paired_with_household: bool
     average_rating: float | None = None
     last_assigned_at: datetime | None = None
+    ledger: PartyLedger = PartyLedger.in_service
+    lives_in_compound: bool = False
+
+
+# Seeds 000 and 001: retired members (老党员) are who the old compounds lean on, beside the
+# in-service members who report there; mobile and directly-managed members join where the
+# community says so.
+DEFAULT_LEDGERS: frozenset[PartyLedger] = frozenset({PartyLedger.in_service, PartyLedger.retired})
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """A compound's rule for who takes its orders and claims its wishes: members of these
+    ledgers. In-service members qualify by checking in there (在职党员报到); the other ledgers
+    cannot check in and qualify by living in the compound."""
+
+    ledgers: frozenset[PartyLedger] = DEFAULT_LEDGERS
+
+    def check(self) -> None:
+        """At least one ledger: a compound where nobody may take work would stall every order."""
+        if not self.ledgers:
+            raise InvalidInput(
+                "至少须有一类党员可以接单",
+                "At least one ledger must be eligible",
+                details=[{"field": "ledgers"}],
+            )
+
+    def describe(self) -> str:
+        """The allowed ledgers' labels in ledger order: '在职党员、离退休党员'."""
+        return "、".join(ledger.label for ledger in PartyLedger if ledger in self.ledgers)
 
 
 @dataclass(frozen=True)
@@ -40,13 +74,18 @@ class Candidate:
     excluded_because: list[str] = field(default_factory=list)
 
 
-def exclusions(member: Member, needs: OrderNeeds) -> list[str]:
+def exclusions(member: Member, needs: OrderNeeds, rule: Eligibility | None = None) -> list[str]:
     """The hard filters a member fails, in Chinese (empty = eligible)."""
+    rule = rule or Eligibility()
     out: list[str] = []
     if needs.category_skills and not set(needs.category_skills) & set(member.skills):
-        out.append("技能不符（需要：" + "、".join(needs.category_skills) + "）")
-    if not member.checked_in:
+        out.append("技能不符（需要：" + _skills(needs.category_skills) + "）")
+    if member.ledger not in rule.ledgers:
+        out.append(f"{member.ledger.label}不在本小区接单范围（本小区：{rule.describe()}）")
+    elif member.ledger is PartyLedger.in_service and not member.checked_in:
         out.append("未在本小区报到")
+    elif member.ledger is not PartyLedger.in_service and not member.lives_in_compound:
+        out.append("不住在本小区")
     if not member.on_duty:
         out.append("当前不在岗")
     if member.open_orders >= member.max_open_orders:
@@ -56,6 +95,10 @@ def exclusions(member: Member, needs: OrderNeeds) -> list[str]:
     return out
 
 
+def _skills(codes: tuple[str, ...] | list[str]) -> str:
+    return "、".join(skill_label(code) for code in codes)
+
+
 def _key(member: Member) -> tuple[int, int, float, float, int]:
     # Paired first, then lighter load, better rating, longest since last assignment, lowest id.
     last = member.last_assigned_at.timestamp() if member.last_assigned_at else float("-inf")
@@ -63,24 +106,30 @@ def _key(member: Member) -> tuple[int, int, float, float, int]:
     return (0 if member.paired_with_household else 1, member.open_orders, -rating, last, member.party_member_id)
 
 
-def rank(members: list[Member], needs: OrderNeeds) -> list[Candidate]:
+def rank(members: list[Member], needs: OrderNeeds, rule: Eligibility | None = None) -> list[Candidate]:
     """Eligible members ranked with the reasons for their place, then the excluded ones with
     why; the same inputs always give the same order."""
     eligible: list[Candidate] = []
     excluded: list[Candidate] = []
     for m in members:
-        why_not = exclusions(m, needs)
+        why_not = exclusions(m, needs, rule)
         (excluded if why_not else eligible).append(Candidate(m, not why_not, excluded_because=why_not))
     eligible.sort(key=lambda c: _key(c.member))
     for i, c in enumerate(eligible, start=1):
         m = c.member
         c.rank = i
         covered = sorted(set(needs.category_skills) & set(m.skills))
-        c.reasons.append("技能匹配：" + "、".join(covered) if covered else "此类别不限技能")
+        c.reasons.append("技能匹配：" + _skills(covered) if covered else "此类别不限技能")
+        if m.ledger is not PartyLedger.in_service:
+            c.reasons.append(f"{m.ledger.label}，住在本小区")
         if m.paired_with_household:
             c.reasons.append("与点单户结对包联")
         c.reasons.append(f"在办工单 {m.open_orders}/{m.max_open_orders}")
         c.reasons.append(f"平均评分 {m.average_rating:.1f}" if m.average_rating is not None else "暂无评分")
-        c.reasons.append(f"上次派单 {m.last_assigned_at:%Y-%m-%d %H:%M}" if m.last_assigned_at else "近期未接派单")
+        c.reasons.append(
+            f"上次派单 {m.last_assigned_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}"
+            if m.last_assigned_at
+            else "近期未接派单"
+        )
     excluded.sort(key=lambda c: c.member.party_member_id)
     return eligible + excluded

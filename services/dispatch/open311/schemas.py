@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Service(BaseModel):
@@ -54,3 +57,43 @@ class ServiceRequest(BaseModel):
     lat: float | None
     long: float | None
     media_url: str | None
+
+
+class Error(BaseModel):
+    """GeoReport's error: the body is a list of these."""
+
+    code: int
+    description: str
+
+
+class ClientKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_name: str = Field(min_length=1, max_length=100, examples=["三桥街道12345热线"])
+    person_id: int = Field(gt=0, description="the identity the client's requests are recorded under")
+    place_kind: Literal["compound", "community", "street"]
+    place_id: int = Field(gt=0)
+
+
+class ClientKeyOut(BaseModel):
+    id: int
+    client_name: str
+    prefix: str = Field(description="the key's first characters, to tell keys apart; never the key")
+    person_id: int
+    place_kind: str
+    place_label: str
+    place_id: int
+    issued_by_person_id: int | None
+    issued_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+
+class IssuedKey(ClientKeyOut):
+    api_key: str = Field(description="shown once: only its hash is kept")
+
+
+class Discovery(BaseModel):
+    changeset: str
+    contact: str
+    key_service: str
+    endpoints: list[dict[str, Any]]

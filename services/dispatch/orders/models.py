@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base, Timestamped
@@ -29,6 +29,9 @@ class Order(Timestamped, Base):
     household_id: Mapped[int | None] = mapped_column(Integer, index=True)
     dwelling_id: Mapped[int | None] = mapped_column(Integer)
     place: Mapped[str | None] = mapped_column(String(200))
+    # Where an Open311 client says it is (WGS-84), kept and returned as it came.
+    lat: Mapped[float | None] = mapped_column(Float)
+    long: Mapped[float | None] = mapped_column(Float)
     requester_person_id: Mapped[int | None] = mapped_column(Integer, index=True)
     recorded_by_person_id: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(40), index=True)

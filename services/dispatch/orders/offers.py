@@ -231,7 +231,7 @@ async def claim_wish(session: AsyncSession, order: Order, principal: Principal, 
     mine = next((c for c in ranked if member is not None and c.member.party_member_id == member.party_member_id), None)
     if mine is None or not mine.eligible:
         raise Forbidden(
-            "只有在本小区报到、在岗且未超上限的党员可以认领微心愿"
+            "只有本小区可接单的党员（在职党员须在本小区报到）在岗且未超上限时可以认领微心愿"
             + (f"（{'、'.join(mine.excluded_because)}）" if mine else ""),
             "Only an eligible party member of the compound can claim a wish",
         )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.dispatch.catalogue import service as catalogue
 from services.dispatch.catalogue.domain import Category, Urgency
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.matching import service as eligibility
 from services.dispatch.matching.domain import Candidate, Member, OrderNeeds, rank
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.access import visible_to
@@ -23,6 +24,7 @@ from services.dispatch.projections.models import CheckInView, MemberHouseholdLin
 from services.dispatch.sla.models import Deadline
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.party import PartyLedger
 
 # Where the assignee stands while an order is theirs (counts against their cap).
 HELD = (OrderState.accepted.value, OrderState.in_progress.value)
@@ -117,10 +119,13 @@ async def candidates(session: AsyncSession, order: Order) -> list[Candidate]:
             if m.party_member_id in history and history[m.party_member_id][0] is not None
             else None,
             last_assigned_at=aware(history[m.party_member_id][1]) if m.party_member_id in history else None,
+            ledger=PartyLedger(m.ledger),
+            lives_in_compound=m.compound_id == order.compound_id,
         )
         for m in members
     ]
-    return rank(pool, OrderNeeds(category.skills, order.household_id))
+    rule, _ = await eligibility.rule_for(session, order.compound_id)
+    return rank(pool, OrderNeeds(category.skills, order.household_id), rule)
 
 
 def show(order: Order, category_name: str) -> s.OrderOut:

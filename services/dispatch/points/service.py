@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.dispatch.catalogue.domain import DispatchMode
 from services.dispatch.orders.domain import Action, OrderKind, OrderState, Provider
 from services.dispatch.orders.models import Order
 from services.dispatch.points import schemas as s
@@ -87,7 +88,11 @@ async def on_transition(
         rules, _ = await rules_for(session, order.compound_id)
         bonus = rating_points(rules, order.rating)
         await _add(session, order, order.assignee_member_id or 0, PointsReason.rating_bonus, bonus, "1", now)
-    elif action == Action.offer_expired:
+    elif action == Action.offer_expired and details.get("mode") == DispatchMode.assign.value:
+        # Only an assignment lapsing costs points: it named one member who is on duty, and being
+        # on duty is the promise to answer. A grab offered to everyone eligible asks no one in
+        # particular, so letting it pass is nobody's lapse (penalising it put every active member
+        # of a compound on the black list after one quiet half hour).
         rules, _ = await rules_for(session, order.compound_id)
         for member_id in details.get("party_member_ids", []):
             ref = f"round:{details.get('round')}"

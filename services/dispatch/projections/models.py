@@ -47,7 +47,10 @@ class MemberView(Base):
     party_member_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     person_id: Mapped[int] = mapped_column(Integer, index=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Which of the four ledgers: the compound's eligibility rule names the ledgers that take work.
+    ledger: Mapped[str] = mapped_column(String(20), server_default="in_service")
     household_id: Mapped[int | None] = mapped_column(Integer)
+    # Where the member lives (members off the in-service ledger cannot check in; they serve here).
     compound_id: Mapped[int | None] = mapped_column(Integer)
     skills: Mapped[list[str]] = mapped_column(JSON)
     on_duty: Mapped[bool] = mapped_column(Boolean)

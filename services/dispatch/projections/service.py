@@ -78,6 +78,7 @@ async def project_member(session: AsyncSession, data: c.PartyMemberFields, remov
             "party_member_id": data.party_member_id,
             "person_id": data.person_id,
             "name": data.name,
+            "ledger": data.ledger,
             "household_id": data.household_id,
             "compound_id": data.compound_id,
             "skills": list(data.skills),

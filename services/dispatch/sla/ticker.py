@@ -71,7 +71,11 @@ async def _accept_timeout(session: AsyncSession, order: Order, now: datetime, wh
             now,
             values={"sla_breached": True},
             note=why,
-            details={"round": order.offers_made, "party_member_ids": [x.party_member_id for x in expired]},
+            details={
+                "round": order.offers_made,
+                "mode": order.dispatch_mode,
+                "party_member_ids": [x.party_member_id for x in expired],
+            },
             recipients=transition.grid_feed(order) + [f"person:{x.person_id}" for x in expired],
         ),
     )

@@ -47,6 +47,14 @@ class Summary:
     load: dict[str, float | int | None] = field(default_factory=dict)
 
 
+def hours_minutes(seconds: float | None) -> str | None:
+    """A duration as people read it: '2小时05分', '25分' (to the nearest minute)."""
+    if seconds is None:
+        return None
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours}小时{minutes:02d}分" if hours else f"{minutes}分"
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """Nearest-rank percentile (q in 0–100) of `values`; None when empty."""
     if not values:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.orders.domain import OrderState, Triage
 from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
 from services.dispatch.stats import schemas as s
-from services.dispatch.stats.domain import OrderFacts, summarise
+from services.dispatch.stats.domain import OrderFacts, hours_minutes, summarise
 from shared.auth import Place, Principal, Role, require_staff_of
+from shared.clock import LOCAL_TZ, day_span
 from shared.errors import InvalidInput, NotFound
+from shared.labels import LabeledEnum
 
 COLUMN = {
     "grid": Order.grid_id,
@@ -24,6 +29,7 @@ COLUMN = {
     "street": Order.street_id,
 }
 MAX_DAYS = 366
+DURATION = "[h]:mm"
 
 
 async def _place(session: AsyncSession, level: s.Level, place_id: int) -> Place:
@@ -58,7 +64,8 @@ def _aware(moment: datetime | None) -> datetime | None:
 async def stats(
     session: AsyncSession, principal: Principal, level: s.Level, place_id: int, date_from: date, date_to: date
 ) -> s.StatsOut:
-    """Orders submitted from `date_from` through `date_to` (inclusive, UTC days)."""
+    """Orders submitted from `date_from` through `date_to` (inclusive days in the compound's
+    time zone, as the people reading the figures count them)."""
     if date_to < date_from or (date_to - date_from).days > MAX_DAYS:
         raise InvalidInput(
             f"统计区间须为 1–{MAX_DAYS} 天且起始不晚于结束",
@@ -66,8 +73,7 @@ async def stats(
             details=[{"field": "date_to"}],
         )
     await _require_reader(session, principal, level, place_id)
-    start = datetime.combine(date_from, time.min, UTC)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, UTC)
+    start, end = day_span(date_from, date_to, LOCAL_TZ)
     rows = (
         await session.scalars(
             select(Order).where(COLUMN[level] == place_id, Order.submitted_at >= start, Order.submitted_at < end)
@@ -88,46 +94,96 @@ async def stats(
         )
         for o in rows
     ]
-    summary = asdict(summarise(facts))
-    return s.StatsOut(level=level, place_id=place_id, date_from=date_from, date_to=date_to, **summary)
+    summary = summarise(facts)
+    figures = asdict(summary)
+    for name in ("to_triage", "to_accept", "to_resolve"):
+        figures[name] = {
+            **figures[name],
+            "median_text": hours_minutes(figures[name]["median_s"]),
+            "p90_text": hours_minutes(figures[name]["p90_s"]),
+        }
+    named = select(CategoryRow.code, CategoryRow.name).where(CategoryRow.code.in_(summary.by_category))
+    names: dict[str, str] = dict((await session.execute(named)).all())
+    return s.StatsOut(
+        level=level,
+        level_label=s.LEVEL_LABEL[level],
+        place_id=place_id,
+        date_from=date_from,
+        date_to=date_to,
+        time_zone=LOCAL_TZ.key,
+        **figures,
+        triage_counts=_counts(summary.by_triage, _label_of(Triage, {"untriaged": "未分流"})),
+        category_counts=_counts(summary.by_category, lambda code: names.get(code, code)),
+        state_counts=_counts(summary.by_state, _label_of(OrderState, {})),
+    )
+
+
+def _label_of(enum: type[LabeledEnum], extra: dict[str, str]) -> Callable[[str], str]:
+    def label(code: str) -> str:
+        if code in extra:
+            return extra[code]
+        try:
+            return enum(code).label
+        except ValueError:
+            return code
+
+    return label
+
+
+def _counts(counts: dict[str, int], label: Callable[[str], str]) -> list[s.CountOut]:
+    """A breakdown with labels, most orders first (ties by code, so the order is stable)."""
+    return [
+        s.CountOut(value=code, label=label(code), orders=n)
+        for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+
+
+def _time_cell(seconds: float | None) -> float | None:
+    # Excel keeps durations as fractions of a day; "[h]:mm" shows them as hours and minutes
+    # and they still sum and average in the sheet.
+    return seconds / 86_400 if seconds is not None else None
 
 
 def to_xlsx(out: s.StatsOut) -> bytes:
-    """One sheet of headline figures, one per breakdown, Chinese headers."""
+    """One sheet of headline figures, one per breakdown: Chinese headers and labels, durations
+    in hours and minutes, rates as percentages."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "概况"
     sheet.append(["指标", "数值"])
-    for label, value in (
-        ("层级", out.level),
-        ("编号", out.place_id),
-        ("起始日期", out.date_from.isoformat()),
-        ("截止日期", out.date_to.isoformat()),
-        ("受理工单数", out.orders),
-        ("分流用时中位数（秒）", out.to_triage.median_s),
-        ("分流用时P90（秒）", out.to_triage.p90_s),
-        ("接单用时中位数（秒）", out.to_accept.median_s),
-        ("接单用时P90（秒）", out.to_accept.p90_s),
-        ("办结用时中位数（秒）", out.to_resolve.median_s),
-        ("办结用时P90（秒）", out.to_resolve.p90_s),
-        ("超时率", out.sla_breach_rate),
-        ("平均满意度", out.average_rating),
-        ("接单党员数", out.load.get("members")),
-        ("人均接单", out.load.get("mean")),
-        ("接单数标准差", out.load.get("stdev")),
+    for label, value, number_format in (
+        ("层级", out.level_label or out.level, None),
+        ("编号", out.place_id, None),
+        ("起始日期", out.date_from.isoformat(), None),
+        ("截止日期", out.date_to.isoformat(), None),
+        ("时区", out.time_zone, None),
+        ("受理工单数", out.orders, None),
+        ("分流用时中位数（时:分）", _time_cell(out.to_triage.median_s), DURATION),
+        ("分流用时P90（时:分）", _time_cell(out.to_triage.p90_s), DURATION),
+        ("接单用时中位数（时:分）", _time_cell(out.to_accept.median_s), DURATION),
+        ("接单用时P90（时:分）", _time_cell(out.to_accept.p90_s), DURATION),
+        ("办结用时中位数（时:分）", _time_cell(out.to_resolve.median_s), DURATION),
+        ("办结用时P90（时:分）", _time_cell(out.to_resolve.p90_s), DURATION),
+        ("超时率", out.sla_breach_rate, "0.0%"),
+        ("平均满意度", out.average_rating, None),
+        ("接单党员数", out.load.get("members"), None),
+        ("人均接单", out.load.get("mean"), None),
+        ("接单数标准差", out.load.get("stdev"), None),
     ):
         sheet.append([label, value])
-    for title, header, counts in (
-        ("按分流", "分流结果", out.by_triage),
-        ("按类别", "服务类别", out.by_category),
-        ("按状态", "状态", out.by_state),
-        ("满意度分布", "评分", out.ratings),
+        if number_format is not None:
+            sheet.cell(row=sheet.max_row, column=2).number_format = number_format
+    for title, header, rows in (
+        ("按分流", "分流结果", out.triage_counts),
+        ("按类别", "服务类别", out.category_counts),
+        ("按状态", "状态", out.state_counts),
+        ("满意度分布", "评分", [s.CountOut(value=k, label=f"{k}星", orders=n) for k, n in sorted(out.ratings.items())]),
     ):
         page = book.create_sheet(title)
         page.append([header, "工单数"])
-        for key, count in sorted(counts.items()):
-            page.append([key, count])
+        for row in rows:
+            page.append([row.label, row.orders])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

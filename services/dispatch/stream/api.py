@@ -72,7 +72,10 @@ async def stream(
         last_beat = loop.time()
         yield f"retry: 3000\n: connected {format_cursor(cursor)}\n\n"
         try:
-            while not await request.is_disconnected():
+            # A draining service ends its streams itself: an open stream would otherwise hold the
+            # shutdown until uvicorn's grace period runs out and is cancelled with a traceback.
+            # The client reconnects after `retry` with its Last-Event-ID and resumes elsewhere.
+            while not runtime.draining and not await request.is_disconnected():
                 waiter.clear()
                 async with runtime.db.sessionmaker() as session:
                     items = await items_after(session, cursor)
@@ -85,6 +88,8 @@ async def stream(
                 if not items:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(waiter.wait(), timeout=POLL_S)
+            if runtime.draining:
+                yield ": server restarting, reconnect with Last-Event-ID\n\n"
         finally:
             _listeners.discard(waiter)
 

@@ -8,7 +8,7 @@ must agree with it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -79,6 +79,23 @@ RESIDENT_COLUMNS: tuple[Column, ...] = (
 )
 
 LEDGER_COLUMNS: dict[Ledger, tuple[Column, ...]] = {Ledger.residents: RESIDENT_COLUMNS}
+
+# The template's example row carries this in the cell after its last column. Uploaded untouched
+# it is skipped: a newcomer who sends the template back must not add 王秀英 to their compound.
+EXAMPLE_MARK = "示例行：导入时跳过，请从下一行起填写"
+
+
+def is_template_example(cells: Sequence[object], positions: dict[str, int], columns: tuple[Column, ...]) -> bool:
+    """True for the template's example row as it was written: marked, and every column still
+    holds its example (an example row someone filled in with a real person imports)."""
+    if not any(isinstance(c, str) and c.strip() == EXAMPLE_MARK for c in cells):
+        return False
+    for column in columns:
+        index = positions.get(column.field)
+        cell = cells[index] if index is not None and index < len(cells) else None
+        if ("" if cell is None else str(cell).strip()) != column.example:
+            return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from services.registry.ledgers.domain import (
     ResidentRow,
     find_columns,
     group_by_dwelling,
+    is_template_example,
     looks_like_header,
     parse_resident,
 )
@@ -281,6 +282,8 @@ def read_residents(source: Path | IO[bytes], fmt: str, today: date) -> ParsedLed
                 break
             continue
         if not any(c is not None and str(c).strip() for c in cells):
+            continue
+        if is_template_example(cells, positions, RESIDENT_COLUMNS):
             continue
         parsed.total_rows += 1
         if parsed.total_rows > MAX_ROWS:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from services.registry.ledgers.domain import (
+    EXAMPLE_MARK,
     LEDGER_COLUMNS,
     RESIDENT_COLUMNS,
     Ledger,
@@ -114,7 +115,8 @@ def residents_sheet(rows: list[list[object]] | object, title: str = "居民台�
 
 
 def template_workbook(ledger: Ledger) -> bytes:
-    """The headers and one example row, plus a sheet explaining each column."""
+    """The headers and one example row (marked, so it is skipped if uploaded as it is), plus a
+    sheet explaining each column."""
     columns = LEDGER_COLUMNS.get(ledger)
     if columns is None:
         raise InvalidInput(
@@ -122,7 +124,7 @@ def template_workbook(ledger: Ledger) -> bytes:
             f"No import template for ledger {ledger.value} yet",
             details=[{"field": "ledger", "value": ledger.value}],
         )
-    example = [c.example for c in columns]
+    example: list[object] = [*(c.example for c in columns), EXAMPLE_MARK]
     notes = [[c.header, "必填" if c.required else "可空", c.note or "", "、".join(c.aliases)] for c in columns]
     return write_workbook(
         [

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
+from shared.party import PartyLedger as PartyLedger  # re-exported: the registry names them here too
+from shared.party import Skill as Skill
 
 
 class PartyOrgLevel(LabeledEnum):
@@ -37,31 +39,6 @@ PLACE_LABEL: dict[str, str] = {
     "compound": "小区",
     "building": "楼栋",
 }
-
-
-class PartyLedger(LabeledEnum):
-    """四类党员台账."""
-
-    in_service = "in_service", "在职党员"
-    retired = "retired", "离退休党员"
-    mobile = "mobile", "流动党员"
-    directly_managed = "directly_managed", "直管党员"
-
-
-class Skill(LabeledEnum):
-    """一技之长: the catalogue orders are matched against."""
-
-    lawyer = "lawyer", "律师"
-    doctor = "doctor", "医生"
-    teacher = "teacher", "教师"
-    plumber = "plumber", "水工/管道工"
-    electrician = "electrician", "电工"
-    repair = "repair", "维修"
-    cleaning = "cleaning", "保洁"
-    elderly_care = "elderly_care", "养老照护"
-    mediation = "mediation", "矛盾调解"
-    it = "it", "电脑网络"
-    other = "other", "其他"
 
 
 ENUMS: dict[str, type[LabeledEnum]] = {

@@ -1,4 +1,5 @@
-"""Points follow the work: finished orders and good ratings earn, lapsed offers cost; the
+"""Points follow the work: finished orders and good ratings earn; a lapse costs only the member
+who let it happen (an assignment left unanswered), never everyone a grab was offered to; the
 community publishes the compound's red and black lists for the month."""
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ async def test_points_follow_the_work_and_the_month_s_lists_are_published(platfo
     ok(await dispatch.post(f"{API}/orders/{first}/confirm", json={}, headers=resident))
     ok(await dispatch.post(f"{API}/orders/{first}/rate", json={"rating": 5}, headers=resident))
 
-    # Nobody answers a grab in time (both plumbers −2); 孙师傅 takes the re-offer and finishes.
+    # Nobody answers a grab in time: it was offered to both plumbers and asked neither of them in
+    # particular, so it costs nobody anything; 孙师傅 takes the re-offer and finishes.
     second = (await order_leak(platform, cast))["id"]
     ok(await dispatch.post(f"{API}/orders/{second}/triage", json={"triage": "minor"}, headers=grid_worker))
     ok(await dispatch.post(f"{API}/orders/{second}/dispatch", json={"mode": "grab"}, headers=grid_worker))
@@ -57,20 +59,27 @@ async def test_points_follow_the_work_and_the_month_s_lists_are_published(platfo
         ok(await dispatch.post(f"{API}/orders/{second}/{step}", json=body, headers=sun))
     ok(await dispatch.post(f"{API}/orders/{second}/confirm", json={}, headers=resident))
 
+    # The grid worker assigns a third leak to 孙师傅 by name, and he lets it lapse: −2, his alone.
+    third = (await order_leak(platform, cast))["id"]
+    ok(await dispatch.post(f"{API}/orders/{third}/triage", json={"triage": "minor"}, headers=grid_worker))
+    assign_sun = {"mode": "assign", "party_member_id": cast.sun["id"]}
+    ok(await dispatch.post(f"{API}/orders/{third}/dispatch", json=assign_sun, headers=grid_worker))
+    clock.advance(minutes=31)
+    await runtime.tick("sla")
+
     zhao_points = ok(await dispatch.get(f"{API}/points/members/{cast.zhao['id']}", headers=resident))
-    assert [(e["reason"], e["points"]) for e in zhao_points["entries"]] == [
-        ("completed", 10),
-        ("rating_bonus", 5),
-        ("accept_timeout", -2),
-    ]
-    assert zhao_points["total"] == 13
-    assert ok(await dispatch.get(f"{API}/points/members/{cast.sun['id']}", headers=resident))["total"] == 8
+    assert [(e["reason"], e["points"]) for e in zhao_points["entries"]] == [("completed", 10), ("rating_bonus", 5)]
+    assert zhao_points["total"] == 15
+    sun_points = ok(await dispatch.get(f"{API}/points/members/{cast.sun['id']}", headers=resident))
+    assert [(e["reason_label"], e["points"]) for e in sun_points["entries"]] == [("完成工单", 10), ("超时未接单", -2)]
+    assert sun_points["total"] == 8
 
     period = f"{clock.now:%Y-%m}"
     live = ok(await dispatch.get(f"{API}/points/lists", params={"compound_id": compound}, headers=resident))
     assert (live["period"], live["published"]) == (period, False)
-    assert [(t["name"], t["points"]) for t in live["warning_list"]] == [("孙师傅", 8), ("赵师傅", 13)]
-    assert live["honor_roll"] == []
+    # One lapse is a warning in this compound: 孙师傅 is warned, 赵师傅 is honoured.
+    assert [(t["name"], t["points"], t["penalties"]) for t in live["warning_list"]] == [("孙师傅", 8, 1)]
+    assert [(t["name"], t["points"]) for t in live["honor_roll"]] == [("赵师傅", 15)]
 
     publish = {"compound_id": compound, "period": period}
     error(await dispatch.post(f"{API}/points/lists/publish", json=publish, headers=grid_worker), 403)
@@ -78,4 +87,4 @@ async def test_points_follow_the_work_and_the_month_s_lists_are_published(platfo
     assert published["published"] is True
     error(await dispatch.post(f"{API}/points/lists/publish", json=publish, headers=community), 409, "duplicate")
     [event] = [e for e in await events_of(platform) if e["type"].endswith("points_lists.published.v1")]
-    assert (event["compound_id"], event["period"], len(event["warning_list"])) == (compound, period, 2)
+    assert (event["compound_id"], event["period"], len(event["warning_list"])) == (compound, period, 1)

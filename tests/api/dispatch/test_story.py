@@ -81,9 +81,9 @@ async def test_a_leaking_pipe_goes_from_order_to_the_paired_plumber_and_a_five_s
     ]
     first = ranked[0]
     assert (first["eligible"], first["paired_with_household"]) == (True, True)
-    assert first["reasons"][:2] == ["技能匹配：plumber", "与点单户结对包联"]
+    assert first["reasons"][:2] == ["技能匹配：水工/管道工", "与点单户结对包联"]
     assert "在办工单 0/3" in first["reasons"]
-    assert ranked[2]["excluded_because"] == ["技能不符（需要：plumber）"]
+    assert ranked[2]["excluded_because"] == ["技能不符（需要：水工/管道工）"]
     assert ranked[3]["excluded_because"] == ["未在本小区报到"]
 
     # 网格员派单 → 党员接单 → work → done.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from fastapi import FastAPI
 
@@ -154,3 +156,41 @@ async def test_an_idle_stream_sends_heartbeats_and_needs_a_token(platform: Platf
             await anext(stream)
             beat = await asyncio.wait_for(anext(stream), timeout=2)
             assert beat.comments == ["heartbeat"]
+
+
+async def test_an_open_stream_ends_cleanly_when_the_service_shuts_down(
+    platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The grid worker's phone holds a stream open when the service is restarted: the stream
+    ends at once with a word to reconnect, instead of holding shutdown for the whole grace
+    period and being cancelled with a traceback."""
+    app = platform.apps["dispatch"]
+    grid_worker = platform.token(Grant(Role.grid_worker, "grid", 1), person=2)
+    port = free_port()
+    # As shared/server.py serves it: a 25-second grace period for requests in flight.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
+    config.timeout_graceful_shutdown = 25
+    server = uvicorn.Server(config)
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # uvicorn offers no event for "listening"  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http,
+            http.stream("GET", f"{API}/stream", headers=grid_worker) as response,
+        ):
+            stream = frames(response)
+            connected = await anext(stream)
+            assert connected.comments[0].startswith("connected")
+            # SIGTERM, as serve_apps handles it: drain first, then stop accepting.
+            app.state.runtime.begin_draining()
+            server.should_exit = True
+            rest = [frame async for frame in stream]
+            assert rest[-1].comments == ["server restarting, reconnect with Last-Event-ID"]
+        await asyncio.wait_for(task, timeout=5)
+    finally:
+        server.force_exit = server.should_exit = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(task, timeout=5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -566,11 +566,32 @@ async def test_the_generated_street_is_realistic_and_its_ledger_imports_unchange
     assert exported == len(plan.compounds[0].party)
 
 
-async def test_the_templates_example_row_imports_as_it_is(platform: Platform, community: int) -> None:
-    """A newcomer who uploads the template untouched gets its example resident, not an error."""
+async def test_the_templates_example_row_is_skipped_and_the_rows_below_it_import(
+    platform: Platform, community: int
+) -> None:
+    """A newcomer who uploads the template untouched must not get its example 王秀英 in their
+    compound (the README's walk did, and every billing figure after it was off); the rows
+    they write below the example import as usual."""
     compound_id = await compound(platform, community, "模板小区")
     template = await platform.clients["registry"].get(
         "/api/v1/registry/imports/template?ledger=residents", headers=platform.street_admin
     )
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    headers = [cell.value for cell in book["居民台账"][1] if cell.value]
+    example = [cell.value for cell in book["居民台账"][2]]
+    # Marked in the cell after the last column.
+    assert (example[6], example[len(headers)]) == ("王秀英", "示例行：导入时跳过，请从下一行起填写")
     job = await imported(platform, compound_id, template.content, filename="template.xlsx")
+    assert (job["status"], job["written_rows"], job["bad_rows"]) == ("done", 0, 0), job
+
+    # The example stays; one real household is written under it.
+    book["居民台账"].append(RESIDENTS[3])
+    filled = io.BytesIO()
+    book.save(filled)
+    job = await imported(platform, compound_id, filled.getvalue(), filename="template.xlsx")
     assert (job["status"], job["written_rows"], job["bad_rows"]) == ("done", 1, 0), job
+    listed = await platform.clients["registry"].get(
+        "/api/v1/registry/exports/residents", params={"compound_id": compound_id}, headers=platform.street_admin
+    )
+    names = [row[6] for row in read_sheets(listed.content)["居民台账"][1:]]
+    assert names == ["张伟"]

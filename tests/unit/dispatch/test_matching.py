@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.dispatch.matching.domain import Member, OrderNeeds, exclusions, rank
+from services.dispatch.matching.domain import Eligibility, Member, OrderNeeds, exclusions, rank
+from shared.party import PartyLedger
 
 PLUMBING = OrderNeeds(("plumber",), requester_household_id=301)
 
@@ -30,7 +31,7 @@ def member(member_id: int, **fields: object) -> Member:
 
 
 def test_each_hard_filter_is_named() -> None:
-    assert exclusions(member(1, skills=("teacher",)), PLUMBING) == ["技能不符（需要：plumber）"]
+    assert exclusions(member(1, skills=("teacher",)), PLUMBING) == ["技能不符（需要：水工/管道工）"]
     assert exclusions(member(1, checked_in=False), PLUMBING) == ["未在本小区报到"]
     assert exclusions(member(1, on_duty=False), PLUMBING) == ["当前不在岗"]
     assert exclusions(member(1, open_orders=3), PLUMBING) == ["在办工单已达上限（3/3）"]
@@ -52,7 +53,8 @@ def test_paired_beats_load_which_beats_rating_which_beats_idle_time() -> None:
     assert [c.rank for c in ranked] == [1, 2, 3, 4, 5]
     assert "与点单户结对包联" in ranked[0].reasons
     assert "平均评分 4.5" in ranked[1].reasons
-    assert "上次派单 2026-11-01 00:00" in ranked[2].reasons
+    assert "上次派单 2026-11-01 08:00" in ranked[2].reasons  # Beijing time, as the grid worker reads it
+    assert "技能匹配：水工/管道工" in ranked[0].reasons
 
 
 @given(
@@ -76,3 +78,18 @@ def test_every_eligible_member_ranks_before_every_excluded_one(members: list[Mem
     assert [c.rank for c in ranked if c.eligible] == list(range(1, flags.count(True) + 1))
     assert all(c.excluded_because for c in ranked if not c.eligible)
     assert rank(list(reversed(members)), PLUMBING)[: len(ranked)] == ranked
+
+
+def test_the_compound_s_rule_names_the_ledgers_that_take_work() -> None:
+    retired_here = member(1, ledger=PartyLedger.retired, checked_in=False, lives_in_compound=True)
+    retired_elsewhere = member(2, ledger=PartyLedger.retired, checked_in=False, lives_in_compound=False)
+    mobile_here = member(3, ledger=PartyLedger.mobile, checked_in=False, lives_in_compound=True)
+    # The default (seeds 000 and 001): retired members who live here take work without checking in.
+    assert exclusions(retired_here, PLUMBING) == []
+    assert exclusions(retired_elsewhere, PLUMBING) == ["不住在本小区"]
+    assert exclusions(mobile_here, PLUMBING) == ["流动党员不在本小区接单范围（本小区：在职党员、离退休党员）"]
+    # A compound that takes in-service members only.
+    strict = Eligibility(frozenset({PartyLedger.in_service}))
+    assert exclusions(retired_here, PLUMBING, strict) == ["离退休党员不在本小区接单范围（本小区：在职党员）"]
+    assert exclusions(member(4), PLUMBING, strict) == []
+    assert exclusions(member(4, checked_in=False, lives_in_compound=True), PLUMBING, strict) == ["未在本小区报到"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from services.dispatch.open311.domain import states_for, status_of
 from services.dispatch.orders.domain import OrderState
-from services.dispatch.stats.domain import OrderFacts, percentile, summarise
+from services.dispatch.stats.domain import OrderFacts, hours_minutes, percentile, summarise
 
 T0 = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
@@ -57,3 +57,15 @@ def test_open311_sees_finished_and_confirmed_orders_as_closed() -> None:
     assert status_of(OrderState.in_progress) == "open"
     assert status_of(OrderState.confirmed) == "closed"
     assert set(states_for("open")) | set(states_for("closed")) == {s.value for s in OrderState}
+
+
+def test_durations_read_in_hours_and_minutes() -> None:
+    assert [hours_minutes(s) for s in (None, 0, 29, 1500, 3600, 7500, 90_000)] == [
+        None,
+        "0分",
+        "0分",
+        "25分",
+        "1小时00分",
+        "2小时05分",
+        "25小时00分",
+    ]
