@@ -29,6 +29,8 @@ class Action(LabeledEnum):
     ballot_cast = "ballot_cast", "投票"
     ballot_changed = "ballot_changed", "改票"
     paper_ballot_entered = "paper_ballot_entered", "录入纸质选票"
+    paper_ballot_confirmed = "paper_ballot_confirmed", "见证人确认纸质选票"
+    paper_ballot_refused = "paper_ballot_refused", "见证人不予确认纸质选票"
     tally = "tally", "计票"
     tally_certified = "tally_certified", "监委会确认计票"
     objection_raised = "objection_raised", "监委会提出异议"

@@ -144,3 +144,9 @@ class ReceiptCheck(BaseModel):
     item_id: int
     counted_as: Choice
     in_published_tally: bool
+    in_chain: bool = Field(
+        default=True, description="已记入审计链（刚投出的选票在一秒内记入）(read from the audit chain)"
+    )
+    awaiting_witness: bool = Field(
+        default=False, description="纸质选票待见证人确认，确认前不计票 (a paper ballot its witness has not confirmed)"
+    )

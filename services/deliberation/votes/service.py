@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,6 +27,8 @@ from services.deliberation.proposals.models import ClassificationItem, Plan, Pro
 from services.deliberation.utc import as_utc
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
+from services.deliberation.votes.chain import ChainedVote
+from services.deliberation.votes.integrity import chained_votes, first_disagreement
 from services.deliberation.votes.models import Ballot, Elector, ElectorDwelling, Proxy, Vote, VoteItem
 from services.deliberation.votes.publish import item_body
 from services.deliberation.votes.tally import (
@@ -811,6 +813,17 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
         raise Conflict("表决尚未结束计票", "The vote is not tallied yet", code="not_tallied")
     if vote.tally_certified_by is not None:
         raise Conflict("计票结果已确认", "The tally is already certified", code="already_certified")
+    # What the committee signs is the tally the chained ballots give, so an edited table is refused here.
+    found, _ = await first_disagreement(
+        session, vote.compound_id, await chained_votes(session, vote.compound_id, vote.id), [vote.id]
+    )
+    if found is not None:
+        raise Conflict(
+            f"选票或计票结果与审计链不符，不能确认：{found.reason}",
+            f"The ballots or the tally differ from the audit chain, so they cannot be certified: {found.reason_en}",
+            code="records_differ_from_chain",
+            details={"seq": found.seq, "item_id": found.item_id, "ballot_id": found.ballot_id, "field": found.field},
+        )
     vote.tally_certified_by = principal.person_id
     await _flush(session)
     await record(
@@ -899,40 +912,55 @@ async def turnout(session: AsyncSession, vote_id: int) -> s.TurnoutOut:
 
 
 async def receipts(session: AsyncSession, vote_id: int) -> list[s.ReceiptGroup]:
-    """After closing: every receipt, grouped by item and by the choice it was counted as."""
+    """After closing: every receipt that counted, grouped by item and by the choice it was
+    counted as, as the audit chain has them (not the ballot table, which an edit could change)."""
     vote = await get(session, vote_id)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
         raise Conflict("表决结束后公布收据", "Receipts are published at closing", code="not_tallied")
-    rows = await session.execute(
-        select(Ballot.item_id, Ballot.choice, Ballot.receipt)
-        .where(Ballot.vote_id == vote.id)
-        .order_by(Ballot.item_id, Ballot.choice, Ballot.receipt)
-    )
+    chained = (await chained_votes(session, vote.compound_id, vote.id)).get(vote.id, ChainedVote())
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for item_id, choice, receipt in rows.all():
-        groups[(item_id, choice)].append(receipt)
-    return [s.ReceiptGroup(item_id=i, choice=Choice(c), receipts=r) for (i, c), r in groups.items()]
+    for (item_id, _), b in chained.ballots.items():
+        if not b.pending:
+            groups[(item_id, b.choice)].append(b.receipt)
+    return [s.ReceiptGroup(item_id=i, choice=Choice(c), receipts=sorted(r)) for (i, c), r in sorted(groups.items())]
 
 
 async def check_receipt(session: AsyncSession, vote_id: int, receipt: str) -> s.ReceiptCheck:
-    """What a receipt was counted as; only its holder knows whose it is."""
+    """What a receipt was counted as, read from the audit chain; only its holder knows whose it
+    is. A ballot cast moments ago and not yet chained is reported from its row, saying so."""
     vote = await get(session, vote_id)
+    chained = (await chained_votes(session, vote.compound_id, vote.id)).get(vote.id, ChainedVote())
+    standing = chained.by_receipt().get(receipt)
+    if standing is not None:
+        item_id, b = standing
+        return s.ReceiptCheck(
+            receipt=receipt,
+            vote_id=vote.id,
+            item_id=item_id,
+            counted_as=Choice(b.choice),
+            in_published_tally=d.VoteStatus(vote.status) is d.VoteStatus.closed and not b.pending,
+            in_chain=True,
+            awaiting_witness=b.pending,
+        )
     row = (
         await session.execute(
-            select(Ballot.item_id, Ballot.choice).where(and_(Ballot.vote_id == vote.id, Ballot.receipt == receipt))
+            select(Ballot.item_id, Ballot.choice).where(
+                Ballot.vote_id == vote.id, Ballot.receipt == receipt, Ballot.chained.is_(False)
+            )
         )
     ).first()
     if row is None:
         raise NotFound(
-            "收据不在本次表决中（或已因改票而更新）",
-            "No ballot of this vote carries that receipt (or it was changed since)",
+            "收据不在本次表决的审计链中（或已因改票而更新）",
+            "No ballot of this vote in the audit chain carries that receipt (or it was changed since)",
         )
     return s.ReceiptCheck(
         receipt=receipt,
         vote_id=vote.id,
         item_id=row[0],
         counted_as=Choice(row[1]),
-        in_published_tally=d.VoteStatus(vote.status) is d.VoteStatus.closed,
+        in_published_tally=False,
+        in_chain=False,
     )
 
 

@@ -1,0 +1,146 @@
+"""The chain is the record of a vote: ballots edited in the database, before closing or after,
+are named by the audit verification, receipts are checked against the chain, and the
+supervisory committee cannot certify a tally the chained ballots do not give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.api.conftest import Platform
+from tests.api.deliberation.builders import Compound, build_compound, days, owner, seat_bodies, set_clock, synced
+from tests.api.deliberation.flow import Walk, ballot, call, to_open_vote
+
+
+@pytest.fixture
+async def small(platform: Platform) -> Compound:
+    """Two buildings of six dwellings; the last one still the developer's."""
+    compound = await build_compound(platform, buildings=2, per_building=6, unsold=1, name="南坪小院")
+    await seat_bodies(platform, compound, council=1, committee=5, supervisors=1)
+    await synced(platform, compound)
+    return compound
+
+
+async def tamper(platform: Platform, sql: str, **params: Any) -> None:
+    """Someone with the database file edits it behind the service's back."""
+    runtime = platform.apps["deliberation"].state.runtime
+    async with runtime.db.sessionmaker() as session:
+        await session.execute(text(sql), params)
+        await session.commit()
+
+
+async def everyone_votes_for(platform: Platform, small: Compound, walk: Walk) -> dict[int, str]:
+    """The eleven owners vote for; returns each owner's receipt. The chainer then chains them."""
+    receipts = {}
+    for d in small.dwellings[:-1]:
+        person = d["owners"][0]
+        cast = await call(
+            platform, "POST", f"/votes/{walk.vote_id}/ballots", owner(platform, small, person), ballot(walk), expect=201
+        )
+        receipts[person] = cast[0]["receipt"]
+    await platform.apps["deliberation"].state.runtime.tick("audit_chain")
+    return receipts
+
+
+async def flip(platform: Platform, walk: Walk, persons: list[int]) -> None:
+    await tamper(
+        platform,
+        "UPDATE ballots SET choice = 'against' WHERE vote_id = :v AND person_key IN ("
+        + ",".join(f"'owner:{p}'" for p in persons)
+        + ")",
+        v=walk.vote_id,
+    )
+
+
+async def verify(platform: Platform, small: Compound, walk: Walk) -> dict[str, Any]:
+    answer: dict[str, Any] = await call(
+        platform, "GET", f"/compounds/{small.compound_id}/audit/verify", walk.supervisor
+    )
+    return answer
+
+
+async def test_ballots_flipped_in_the_database_before_closing_are_named_and_cannot_be_certified(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    receipts = await everyone_votes_for(platform, small, walk)
+    intact = await verify(platform, small, walk)
+    assert intact["ok"] is True
+    assert intact["ballots_checked"] == 11
+    # Six of the eleven "for" ballots are turned into "against" in the SQLite file.
+    flipped = sorted(receipts)[:6]
+    await flip(platform, walk, flipped)
+    found = await verify(platform, small, walk)
+    assert found["ok"] is False
+    assert found["reason"] == "选票表中的选择与审计链不符（被改动）"
+    assert found["disagreement"]["field"] == "choice"
+    assert (found["disagreement"]["chain"], found["disagreement"]["table"]) == ("for", "against")
+    assert found["disagreement"]["vote_id"] == walk.vote_id
+    assert found["disagreement"]["receipt"] == receipts[flipped[0]]
+    entry = await call(
+        platform, "GET", f"/compounds/{small.compound_id}/audit?after_seq={found['first_bad_seq'] - 1}&limit=1",
+        walk.supervisor,
+    )  # fmt: skip
+    assert entry[0]["action"] == "ballot_cast"
+    assert receipts[flipped[0]] in entry[0]["body"]
+    # The voter's receipt check reads the chain: still counted as "for".
+    check = await call(platform, "GET", f"/votes/{walk.vote_id}/receipts/{receipts[flipped[0]]}", walk.resident)
+    assert check["counted_as"] == "for"
+    assert check["in_chain"] is True
+    # Closing tallies the edited table (5 for, 6 against: rejected); the verification still
+    # names the first flipped ballot, and the supervisory committee cannot certify.
+    set_clock(platform, walk.t0 + days(20))
+    closed = await call(platform, "POST", f"/votes/{walk.vote_id}/close", walk.committee[0])
+    assert closed["outcome"] == "rejected"
+    after = await verify(platform, small, walk)
+    assert after["ok"] is False
+    assert after["disagreement"]["receipt"] == receipts[flipped[0]]
+    refused = await call(platform, "POST", f"/votes/{walk.vote_id}/tally/certify", walk.supervisor, expect=409)
+    assert refused["error"]["code"] == "records_differ_from_chain"
+    assert refused["error"]["message"].startswith("选票或计票结果与审计链不符，不能确认")
+    published = await call(platform, "GET", f"/votes/{walk.vote_id}/receipts", walk.resident)
+    assert [(g["choice"], len(g["receipts"])) for g in published] == [("for", 11)]
+    # Putting the ballots back leaves the tally computed from the edit: that is named too.
+    await tamper(platform, "UPDATE ballots SET choice = 'for' WHERE vote_id = :v", v=walk.vote_id)
+    recount = await verify(platform, small, walk)
+    assert recount["ok"] is False
+    assert recount["reason"] == "按审计链中的选票重新计票，与计票记录不符"
+    assert recount["disagreement"]["field"] == "tally.outcome"
+    assert (recount["disagreement"]["chain"], recount["disagreement"]["table"]) == ("passed", "rejected")
+
+
+async def test_ballots_and_results_edited_after_closing_are_named(platform: Platform, small: Compound) -> None:
+    walk = await to_open_vote(platform, small)
+    receipts = await everyone_votes_for(platform, small, walk)
+    set_clock(platform, walk.t0 + days(20))
+    closed = await call(platform, "POST", f"/votes/{walk.vote_id}/close", walk.committee[0])
+    assert closed["outcome"] == "passed"
+    assert (await verify(platform, small, walk))["ok"] is True
+    # After closing someone flips six ballots and the published outcome with them.
+    flipped = sorted(receipts)[:6]
+    await flip(platform, walk, flipped)
+    await tamper(platform, "UPDATE votes SET outcome = 'rejected' WHERE id = :v", v=walk.vote_id)
+    found = await verify(platform, small, walk)
+    assert found["ok"] is False
+    assert found["disagreement"]["field"] == "choice"
+    assert found["disagreement"]["receipt"] == receipts[flipped[0]]
+    check = await call(platform, "GET", f"/votes/{walk.vote_id}/receipts/{receipts[flipped[0]]}", walk.resident)
+    assert (check["counted_as"], check["in_published_tally"]) == ("for", True)
+    # With the ballots put back, the edited outcome is what is left to name.
+    await tamper(platform, "UPDATE ballots SET choice = 'for' WHERE vote_id = :v", v=walk.vote_id)
+    outcome = await verify(platform, small, walk)
+    assert outcome["ok"] is False
+    assert outcome["reason"] == "公布的表决结果与审计链中的计票记录不符"
+    assert (outcome["disagreement"]["chain"], outcome["disagreement"]["table"]) == ("passed", "rejected")
+    refused = await call(platform, "POST", f"/votes/{walk.vote_id}/tally/certify", walk.supervisor, expect=409)
+    assert refused["error"]["code"] == "records_differ_from_chain"
+    # A deleted ballot is named as well.
+    await tamper(platform, "UPDATE votes SET outcome = 'passed' WHERE id = :v", v=walk.vote_id)
+    assert (await verify(platform, small, walk))["ok"] is True
+    await tamper(platform, "DELETE FROM ballots WHERE receipt = :r", r=receipts[flipped[1]])
+    deleted = await verify(platform, small, walk)
+    assert deleted["disagreement"]["field"] == "ballot"
+    assert deleted["disagreement"]["receipt"] == receipts[flipped[1]]
+    assert deleted["reason"] == "审计链中的选票在选票表中缺失（被删除）"
