@@ -102,6 +102,17 @@ async def paper(
     return await v.enter_paper(session, vote_id, body, principal, now)
 
 
+@router.post(
+    "/votes/{vote_id}/paper-ballots/{sheet_no}/witness",
+    response_model=list[s.BallotOut],
+    summary="见证人本人确认或不予确认纸质选票 (the witness confirms or refuses a paper sheet)",
+)
+async def witness(
+    vote_id: int, sheet_no: str, body: s.WitnessIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> list[s.BallotOut]:
+    return await v.witness_paper(session, vote_id, sheet_no, body, principal, now)
+
+
 @router.post("/votes/{vote_id}/close", response_model=s.VoteOut, summary="截止并计票 (close and tally)")
 async def close(vote_id: int, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
     return await v.show(session, await v.close_by_committee(session, vote_id, principal, now))

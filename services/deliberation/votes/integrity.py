@@ -141,7 +141,10 @@ async def _check_rows(session: AsyncSession, vote_id: int, chained: ChainedVote)
         (r.item_id, r.person_key): r
         for r in (
             await session.execute(
-                select(Ballot.id, Ballot.item_id, Ballot.person_key, Ballot.choice, Ballot.receipt, Ballot.chained)
+                select(
+                    Ballot.id, Ballot.item_id, Ballot.person_key, Ballot.choice, Ballot.receipt, Ballot.chained,
+                    Ballot.pending,
+                )
                 .where(Ballot.vote_id == vote_id)
             )
         ).all()
@@ -162,6 +165,11 @@ async def _check_rows(session: AsyncSession, vote_id: int, chained: ChainedVote)
             return _bad(
                 b.seq, vote_id, item_id, row.id, b.receipt, "receipt", b.receipt, row.receipt,
                 "选票表中的收据与审计链不符（被改动）", "the ballot row's receipt differs from the chain (changed)",
+            )  # fmt: skip
+        if row.pending != b.pending:
+            return _bad(
+                b.seq, vote_id, item_id, row.id, b.receipt, "pending", b.pending, row.pending,
+                "纸质选票的见证确认与审计链不符", "the witness confirmation of a paper ballot differs from the chain",
             )  # fmt: skip
     for (item_id, key), row in sorted(rows.items(), key=lambda kv: kv[1].id):
         # Online ballots wait a moment for the chainer; a row marked chained must be in the chain.

@@ -105,3 +105,7 @@ class Ballot(Base):
     # False until the ballot's entry is in the compound's audit chain (the chainer appends
     # online ballots in batches, so voters never queue on the chain head).
     chained: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # A paper ballot waits for the witness it names to confirm it with their own login; until
+    # then it holds the voter's place (no second ballot) but does not count.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    witnessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

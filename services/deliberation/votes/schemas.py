@@ -50,6 +50,11 @@ class PaperBallotIn(In):
     sheet_no: str = Field(min_length=1, max_length=40)
 
 
+class WitnessIn(In):
+    confirm: bool = Field(description="true 确认（计票），false 不予确认（作废）")
+    reason: str | None = Field(default=None, max_length=2000, description="不予确认的理由")
+
+
 class CancelIn(In):
     version: int = Field(ge=1)
     reason: str = Field(min_length=2, max_length=2000)
@@ -93,6 +98,9 @@ class BallotOut(BaseModel):
     version: int
     receipt: str
     receipt_nonce: str = Field(description="凭此与收据核对；请自行保存，勿公开 (keep it to check the receipt)")
+    awaiting_witness: bool = Field(
+        default=False, description="纸质选票待见证人本人确认，确认前不计票 (a paper ballot awaiting its witness)"
+    )
 
 
 class ProxyOut(BaseModel):

@@ -310,7 +310,7 @@ async def _taken(session: AsyncSession, vote_id: int, key: str) -> dict[int, str
     return {int(item_id): str(via) for item_id, via in rows}
 
 
-def _out(b: Ballot | Issued) -> s.BallotOut:
+def _out(b: Ballot | Issued, awaiting_witness: bool | None = None) -> s.BallotOut:
     return s.BallotOut(
         item_id=b.item_id,
         choice=Choice(b.choice),
@@ -318,6 +318,7 @@ def _out(b: Ballot | Issued) -> s.BallotOut:
         version=b.version,
         receipt=b.receipt,
         receipt_nonce=b.nonce,
+        awaiting_witness=bool(b.pending) if isinstance(b, Ballot) else bool(awaiting_witness),
     )
 
 
@@ -479,6 +480,7 @@ async def change(
         b = existing[item_id]
         b.choice, b.version, b.changed_at = choice.value, b.version + 1, at
         b.via, b.cast_by_person_id, b.proxy_id = via.value, principal.person_id, proxy_id
+        b.pending = False  # the owner's own change replaces a sheet awaiting its witness
         b.receipt = d.receipt(b.nonce, vote.id, item_id, key, choice.value, b.version)
         changed.append(b)
     await session.flush()
@@ -600,6 +602,13 @@ async def enter_paper(
     clash = {i: v for i, v in (await _taken(session, vote.id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
+    if await session.scalar(select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.sheet_no == body.sheet_no)):
+        raise Conflict(
+            f"选票编号 {body.sheet_no} 已录入过",
+            f"Sheet {body.sheet_no} has already been entered in this vote",
+            code="sheet_exists",
+            details={"sheet_no": body.sheet_no},
+        )
     ballots = await _insert_ballots(
         session,
         vote.id,
@@ -611,6 +620,7 @@ async def enter_paper(
         entered_by_person_id=principal.person_id,
         witness_person_id=body.witness_person_id,
         sheet_no=body.sheet_no,
+        pending=True,
     )
     await record(
         session,
@@ -623,12 +633,79 @@ async def enter_paper(
             "dwelling_id": body.dwelling_id,
             "sheet_no": body.sheet_no,
             "witness": body.witness_person_id,
+            "pending": True,
             "items": [{"item_id": b.item_id, "choice": b.choice, "receipt": b.receipt} for b in ballots],
         },
         at,
         reserved,
     )
-    return [_out(b) for b in ballots]
+    return [_out(b, awaiting_witness=True) for b in ballots]
+
+
+async def _sheet(session: AsyncSession, vote: Vote, sheet_no: str, principal: Principal) -> list[Ballot]:
+    """The pending ballots of a paper sheet, for the witness it names and nobody else."""
+    rows = list(
+        await session.scalars(
+            select(Ballot).where(Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no).order_by(Ballot.item_id)
+        )
+    )
+    if not rows:
+        raise NotFound(
+            f"本次表决没有编号为 {sheet_no} 的纸质选票",
+            f"No paper sheet {sheet_no} in this vote",
+            details={"sheet_no": sheet_no},
+        )
+    if any(b.witness_person_id != principal.person_id for b in rows):
+        raise Forbidden(
+            "只有选票上登记的见证人本人可以确认或拒绝",
+            "Only the witness named on the sheet may confirm or refuse it, with their own login",
+            code="not_the_witness",
+        )
+    eligible = await members_of(session, vote.compound_id, (*COMMITTEE_BODIES, Body.supervisory_committee))
+    if principal.person_id not in eligible:
+        raise Forbidden(
+            "见证人须为本小区业委会或监委会成员",
+            "The witness must sit on the compound's committee or supervisory committee",
+            code="witness_not_eligible",
+        )
+    if not any(b.pending for b in rows):
+        raise Conflict("这张纸质选票已确认", "This paper sheet is already confirmed", code="already_confirmed")
+    return rows
+
+
+async def witness_paper(
+    session: AsyncSession, vote_id: int, sheet_no: str, body: s.WitnessIn, principal: Principal, at: datetime
+) -> list[s.BallotOut]:
+    """The witness named on a paper sheet confirms it with their own login (then it counts), or
+    refuses it (then it is as if never entered, and the owner's place is free again)."""
+    vote = await get(session, vote_id)
+    await _window(session, vote.id, at)
+    reserved = await lock_chain(session, vote.compound_id)
+    rows = await _sheet(session, vote, sheet_no, principal)
+    key = rows[0].person_key
+    entry = {"person_key": key, "sheet_no": sheet_no, "items": [b.item_id for b in rows]}
+    if body.confirm:
+        for b in rows:
+            b.pending, b.witnessed_at = False, at
+        await session.flush()
+        await record(
+            session, vote.compound_id, Action.paper_ballot_confirmed, f"vote:{vote.id}", principal.person_id,
+            entry, at, reserved,
+        )  # fmt: skip
+        return [_out(b) for b in rows]
+    reason = " ".join((body.reason or "").split())
+    if len(reason) < 2:
+        raise InvalidInput(
+            "不予确认须写明理由", "Refusing a sheet needs a reason", details=[{"field": "reason", "value": body.reason}]
+        )
+    for b in rows:
+        await session.delete(b)
+    await session.flush()
+    await record(
+        session, vote.compound_id, Action.paper_ballot_refused, f"vote:{vote.id}", principal.person_id,
+        {**entry, "reason": reason}, at, reserved,
+    )  # fmt: skip
+    return []
 
 
 async def electorate(session: AsyncSession, vote_id: int) -> list[VotingPerson]:
@@ -652,7 +729,9 @@ async def tally(session: AsyncSession, vote: Vote) -> dict[int, ItemTally]:
     """Tally every item of the vote from the roll and the ballots as they stand."""
     persons = await electorate(session, vote.id)
     rows = await session.execute(
-        select(Ballot.item_id, Ballot.person_key, Ballot.choice).where(Ballot.vote_id == vote.id)
+        select(Ballot.item_id, Ballot.person_key, Ballot.choice).where(
+            Ballot.vote_id == vote.id, Ballot.pending.is_(False)
+        )
     )
     by_item: dict[int, dict[str, Choice]] = defaultdict(dict)
     for item_id, key, choice in rows.all():
@@ -860,7 +939,8 @@ async def published_tally(session: AsyncSession, vote_id: int) -> s.TallyOut:
 async def turnout(session: AsyncSession, vote_id: int) -> s.TurnoutOut:
     """Live turnout per building (no choices), so building heads know whose door to knock on."""
     vote = await get(session, vote_id)
-    voted = select(Ballot.person_key).where(Ballot.vote_id == vote.id).distinct().subquery()
+    # A paper sheet awaiting its witness is not yet a vote.
+    voted = select(Ballot.person_key).where(Ballot.vote_id == vote.id, Ballot.pending.is_(False)).distinct().subquery()
     ed = ElectorDwelling
     rows = await session.execute(
         select(

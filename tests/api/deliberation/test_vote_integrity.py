@@ -144,3 +144,80 @@ async def test_ballots_and_results_edited_after_closing_are_named(platform: Plat
     assert deleted["disagreement"]["field"] == "ballot"
     assert deleted["disagreement"]["receipt"] == receipts[flipped[1]]
     assert deleted["reason"] == "审计链中的选票在选票表中缺失（被删除）"
+
+
+async def test_a_paper_ballot_counts_only_once_its_witness_confirms_it_with_their_own_login(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    vid = walk.vote_id
+    # The committee member at the counter types the supervisor's id as witness of sheet P-7.
+    sheet = {"dwelling_id": small.dwellings[0]["dwelling_id"], "sheet_no": "P-7", **ballot(walk, "against")}
+    entered = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0],
+        {**sheet, "witness_person_id": small.supervisors[0]}, expect=201,
+    )  # fmt: skip
+    assert entered[0]["awaiting_witness"] is True
+    turnout = await call(platform, "GET", f"/votes/{vid}/turnout", walk.resident)
+    assert turnout["voted_persons"] == 0
+    check = await call(platform, "GET", f"/votes/{vid}/receipts/{entered[0]['receipt']}", walk.resident)
+    assert (check["counted_as"], check["awaiting_witness"]) == ("against", True)
+    # The member who entered it, or another committee member, cannot confirm in the witness's name.
+    for someone in (walk.committee[0], walk.committee[1]):
+        refused = await call(
+            platform, "POST", f"/votes/{vid}/paper-ballots/P-7/witness", someone, {"confirm": True}, expect=403
+        )
+        assert refused["error"]["code"] == "not_the_witness"
+        assert refused["error"]["message"] == "只有选票上登记的见证人本人可以确认或拒绝"
+    confirmed = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots/P-7/witness", walk.supervisor, {"confirm": True}
+    )
+    assert [b["awaiting_witness"] for b in confirmed] == [False]
+    again = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots/P-7/witness", walk.supervisor, {"confirm": True}, expect=409
+    )
+    assert again["error"]["code"] == "already_confirmed"
+    assert (await call(platform, "GET", f"/votes/{vid}/turnout", walk.resident))["voted_persons"] == 1
+    # A second sheet is refused by its witness (with a reason): the owner may then vote online.
+    second = {"dwelling_id": small.dwellings[1]["dwelling_id"], "sheet_no": "P-8", **ballot(walk)}
+    await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0],
+        {**second, "witness_person_id": small.supervisors[0]}, expect=201,
+    )  # fmt: skip
+    no_reason = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots/P-8/witness", walk.supervisor, {"confirm": False}, expect=422
+    )
+    assert no_reason["error"]["message"] == "不予确认须写明理由"
+    await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots/P-8/witness", walk.supervisor,
+        {"confirm": False, "reason": "选票未经业主签名"},
+    )  # fmt: skip
+    await call(
+        platform, "POST", f"/votes/{vid}/ballots", owner(platform, small, small.dwellings[1]["owners"][0]),
+        ballot(walk), expect=201,
+    )  # fmt: skip
+    # A third sheet is never confirmed: at closing it does not count.
+    third = {"dwelling_id": small.dwellings[2]["dwelling_id"], "sheet_no": "P-9", **ballot(walk)}
+    await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0],
+        {**third, "witness_person_id": small.supervisors[0]}, expect=201,
+    )  # fmt: skip
+    dup = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0],
+        {**third, "dwelling_id": small.dwellings[3]["dwelling_id"], "witness_person_id": small.supervisors[0]},
+        expect=409,
+    )  # fmt: skip
+    assert dup["error"]["code"] == "sheet_exists"
+    await platform.apps["deliberation"].state.runtime.tick("audit_chain")
+    set_clock(platform, walk.t0 + days(20))
+    await call(platform, "POST", f"/votes/{vid}/close", walk.committee[0])
+    tally = await call(platform, "GET", f"/votes/{vid}/tally", walk.resident)
+    strict = tally["items"][0]["strict"]
+    assert (strict["participating_persons"], strict["for_persons"], strict["against_persons"]) == (2, 1, 1)
+    late = await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots/P-9/witness", walk.supervisor, {"confirm": True}, expect=409
+    )
+    assert late["error"]["code"] == "vote_closed"
+    verified = await verify(platform, small, walk)
+    assert verified["ok"] is True, verified
+    assert verified["ballots_checked"] == 3
