@@ -26,6 +26,7 @@ class Action(LabeledEnum):
     vote_opened = "vote_opened", "开始表决"
     vote_extended = "vote_extended", "表决延期"
     proxy_recorded = "proxy_recorded", "登记书面委托"
+    developer_represented = "developer_represented", "登记开发建设单位代表"
     ballot_cast = "ballot_cast", "投票"
     ballot_changed = "ballot_changed", "改票"
     paper_ballot_entered = "paper_ballot_entered", "录入纸质选票"

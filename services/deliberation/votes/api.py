@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import status
 
 from services.deliberation.access import require_reader
+from services.deliberation.votes import developer
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes import service as v
 from shared.auth import CurrentPrincipal
@@ -149,3 +150,26 @@ async def receipts(vote_id: int, session: Session, principal: CurrentPrincipal) 
 async def check_receipt(vote_id: int, receipt: str, session: Session, principal: CurrentPrincipal) -> s.ReceiptCheck:
     await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.check_receipt(session, vote_id, receipt)
+
+
+@router.put(
+    "/compounds/{compound_id}/developer-representative",
+    response_model=s.DeveloperRepresentativeOut,
+    summary="社区或街道登记开发建设单位代表 (record who votes for the developer's unsold dwellings)",
+)
+async def appoint_developer_representative(
+    compound_id: int, body: s.DeveloperRepresentativeIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> s.DeveloperRepresentativeOut:
+    return developer.show(await developer.appoint(session, compound_id, body, principal, now))
+
+
+@router.get(
+    "/compounds/{compound_id}/developer-representative",
+    response_model=s.DeveloperRepresentativeOut,
+    summary="开发建设单位代表 (the developer's representative)",
+)
+async def developer_representative(
+    compound_id: int, session: Session, principal: CurrentPrincipal
+) -> s.DeveloperRepresentativeOut:
+    await require_reader(session, principal, compound_id)
+    return await developer.shown(session, compound_id)

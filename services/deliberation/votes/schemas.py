@@ -34,6 +34,9 @@ class BallotsIn(In):
     choices: list[ChoiceIn] = Field(min_length=1, max_length=20)
     on_behalf_of_person_id: int | None = Field(default=None, description="凭书面委托代投时，委托业主的 person id")
     dwelling_id: int | None = Field(default=None, description="以哪套房屋的业主身份投票（可省略）")
+    as_developer: bool = Field(
+        default=False, description="以开发建设单位代表身份投票（本人同时是业主时须写明）(vote for the developer)"
+    )
 
 
 class ProxyIn(In):
@@ -53,6 +56,21 @@ class PaperBallotIn(In):
 class WitnessIn(In):
     confirm: bool = Field(description="true 确认（计票），false 不予确认（作废）")
     reason: str | None = Field(default=None, max_length=2000, description="不予确认的理由")
+
+
+class DeveloperRepresentativeIn(In):
+    person_id: int = Field(gt=0, description="代表本人在登记系统中的 person id（凭本人账户登录）")
+    developer_name: str = Field(min_length=1, max_length=200, description="开发建设单位名称")
+    document_ref: str = Field(min_length=1, max_length=200, description="授权委托书编号")
+
+
+class DeveloperRepresentativeOut(BaseModel):
+    compound_id: int
+    person_id: int
+    developer_name: str
+    document_ref: str
+    appointed_by_person_id: int
+    appointed_at: datetime
 
 
 class CancelIn(In):

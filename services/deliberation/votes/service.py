@@ -25,6 +25,7 @@ from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.models import ClassificationItem, Plan, Proposal
 from services.deliberation.utc import as_utc
+from services.deliberation.votes import developer
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.chain import ChainedVote
@@ -32,6 +33,7 @@ from services.deliberation.votes.integrity import chained_votes, first_disagreem
 from services.deliberation.votes.models import Ballot, Elector, ElectorDwelling, Proxy, Vote, VoteItem
 from services.deliberation.votes.publish import item_body
 from services.deliberation.votes.tally import (
+    DEVELOPER_KEY,
     Choice,
     DwellingRecord,
     ItemTally,
@@ -239,23 +241,42 @@ def _not_an_owner() -> Forbidden:
     )
 
 
-async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | None) -> str:
+async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | None, as_developer: bool = False) -> str:
+    """The voting person the caller acts as: their own, or (as the developer's representative,
+    when they own nothing here or say so) the developer's."""
     if person_id is None:
         raise _not_an_owner()
-    key = await session.scalar(
-        select(Elector.person_key).where(Elector.vote_id == vote_id, Elector.person_id == person_id)
-    )
+    key = None
+    if not as_developer:
+        key = await session.scalar(
+            select(Elector.person_key).where(Elector.vote_id == vote_id, Elector.person_id == person_id)
+        )
+    if key is None and await _developer_voice(session, vote_id, person_id):
+        return DEVELOPER_KEY
     if key is None:
         raise _not_an_owner()
     return key
 
 
+async def _developer_voice(session: AsyncSession, vote_id: int, person_id: int) -> bool:
+    """The person represents the developer of the vote's compound, and the developer is on the roll."""
+    compound_id = await session.scalar(select(Vote.compound_id).where(Vote.id == vote_id))
+    if compound_id is None or not await developer.represents(session, compound_id, person_id):
+        return False
+    on_roll = await session.scalar(
+        select(ElectorDwelling.dwelling_id)
+        .where(ElectorDwelling.vote_id == vote_id, ElectorDwelling.person_key == DEVELOPER_KEY)
+        .limit(1)
+    )
+    return on_roll is not None
+
+
 async def _voter(
-    session: AsyncSession, vote_id: int, principal: Principal, on_behalf_of: int | None
+    session: AsyncSession, vote_id: int, principal: Principal, on_behalf_of: int | None, as_developer: bool = False
 ) -> tuple[str, d.Via, int | None]:
     """Whose ballot this is: the caller's own, or an owner's by a recorded written proxy."""
     if on_behalf_of is None:
-        return await _elector_key(session, vote_id, principal.person_id), d.Via.online, None
+        return await _elector_key(session, vote_id, principal.person_id, as_developer), d.Via.online, None
     proxy = await session.scalar(
         select(Proxy).where(Proxy.vote_id == vote_id, Proxy.principal_person_id == on_behalf_of)
     )
@@ -352,10 +373,10 @@ async def _insert_ballots(
 
 
 def _already_voted(existing: dict[int, str], key: str) -> Conflict:
-    developer = key == "developer"
+    is_developer = key == DEVELOPER_KEY
     return Conflict(
         "该表决人已就这些事项投过票（同一业主拥有多套房屋只计一人、共有人只推选一人投票）；如需改票请使用改票"
-        if not developer
+        if not is_developer
         else "开发建设单位未售或未交付房屋合计为一人，已投过票",
         "This voting person already has a ballot on these items (one owner of several dwellings is one person; "
         "co-owners choose one voter); change it instead of casting again",
@@ -388,7 +409,7 @@ async def cast(
     unique (item, voting person) key refuses a second ballot even from a concurrent request;
     the chainer appends the audit entry moments later (closing chains whatever is left)."""
     await _window(session, vote_id, at)
-    key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id)
+    key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id, body.as_developer)
     if body.dwelling_id is not None:
         owned_key = await session.scalar(
             select(ElectorDwelling.person_key).where(
@@ -464,7 +485,7 @@ async def change(
     # The original ballot's entry goes into the chain before the change's.
     await chain_pending(session, vote.compound_id)
     reserved = await lock_chain(session, vote.compound_id)
-    key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id)
+    key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id, body.as_developer)
     picked = await _check_choices(session, vote.id, body.choices)
     existing = await _existing(session, vote.id, key)
     missing = sorted(set(picked) - set(existing))
@@ -519,7 +540,9 @@ async def record_proxy(
     if principal.person_id != body.principal_person_id:
         await require_committee(session, principal, vote.compound_id)
     mandate = d.check_mandate(body.mandate, body.principal_person_id, body.agent_person_id)
-    if not await proposals.is_owner(session, vote.compound_id, body.principal_person_id, at.date()):
+    if not await proposals.is_owner(
+        session, vote.compound_id, body.principal_person_id, at.date()
+    ) and not await developer.represents(session, vote.compound_id, body.principal_person_id):
         raise Forbidden(
             f"委托人 {body.principal_person_id} 不是本小区业主",
             "The principal is not an owner of the compound",

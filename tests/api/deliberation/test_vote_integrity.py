@@ -4,11 +4,13 @@ supervisory committee cannot certify a tally the chained ballots do not give."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.deliberation.builders import Compound, build_compound, days, owner, seat_bodies, set_clock, synced
 from tests.api.deliberation.flow import Walk, ballot, call, to_open_vote
@@ -221,3 +223,55 @@ async def test_a_paper_ballot_counts_only_once_its_witness_confirms_it_with_thei
     verified = await verify(platform, small, walk)
     assert verified["ok"] is True, verified
     assert verified["ballots_checked"] == 3
+
+
+async def test_the_developer_votes_online_and_by_proxy_through_its_recorded_representative(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    vid = walk.vote_id
+    # The developer's sales manager signs in with her own registry account: no role in the compound.
+    manager, agent = 9_100_001, 9_100_002
+    manager_login = platform.token(person=manager)
+    agent_login = platform.token(person=agent)
+    refused = await call(platform, "POST", f"/votes/{vid}/ballots", manager_login, ballot(walk), expect=403)
+    assert refused["error"]["code"] == "not_an_owner"
+    # The owners' committee is the developer's counterpart: it cannot name the developer's voice.
+    appointment = {"person_id": manager, "developer_name": "重庆长生置业有限公司", "document_ref": "授权-2026-031"}
+    path = f"/compounds/{small.compound_id}/developer-representative"
+    not_theirs = await call(platform, "PUT", path, walk.committee[0], appointment, expect=403)
+    assert not_theirs["error"]["code"] == "not_place_admin"
+    community_admin = platform.token(Grant(Role.community_admin, "community", small.community_id), person=9_100_009)
+    recorded = await call(platform, "PUT", path, community_admin, appointment)
+    assert (recorded["person_id"], recorded["developer_name"]) == (manager, "重庆长生置业有限公司")
+    assert (await call(platform, "GET", path, walk.resident))["document_ref"] == "授权-2026-031"
+    # She appoints a proxy in writing; the agent casts the developer's ballot.
+    await call(
+        platform, "POST", f"/votes/{vid}/proxies", manager_login,
+        {"principal_person_id": manager, "agent_person_id": agent, "mandate": "代为就本次表决全部事项投票"},
+        expect=201,
+    )  # fmt: skip
+    by_proxy = await call(
+        platform, "POST", f"/votes/{vid}/ballots", agent_login,
+        {**ballot(walk, "against"), "on_behalf_of_person_id": manager}, expect=201,
+    )  # fmt: skip
+    assert by_proxy[0]["via"] == "proxy"
+    # The developer is one person: casting again, online or on paper, is refused; she may change it.
+    again = await call(platform, "POST", f"/votes/{vid}/ballots", manager_login, ballot(walk), expect=409)
+    assert again["error"]["message"] == "开发建设单位未售或未交付房屋合计为一人，已投过票"
+    sheet = {
+        "dwelling_id": small.dwellings[-1]["dwelling_id"], "sheet_no": "D-1", "witness_person_id": small.supervisors[0],
+        **ballot(walk),
+    }  # fmt: skip
+    await call(platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0], sheet, expect=409)
+    changed = await call(platform, "PUT", f"/votes/{vid}/ballots/mine", manager_login, ballot(walk, "for"))
+    assert (changed[0]["via"], changed[0]["choice"], changed[0]["version"]) == ("online", "for", 2)
+    mine = await call(platform, "GET", f"/votes/{vid}/ballots/mine", manager_login)
+    assert [b["choice"] for b in mine] == ["for"]
+    await platform.apps["deliberation"].state.runtime.tick("audit_chain")
+    set_clock(platform, walk.t0 + days(20))
+    await call(platform, "POST", f"/votes/{vid}/close", walk.committee[0])
+    strict = (await call(platform, "GET", f"/votes/{vid}/tally", walk.resident))["items"][0]["strict"]
+    assert (strict["participating_persons"], strict["for_persons"]) == (1, 1)
+    assert Decimal(strict["participating_area_m2"]) == small.dwellings[-1]["area"]
+    assert (await verify(platform, small, walk))["ok"] is True
