@@ -375,6 +375,18 @@ async def classify(
             code="illegal_transition",
         )
     await check_not_held(session, proposal)
+    plan = await session.get(Plan, proposal.id)
+    if plan is not None and d.needs_special_matter(
+        d.FundingSource(plan.funding_source), [i.matter.threshold for i in body.items]
+    ):
+        raise InvalidInput(
+            "方案由业主出资，属于筹集资金的事项，须至少有一项按「双四分之三」表决"
+            "（如「筹集建筑物及其附属设施的维修资金」），不能只定为一般事项",
+            "A plan that raises money from the owners needs at least one item voted by the special "
+            "(three-quarters) majority, e.g. raise_maintenance_fund; ordinary matters alone do not suffice",
+            code="levy_needs_special_majority",
+            details=[{"field": "items", "value": [i.matter.value for i in body.items]}],
+        )
     for old in await session.scalars(select(ClassificationItem).where(ClassificationItem.proposal_id == proposal.id)):
         await session.delete(old)
     await session.flush()
@@ -483,11 +495,36 @@ async def answer_objection(
     return objection
 
 
+async def deciding_vote(session: AsyncSession, proposal_id: int) -> Vote | None:
+    """The owners' vote that passed the proposal, if the owners decided it."""
+    return await session.scalar(
+        select(Vote)
+        .where(Vote.proposal_id == proposal_id, Vote.status == "closed", Vote.outcome == "passed")
+        .order_by(Vote.id.desc())
+        .limit(1)
+    )
+
+
+def tally_not_certified(vote: Vote) -> Conflict:
+    return Conflict(
+        f"表决 {vote.id} 的计票结果尚未经监委会确认，决定尚不能执行（不能收费、不能派单、不能纳入公约）",
+        f"The tally of vote {vote.id} is not certified by the supervisory committee yet: "
+        "the decision cannot be executed, billed or codified before",
+        code="tally_not_certified",
+        details={"vote_id": vote.id},
+    )
+
+
 async def start_execution(
     session: AsyncSession, proposal_id: int, body: s.Seen, principal: Principal, at: datetime
 ) -> Proposal:
+    """The committee starts the work; a decision of the owners only once the supervisory
+    committee has certified its tally (orders go out from here)."""
     proposal = await get(session, proposal_id)
     await require_committee(session, principal, proposal.compound_id)
+    vote = await deciding_vote(session, proposal.id)
+    if vote is not None and vote.tally_certified_by is None:
+        raise tally_not_certified(vote)
     await move(session, proposal, d.Status.executing, principal.person_id, at, body.version)
     return proposal
 

@@ -835,8 +835,7 @@ async def close(session: AsyncSession, vote: Vote, actor: int | None, at: dateti
         Outcome.no_quorum: pd.Status.no_quorum,
     }
     await proposals.move(session, proposal, target[overall], actor, at, note=f"表决 {vote.id}：{overall.label}")
-    if overall is Outcome.passed:
-        await announce_spending(session, proposal, vote)
+    # Levies and fund uses are announced when the supervisory committee certifies the tally.
     await emit(
         session,
         VoteTallied(
@@ -937,6 +936,9 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
         {"tally_hash": vote.tally_hash},
         at,
     )
+    if vote.outcome == Outcome.passed.value:
+        # Bills and fund withdrawals follow a certified tally only.
+        await announce_spending(session, await proposals.get(session, vote.proposal_id), vote)
     return vote
 
 

@@ -11,9 +11,19 @@ import pytest
 from sqlalchemy import text
 
 from shared.auth import Grant, Role
+from shared.contracts.deliberation import ExecutionTaskCreated, MaintenanceFundUsePassed
 from tests.api.conftest import Platform
-from tests.api.deliberation.builders import Compound, build_compound, days, owner, seat_bodies, set_clock, synced
-from tests.api.deliberation.flow import Walk, ballot, call, to_open_vote
+from tests.api.deliberation.builders import (
+    Compound,
+    build_compound,
+    days,
+    outbox_events,
+    owner,
+    seat_bodies,
+    set_clock,
+    synced,
+)
+from tests.api.deliberation.flow import Walk, ballot, call, to_awaiting_vote, to_open_vote, to_planning
 
 
 @pytest.fixture
@@ -275,3 +285,102 @@ async def test_the_developer_votes_online_and_by_proxy_through_its_recorded_repr
     assert (strict["participating_persons"], strict["for_persons"]) == (1, 1)
     assert Decimal(strict["participating_area_m2"]) == small.dwellings[-1]["area"]
     assert (await verify(platform, small, walk))["ok"] is True
+
+
+async def test_nothing_is_billed_dispatched_or_codified_before_the_supervisory_committee_certifies(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    await everyone_votes_for(platform, small, walk)
+    set_clock(platform, walk.t0 + days(20))
+    assert (await call(platform, "POST", f"/votes/{walk.vote_id}/close", walk.committee[0]))["outcome"] == "passed"
+    # Passed, not yet certified: no fund withdrawal, no work order, no clause.
+    assert await outbox_events(platform, MaintenanceFundUsePassed.event_type) == []
+    p = await walk.proposal(platform)
+    early = await call(
+        platform, "POST", f"/proposals/{walk.proposal_id}/execution", walk.committee[0], {"version": p["version"]},
+        expect=409,
+    )  # fmt: skip
+    assert early["error"]["code"] == "tally_not_certified"
+    assert early["error"]["message"].startswith(f"表决 {walk.vote_id} 的计票结果尚未经监委会确认")
+    convention = await call(
+        platform, "POST", "/conventions", walk.committee[0],
+        {"compound_id": small.compound_id, "level": "compound", "place_id": small.compound_id, "title": "南坪小院公约"},
+        expect=201,
+    )  # fmt: skip
+    clause = {"proposal_id": walk.proposal_id, "text": "单元门禁卡按户发放。"}
+    too_soon = await call(
+        platform, "POST", f"/conventions/{convention['id']}/clauses", walk.committee[0], clause, expect=409
+    )
+    assert too_soon["error"]["code"] == "tally_not_certified"
+    # The supervisory committee certifies: the fund use goes to billing, the work may start.
+    await call(platform, "POST", f"/votes/{walk.vote_id}/tally/certify", walk.supervisor)
+    assert len(await outbox_events(platform, MaintenanceFundUsePassed.event_type)) == 1
+    p = await walk.proposal(platform)
+    await call(
+        platform, "POST", f"/proposals/{walk.proposal_id}/execution", walk.committee[0], {"version": p["version"]}
+    )
+    await call(
+        platform, "POST", f"/proposals/{walk.proposal_id}/milestones", walk.committee[0],
+        {"title": "更换单元门禁", "category": "electrical", "dispatch": True}, expect=201,
+    )  # fmt: skip
+    assert len(await outbox_events(platform, ExecutionTaskCreated.event_type)) == 1
+    adopted = await call(
+        platform, "POST", f"/conventions/{convention['id']}/clauses", walk.committee[0], clause, expect=201
+    )
+    assert adopted["clauses"][0]["vote_id"] == walk.vote_id
+
+
+async def test_a_levy_needs_a_special_matter_and_the_compound_convention_needs_the_owners(
+    platform: Platform, small: Compound
+) -> None:
+    # A plan paid by the owners themselves is classified as ordinary matters only: refused.
+    levy = {
+        "summary": "楼道照明改造，业主按面积出资", "budget_fen": 300_000, "funding_source": "levy",
+        "levy_total_fen": 300_000,
+    }  # fmt: skip
+    walk = await to_awaiting_vote(platform, small, levy)
+    p = await walk.proposal(platform)
+    ordinary = await call(
+        platform, "PUT", f"/proposals/{walk.proposal_id}/classification", walk.committee[0],
+        {"version": p["version"], "items": [{"title": "楼道照明改造", "matter": "other_major"}]}, expect=422,
+    )  # fmt: skip
+    assert ordinary["error"]["code"] == "levy_needs_special_majority"
+    assert "双四分之三" in ordinary["error"]["message"]
+    p = await walk.proposal(platform)
+    assert p["classification"] == []
+    await call(
+        platform, "PUT", f"/proposals/{walk.proposal_id}/classification", walk.committee[0],
+        {"version": p["version"], "items": [{"title": "业主出资改造楼道照明", "matter": "raise_maintenance_fund"}]},
+    )  # fmt: skip
+    # The committee alone decides a repair from the fund pool: fine for the work, not for the compound's rules.
+    alone = await to_planning(platform, small, "修补花坛")
+    p = await alone.proposal(platform)
+    await call(
+        platform, "PUT", f"/proposals/{alone.proposal_id}/plan", alone.committee[0],
+        {"version": p["version"], "summary": "修补花坛", "budget_fen": 50_000, "funding_source": "fund_pool"},
+    )  # fmt: skip
+    for member in alone.committee[:3]:
+        await call(platform, "POST", f"/proposals/{alone.proposal_id}/plan/committee-votes", member, {"choice": "for"})
+    assert (await alone.proposal(platform))["status"] == "passed"
+    compound_rules = await call(
+        platform, "POST", "/conventions", alone.committee[0],
+        {"compound_id": small.compound_id, "level": "compound", "place_id": small.compound_id, "title": "南坪小院公约"},
+        expect=201,
+    )  # fmt: skip
+    refused = await call(
+        platform, "POST", f"/conventions/{compound_rules['id']}/clauses", alone.committee[0],
+        {"proposal_id": alone.proposal_id, "text": "花坛由业委会统一管理。"}, expect=409,
+    )  # fmt: skip
+    assert refused["error"]["code"] == "needs_owners_decision"
+    assert refused["error"]["message"].startswith("小区公约即管理规约，须经业主共同决定")
+    # A building's own convention may record the committee's decision.
+    building_rules = await call(
+        platform, "POST", "/conventions", alone.committee[0],
+        {"compound_id": small.compound_id, "level": "building", "place_id": small.building_ids[0], "title": "1栋公约"},
+        expect=201,
+    )  # fmt: skip
+    await call(
+        platform, "POST", f"/conventions/{building_rules['id']}/clauses", alone.committee[0],
+        {"proposal_id": alone.proposal_id, "text": "花坛由本栋住户轮流照看。"}, expect=201,
+    )  # fmt: skip
