@@ -36,8 +36,9 @@ from services.deliberation.proposals.models import (
     Rating,
 )
 from services.deliberation.utc import as_utc
+from services.deliberation.votes.domain import VoteStatus
 from services.deliberation.votes.models import Vote
-from services.deliberation.votes.tally import Matter, Threshold
+from services.deliberation.votes.tally import Matter, Outcome, Threshold
 from shared.auth import Principal
 from shared.contracts.deliberation import ExecutionTaskCreated, ProposalStatusChanged
 from shared.contracts.dispatch import OrderReferredToDeliberation
@@ -789,6 +790,19 @@ async def show(session: AsyncSession, proposal: Proposal) -> s.ProposalOut:
         ],
         classification_cosigned_by=proposal.classification_cosigned_by,
         open_objections=await open_objections(session, proposal.id),
+        votes=[
+            s.ProposalVoteOut(
+                id=v.id,
+                status=VoteStatus(v.status),
+                status_label=VoteStatus(v.status).label,
+                opens_at=v.opens_at,
+                closes_at=v.closes_at,
+                outcome=Outcome(v.outcome) if v.outcome else None,
+                outcome_label=Outcome(v.outcome).label if v.outcome else None,
+                tally_certified=v.tally_certified_by is not None,
+            )
+            for v in await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
+        ],
         decided_at=decided,
         contest_deadline=(as_utc(decided).date() + d.CONTEST_PERIOD) if decided and status in d.DECIDED else None,
         created_at=proposal.created_at,

@@ -3,7 +3,7 @@ certification, turnout and receipts."""
 
 from __future__ import annotations
 
-from fastapi import status
+from fastapi import Query, status
 
 from services.deliberation.access import require_reader
 from services.deliberation.votes import developer
@@ -173,3 +173,32 @@ async def developer_representative(
 ) -> s.DeveloperRepresentativeOut:
     await require_reader(session, principal, compound_id)
     return await developer.shown(session, compound_id)
+
+
+@router.get(
+    "/proposals/{proposal_id}/votes",
+    response_model=list[s.VoteOut],
+    summary="议题的业主表决列表 (the owners' votes on a proposal)",
+)
+async def of_proposal(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.VoteOut]:
+    return await v.of_proposal(session, proposal_id, principal)
+
+
+@router.get(
+    "/votes/{vote_id}/roll",
+    response_model=s.RollOut,
+    summary="楼栋表决名册：谁已投票，不显示如何投 (a building's voter roll: who has voted, never how)",
+)
+async def roll(
+    vote_id: int, session: Session, principal: CurrentPrincipal, building_id: int = Query(gt=0)
+) -> s.RollOut:
+    return await v.roll(session, vote_id, building_id, principal)
+
+
+@router.get(
+    "/votes/{vote_id}/paper-ballots",
+    response_model=list[s.PaperSheetOut],
+    summary="纸质选票登记，供监委会核对 (the paper ballots entered, for the supervisory committee)",
+)
+async def paper_sheets(vote_id: int, session: Session, principal: CurrentPrincipal) -> list[s.PaperSheetOut]:
+    return await v.paper_sheets(session, vote_id, principal)

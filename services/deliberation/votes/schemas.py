@@ -176,3 +176,40 @@ class ReceiptCheck(BaseModel):
     awaiting_witness: bool = Field(
         default=False, description="纸质选票待见证人确认，确认前不计票 (a paper ballot its witness has not confirmed)"
     )
+
+
+class RollDwelling(BaseModel):
+    """A door to knock on: whether its voting person has voted, never how."""
+
+    dwelling_id: int
+    room: str | None
+    voted: bool
+    awaiting_witness: bool = Field(description="纸质选票已录入、待见证人确认 (a paper sheet awaits its witness)")
+
+
+class RollOut(BaseModel):
+    vote_id: int
+    building_id: int
+    number: str | None
+    persons: int
+    voted_persons: int
+    dwellings: list[RollDwelling]
+
+
+class SheetDwelling(BaseModel):
+    dwelling_id: int
+    building_number: str | None
+    room: str | None
+
+
+class PaperSheetOut(BaseModel):
+    """A paper ballot as entered, for the supervisory committee to check against the sheet."""
+
+    sheet_no: str
+    dwellings: list[SheetDwelling]
+    entered_by_person_id: int | None
+    witness_person_id: int | None
+    entered_at: datetime
+    awaiting_witness: bool
+    witnessed_at: datetime | None
+    choices: list[ChoiceIn]

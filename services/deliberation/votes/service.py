@@ -16,7 +16,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.deliberation.access import can_read_everything, members_of, require_committee, require_seat
+from services.deliberation.access import (
+    can_read_everything,
+    members_of,
+    require_committee,
+    require_reader,
+    require_seat,
+)
 from services.deliberation.audit.domain import Action, canonical
 from services.deliberation.audit.service import Pending, lock_chain, lock_head, record, record_many
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
@@ -45,7 +51,7 @@ from services.deliberation.votes.tally import (
     centi_to_area,
     tally_item,
 )
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed, VoteTallied
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
@@ -1113,3 +1119,114 @@ async def due(session: AsyncSession, at: datetime) -> tuple[list[int], list[int]
         select(Vote.id).where(Vote.status == d.VoteStatus.open.value, Vote.closes_at <= at)
     )
     return list(to_open), list(to_close)
+
+
+async def of_proposal(session: AsyncSession, proposal_id: int, principal: Principal) -> list[s.VoteOut]:
+    """Every owners' vote on the proposal (a notice withdrawn, a vote without quorum, a new one)."""
+    proposal = await proposals.get(session, proposal_id)
+    await require_reader(session, principal, proposal.compound_id)
+    found = await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
+    return [await show(session, vote) for vote in found]
+
+
+async def _require_roll_reader(session: AsyncSession, principal: Principal, vote: Vote, building_id: int) -> None:
+    """The building head of that building (they go door to door), or the committees."""
+    if await can_read_everything(session, principal, vote.compound_id):
+        return
+    in_compound = await session.scalar(
+        select(BuildingView.building_id).where(
+            BuildingView.building_id == building_id, BuildingView.compound_id == vote.compound_id
+        )
+    )
+    if in_compound is not None and principal.has(Role.building_head, "building", building_id):
+        return
+    raise Forbidden(
+        "只有本栋楼栋长及本小区业委会、监委会可查看本栋的表决名册",
+        "Only the building head of this building and the compound's committees read its voter roll",
+        code="not_building_head",
+    )
+
+
+async def roll(session: AsyncSession, vote_id: int, building_id: int, principal: Principal) -> s.RollOut:
+    """One building's voter roll: each dwelling and whether its voting person has voted (a
+    ballot that counts on any item), never the choice."""
+    vote = await get(session, vote_id)
+    await _require_roll_reader(session, principal, vote, building_id)
+    rows = (
+        await session.execute(
+            select(ElectorDwelling.dwelling_id, ElectorDwelling.person_key, DwellingView.room)
+            .outerjoin(DwellingView, DwellingView.dwelling_id == ElectorDwelling.dwelling_id)
+            .where(ElectorDwelling.vote_id == vote.id, ElectorDwelling.building_id == building_id)
+            .order_by(DwellingView.room, ElectorDwelling.dwelling_id)
+        )
+    ).all()
+    keys = {r[1] for r in rows}
+    ballots = (
+        await session.execute(
+            select(Ballot.person_key, Ballot.pending).where(Ballot.vote_id == vote.id, Ballot.person_key.in_(keys))
+        )
+    ).all()
+    voted = {k for k, pending in ballots if not pending}
+    waiting = {k for k, pending in ballots if pending} - voted
+    numbers = await _building_numbers(session, vote.compound_id)
+    return s.RollOut(
+        vote_id=vote.id,
+        building_id=building_id,
+        number=numbers.get(building_id),
+        persons=len(keys),
+        voted_persons=len(keys & voted),
+        dwellings=[
+            s.RollDwelling(dwelling_id=d_id, room=room, voted=key in voted, awaiting_witness=key in waiting)
+            for d_id, key, room in rows
+        ],
+    )
+
+
+async def paper_sheets(session: AsyncSession, vote_id: int, principal: Principal) -> list[s.PaperSheetOut]:
+    """The paper ballots entered in the vote, sheet by sheet, for the supervisory committee."""
+    vote = await get(session, vote_id)
+    if not await can_read_everything(session, principal, vote.compound_id):
+        raise Forbidden(
+            "只有本小区监委会、业委会可查看纸质选票登记",
+            "Only the compound's supervisory committee and committee read the paper ballots",
+            code="not_a_member",
+        )
+    rows = list(
+        await session.scalars(
+            select(Ballot)
+            .where(Ballot.vote_id == vote.id, Ballot.via == d.Via.paper.value, Ballot.sheet_no.is_not(None))
+            .order_by(Ballot.id)
+        )
+    )
+    numbers = await _building_numbers(session, vote.compound_id)
+    places = (
+        await session.execute(
+            select(
+                ElectorDwelling.person_key, ElectorDwelling.dwelling_id, ElectorDwelling.building_id, DwellingView.room
+            )
+            .outerjoin(DwellingView, DwellingView.dwelling_id == ElectorDwelling.dwelling_id)
+            .where(ElectorDwelling.vote_id == vote.id, ElectorDwelling.person_key.in_({b.person_key for b in rows}))
+            .order_by(ElectorDwelling.dwelling_id)
+        )
+    ).all()
+    dwellings: dict[str, list[s.SheetDwelling]] = defaultdict(list)
+    for key, dwelling_id, building, room in places:
+        dwellings[key].append(
+            s.SheetDwelling(dwelling_id=dwelling_id, building_number=numbers.get(building), room=room)
+        )
+    sheets: dict[str, list[Ballot]] = defaultdict(list)
+    for b in rows:
+        sheets[str(b.sheet_no)].append(b)
+    return [
+        s.PaperSheetOut(
+            sheet_no=sheet_no,
+            dwellings=dwellings.get(bs[0].person_key, []),
+            entered_by_person_id=bs[0].entered_by_person_id,
+            witness_person_id=bs[0].witness_person_id,
+            entered_at=bs[0].cast_at,
+            awaiting_witness=any(b.pending for b in bs),
+            witnessed_at=bs[0].witnessed_at,
+            choices=[s.ChoiceIn(item_id=b.item_id, choice=Choice(b.choice)) for b in bs],
+        )
+        for sheet_no, bs in sheets.items()
+    ]

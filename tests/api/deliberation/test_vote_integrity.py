@@ -384,3 +384,61 @@ async def test_a_levy_needs_a_special_matter_and_the_compound_convention_needs_t
         platform, "POST", f"/conventions/{building_rules['id']}/clauses", alone.committee[0],
         {"proposal_id": alone.proposal_id, "text": "花坛由本栋住户轮流照看。"}, expect=201,
     )  # fmt: skip
+
+
+async def test_building_heads_see_who_has_voted_in_their_building_and_the_supervisors_see_paper_and_proxies(
+    platform: Platform, small: Compound
+) -> None:
+    walk = await to_open_vote(platform, small)
+    vid = walk.vote_id
+    first, second = small.building_ids
+    d0, d1, d2 = small.dwellings[:3]
+    await call(
+        platform, "POST", f"/votes/{vid}/ballots", owner(platform, small, d0["owners"][0]), ballot(walk), expect=201
+    )
+    await call(
+        platform, "POST", f"/votes/{vid}/paper-ballots", walk.committee[0],
+        {"dwelling_id": d1["dwelling_id"], "sheet_no": "P-1", "witness_person_id": small.supervisors[0],
+         **ballot(walk, "against")},
+        expect=201,
+    )  # fmt: skip
+    await call(
+        platform, "POST", f"/votes/{vid}/proxies", owner(platform, small, d2["owners"][0]),
+        {"principal_person_id": d2["owners"][0], "agent_person_id": 9_200_001, "mandate": "代为就本次表决投票"},
+        expect=201,
+    )  # fmt: skip
+    # The proposal shows its vote, and lists its votes.
+    shown = await walk.proposal(platform)
+    assert [(v["id"], v["status"], v["tally_certified"]) for v in shown["votes"]] == [(vid, "open", False)]
+    listed = await call(platform, "GET", f"/proposals/{walk.proposal_id}/votes", walk.resident)
+    assert [v["id"] for v in listed] == [vid]
+    assert listed[0]["items"][0]["title"] == "使用维修资金更换门禁"
+    # The head of building 1 knocks on the doors of those who have not voted: who, never how.
+    head = platform.token(Grant(Role.building_head, "building", first), person=9_200_002)
+    roll = await call(platform, "GET", f"/votes/{vid}/roll?building_id={first}", head)
+    assert (roll["number"], roll["persons"], roll["voted_persons"]) == ("1", 6, 1)
+    doors = {r["dwelling_id"]: (r["voted"], r["awaiting_witness"]) for r in roll["dwellings"]}
+    assert doors[d0["dwelling_id"]] == (True, False)
+    assert doors[d1["dwelling_id"]] == (False, True)
+    assert doors[d2["dwelling_id"]] == (False, False)
+    assert all(set(r) == {"dwelling_id", "room", "voted", "awaiting_witness"} for r in roll["dwellings"])
+    assert "against" not in str(roll)
+    assert "choice" not in str(roll)
+    other = await call(platform, "GET", f"/votes/{vid}/roll?building_id={second}", head, expect=403)
+    assert other["error"]["code"] == "not_building_head"
+    assert other["error"]["message"] == "只有本栋楼栋长及本小区业委会、监委会可查看本栋的表决名册"
+    await call(platform, "GET", f"/votes/{vid}/roll?building_id={first}", walk.resident, expect=403)
+    await call(platform, "GET", f"/votes/{vid}/paper-ballots", head, expect=403)
+    # The supervisory committee checks the paper sheets and the proxies.
+    sheets = await call(platform, "GET", f"/votes/{vid}/paper-ballots", walk.supervisor)
+    assert len(sheets) == 1
+    sheet = sheets[0]
+    assert (sheet["sheet_no"], sheet["awaiting_witness"], sheet["witness_person_id"]) == (
+        "P-1", True, small.supervisors[0],
+    )  # fmt: skip
+    assert sheet["entered_by_person_id"] == small.committee[0]
+    assert [d["dwelling_id"] for d in sheet["dwellings"]] == [d1["dwelling_id"]]
+    assert sheet["dwellings"][0]["building_number"] == "1"
+    assert sheet["choices"] == [{"item_id": walk.items[0], "choice": "against"}]
+    proxies = await call(platform, "GET", f"/votes/{vid}/proxies", walk.supervisor)
+    assert [(p["principal_person_id"], p["agent_person_id"]) for p in proxies] == [(d2["owners"][0], 9_200_001)]
