@@ -138,7 +138,7 @@ async def entries(session: AsyncSession, compound_id: int, after_seq: int, limit
     ]
 
 
-async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
+async def verify(session: AsyncSession, compound_id: int, attempts: int = 3) -> AuditVerification:
     """Recompute the whole chain and compare its end with the head.
 
     The head is read first and only entries up to it are checked: the head moves in the same
@@ -185,6 +185,11 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         # An intact chain is the record: the ballot rows and the published tallies must agree with it.
         chain = replay((e.seq, e.action, e.subject, e.body, e.hash) for e in stored)
         found, checked = await first_disagreement(session, compound_id, chain)
+        if found is not None and attempts > 1 and await _head_moved(session, compound_id, head):
+            # Every write that touches chained ballots or a tally moves the head in its own
+            # transaction: a move while we read means the rows may be newer than the entries
+            # read (READ COMMITTED), so look again rather than cry wolf.
+            return await verify(session, compound_id, attempts - 1)
         if found is not None:
             return AuditVerification(
                 compound_id=compound_id,
@@ -214,3 +219,8 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         reason_en=broken.reason_en if broken else None,
         unchained_ballots=pending,
     )
+
+
+async def _head_moved(session: AsyncSession, compound_id: int, head: Any) -> bool:
+    now = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
+    return (tuple(now) if now is not None else None) != (tuple(head) if head is not None else None)

@@ -916,11 +916,16 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
     """The supervisory committee co-signs the tally."""
     vote = await get(session, vote_id)
     await require_seat(session, principal, vote.compound_id, Body.supervisory_committee)
+    # Locks in the one order: the vote's row (two supervisors certifying at once announce the
+    # levy once), then the compound's chain head (chain appends, and so row changes, wait while
+    # we compare: what the committee signs is the tally the chained ballots give).
+    await session.execute(select(Vote.id).where(Vote.id == vote.id).with_for_update())
+    await lock_head(session, vote.compound_id)
+    await session.refresh(vote)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
         raise Conflict("表决尚未结束计票", "The vote is not tallied yet", code="not_tallied")
     if vote.tally_certified_by is not None:
         raise Conflict("计票结果已确认", "The tally is already certified", code="already_certified")
-    # What the committee signs is the tally the chained ballots give, so an edited table is refused here.
     found, _ = await first_disagreement(
         session, vote.compound_id, await chained_votes(session, vote.compound_id, vote.id), [vote.id]
     )
