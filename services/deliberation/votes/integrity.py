@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.audit.models import AuditEntry
 from services.deliberation.votes.chain import VOTE_ACTIONS, ChainedVote, replay
+from services.deliberation.votes.domain import receipt
 from services.deliberation.votes.models import Ballot, ElectorDwelling, Vote, VoteItem
 from services.deliberation.votes.publish import item_body
 from services.deliberation.votes.tally import (
@@ -143,7 +144,7 @@ async def _check_rows(session: AsyncSession, vote_id: int, chained: ChainedVote)
             await session.execute(
                 select(
                     Ballot.id, Ballot.item_id, Ballot.person_key, Ballot.choice, Ballot.receipt, Ballot.chained,
-                    Ballot.pending,
+                    Ballot.pending, Ballot.nonce, Ballot.version,
                 )
                 .where(Ballot.vote_id == vote_id)
             )
@@ -172,6 +173,12 @@ async def _check_rows(session: AsyncSession, vote_id: int, chained: ChainedVote)
                 "纸质选票的见证确认与审计链不符", "the witness confirmation of a paper ballot differs from the chain",
             )  # fmt: skip
     for (item_id, key), row in sorted(rows.items(), key=lambda kv: kv[1].id):
+        # A ballot not yet chained still carries its receipt, a hash over its choice.
+        if receipt(row.nonce, vote_id, item_id, key, row.choice, row.version) != row.receipt:
+            return _bad(
+                None, vote_id, item_id, row.id, row.receipt, "choice", None, row.choice,
+                "选票的选择与其收据不符（被改动）", "the ballot row's choice does not match its receipt (changed)",
+            )  # fmt: skip
         # Online ballots wait a moment for the chainer; a row marked chained must be in the chain.
         if row.chained and (item_id, key) not in chained.ballots:
             return _bad(

@@ -442,3 +442,9 @@ async def test_building_heads_see_who_has_voted_in_their_building_and_the_superv
     assert sheet["choices"] == [{"item_id": walk.items[0], "choice": "against"}]
     proxies = await call(platform, "GET", f"/votes/{vid}/proxies", walk.supervisor)
     assert [(p["principal_person_id"], p["agent_person_id"]) for p in proxies] == [(d2["owners"][0], 9_200_001)]
+    # A ballot edited before the chainer's round still disagrees with its own receipt.
+    await tamper(platform, "UPDATE ballots SET choice = 'against' WHERE person_key = :k", k=f"owner:{d0['owners'][0]}")
+    found = await verify(platform, small, walk)
+    assert found["ok"] is False
+    assert found["unchained_ballots"] == 1
+    assert found["reason"] == "选票的选择与其收据不符（被改动）"
