@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.audit.domain import GENESIS, Action, StoredEntry, canonical, entry_hash, first_break
 from services.deliberation.audit.models import AuditEntry, AuditHead
-from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification
+from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification, BallotDisagreement
+from services.deliberation.votes.chain import replay
+from services.deliberation.votes.integrity import first_disagreement
 from services.deliberation.votes.models import Ballot, Vote
 
 HEADS: Table = AuditHead.__table__  # type: ignore[assignment]
@@ -136,7 +138,7 @@ async def entries(session: AsyncSession, compound_id: int, after_seq: int, limit
     ]
 
 
-async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
+async def verify(session: AsyncSession, compound_id: int, attempts: int = 3) -> AuditVerification:
     """Recompute the whole chain and compare its end with the head.
 
     The head is read first and only entries up to it are checked: the head moves in the same
@@ -179,9 +181,37 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
             reason_en="the chain's end does not match its head: trailing rows were removed or changed",
             unchained_ballots=pending,
         )
+    if broken is None:
+        # An intact chain is the record: the ballot rows and the published tallies must agree with it.
+        chain = replay((e.seq, e.action, e.subject, e.body, e.hash) for e in stored)
+        found, checked = await first_disagreement(session, compound_id, chain)
+        if found is not None and attempts > 1 and await _head_moved(session, compound_id, head):
+            # Every write that touches chained ballots or a tally moves the head in its own
+            # transaction: a move while we read means the rows may be newer than the entries
+            # read (READ COMMITTED), so look again rather than cry wolf.
+            return await verify(session, compound_id, attempts - 1)
+        if found is not None:
+            return AuditVerification(
+                compound_id=compound_id,
+                ok=False,
+                entries=len(stored),
+                head_hash=head[1] if head is not None else GENESIS,
+                first_bad_seq=found.seq,
+                reason=found.reason,
+                reason_en=found.reason_en,
+                unchained_ballots=pending,
+                ballots_checked=checked,
+                disagreement=BallotDisagreement(
+                    seq=found.seq, vote_id=found.vote_id, item_id=found.item_id, ballot_id=found.ballot_id,
+                    receipt=found.receipt, field=found.field, chain=found.chain, table=found.table,
+                ),
+            )  # fmt: skip
+    else:
+        checked = 0
     return AuditVerification(
         compound_id=compound_id,
         ok=broken is None,
+        ballots_checked=checked,
         entries=len(stored),
         head_hash=head[1] if head is not None else GENESIS,
         first_bad_seq=broken.seq if broken else None,
@@ -189,3 +219,8 @@ async def verify(session: AsyncSession, compound_id: int) -> AuditVerification:
         reason_en=broken.reason_en if broken else None,
         unchained_ballots=pending,
     )
+
+
+async def _head_moved(session: AsyncSession, compound_id: int, head: Any) -> bool:
+    now = (await session.execute(select(HEADS.c.seq, HEADS.c.hash).where(HEADS.c.compound_id == compound_id))).first()
+    return (tuple(now) if now is not None else None) != (tuple(head) if head is not None else None)

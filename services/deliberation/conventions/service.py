@@ -16,7 +16,6 @@ from services.deliberation.conventions.models import Clause, Convention
 from services.deliberation.projections.models import BuildingView, CourtyardView, EntranceView
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.domain import Status
-from services.deliberation.votes.models import Vote
 from shared.auth import Principal
 from shared.contracts.deliberation import ClauseAdopted
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -100,12 +99,20 @@ async def adopt_clause(
             raise NotFound(f"公约中没有第 {body.number} 条", f"The convention has no clause {body.number}")
         previous.current = False
         number, revision = body.number, previous.revision + 1
-    vote_id = await session.scalar(
-        select(Vote.id)
-        .where(Vote.proposal_id == proposal.id, Vote.outcome == "passed")
-        .order_by(Vote.id.desc())
-        .limit(1)
-    )
+    vote = await proposals.deciding_vote(session, proposal.id)
+    if Level(convention.level) is Level.compound:
+        # The compound's convention is its management rules (管理规约): only the owners make them.
+        if vote is None:
+            raise Conflict(
+                "小区公约即管理规约，须经业主共同决定（民法典第278条）；业委会单独作出的决定不能纳入",
+                "The compound's convention is its management rules: only an owners' vote can add to it "
+                "(Civil Code art. 278), not a decision the committee made alone",
+                code="needs_owners_decision",
+                details={"proposal_id": proposal.id},
+            )
+        if vote.tally_certified_by is None:
+            raise proposals.tally_not_certified(vote)
+    vote_id = vote.id if vote is not None else None
     clause = Clause(
         convention_id=convention.id,
         number=number,

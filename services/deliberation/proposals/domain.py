@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from services.deliberation.votes.tally import Threshold
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -119,6 +120,12 @@ def needs_owner_vote(funding: FundingSource, reserved_matter: bool) -> bool:
     the owners goes to an owners' vote; the committee alone may spend public revenue or the
     fund pool on anything else."""
     return reserved_matter or funding in (FundingSource.levy, FundingSource.maintenance_fund)
+
+
+def needs_special_matter(funding: FundingSource, thresholds: list[Threshold]) -> bool:
+    """A plan funded by the owners' own money raises funds from them (art. 278 para. 1 item 6):
+    its classification cannot consist of ordinary matters only."""
+    return funding is FundingSource.levy and Threshold.special not in thresholds
 
 
 def check_levy(

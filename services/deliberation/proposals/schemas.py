@@ -15,7 +15,8 @@ from services.deliberation.proposals.domain import (
     Status,
     Triage,
 )
-from services.deliberation.votes.tally import Matter, Threshold
+from services.deliberation.votes.domain import VoteStatus
+from services.deliberation.votes.tally import Matter, Outcome, Threshold
 
 
 class In(BaseModel):
@@ -161,6 +162,19 @@ class EvaluationOut(BaseModel):
     average_score: str | None
 
 
+class ProposalVoteOut(BaseModel):
+    """One owners' vote on the proposal, as the proposal shows it (details at /votes/{id})."""
+
+    id: int
+    status: VoteStatus
+    status_label: str
+    opens_at: datetime
+    closes_at: datetime
+    outcome: Outcome | None
+    outcome_label: str | None
+    tally_certified: bool
+
+
 class ProposalOut(BaseModel):
     id: int
     version: int
@@ -183,6 +197,7 @@ class ProposalOut(BaseModel):
     classification: list[ClassificationItemOut]
     classification_cosigned_by: int | None
     open_objections: int
+    votes: list[ProposalVoteOut] = Field(default_factory=list, description="本议题的业主表决 (the owners' votes on it)")
     decided_at: datetime | None
     contest_deadline: date | None
     created_at: datetime

@@ -37,8 +37,9 @@ from services.deliberation.proposals.models import (
     Rating,
 )
 from services.deliberation.utc import as_utc
+from services.deliberation.votes.domain import VoteStatus
 from services.deliberation.votes.models import Vote
-from services.deliberation.votes.tally import Matter, Threshold
+from services.deliberation.votes.tally import Matter, Outcome, Threshold
 from shared.auth import Principal
 from shared.contracts.deliberation import ExecutionTaskCreated, ProposalStatusChanged
 from shared.contracts.dispatch import OrderReferredToDeliberation
@@ -378,6 +379,18 @@ async def classify(
             code="illegal_transition",
         )
     await check_not_held(session, proposal)
+    plan = await session.get(Plan, proposal.id)
+    if plan is not None and d.needs_special_matter(
+        d.FundingSource(plan.funding_source), [i.matter.threshold for i in body.items]
+    ):
+        raise InvalidInput(
+            "方案由业主出资，属于筹集资金的事项，须至少有一项按「双四分之三」表决"
+            "（如「筹集建筑物及其附属设施的维修资金」），不能只定为一般事项",
+            "A plan that raises money from the owners needs at least one item voted by the special "
+            "(three-quarters) majority, e.g. raise_maintenance_fund; ordinary matters alone do not suffice",
+            code="levy_needs_special_majority",
+            details=[{"field": "items", "value": [i.matter.value for i in body.items]}],
+        )
     for old in await session.scalars(select(ClassificationItem).where(ClassificationItem.proposal_id == proposal.id)):
         await session.delete(old)
     await session.flush()
@@ -486,11 +499,36 @@ async def answer_objection(
     return objection
 
 
+async def deciding_vote(session: AsyncSession, proposal_id: int) -> Vote | None:
+    """The owners' vote that passed the proposal, if the owners decided it."""
+    return await session.scalar(
+        select(Vote)
+        .where(Vote.proposal_id == proposal_id, Vote.status == "closed", Vote.outcome == "passed")
+        .order_by(Vote.id.desc())
+        .limit(1)
+    )
+
+
+def tally_not_certified(vote: Vote) -> Conflict:
+    return Conflict(
+        f"表决 {vote.id} 的计票结果尚未经监委会确认，决定尚不能执行（不能收费、不能派单、不能纳入公约）",
+        f"The tally of vote {vote.id} is not certified by the supervisory committee yet: "
+        "the decision cannot be executed, billed or codified before",
+        code="tally_not_certified",
+        details={"vote_id": vote.id},
+    )
+
+
 async def start_execution(
     session: AsyncSession, proposal_id: int, body: s.Seen, principal: Principal, at: datetime
 ) -> Proposal:
+    """The committee starts the work; a decision of the owners only once the supervisory
+    committee has certified its tally (orders go out from here)."""
     proposal = await get(session, proposal_id)
     await require_committee(session, principal, proposal.compound_id)
+    vote = await deciding_vote(session, proposal.id)
+    if vote is not None and vote.tally_certified_by is None:
+        raise tally_not_certified(vote)
     await move(session, proposal, d.Status.executing, principal.person_id, at, body.version)
     return proposal
 
@@ -755,6 +793,19 @@ async def show(session: AsyncSession, proposal: Proposal) -> s.ProposalOut:
         ],
         classification_cosigned_by=proposal.classification_cosigned_by,
         open_objections=await open_objections(session, proposal.id),
+        votes=[
+            s.ProposalVoteOut(
+                id=v.id,
+                status=VoteStatus(v.status),
+                status_label=VoteStatus(v.status).label,
+                opens_at=v.opens_at,
+                closes_at=v.closes_at,
+                outcome=Outcome(v.outcome) if v.outcome else None,
+                outcome_label=Outcome(v.outcome).label if v.outcome else None,
+                tally_certified=v.tally_certified_by is not None,
+            )
+            for v in await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
+        ],
         decided_at=decided,
         contest_deadline=(as_utc(decided).date() + d.CONTEST_PERIOD) if decided and status in d.DECIDED else None,
         created_at=proposal.created_at,

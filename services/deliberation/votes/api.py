@@ -3,9 +3,10 @@ certification, turnout and receipts."""
 
 from __future__ import annotations
 
-from fastapi import status
+from fastapi import Query, status
 
 from services.deliberation.access import require_reader
+from services.deliberation.votes import developer
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes import service as v
 from shared.auth import CurrentPrincipal
@@ -102,6 +103,17 @@ async def paper(
     return await v.enter_paper(session, vote_id, body, principal, now)
 
 
+@router.post(
+    "/votes/{vote_id}/paper-ballots/{sheet_no}/witness",
+    response_model=list[s.BallotOut],
+    summary="见证人本人确认或不予确认纸质选票 (the witness confirms or refuses a paper sheet)",
+)
+async def witness(
+    vote_id: int, sheet_no: str, body: s.WitnessIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> list[s.BallotOut]:
+    return await v.witness_paper(session, vote_id, sheet_no, body, principal, now)
+
+
 @router.post("/votes/{vote_id}/close", response_model=s.VoteOut, summary="截止并计票 (close and tally)")
 async def close(vote_id: int, session: Session, principal: CurrentPrincipal, now: Now) -> s.VoteOut:
     return await v.show(session, await v.close_by_committee(session, vote_id, principal, now))
@@ -138,3 +150,55 @@ async def receipts(vote_id: int, session: Session, principal: CurrentPrincipal) 
 async def check_receipt(vote_id: int, receipt: str, session: Session, principal: CurrentPrincipal) -> s.ReceiptCheck:
     await require_reader(session, principal, (await v.get(session, vote_id)).compound_id)
     return await v.check_receipt(session, vote_id, receipt)
+
+
+@router.put(
+    "/compounds/{compound_id}/developer-representative",
+    response_model=s.DeveloperRepresentativeOut,
+    summary="社区或街道登记开发建设单位代表 (record who votes for the developer's unsold dwellings)",
+)
+async def appoint_developer_representative(
+    compound_id: int, body: s.DeveloperRepresentativeIn, session: Session, principal: CurrentPrincipal, now: Now
+) -> s.DeveloperRepresentativeOut:
+    return developer.show(await developer.appoint(session, compound_id, body, principal, now))
+
+
+@router.get(
+    "/compounds/{compound_id}/developer-representative",
+    response_model=s.DeveloperRepresentativeOut,
+    summary="开发建设单位代表 (the developer's representative)",
+)
+async def developer_representative(
+    compound_id: int, session: Session, principal: CurrentPrincipal
+) -> s.DeveloperRepresentativeOut:
+    await require_reader(session, principal, compound_id)
+    return await developer.shown(session, compound_id)
+
+
+@router.get(
+    "/proposals/{proposal_id}/votes",
+    response_model=list[s.VoteOut],
+    summary="议题的业主表决列表 (the owners' votes on a proposal)",
+)
+async def of_proposal(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.VoteOut]:
+    return await v.of_proposal(session, proposal_id, principal)
+
+
+@router.get(
+    "/votes/{vote_id}/roll",
+    response_model=s.RollOut,
+    summary="楼栋表决名册：谁已投票，不显示如何投 (a building's voter roll: who has voted, never how)",
+)
+async def roll(
+    vote_id: int, session: Session, principal: CurrentPrincipal, building_id: int = Query(gt=0)
+) -> s.RollOut:
+    return await v.roll(session, vote_id, building_id, principal)
+
+
+@router.get(
+    "/votes/{vote_id}/paper-ballots",
+    response_model=list[s.PaperSheetOut],
+    summary="纸质选票登记，供监委会核对 (the paper ballots entered, for the supervisory committee)",
+)
+async def paper_sheets(vote_id: int, session: Session, principal: CurrentPrincipal) -> list[s.PaperSheetOut]:
+    return await v.paper_sheets(session, vote_id, principal)

@@ -105,3 +105,25 @@ class Ballot(Base):
     # False until the ballot's entry is in the compound's audit chain (the chainer appends
     # online ballots in batches, so voters never queue on the chain head).
     chained: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # A paper ballot waits for the witness it names to confirm it with their own login; until
+    # then it holds the voter's place (no second ballot) but does not count.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    witnessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DeveloperRepresentative(Base):
+    """The person who acts for the developer (建设单位) in a compound's votes: the developer's
+    unsold and undelivered dwellings are one voting person with no registry identity of its
+    own, so an authorised representative signs in with their own registry account and casts
+    that person's ballot, changes it, or appoints a proxy for it. One at a time per compound;
+    replacing one ends the previous appointment (kept for the record)."""
+
+    __tablename__ = "developer_representatives"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    developer_name: Mapped[str] = mapped_column(String(200))
+    document_ref: Mapped[str] = mapped_column(String(200))
+    appointed_by_person_id: Mapped[int] = mapped_column(Integer)
+    appointed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

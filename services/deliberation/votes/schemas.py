@@ -34,6 +34,9 @@ class BallotsIn(In):
     choices: list[ChoiceIn] = Field(min_length=1, max_length=20)
     on_behalf_of_person_id: int | None = Field(default=None, description="凭书面委托代投时，委托业主的 person id")
     dwelling_id: int | None = Field(default=None, description="以哪套房屋的业主身份投票（可省略）")
+    as_developer: bool = Field(
+        default=False, description="以开发建设单位代表身份投票（本人同时是业主时须写明）(vote for the developer)"
+    )
 
 
 class ProxyIn(In):
@@ -48,6 +51,26 @@ class PaperBallotIn(In):
     choices: list[ChoiceIn] = Field(min_length=1, max_length=20)
     witness_person_id: int = Field(gt=0)
     sheet_no: str = Field(min_length=1, max_length=40)
+
+
+class WitnessIn(In):
+    confirm: bool = Field(description="true 确认（计票），false 不予确认（作废）")
+    reason: str | None = Field(default=None, max_length=2000, description="不予确认的理由")
+
+
+class DeveloperRepresentativeIn(In):
+    person_id: int = Field(gt=0, description="代表本人在登记系统中的 person id（凭本人账户登录）")
+    developer_name: str = Field(min_length=1, max_length=200, description="开发建设单位名称")
+    document_ref: str = Field(min_length=1, max_length=200, description="授权委托书编号")
+
+
+class DeveloperRepresentativeOut(BaseModel):
+    compound_id: int
+    person_id: int
+    developer_name: str
+    document_ref: str
+    appointed_by_person_id: int
+    appointed_at: datetime
 
 
 class CancelIn(In):
@@ -93,6 +116,9 @@ class BallotOut(BaseModel):
     version: int
     receipt: str
     receipt_nonce: str = Field(description="凭此与收据核对；请自行保存，勿公开 (keep it to check the receipt)")
+    awaiting_witness: bool = Field(
+        default=False, description="纸质选票待见证人本人确认，确认前不计票 (a paper ballot awaiting its witness)"
+    )
 
 
 class ProxyOut(BaseModel):
@@ -144,3 +170,46 @@ class ReceiptCheck(BaseModel):
     item_id: int
     counted_as: Choice
     in_published_tally: bool
+    in_chain: bool = Field(
+        default=True, description="已记入审计链（刚投出的选票在一秒内记入）(read from the audit chain)"
+    )
+    awaiting_witness: bool = Field(
+        default=False, description="纸质选票待见证人确认，确认前不计票 (a paper ballot its witness has not confirmed)"
+    )
+
+
+class RollDwelling(BaseModel):
+    """A door to knock on: whether its voting person has voted, never how."""
+
+    dwelling_id: int
+    room: str | None
+    voted: bool
+    awaiting_witness: bool = Field(description="纸质选票已录入、待见证人确认 (a paper sheet awaits its witness)")
+
+
+class RollOut(BaseModel):
+    vote_id: int
+    building_id: int
+    number: str | None
+    persons: int
+    voted_persons: int
+    dwellings: list[RollDwelling]
+
+
+class SheetDwelling(BaseModel):
+    dwelling_id: int
+    building_number: str | None
+    room: str | None
+
+
+class PaperSheetOut(BaseModel):
+    """A paper ballot as entered, for the supervisory committee to check against the sheet."""
+
+    sheet_no: str
+    dwellings: list[SheetDwelling]
+    entered_by_person_id: int | None
+    witness_person_id: int | None
+    entered_at: datetime
+    awaiting_witness: bool
+    witnessed_at: datetime | None
+    choices: list[ChoiceIn]

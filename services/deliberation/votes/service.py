@@ -11,12 +11,18 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.deliberation.access import can_read_everything, members_of, require_committee, require_seat
+from services.deliberation.access import (
+    can_read_everything,
+    members_of,
+    require_committee,
+    require_reader,
+    require_seat,
+)
 from services.deliberation.audit.domain import Action, canonical
 from services.deliberation.audit.service import Pending, lock_chain, lock_head, record, record_many
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
@@ -25,11 +31,15 @@ from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.models import ClassificationItem, Plan, Proposal
 from services.deliberation.utc import as_utc
+from services.deliberation.votes import developer
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
+from services.deliberation.votes.chain import ChainedVote
+from services.deliberation.votes.integrity import chained_votes, first_disagreement
 from services.deliberation.votes.models import Ballot, Elector, ElectorDwelling, Proxy, Vote, VoteItem
 from services.deliberation.votes.publish import item_body
 from services.deliberation.votes.tally import (
+    DEVELOPER_KEY,
     Choice,
     DwellingRecord,
     ItemTally,
@@ -41,7 +51,7 @@ from services.deliberation.votes.tally import (
     centi_to_area,
     tally_item,
 )
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed, VoteTallied
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
@@ -237,23 +247,42 @@ def _not_an_owner() -> Forbidden:
     )
 
 
-async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | None) -> str:
+async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | None, as_developer: bool = False) -> str:
+    """The voting person the caller acts as: their own, or (as the developer's representative,
+    when they own nothing here or say so) the developer's."""
     if person_id is None:
         raise _not_an_owner()
-    key = await session.scalar(
-        select(Elector.person_key).where(Elector.vote_id == vote_id, Elector.person_id == person_id)
-    )
+    key = None
+    if not as_developer:
+        key = await session.scalar(
+            select(Elector.person_key).where(Elector.vote_id == vote_id, Elector.person_id == person_id)
+        )
+    if key is None and await _developer_voice(session, vote_id, person_id):
+        return DEVELOPER_KEY
     if key is None:
         raise _not_an_owner()
     return key
 
 
+async def _developer_voice(session: AsyncSession, vote_id: int, person_id: int) -> bool:
+    """The person represents the developer of the vote's compound, and the developer is on the roll."""
+    compound_id = await session.scalar(select(Vote.compound_id).where(Vote.id == vote_id))
+    if compound_id is None or not await developer.represents(session, compound_id, person_id):
+        return False
+    on_roll = await session.scalar(
+        select(ElectorDwelling.dwelling_id)
+        .where(ElectorDwelling.vote_id == vote_id, ElectorDwelling.person_key == DEVELOPER_KEY)
+        .limit(1)
+    )
+    return on_roll is not None
+
+
 async def _voter(
-    session: AsyncSession, vote_id: int, principal: Principal, on_behalf_of: int | None
+    session: AsyncSession, vote_id: int, principal: Principal, on_behalf_of: int | None, as_developer: bool = False
 ) -> tuple[str, d.Via, int | None]:
     """Whose ballot this is: the caller's own, or an owner's by a recorded written proxy."""
     if on_behalf_of is None:
-        return await _elector_key(session, vote_id, principal.person_id), d.Via.online, None
+        return await _elector_key(session, vote_id, principal.person_id, as_developer), d.Via.online, None
     proxy = await session.scalar(
         select(Proxy).where(Proxy.vote_id == vote_id, Proxy.principal_person_id == on_behalf_of)
     )
@@ -308,7 +337,7 @@ async def _taken(session: AsyncSession, vote_id: int, key: str) -> dict[int, str
     return {int(item_id): str(via) for item_id, via in rows}
 
 
-def _out(b: Ballot | Issued) -> s.BallotOut:
+def _out(b: Ballot | Issued, awaiting_witness: bool | None = None) -> s.BallotOut:
     return s.BallotOut(
         item_id=b.item_id,
         choice=Choice(b.choice),
@@ -316,6 +345,7 @@ def _out(b: Ballot | Issued) -> s.BallotOut:
         version=b.version,
         receipt=b.receipt,
         receipt_nonce=b.nonce,
+        awaiting_witness=bool(b.pending) if isinstance(b, Ballot) else bool(awaiting_witness),
     )
 
 
@@ -349,10 +379,10 @@ async def _insert_ballots(
 
 
 def _already_voted(existing: dict[int, str], key: str) -> Conflict:
-    developer = key == "developer"
+    is_developer = key == DEVELOPER_KEY
     return Conflict(
         "该表决人已就这些事项投过票（同一业主拥有多套房屋只计一人、共有人只推选一人投票）；如需改票请使用改票"
-        if not developer
+        if not is_developer
         else "开发建设单位未售或未交付房屋合计为一人，已投过票",
         "This voting person already has a ballot on these items (one owner of several dwellings is one person; "
         "co-owners choose one voter); change it instead of casting again",
@@ -385,7 +415,7 @@ async def cast(
     unique (item, voting person) key refuses a second ballot even from a concurrent request;
     the chainer appends the audit entry moments later (closing chains whatever is left)."""
     await _window(session, vote_id, at)
-    key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id)
+    key, via, proxy_id = await _voter(session, vote_id, principal, body.on_behalf_of_person_id, body.as_developer)
     if body.dwelling_id is not None:
         owned_key = await session.scalar(
             select(ElectorDwelling.person_key).where(
@@ -461,7 +491,7 @@ async def change(
     # The original ballot's entry goes into the chain before the change's.
     await chain_pending(session, vote.compound_id)
     reserved = await lock_chain(session, vote.compound_id)
-    key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id)
+    key, via, proxy_id = await _voter(session, vote.id, principal, body.on_behalf_of_person_id, body.as_developer)
     picked = await _check_choices(session, vote.id, body.choices)
     existing = await _existing(session, vote.id, key)
     missing = sorted(set(picked) - set(existing))
@@ -477,6 +507,7 @@ async def change(
         b = existing[item_id]
         b.choice, b.version, b.changed_at = choice.value, b.version + 1, at
         b.via, b.cast_by_person_id, b.proxy_id = via.value, principal.person_id, proxy_id
+        b.pending = False  # the owner's own change replaces a sheet awaiting its witness
         b.receipt = d.receipt(b.nonce, vote.id, item_id, key, choice.value, b.version)
         changed.append(b)
     await session.flush()
@@ -515,7 +546,9 @@ async def record_proxy(
     if principal.person_id != body.principal_person_id:
         await require_committee(session, principal, vote.compound_id)
     mandate = d.check_mandate(body.mandate, body.principal_person_id, body.agent_person_id)
-    if not await proposals.is_owner(session, vote.compound_id, body.principal_person_id, at.date()):
+    if not await proposals.is_owner(
+        session, vote.compound_id, body.principal_person_id, at.date()
+    ) and not await developer.represents(session, vote.compound_id, body.principal_person_id):
         raise Forbidden(
             f"委托人 {body.principal_person_id} 不是本小区业主",
             "The principal is not an owner of the compound",
@@ -598,6 +631,13 @@ async def enter_paper(
     clash = {i: v for i, v in (await _taken(session, vote.id, key)).items() if i in picked}
     if clash:
         raise _already_voted(clash, key)
+    if await session.scalar(select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.sheet_no == body.sheet_no)):
+        raise Conflict(
+            f"选票编号 {body.sheet_no} 已录入过",
+            f"Sheet {body.sheet_no} has already been entered in this vote",
+            code="sheet_exists",
+            details={"sheet_no": body.sheet_no},
+        )
     ballots = await _insert_ballots(
         session,
         vote.id,
@@ -609,6 +649,7 @@ async def enter_paper(
         entered_by_person_id=principal.person_id,
         witness_person_id=body.witness_person_id,
         sheet_no=body.sheet_no,
+        pending=True,
     )
     await record(
         session,
@@ -621,12 +662,79 @@ async def enter_paper(
             "dwelling_id": body.dwelling_id,
             "sheet_no": body.sheet_no,
             "witness": body.witness_person_id,
+            "pending": True,
             "items": [{"item_id": b.item_id, "choice": b.choice, "receipt": b.receipt} for b in ballots],
         },
         at,
         reserved,
     )
-    return [_out(b) for b in ballots]
+    return [_out(b, awaiting_witness=True) for b in ballots]
+
+
+async def _sheet(session: AsyncSession, vote: Vote, sheet_no: str, principal: Principal) -> list[Ballot]:
+    """The pending ballots of a paper sheet, for the witness it names and nobody else."""
+    rows = list(
+        await session.scalars(
+            select(Ballot).where(Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no).order_by(Ballot.item_id)
+        )
+    )
+    if not rows:
+        raise NotFound(
+            f"本次表决没有编号为 {sheet_no} 的纸质选票",
+            f"No paper sheet {sheet_no} in this vote",
+            details={"sheet_no": sheet_no},
+        )
+    if any(b.witness_person_id != principal.person_id for b in rows):
+        raise Forbidden(
+            "只有选票上登记的见证人本人可以确认或拒绝",
+            "Only the witness named on the sheet may confirm or refuse it, with their own login",
+            code="not_the_witness",
+        )
+    eligible = await members_of(session, vote.compound_id, (*COMMITTEE_BODIES, Body.supervisory_committee))
+    if principal.person_id not in eligible:
+        raise Forbidden(
+            "见证人须为本小区业委会或监委会成员",
+            "The witness must sit on the compound's committee or supervisory committee",
+            code="witness_not_eligible",
+        )
+    if not any(b.pending for b in rows):
+        raise Conflict("这张纸质选票已确认", "This paper sheet is already confirmed", code="already_confirmed")
+    return rows
+
+
+async def witness_paper(
+    session: AsyncSession, vote_id: int, sheet_no: str, body: s.WitnessIn, principal: Principal, at: datetime
+) -> list[s.BallotOut]:
+    """The witness named on a paper sheet confirms it with their own login (then it counts), or
+    refuses it (then it is as if never entered, and the owner's place is free again)."""
+    vote = await get(session, vote_id)
+    await _window(session, vote.id, at)
+    reserved = await lock_chain(session, vote.compound_id)
+    rows = await _sheet(session, vote, sheet_no, principal)
+    key = rows[0].person_key
+    entry = {"person_key": key, "sheet_no": sheet_no, "items": [b.item_id for b in rows]}
+    if body.confirm:
+        for b in rows:
+            b.pending, b.witnessed_at = False, at
+        await session.flush()
+        await record(
+            session, vote.compound_id, Action.paper_ballot_confirmed, f"vote:{vote.id}", principal.person_id,
+            entry, at, reserved,
+        )  # fmt: skip
+        return [_out(b) for b in rows]
+    reason = " ".join((body.reason or "").split())
+    if len(reason) < 2:
+        raise InvalidInput(
+            "不予确认须写明理由", "Refusing a sheet needs a reason", details=[{"field": "reason", "value": body.reason}]
+        )
+    for b in rows:
+        await session.delete(b)
+    await session.flush()
+    await record(
+        session, vote.compound_id, Action.paper_ballot_refused, f"vote:{vote.id}", principal.person_id,
+        {**entry, "reason": reason}, at, reserved,
+    )  # fmt: skip
+    return []
 
 
 async def electorate(session: AsyncSession, vote_id: int) -> list[VotingPerson]:
@@ -650,7 +758,9 @@ async def tally(session: AsyncSession, vote: Vote) -> dict[int, ItemTally]:
     """Tally every item of the vote from the roll and the ballots as they stand."""
     persons = await electorate(session, vote.id)
     rows = await session.execute(
-        select(Ballot.item_id, Ballot.person_key, Ballot.choice).where(Ballot.vote_id == vote.id)
+        select(Ballot.item_id, Ballot.person_key, Ballot.choice).where(
+            Ballot.vote_id == vote.id, Ballot.pending.is_(False)
+        )
     )
     by_item: dict[int, dict[str, Choice]] = defaultdict(dict)
     for item_id, key, choice in rows.all():
@@ -731,8 +841,7 @@ async def close(session: AsyncSession, vote: Vote, actor: int | None, at: dateti
         Outcome.no_quorum: pd.Status.no_quorum,
     }
     await proposals.move(session, proposal, target[overall], actor, at, note=f"表决 {vote.id}：{overall.label}")
-    if overall is Outcome.passed:
-        await announce_spending(session, proposal, vote)
+    # Levies and fund uses are announced when the supervisory committee certifies the tally.
     await emit(
         session,
         VoteTallied(
@@ -807,10 +916,26 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
     """The supervisory committee co-signs the tally."""
     vote = await get(session, vote_id)
     await require_seat(session, principal, vote.compound_id, Body.supervisory_committee)
+    # Locks in the one order: the vote's row (two supervisors certifying at once announce the
+    # levy once), then the compound's chain head (chain appends, and so row changes, wait while
+    # we compare: what the committee signs is the tally the chained ballots give).
+    await session.execute(select(Vote.id).where(Vote.id == vote.id).with_for_update())
+    await lock_head(session, vote.compound_id)
+    await session.refresh(vote)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
         raise Conflict("表决尚未结束计票", "The vote is not tallied yet", code="not_tallied")
     if vote.tally_certified_by is not None:
         raise Conflict("计票结果已确认", "The tally is already certified", code="already_certified")
+    found, _ = await first_disagreement(
+        session, vote.compound_id, await chained_votes(session, vote.compound_id, vote.id), [vote.id]
+    )
+    if found is not None:
+        raise Conflict(
+            f"选票或计票结果与审计链不符，不能确认：{found.reason}",
+            f"The ballots or the tally differ from the audit chain, so they cannot be certified: {found.reason_en}",
+            code="records_differ_from_chain",
+            details={"seq": found.seq, "item_id": found.item_id, "ballot_id": found.ballot_id, "field": found.field},
+        )
     vote.tally_certified_by = principal.person_id
     await _flush(session)
     await record(
@@ -822,6 +947,9 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
         {"tally_hash": vote.tally_hash},
         at,
     )
+    if vote.outcome == Outcome.passed.value:
+        # Bills and fund withdrawals follow a certified tally only.
+        await announce_spending(session, await proposals.get(session, vote.proposal_id), vote)
     return vote
 
 
@@ -847,7 +975,8 @@ async def published_tally(session: AsyncSession, vote_id: int) -> s.TallyOut:
 async def turnout(session: AsyncSession, vote_id: int) -> s.TurnoutOut:
     """Live turnout per building (no choices), so building heads know whose door to knock on."""
     vote = await get(session, vote_id)
-    voted = select(Ballot.person_key).where(Ballot.vote_id == vote.id).distinct().subquery()
+    # A paper sheet awaiting its witness is not yet a vote.
+    voted = select(Ballot.person_key).where(Ballot.vote_id == vote.id, Ballot.pending.is_(False)).distinct().subquery()
     ed = ElectorDwelling
     rows = await session.execute(
         select(
@@ -899,40 +1028,55 @@ async def turnout(session: AsyncSession, vote_id: int) -> s.TurnoutOut:
 
 
 async def receipts(session: AsyncSession, vote_id: int) -> list[s.ReceiptGroup]:
-    """After closing: every receipt, grouped by item and by the choice it was counted as."""
+    """After closing: every receipt that counted, grouped by item and by the choice it was
+    counted as, as the audit chain has them (not the ballot table, which an edit could change)."""
     vote = await get(session, vote_id)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
         raise Conflict("表决结束后公布收据", "Receipts are published at closing", code="not_tallied")
-    rows = await session.execute(
-        select(Ballot.item_id, Ballot.choice, Ballot.receipt)
-        .where(Ballot.vote_id == vote.id)
-        .order_by(Ballot.item_id, Ballot.choice, Ballot.receipt)
-    )
+    chained = (await chained_votes(session, vote.compound_id, vote.id)).get(vote.id, ChainedVote())
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for item_id, choice, receipt in rows.all():
-        groups[(item_id, choice)].append(receipt)
-    return [s.ReceiptGroup(item_id=i, choice=Choice(c), receipts=r) for (i, c), r in groups.items()]
+    for (item_id, _), b in chained.ballots.items():
+        if not b.pending:
+            groups[(item_id, b.choice)].append(b.receipt)
+    return [s.ReceiptGroup(item_id=i, choice=Choice(c), receipts=sorted(r)) for (i, c), r in sorted(groups.items())]
 
 
 async def check_receipt(session: AsyncSession, vote_id: int, receipt: str) -> s.ReceiptCheck:
-    """What a receipt was counted as; only its holder knows whose it is."""
+    """What a receipt was counted as, read from the audit chain; only its holder knows whose it
+    is. A ballot cast moments ago and not yet chained is reported from its row, saying so."""
     vote = await get(session, vote_id)
+    chained = (await chained_votes(session, vote.compound_id, vote.id)).get(vote.id, ChainedVote())
+    standing = chained.by_receipt().get(receipt)
+    if standing is not None:
+        item_id, b = standing
+        return s.ReceiptCheck(
+            receipt=receipt,
+            vote_id=vote.id,
+            item_id=item_id,
+            counted_as=Choice(b.choice),
+            in_published_tally=d.VoteStatus(vote.status) is d.VoteStatus.closed and not b.pending,
+            in_chain=True,
+            awaiting_witness=b.pending,
+        )
     row = (
         await session.execute(
-            select(Ballot.item_id, Ballot.choice).where(and_(Ballot.vote_id == vote.id, Ballot.receipt == receipt))
+            select(Ballot.item_id, Ballot.choice).where(
+                Ballot.vote_id == vote.id, Ballot.receipt == receipt, Ballot.chained.is_(False)
+            )
         )
     ).first()
     if row is None:
         raise NotFound(
-            "收据不在本次表决中（或已因改票而更新）",
-            "No ballot of this vote carries that receipt (or it was changed since)",
+            "收据不在本次表决的审计链中（或已因改票而更新）",
+            "No ballot of this vote in the audit chain carries that receipt (or it was changed since)",
         )
     return s.ReceiptCheck(
         receipt=receipt,
         vote_id=vote.id,
         item_id=row[0],
         counted_as=Choice(row[1]),
-        in_published_tally=d.VoteStatus(vote.status) is d.VoteStatus.closed,
+        in_published_tally=False,
+        in_chain=False,
     )
 
 
@@ -980,3 +1124,114 @@ async def due(session: AsyncSession, at: datetime) -> tuple[list[int], list[int]
         select(Vote.id).where(Vote.status == d.VoteStatus.open.value, Vote.closes_at <= at)
     )
     return list(to_open), list(to_close)
+
+
+async def of_proposal(session: AsyncSession, proposal_id: int, principal: Principal) -> list[s.VoteOut]:
+    """Every owners' vote on the proposal (a notice withdrawn, a vote without quorum, a new one)."""
+    proposal = await proposals.get(session, proposal_id)
+    await require_reader(session, principal, proposal.compound_id)
+    found = await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
+    return [await show(session, vote) for vote in found]
+
+
+async def _require_roll_reader(session: AsyncSession, principal: Principal, vote: Vote, building_id: int) -> None:
+    """The building head of that building (they go door to door), or the committees."""
+    if await can_read_everything(session, principal, vote.compound_id):
+        return
+    in_compound = await session.scalar(
+        select(BuildingView.building_id).where(
+            BuildingView.building_id == building_id, BuildingView.compound_id == vote.compound_id
+        )
+    )
+    if in_compound is not None and principal.has(Role.building_head, "building", building_id):
+        return
+    raise Forbidden(
+        "只有本栋楼栋长及本小区业委会、监委会可查看本栋的表决名册",
+        "Only the building head of this building and the compound's committees read its voter roll",
+        code="not_building_head",
+    )
+
+
+async def roll(session: AsyncSession, vote_id: int, building_id: int, principal: Principal) -> s.RollOut:
+    """One building's voter roll: each dwelling and whether its voting person has voted (a
+    ballot that counts on any item), never the choice."""
+    vote = await get(session, vote_id)
+    await _require_roll_reader(session, principal, vote, building_id)
+    rows = (
+        await session.execute(
+            select(ElectorDwelling.dwelling_id, ElectorDwelling.person_key, DwellingView.room)
+            .outerjoin(DwellingView, DwellingView.dwelling_id == ElectorDwelling.dwelling_id)
+            .where(ElectorDwelling.vote_id == vote.id, ElectorDwelling.building_id == building_id)
+            .order_by(DwellingView.room, ElectorDwelling.dwelling_id)
+        )
+    ).all()
+    keys = {r[1] for r in rows}
+    ballots = (
+        await session.execute(
+            select(Ballot.person_key, Ballot.pending).where(Ballot.vote_id == vote.id, Ballot.person_key.in_(keys))
+        )
+    ).all()
+    voted = {k for k, pending in ballots if not pending}
+    waiting = {k for k, pending in ballots if pending} - voted
+    numbers = await _building_numbers(session, vote.compound_id)
+    return s.RollOut(
+        vote_id=vote.id,
+        building_id=building_id,
+        number=numbers.get(building_id),
+        persons=len(keys),
+        voted_persons=len(keys & voted),
+        dwellings=[
+            s.RollDwelling(dwelling_id=d_id, room=room, voted=key in voted, awaiting_witness=key in waiting)
+            for d_id, key, room in rows
+        ],
+    )
+
+
+async def paper_sheets(session: AsyncSession, vote_id: int, principal: Principal) -> list[s.PaperSheetOut]:
+    """The paper ballots entered in the vote, sheet by sheet, for the supervisory committee."""
+    vote = await get(session, vote_id)
+    if not await can_read_everything(session, principal, vote.compound_id):
+        raise Forbidden(
+            "只有本小区监委会、业委会可查看纸质选票登记",
+            "Only the compound's supervisory committee and committee read the paper ballots",
+            code="not_a_member",
+        )
+    rows = list(
+        await session.scalars(
+            select(Ballot)
+            .where(Ballot.vote_id == vote.id, Ballot.via == d.Via.paper.value, Ballot.sheet_no.is_not(None))
+            .order_by(Ballot.id)
+        )
+    )
+    numbers = await _building_numbers(session, vote.compound_id)
+    places = (
+        await session.execute(
+            select(
+                ElectorDwelling.person_key, ElectorDwelling.dwelling_id, ElectorDwelling.building_id, DwellingView.room
+            )
+            .outerjoin(DwellingView, DwellingView.dwelling_id == ElectorDwelling.dwelling_id)
+            .where(ElectorDwelling.vote_id == vote.id, ElectorDwelling.person_key.in_({b.person_key for b in rows}))
+            .order_by(ElectorDwelling.dwelling_id)
+        )
+    ).all()
+    dwellings: dict[str, list[s.SheetDwelling]] = defaultdict(list)
+    for key, dwelling_id, building, room in places:
+        dwellings[key].append(
+            s.SheetDwelling(dwelling_id=dwelling_id, building_number=numbers.get(building), room=room)
+        )
+    sheets: dict[str, list[Ballot]] = defaultdict(list)
+    for b in rows:
+        sheets[str(b.sheet_no)].append(b)
+    return [
+        s.PaperSheetOut(
+            sheet_no=sheet_no,
+            dwellings=dwellings.get(bs[0].person_key, []),
+            entered_by_person_id=bs[0].entered_by_person_id,
+            witness_person_id=bs[0].witness_person_id,
+            entered_at=bs[0].cast_at,
+            awaiting_witness=any(b.pending for b in bs),
+            witnessed_at=bs[0].witnessed_at,
+            choices=[s.ChoiceIn(item_id=b.item_id, choice=Choice(b.choice)) for b in bs],
+        )
+        for sheet_no, bs in sheets.items()
+    ]

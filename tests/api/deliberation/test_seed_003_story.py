@@ -276,6 +276,15 @@ async def test_changshengqiao_encloses_the_courtyard_and_lights_it(platform: Pla
                 expect=201,
             )
             assert cast[0]["via"] == "paper"
+            assert cast[0]["awaiting_witness"] is True
+            # It counts once the witness confirms it with their own login.
+            await call(
+                platform,
+                "POST",
+                f"/votes/{vid}/paper-ballots/P-0008/witness",
+                owner(platform, compound, compound.supervisors[0]),
+                {"confirm": True},
+            )
         else:
             cast = await call(
                 platform,

@@ -206,6 +206,9 @@ async def test_an_objection_holds_the_tally_until_answered_and_the_fund_use_reac
     vote = await call(platform, "GET", f"/votes/{walk.vote_id}", walk.resident)
     assert vote["status"] == "closed"
     assert vote["outcome"] == "passed"
+    # The fund use reaches billing once the supervisory committee certifies the tally.
+    assert await outbox_events(platform, MaintenanceFundUsePassed.event_type) == []
+    await call(platform, "POST", f"/votes/{walk.vote_id}/tally/certify", walk.supervisor)
     uses = [json.loads(v) for v in await outbox_events(platform, MaintenanceFundUsePassed.event_type)]
     assert uses == [
         {
