@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, bindparam, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal
 from shared.contracts.registry import CompoundCreated, CompoundFields, CompoundUpdated
+from shared.db import UTCDateTime
 from shared.errors import NotFound
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
@@ -32,7 +33,7 @@ def compound_projection_table(metadata: MetaData) -> Table:
         Column("management_model", String(30), nullable=False),
         Column("version", Integer, nullable=False),
         Column("event_id", String(36), nullable=False),
-        Column("projected_at", DateTime(timezone=True), nullable=False),
+        Column("projected_at", UTCDateTime, nullable=False),
     )
 
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.base import compound_projection
@@ -24,5 +22,4 @@ register_projections(handlers)
 async def referred(session: AsyncSession, event: CloudEvent, data: OrderReferredToDeliberation) -> None:
     # The referral's own time goes into the audit entry, so a redelivery or a replay records
     # when the grid worker referred it, not when it was read.
-    at = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
-    await from_referral(session, data, at)
+    await from_referral(session, data, event.time)

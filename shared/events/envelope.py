@@ -119,7 +119,7 @@ class CloudEvent:
             subject=attrs.get("subject"),
             data=json.loads(message.value) if message.value else {},
             id=attrs["id"],
-            time=datetime.fromisoformat(attrs["time"]) if "time" in attrs else datetime.now(UTC),
+            time=_utc(datetime.fromisoformat(attrs["time"])) if "time" in attrs else datetime.now(UTC),
             partitionkey=message.key,
             extensions={k: v for k, v in attrs.items() if k not in known},
         )
@@ -141,3 +141,8 @@ class CloudEvent:
             out["partitionkey"] = self.partitionkey
         out.update(self.extensions)
         return out
+
+
+def _utc(moment: datetime) -> datetime:
+    """CloudEvents times are RFC 3339 (zoned); a producer that left the zone off meant UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

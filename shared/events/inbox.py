@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, PrimaryKeyConstraint, String, Table, func, select
+from sqlalchemy import Column, PrimaryKeyConstraint, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import plumbing_metadata
+from shared.db import UTCDateTime, plumbing_metadata
 
 inbox = Table(
     "inbox",
@@ -13,7 +13,7 @@ inbox = Table(
     Column("consumer", String(100), nullable=False),
     Column("event_id", String(36), nullable=False),
     Column("event_type", String(200), nullable=False),
-    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("applied_at", UTCDateTime, nullable=False, server_default=func.now()),
     PrimaryKeyConstraint("consumer", "event_id"),
 )
 

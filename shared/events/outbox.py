@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, func, text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text, func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import plumbing_metadata
+from shared.db import UTCDateTime, plumbing_metadata
 from shared.events.envelope import CloudEvent, EventData, Message
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -22,8 +22,8 @@ outbox = Table(
     Column("type", String(200), nullable=False),
     Column("headers", Text, nullable=False),
     Column("value", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime, nullable=False, server_default=func.now()),
+    Column("sent_at", UTCDateTime),
     Index("ix_outbox_unsent", "id", postgresql_where=text("sent_at IS NULL"), sqlite_where=text("sent_at IS NULL")),
 )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base, Versioned
+from shared.db import UTCDateTime
 
 
 class Convention(Versioned, Base):
@@ -32,4 +33,4 @@ class Clause(Base):
     vote_id: Mapped[int | None] = mapped_column(Integer)
     current: Mapped[bool] = mapped_column(Boolean)
     adopted_by_person_id: Mapped[int] = mapped_column(Integer)
-    adopted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    adopted_at: Mapped[datetime] = mapped_column(UTCDateTime)

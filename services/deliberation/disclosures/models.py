@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base
+from shared.db import UTCDateTime
 
 
 class Disclosure(Base):
@@ -19,5 +20,5 @@ class Disclosure(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     published_by_person_id: Mapped[int] = mapped_column(Integer)
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     audit_hash: Mapped[str] = mapped_column(String(64))

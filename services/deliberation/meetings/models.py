@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base
+from shared.db import UTCDateTime
 
 
 class Meeting(Base):
@@ -17,7 +18,7 @@ class Meeting(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     compound_id: Mapped[int] = mapped_column(Integer, index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    held_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
     place: Mapped[str] = mapped_column(String(200), default="")
     minutes: Mapped[str] = mapped_column(Text, default="")
     recorded_by_person_id: Mapped[int] = mapped_column(Integer)
@@ -38,4 +39,4 @@ class Comment(Base):
     person_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.deliberation.meetings.domain import CommentKind, MeetingKind
 
@@ -19,7 +17,7 @@ class CommentIn(BaseModel):
 class MeetingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: MeetingKind
-    held_at: datetime
+    held_at: AwareDatetime
     place: str = Field(default="", max_length=200, examples=["3栋院坝"])
     minutes: str = Field(default="", max_length=20000)
     attendee_person_ids: list[int] = Field(default_factory=list, max_length=5000)
@@ -39,7 +37,7 @@ class MeetingOut(BaseModel):
     proposal_id: int
     kind: MeetingKind
     kind_label: str
-    held_at: datetime
+    held_at: AwareDatetime
     place: str
     minutes: str
     attendance: int

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base, Versioned
+from shared.db import UTCDateTime
 from shared.events.outbox import BigId
 
 
@@ -29,7 +30,7 @@ class Proposal(Versioned, Base):
     council_note: Mapped[str | None] = mapped_column(Text)
     council_rounds: Mapped[int] = mapped_column(Integer, default=0)
     classification_cosigned_by: Mapped[int | None] = mapped_column(Integer)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Plan(Base):
@@ -47,7 +48,7 @@ class Plan(Base):
     building_ids: Mapped[str] = mapped_column(Text, default="[]")
     reserved_matter: Mapped[bool] = mapped_column(Boolean, default=False)
     drafted_by_person_id: Mapped[int] = mapped_column(Integer)
-    adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CommitteeVote(Base):
@@ -59,7 +60,7 @@ class CommitteeVote(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     person_id: Mapped[int] = mapped_column(Integer)
     choice: Mapped[str] = mapped_column(String(10))
-    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ClassificationItem(Base):
@@ -98,9 +99,9 @@ class Milestone(Base):
     category: Mapped[str] = mapped_column(String(40))
     dispatched: Mapped[bool] = mapped_column(Boolean)
     spent_fen: Mapped[int] = mapped_column(BigId, default=0)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_person_id: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Rating(Base):
@@ -113,7 +114,7 @@ class Rating(Base):
     person_id: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
-    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Contest(Base):
@@ -124,4 +125,4 @@ class Contest(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     person_id: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)

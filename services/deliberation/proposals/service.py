@@ -36,11 +36,11 @@ from services.deliberation.proposals.models import (
     Proposal,
     Rating,
 )
-from services.deliberation.utc import as_utc
 from services.deliberation.votes.domain import VoteStatus
 from services.deliberation.votes.models import Vote
 from services.deliberation.votes.tally import Matter, Outcome, Threshold
 from shared.auth import Principal
+from shared.clock import LOCAL_TZ
 from shared.contracts.deliberation import ExecutionTaskCreated, ProposalStatusChanged
 from shared.contracts.dispatch import OrderReferredToDeliberation
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -704,7 +704,7 @@ async def contest(
         raise Forbidden(
             "只有本小区业主可以提出撤销", "Only owners of the compound contest a decision", code="not_an_owner"
         )
-    decided = as_utc(proposal.decided_at).date()
+    decided = proposal.decided_at.astimezone(LOCAL_TZ).date()
     if not d.within_contest_period(decided, at.date()):
         raise Conflict(
             "已超过自知道或应当知道之日起一年的撤销期限",
@@ -807,7 +807,9 @@ async def show(session: AsyncSession, proposal: Proposal) -> s.ProposalOut:
             for v in await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
         ],
         decided_at=decided,
-        contest_deadline=(as_utc(decided).date() + d.CONTEST_PERIOD) if decided and status in d.DECIDED else None,
+        contest_deadline=(decided.astimezone(LOCAL_TZ).date() + d.CONTEST_PERIOD)
+        if decided and status in d.DECIDED
+        else None,
         created_at=proposal.created_at,
         updated_at=proposal.updated_at,
     )

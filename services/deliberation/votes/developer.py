@@ -11,28 +11,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.deliberation.access import compound_community, street_admin_of
+from services.deliberation.access import place_of
 from services.deliberation.audit.domain import Action
 from services.deliberation.audit.service import record
-from services.deliberation.base import compound_projection
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.models import DeveloperRepresentative
-from shared.auth import Principal, Role
+from shared.auth import Principal, is_staff_of
 from shared.errors import Forbidden, InvalidInput, NotFound
 
 
 async def _require_place_admin(session: AsyncSession, principal: Principal, compound_id: int) -> None:
     """The community of the compound, its street, or ops: the public side that checks the
     developer's authorisation letter (not the owners' committee, whose counterpart it is)."""
-    community = await compound_community(session, compound_id)
-    street = await session.scalar(
-        select(compound_projection.c.street_id).where(compound_projection.c.compound_id == compound_id)
-    )
-    if (
-        principal.has(Role.community_admin, "community", community)
-        or street_admin_of(principal, street)
-        or principal.has(Role.ops)
-    ):
+    if is_staff_of(principal, await place_of(session, compound_id)):
         return
     raise Forbidden(
         "只有本小区所属社区或街道的管理员可以登记开发建设单位的代表",

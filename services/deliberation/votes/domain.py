@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from services.deliberation.utc import as_utc
 from services.deliberation.votes.tally import Outcome
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.labels import LabeledEnum
@@ -73,7 +72,6 @@ def check_schedule(now: datetime, opens_at: datetime, closes_at: datetime, exten
 def check_can_open(status: VoteStatus, now: datetime, opens_at: datetime) -> None:
     """A vote opens at its announced time, not before."""
     check_transition(status, VoteStatus.open)
-    opens_at = as_utc(opens_at)
     if now < opens_at:
         raise Conflict(
             f"尚未到公告的开始时间 {opens_at.isoformat()}",
@@ -84,7 +82,6 @@ def check_can_open(status: VoteStatus, now: datetime, opens_at: datetime) -> Non
 
 def check_ballot_window(status: VoteStatus, now: datetime, opens_at: datetime, closes_at: datetime) -> None:
     """Ballots count only while the vote is open: not before its opening, not after closing."""
-    opens_at, closes_at = as_utc(opens_at), as_utc(closes_at)
     if status is VoteStatus.noticed or (status is VoteStatus.open and now < opens_at):
         raise Conflict(
             f"表决尚未开始（开始时间 {opens_at.isoformat()}）",
@@ -98,7 +95,6 @@ def check_ballot_window(status: VoteStatus, now: datetime, opens_at: datetime, c
 def check_can_close(status: VoteStatus, now: datetime, closes_at: datetime) -> None:
     """A vote closes at its closing time, once."""
     check_transition(status, VoteStatus.closed)
-    closes_at = as_utc(closes_at)
     if now < closes_at:
         raise Conflict(
             f"尚未到截止时间 {closes_at.isoformat()}",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base, Versioned
+from shared.db import UTCDateTime
 from shared.events.outbox import BigId
 
 
@@ -17,15 +18,15 @@ class Vote(Versioned, Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), index=True)
     compound_id: Mapped[int] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20))
-    noticed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extension_days: Mapped[int | None] = mapped_column(Integer)
     extended: Mapped[bool] = mapped_column(Boolean, default=False)
     non_voters_follow_majority: Mapped[bool] = mapped_column(Boolean, default=False)
     noticed_by_person_id: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(20))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tally_hash: Mapped[str | None] = mapped_column(String(64))
     tally_certified_by: Mapped[int | None] = mapped_column(Integer)
 
@@ -75,7 +76,7 @@ class Proxy(Base):
     mandate: Mapped[str] = mapped_column(Text)
     document_ref: Mapped[str | None] = mapped_column(String(200))
     recorded_by_person_id: Mapped[int] = mapped_column(Integer)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Ballot(Base):
@@ -100,15 +101,15 @@ class Ballot(Base):
     nonce: Mapped[str] = mapped_column(String(32))
     receipt: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # False until the ballot's entry is in the compound's audit chain (the chainer appends
     # online ballots in batches, so voters never queue on the chain head).
     chained: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # A paper ballot waits for the witness it names to confirm it with their own login; until
     # then it holds the voter's place (no second ballot) but does not count.
     pending: Mapped[bool] = mapped_column(Boolean, default=False)
-    witnessed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    witnessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeveloperRepresentative(Base):
@@ -125,5 +126,5 @@ class DeveloperRepresentative(Base):
     developer_name: Mapped[str] = mapped_column(String(200))
     document_ref: Mapped[str] = mapped_column(String(200))
     appointed_by_person_id: Mapped[int] = mapped_column(Integer)
-    appointed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

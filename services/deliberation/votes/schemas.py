@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.deliberation.votes.domain import Via, VoteStatus
 from services.deliberation.votes.tally import Choice, Matter, Outcome, Threshold
@@ -17,8 +17,8 @@ class In(BaseModel):
 
 class NoticeIn(In):
     version: int = Field(ge=1, description="议题版本 (the proposal version seen)")
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
     extension_days: int | None = Field(default=None, description="参与不足三分之二时延长的天数（开始前确定）")
     non_voters_follow_majority: bool = Field(
         default=False, description="管理规约约定未表决者视为同意多数意见：并列公布严格计票与约定计票"
@@ -97,8 +97,8 @@ class VoteOut(BaseModel):
     status: VoteStatus
     status_label: str
     noticed_at: datetime
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
     extension_days: int | None
     extended: bool
     non_voters_follow_majority: bool

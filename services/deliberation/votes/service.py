@@ -30,7 +30,6 @@ from services.deliberation.projections.models import BuildingView, DwellingView,
 from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.models import ClassificationItem, Plan, Proposal
-from services.deliberation.utc import as_utc
 from services.deliberation.votes import developer
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
@@ -89,8 +88,6 @@ async def notice(session: AsyncSession, proposal_id: int, body: s.NoticeIn, prin
             code="classification_not_cosigned",
         )
     opens_at, closes_at = body.opens_at, body.closes_at
-    if opens_at.tzinfo is None or closes_at.tzinfo is None:
-        raise InvalidInput("时间须带时区", "Times must carry a time zone", details=[{"field": "opens_at"}])
     d.check_schedule(at, opens_at, closes_at, body.extension_days)
     await proposals.move(session, proposal, pd.Status.voting, principal.person_id, at, body.version, "发布表决公告")
     vote = Vote(
@@ -464,7 +461,7 @@ async def chain_pending(session: AsyncSession, compound_id: int, limit: int = 5_
                 Action.ballot_cast, f"vote:{vote_id}", actor,
                 {"person_key": key, "via": via, "proxy_id": proxy_id,
                  "items": [{"item_id": item_id, "choice": choice, "receipt": receipt}]},
-                as_utc(cast_at),
+                cast_at,
             )
             for _, vote_id, item_id, key, choice, via, proxy_id, receipt, actor, cast_at in rows
         ],

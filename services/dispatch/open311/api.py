@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response, status
@@ -70,7 +70,7 @@ keys_router = service_router("/api/v1/dispatch", tags=["open311 GeoReport v2"])
 def _time(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return moment.isoformat()
 
 
 @router.get("/discovery.json", response_model=s.Discovery, summary="GeoReport: 服务发现 (discovery)")

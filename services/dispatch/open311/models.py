@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from shared.db import UTCDateTime
 
 
 class ClientKey(Base):
@@ -23,6 +24,6 @@ class ClientKey(Base):
     place_kind: Mapped[str] = mapped_column(String(20))
     place_id: Mapped[int] = mapped_column(Integer)
     issued_by_person_id: Mapped[int | None] = mapped_column(Integer)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_person_id: Mapped[int | None] = mapped_column(Integer)

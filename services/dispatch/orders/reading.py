@@ -34,13 +34,6 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands timestamps back naive; they were written in UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 async def get_order(session: AsyncSession, order_id: str) -> Order:
     order = await session.get(Order, order_id)
     if order is None:
@@ -118,7 +111,7 @@ async def candidates(session: AsyncSession, order: Order) -> list[Candidate]:
             average_rating=float(history[m.party_member_id][0])
             if m.party_member_id in history and history[m.party_member_id][0] is not None
             else None,
-            last_assigned_at=aware(history[m.party_member_id][1]) if m.party_member_id in history else None,
+            last_assigned_at=history[m.party_member_id][1] if m.party_member_id in history else None,
             ledger=PartyLedger(m.ledger),
             lives_in_compound=m.compound_id == order.compound_id,
         )
@@ -169,11 +162,11 @@ def show(order: Order, category_name: str) -> s.OrderOut:
         rating=order.rating,
         rating_comment=order.rating_comment,
         sla_breached=order.sla_breached,
-        submitted_at=aware(order.submitted_at) or order.submitted_at,
-        triaged_at=aware(order.triaged_at),
-        accepted_at=aware(order.accepted_at),
-        completed_at=aware(order.completed_at),
-        closed_at=aware(order.closed_at),
+        submitted_at=order.submitted_at,
+        triaged_at=order.triaged_at,
+        accepted_at=order.accepted_at,
+        completed_at=order.completed_at,
+        closed_at=order.closed_at,
     )
 
 
@@ -207,7 +200,7 @@ def detail_of(
         **show(order, category_name).model_dump(),
         timeline=[
             s.EntryOut(
-                at=aware(e.at) or e.at,
+                at=e.at,
                 action=e.action,
                 action_label=Action(e.action).label,
                 from_state=e.from_state,
@@ -226,8 +219,8 @@ def detail_of(
                 round=o.round,
                 status=o.status,
                 reason=o.reason,
-                offered_at=aware(o.offered_at) or o.offered_at,
-                answered_at=aware(o.answered_at),
+                offered_at=o.offered_at,
+                answered_at=o.answered_at,
             )
             for o in offers
         ],
@@ -235,7 +228,7 @@ def detail_of(
             {
                 "stage": d.stage,
                 "level": d.level,
-                "due_at": iso(aware(d.due_at) or d.due_at),
+                "due_at": iso(d.due_at),
                 "fired": d.fired_at is not None,
             }
             for d in deadlines

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from shared.db import UTCDateTime
 
 
 class PointsRuleRow(Base):
@@ -35,7 +36,7 @@ class PointsEntry(Base):
     # Tells repeated entries of one kind apart (e.g. the offer round that lapsed).
     ref: Mapped[str] = mapped_column(String(40))
     points: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PublishedLists(Base):
@@ -47,4 +48,4 @@ class PublishedLists(Base):
     honor_roll: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     warning_list: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     published_by_person_id: Mapped[int | None] = mapped_column(Integer)
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)

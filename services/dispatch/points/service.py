@@ -4,7 +4,7 @@ per compound and period, the red and black lists, and the rules per compound."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -119,7 +119,7 @@ async def member_points(session: AsyncSession, party_member_id: int, period: str
                 reason_label=PointsReason(e.reason).label,
                 points=e.points,
                 period=e.period,
-                at=e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC),
+                at=e.at,
             )
             for e in entries
         ],

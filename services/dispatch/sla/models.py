@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from shared.db import UTCDateTime
 
 
 class Deadline(Base):
@@ -25,6 +26,6 @@ class Deadline(Base):
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     stage: Mapped[str] = mapped_column(String(20))
     level: Mapped[str] = mapped_column(String(20))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import select
@@ -57,10 +57,6 @@ async def _require_reader(session: AsyncSession, principal: Principal, level: s.
     require_staff_of(principal, await _place(session, level, place_id), Role.grid_worker)
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 async def stats(
     session: AsyncSession, principal: Principal, level: s.Level, place_id: int, date_from: date, date_to: date
 ) -> s.StatsOut:
@@ -84,10 +80,10 @@ async def stats(
             category=o.category,
             triage=o.triage,
             state=o.state,
-            submitted_at=_aware(o.submitted_at) or o.submitted_at,
-            triaged_at=_aware(o.triaged_at),
-            accepted_at=_aware(o.accepted_at),
-            completed_at=_aware(o.completed_at),
+            submitted_at=o.submitted_at,
+            triaged_at=o.triaged_at,
+            accepted_at=o.accepted_at,
+            completed_at=o.completed_at,
             sla_breached=o.sla_breached,
             rating=o.rating,
             assignee_member_id=o.assignee_member_id,

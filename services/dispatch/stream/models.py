@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from shared.db import UTCDateTime
 
 
 class FeedCounter(Base):
@@ -27,4 +28,4 @@ class FeedItem(Base):
     kind: Mapped[str] = mapped_column(String(30))
     order_id: Mapped[str | None] = mapped_column(String(36))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from shared.errors import InvalidInput
@@ -105,7 +105,7 @@ class Throttle:
 
     def current(self, now: datetime) -> Throttle:
         """Forget failures after FAILURE_MEMORY of quiet."""
-        last = as_utc(self.last_failure)
+        last = self.last_failure
         if last is None or now - last >= FAILURE_MEMORY:
             return Throttle(0, None, self.free)
         return Throttle(self.failures, last, self.free)
@@ -123,10 +123,3 @@ class Throttle:
     def after_failure(self, now: datetime) -> Throttle:
         state = self.current(now)
         return Throttle(state.failures + 1, now, self.free)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)

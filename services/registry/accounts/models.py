@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.base import Base
+from shared.db import UTCDateTime
 
 
 class Account(Base):
@@ -19,8 +20,8 @@ class Account(Base):
     # The lock-out these two counted is gone (login_throttles back off instead); they stay for
     # AccountOut.locked_until and old rows.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AdminGrant(Base):
@@ -47,10 +48,10 @@ class RefreshToken(Base):
     # The roles (JSON claims) the family's access tokens carry; a refresh that finds one of
     # them gone ends the session.
     roles: Mapped[str] = mapped_column(Text)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -61,4 +62,4 @@ class LoginThrottle(Base):
     __tablename__ = "login_throttles"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
-    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)

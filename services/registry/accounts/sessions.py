@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.registry.accounts.domain import as_utc
 from services.registry.accounts.models import RefreshToken
 from shared.auth import Grant, TokenCodec
 from shared.errors import Unauthorized
@@ -137,7 +136,7 @@ async def refresh(
     family, person_id, held = row.family, row.person_id, grants_of(row.roles)
     if row.rotated_at is not None:
         raise await _refuse(session, sessionmaker, family, REUSED, now)
-    expires = as_utc(row.expires_at)
+    expires = row.expires_at
     if expires is None or expires <= now:
         raise session_ended()
     # Claim it atomically: of two refreshes racing with one token, one rotates it and the other

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import JSON, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.base import Base
+from shared.db import UTCDateTime
 
 
 class ImportJob(Base):
@@ -31,5 +32,5 @@ class ImportJob(Base):
     bad_rows: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     created_by: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

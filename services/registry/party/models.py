@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.base import Base, Versioned
+from shared.db import UTCDateTime
 
 
 class PartyOrg(Versioned, Base):
@@ -49,8 +50,8 @@ class CheckIn(Versioned, Base):
     party_member_id: Mapped[int] = mapped_column(ForeignKey("party_members.id"), index=True)
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
     post: Mapped[str] = mapped_column(String(100))
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CenterHousehold(Versioned, Base):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, func
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.base import Base, Versioned
+from shared.db import UTCDateTime
 
 
 class Person(Versioned, Base):
@@ -79,4 +80,4 @@ class PersonalDataAccess(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     fields: Mapped[str] = mapped_column(String(100))
     purpose: Mapped[str] = mapped_column(String(200))
-    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

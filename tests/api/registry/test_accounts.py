@@ -61,8 +61,8 @@ def test_after_five_failures_each_attempt_waits_twice_as_long_up_to_fifteen_minu
         waits.append(state.wait_seconds(now))
     assert waits == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
     assert state.wait_seconds(now + BACKOFF_MAX) == 0  # never a lock: the wait passes
-    # An hour without failures forgets them; SQLite's naive datetimes are read as UTC.
-    assert Throttle(50, now.replace(tzinfo=None), free=5).wait_seconds(now + timedelta(minutes=14)) == 60
+    # Fourteen minutes into a fifteen-minute wait, one minute is left; an hour without failures forgets them.
+    assert Throttle(50, now, free=5).wait_seconds(now + timedelta(minutes=14)) == 60
     assert Throttle(50, now, free=5).after_failure(now + timedelta(hours=1)) == Throttle(
         1, now + timedelta(hours=1), free=5
     )

@@ -1,7 +1,7 @@
 """paper ballots wait for their witness
 
-Revision ID: v0005
-Revises: v0004
+Revision ID: v0006
+Revises: v0005
 Create Date: 2026-12-02
 
 A paper ballot is entered by one committee member and counts only once the witness it names
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "v0005"
-down_revision = "v0004"
+revision = "v0006"
+down_revision = "v0005"
 branch_labels = None
 depends_on = None
 

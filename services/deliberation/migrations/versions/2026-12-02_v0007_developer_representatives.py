@@ -1,7 +1,7 @@
 """developer representatives
 
-Revision ID: v0006
-Revises: v0005
+Revision ID: v0007
+Revises: v0006
 Create Date: 2026-12-02
 
 The developer's unsold dwellings vote as one person with no registry identity: a representative
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "v0006"
-down_revision = "v0005"
+revision = "v0007"
+down_revision = "v0006"
 branch_labels = None
 depends_on = None
 
