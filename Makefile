@@ -32,9 +32,9 @@ test: install
 	$(BIN)/pytest
 	$(MAKE) lint
 
-# Without the multi-process broker tests, for a quick loop while coding.
+# Without the multi-process broker tests and the schema fuzzing, for a quick loop while coding.
 test-fast: install
-	$(BIN)/pytest -m "not integration"
+	$(BIN)/pytest -m "not integration and not fuzz"
 
 lint: install
 	$(BIN)/ruff check .

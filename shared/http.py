@@ -15,9 +15,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import idempotency
+from shared import idempotency, screening
 from shared.auth import optional_principal
-from shared import screening
 from shared.error_handlers import ERROR_RESPONSES, error_response
 from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG

@@ -67,7 +67,11 @@ def check_text(field: str, value: str, *, single_line: bool = False) -> None:
     char = found.group()
     if "\ud800" <= char <= "\udfff":
         raise _field_error(
-            field, "surrogate_forbidden", "含有不成对的代理字符（无效的 Unicode）", "lone surrogate (invalid Unicode)", value
+            field,
+            "surrogate_forbidden",
+            "含有不成对的代理字符（无效的 Unicode）",
+            "lone surrogate (invalid Unicode)",
+            value,
         )
     raise _field_error(
         field,
@@ -93,7 +97,11 @@ def check_int(field: str, value: int) -> None:
 def check_float(field: str, value: float) -> None:
     if not math.isfinite(value):
         raise _field_error(
-            field, "finite_number", "必须是有限的数字（不接受 NaN、Infinity 或溢出的数）", "must be a finite number", value
+            field,
+            "finite_number",
+            "必须是有限的数字（不接受 NaN、Infinity 或溢出的数）",
+            "must be a finite number",
+            value,
         )
 
 
@@ -126,7 +134,11 @@ def parse_json_body(body: bytes) -> Any:
     except ValueError as exc:
         if str(exc) in ("NaN", "Infinity", "-Infinity"):
             raise _field_error(
-                "body", "finite_number", "必须是有限的数字（不接受 NaN、Infinity 或溢出的数）", "must be a finite number", str(exc)
+                "body",
+                "finite_number",
+                "必须是有限的数字（不接受 NaN、Infinity 或溢出的数）",
+                "must be a finite number",
+                str(exc),
             ) from None
         return None
     screen_document("body", document)

@@ -45,7 +45,9 @@ async def test_an_id_beyond_64_bits_in_the_path_names_the_parameter(platform: Pl
 
 
 async def test_an_id_beyond_64_bits_in_a_filter_names_the_filter(platform: Platform, community: int) -> None:
-    answer = await platform.clients["registry"].get(URL, params={"community_id": -BIG - 1}, headers=platform.street_admin)
+    answer = await platform.clients["registry"].get(
+        URL, params={"community_id": -BIG - 1}, headers=platform.street_admin
+    )
     detail = _field(answer)
     assert (detail["field"], detail["type"]) == ("query.community_id", "int_out_of_range")
 
