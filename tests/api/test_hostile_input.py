@@ -187,6 +187,11 @@ async def test_the_gateway_refuses_the_same_inputs_and_forwards_paths_as_sent(
     answer = await gateway.post("/api/v1/billing/payment-notifications/we%00chat", content=b"{}")
     detail = _field(answer)
     assert (detail["field"], detail["value"]) == ("path.channel", "we\x00chat")
+    # Open311 clients keep their own root: the gateway still puts it under dispatch.
+    via_gateway = await gateway.get("/open311/v2/services.json")
+    direct = await platform.clients["dispatch"].get("/api/v1/dispatch/open311/v2/services.json")
+    assert via_gateway.status_code == 200
+    assert via_gateway.json() == direct.json()
     # An encoded slash stays one path segment: it is not a way to reach another route.
     answer = await gateway.get("/api/v1/registry/compounds/1%2F..%2Fstreets", headers=platform.street_admin)
     assert answer.status_code in (404, 422)
