@@ -166,7 +166,7 @@ def install_error_handlers(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": zh}
     for status, (_, zh, _en) in _HTTP_ZH.items()
-    if status in (401, 403, 404, 413, 429)
+    if status in (400, 401, 403, 404, 413, 414, 429)
 }
 ERROR_RESPONSES[409] = {"model": ErrorBody, "description": "状态冲突或版本过期 (conflict or stale version)"}
 ERROR_RESPONSES[422] = {"model": ErrorBody, "description": "请求参数有误 (validation error)"}
