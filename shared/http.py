@@ -4,6 +4,7 @@ metrics)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -59,7 +60,8 @@ class UnitOfWorkRoute(APIRoute):
                 except BaseException:
                     await session.rollback()
                     if claim is not None:
-                        await idempotency.release(sessionmaker, claim)
+                        # Shielded: a cancelled request must still free its key for the retry.
+                        await asyncio.shield(idempotency.release(sessionmaker, claim))
                     raise
                 if response.status_code >= 400:
                     if claim is not None:

@@ -111,12 +111,12 @@ def _this_key(claim: Claim) -> ColumnElement[bool]:
 
 
 async def claim_or_replay(
-    sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, ttl_seconds: int, wait_seconds: float = WAIT_SECONDS
+    sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, ttl_seconds: int, wait_seconds: float | None = None
 ) -> Response | None:
     """None when this request now owns the key and must do the work (then `complete` or
     `release`); the stored response when an earlier request with the key finished; Conflict when
     the key was used with another body, or its first request is still running after the wait."""
-    deadline = time.monotonic() + wait_seconds
+    deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:
         async with sessionmaker() as session:
             now = datetime.now(UTC)

@@ -6,6 +6,7 @@ nothing; never a 500."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from services.gateway.app import create_app as gateway_app
+from shared import idempotency
 from shared.settings import SERVICES
 from tests.api.conftest import Platform
 from tests.api.test_bad_input import GOOD, URL, assert_error_shape
@@ -219,3 +221,28 @@ async def test_eight_identical_requests_at_once_register_one_compound(platform: 
     listed = await registry.get(URL, headers=platform.street_admin)
     assert [c["name"] for c in listed.json()] == [GOOD["name"]]
     assert await platform.outbox_rows() == 1
+
+
+async def test_a_retry_while_the_first_request_still_runs_hears_in_progress(
+    platform: Platform, community: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first request holds the key (as if still working on it); a retry waits a moment,
+    then hears 409 "in progress" rather than doing the work twice."""
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
+    registry = platform.clients["registry"]
+    body = json.dumps(GOOD | {"community_id": community}).encode()
+    runtime = platform.apps["registry"].state.runtime
+    # The same hash shared/idempotency.py computes: method, path, query, body.
+    request_hash = hashlib.sha256(f"POST {URL}?".encode() + b"\n" + body).hexdigest()
+    claim = idempotency.Claim("person:1", "reg-slow-0001", request_hash)
+    assert await idempotency.claim_or_replay(runtime.db.sessionmaker, claim, 3600) is None
+    answer = await registry.post(
+        URL,
+        content=body,
+        headers=platform.street_admin | {"Idempotency-Key": claim.key, "content-type": "application/json"},
+    )
+    assert answer.status_code == 409, answer.text
+    error = assert_error_shape(answer.json(), "idempotency_key_in_progress")
+    assert "仍在处理中" in str(error["message"])
+    assert "in progress" in str(error["message_en"])
+    await _nothing_written(platform)
