@@ -37,9 +37,9 @@ test: install
 	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest
 	$(MAKE) lint
 
-# Without the multi-process broker tests, for a quick loop while coding.
+# Without the multi-process broker tests and the schema fuzzing, for a quick loop while coding.
 test-fast: install
-	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest -m "not integration"
+	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest -m "not integration and not fuzz"
 
 lint: install
 	$(BIN)/ruff check .

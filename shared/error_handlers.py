@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
+from decimal import InvalidOperation
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import ErrorBody, LinliError
@@ -67,7 +70,10 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         }
         if "input" in err and err.get("type") != "missing":
             value = err["input"]
-            item["value"] = value if isinstance(value, (str, int, float, bool)) or value is None else str(value)[:200]
+            plain = isinstance(value, (str, int, bool)) or value is None
+            if isinstance(value, float):
+                plain = math.isfinite(value)  # JSON has no NaN or infinity
+            item["value"] = value if plain else str(value)[:200]
         out.append(item)
     return out
 
@@ -93,6 +99,7 @@ _HTTP_ZH = {
     404: ("not_found", "资源不存在", "Not found"),
     405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
     413: ("payload_too_large", "请求体过大", "Request body too large"),
+    414: ("uri_too_long", "请求地址过长", "URI too long"),
     415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
     429: ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests"),
 }
@@ -110,6 +117,35 @@ async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What a database driver raises for a value its column cannot hold (an integer beyond BIGINT, a
+# decimal beyond the column's precision, NUL in text on PostgreSQL, a lone surrogate): the
+# request's values were wrong, so 422. shared/screening.py refuses most of these up front, naming
+# the field; this is the net under it.
+_VALUE_ERRORS: tuple[type[BaseException], ...] = (OverflowError, UnicodeEncodeError, InvalidOperation, DataError)
+
+
+def _value_error_of(exc: BaseException) -> BaseException | None:
+    if isinstance(exc, _VALUE_ERRORS):
+        return exc
+    if isinstance(exc, StatementError) and isinstance(exc.orig, _VALUE_ERRORS):
+        return exc.orig
+    return None
+
+
+async def _on_statement_error(request: Request, exc: Exception) -> JSONResponse:
+    cause = _value_error_of(exc)
+    if cause is None:
+        return await _on_unexpected(request, exc)
+    log.warning("value refused by the database on %s %s: %r", request.method, request.url.path, cause)
+    return error_response(
+        422,
+        "value_out_of_range",
+        "请求参数有误：某个取值超出了可保存的范围或含有无法保存的字符",
+        "Invalid request: a value is out of range or holds characters that cannot be stored",
+        {"reason": type(cause).__name__},
+    )
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
@@ -122,13 +158,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LinliError, _on_linli_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for kind in (*_VALUE_ERRORS, StatementError):
+        app.add_exception_handler(kind, _on_statement_error)
     app.add_exception_handler(Exception, _on_unexpected)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": zh}
     for status, (_, zh, _en) in _HTTP_ZH.items()
-    if status in (401, 403, 404, 413, 429)
+    if status in (400, 401, 403, 404, 413, 414, 429)
 }
 ERROR_RESPONSES[409] = {"model": ErrorBody, "description": "状态冲突或版本过期 (conflict or stale version)"}
 ERROR_RESPONSES[422] = {"model": ErrorBody, "description": "请求参数有误 (validation error)"}

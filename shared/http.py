@@ -4,6 +4,7 @@ metrics)."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import time
@@ -11,14 +12,15 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import idempotency
+from shared import idempotency, screening
 from shared.auth import optional_principal
 from shared.error_handlers import ERROR_RESPONSES, error_response
+from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
 from shared.observability import Metrics, request_id_var
@@ -35,38 +37,41 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
         handler = super().get_route_handler()
+        int_path = screening.int_parameter_names(_all_params(self.dependant, "path_params"))
+        int_query = screening.int_parameter_names(_all_params(self.dependant, "query_params"))
 
         async def run(request: Request) -> Any:
+            await screen_request(request, int_path, int_query)
             runtime = request.app.state.runtime
-            async with runtime.db.sessionmaker() as session:
+            sessionmaker = runtime.db.sessionmaker
+            claim = await _idempotency_claim(request) if self.stores_responses else None
+            if claim is not None:
+                replay = await idempotency.claim_or_replay(
+                    sessionmaker, claim, runtime.settings.idempotency_ttl_seconds
+                )
+                if replay is not None:
+                    return replay
+            async with sessionmaker() as session:
                 request.state.session = session
-                claim = await _idempotency_claim(request) if self.stores_responses else None
-                if claim is not None:
-                    replay = await idempotency.stored_response(session, claim, runtime.settings.idempotency_ttl_seconds)
-                    if replay is not None:
-                        return replay
                 try:
                     response = await handler(request)
+                    if response.status_code >= 400:
+                        await session.rollback()
+                    else:
+                        if claim is not None:
+                            await idempotency.complete(session, claim, response)
+                        await session.commit()
                 except BaseException:
                     await session.rollback()
+                    if claim is not None:
+                        # Shielded: a cancelled request must still free its key for the retry.
+                        await asyncio.shield(idempotency.release(sessionmaker, claim))
                     raise
                 if response.status_code >= 400:
-                    await session.rollback()
-                    return response
-                if claim is not None:
-                    await idempotency.store_response(session, claim, response)
-                try:
-                    await session.commit()
-                except IntegrityError:
-                    await session.rollback()
                     if claim is not None:
-                        # A concurrent request with the same key committed first: answer as it did.
-                        replay = await idempotency.stored_response(
-                            session, claim, runtime.settings.idempotency_ttl_seconds
-                        )
-                        if replay is not None:
-                            return replay
-                    raise
+                        # A refusal is not stored: the caller may fix the request and retry the key.
+                        await idempotency.release(sessionmaker, claim)
+                    return response
                 if session.info.pop(SESSION_FLAG, False):
                     runtime.relay.wake()
                 return response
@@ -90,6 +95,30 @@ class CredentialsRoute(UnitOfWorkRoute):
             return response
 
         return run
+
+
+def _all_params(dependant: Dependant, kind: str) -> list[Any]:
+    """The route's parameters of one kind, its dependencies' included."""
+    found: list[Any] = list(getattr(dependant, kind))
+    for sub in dependant.dependencies:
+        found.extend(_all_params(sub, kind))
+    return found
+
+
+async def screen_request(request: Request, int_path: set[str], int_query: set[str]) -> None:
+    """Refuse, before any work, values no Linli field can hold (shared/screening.py)."""
+    screening.screen_parameters({k: [v] for k, v in request.path_params.items()}, int_path, "path")
+    query: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        query.setdefault(name, []).append(value)
+    screening.screen_parameters(query, int_query, "query")
+    content_type = request.headers.get("content-type", "")
+    if request.method in ("POST", "PUT", "PATCH") and not content_type.startswith(
+        ("multipart/", "application/x-www-form-urlencoded")
+    ):
+        body = await request.body()
+        if body:
+            screening.parse_json_body(body)
 
 
 async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
@@ -167,8 +196,11 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id") or str(uuid7())
+        refusal = _refuse_request_line(scope)
+        # Latin-1 never fails; a header that is not ASCII was refused just above.
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        # A refused request's own id may be the offending header: it gets a fresh one.
+        request_id = (headers.get("x-request-id") if refusal is None else None) or str(uuid7())
         token = request_id_var.set(request_id)
         start = time.perf_counter()
         status = {"code": 500}
@@ -182,6 +214,11 @@ class RequestContextMiddleware:
 
         limit = self.max_upload if headers.get("content-type", "").startswith("multipart/form-data") else self.max_body
         try:
+            if refusal is not None:
+                await error_response(
+                    refusal.status_code, refusal.code, refusal.message, refusal.message_en, refusal.details
+                )(scope, receive, send_with_id)
+                return
             too_large = False
             length = headers.get("content-length")
             if length is not None and length.isdigit() and int(length) > limit:
@@ -230,3 +267,24 @@ class RequestContextMiddleware:
             self.metrics.latency.labels(scope["method"], path).observe(elapsed)
             access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status["code"], elapsed * 1000)
             request_id_var.reset(token)
+
+
+def _refuse_request_line(scope: Scope) -> LinliError | None:
+    """A request no route should see: a header that is not ASCII (RFC 9110 field values; the
+    gateway could not forward it either), or a URL longer than any Linli link."""
+    for name, value in scope["headers"]:
+        if not (name.isascii() and value.isascii()) or any(b < 0x20 and b != 0x09 for b in value):
+            shown = name.decode("latin-1")
+            return screening.HeaderInvalid(
+                f"请求头 {shown} 含有非 ASCII 字符或控制字符",
+                f"Header {shown} holds a non-ASCII or control character",
+                details={"header": shown.encode("ascii", "backslashreplace").decode()},
+            )
+    size = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
+    if size > screening.MAX_URL_BYTES:
+        return screening.UrlTooLong(
+            f"请求地址过长（上限 {screening.MAX_URL_BYTES} 字节）",
+            f"URL too long (limit {screening.MAX_URL_BYTES} bytes)",
+            details={"limit": screening.MAX_URL_BYTES, "size": size},
+        )
+    return None

@@ -1,18 +1,37 @@
 """Idempotency-Key on POST: the first response is stored with the effect, in one transaction;
-the same key from the same caller within the TTL returns it again and changes nothing."""
+the same key from the same caller within the TTL returns it again and changes nothing.
+
+Concurrent requests with one key: the first to insert the key's row (a claim, committed before
+the work starts) does the work; the others wait for its answer and replay it, or get 409
+"in progress" when it takes longer than they wait. The claim and the answer share one row, so
+this holds across processes and replicas, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, PrimaryKeyConstraint, String, Table, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
-from shared.db import plumbing_metadata
+from shared.db import UTCDateTime, plumbing_metadata
 from shared.errors import Conflict, InvalidInput
 
 idempotency_keys = Table(
@@ -24,12 +43,19 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=False),
     Column("content_type", String(200), nullable=False),
     Column("body", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("caller", "key"),
 )
 
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
+# status_code of a claimed key whose request is still running.
+PENDING = 0
+# How long a second request waits for the first one's answer before hearing "in progress".
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.05
+# A claim this old belongs to a request whose process died mid-way: the key is free again.
+ABANDONED_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -57,48 +83,100 @@ def validate_key(key: str) -> None:
         )
 
 
-async def stored_response(session: AsyncSession, claim: Claim, ttl_seconds: int) -> Response | None:
-    """The response stored for this caller and key, if any; Conflict if the body differs."""
-    row = (
-        await session.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.caller == claim.caller, idempotency_keys.c.key == claim.key
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    if created < datetime.now(UTC) - timedelta(seconds=ttl_seconds):
-        # Expired: forget it inside the new request's transaction.
-        await session.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.caller == claim.caller, idempotency_keys.c.key == claim.key
-            )
-        )
-        return None
-    if row.request_hash != claim.request_hash:
-        raise Conflict(
-            "同一 Idempotency-Key 已用于另一个不同的请求",
-            "This Idempotency-Key was already used with a different request",
-            code="idempotency_key_reused",
-            details={"key": claim.key},
-        )
-    return Response(
-        content=row.body, status_code=row.status_code, media_type=row.content_type, headers={REPLAY_HEADER: "true"}
+def _conflict_reused(claim: Claim) -> Conflict:
+    return Conflict(
+        "同一 Idempotency-Key 已用于另一个不同的请求",
+        "This Idempotency-Key was already used with a different request",
+        code="idempotency_key_reused",
+        details={"key": claim.key},
     )
 
 
-async def store_response(session: AsyncSession, claim: Claim, response: Response) -> None:
-    """Save the response in the effect's transaction (before the one commit)."""
+def _in_progress(claim: Claim) -> Conflict:
+    return Conflict(
+        "使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试",
+        "A request with this Idempotency-Key is still in progress; retry later",
+        code="idempotency_key_in_progress",
+        details={"key": claim.key},
+    )
+
+
+def _this_key(claim: Claim) -> ColumnElement[bool]:
+    return (idempotency_keys.c.caller == claim.caller) & (idempotency_keys.c.key == claim.key)
+
+
+async def claim_or_replay(
+    sessionmaker: async_sessionmaker[AsyncSession], claim: Claim, ttl_seconds: int, wait_seconds: float | None = None
+) -> Response | None:
+    """None when this request now owns the key and must do the work (then `complete` or
+    `release`); the stored response when an earlier request with the key finished; Conflict when
+    the key was used with another body, or its first request is still running after the wait."""
+    deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    while True:
+        async with sessionmaker() as session:
+            now = datetime.now(UTC)
+            try:
+                await session.execute(
+                    idempotency_keys.insert().values(
+                        caller=claim.caller,
+                        key=claim.key,
+                        request_hash=claim.request_hash,
+                        status_code=PENDING,
+                        content_type="",
+                        body=b"",
+                        created_at=now,
+                    )
+                )
+                await session.commit()
+                return None
+            except IntegrityError:
+                await session.rollback()
+            row = (await session.execute(select(idempotency_keys).where(_this_key(claim)))).first()
+            if row is None:
+                continue  # released between our insert and our read: try to claim it again
+            created = row.created_at
+            stale = created < now - timedelta(seconds=ttl_seconds) or (
+                row.status_code == PENDING and created < now - ABANDONED_AFTER
+            )
+            if stale:
+                # Expired answer, or a claim whose request died: forget it and claim afresh.
+                await session.execute(
+                    delete(idempotency_keys).where(_this_key(claim), idempotency_keys.c.created_at == row.created_at)
+                )
+                await session.commit()
+                continue
+            if row.request_hash != claim.request_hash:
+                raise _conflict_reused(claim)
+            if row.status_code != PENDING:
+                return Response(
+                    content=row.body,
+                    status_code=row.status_code,
+                    media_type=row.content_type,
+                    headers={REPLAY_HEADER: "true"},
+                )
+        if time.monotonic() >= deadline:
+            raise _in_progress(claim)
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def complete(session: AsyncSession, claim: Claim, response: Response) -> None:
+    """Save the response on the claimed key in the effect's transaction (before the one commit)."""
     await session.execute(
-        idempotency_keys.insert().values(
-            caller=claim.caller,
-            key=claim.key,
-            request_hash=claim.request_hash,
+        update(idempotency_keys)
+        .where(_this_key(claim))
+        .values(
             status_code=response.status_code,
             content_type=response.headers.get("content-type", "application/json"),
             body=bytes(response.body),
             created_at=datetime.now(UTC),
         )
     )
+
+
+async def release(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim) -> None:
+    """Free a claimed key whose request failed, so a retry can do the work."""
+    async with sessionmaker() as session:
+        await session.execute(
+            delete(idempotency_keys).where(_this_key(claim), idempotency_keys.c.status_code == PENDING)
+        )
+        await session.commit()

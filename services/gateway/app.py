@@ -153,7 +153,7 @@ def create_app(settings: Settings) -> FastAPI:
             runtime.upstreams["dispatch"],
             request,
             settings.upstream_timeout_seconds,
-            path=f"/api/v1/dispatch/open311/v2/{path}",
+            prefix="/api/v1/dispatch",
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
             public_prefix="/open311/v2",
         )

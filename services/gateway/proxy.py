@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from urllib.parse import quote_from_bytes
 
 import httpx
 from fastapi import Request
@@ -28,17 +29,33 @@ HOP_BY_HOP = {
 }
 
 
+# Everything printable in a URL except space: what the client percent-encoded stays encoded.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def upstream_target(request: Request, prefix: str = "") -> bytes:
+    """The path and query to ask the service for, exactly as the client encoded them: the decoded
+    path could hold control characters (%00, %1D) that are not allowed in a URL, and decoding
+    and re-encoding would turn %2F into a separator."""
+    raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
+    target = prefix.encode() + quote_from_bytes(raw_path, safe=_URL_SAFE).encode()
+    query: bytes = request.scope.get("query_string", b"")
+    if query:
+        target += b"?" + quote_from_bytes(query, safe=_URL_SAFE).encode()
+    return target
+
+
 async def forward(
     client: httpx.AsyncClient,
     base_url: str,
     request: Request,
     timeout_s: float,
-    path: str | None = None,
+    prefix: str = "",
     forwarded_for: list[str] | None = None,
     public_prefix: str | None = None,
     draining: asyncio.Event | None = None,
 ) -> Response:
-    """Send `request` to `base_url` + its path (or `path`); the body streams both ways.
+    """Send `request` to `base_url` + `prefix` + its path; the body streams both ways.
     `forwarded_for` is the believable chain of addresses (client first, this gateway's peer
     last): whatever X-Forwarded-For the client sent is replaced by it, never passed on. With
     `public_prefix` the service learns the public root it is served under (Open311's
@@ -54,10 +71,10 @@ async def forward(
         headers.append(("x-forwarded-for", ", ".join(chain)))
     body = await request.body()
     wants_stream = "text/event-stream" in request.headers.get("accept", "")
+    base = httpx.URL(base_url)
     upstream = client.build_request(
         request.method,
-        base_url + (path or request.url.path),
-        params=request.url.query.encode() or None,
+        base.copy_with(raw_path=base.raw_path.rstrip(b"/") + upstream_target(request, prefix)),
         headers=headers,
         content=body,
         timeout=httpx.Timeout(timeout_s, read=None) if wants_stream else httpx.Timeout(timeout_s),

@@ -111,3 +111,38 @@ async def test_every_mistake_gets_the_one_error_shape_and_changes_nothing(
     assert_error_shape(anonymous, 401)
 
     assert await state() == before
+
+
+async def test_hostile_values_get_a_422_on_postgresql_too(
+    cluster: Cluster, services: dict[str, Service], http: httpx.AsyncClient
+) -> None:
+    """PostgreSQL refuses NUL in text and integers beyond BIGINT with errors of its own: the
+    clerk's (or an attacker's) request is refused before it gets there, naming the field."""
+    gateway = services["gateway"]
+    headers = cluster.auth()
+    community = await seed_community(http, gateway.url, headers, "汾河街道", "汾河社区")
+    compounds_url = f"{gateway.url}/api/v1/registry/compounds"
+    registry_db = cluster.database("registry")
+    before = await pg_value(registry_db, "SELECT count(*) FROM outbox")
+    good = {"name": "汾河小区", "community_id": community, "kind": "old", "management_model": "self_managed"}
+
+    nul = await http.post(compounds_url, json=good | {"name": "汾河\x00小区"}, headers=headers)
+    error = assert_error_shape(nul, 422, "validation_error")
+    assert (error["details"][0]["field"], error["details"][0]["type"]) == ("body.name", "control_character_forbidden")
+    assert "控制字符 U+0000" in error["message"]
+
+    huge_body = await http.post(compounds_url, json=good | {"community_id": 2**63}, headers=headers)
+    error = assert_error_shape(huge_body, 422, "validation_error")
+    assert error["details"][0]["field"] == "body.community_id"
+    assert "整数超出范围" in error["message"]
+
+    huge_path = await http.get(f"{compounds_url}/{2**63}", headers=headers)
+    assert assert_error_shape(huge_path, 422, "validation_error")["details"][0]["field"] == "path.entity_id"
+
+    huge_filter = await http.get(compounds_url, params={"community_id": str(10**30)}, headers=headers)
+    assert assert_error_shape(huge_filter, 422, "validation_error")["details"][0]["field"] == "query.community_id"
+
+    header = await http.get(compounds_url, headers={"X-Client": "邻里".encode()})
+    assert_error_shape(header, 400, "header_invalid")
+
+    assert await pg_value(registry_db, "SELECT count(*) FROM outbox") == before

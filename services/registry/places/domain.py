@@ -81,16 +81,17 @@ def parse_area(value: object, field: str = "area_m2") -> Decimal:
             f"{field} must be greater than 0, got {value}",
             details=[{"field": field, "value": str(value)}],
         )
-    if area != area.quantize(Decimal("0.01")):
-        raise InvalidInput(
-            f"{field} 最多两位小数：{value}",
-            f"{field} has at most two decimals, got {value}",
-            details=[{"field": field, "value": str(value)}],
-        )
+    # Size first: quantizing "1e30" to cents would overflow the decimal context.
     if area >= MAX_AREA_M2:
         raise InvalidInput(
             f"{field} 过大：{value}",
             f"{field} is implausibly large: {value}",
+            details=[{"field": field, "value": str(value)}],
+        )
+    if area != area.quantize(Decimal("0.01")):
+        raise InvalidInput(
+            f"{field} 最多两位小数：{value}",
+            f"{field} has at most two decimals, got {value}",
             details=[{"field": field, "value": str(value)}],
         )
     return area.quantize(Decimal("0.01"))
