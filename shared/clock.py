@@ -74,7 +74,15 @@ def request_time(request: Request) -> datetime:
     return clock()
 
 
+def request_day(request: Request) -> date:
+    """Today in the compound's time zone, as the running service sees it."""
+    clock: Clock = request.app.state.runtime.clock
+    return clock.today()
+
+
+# What a route takes to know the time: `now: Now`, `today: Today` (never the wall clock).
 Now = Annotated[datetime, Depends(request_time)]
+Today = Annotated[date, Depends(request_day)]
 
 
 def month_of(moment: datetime, tz: ZoneInfo = LOCAL_TZ) -> str:

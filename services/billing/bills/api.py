@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 from fastapi.responses import Response
 
 from services.billing.bills import service
@@ -25,6 +25,7 @@ from services.billing.bills.schemas import (
 from services.billing.keys import MONEY
 from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
+from shared.clock import Now, Today
 from shared.http import Session, service_router
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,10 +40,8 @@ router = service_router("/api/v1/billing", tags=["billing: bills"])
     summary="开单 (issue a period's bills)",
     dependencies=MONEY,
 )
-async def create_bill_run(
-    body: BillRunCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> BillRunOut:
-    return await service.start_run(session, principal, body, request.app.state.runtime.clock())
+async def create_bill_run(body: BillRunCreate, now: Now, session: Session, principal: CurrentPrincipal) -> BillRunOut:
+    return await service.start_run(session, principal, body, now)
 
 
 @router.get("/bill-runs/{run_id}", response_model=BillRunOut, summary="开单报告 (what a run issued)")
@@ -85,10 +84,8 @@ async def get_bill(bill_id: int, session: Session, principal: CurrentPrincipal) 
 
 
 @router.post("/bills/{bill_id}/void", response_model=BillOut, summary="作废未付账单 (void an unpaid bill)")
-async def void_bill(
-    bill_id: int, body: BillVoid, request: Request, session: Session, principal: CurrentPrincipal
-) -> BillOut:
-    return await service.void_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
+async def void_bill(bill_id: int, body: BillVoid, now: Now, session: Session, principal: CurrentPrincipal) -> BillOut:
+    return await service.void_bill(session, principal, bill_id, body, now)
 
 
 @router.post(
@@ -99,21 +96,21 @@ async def void_bill(
     dependencies=MONEY,
 )
 async def reissue_bill(
-    bill_id: int, body: BillReissue, request: Request, session: Session, principal: CurrentPrincipal
+    bill_id: int, body: BillReissue, now: Now, session: Session, principal: CurrentPrincipal
 ) -> BillOut:
-    return await service.reissue_bill(session, principal, bill_id, body, request.app.state.runtime.clock())
+    return await service.reissue_bill(session, principal, bill_id, body, now)
 
 
 @router.get("/arrears", response_model=ArrearsOut, summary="欠费 (arrears per household, building or compound)")
 async def get_arrears(
-    request: Request,
+    today: Today,
     session: Session,
     principal: CurrentPrincipal,
     compound_id: int,
     by: str = "household",
     as_of: date | None = None,
 ) -> ArrearsOut:
-    day = as_of or request.app.state.runtime.clock.today()
+    day = as_of or today
     return await service.arrears(session, principal, compound_id, by, day)
 
 
@@ -121,9 +118,9 @@ async def get_arrears(
     "/arrears.xlsx", summary="欠费与账单表 (.xlsx: arrears by household and the bills)", response_class=Response
 )
 async def get_arrears_xlsx(
-    request: Request, session: Session, principal: CurrentPrincipal, compound_id: int, as_of: date | None = None
+    today: Today, session: Session, principal: CurrentPrincipal, compound_id: int, as_of: date | None = None
 ) -> Response:
-    day = as_of or request.app.state.runtime.clock.today()
+    day = as_of or today
     data = await service.arrears_workbook(session, principal, compound_id, day)
     name = f"arrears-{compound_id}-{day.isoformat()}.xlsx"
     return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
@@ -147,7 +144,7 @@ async def get_collection_rate(
     summary="催缴提醒 (reminders as events, never a cut-off)",
 )
 async def send_reminders(
-    body: RemindersCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: RemindersCreate, today: Today, session: Session, principal: CurrentPrincipal
 ) -> RemindersOut:
-    day = body.as_of or request.app.state.runtime.clock.today()
+    day = body.as_of or today
     return await service.remind(session, principal, body.compound_id, body.min_outstanding_fen, day)

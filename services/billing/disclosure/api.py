@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from services.billing.disclosure import render, service
 from services.billing.disclosure.models import disclosures
 from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, VerifyOut
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: disclosures"])
@@ -22,9 +22,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     "/disclosures", status_code=201, response_model=DisclosureOut, summary="发布公示 (publish a period's statement)"
 )
 async def publish_disclosure(
-    body: DisclosureCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: DisclosureCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> DisclosureOut:
-    return await service.publish(session, principal, body, request.app.state.runtime.clock())
+    return await service.publish(session, principal, body, now)
 
 
 # Disclosures are what goes on the notice board: any signed-in caller may read them.

@@ -33,15 +33,11 @@ from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind
 from services.billing.ledger.models import accounts, journal_entries, journal_lines
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 from shared.money import fen_to_yuan
 
 router = service_router("/api/v1/billing", tags=["billing: funds"])
-
-
-def _now(request: Request) -> datetime:
-    now: datetime = request.app.state.runtime.clock()
-    return now
 
 
 @router.post(
@@ -51,10 +47,8 @@ def _now(request: Request) -> datetime:
     summary="公共收益入账 (book public revenue)",
     dependencies=MONEY,
 )
-async def book_revenue(
-    body: RevenueCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> RevenueOut:
-    return await service.book_revenue(session, principal, body, _now(request))
+async def book_revenue(body: RevenueCreate, now: Now, session: Session, principal: CurrentPrincipal) -> RevenueOut:
+    return await service.book_revenue(session, principal, body, now)
 
 
 @router.get("/revenues", response_model=list[RevenueOut], summary="公共收益 (a compound's public revenue)")
@@ -71,10 +65,8 @@ async def get_rule(compound_id: int, session: Session, principal: CurrentPrincip
 
 
 @router.put("/distribution-rules/{compound_id}", response_model=RuleOut, summary="设置分配规则 (set the rule)")
-async def put_rule(
-    compound_id: int, body: RuleIn, request: Request, session: Session, principal: CurrentPrincipal
-) -> RuleOut:
-    return await service.set_rule(session, principal, compound_id, body, _now(request))
+async def put_rule(compound_id: int, body: RuleIn, now: Now, session: Session, principal: CurrentPrincipal) -> RuleOut:
+    return await service.set_rule(session, principal, compound_id, body, now)
 
 
 @router.post(
@@ -85,9 +77,9 @@ async def put_rule(
     dependencies=MONEY,
 )
 async def distribute(
-    body: DistributionCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: DistributionCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> DistributionOut:
-    return await service.distribute(session, principal, body, _now(request))
+    return await service.distribute(session, principal, body, now)
 
 
 @router.post(
@@ -97,9 +89,9 @@ async def distribute(
     summary="申请审批 (ask a second committee member to approve a distribution or emergency withdrawal)",
 )
 async def request_approval(
-    body: approvals.ApprovalCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: approvals.ApprovalCreate, request: Request, now: Now, session: Session, principal: CurrentPrincipal
 ) -> approvals.ApprovalOut:
-    return await approvals.request(session, principal, body, _now(request))
+    return await approvals.request(session, principal, body, now)
 
 
 @router.post(
@@ -107,10 +99,8 @@ async def request_approval(
     response_model=approvals.ApprovalOut,
     summary="复核批准 (a second committee member approves: four eyes)",
 )
-async def approve(
-    approval_id: int, request: Request, session: Session, principal: CurrentPrincipal
-) -> approvals.ApprovalOut:
-    return await approvals.approve(session, principal, approval_id, _now(request))
+async def approve(approval_id: int, now: Now, session: Session, principal: CurrentPrincipal) -> approvals.ApprovalOut:
+    return await approvals.approve(session, principal, approval_id, now)
 
 
 @router.get("/fund-approvals", response_model=list[approvals.ApprovalOut], summary="审批记录 (who asked, who approved)")
@@ -233,9 +223,9 @@ async def fund_ledger(
     dependencies=MONEY,
 )
 async def development_deposit(
-    body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: MovementCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
-    return await service.development_fund(session, principal, body, "in", _now(request))
+    return await service.development_fund(session, principal, body, "in", now)
 
 
 @router.post(
@@ -246,9 +236,9 @@ async def development_deposit(
     dependencies=MONEY,
 )
 async def development_disbursement(
-    body: MovementCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: MovementCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
-    return await service.development_fund(session, principal, body, "out", _now(request))
+    return await service.development_fund(session, principal, body, "out", now)
 
 
 class ExpenseCreate(MovementCreate):
@@ -264,10 +254,8 @@ class ExpenseCreate(MovementCreate):
     summary="资金池支出 (an expense from a part)",
     dependencies=MONEY,
 )
-async def create_expense(
-    body: ExpenseCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> MovementOut:
-    return await service.pool_expense(session, principal, body.part, body, _now(request))
+async def create_expense(body: ExpenseCreate, now: Now, session: Session, principal: CurrentPrincipal) -> MovementOut:
+    return await service.pool_expense(session, principal, body.part, body, now)
 
 
 @router.get("/expenses", response_model=list[MovementOut], summary="资金池支出 (expenses)")
@@ -292,9 +280,9 @@ async def list_movements(
     dependencies=MONEY,
 )
 async def maintenance_deposit(
-    body: MaintenanceDeposit, request: Request, session: Session, principal: CurrentPrincipal
+    body: MaintenanceDeposit, now: Now, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
-    return await service.maintenance_deposit(session, principal, body, _now(request))
+    return await service.maintenance_deposit(session, principal, body, now)
 
 
 @router.post(
@@ -305,9 +293,9 @@ async def maintenance_deposit(
     dependencies=MONEY,
 )
 async def maintenance_withdrawal(
-    body: MaintenanceWithdrawal, request: Request, session: Session, principal: CurrentPrincipal
+    body: MaintenanceWithdrawal, now: Now, session: Session, principal: CurrentPrincipal
 ) -> MovementOut:
-    return await service.maintenance_withdrawal(session, principal, body, _now(request))
+    return await service.maintenance_withdrawal(session, principal, body, now)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -28,23 +28,20 @@ from services.billing.payments.schemas import (
     ReversalCreate,
 )
 from shared.auth import CurrentPrincipal, Role
+from shared.clock import Now
 from shared.errors import Forbidden, LinliError, NotFound
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
 
 
-def _now(request: Request) -> Any:
-    return request.app.state.runtime.clock()
-
-
 @router.post(
     "/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)", dependencies=MONEY
 )
 async def take_payment(
-    body: CounterPaymentCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: CounterPaymentCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:
-    return await service.take_counter_payment(session, principal, body, _now(request))
+    return await service.take_counter_payment(session, principal, body, now)
 
 
 @router.get("/payments", response_model=PaymentPage, summary="收款与收据 (payments and receipts)")
@@ -72,9 +69,9 @@ async def get_payment(payment_id: int, session: Session, principal: CurrentPrinc
     dependencies=MONEY,
 )
 async def refund_payment(
-    payment_id: int, body: RefundCreate, request: Request, session: Session, principal: CurrentPrincipal
+    payment_id: int, body: RefundCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> RefundOut:
-    return await service.refund(session, principal, payment_id, body, _now(request))
+    return await service.refund(session, principal, payment_id, body, now)
 
 
 @router.get("/refunds", response_model=list[RefundOut], summary="退款记录 (a compound's refunds)")
@@ -98,18 +95,18 @@ async def list_refunds(session: Session, principal: CurrentPrincipal, compound_i
     "/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)", dependencies=MONEY
 )
 async def reverse_payment(
-    payment_id: int, body: ReversalCreate, request: Request, session: Session, principal: CurrentPrincipal
+    payment_id: int, body: ReversalCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> PaymentOut:
-    return await service.reverse(session, principal, payment_id, body, _now(request))
+    return await service.reverse(session, principal, payment_id, body, now)
 
 
 @router.post(
     "/payment-orders", status_code=201, response_model=PaymentOrderOut, summary="线上支付订单 (online payment order)"
 )
 async def create_payment_order(
-    body: PaymentOrderCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: PaymentOrderCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> PaymentOrderOut:
-    return await service.create_order(session, principal, body, _now(request))
+    return await service.create_order(session, principal, body, now)
 
 
 @router.get("/payment-orders/{out_trade_no}", response_model=PaymentOrderOut, summary="支付订单 (an order's state)")
@@ -125,7 +122,7 @@ async def get_payment_order(out_trade_no: str, session: Session, principal: Curr
     "/payment-notifications/{channel}",
     summary="支付渠道通知 (WeChat Pay / Alipay notification; authenticated by its signature)",
 )
-async def payment_notification(channel: str, request: Request, session: Session) -> Response:
+async def payment_notification(channel: str, request: Request, now: Now, session: Session) -> Response:
     adapters: dict[Channel, ChannelAdapter] = request.app.state.billing_channels
     try:
         adapter = adapters[Channel(channel)]
@@ -135,12 +132,12 @@ async def payment_notification(channel: str, request: Request, session: Session)
     notification = None
     try:
         notification = adapter.read(headers, await request.body())
-        await settle(session, adapter, notification, _now(request))
+        await settle(session, adapter, notification, now)
     except LinliError as exc:
         # The request's transaction rolls back with the error; the rejection is kept in a
         # transaction of its own, so finance can see what a channel sent and why it was refused.
         async with request.app.state.runtime.db.sessionmaker() as own, own.begin():
-            await record_rejection(own, adapter.channel, notification, exc.code, _now(request))
+            await record_rejection(own, adapter.channel, notification, exc.code, now)
         raise
     # Each channel's own acknowledgement, so it stops re-sending.
     if adapter.channel == Channel.alipay:

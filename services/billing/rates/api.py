@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-
 from services.billing.rates import service
 from services.billing.rates.domain import RateScope
 from services.billing.rates.schemas import RateCardCreate, RateCardOut
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: rate cards"])
@@ -15,9 +14,9 @@ router = service_router("/api/v1/billing", tags=["billing: rate cards"])
 
 @router.post("/rate-cards", status_code=201, response_model=RateCardOut, summary="新建收费标准 (create a rate card)")
 async def create_rate_card(
-    body: RateCardCreate, request: Request, session: Session, principal: CurrentPrincipal
+    body: RateCardCreate, now: Now, session: Session, principal: CurrentPrincipal
 ) -> RateCardOut:
-    return await service.create_card(session, principal, body, request.app.state.runtime.clock())
+    return await service.create_card(session, principal, body, now)
 
 
 @router.get("/rate-cards", response_model=list[RateCardOut], summary="收费标准 (a scope's rate cards)")

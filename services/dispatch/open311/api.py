@@ -30,6 +30,7 @@ from services.dispatch.orders.domain import Channel, OrderState
 from services.dispatch.orders.models import Order
 from services.dispatch.sla.models import Deadline
 from shared.auth import CurrentPrincipal, Principal, optional_principal
+from shared.clock import Now
 from shared.errors import InvalidInput, LinliError, NotFound, Unauthorized
 from shared.http import Session, UnitOfWorkRoute, service_router
 
@@ -183,7 +184,7 @@ async def _filer(request: Request, session: Any, fields: dict[str, Any]) -> tupl
     response_model=list[s.Created],
     summary="GeoReport: 提交诉求 (create a service request; api_key or Bearer token)",
 )
-async def create_request(request: Request, session: Session) -> list[s.Created]:
+async def create_request(request: Request, now: Now, session: Session) -> list[s.Created]:
     fields = await _fields(request)
     principal, key = await _filer(request, session, fields)
     nested = fields.get("attribute")
@@ -218,9 +219,7 @@ async def create_request(request: Request, session: Session) -> list[s.Created]:
             "Invalid service request",
             details=[{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()],
         ) from None
-    order = await intake.create_order(
-        session, body, principal, request.app.state.runtime.clock(), channel=Channel.open311
-    )
+    order = await intake.create_order(session, body, principal, now, channel=Channel.open311)
     if key is not None:
         keys.require_within(key, order)
     order.lat, order.long = lat, long
@@ -332,10 +331,8 @@ async def get_request(service_request_id: str, request: Request, session: Sessio
     response_model=s.IssuedKey,
     summary="发放 Open311 密钥 (issue a client key; admins of the place)",
 )
-async def issue_key(
-    body: s.ClientKeyCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> s.IssuedKey:
-    return await keys.issue(session, body, principal, request.app.state.runtime.clock())
+async def issue_key(body: s.ClientKeyCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.IssuedKey:
+    return await keys.issue(session, body, principal, now)
 
 
 @keys_router.get(
@@ -353,5 +350,5 @@ async def list_keys(
 @keys_router.post(
     "/open311-keys/{key_id}/revoke", response_model=s.ClientKeyOut, summary="吊销 Open311 密钥 (revoke a client key)"
 )
-async def revoke_key(key_id: int, request: Request, session: Session, principal: CurrentPrincipal) -> s.ClientKeyOut:
-    return await keys.revoke(session, key_id, principal, request.app.state.runtime.clock())
+async def revoke_key(key_id: int, now: Now, session: Session, principal: CurrentPrincipal) -> s.ClientKeyOut:
+    return await keys.revoke(session, key_id, principal, now)

@@ -7,24 +7,19 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Query, Request, status
+from fastapi import Query, status
 
 from services.dispatch.orders import access, closing, escalation, intake, offers, reading, triage, work
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.domain import OrderKind
 from services.dispatch.orders.models import Order
 from shared.auth import CurrentPrincipal, Principal
+from shared.clock import Now
 from shared.errors import InvalidInput
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/dispatch", tags=["orders 工单"])
 B = TypeVar("B")
-
-
-def now_of(request: Request) -> datetime:
-    """The service's clock (tests move it forward)."""
-    moment: datetime = request.app.state.runtime.clock()
-    return moment
 
 
 async def _detail(session: Any, order: Order) -> s.OrderDetail:
@@ -34,10 +29,8 @@ async def _detail(session: Any, order: Order) -> s.OrderDetail:
 @router.post(
     "/orders", status_code=status.HTTP_201_CREATED, response_model=s.OrderDetail, summary="点单 (place an order)"
 )
-async def create_order(
-    body: s.OrderCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> s.OrderDetail:
-    return intake.placed_detail(await intake.place_order(session, body, principal, now_of(request)))
+async def create_order(body: s.OrderCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
+    return intake.placed_detail(await intake.place_order(session, body, principal, now))
 
 
 @router.get("/orders", response_model=s.OrderPage, summary="工单列表，游标分页 (list, newest first, cursor paging)")
@@ -118,10 +111,10 @@ def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible
     """POST /orders/{id}/<path>: load the order, apply `step`, answer with the order's detail."""
 
     async def endpoint(
-        order_id: str, body: Any, request: Request, session: Session, principal: CurrentPrincipal
+        order_id: str, body: Any, now: Now, session: Session, principal: CurrentPrincipal
     ) -> s.OrderDetail:
         order = await (_visible(session, order_id, principal) if visible else reading.get_order(session, order_id))
-        return await _detail(session, await step(session, order, body, principal, now_of(request)))
+        return await _detail(session, await step(session, order, body, principal, now))
 
     # FastAPI reads the body's model from the annotation.
     endpoint.__annotations__["body"] = body_type
@@ -156,12 +149,10 @@ _step("escalate", "升级：小区→社区→街道 (escalate one level)", s.Es
 @router.post(
     "/wishes", status_code=status.HTTP_201_CREATED, response_model=s.OrderDetail, summary="许微心愿 (make a wish)"
 )
-async def create_wish(
-    body: s.OrderCreate, request: Request, session: Session, principal: CurrentPrincipal
-) -> s.OrderDetail:
+async def create_wish(body: s.OrderCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
     if body.category != "micro_wish":
         body = body.model_copy(update={"category": "micro_wish"})
-    return intake.placed_detail(await intake.place_order(session, body, principal, now_of(request), OrderKind.wish))
+    return intake.placed_detail(await intake.place_order(session, body, principal, now, OrderKind.wish))
 
 
 @router.get("/wishes", response_model=s.OrderPage, summary="待认领的微心愿 (open wishes)")
@@ -176,8 +167,8 @@ async def list_wishes(
 
 
 @router.post("/wishes/{order_id}/claim", response_model=s.OrderDetail, summary="党员认领微心愿 (claim a wish)")
-async def claim_wish(order_id: str, request: Request, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
+async def claim_wish(order_id: str, now: Now, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
     order = await reading.get_order(session, order_id)
     if order.kind != OrderKind.wish.value:
         raise InvalidInput("只有微心愿可以认领", "Only a wish can be claimed", details=[{"field": "order_id"}])
-    return await _detail(session, await offers.claim_wish(session, order, principal, now_of(request)))
+    return await _detail(session, await offers.claim_wish(session, order, principal, now))

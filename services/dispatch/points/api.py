@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
 from services.dispatch.points import schemas as s
 from services.dispatch.points import service as p
 from services.dispatch.points.domain import period_of
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/dispatch", tags=["points 积分与红黑榜"])
@@ -26,15 +27,13 @@ async def member_points(
 
 
 @router.get("/points/lists", response_model=s.ListsOut, summary="红黑榜 (honour roll and warning list)")
-async def lists(
-    request: Request, session: Session, _: CurrentPrincipal, compound_id: int, period: Period = None
-) -> s.ListsOut:
-    return await p.lists(session, compound_id, period or period_of(request.app.state.runtime.clock()))
+async def lists(now: Now, session: Session, _: CurrentPrincipal, compound_id: int, period: Period = None) -> s.ListsOut:
+    return await p.lists(session, compound_id, period or period_of(now))
 
 
 @router.post("/points/lists/publish", response_model=s.ListsOut, summary="公示红黑榜 (publish the lists of a period)")
-async def publish(body: s.PublishBody, request: Request, session: Session, principal: CurrentPrincipal) -> s.ListsOut:
-    return await p.publish(session, body, principal, request.app.state.runtime.clock())
+async def publish(body: s.PublishBody, now: Now, session: Session, principal: CurrentPrincipal) -> s.ListsOut:
+    return await p.publish(session, body, principal, now)
 
 
 @router.get("/points/rules/{compound_id}", response_model=s.RulesOut, summary="积分规则 (points rules)")

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Query, Response
 
 from services.dispatch.stats import schemas as s
 from services.dispatch.stats import service as st
 from shared.auth import CurrentPrincipal
+from shared.clock import Today
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/dispatch", tags=["stats 统计"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _period(request: Request, date_from: date | None, date_to: date | None) -> tuple[date, date]:
-    today = request.app.state.runtime.clock.today()
+def _period(today: date, date_from: date | None, date_to: date | None) -> tuple[date, date]:
     end = date_to or today
     return date_from or end - timedelta(days=29), end
 
@@ -26,7 +26,7 @@ def _period(request: Request, date_from: date | None, date_to: date | None) -> t
     "/stats", response_model=s.StatsOut, summary="派单统计（默认近 30 天）(statistics, last 30 days by default)"
 )
 async def stats(
-    request: Request,
+    today: Today,
     session: Session,
     principal: CurrentPrincipal,
     level: s.Level,
@@ -34,13 +34,13 @@ async def stats(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> s.StatsOut:
-    start, end = _period(request, date_from, date_to)
+    start, end = _period(today, date_from, date_to)
     return await st.stats(session, principal, level, place_id, start, end)
 
 
 @router.get("/stats.xlsx", summary="派单统计导出 Excel (statistics as .xlsx)", response_class=Response)
 async def stats_xlsx(
-    request: Request,
+    today: Today,
     session: Session,
     principal: CurrentPrincipal,
     level: s.Level,
@@ -48,7 +48,7 @@ async def stats_xlsx(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Response:
-    start, end = _period(request, date_from, date_to)
+    start, end = _period(today, date_from, date_to)
     out = await st.stats(session, principal, level, place_id, start, end)
     name = f"dispatch-stats-{level}-{place_id}-{start}-{end}.xlsx"
     return Response(st.to_xlsx(out), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

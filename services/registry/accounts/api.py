@@ -11,6 +11,7 @@ from services.registry.accounts import schemas as s
 from services.registry.accounts import service as a
 from services.registry.people.api import Vault
 from shared.auth import CurrentPrincipal
+from shared.clock import Now
 from shared.error_handlers import error_response
 from shared.http import Session, client_address, service_router
 from shared.settings import Settings
@@ -144,8 +145,8 @@ async def list_admin_grants(
     summary="撤销管理角色 (revoke an admin grant)",
     tags=[TAG],
 )
-async def remove_admin_grant(grant_id: int, request: Request, session: Session, principal: CurrentPrincipal) -> None:
-    await a.remove_admin_grant(session, principal, grant_id, request.app.state.runtime.clock())
+async def remove_admin_grant(grant_id: int, now: Now, session: Session, principal: CurrentPrincipal) -> None:
+    await a.remove_admin_grant(session, principal, grant_id, now)
 
 
 @router.get("/me", response_model=s.MeOut, summary="当前登录人及其角色 (the caller and their roles)", tags=[TAG])
