@@ -149,6 +149,19 @@ class Principal:
             for g in self.grants
         )
 
+    def households(self) -> set[int]:
+        """The households the caller is a resident of (the grants name them)."""
+        return {
+            g.scope_id
+            for g in self.grants
+            if g.role == Role.resident and g.scope_kind == "household" and g.scope_id is not None
+        }
+
+    def holds_role_at_compound(self, compound_id: int) -> bool:
+        """Holds some role scoped to this compound (owner, party member, committee member,
+        property staff, ...): one of the people of the compound."""
+        return any(g.scope_kind == "compound" and g.scope_id == compound_id for g in self.grants)
+
     @property
     def caller_key(self) -> str:
         return f"person:{self.person_id}" if self.person_id is not None else "anonymous"

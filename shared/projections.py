@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select, update
+from sqlalchemy import Column, FromClause, Integer, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Place, Principal, Role, is_staff_of
 from shared.contracts.registry import CompoundCreated, CompoundFields, CompoundUpdated
 from shared.db import UTCDateTime
 from shared.errors import NotFound
@@ -102,17 +102,51 @@ class CompoundView(BaseModel):
     projected_at: datetime
 
 
-def compound_projection_routes(router: APIRouter, table: Table) -> None:
-    """GET <prefix>/compounds/{id}: this service's view of a compound."""
+async def is_of_compound(
+    session: AsyncSession, principal: Principal, compound: Table, households: FromClause, compound_id: int
+) -> bool:
+    """Someone of this compound or above it: a resident of one of its households (`households`:
+    the service's household projection, with household_id and compound_id), whoever holds a role
+    scoped to it, and its staff (grid worker, admins of its community and street, auditors, ops).
+    False also when the service has not heard of the compound."""
+    row = (
+        await session.execute(
+            select(compound.c.street_id, compound.c.community_id, compound.c.grid_id).where(
+                compound.c.compound_id == compound_id
+            )
+        )
+    ).first()
+    if row is None:
+        return False
+    place = Place(street_id=row.street_id, community_id=row.community_id, grid_id=row.grid_id, compound_id=compound_id)
+    if is_staff_of(principal, place, Role.grid_worker, Role.auditor) or principal.holds_role_at_compound(compound_id):
+        return True
+    mine = principal.households()
+    return (
+        bool(mine)
+        and (
+            await session.scalar(
+                select(households.c.household_id)
+                .where(households.c.household_id.in_(mine), households.c.compound_id == compound_id)
+                .limit(1)
+            )
+        )
+        is not None
+    )
+
+
+def compound_projection_routes(router: APIRouter, table: Table, households: FromClause) -> None:
+    """GET <prefix>/compounds/{id}: this service's view of a compound, for the people of the
+    compound and its staff (404 to anyone else, as if it did not exist)."""
 
     @router.get(
         "/compounds/{compound_id}",
         response_model=CompoundView,
         summary="本服务所知的小区 (this service's projection of a compound)",
     )
-    async def get_projected_compound(compound_id: int, session: Session, _: CurrentPrincipal) -> CompoundView:
+    async def get_projected_compound(compound_id: int, session: Session, principal: CurrentPrincipal) -> CompoundView:
         row = (await session.execute(select(table).where(table.c.compound_id == compound_id))).first()
-        if row is None:
+        if row is None or not await is_of_compound(session, principal, table, households, compound_id):
             raise NotFound(
                 f"本服务尚无小区 {compound_id} 的信息（可能尚未同步）",
                 f"Compound {compound_id} is not known here (yet)",

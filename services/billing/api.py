@@ -15,7 +15,7 @@ from services.billing.levies.api import router as levies_router
 from services.billing.payments.api import router as payments_router
 from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
 from services.billing.projections.api import router as projections_router
-from services.billing.projections.models import compound_projection
+from services.billing.projections.models import compound_projection, household_projection
 from services.billing.rates.api import router as rates_router
 from services.billing.rates.domain import ManagementModel, RateScope, Structure
 from shared.http import service_router
@@ -40,7 +40,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
 }
 
 router = service_router("/api/v1/billing", tags=["billing"])
-compound_projection_routes(router, compound_projection)
+compound_projection_routes(router, compound_projection, household_projection)
 
 
 @router.get("/enums", summary="枚举及中文标签 (enum values with Chinese labels)")

@@ -14,6 +14,7 @@ from services.deliberation.disclosures.api import router as disclosures
 from services.deliberation.disclosures.domain import DisclosureKind
 from services.deliberation.meetings.api import router as meetings
 from services.deliberation.meetings.domain import CommentKind, MeetingKind
+from services.deliberation.projections.models import HouseholdView
 from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals.api import router as proposals
 from services.deliberation.votes import domain as vd
@@ -24,7 +25,7 @@ from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
 
 router = service_router("/api/v1/deliberation", tags=["deliberation"])
-compound_projection_routes(router, compound_projection)
+compound_projection_routes(router, compound_projection, HouseholdView.__table__)
 
 ENUMS: dict[str, type[LabeledEnum]] = {
     "proposal_status": pd.Status,

@@ -14,6 +14,7 @@ from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
 from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
+from services.dispatch.projections.models import HouseholdView
 from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
@@ -32,7 +33,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
 }
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
-compound_projection_routes(router, compound_projection)
+compound_projection_routes(router, compound_projection, HouseholdView.__table__)
 
 
 @router.get("/enums", summary="枚举及中文标签 (enum values with Chinese labels)")

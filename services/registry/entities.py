@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,14 +40,28 @@ class EntityKind(Generic[M]):
         return contract.model_validate(self.to_fields(entity))
 
 
+def not_found(kind: EntityKind[Any], entity_id: int) -> NotFound:
+    return NotFound(
+        f"{kind.name_zh} {entity_id} 不存在",
+        f"{kind.name_en} {entity_id} not found",
+        details={"id": entity_id, "kind": kind.name_en},
+    )
+
+
 async def get_or_404(session: AsyncSession, kind: EntityKind[M], entity_id: int) -> M:
     entity = await session.get(kind.model, entity_id)
     if entity is None:
-        raise NotFound(
-            f"{kind.name_zh} {entity_id} 不存在",
-            f"{kind.name_en} {entity_id} not found",
-            details={"id": entity_id, "kind": kind.name_en},
-        )
+        raise not_found(kind, entity_id)
+    return entity
+
+
+async def get_visible_or_404(session: AsyncSession, kind: EntityKind[M], entity_id: int, visible: Any) -> M:
+    """The entity if the caller may read it (`visible`, a predicate on its row); 404 alike when
+    it does not exist and when it is not the caller's to see, so a probe learns nothing."""
+    model: Any = kind.model
+    entity: M | None = await session.scalar(select(model).where(model.id == entity_id, visible))
+    if entity is None:
+        raise not_found(kind, entity_id)
     return entity
 
 

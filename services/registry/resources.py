@@ -11,13 +11,13 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import entities
 from services.registry.base import Base
 from services.registry.entities import EntityKind
-from services.registry.scope import Area, require_admin
+from services.registry.scope import Area, CallerReach, Reach, require_admin
 from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Conflict
 from shared.http import Session
@@ -50,11 +50,17 @@ class Resource(Generic[M]):
     filters: tuple[str, ...] = field(default=())
     # Who may write: by default the area's admins.
     authorise: Callable[[Principal, Area], None] = require_admin
+    # Who may read: the rows a caller's reach covers, as a predicate on the model, so the list
+    # filters in SQL and one entity outside it answers 404. Every resource states it.
+    readable: Callable[[Reach], ColumnElement[bool]] | None = None
 
 
 def mount(router: APIRouter, r: Resource[M]) -> None:
     """Add POST/GET list/GET one/PATCH/DELETE for `r` to `router`."""
     kind, model = r.kind, r.kind.model
+    if r.readable is None:
+        raise TypeError(f"resource {r.path} does not say who may read it (readable)")
+    readable = r.readable
     tag = f"{kind.name_zh} ({kind.name_en})"
 
     async def create(body: r.create_schema, session: Session, principal: CurrentPrincipal) -> BaseModel:  # type: ignore[name-defined]
@@ -65,19 +71,19 @@ def mount(router: APIRouter, r: Resource[M]) -> None:
 
     async def list_all(
         session: Session,
-        _: CurrentPrincipal,
+        reach: CallerReach,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
         offset: Annotated[int, Query(ge=0)] = 0,
         **filters: int | None,
     ) -> list[BaseModel]:
-        query = select(model).order_by(model.id).limit(limit).offset(offset)  # type: ignore[attr-defined]
+        query = select(model).where(readable(reach)).order_by(model.id).limit(limit).offset(offset)  # type: ignore[attr-defined]
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(model, name) == value)
         return [r.show(e) for e in (await session.scalars(query)).all()]
 
-    async def get_one(entity_id: int, session: Session, _: CurrentPrincipal) -> BaseModel:
-        return r.show(await entities.get_or_404(session, kind, entity_id))
+    async def get_one(entity_id: int, session: Session, reach: CallerReach) -> BaseModel:
+        return r.show(await entities.get_visible_or_404(session, kind, entity_id, readable(reach)))
 
     async def update(entity_id: int, body: r.update_schema, session: Session, principal: CurrentPrincipal) -> BaseModel:  # type: ignore[name-defined]
         entity = await entities.get_or_404(session, kind, entity_id)

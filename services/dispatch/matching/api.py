@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.dispatch.matching import schemas as s
 from services.dispatch.matching import service as m
+from services.dispatch.points.service import require_compound_reader
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -15,7 +16,8 @@ router = service_router("/api/v1/dispatch", tags=["matching 接单资格"])
     response_model=s.EligibilityOut,
     summary="接单资格 (which party members take orders and claim wishes in a compound)",
 )
-async def get_rule(compound_id: int, session: Session, _: CurrentPrincipal) -> s.EligibilityOut:
+async def get_rule(compound_id: int, session: Session, principal: CurrentPrincipal) -> s.EligibilityOut:
+    await require_compound_reader(session, principal, compound_id)
     return await m.get_rule(session, compound_id)
 
 

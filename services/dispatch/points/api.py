@@ -21,13 +21,17 @@ Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", example
     "/points/members/{party_member_id}", response_model=s.MemberPoints, summary="党员积分明细 (a member's points)"
 )
 async def member_points(
-    party_member_id: int, session: Session, _: CurrentPrincipal, period: Period = None
+    party_member_id: int, session: Session, principal: CurrentPrincipal, period: Period = None
 ) -> s.MemberPoints:
+    await p.require_member_reader(session, principal, party_member_id)
     return await p.member_points(session, party_member_id, period)
 
 
 @router.get("/points/lists", response_model=s.ListsOut, summary="红黑榜 (honour roll and warning list)")
-async def lists(now: Now, session: Session, _: CurrentPrincipal, compound_id: int, period: Period = None) -> s.ListsOut:
+async def lists(
+    now: Now, session: Session, principal: CurrentPrincipal, compound_id: int, period: Period = None
+) -> s.ListsOut:
+    await p.require_compound_reader(session, principal, compound_id)
     return await p.lists(session, compound_id, period or period_of(now))
 
 
@@ -37,7 +41,8 @@ async def publish(body: s.PublishBody, now: Now, session: Session, principal: Cu
 
 
 @router.get("/points/rules/{compound_id}", response_model=s.RulesOut, summary="积分规则 (points rules)")
-async def get_rules(compound_id: int, session: Session, _: CurrentPrincipal) -> s.RulesOut:
+async def get_rules(compound_id: int, session: Session, principal: CurrentPrincipal) -> s.RulesOut:
+    await p.require_compound_reader(session, principal, compound_id)
     return await p.get_rules(session, compound_id)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.domain import DispatchMode
 from services.dispatch.orders.domain import Action, OrderKind, OrderState, Provider
 from services.dispatch.orders.models import Order
@@ -27,11 +28,12 @@ from services.dispatch.points.domain import (
     rating_points,
 )
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
-from services.dispatch.projections.models import CompoundArea, MemberView
-from shared.auth import Principal, require_staff_of
+from services.dispatch.projections.models import CompoundArea, HouseholdView, MemberView
+from shared.auth import Principal, Role, is_staff_of, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
+from shared.projections import is_of_compound
 
 DEFAULT_RULES_KEY = 0
 
@@ -101,6 +103,29 @@ async def on_transition(
         rules, _ = await rules_for(session, order.compound_id)
         ref = f"level:{details.get('level')}"
         await _add(session, order, order.assignee_member_id or 0, PointsReason.no_show, rules.no_show_penalty, ref, now)
+
+
+async def require_compound_reader(session: AsyncSession, principal: Principal, compound_id: int) -> None:
+    """The compound's lists and rules are for its people and its staff; 404 to anyone else."""
+    if not await is_of_compound(session, principal, compound_projection, HouseholdView.__table__, compound_id):
+        raise NotFound(f"小区 {compound_id} 不存在（或尚未同步）", f"Compound {compound_id} is not known here")
+
+
+async def require_member_reader(session: AsyncSession, principal: Principal, party_member_id: int) -> None:
+    """A member's points are his own, and the business of the staff of the compounds where he
+    lives or earned them; 404 to anyone else, as if there were no such member."""
+    member = await session.get(MemberView, party_member_id)
+    if member is not None and principal.person_id is not None and member.person_id == principal.person_id:
+        return
+    compounds = set(
+        await session.scalars(select(PointsEntry.compound_id).where(PointsEntry.party_member_id == party_member_id))
+    )
+    if member is not None and member.compound_id is not None:
+        compounds.add(member.compound_id)
+    areas = (await session.scalars(select(CompoundArea).where(CompoundArea.compound_id.in_(compounds)))).all()
+    if any(is_staff_of(principal, area.place, Role.grid_worker) for area in areas):
+        return
+    raise NotFound(f"党员 {party_member_id} 不存在", f"Party member {party_member_id} not found")
 
 
 async def member_points(session: AsyncSession, party_member_id: int, period: str | None) -> s.MemberPoints:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from services.registry.accounts import schemas as s
 from services.registry.accounts import service as a
 from services.registry.people.api import Vault
+from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.error_handlers import error_response
@@ -134,9 +135,12 @@ async def create_admin_grant(
     "/admin-grants", response_model=list[s.AdminGrantOut], summary="管理角色授权列表 (list admin grants)", tags=[TAG]
 )
 async def list_admin_grants(
-    session: Session, principal: CurrentPrincipal, person_id: Annotated[int | None, Query(gt=0)] = None
+    session: Session,
+    principal: CurrentPrincipal,
+    reach: CallerReach,
+    person_id: Annotated[int | None, Query(gt=0)] = None,
 ) -> list[s.AdminGrantOut]:
-    return await a.list_admin_grants(session, principal, person_id)
+    return await a.list_admin_grants(session, principal, reach, person_id)
 
 
 @router.delete(

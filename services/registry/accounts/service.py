@@ -10,7 +10,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -32,7 +32,7 @@ from services.registry.people.models import GridAssignment, GridWorker, Head, Pe
 from services.registry.people.pii import PiiVault
 from services.registry.people.service import area_of_person, living_person, show_resident
 from services.registry.places.models import Community, Compound, Ownership, Street
-from services.registry.scope import Area, community_area, compound_area, require_admin
+from services.registry.scope import Area, Reach, community_area, compound_area, require_admin
 from shared.auth import Grant, Principal, Role, TokenCodec, require_anywhere
 from shared.clock import clock_of
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
@@ -453,10 +453,21 @@ async def create_admin_grant(session: AsyncSession, principal: Principal, body: 
 
 
 async def list_admin_grants(
-    session: AsyncSession, principal: Principal, person_id: int | None
+    session: AsyncSession, principal: Principal, reach: Reach, person_id: int | None
 ) -> list[s.AdminGrantOut]:
+    """Street admins see the grants inside their street, and the platform-wide ones (who the
+    operators are is no one's private matter); other streets' grants stay out of sight."""
     require_anywhere(principal, Role.street_admin)
     query = select(AdminGrant).order_by(AdminGrant.id)
+    if not reach.everywhere:
+        query = query.where(
+            or_(
+                AdminGrant.scope_kind.is_(None),
+                and_(AdminGrant.scope_kind == "street", reach.staff_of_street(AdminGrant.scope_id)),
+                and_(AdminGrant.scope_kind == "community", reach.staff_of_community(AdminGrant.scope_id)),
+                and_(AdminGrant.scope_kind == "compound", reach.staff_in(AdminGrant.scope_id)),
+            )
+        )
     if person_id is not None:
         query = query.where(AdminGrant.person_id == person_id)
     return [show_admin_grant(row) for row in (await session.scalars(query)).all()]

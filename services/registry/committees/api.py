@@ -9,7 +9,8 @@ from fastapi import Query, status
 from services.registry.committees import schemas as s
 from services.registry.committees import service as m
 from services.registry.committees.domain import Body
-from services.registry.entities import get_or_404
+from services.registry.entities import get_visible_or_404
+from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -34,7 +35,7 @@ async def create_membership(body: s.MembershipCreate, session: Session, principa
 @router.get("/memberships", response_model=list[s.MembershipOut], summary="任职列表 (list)", tags=[TAGS])
 async def list_memberships(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     compound_id: OptionalId = None,
     body: Body | None = None,
     person_id: OptionalId = None,
@@ -43,13 +44,20 @@ async def list_memberships(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[s.MembershipOut]:
     return await m.list_memberships(
-        session, compound_id=compound_id, body=body, person_id=person_id, active=active, limit=limit, offset=offset
+        session,
+        reach,
+        compound_id=compound_id,
+        body=body,
+        person_id=person_id,
+        active=active,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/memberships/{entity_id}", response_model=s.MembershipOut, summary="任职详情 (one)", tags=[TAGS])
-async def get_membership(entity_id: int, session: Session, _: CurrentPrincipal) -> s.MembershipOut:
-    membership = await get_or_404(session, m.MEMBERSHIP, entity_id)
+async def get_membership(entity_id: int, session: Session, reach: CallerReach) -> s.MembershipOut:
+    membership = await get_visible_or_404(session, m.MEMBERSHIP, entity_id, m.membership_readable(reach))
     return m.show_membership(membership, await m.name_of(session, membership))
 
 

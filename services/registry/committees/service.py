@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import entities
@@ -15,7 +15,7 @@ from services.registry.committees.models import Membership
 from services.registry.entities import EntityKind, get_or_404
 from services.registry.people.models import Person
 from services.registry.places.models import Compound
-from services.registry.scope import compound_area, require_admin
+from services.registry.scope import Reach, compound_area, require_admin
 from shared.auth import Principal
 from shared.clock import clock_of
 from shared.contracts import registry as c
@@ -142,8 +142,15 @@ async def remove_membership(session: AsyncSession, membership_id: int, version: 
     await entities.remove(session, MEMBERSHIP, membership, version)
 
 
+def membership_readable(reach: Reach) -> ColumnElement[bool]:
+    """Who sits on a compound's bodies is known in the compound (and to its staff); everyone
+    sees their own seats."""
+    return or_(reach.sees_compound(Membership.compound_id), reach.is_self(Membership.person_id))
+
+
 async def list_memberships(
     session: AsyncSession,
+    reach: Reach,
     *,
     compound_id: int | None,
     body: Body | None,
@@ -155,6 +162,7 @@ async def list_memberships(
     query = (
         select(Membership, Person.name)
         .join(Person, Person.id == Membership.person_id)
+        .where(membership_readable(reach))
         .order_by(Membership.id)
         .limit(limit)
         .offset(offset)

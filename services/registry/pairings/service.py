@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -28,7 +28,7 @@ from services.registry.party.domain import PartyLedger
 from services.registry.party.models import CenterHousehold, PartyMember
 from services.registry.people.models import Person
 from services.registry.places.models import Building, Compound, Dwelling, Entrance, Household
-from services.registry.scope import Area, compound_area
+from services.registry.scope import Area, Reach, compound_area
 from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, InvalidInput
@@ -165,6 +165,18 @@ async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing
 
 async def area_of_pairing(session: AsyncSession, e: Pairing) -> Area:
     return await compound_area(session, e.compound_id)
+
+
+def pairing_readable(reach: Reach) -> ColumnElement[bool]:
+    """The staff of the compound; those tied to it see the pairings on its public wall; the
+    parties themselves (the cadre, the member, the paired household) see their own."""
+    return or_(
+        reach.staff_in(Pairing.compound_id),
+        and_(Pairing.public.is_(True), reach.sees_compound(Pairing.compound_id)),
+        reach.is_self(Pairing.cadre_person_id),
+        reach.own_household(Pairing.household_id),
+        Pairing.party_member_id.in_(select(PartyMember.id).where(reach.is_self(PartyMember.person_id))),
+    )
 
 
 async def check_pairing_change(_: AsyncSession, e: Pairing, changes: dict[str, Any]) -> dict[str, Any]:

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import Query, status
 
-from services.registry.entities import get_or_404
+from services.registry.entities import get_visible_or_404
 from services.registry.party import schemas as s
 from services.registry.party import service as p
 from services.registry.party.domain import PartyLedger, PartyOrgLevel, Skill
+from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -44,19 +45,21 @@ async def create_org(body: s.PartyOrgCreate, session: Session, principal: Curren
 @router.get("/party-orgs", response_model=list[s.PartyOrgOut], summary="党组织列表 (list)", tags=[ORGS])
 async def list_orgs(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     parent_id: OptionalId = None,
     level: PartyOrgLevel | None = None,
     place_id: OptionalId = None,
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> list[s.PartyOrgOut]:
-    return await p.list_orgs(session, parent_id=parent_id, level=level, place_id=place_id, limit=limit, offset=offset)
+    return await p.list_orgs(
+        session, reach, parent_id=parent_id, level=level, place_id=place_id, limit=limit, offset=offset
+    )
 
 
 @router.get("/party-orgs/{entity_id}", response_model=s.PartyOrgOut, summary="党组织详情 (one)", tags=[ORGS])
-async def get_org(entity_id: int, session: Session, _: CurrentPrincipal) -> s.PartyOrgOut:
-    return p.show_org(await get_or_404(session, p.PARTY_ORG, entity_id))
+async def get_org(entity_id: int, session: Session, reach: CallerReach) -> s.PartyOrgOut:
+    return p.show_org(await get_visible_or_404(session, p.PARTY_ORG, entity_id, p.org_readable(reach)))
 
 
 @router.get(
@@ -65,8 +68,8 @@ async def get_org(entity_id: int, session: Session, _: CurrentPrincipal) -> s.Pa
     summary="党组织及其全部下级，含党员人数 (the subtree with member counts)",
     tags=[ORGS],
 )
-async def org_tree(entity_id: int, session: Session, _: CurrentPrincipal) -> s.PartyOrgNode:
-    return await p.org_tree(session, entity_id)
+async def org_tree(entity_id: int, session: Session, reach: CallerReach) -> s.PartyOrgNode:
+    return await p.org_tree(session, reach, entity_id)
 
 
 @router.patch(
@@ -108,7 +111,7 @@ async def create_member(body: s.PartyMemberCreate, session: Session, principal: 
 @router.get("/party-members", response_model=list[s.PartyMemberOut], summary="党员列表 (list)", tags=[MEMBERS])
 async def list_members(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     party_org_id: OptionalId = None,
     compound_id: Annotated[int | None, Query(gt=0, description="居住小区 (where the member lives)")] = None,
     ledger: PartyLedger | None = None,
@@ -118,6 +121,7 @@ async def list_members(
 ) -> list[s.PartyMemberOut]:
     return await p.list_members(
         session,
+        reach,
         party_org_id=party_org_id,
         compound_id=compound_id,
         ledger=ledger,
@@ -134,14 +138,15 @@ async def list_members(
     tags=[MEMBERS],
 )
 async def compound_ledgers(
-    session: Session, _: CurrentPrincipal, compound_id: Annotated[int, Query(gt=0)]
+    session: Session, reach: CallerReach, compound_id: Annotated[int, Query(gt=0)]
 ) -> s.CompoundLedgers:
-    return await p.compound_ledgers(session, compound_id)
+    return await p.compound_ledgers(session, reach, compound_id)
 
 
 @router.get("/party-members/{entity_id}", response_model=s.PartyMemberOut, summary="党员详情 (one)", tags=[MEMBERS])
-async def get_member(entity_id: int, session: Session, _: CurrentPrincipal) -> s.PartyMemberOut:
-    return p.show_member(await p.load_member(session, await get_or_404(session, p.PARTY_MEMBER, entity_id)))
+async def get_member(entity_id: int, session: Session, reach: CallerReach) -> s.PartyMemberOut:
+    member = await get_visible_or_404(session, p.PARTY_MEMBER, entity_id, p.member_readable(reach))
+    return p.show_member(await p.load_member(session, member))
 
 
 @router.patch(
@@ -183,7 +188,7 @@ async def create_check_in(body: s.CheckInCreate, session: Session, principal: Cu
 @router.get("/check-ins", response_model=list[s.CheckInOut], summary="报到列表 (list)", tags=[CHECK_INS])
 async def list_check_ins(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
     active: bool | None = None,
@@ -191,13 +196,19 @@ async def list_check_ins(
     offset: Offset = 0,
 ) -> list[s.CheckInOut]:
     return await p.list_check_ins(
-        session, compound_id=compound_id, party_member_id=party_member_id, active=active, limit=limit, offset=offset
+        session,
+        reach,
+        compound_id=compound_id,
+        party_member_id=party_member_id,
+        active=active,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/check-ins/{entity_id}", response_model=s.CheckInOut, summary="报到详情 (one)", tags=[CHECK_INS])
-async def get_check_in(entity_id: int, session: Session, _: CurrentPrincipal) -> s.CheckInOut:
-    return p.show_check_in(await p.get_check_in(session, entity_id))
+async def get_check_in(entity_id: int, session: Session, reach: CallerReach) -> s.CheckInOut:
+    return p.show_check_in(await p.get_check_in(session, reach, entity_id))
 
 
 @router.post(
@@ -233,14 +244,14 @@ async def create_center(
 )
 async def list_centers(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> list[s.CenterHouseholdOut]:
     return await p.list_centers(
-        session, compound_id=compound_id, party_member_id=party_member_id, limit=limit, offset=offset
+        session, reach, compound_id=compound_id, party_member_id=party_member_id, limit=limit, offset=offset
     )
 
 
@@ -250,8 +261,9 @@ async def list_centers(
     summary="党员中心户详情 (one)",
     tags=[CENTERS],
 )
-async def get_center(entity_id: int, session: Session, _: CurrentPrincipal) -> s.CenterHouseholdOut:
-    return p.show_center(await p.load_center(session, await get_or_404(session, p.CENTER_HOUSEHOLD, entity_id)))
+async def get_center(entity_id: int, session: Session, reach: CallerReach) -> s.CenterHouseholdOut:
+    center = await get_visible_or_404(session, p.CENTER_HOUSEHOLD, entity_id, p.center_readable(reach))
+    return p.show_center(await p.load_center(session, center))
 
 
 @router.patch(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import ColumnElement, and_, delete, func, inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry import entities
@@ -41,7 +41,7 @@ from services.registry.party.models import CenterHousehold, CheckIn, MemberSkill
 from services.registry.people.models import Person
 from services.registry.places.domain import normalise_name
 from services.registry.places.models import Building, Community, Compound, Grid, Household, Street
-from services.registry.scope import Area, community_area, compound_area, require_admin
+from services.registry.scope import Area, Reach, community_area, compound_area, require_admin, require_compound_staff
 from shared.auth import Principal
 from shared.clock import clock_of
 from shared.contracts import registry as c
@@ -191,6 +191,60 @@ async def locate(session: AsyncSession, level: PartyOrgLevel, place_id: int) -> 
     return Located(building.compound_id, await compound_area(session, building.compound_id), building.compound_id)
 
 
+def _org_at(reach: Reach, staff: bool) -> ColumnElement[bool]:
+    """Organisations whose place the caller sees (staff=False) or serves (staff=True)."""
+    street = reach.staff_of_street if staff else reach.sees_street
+    community = reach.staff_of_community if staff else reach.sees_community
+    grid = reach.staff_of_grid if staff else reach.sees_grid
+    compound = reach.staff_in if staff else reach.sees_compound
+    return or_(
+        and_(PartyOrg.place_kind == "street", street(PartyOrg.place_id)),
+        and_(PartyOrg.place_kind == "community", community(PartyOrg.place_id)),
+        and_(PartyOrg.place_kind == "grid", grid(PartyOrg.place_id)),
+        and_(PartyOrg.place_kind == "compound", compound(PartyOrg.place_id)),
+        and_(
+            PartyOrg.place_kind == "building",
+            PartyOrg.place_id.in_(select(Building.id).where(compound(Building.compound_id))),
+        ),
+    )
+
+
+def org_readable(reach: Reach) -> ColumnElement[bool]:
+    """The organisation tree is public where one lives or serves."""
+    return _org_at(reach, staff=False)
+
+
+def member_readable(reach: Reach) -> ColumnElement[bool]:
+    """A member's record (ledger, skills, duty): the member, the staff of the compound they
+    live in, and the admins of their organisation's place."""
+    return or_(
+        PartyMember.person_id.in_(
+            select(Person.id).where(or_(reach.staff_in(Person.compound_id), reach.is_self(Person.id)))
+        ),
+        PartyMember.party_org_id.in_(select(PartyOrg.id).where(_org_at(reach, staff=True))),
+    )
+
+
+def _own_member_ids(reach: Reach) -> Any:
+    return select(PartyMember.id).where(reach.is_self(PartyMember.person_id))
+
+
+def check_in_readable(reach: Reach) -> ColumnElement[bool]:
+    return or_(reach.staff_in(CheckIn.compound_id), CheckIn.party_member_id.in_(_own_member_ids(reach)))
+
+
+def center_readable(reach: Reach) -> ColumnElement[bool]:
+    """The staff; the center household and its member; the households it mentors."""
+    return or_(
+        reach.staff_in(CenterHousehold.compound_id),
+        reach.own_household(CenterHousehold.household_id),
+        CenterHousehold.party_member_id.in_(_own_member_ids(reach)),
+        CenterHousehold.id.in_(
+            select(Mentorship.center_household_id).where(reach.own_household(Mentorship.household_id))
+        ),
+    )
+
+
 async def org_area(session: AsyncSession, org: PartyOrg) -> Area:
     return (await locate(session, PartyOrgLevel(org.level), org.place_id)).area
 
@@ -288,6 +342,7 @@ async def remove_org(session: AsyncSession, org_id: int, version: int, principal
 
 async def list_orgs(
     session: AsyncSession,
+    reach: Reach,
     *,
     parent_id: int | None,
     level: PartyOrgLevel | None,
@@ -295,7 +350,7 @@ async def list_orgs(
     limit: int,
     offset: int,
 ) -> list[s.PartyOrgOut]:
-    query = select(PartyOrg).order_by(PartyOrg.id).limit(limit).offset(offset)
+    query = select(PartyOrg).where(org_readable(reach)).order_by(PartyOrg.id).limit(limit).offset(offset)
     if parent_id is not None:
         query = query.where(PartyOrg.parent_id == parent_id)
     if level is not None:
@@ -305,9 +360,9 @@ async def list_orgs(
     return [show_org(e) for e in (await session.scalars(query)).all()]
 
 
-async def org_tree(session: AsyncSession, org_id: int) -> s.PartyOrgNode:
+async def org_tree(session: AsyncSession, reach: Reach, org_id: int) -> s.PartyOrgNode:
     """The organisation and everything below it, level by level, with member counts."""
-    root = await get_or_404(session, PARTY_ORG, org_id)
+    root = await entities.get_visible_or_404(session, PARTY_ORG, org_id, org_readable(reach))
     orgs: dict[int, PartyOrg] = {root.id: root}
     children: dict[int, list[int]] = defaultdict(list)
     frontier = [root.id]
@@ -501,6 +556,7 @@ async def remove_member(session: AsyncSession, member_id: int, version: int, pri
 
 async def list_members(
     session: AsyncSession,
+    reach: Reach,
     *,
     party_org_id: int | None,
     compound_id: int | None,
@@ -512,6 +568,7 @@ async def list_members(
     query = (
         select(PartyMember, Person)
         .join(Person, Person.id == PartyMember.person_id)
+        .where(member_readable(reach))
         .order_by(PartyMember.id)
         .limit(limit)
         .offset(offset)
@@ -533,9 +590,9 @@ async def list_members(
     return [show_member(m) for m, _ in rows]
 
 
-async def compound_ledgers(session: AsyncSession, compound_id: int) -> s.CompoundLedgers:
-    """四类党员台账: the members living in a compound, ledger by ledger."""
-    await compound_area(session, compound_id)  # 404 when there is no such compound
+async def compound_ledgers(session: AsyncSession, reach: Reach, compound_id: int) -> s.CompoundLedgers:
+    """四类党员台账: the members living in a compound, ledger by ledger (for its staff)."""
+    await require_compound_staff(session, reach, compound_id)
     compound = await session.get_one(Compound, compound_id)
     rows = (
         await session.execute(
@@ -658,12 +715,14 @@ async def end_check_in(session: AsyncSession, check_in_id: int, version: int, pr
     return await _end(session, check_in, version)
 
 
-async def get_check_in(session: AsyncSession, check_in_id: int) -> CheckIn:
-    return await _load_check_in(session, await get_or_404(session, CHECK_IN, check_in_id))
+async def get_check_in(session: AsyncSession, reach: Reach, check_in_id: int) -> CheckIn:
+    check_in = await entities.get_visible_or_404(session, CHECK_IN, check_in_id, check_in_readable(reach))
+    return await _load_check_in(session, check_in)
 
 
 async def list_check_ins(
     session: AsyncSession,
+    reach: Reach,
     *,
     compound_id: int | None,
     party_member_id: int | None,
@@ -675,6 +734,7 @@ async def list_check_ins(
         select(CheckIn, Person.id, Person.name)
         .join(PartyMember, PartyMember.id == CheckIn.party_member_id)
         .join(Person, Person.id == PartyMember.person_id)
+        .where(check_in_readable(reach))
         .order_by(CheckIn.id)
         .limit(limit)
         .offset(offset)
@@ -799,9 +859,17 @@ async def remove_center(session: AsyncSession, center_id: int, version: int, pri
 
 
 async def list_centers(
-    session: AsyncSession, *, compound_id: int | None, party_member_id: int | None, limit: int, offset: int
+    session: AsyncSession,
+    reach: Reach,
+    *,
+    compound_id: int | None,
+    party_member_id: int | None,
+    limit: int,
+    offset: int,
 ) -> list[s.CenterHouseholdOut]:
-    query = select(CenterHousehold).order_by(CenterHousehold.id).limit(limit).offset(offset)
+    query = (
+        select(CenterHousehold).where(center_readable(reach)).order_by(CenterHousehold.id).limit(limit).offset(offset)
+    )
     if compound_id is not None:
         query = query.where(CenterHousehold.compound_id == compound_id)
     if party_member_id is not None:

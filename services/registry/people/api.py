@@ -13,6 +13,7 @@ from services.registry.people import service as p
 from services.registry.people.domain import HeadKind
 from services.registry.people.pii import PiiVault
 from services.registry.resources import Resource, mount
+from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -157,13 +158,13 @@ async def create_grid_worker(
 )
 async def list_grid_workers(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     grid_id: OptionalId = None,
     person_id: OptionalId = None,
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> list[s.GridWorkerOut]:
-    return await p.list_grid_workers(session, grid_id=grid_id, person_id=person_id, limit=limit, offset=offset)
+    return await p.list_grid_workers(session, reach, grid_id=grid_id, person_id=person_id, limit=limit, offset=offset)
 
 
 @router.get(
@@ -172,8 +173,8 @@ async def list_grid_workers(
     summary="网格员详情 (one grid worker)",
     tags=[WORKERS_TAG],
 )
-async def get_grid_worker(worker_id: int, session: Session, _: CurrentPrincipal) -> s.GridWorkerOut:
-    return await p.show_grid_worker(session, await get_or_404(session, p.GRID_WORKER, worker_id))
+async def get_grid_worker(worker_id: int, session: Session, reach: CallerReach) -> s.GridWorkerOut:
+    return await p.get_grid_worker(session, reach, worker_id)
 
 
 @router.patch(
@@ -215,7 +216,7 @@ async def create_head(body: s.HeadCreate, session: Session, principal: CurrentPr
 @router.get("/heads", response_model=list[s.HeadOut], summary="负责人列表 (list heads)", tags=[HEADS_TAG])
 async def list_heads(
     session: Session,
-    _: CurrentPrincipal,
+    reach: CallerReach,
     compound_id: OptionalId = None,
     kind: HeadKind | None = None,
     person_id: OptionalId = None,
@@ -223,13 +224,13 @@ async def list_heads(
     offset: Offset = 0,
 ) -> list[s.HeadOut]:
     return await p.list_heads(
-        session, compound_id=compound_id, kind=kind, person_id=person_id, limit=limit, offset=offset
+        session, reach, compound_id=compound_id, kind=kind, person_id=person_id, limit=limit, offset=offset
     )
 
 
 @router.get("/heads/{head_id}", response_model=s.HeadOut, summary="负责人详情 (one head)", tags=[HEADS_TAG])
-async def get_head(head_id: int, session: Session, _: CurrentPrincipal) -> s.HeadOut:
-    return await p.get_head(session, head_id)
+async def get_head(head_id: int, session: Session, reach: CallerReach) -> s.HeadOut:
+    return await p.get_head(session, reach, head_id)
 
 
 @router.patch(
@@ -265,5 +266,6 @@ mount(
         p.check_resident_unit_change,
         p.duplicate_resident_unit,
         filters=("community_id",),
+        readable=p.resident_unit_readable,
     ),
 )

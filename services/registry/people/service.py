@@ -38,7 +38,7 @@ from services.registry.people.models import GridAssignment, GridWorker, Head, Pe
 from services.registry.people.pii import PiiVault
 from services.registry.places.domain import normalise_name
 from services.registry.places.models import Building, Community, Compound, Courtyard, Entrance, Grid, Household
-from services.registry.scope import Area, community_area, compound_area, require_admin
+from services.registry.scope import Area, Reach, community_area, compound_area, require_admin
 from shared.auth import Principal, Role
 from shared.clock import clock_of
 from shared.contracts import registry as c
@@ -637,10 +637,24 @@ async def remove_grid_worker(session: AsyncSession, principal: Principal, worker
     await announce_grid_worker(session, view, "removed")
 
 
+def grid_worker_readable(reach: Reach) -> ColumnElement[bool]:
+    """A grid worker is known to those who see one of their grids (the residents they serve)."""
+    return or_(
+        GridWorker.id.in_(select(GridAssignment.grid_worker_id).where(reach.sees_grid(GridAssignment.grid_id))),
+        reach.is_self(GridWorker.person_id),
+    )
+
+
+async def get_grid_worker(session: AsyncSession, reach: Reach, worker_id: int) -> s.GridWorkerOut:
+    return await show_grid_worker(
+        session, await entities.get_visible_or_404(session, GRID_WORKER, worker_id, grid_worker_readable(reach))
+    )
+
+
 async def list_grid_workers(
-    session: AsyncSession, *, grid_id: int | None, person_id: int | None, limit: int, offset: int
+    session: AsyncSession, reach: Reach, *, grid_id: int | None, person_id: int | None, limit: int, offset: int
 ) -> list[s.GridWorkerOut]:
-    query = select(GridWorker).order_by(GridWorker.id).limit(limit).offset(offset)
+    query = select(GridWorker).where(grid_worker_readable(reach)).order_by(GridWorker.id).limit(limit).offset(offset)
     if grid_id is not None:
         query = query.where(
             GridWorker.id.in_(select(GridAssignment.grid_worker_id).where(GridAssignment.grid_id == grid_id))
@@ -711,8 +725,13 @@ async def _head_person_name(session: AsyncSession, head: Head) -> str:
     return await session.scalar(select(Person.name).where(Person.id == head.person_id)) or ""
 
 
-async def get_head(session: AsyncSession, head_id: int) -> s.HeadOut:
-    head = await get_or_404(session, HEAD, head_id)
+def head_readable(reach: Reach) -> ColumnElement[bool]:
+    """Heads are known in their compound (residents turn to them)."""
+    return reach.sees_compound(Head.compound_id)
+
+
+async def get_head(session: AsyncSession, reach: Reach, head_id: int) -> s.HeadOut:
+    head = await entities.get_visible_or_404(session, HEAD, head_id, head_readable(reach))
     return show_head(head, await _head_person_name(session, head))
 
 
@@ -732,6 +751,7 @@ async def remove_head(session: AsyncSession, principal: Principal, head_id: int,
 
 async def list_heads(
     session: AsyncSession,
+    reach: Reach,
     *,
     compound_id: int | None,
     kind: HeadKind | None,
@@ -742,6 +762,7 @@ async def list_heads(
     query = (
         select(Head, Person.name)
         .join(Person, Person.id == Head.person_id)
+        .where(head_readable(reach))
         .order_by(Head.id)
         .limit(limit)
         .offset(offset)
@@ -781,6 +802,10 @@ async def build_resident_unit(session: AsyncSession, body: s.ResidentUnitCreate)
     return ResidentUnit(
         community_id=body.community_id, name=normalise_name(body.name), contact_person_id=body.contact_person_id
     )
+
+
+def resident_unit_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_community(ResidentUnit.community_id)
 
 
 async def area_of_resident_unit(session: AsyncSession, e: ResidentUnit) -> Area:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from services.registry.entities import get_visible_or_404
 from services.registry.places import schemas as s
 from services.registry.places import service as p
+from services.registry.places.models import Building, Courtyard, Dwelling, Entrance
 from services.registry.resources import Resource, mount
-from shared.auth import CurrentPrincipal
+from services.registry.scope import CallerReach
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/registry", tags=["registry"])
@@ -22,6 +24,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.area_of_street,
         p.check_name_change,
         lambda e: p._dup("街道", "name", e.name, "平台"),
+        readable=p.street_readable,
     ),
     Resource(
         "/communities",
@@ -35,6 +38,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_name_change,
         lambda e: p._dup("社区", "name", e.name, "街道"),
         filters=("street_id",),
+        readable=p.community_readable,
     ),
     Resource(
         "/grids",
@@ -48,6 +52,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_name_change,
         lambda e: p._dup("网格", "name", e.name, "社区"),
         filters=("community_id",),
+        readable=p.grid_readable,
     ),
     Resource(
         "/clusters",
@@ -61,6 +66,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_name_change,
         lambda e: p._dup("片区", "name", e.name, "社区"),
         filters=("community_id",),
+        readable=p.cluster_readable,
     ),
     Resource(
         "/compounds",
@@ -74,6 +80,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_compound_change,
         lambda e: p._dup("小区", "name", e.name, "社区"),
         filters=("community_id", "grid_id", "cluster_id"),
+        readable=p.compound_readable,
     ),
     Resource(
         "/courtyards",
@@ -87,6 +94,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_name_change,
         lambda e: p._dup("院落", "name", e.name, "小区"),
         filters=("compound_id",),
+        readable=p.in_compound_readable(Courtyard),
     ),
     Resource(
         "/buildings",
@@ -100,6 +108,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_building_change,
         lambda e: p._dup("楼栋号", "number", e.number, "小区"),
         filters=("compound_id", "courtyard_id"),
+        readable=p.in_compound_readable(Building),
     ),
     Resource(
         "/entrances",
@@ -113,6 +122,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.drop_nones,
         lambda e: p._dup("单元号", "number", e.number, "楼栋"),
         filters=("building_id", "compound_id"),
+        readable=p.in_compound_readable(Entrance),
     ),
     Resource(
         "/dwellings",
@@ -126,6 +136,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_dwelling_change,
         lambda e: p._dup("房号", "room", e.room, "单元"),
         filters=("entrance_id", "building_id", "compound_id"),
+        readable=p.in_compound_readable(Dwelling),
     ),
     Resource(
         "/households",
@@ -138,6 +149,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.area_in_compound,
         p.drop_nones,
         filters=("dwelling_id", "compound_id"),
+        readable=p.household_readable,
     ),
     Resource(
         "/ownerships",
@@ -151,6 +163,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_ownership_change,
         lambda e: p._dup("产权人", "person_id", e.person_id, "房屋"),
         filters=("dwelling_id", "compound_id", "person_id"),
+        readable=p.ownership_readable,
     ),
 ]
 
@@ -163,5 +176,6 @@ for resource in RESOURCES:
     response_model=s.CompoundTree,
     summary="整个小区：院落、楼栋、单元、房屋、住户 (the whole compound in one call)",
 )
-async def compound_tree(compound_id: int, session: Session, _: CurrentPrincipal) -> s.CompoundTree:
+async def compound_tree(compound_id: int, session: Session, reach: CallerReach) -> s.CompoundTree:
+    await get_visible_or_404(session, p.COMPOUND, compound_id, p.compound_readable(reach))
     return await p.compound_tree(session, compound_id)

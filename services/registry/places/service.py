@@ -4,10 +4,11 @@ how it is shown, and the whole-compound tree."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.entities import EntityKind, get_or_404, referenced
@@ -36,7 +37,7 @@ from services.registry.places.models import (
     Ownership,
     Street,
 )
-from services.registry.scope import Area, community_area, compound_area
+from services.registry.scope import Area, Reach, community_area, compound_area
 from shared.contracts import registry as c
 from shared.errors import Conflict, InvalidInput
 
@@ -453,6 +454,51 @@ async def area_of_compound(session: AsyncSession, e: Compound) -> Area:
 
 async def area_in_compound(session: AsyncSession, e: Any) -> Area:
     return await compound_area(session, e.compound_id)
+
+
+# --- who may read (see scope.Reach) -------------------------------------------------------
+# Places are public to those who live, own or serve in them; households and ownerships are
+# their own people's and the staff's only (a household's `needy` flag and note are staff notes).
+
+
+def street_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_street(Street.id)
+
+
+def community_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_community(Community.id)
+
+
+def grid_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_grid(Grid.id)
+
+
+def cluster_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_cluster(Cluster.id)
+
+
+def compound_readable(reach: Reach) -> ColumnElement[bool]:
+    return reach.sees_compound(Compound.id)
+
+
+def in_compound_readable(
+    model: type[Courtyard] | type[Building] | type[Entrance] | type[Dwelling],
+) -> Callable[[Reach], ColumnElement[bool]]:
+    """Courtyards, buildings, entrances and dwellings: whoever sees their compound."""
+    return lambda reach: reach.sees_compound(model.compound_id)
+
+
+def household_readable(reach: Reach) -> ColumnElement[bool]:
+    return or_(reach.staff_in(Household.compound_id), reach.own_household(Household.id))
+
+
+def ownership_readable(reach: Reach) -> ColumnElement[bool]:
+    """The staff, the owner themself, and the households living in the dwelling."""
+    return or_(
+        reach.staff_in(Ownership.compound_id),
+        reach.is_self(Ownership.person_id),
+        Ownership.dwelling_id.in_(reach.own_dwellings()),
+    )
 
 
 # --- update checks -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ community publishes the compound's red and black lists for the month."""
 from __future__ import annotations
 
 from shared.auth import Grant, Role
+from shared.clock import month_of
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, events_of, xinghualing_cast
 from tests.api.dispatch.test_sla import Clock, runtime_of
@@ -67,14 +68,16 @@ async def test_points_follow_the_work_and_the_month_s_lists_are_published(platfo
     clock.advance(minutes=31)
     await runtime.tick("sla")
 
-    zhao_points = ok(await dispatch.get(f"{API}/points/members/{cast.zhao['id']}", headers=resident))
+    # A member reads his own points; the community reads any of its members'; a neighbour reads neither.
+    zhao_points = ok(await dispatch.get(f"{API}/points/members/{cast.zhao['id']}", headers=zhao))
     assert [(e["reason"], e["points"]) for e in zhao_points["entries"]] == [("completed", 10), ("rating_bonus", 5)]
     assert zhao_points["total"] == 15
-    sun_points = ok(await dispatch.get(f"{API}/points/members/{cast.sun['id']}", headers=resident))
+    error(await dispatch.get(f"{API}/points/members/{cast.sun['id']}", headers=resident), 404)
+    sun_points = ok(await dispatch.get(f"{API}/points/members/{cast.sun['id']}", headers=community))
     assert [(e["reason_label"], e["points"]) for e in sun_points["entries"]] == [("完成工单", 10), ("超时未接单", -2)]
     assert sun_points["total"] == 8
 
-    period = f"{clock.now:%Y-%m}"
+    period = month_of(clock.now)
     live = ok(await dispatch.get(f"{API}/points/lists", params={"compound_id": compound}, headers=resident))
     assert (live["period"], live["published"]) == (period, False)
     # One lapse is a warning in this compound: 孙师傅 is warned, 赵师傅 is honoured.

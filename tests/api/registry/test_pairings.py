@@ -95,7 +95,8 @@ async def test_pairings_are_published_on_the_wall_with_chinese_labels(platform: 
         ("center_needy", needy, True, str(c.compound_id)),
     ]
 
-    resident = platform.token(Grant(Role.resident), person=cast["cadre"])
+    # Any resident of the compound reads its wall.
+    resident = platform.token(Grant(Role.resident, "household", c.households[0]), person=cast["cadre"])
     wall = (await registry.get(f"{API}/compounds/{c.compound_id}/pairings/public", headers=resident)).json()
     assert (wall["compound_name"], wall["as_of"]) == ("北大街3号院", "2026-11-26")
     assert wall["counts"] == {"cadre_compound": 1, "member_household": 1, "center_needy": 1}

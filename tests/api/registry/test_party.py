@@ -492,7 +492,8 @@ async def test_only_the_areas_admins_set_up_organisations(platform: Platform) ->
         headers=community_admin,
     )
     assert own.status_code == 201, own.text
-    resident = platform.token(Grant(Role.resident), person=41)
+    # A resident of the community sees its party committee, and changes nothing.
+    resident = platform.token(Grant(Role.resident, "household", c.households[0]), person=41)
     assert (await registry.get(f"{API}/party-orgs/{own.json()['id']}", headers=resident)).status_code == 200
     assert_error(
         await registry.patch(
@@ -673,7 +674,11 @@ async def test_an_in_service_plumber_checks_in_where_she_lives_and_a_retired_mem
         "/party-members", {"person_id": wang, "ledger": "in_service", "party_org_id": branch, "skills": ["plumber"]}
     )
     retired = await platform.post("/party-members", {"person_id": li, "ledger": "retired", "party_org_id": branch})
-    herself = platform.token(Grant(Role.party_member), person=wang)
+    herself = platform.token(
+        Grant(Role.resident, "household", c.households[0]),
+        Grant(Role.party_member, "compound", c.compound_id),
+        person=wang,
+    )
 
     checked_in = await registry.post(
         f"{API}/check-ins",
@@ -755,8 +760,13 @@ async def test_an_in_service_plumber_checks_in_where_she_lives_and_a_retired_mem
     )
     assert [(ci["post"], ci["name"]) for ci in active.json()] == [("管道维修岗", "王秀英")]
 
+    # The four ledgers are the staff's; she sees her own check-ins, not the compound's ledgers.
+    refused = await registry.get(f"{API}/party-members/ledgers", params={"compound_id": c.compound_id}, headers=herself)
+    assert_error(refused, 403, "forbidden")
     ledgers = (
-        await registry.get(f"{API}/party-members/ledgers", params={"compound_id": c.compound_id}, headers=herself)
+        await registry.get(
+            f"{API}/party-members/ledgers", params={"compound_id": c.compound_id}, headers=platform.street_admin
+        )
     ).json()
     assert ledgers["ledgers"][0]["members"][0]["checked_in"] is True
 
