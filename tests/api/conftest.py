@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,8 +86,17 @@ class Platform:
             await asyncio.sleep(0.05)
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four service databases migrated to head once per test session (Alembic upgrade, so
+    the migrations are tested too); each test starts from a copy of these files."""
+    folder = tmp_path_factory.mktemp("migrated")
+    migrate_all(Settings(data_dir=folder, seed_demo=False))
+    return folder
+
+
 @pytest.fixture
-async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
+async def platform(tmp_path: Path, migrated: Path) -> AsyncIterator[Platform]:
     settings = Settings(
         data_dir=tmp_path,
         seed_demo=False,
@@ -94,7 +104,8 @@ async def platform(tmp_path: Path) -> AsyncIterator[Platform]:
         max_body_bytes=65_536,
         consumer_backoff_base_ms=10,
     )
-    await asyncio.to_thread(migrate_all, settings)
+    for service in SERVICES:
+        shutil.copyfile(migrated / f"{service}.db", tmp_path / f"{service}.db")
     transport = InProcessTransport(settings.bus_url())
     apps = {s: SERVICE_FACTORIES[s](settings, transport) for s in SERVICES}
     async with contextlib.AsyncExitStack() as stack:
