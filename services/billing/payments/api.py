@@ -13,10 +13,10 @@ from sqlalchemy import select
 from services.billing.access import place_of, require_household_or_reader, require_reader
 from services.billing.keys import MONEY
 from services.billing.payments import service
-from services.billing.payments.channels import ChannelAdapter
-from services.billing.payments.domain import Channel
+from services.billing.payments.channels import ChannelAdapter, WeChatPayV3
+from services.billing.payments.domain import ONLINE_CHANNELS, Channel
 from services.billing.payments.models import payment_notifications, payment_orders, refunds
-from services.billing.payments.notifications import record_rejection, settle
+from services.billing.payments.notifications import record_rejection, refuse_replay, settle
 from services.billing.payments.schemas import (
     CounterPaymentCreate,
     PaymentOrderCreate,
@@ -28,7 +28,7 @@ from services.billing.payments.schemas import (
     ReversalCreate,
 )
 from shared.auth import CurrentPrincipal, Role
-from shared.errors import Forbidden, LinliError, NotFound
+from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
@@ -109,6 +109,14 @@ async def reverse_payment(
 async def create_payment_order(
     body: PaymentOrderCreate, request: Request, session: Session, principal: CurrentPrincipal
 ) -> PaymentOrderOut:
+    if body.channel in ONLINE_CHANNELS and body.channel not in request.app.state.billing_channels:
+        # Production offers only the channels whose keys are configured.
+        raise InvalidInput(
+            f"本平台未开通{body.channel.label}",
+            f"{body.channel.value} is not configured on this platform",
+            details=[{"field": "channel", "value": body.channel.value}],
+            code="channel_not_configured",
+        )
     return await service.create_order(session, principal, body, _now(request))
 
 
@@ -134,7 +142,12 @@ async def payment_notification(channel: str, request: Request, session: Session)
     headers = {k.lower(): v for k, v in request.headers.items()}
     notification = None
     try:
-        notification = adapter.read(headers, await request.body())
+        notification = adapter.read(headers, await request.body(), _now(request))
+        if isinstance(adapter, WeChatPayV3):
+            # Its own short transaction, before the booking writes: a request seen once is
+            # spent even if refused later, and SQLite's one writer is not held across both.
+            async with request.app.state.runtime.db.sessionmaker() as own, own.begin():
+                await refuse_replay(own, notification, _now(request), adapter.max_skew)
         await settle(session, adapter, notification, _now(request))
     except LinliError as exc:
         # The request's transaction rolls back with the error; the rejection is kept in a
