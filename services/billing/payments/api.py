@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_household_or_reader, require_reader
 from services.billing.keys import MONEY
-from services.billing.payments import service
+from services.billing.payments import receipt, service
 from services.billing.payments.channels import ChannelAdapter, WeChatPayV3
 from services.billing.payments.domain import ONLINE_CHANNELS, Channel
 from services.billing.payments.models import payment_notifications, payment_orders, refunds
@@ -62,6 +62,15 @@ async def list_payments(
 @router.get("/payments/{payment_id}", response_model=PaymentOut, summary="收据 (a receipt)")
 async def get_payment(payment_id: int, session: Session, principal: CurrentPrincipal) -> PaymentOut:
     return await service.show_payment(session, principal, payment_id)
+
+
+@router.get(
+    "/payments/{payment_id}/receipt.html",
+    summary="收据 (printable counter receipt; the compound's readers and the paying household)",
+    response_class=HTMLResponse,
+)
+async def get_receipt_html(payment_id: int, session: Session, principal: CurrentPrincipal) -> HTMLResponse:
+    return HTMLResponse(await receipt.receipt_html(session, principal, payment_id))
 
 
 @router.post(
