@@ -341,9 +341,14 @@ class AlipayRSA2:
 def _pem_of(value: str) -> bytes:
     """A setting holding PEM text, Alipay's bare base64 public key, or a file path."""
     text = value.strip()
-    if "-----BEGIN" not in text and not Path(text).is_file():
-        return b"-----BEGIN PUBLIC KEY-----\n" + text.encode() + b"\n-----END PUBLIC KEY-----\n"
-    return (text if "-----BEGIN" in text else Path(text).read_text()).encode()
+    if "-----BEGIN" in text:
+        return text.encode()
+    try:
+        if Path(text).is_file():
+            return Path(text).read_bytes()
+    except OSError:  # base64 with slashes can read as an over-long path
+        pass
+    return b"-----BEGIN PUBLIC KEY-----\n" + text.encode() + b"\n-----END PUBLIC KEY-----\n"
 
 
 def _rsa_public_key(pem: bytes, what: str) -> RSAPublicKey:
