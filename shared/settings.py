@@ -68,6 +68,23 @@ class Settings(BaseSettings):
     # key until real WeChat Pay / Alipay certificates are configured); apart from JWT_SECRET so
     # rotating one does not break the other.
     payment_channel_secret: SecretStr = SecretStr(DEFAULT_PAYMENT_CHANNEL_SECRET)
+    # WeChat Pay API v3 (README, production): the merchant id (mchid), the 32-character APIv3 key
+    # that decrypts a notification's resource, and the keys that verify its signature, named by
+    # the Wechatpay-Serial header: platform certificates (PEM text or a file path; several may
+    # be concatenated while WeChat rotates them) and/or the 微信支付公钥 with its PUB_KEY_ID_….
+    wechatpay_merchant_id: str = ""
+    wechatpay_api_v3_key: SecretStr = SecretStr("")
+    wechatpay_platform_certificates: str = ""
+    wechatpay_public_key: str = ""
+    wechatpay_public_key_id: str = ""
+    # A notification whose Wechatpay-Timestamp is further than this from the service clock is
+    # refused (WeChat's documentation recommends five minutes); its nonce is remembered this long.
+    wechatpay_max_clock_skew_seconds: int = Field(default=300, gt=0, le=3600)
+    # Alipay (RSA2): the application's app_id, the merchant's seller_id (PID, 2088…) and Alipay's
+    # public key (支付宝公钥, PEM text, the bare base64 string Alipay shows, or a file path).
+    alipay_app_id: str = ""
+    alipay_seller_id: str = ""
+    alipay_public_key: str = ""
     jwt_private_key_file: Path | None = None
     jwt_public_key_file: Path | None = None
     jwt_issuer: str = "linli"
@@ -154,8 +171,55 @@ class Settings(BaseSettings):
                 "(set PII_ENCRYPTION_KEY and PII_HASH_KEY in production)"
             )
 
+    def wechatpay_configured(self) -> bool:
+        """Real WeChat Pay verification is configured (else development uses the test signer)."""
+        return self._channel_settings("WECHATPAY", self._wechatpay_values())
+
+    def alipay_configured(self) -> bool:
+        """Real Alipay verification is configured (else development uses the test signer)."""
+        return self._channel_settings("ALIPAY", self._alipay_values())
+
+    def _wechatpay_values(self) -> dict[str, str]:
+        keys = self.wechatpay_platform_certificates or self.wechatpay_public_key
+        values = {
+            "WECHATPAY_MERCHANT_ID": self.wechatpay_merchant_id,
+            "WECHATPAY_API_V3_KEY": self.wechatpay_api_v3_key.get_secret_value(),
+            "WECHATPAY_PLATFORM_CERTIFICATES or WECHATPAY_PUBLIC_KEY": keys,
+        }
+        if self.wechatpay_public_key or self.wechatpay_public_key_id:
+            values["WECHATPAY_PUBLIC_KEY"] = self.wechatpay_public_key
+            values["WECHATPAY_PUBLIC_KEY_ID"] = self.wechatpay_public_key_id
+        return values
+
+    def _alipay_values(self) -> dict[str, str]:
+        return {
+            "ALIPAY_APP_ID": self.alipay_app_id,
+            "ALIPAY_SELLER_ID": self.alipay_seller_id,
+            "ALIPAY_PUBLIC_KEY": self.alipay_public_key,
+        }
+
+    @staticmethod
+    def _channel_settings(label: str, values: dict[str, str]) -> bool:
+        # Half a channel is a typo, not a choice: refuse it everywhere rather than fall back to
+        # the test signer without saying so.
+        missing = [name for name, value in values.items() if not value.strip()]
+        if missing and len(missing) < len(values):
+            raise ValueError(
+                f"{label} 配置不完整，缺少 {', '.join(missing)} ({label} is half configured: set {missing})"
+            )
+        return not missing
+
+    def check_payment_channels(self) -> None:
+        """Billing's channels: each is configured fully or not at all (half a channel is a typo,
+        refused everywhere). Production verifies real signatures only: a compound that collects
+        at the counter alone runs with no channel keys and offers no online payment; the HMAC
+        test signer and its PAYMENT_CHANNEL_SECRET are for development and tests."""
+        self.wechatpay_configured()
+        self.alipay_configured()
+
     def check_payment_channel_secret(self) -> None:
-        """Billing refuses the development channel secret in production."""
+        """The test signer's secret: refused at its default in production (where the test signer
+        is never used since real channel keys are required; kept for deployments that call it)."""
         if self.environment == "production" and (
             self.payment_channel_secret.get_secret_value() == DEFAULT_PAYMENT_CHANNEL_SECRET
         ):

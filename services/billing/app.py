@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from services.billing.api import ROUTERS
 from services.billing.consumers import handlers
-from services.billing.payments.channels import signer_channels
+from services.billing.payments.channels import channels_from_settings
 from services.billing.payments.ticker import requery_ticker
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
@@ -16,9 +16,9 @@ NAME = "billing"
 
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
-    settings.check_payment_channel_secret()
-    # Test signers until the channels' certificates are configured (see README, billing).
-    channels = signer_channels(settings.payment_channel_secret.get_secret_value())
+    # Real verifiers for the channels whose keys are configured; test signers for the others
+    # outside production (README, production). Refuses to start on a half or missing setup.
+    channels = channels_from_settings(settings)
     spec = ServiceSpec(
         name=NAME,
         title="Linli 收费服务 (billing)",

@@ -9,7 +9,7 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from services.billing.bills import service
-from services.billing.bills.domain import BillKind, BillStatus
+from services.billing.bills.domain import BillKind, BillStatus, PayerKind
 from services.billing.bills.schemas import (
     ArrearsOut,
     BillOut,
@@ -62,6 +62,9 @@ async def list_bills(
     unpaid_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
+    payer_kind: Annotated[
+        PayerKind | None, Query(description="developer: the developer's bills (unsold, undelivered, before delivery)")
+    ] = None,
 ) -> BillPage:
     return await service.list_bills(
         session,
@@ -75,6 +78,7 @@ async def list_bills(
         unpaid_only=unpaid_only,
         limit=limit,
         offset=offset,
+        payer_kind=payer_kind,
     )
 
 

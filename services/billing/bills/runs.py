@@ -8,7 +8,10 @@
    the days before the first owner's `since`, otherwise each owner (the largest share among
    co-owners) for the days they owned it inside the period; each the exact fraction and its
    half-up rounding, computed in SQL integers (the same expression as step 1);
-3. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
+3. the developer's share split off: a dwelling delivered (first owned) inside the period gets
+   two bills, the developer's for the days before delivery and the owner's from delivery on,
+   so an owner is never asked for the developer's days (split_developer_share);
+4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
 Each execution is one transaction: a crash leaves nothing half-issued. Running the same period
 again executes the same run once more, and the unique key of step 1 makes it issue only what
 is missing (dwellings projected since, or everything after a crash): idempotent and resumable.
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, and_, case, cast, delete, exists, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -402,6 +405,98 @@ async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period
             source,
         )
     )
+
+
+async def split_developer_share(session: AsyncSession, run_id: int, after_id: int) -> None:
+    """Step 3: an owner's new bill that carries developer lines (the days before the dwelling
+    was delivered to its first owner) loses them to a bill of the developer's own, for the same
+    dwelling and period, with no household (a resident neither sees nor is reminded of it).
+
+    A re-issue recomputes the whole dwelling: the share whose live bill still stands (the one
+    not voided) is dropped from the new bill instead, so nothing is billed twice."""
+    mixed = (
+        await session.execute(
+            select(bills)
+            .where(
+                _new_bills(run_id, after_id),
+                bills.c.payer_kind == PayerKind.owner.value,
+                exists().where(
+                    bill_lines.c.bill_id == bills.c.id, bill_lines.c.payer_kind == PayerKind.developer.value
+                ),
+            )
+            .order_by(bills.c.id)
+        )
+    ).all()
+    for bill in mixed:
+        developer_fen = int(
+            await session.scalar(
+                select(func.sum(bill_lines.c.amount_fen)).where(
+                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value
+                )
+            )
+            or 0
+        )
+        live = {
+            str(kind)
+            for kind in await session.scalars(
+                select(bills.c.payer_kind).where(
+                    bills.c.dwelling_id == bill.dwelling_id,
+                    bills.c.kind == bill.kind,
+                    bills.c.period_start == bill.period_start,
+                    bills.c.status != BillStatus.void.value,
+                    bills.c.id != bill.id,
+                )
+            )
+        }
+        developer_lines = and_(bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value)
+        if PayerKind.owner.value in live:
+            # The developer's voided bill is re-issued: the owner's bill stands, keep only the
+            # developer's days in the new one.
+            await session.execute(
+                delete(bill_lines).where(
+                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind != PayerKind.developer.value
+                )
+            )
+            await session.execute(
+                update(bills)
+                .where(bills.c.id == bill.id)
+                .values(
+                    payer_kind=PayerKind.developer.value,
+                    payer_person_id=None,
+                    household_id=None,
+                    amount_fen=developer_fen,
+                    description=f"{bill.description}（交付前，开发企业承担）",
+                )
+            )
+            continue
+        await session.execute(
+            update(bills).where(bills.c.id == bill.id).values(amount_fen=bills.c.amount_fen - developer_fen)
+        )
+        if PayerKind.developer.value in live:
+            # The owner's voided bill is re-issued: the developer's bill stands.
+            await session.execute(delete(bill_lines).where(developer_lines))
+            continue
+        values = {
+            c.name: getattr(bill, c.name) for c in bills.columns if c.name not in ("id", "amount_fen", "description")
+        }
+        developer_bill = (
+            await session.execute(
+                bills.insert()
+                .values(
+                    {
+                        **values,
+                        "household_id": None,
+                        "payer_kind": PayerKind.developer.value,
+                        "payer_person_id": None,
+                        "source_id": f"developer-share:{bill.id}",
+                        "amount_fen": developer_fen,
+                        "description": f"{bill.description}（交付前，开发企业承担）",
+                    }
+                )
+                .returning(bills.c.id)
+            )
+        ).scalar_one()
+        await session.execute(update(bill_lines).where(developer_lines).values(bill_id=developer_bill))
 
 
 async def post_receivables(

@@ -138,6 +138,7 @@ async def start_run(session: AsyncSession, principal: Principal, body: BillRunCr
     after_id = await runs.watermark(session)
     await runs.insert_bills(session, run_id, scope, period, now)
     await runs.insert_lines(session, run_id, after_id, period)
+    await runs.split_developer_share(session, run_id, after_id)
     issued = await runs.post_receivables(session, run_id, after_id, period, now)
     await session.execute(
         update(bill_runs)
@@ -240,8 +241,11 @@ async def list_bills(
     unpaid_only: bool,
     limit: int,
     offset: int,
+    payer_kind: domain.PayerKind | None = None,
 ) -> BillPage:
-    """Bills by compound, household or dwelling; residents only their own household's."""
+    """Bills by compound, household or dwelling; residents only their own household's.
+    `payer_kind=developer` is the developer's view: what it owes for unsold and undelivered
+    dwellings and for the days before each delivery."""
     if compound_id is None and household_id is None:
         raise InvalidInput(
             "请指定 compound_id 或 household_id", "Give compound_id or household_id", details=[{"field": "compound_id"}]
@@ -269,6 +273,8 @@ async def list_bills(
     if period is not None:
         p = domain.parse_period(period)
         query = query.where(bills.c.period_start >= p.start, bills.c.period_end <= p.end)
+    if payer_kind is not None:
+        query = query.where(bills.c.payer_kind == payer_kind.value)
     if unpaid_only:
         query = query.where(bills.c.status == domain.BillStatus.issued.value, bills.c.paid_fen < bills.c.amount_fen)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
@@ -370,6 +376,7 @@ async def reissue_bill(
             code="no_rate",
         )
     await runs.insert_lines(session, row.bill_run_id, after_id, period)
+    await runs.split_developer_share(session, row.bill_run_id, after_id)
     issued = await runs.post_receivables(session, row.bill_run_id, after_id, period, now)
     for item in issued:
         await emit(

@@ -6,17 +6,17 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from services.billing.access import place_of, require_household_or_reader, require_reader
 from services.billing.keys import MONEY
-from services.billing.payments import service
-from services.billing.payments.channels import ChannelAdapter
-from services.billing.payments.domain import Channel
+from services.billing.payments import receipt, service
+from services.billing.payments.channels import ChannelAdapter, WeChatPayV3
+from services.billing.payments.domain import ONLINE_CHANNELS, Channel
 from services.billing.payments.models import payment_notifications, payment_orders, refunds
-from services.billing.payments.notifications import record_rejection, settle
+from services.billing.payments.notifications import record_rejection, refuse_replay, settle
 from services.billing.payments.schemas import (
     CounterPaymentCreate,
     PaymentOrderCreate,
@@ -29,7 +29,7 @@ from services.billing.payments.schemas import (
 )
 from shared.auth import CurrentPrincipal, Role
 from shared.clock import Now
-from shared.errors import Forbidden, LinliError, NotFound
+from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
@@ -59,6 +59,15 @@ async def list_payments(
 @router.get("/payments/{payment_id}", response_model=PaymentOut, summary="收据 (a receipt)")
 async def get_payment(payment_id: int, session: Session, principal: CurrentPrincipal) -> PaymentOut:
     return await service.show_payment(session, principal, payment_id)
+
+
+@router.get(
+    "/payments/{payment_id}/receipt.html",
+    summary="收据 (printable counter receipt; the compound's readers and the paying household)",
+    response_class=HTMLResponse,
+)
+async def get_receipt_html(payment_id: int, session: Session, principal: CurrentPrincipal) -> HTMLResponse:
+    return HTMLResponse(await receipt.receipt_html(session, principal, payment_id))
 
 
 @router.post(
@@ -104,8 +113,16 @@ async def reverse_payment(
     "/payment-orders", status_code=201, response_model=PaymentOrderOut, summary="线上支付订单 (online payment order)"
 )
 async def create_payment_order(
-    body: PaymentOrderCreate, now: Now, session: Session, principal: CurrentPrincipal
+    body: PaymentOrderCreate, request: Request, now: Now, session: Session, principal: CurrentPrincipal
 ) -> PaymentOrderOut:
+    if body.channel in ONLINE_CHANNELS and body.channel not in request.app.state.billing_channels:
+        # Production offers only the channels whose keys are configured.
+        raise InvalidInput(
+            f"本平台未开通{body.channel.label}",
+            f"{body.channel.value} is not configured on this platform",
+            details=[{"field": "channel", "value": body.channel.value}],
+            code="channel_not_configured",
+        )
     return await service.create_order(session, principal, body, now)
 
 
@@ -131,7 +148,12 @@ async def payment_notification(channel: str, request: Request, now: Now, session
     headers = {k.lower(): v for k, v in request.headers.items()}
     notification = None
     try:
-        notification = adapter.read(headers, await request.body())
+        notification = adapter.read(headers, await request.body(), now)
+        if isinstance(adapter, WeChatPayV3):
+            # Its own short transaction, before the booking writes: a request seen once is
+            # spent even if refused later, and SQLite's one writer is not held across both.
+            async with request.app.state.runtime.db.sessionmaker() as own, own.begin():
+                await refuse_replay(own, notification, now, adapter.max_skew)
         await settle(session, adapter, notification, now)
     except LinliError as exc:
         # The request's transaction rolls back with the error; the rejection is kept in a

@@ -111,3 +111,15 @@ payment_notifications = Table(
     Column("outcome", String(30), nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
 )
+
+# Nonces of verified WeChat Pay notifications, kept for the clock-skew window: a request seen
+# again inside the window is a replay (outside it, its timestamp is refused as stale).
+payment_notification_nonces = Table(
+    "payment_notification_nonces",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("channel", String(20), nullable=False),
+    Column("nonce", String(64), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False, index=True),
+    UniqueConstraint("channel", "nonce"),
+)

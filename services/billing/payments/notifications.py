@@ -7,14 +7,20 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.payments import domain
 from services.billing.payments.channels import ChannelAdapter, Notification
-from services.billing.payments.models import payment_notifications, payment_orders, payments
+from services.billing.payments.models import (
+    payment_notification_nonces,
+    payment_notifications,
+    payment_orders,
+    payments,
+)
 from services.billing.payments.service import book_payment
-from shared.errors import Conflict, InvalidInput, NotFound
+from services.billing.sql import insert_ignoring_duplicates
+from shared.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 log = logging.getLogger("linli.billing.payments")
 
@@ -49,6 +55,29 @@ async def record_rejection(
             received_at=now,
         )
     )
+
+
+async def refuse_replay(session: AsyncSession, n: Notification, now: datetime, window: timedelta) -> None:
+    """Remember a verified notification's nonce; the same nonce again is a replayed request
+    (the channel's own retries are signed afresh, with a new nonce, and settle as duplicates)."""
+    if n.nonce is None:
+        return
+    # Nonces older than twice the window can no longer come with an acceptable timestamp.
+    await session.execute(
+        delete(payment_notification_nonces).where(payment_notification_nonces.c.received_at < now - 2 * window)
+    )
+    fresh = await insert_ignoring_duplicates(
+        session,
+        payment_notification_nonces,
+        {"channel": n.channel.value, "nonce": n.nonce[:64], "received_at": now},
+        ["channel", "nonce"],
+    )
+    if not fresh:
+        raise Unauthorized(
+            f"{n.channel.label}通知已处理过（同一请求被重放），未入账",
+            "This notification request was already received (a replay); nothing was booked",
+            code="replayed_notification",
+        )
 
 
 async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification, now: datetime) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
+from shared.money import fen_to_yuan
 
 
 class DispatchMode(LabeledEnum):
@@ -102,6 +103,32 @@ def check_fields(category: Category, given: dict[str, Any]) -> dict[str, str]:
 def covers(category: Category, skills: list[str] | tuple[str, ...]) -> bool:
     """A member may take an order of the category if they have one of its skills (or it asks none)."""
     return not category.skills or bool(set(category.skills) & set(skills))
+
+
+def check_prices(shared_property_price_fen: int | None, market_price_fen: int | None) -> None:
+    """Shared property (共享物业) charges by the visit "below market price" (seed 002): a category
+    with a shared-property price records the market price it is measured against, and the price
+    is under it; the saving shown to owners is that difference. 422 otherwise."""
+    if shared_property_price_fen is None:
+        return
+    if market_price_fen is None:
+        raise InvalidInput(
+            "设置共享物业价格时须同时填写市场价（共享物业按低于市场价收费）",
+            "A shared-property price needs the market price it is below (market_price_fen)",
+            details=[{"field": "market_price_fen", "value": None}],
+            code="market_price_required",
+        )
+    if shared_property_price_fen >= market_price_fen:
+        raise InvalidInput(
+            f"共享物业价格 {fen_to_yuan(shared_property_price_fen)} 元须低于市场价 {fen_to_yuan(market_price_fen)} 元",
+            f"The shared-property price ({shared_property_price_fen} fen) must be below the market price "
+            f"({market_price_fen} fen)",
+            details=[
+                {"field": "shared_property_price_fen", "value": shared_property_price_fen},
+                {"field": "market_price_fen", "value": market_price_fen},
+            ],
+            code="price_not_below_market",
+        )
 
 
 def check_sla(sla: dict[str, dict[str, int]]) -> None:

@@ -12,6 +12,7 @@ from services.dispatch.catalogue.domain import (
     ChargeTo,
     DispatchMode,
     FieldSpec,
+    check_prices,
     check_sla,
 )
 from services.dispatch.catalogue.models import CategoryRow
@@ -99,6 +100,7 @@ def _require_catalogue_admin(principal: Principal) -> None:
 
 def _values(body: s.CategoryBody) -> dict[str, object]:
     check_sla(body.sla)
+    check_prices(body.shared_property_price_fen, body.market_price_fen)
     return {
         "name": body.name.strip(),
         "skills": sorted(set(body.skills)),

@@ -176,17 +176,6 @@ def parse_mobile(value: str, field: str = "mobile") -> str:
     return digits
 
 
-def mask_name(name: str) -> str:
-    """'王秀英' -> '王*英', '李明' -> '李*', 'Ann' -> 'A*n': enough for a neighbour to recognise
-    on a notice, too little to identify a stranger."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def mask_mobile(mobile: str) -> str:
     """138****1234: the carrier prefix and the last four digits."""
     if len(mobile) < 8:

@@ -29,7 +29,6 @@ from services.registry.people.domain import (
     check_stay,
     mask_id_card,
     mask_mobile,
-    mask_name,
     normalise_person_name,
     parse_id_card,
     parse_mobile,
@@ -44,6 +43,7 @@ from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
+from shared.masking import mask_name
 
 # --- kinds ---------------------------------------------------------------------------------
 

@@ -313,3 +313,88 @@ async def test_a_year_billed_in_december_is_due_at_the_end_of_january_not_alread
         )
     )
     assert owed["total_outstanding_fen"] == 0
+
+
+async def test_a_dwelling_delivered_mid_year_bills_the_developer_until_delivery(platform: Platform) -> None:
+    """Room 101 of a new building is delivered to 赵丽 on 1 July 2026. The developer pays the
+    181 days before delivery, 赵丽 the 184 from it. Before, both sat in 赵丽's one bill (she was
+    asked for 363.30 yuan) and the developer had no bill of its own to pay or to be chased for."""
+    # Billed on 5 January 2026, so both bills are overdue in the arrears at the year's end.
+    platform.set_clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    c = await compound(platform)
+    home = await building(platform, c, number="1", dwellings=1, area_m2="86.50")
+    household = c.household_ids[home[0]]
+    buyer = (await platform.post("/residents", {"name": "赵丽", "compound_id": c.compound_id}))["id"]
+    await platform.post("/ownerships", {"dwelling_id": home[0], "person_id": buyer, "since": "2026-07-01"})
+    await wait_for_dwellings(platform, c.compound_id, 1)
+    await rate_card(platform, c.compound_id, "0.35")
+    headers = staff(platform, c.compound_id)
+
+    async def ownership_projected() -> bool:
+        summary = await billing(platform).get(f"{API}/compounds/{c.compound_id}/dwellings", headers=headers)
+        return summary.status_code == 200 and summary.json()["owned"] == 1
+
+    await platform.eventually(ownership_projected)
+    run = await bill_run(platform, c.compound_id, "2026")
+    assert (run["issued_count"], run["issued_fen"]) == (2, 36_330)  # 86.50 m² × 0.35 × 12, split in two
+
+    async def bills(**params: Any) -> list[dict[str, Any]]:
+        page = await ok(
+            await billing(platform).get(
+                f"{API}/bills", params={"compound_id": c.compound_id, **params}, headers=headers
+            )
+        )
+        items: list[dict[str, Any]] = page["items"]
+        return items
+
+    # 赵丽 sees and owes only her 184 days.
+    mine = await ok(
+        await billing(platform).get(
+            f"{API}/bills", params={"household_id": household}, headers=resident(platform, household)
+        )
+    )
+    assert [(b["payer_kind"], b["payer_person_id"], b["amount_fen"]) for b in mine["items"]] == [
+        ("owner", buyer, 18_314)
+    ]
+    own = await ok(await billing(platform).get(f"{API}/bills/{mine['items'][0]['id']}", headers=headers))
+    assert [(line["payer_kind"], line["days"]) for line in own["lines"]] == [("owner", 184)]
+    # The developer's view: its bill for the 181 days before delivery, unpaid.
+    developer = await bills(payer_kind="developer", unpaid_only=True)
+    assert [(b["payer_kind"], b["household_id"], b["amount_fen"], b["outstanding_fen"]) for b in developer] == [
+        ("developer", None, 18_016, 18_016)
+    ]
+    assert "开发企业承担" in developer[0]["description"]
+    detail = await ok(await billing(platform).get(f"{API}/bills/{developer[0]['id']}", headers=headers))
+    assert [(line["payer_kind"], line["days"]) for line in detail["lines"]] == [("developer", 181)]
+    arrears = await ok(
+        await billing(platform).get(
+            f"{API}/arrears", params={"compound_id": c.compound_id, "as_of": "2026-12-31"}, headers=headers
+        )
+    )
+    assert sorted((r["payer"], r["outstanding_fen"]) for r in arrears["rows"]) == [("开发商", 18_016), ("赵*", 18_314)]
+    assert arrears["total_outstanding_fen"] == 36_330
+
+    # A correction re-issues either bill alone; the other one stands and nothing is billed twice.
+    for voided in (mine["items"][0], developer[0]):
+        current = await ok(await billing(platform).get(f"{API}/bills/{voided['id']}", headers=headers))
+        await ok(
+            await billing(platform).post(
+                f"{API}/bills/{voided['id']}/void",
+                json={"version": current["version"], "reason": "核对"},
+                headers=headers,
+            )
+        )
+        again = await ok(
+            await billing(platform).post(
+                f"{API}/bills/{voided['id']}/reissue", json={"reason": "核对后重开"}, headers=money(headers)
+            ),
+            201,
+        )
+        assert (again["payer_kind"], again["amount_fen"]) == (voided["payer_kind"], voided["amount_fen"])
+    live = await bills(status="issued")
+    assert sorted((b["payer_kind"], b["amount_fen"]) for b in live) == [("developer", 18_016), ("owner", 18_314)]
+    check = await ok(
+        await billing(platform).get(f"{API}/journal/check", params={"compound_id": c.compound_id}, headers=headers)
+    )
+    assert check["ok"] is True
+    assert check["receivable_balance_fen"] == 36_330

@@ -425,3 +425,48 @@ async def test_a_refund_retried_without_a_key_is_refused_and_with_one_refunds_on
     for route in MONEY_ROUTES:
         answer = await billing(platform).post(f"{API}{route}", json={}, headers=headers)
         assert answer.status_code == 428, (route, answer.text)
+
+
+async def test_a_counter_payment_prints_a_receipt_the_payer_can_keep(platform: Platform) -> None:
+    # 王秀英 pays 100.01 yuan at the counter and asks for a receipt (收据) to take home: before,
+    # there was only the JSON of the payment, with ids and no amount in capitals.
+    c = await two_quarters_billed(platform)  # 5 January 2026, 10:00 in Shanghai
+    dwelling = c.dwelling_ids[0]
+    household = c.household_ids[dwelling]
+    headers = staff(platform, c.compound_id)
+    paid = await ok(
+        await billing(platform).post(
+            f"{API}/payments",
+            json={"dwelling_id": dwelling, "amount_fen": 10_001, "payer_name": "王秀英"},
+            headers=money(headers),
+        ),
+        201,
+    )
+    url = f"{API}/payments/{paid['id']}/receipt.html"
+    answer = await billing(platform).get(url, headers=headers)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    page = answer.text
+    for seen in (
+        "收　据",
+        "杏花岭小区",
+        paid["receipt_no"],
+        "王*英",
+        "1栋101",
+        "2026年1月1日至2026年3月31日",
+        "¥100.01",
+        "人民币壹佰元零壹分",
+        "柜台收款",
+        "2026年01月05日 10:00（北京时间）",
+    ):
+        assert seen in page, seen
+    assert "王秀英" not in page
+    assert "/api/" not in page
+    assert "dwelling_id" not in page
+    # The paying household reads its own receipt; a neighbour does not.
+    mine = await billing(platform).get(url, headers=resident(platform, household))
+    assert mine.status_code == 200
+    assert "人民币壹佰元零壹分" in mine.text
+    neighbour = await billing(platform).get(url, headers=resident(platform, c.household_ids[c.dwelling_ids[1]]))
+    assert neighbour.status_code == 403
+    assert (await billing(platform).get(f"{API}/payments/9999/receipt.html", headers=headers)).status_code == 404

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from services.billing.bills import domain
 from services.billing.ledger.domain import AccountKind, check_balanced, credit, debit, reversal_of
 from services.billing.rates import domain as rates
-from services.registry.people.domain import mask_name
 from shared.clock import LOCAL_TZ
 from shared.errors import Conflict, InvalidInput
+from shared.masking import mask_name
 from shared.money import round_fen
 
 
