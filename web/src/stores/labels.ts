@@ -8,6 +8,8 @@ export interface Choice {
   label: string
 }
 
+const FIRST = ['water_leak', 'drain_clog', 'electrical', 'home_repair', 'stairwell_lighting', 'public_facility']
+
 /** The dispatch catalogue and enum labels, as the API serves them (never hard-coded here). */
 export const useLabels = defineStore('labels', () => {
   const categories = ref<Category[]>([])
@@ -19,7 +21,14 @@ export const useLabels = defineStore('labels', () => {
       api.get('/api/v1/dispatch/categories'),
       api.get('/api/v1/dispatch/enums'),
     ])
-    categories.value = cats.filter((c) => c.active !== false && c.code !== 'micro_wish')
+    // Home repairs first (what residents ask for most), then the catalogue's other services.
+    const rank = (code: string) => {
+      const i = FIRST.indexOf(code)
+      return i < 0 ? FIRST.length : i
+    }
+    categories.value = cats
+      .filter((c) => c.active !== false && c.code !== 'micro_wish')
+      .sort((a, b) => rank(a.code) - rank(b.code) || a.name.localeCompare(b.name, 'zh-CN'))
     enums.value = labels as unknown as Record<string, Choice[]>
   }
   return { categories, enums, load }
