@@ -15,7 +15,8 @@ from tests.e2e.conftest import Embedded, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-DIST = ROOT / "web" / "dist" / "index.html"
+DIST_DIR = ROOT / "web" / "dist"
+DIST = DIST_DIR / "index.html"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # Committed for the README; SCREENSHOT_DIR sends them elsewhere.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "docs" / "screenshots"))

@@ -8,6 +8,7 @@ page logs no console error throughout."""
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +17,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import AXE, PHONE, SCREENSHOTS
+from tests.browser.conftest import DIST_DIR as DIST
 from tests.e2e.conftest import Embedded
 
 PASSWORD = "linli-demo"
@@ -78,6 +80,8 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.url.endswith(".js") else None)
 
     # 登录: an unknown visitor lands on the login screen.
     page.goto(base + "/")
@@ -101,6 +105,10 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
         expect(card).to_contain_text(text)
     expect(page.get_by_text("86.50 m²")).to_be_visible()
     check_screen(page, "02-home")
+    # The budget of issue 13: the first screens' JavaScript, gzipped, at most 250 KB.
+    first_screens = sum(len(gzip.compress((DIST / url.split("/", 3)[3]).read_bytes(), 9)) for url in set(scripts))
+    print(f"JavaScript of the login and home screens: {first_screens / 1024:.1f} KB gzipped")
+    assert first_screens <= 250 * 1024
 
     # 报修求助: the catalogue's labels, her own dwelling, urgency labels from the API.
     page.get_by_role("link", name="报修求助").click()
