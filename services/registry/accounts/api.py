@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.registry.accounts import schemas as s
 from services.registry.accounts import service as a
+from services.registry.accounts.home import my_home
 from services.registry.people.api import Vault
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
@@ -156,3 +157,14 @@ async def remove_admin_grant(grant_id: int, now: Now, session: Session, principa
 @router.get("/me", response_model=s.MeOut, summary="当前登录人及其角色 (the caller and their roles)", tags=[TAG])
 async def me(session: Session, principal: CurrentPrincipal, vault: Vault) -> s.MeOut:
     return await a.me(session, vault, principal)
+
+
+@router.get(
+    "/me/home",
+    response_model=s.HomeOut,
+    summary="我的家：住房、住户、网格员、楼栋长、结对党员与热线 (the caller's own home and contacts, 连心卡)",
+    tags=[TAG],
+)
+async def me_home(session: Session, principal: CurrentPrincipal, vault: Vault) -> s.HomeOut:
+    """Any logged-in person, for themselves only: there is no parameter naming anyone else."""
+    return await my_home(session, vault, principal)

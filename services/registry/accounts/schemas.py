@@ -78,3 +78,51 @@ class MeOut(BaseModel):
     person_id: int | None
     person: ResidentOut | None
     roles: list[RoleOut]
+
+
+class HomeDwelling(BaseModel):
+    dwelling_id: int
+    household_id: int | None
+    compound_id: int
+    compound_name: str
+    building_id: int
+    building_number: str
+    entrance_id: int
+    entrance_number: str
+    room: str
+    floor: int | None
+    area_m2: str = Field(description="建筑面积 (m², two decimals)", examples=["86.50"])
+    address: str = Field(examples=["1号楼1单元301室"])
+    owner: bool = Field(description="the caller owns this dwelling")
+
+
+class HomeContact(BaseModel):
+    """One line of the 连心卡: who to turn to, with the mobile masked as everywhere else."""
+
+    role: str = Field(examples=["grid_worker"])
+    role_label: str = Field(examples=["网格员"])
+    name: str
+    mobile_masked: str | None
+    detail: str | None = Field(default=None, examples=["第一网格", "水电维修服务岗"])
+
+
+class Hotline(BaseModel):
+    name: str
+    number: str
+
+
+class HomeOut(BaseModel):
+    """The caller's own home (《"杏"福邻里连心卡》 of seed 002): their dwelling and household, the
+    compound, grid and community it sits in, and the people to turn to. Only the caller's data."""
+
+    person_id: int
+    name: str
+    relation: str | None
+    dwelling: HomeDwelling | None = Field(description="null for a person without a home in the registry")
+    household_members: int = Field(description="people registered in the caller's household")
+    compound_name: str | None
+    grid_name: str | None
+    community_name: str | None
+    street_name: str | None
+    contacts: list[HomeContact]
+    hotlines: list[Hotline]

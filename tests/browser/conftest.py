@@ -1,0 +1,57 @@
+"""A real browser for the web app's stories: Debian's Chromium (/usr/bin/chromium) driven by the
+Python `playwright` package (its own browser downloads are never used), on `linli run` started
+as a process with the demo street, at a phone's 390×844."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Embedded, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+DIST_DIR = ROOT / "web" / "dist"
+DIST = DIST_DIR / "index.html"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# Committed for the README; SCREENSHOT_DIR sends them elsewhere.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "docs" / "screenshots"))
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def platform_process(tmp_path: Path) -> Iterator[Embedded]:
+    if not DIST.is_file() or not AXE.is_file():
+        pytest.fail("web/dist or web/node_modules is missing: run `make web` first (make test does)")
+    node = Embedded(tmp_path, free_port())
+    node.start()
+    node.wait_ready()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install chromium fonts-noto-cjk (make test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

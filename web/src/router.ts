@@ -1,0 +1,30 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { useSession } from './stores/session'
+
+// Screens other than the first are loaded when opened, so the first screen stays small.
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { title: '登录', public: true } },
+    { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: '我的家', tab: true } },
+    { path: '/help', name: 'help', component: () => import('./views/HelpView.vue'), meta: { title: '报修求助', tab: true } },
+    { path: '/orders', name: 'orders', component: () => import('./views/OrdersView.vue'), meta: { title: '我的工单', tab: true } },
+    { path: '/orders/:id', name: 'order', component: () => import('./views/OrderView.vue'), meta: { title: '工单详情' } },
+    { path: '/bills', name: 'bills', component: () => import('./views/BillsView.vue'), meta: { title: '我的账单', tab: true } },
+    { path: '/votes', name: 'votes', component: () => import('./views/VotesView.vue'), meta: { title: '投票' } },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach((to) => {
+  const session = useSession()
+  if (!to.meta.public && !session.loggedIn) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } }
+  }
+  if (to.name === 'login' && session.loggedIn) return { name: 'home' }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = `${String(to.meta.title ?? '')} · 邻里`
+})
