@@ -677,6 +677,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/payments/{payment_id}/receipt.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 收据 (printable counter receipt; the compound's readers and the paying household) */
+        get: operations["get_receipt_html_api_v1_billing_payments__payment_id__receipt_html_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/payments/{payment_id}/refunds": {
         parameters: {
             query?: never;
@@ -8700,6 +8717,15 @@ export interface operations {
                     "application/json": components["schemas"]["ArrearsOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -8738,6 +8764,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8784,6 +8819,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -8822,6 +8866,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8869,6 +8922,15 @@ export interface operations {
                     "application/json": components["schemas"]["BalanceOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -8907,6 +8969,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8959,6 +9030,15 @@ export interface operations {
                     "application/json": components["schemas"]["BillRunOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -8997,6 +9077,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9044,6 +9133,15 @@ export interface operations {
                     "application/json": components["schemas"]["BillRunOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9082,6 +9180,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9121,6 +9228,8 @@ export interface operations {
                 unpaid_only?: boolean;
                 limit?: number;
                 offset?: number;
+                /** @description developer: the developer's bills (unsold, undelivered, before delivery) */
+                payer_kind?: components["schemas"]["PayerKind"] | null;
             };
             header?: never;
             path?: never;
@@ -9135,6 +9244,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BillPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效 */
@@ -9175,6 +9293,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9222,6 +9349,15 @@ export interface operations {
                     "application/json": components["schemas"]["BillOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9260,6 +9396,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9314,6 +9459,15 @@ export interface operations {
                     "application/json": components["schemas"]["BillOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9352,6 +9506,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9403,6 +9566,15 @@ export interface operations {
                     "application/json": components["schemas"]["BillOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9441,6 +9613,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9490,6 +9671,15 @@ export interface operations {
                     "application/json": components["schemas"]["CollectionRateOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9528,6 +9718,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9575,6 +9774,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundView"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9613,6 +9821,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9660,6 +9877,15 @@ export interface operations {
                     "application/json": components["schemas"]["DwellingSummary"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9698,6 +9924,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9745,6 +9980,15 @@ export interface operations {
                     "application/json": components["schemas"]["DisclosureOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9783,6 +10027,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9832,6 +10085,15 @@ export interface operations {
                     "application/json": components["schemas"]["DisclosureOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9870,6 +10132,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9917,6 +10188,15 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -9955,6 +10235,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10002,6 +10291,15 @@ export interface operations {
                     "application/json": components["schemas"]["DisclosureOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10040,6 +10338,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10087,6 +10394,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10125,6 +10441,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10170,6 +10495,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10208,6 +10542,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10255,6 +10598,15 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10293,6 +10645,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10344,6 +10705,15 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10382,6 +10752,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10429,6 +10808,15 @@ export interface operations {
                     "application/json": components["schemas"]["DistributionOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10467,6 +10855,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10519,6 +10916,15 @@ export interface operations {
                     "application/json": components["schemas"]["DistributionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10557,6 +10963,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10606,6 +11021,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10644,6 +11068,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10691,6 +11124,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10729,6 +11171,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10781,6 +11232,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10819,6 +11279,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10866,6 +11335,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApprovalOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10904,6 +11382,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10953,6 +11440,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApprovalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -10991,6 +11487,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11038,6 +11543,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApprovalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11076,6 +11590,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11123,6 +11646,15 @@ export interface operations {
                     "application/json": components["schemas"]["FundsOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11161,6 +11693,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11213,6 +11754,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11251,6 +11801,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11303,6 +11862,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11341,6 +11909,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11393,6 +11970,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11431,6 +12017,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11483,6 +12078,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11521,6 +12125,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11571,6 +12184,15 @@ export interface operations {
                     "application/json": components["schemas"]["LedgerLine"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11609,6 +12231,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11658,6 +12289,15 @@ export interface operations {
                     "application/json": components["schemas"]["MovementOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11696,6 +12336,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11745,6 +12394,15 @@ export interface operations {
                     "application/json": components["schemas"]["JournalPage"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11783,6 +12441,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11830,6 +12497,15 @@ export interface operations {
                     "application/json": components["schemas"]["BooksCheckOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11868,6 +12544,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11915,6 +12600,15 @@ export interface operations {
                     "application/json": components["schemas"]["LevyOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -11953,6 +12647,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12001,6 +12704,15 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12039,6 +12751,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12086,6 +12807,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12124,6 +12854,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12173,6 +12912,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentOrderOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12211,6 +12959,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12258,6 +13015,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentOrderOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12296,6 +13062,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12346,6 +13121,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentPage"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12384,6 +13168,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12436,6 +13229,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12474,6 +13276,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12521,6 +13332,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12566,6 +13386,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 请求参数有误 (validation error) */
             422: {
                 headers: {
@@ -12582,6 +13411,109 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_receipt_html_api_v1_billing_payments__payment_id__receipt_html_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -12613,6 +13545,15 @@ export interface operations {
                     "application/json": components["schemas"]["RefundOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12651,6 +13592,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12705,6 +13655,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12743,6 +13702,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12791,6 +13759,15 @@ export interface operations {
                     "application/json": components["schemas"]["RateCardOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12829,6 +13806,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12878,6 +13864,15 @@ export interface operations {
                     "application/json": components["schemas"]["RateCardOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -12916,6 +13911,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12963,6 +13967,15 @@ export interface operations {
                     "application/json": components["schemas"]["RefundOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13001,6 +14014,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13050,6 +14072,15 @@ export interface operations {
                     "application/json": components["schemas"]["RemindersOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13088,6 +14119,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13135,6 +14175,15 @@ export interface operations {
                     "application/json": components["schemas"]["RevenueOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13173,6 +14222,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13225,6 +14283,15 @@ export interface operations {
                     "application/json": components["schemas"]["RevenueOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13263,6 +14330,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13310,6 +14386,15 @@ export interface operations {
                     "application/json": components["schemas"]["VisitChargeOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13348,6 +14433,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13395,6 +14489,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundView"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13433,6 +14536,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13483,6 +14595,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEntryOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13521,6 +14642,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13568,6 +14698,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13606,6 +14745,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13653,6 +14801,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConventionOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13691,6 +14848,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13738,6 +14904,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeveloperRepresentativeOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13776,6 +14951,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13827,6 +15011,15 @@ export interface operations {
                     "application/json": components["schemas"]["DeveloperRepresentativeOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13865,6 +15058,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13912,6 +15114,15 @@ export interface operations {
                     "application/json": components["schemas"]["deliberation_DisclosureOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -13950,6 +15161,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14001,6 +15221,15 @@ export interface operations {
                     "application/json": components["schemas"]["deliberation_DisclosureOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14039,6 +15268,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14088,6 +15326,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConventionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14126,6 +15373,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14175,6 +15431,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConventionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14213,6 +15478,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14264,6 +15538,15 @@ export interface operations {
                     "application/json": components["schemas"]["ConventionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14302,6 +15585,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14351,6 +15643,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14389,6 +15690,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14437,6 +15747,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14475,6 +15794,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14524,6 +15852,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14562,6 +15899,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14609,6 +15955,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14647,6 +16002,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14698,6 +16062,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14736,6 +16109,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14787,6 +16169,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14825,6 +16216,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14876,6 +16276,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -14914,6 +16323,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14965,6 +16383,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15003,6 +16430,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15050,6 +16486,15 @@ export interface operations {
                     "application/json": components["schemas"]["EvaluationOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15088,6 +16533,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15139,6 +16593,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15177,6 +16640,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15228,6 +16700,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15266,6 +16747,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15313,6 +16803,15 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15351,6 +16850,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15402,6 +16910,15 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15440,6 +16957,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15487,6 +17013,15 @@ export interface operations {
                     "application/json": components["schemas"]["MilestoneOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15525,6 +17060,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15576,6 +17120,15 @@ export interface operations {
                     "application/json": components["schemas"]["MilestoneOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15614,6 +17167,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15666,6 +17228,15 @@ export interface operations {
                     "application/json": components["schemas"]["MilestoneOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15704,6 +17275,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15751,6 +17331,15 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15789,6 +17378,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15840,6 +17438,15 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15878,6 +17485,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15930,6 +17546,15 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -15968,6 +17593,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16019,6 +17653,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16057,6 +17700,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16108,6 +17760,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16146,6 +17807,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16197,6 +17867,15 @@ export interface operations {
                     "application/json": components["schemas"]["EvaluationOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16235,6 +17914,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16286,6 +17974,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16324,6 +18021,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16371,6 +18077,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16409,6 +18124,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16460,6 +18184,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16498,6 +18231,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16549,6 +18291,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16587,6 +18338,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16634,6 +18394,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16672,6 +18441,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16723,6 +18501,15 @@ export interface operations {
                     "application/json": components["schemas"]["BallotOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16761,6 +18548,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16808,6 +18604,15 @@ export interface operations {
                     "application/json": components["schemas"]["BallotOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16846,6 +18651,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16897,6 +18711,15 @@ export interface operations {
                     "application/json": components["schemas"]["BallotOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -16935,6 +18758,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16986,6 +18818,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17024,6 +18865,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17071,6 +18921,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17109,6 +18968,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17156,6 +19024,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17194,6 +19071,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17241,6 +19127,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaperSheetOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17279,6 +19174,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17330,6 +19234,15 @@ export interface operations {
                     "application/json": components["schemas"]["BallotOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17368,6 +19281,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17420,6 +19342,15 @@ export interface operations {
                     "application/json": components["schemas"]["BallotOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17458,6 +19389,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17505,6 +19445,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProxyOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17543,6 +19492,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17594,6 +19552,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProxyOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17632,6 +19599,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17679,6 +19655,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptGroup"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17717,6 +19702,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17765,6 +19759,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptCheck"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17803,6 +19806,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17852,6 +19864,15 @@ export interface operations {
                     "application/json": components["schemas"]["RollOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17890,6 +19911,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17937,6 +19967,15 @@ export interface operations {
                     "application/json": components["schemas"]["TallyOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -17975,6 +20014,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18022,6 +20070,15 @@ export interface operations {
                     "application/json": components["schemas"]["VoteOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18060,6 +20117,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18107,6 +20173,15 @@ export interface operations {
                     "application/json": components["schemas"]["TurnoutOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18145,6 +20220,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18192,6 +20276,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18230,6 +20323,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18279,6 +20381,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18317,6 +20428,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18368,6 +20488,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18406,6 +20535,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18453,6 +20591,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundView"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18491,6 +20638,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18538,6 +20694,15 @@ export interface operations {
                     "application/json": components["schemas"]["EligibilityOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18576,6 +20741,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18627,6 +20801,15 @@ export interface operations {
                     "application/json": components["schemas"]["EligibilityOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18665,6 +20848,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18714,6 +20906,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18752,6 +20953,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18800,6 +21010,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientKeyOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18838,6 +21057,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18887,6 +21115,15 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedKey"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -18925,6 +21162,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18972,6 +21218,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientKeyOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19010,6 +21265,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19055,6 +21319,15 @@ export interface operations {
                     "application/json": components["schemas"]["Discovery"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19093,6 +21366,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19144,6 +21426,15 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceRequest"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19182,6 +21473,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19227,6 +21527,15 @@ export interface operations {
                     "application/json": components["schemas"]["Created"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19265,6 +21574,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19312,6 +21630,15 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceRequest"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19350,6 +21677,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19395,6 +21731,15 @@ export interface operations {
                     "application/json": components["schemas"]["Service"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19433,6 +21778,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19480,6 +21834,15 @@ export interface operations {
                     "application/json": components["schemas"]["ServiceDefinition"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19518,6 +21881,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19576,6 +21948,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19614,6 +21995,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19663,6 +22053,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19701,6 +22100,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19748,6 +22156,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19786,6 +22203,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19837,6 +22263,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19875,6 +22310,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19926,6 +22370,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -19964,6 +22417,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20011,6 +22473,15 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20049,6 +22520,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20100,6 +22580,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20138,6 +22627,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20189,6 +22687,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20227,6 +22734,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20278,6 +22794,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20316,6 +22841,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20367,6 +22901,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20405,6 +22948,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20456,6 +23008,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20494,6 +23055,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20545,6 +23115,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20583,6 +23162,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20634,6 +23222,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20672,6 +23269,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20723,6 +23329,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20761,6 +23376,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20812,6 +23436,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20850,6 +23483,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20901,6 +23543,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -20939,6 +23590,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20990,6 +23650,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21028,6 +23697,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21079,6 +23757,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21117,6 +23804,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21168,6 +23864,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21206,6 +23911,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21254,6 +23968,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListsOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21292,6 +24015,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21341,6 +24073,15 @@ export interface operations {
                     "application/json": components["schemas"]["ListsOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21379,6 +24120,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21428,6 +24178,15 @@ export interface operations {
                     "application/json": components["schemas"]["MemberPoints"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21466,6 +24225,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21513,6 +24281,15 @@ export interface operations {
                     "application/json": components["schemas"]["RulesOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21551,6 +24328,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21602,6 +24388,15 @@ export interface operations {
                     "application/json": components["schemas"]["RulesOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21640,6 +24435,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21690,6 +24494,15 @@ export interface operations {
                     "application/json": components["schemas"]["StatsOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21728,6 +24541,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21776,6 +24598,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21814,6 +24645,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21895,6 +24735,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPage"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -21933,6 +24782,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21982,6 +24840,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22020,6 +24887,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22067,6 +24943,15 @@ export interface operations {
                     "application/json": components["schemas"]["OrderDetail"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22105,6 +24990,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22154,6 +25048,15 @@ export interface operations {
                     "application/json": components["schemas"]["AccountOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22192,6 +25095,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22239,6 +25151,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminGrantOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22277,6 +25198,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22326,6 +25256,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminGrantOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22364,6 +25303,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22409,6 +25357,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22447,6 +25404,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22494,6 +25460,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22532,6 +25507,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22579,6 +25563,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22617,6 +25610,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22666,6 +25668,15 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22704,6 +25715,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22753,6 +25773,15 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22791,6 +25820,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22841,6 +25879,15 @@ export interface operations {
                     "application/json": components["schemas"]["BuildingOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22879,6 +25926,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22928,6 +25984,15 @@ export interface operations {
                     "application/json": components["schemas"]["BuildingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -22966,6 +26031,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23013,6 +26087,15 @@ export interface operations {
                     "application/json": components["schemas"]["BuildingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23051,6 +26134,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23099,6 +26191,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23137,6 +26238,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23188,6 +26298,15 @@ export interface operations {
                     "application/json": components["schemas"]["BuildingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23226,6 +26345,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23276,6 +26404,15 @@ export interface operations {
                     "application/json": components["schemas"]["CenterHouseholdOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23314,6 +26451,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23363,6 +26509,15 @@ export interface operations {
                     "application/json": components["schemas"]["CenterHouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23401,6 +26556,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23448,6 +26612,15 @@ export interface operations {
                     "application/json": components["schemas"]["CenterHouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23486,6 +26659,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23534,6 +26716,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23572,6 +26763,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23623,6 +26823,15 @@ export interface operations {
                     "application/json": components["schemas"]["CenterHouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23661,6 +26870,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23712,6 +26930,15 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23750,6 +26977,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23799,6 +27035,15 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23837,6 +27082,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23884,6 +27138,15 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -23922,6 +27185,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23973,6 +27245,15 @@ export interface operations {
                     "application/json": components["schemas"]["CheckInOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24011,6 +27292,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24060,6 +27350,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24098,6 +27397,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24147,6 +27455,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24185,6 +27502,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24232,6 +27558,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24270,6 +27605,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24318,6 +27662,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24356,6 +27709,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24407,6 +27769,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24445,6 +27816,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24494,6 +27874,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24532,6 +27921,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24581,6 +27979,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24619,6 +28026,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24666,6 +28082,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24704,6 +28129,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24752,6 +28186,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24790,6 +28233,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24841,6 +28293,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommunityOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24879,6 +28340,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24930,6 +28400,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -24968,6 +28447,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25017,6 +28505,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25055,6 +28552,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25102,6 +28608,15 @@ export interface operations {
                     "application/json": components["schemas"]["PairingWall"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25140,6 +28655,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25187,6 +28711,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundTree"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25225,6 +28758,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25272,6 +28814,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25310,6 +28861,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25358,6 +28918,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25396,6 +28965,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25447,6 +29025,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25485,6 +29072,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25534,6 +29130,15 @@ export interface operations {
                     "application/json": components["schemas"]["CourtyardOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25572,6 +29177,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25621,6 +29235,15 @@ export interface operations {
                     "application/json": components["schemas"]["CourtyardOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25659,6 +29282,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25706,6 +29338,15 @@ export interface operations {
                     "application/json": components["schemas"]["CourtyardOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25744,6 +29385,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25792,6 +29442,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25830,6 +29489,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25881,6 +29549,15 @@ export interface operations {
                     "application/json": components["schemas"]["CourtyardOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -25919,6 +29596,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25970,6 +29656,15 @@ export interface operations {
                     "application/json": components["schemas"]["DwellingOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26008,6 +29703,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26057,6 +29761,15 @@ export interface operations {
                     "application/json": components["schemas"]["DwellingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26095,6 +29808,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26142,6 +29864,15 @@ export interface operations {
                     "application/json": components["schemas"]["DwellingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26180,6 +29911,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26228,6 +29968,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26266,6 +30015,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26317,6 +30075,15 @@ export interface operations {
                     "application/json": components["schemas"]["DwellingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26355,6 +30122,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26405,6 +30181,15 @@ export interface operations {
                     "application/json": components["schemas"]["EntranceOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26443,6 +30228,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26492,6 +30286,15 @@ export interface operations {
                     "application/json": components["schemas"]["EntranceOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26530,6 +30333,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26577,6 +30389,15 @@ export interface operations {
                     "application/json": components["schemas"]["EntranceOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26615,6 +30436,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26663,6 +30493,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26701,6 +30540,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26752,6 +30600,15 @@ export interface operations {
                     "application/json": components["schemas"]["EntranceOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26790,6 +30647,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26839,6 +30705,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26877,6 +30752,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26925,6 +30809,15 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -26963,6 +30856,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27011,6 +30913,15 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27049,6 +30960,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27097,6 +31017,15 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27135,6 +31064,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27185,6 +31123,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridWorkerOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27223,6 +31170,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27272,6 +31228,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridWorkerOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27310,6 +31275,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27357,6 +31331,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridWorkerOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27395,6 +31378,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27443,6 +31435,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27481,6 +31482,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27532,6 +31542,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridWorkerOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27570,6 +31589,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27619,6 +31647,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27657,6 +31694,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27706,6 +31752,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27744,6 +31799,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27791,6 +31855,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27829,6 +31902,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27877,6 +31959,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -27915,6 +32006,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27966,6 +32066,15 @@ export interface operations {
                     "application/json": components["schemas"]["GridOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28004,6 +32113,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28055,6 +32173,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeadOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28093,6 +32220,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28142,6 +32278,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeadOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28180,6 +32325,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28227,6 +32381,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeadOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28265,6 +32428,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28313,6 +32485,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28351,6 +32532,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28402,6 +32592,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeadOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28440,6 +32639,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28490,6 +32698,15 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28528,6 +32745,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28577,6 +32803,15 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28615,6 +32850,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28662,6 +32906,15 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28700,6 +32953,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28748,6 +33010,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28786,6 +33057,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28837,6 +33117,15 @@ export interface operations {
                     "application/json": components["schemas"]["HouseholdOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28875,6 +33164,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28924,6 +33222,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportJobOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -28962,6 +33269,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29009,6 +33325,15 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29047,6 +33372,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29094,6 +33428,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportJobOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29132,6 +33475,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29177,6 +33529,15 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29215,6 +33576,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29260,6 +33630,15 @@ export interface operations {
                     "application/json": components["schemas"]["HomeOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29298,6 +33677,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29350,6 +33738,15 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29388,6 +33785,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29437,6 +33843,15 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29475,6 +33890,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29522,6 +33946,15 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29560,6 +33993,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29608,6 +34050,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29646,6 +34097,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29697,6 +34157,15 @@ export interface operations {
                     "application/json": components["schemas"]["MembershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29735,6 +34204,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29786,6 +34264,15 @@ export interface operations {
                     "application/json": components["schemas"]["OwnershipOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29824,6 +34311,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29873,6 +34369,15 @@ export interface operations {
                     "application/json": components["schemas"]["OwnershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29911,6 +34416,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -29958,6 +34472,15 @@ export interface operations {
                     "application/json": components["schemas"]["OwnershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -29996,6 +34519,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30044,6 +34576,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30082,6 +34623,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30133,6 +34683,15 @@ export interface operations {
                     "application/json": components["schemas"]["OwnershipOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30171,6 +34730,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30224,6 +34792,15 @@ export interface operations {
                     "application/json": components["schemas"]["PairingOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30262,6 +34839,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30311,6 +34897,15 @@ export interface operations {
                     "application/json": components["schemas"]["PairingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30349,6 +34944,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30396,6 +35000,15 @@ export interface operations {
                     "application/json": components["schemas"]["PairingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30434,6 +35047,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30482,6 +35104,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30520,6 +35151,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30571,6 +35211,15 @@ export interface operations {
                     "application/json": components["schemas"]["PairingOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30609,6 +35258,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30662,6 +35320,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyMemberOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30700,6 +35367,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30749,6 +35425,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyMemberOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30787,6 +35472,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30834,6 +35528,15 @@ export interface operations {
                     "application/json": components["schemas"]["CompoundLedgers"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30872,6 +35575,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -30919,6 +35631,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyMemberOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -30957,6 +35678,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31005,6 +35735,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31043,6 +35782,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31094,6 +35842,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyMemberOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31132,6 +35889,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31183,6 +35949,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyOrgOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31221,6 +35996,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31270,6 +36054,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyOrgOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31308,6 +36101,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31355,6 +36157,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyOrgOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31393,6 +36204,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31441,6 +36261,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31479,6 +36308,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31530,6 +36368,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyOrgOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31568,6 +36415,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31615,6 +36471,15 @@ export interface operations {
                     "application/json": components["schemas"]["PartyOrgNode"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31653,6 +36518,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31702,6 +36576,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentUnitOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31740,6 +36623,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31789,6 +36681,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentUnitOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31827,6 +36728,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31874,6 +36784,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentUnitOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31912,6 +36831,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -31960,6 +36888,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -31998,6 +36935,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32049,6 +36995,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentUnitOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32087,6 +37042,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32141,6 +37105,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32179,6 +37152,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32228,6 +37210,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32266,6 +37257,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32313,6 +37313,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32351,6 +37360,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32399,6 +37417,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32437,6 +37464,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32488,6 +37524,15 @@ export interface operations {
                     "application/json": components["schemas"]["ResidentOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32526,6 +37571,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32576,6 +37630,15 @@ export interface operations {
                     "application/json": components["schemas"]["PersonalDataOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32614,6 +37677,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32662,6 +37734,15 @@ export interface operations {
                     "application/json": components["schemas"]["CoverageReport"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32700,6 +37781,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32748,6 +37838,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreetOut"][];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32786,6 +37885,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32835,6 +37943,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreetOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32873,6 +37990,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -32920,6 +38046,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreetOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -32958,6 +38093,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33006,6 +38150,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -33044,6 +38197,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33095,6 +38257,15 @@ export interface operations {
                     "application/json": components["schemas"]["StreetOut"];
                 };
             };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效 */
             401: {
                 headers: {
@@ -33133,6 +38304,15 @@ export interface operations {
             };
             /** @description 请求体过大 */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
