@@ -104,7 +104,8 @@ async def test_the_grid_worker_registers_wang_xiuying_and_reads_her_mobile_for_a
     assert [e["type"] for e in created][-1] == "linli.registry.resident.created.v1"
     assert created[-1]["data"] == {
         "person_id": wang["id"],
-        "name": "",  # no consumer needs a resident's name: it stays in the registry
+        "name": "",  # the full name stays in the registry (docs/personal-data.md)
+        "masked_name": "王*英",  # what billing's arrears list shows
         "household_id": place.household_id,
         "compound_id": place.compound_id,
         "kind": "owner",
