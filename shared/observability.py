@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from shared.settings import SERVICES
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
 # The service a log line is written for. Embedded mode runs the gateway and four services in one
@@ -34,11 +36,11 @@ def logging_as(service: str) -> Iterator[None]:
 
 def service_of(record: logging.LogRecord, default: str) -> str:
     """The service a record belongs to: the one in scope, else the one its logger is named
-    after (`services.billing.…`), else the process's own name."""
+    after (`services.billing.…`, `linli.billing.…`), else the process's own name."""
     if (service := service_var.get()) is not None:
         return service
     parts = record.name.split(".")
-    if len(parts) > 1 and parts[0] == "services":
+    if len(parts) > 1 and parts[0] in ("services", "linli") and parts[1] in (*SERVICES, "gateway"):
         return parts[1]
     return default
 

@@ -53,11 +53,12 @@ def test_a_line_from_a_service_module_names_that_service_when_none_is_in_scope()
     handler = logging.StreamHandler(out)
     handler.addFilter(ServiceFilter("linli"))
     handler.setFormatter(JsonFormatter("linli"))
-    logger = logging.getLogger("services.dispatch.sla.tickers")
-    logger.handlers[:] = [handler]
-    logger.propagate = False
-    logger.warning("order 7 is late")
-    assert _services(out) == ["dispatch"]
+    for name in ("services.dispatch.sla.tickers", "linli.billing.payments", "linli.embedded"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+        logger.warning("a line")
+    assert _services(out) == ["dispatch", "billing", "linli"]
 
 
 async def test_a_request_logs_as_the_app_that_serves_it() -> None:
