@@ -1,4 +1,7 @@
-"""The `linli` command: run, serve, migrate, token, dlq replay, openapi."""
+"""The `linli` command: run, serve, migrate, token, dlq replay, openapi.
+
+The services, Alembic and the servers are imported inside the commands that use them: imported
+here, every `linli token` spent seconds of CPU loading four services it never calls."""
 
 from __future__ import annotations
 
@@ -6,17 +9,12 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from linli.apps import SERVICE_FACTORIES
-from linli.embedded import migrate_all, run_embedded, with_local_secret
-from services.gateway.app import create_app as gateway_app
-from services.registry.ledgers.generator import build_street
-from shared.auth import Grant, TokenCodec
-from shared.events.consumer import replay_dead_letters
-from shared.migrate import upgrade_head
-from shared.observability import configure_logging
-from shared.runner import serve_one
 from shared.settings import SERVICES, Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _token(args: argparse.Namespace, settings: Settings) -> int:
+    from linli.secret import with_local_secret
+    from shared.auth import Grant, TokenCodec
+
     if len(args.scope) > len(args.role):
         print("--scope 多于 --role (more --scope than --role)", file=sys.stderr)
         return 2
@@ -62,8 +63,18 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _service_app(service: str, settings: Settings) -> FastAPI:
+    """One service's app, importing that service alone."""
+    from importlib import import_module
+
+    app: FastAPI = import_module(f"services.{service}.app").create_app(settings, None)
+    return app
+
+
 async def _replay(service: str, settings: Settings, idle_ms: int) -> dict[str, int]:
-    app = SERVICE_FACTORIES[service](settings, None)
+    from shared.events.consumer import replay_dead_letters
+
+    app = _service_app(service, settings)
     runtime = app.state.runtime
     assert runtime.consumer is not None
     await runtime.transport.start()
@@ -76,7 +87,9 @@ async def _replay(service: str, settings: Settings, idle_ms: int) -> dict[str, i
 
 async def _seed(settings: Settings, households: int, seed: int, compounds: int | None) -> dict[str, object]:
     """Events go to the registry's outbox; the relay publishes them when the registry runs."""
-    runtime = SERVICE_FACTORIES["registry"](settings, None).state.runtime
+    from services.registry.ledgers.generator import build_street
+
+    runtime = _service_app("registry", settings).state.runtime
     try:
         return await build_street(runtime, households, seed, compounds=compounds)
     finally:
@@ -88,6 +101,8 @@ def _openapi(settings: Settings, out: str) -> int:
     them (no database is opened), so the web app's types can be generated offline."""
     from fastapi.openapi.utils import get_openapi
 
+    from linli.apps import SERVICE_FACTORIES
+    from services.gateway.app import create_app as gateway_app
     from services.gateway.openapi import merge_openapi
 
     gateway = gateway_app(settings)
@@ -110,23 +125,35 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         return _token(args, settings)
     if args.command == "run":
+        from linli.embedded import run_embedded
+        from shared.observability import configure_logging
+
         configure_logging("linli", settings.log_level, settings.log_json)
         asyncio.run(run_embedded(settings))
         return 0
     if args.command == "serve":
+        from shared.runner import serve_one
+
         if args.service == "gateway":
+            from services.gateway.app import create_app as gateway_app
+
             serve_one("gateway", gateway_app, migrate=False)
         else:
-            factory = SERVICE_FACTORIES[args.service]
-            serve_one(args.service, lambda s: factory(s, None))
+            service = args.service
+            serve_one(service, lambda s: _service_app(service, s))
         return 0
     if args.command == "migrate":
+        from linli.embedded import migrate_all
+        from shared.migrate import upgrade_head
+
         if args.service:
             upgrade_head(args.service, settings.database_url_for(args.service))
         else:
             migrate_all(settings)
         return 0
     if args.command == "seed":
+        from shared.migrate import upgrade_head
+
         upgrade_head("registry", settings.database_url_for("registry"))
         summary = asyncio.run(_seed(settings, args.households, args.seed, args.compounds))
         print(json.dumps(summary, ensure_ascii=False, default=str))
@@ -134,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "openapi":
         return _openapi(settings, args.out)
     if args.command == "dlq":
-        configure_logging("linli", settings.log_level, settings.log_json)
+        from shared.observability import configure_logging
+
+        configure_logging(args.service, settings.log_level, settings.log_json)
         counts = asyncio.run(_replay(args.service, settings, args.idle_ms))
         print(json.dumps({"service": args.service, "replayed": counts}, ensure_ascii=False))
         return 0

@@ -4,21 +4,17 @@ process, one event loop, SQLite files under DATA_DIR, events over the in-process
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import secrets
 import socket
 
-from pydantic import SecretStr
-
 from linli.apps import SERVICE_FACTORIES
+from linli.secret import with_local_secret
 from services.gateway.app import create_app as gateway_app
 from shared.events.inprocess import InProcessTransport
 from shared.events.transport import Transport
 from shared.migrate import upgrade_head
 from shared.server import Listener, serve_apps
-from shared.settings import DEFAULT_JWT_SECRET, SERVICES, Settings
+from shared.settings import SERVICES, Settings
 
 log = logging.getLogger("linli.embedded")
 
@@ -28,37 +24,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-SECRET_FILE = "jwt_secret"
-
-
-def with_local_secret(settings: Settings) -> Settings:
-    """The settings, signing with this machine's own secret unless JWT_SECRET is set.
-
-    The default secret is printed in the source: a demo machine reachable from the network
-    would accept tokens anyone can mint. So the first run writes a random secret to
-    DATA_DIR/jwt_secret (mode 0600) and every later run, and `linli token`, reads it back."""
-    explicit = "jwt_secret" in settings.model_fields_set
-    if settings.jwt_algorithm != "HS256" or (explicit and settings.jwt_secret.get_secret_value() != DEFAULT_JWT_SECRET):
-        return settings
-    path = settings.data_dir / SECRET_FILE
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # Written aside and linked into place, so a reader never sees half a secret and two
-        # first runs at once agree on one (the second link fails and it reads the first's).
-        scratch = path.with_name(f".{SECRET_FILE}.{os.getpid()}")
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48) + "\n")
-        with contextlib.suppress(FileExistsError):
-            os.link(scratch, path)
-        scratch.unlink()
-    os.chmod(path, 0o600)
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise ValueError(f"{path} 中的密钥太短，请删除该文件后重启 (the secret in {path} is too short; delete it)")
-    return settings.model_copy(update={"jwt_secret": SecretStr(secret)})
 
 
 def embedded_listeners(settings: Settings, transport: Transport | None = None) -> tuple[list[Listener], Settings]:

@@ -23,7 +23,7 @@ from shared.error_handlers import ERROR_RESPONSES, error_response
 from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
-from shared.observability import Metrics, request_id_var
+from shared.observability import Metrics, request_id_var, service_var
 
 access_log = logging.getLogger("linli.access")
 
@@ -202,6 +202,7 @@ class RequestContextMiddleware:
         # A refused request's own id may be the offending header: it gets a fresh one.
         request_id = (headers.get("x-request-id") if refusal is None else None) or str(uuid7())
         token = request_id_var.set(request_id)
+        service_token = service_var.set(self.metrics.service)
         start = time.perf_counter()
         status = {"code": 500}
 
@@ -267,6 +268,7 @@ class RequestContextMiddleware:
             self.metrics.latency.labels(scope["method"], path).observe(elapsed)
             access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status["code"], elapsed * 1000)
             request_id_var.reset(token)
+            service_var.reset(service_token)
 
 
 def _refuse_request_line(scope: Scope) -> LinliError | None:

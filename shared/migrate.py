@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import async_engine_from_config
 from shared import idempotency  # noqa: F401
 from shared.db import is_sqlite, make_engine, plumbing_metadata
 from shared.events import inbox, outbox  # noqa: F401  (their tables join plumbing_metadata)
+from shared.observability import logging_as
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 FILE_TEMPLATE = "%%(year)d-%%(month).2d-%%(day).2d_%%(rev)s_%%(slug)s"
@@ -32,7 +33,8 @@ def upgrade_head(service: str, url: str) -> None:
     """Migrate one service's database to the newest revision (blocking; from async code use
     asyncio.to_thread). SQLite files get their folder created first."""
     make_engine(url)  # creates the SQLite folder; the engine itself is not kept
-    command.upgrade(alembic_config(service, url), "head")
+    with logging_as(service):  # Alembic's lines say whose database they migrate
+        command.upgrade(alembic_config(service, url), "head")
 
 
 def run_env(service_metadata: MetaData) -> None:

@@ -3,16 +3,58 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from shared.settings import SERVICES
+
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
+# The service a log line is written for. Embedded mode runs the gateway and four services in one
+# process, so the name given to configure_logging ("linli") says nothing: each app's requests
+# (RequestContextMiddleware) and each service's background tasks (relay, consumer, tickers: set
+# in ServiceRuntime.start, inherited by the tasks it creates) set their own.
+service_var: ContextVar[str | None] = ContextVar("service", default=None)
+
+
+@contextlib.contextmanager
+def logging_as(service: str) -> Iterator[None]:
+    """Log lines written in this block, and by the tasks created in it, name `service`."""
+    token = service_var.set(service)
+    try:
+        yield
+    finally:
+        service_var.reset(token)
+
+
+def service_of(record: logging.LogRecord, default: str) -> str:
+    """The service a record belongs to: the one in scope, else the one its logger is named
+    after (`services.billing.…`, `linli.billing.…`), else the process's own name."""
+    if (service := service_var.get()) is not None:
+        return service
+    parts = record.name.split(".")
+    if len(parts) > 1 and parts[0] in ("services", "linli") and parts[1] in (*SERVICES, "gateway"):
+        return parts[1]
+    return default
+
+
+class ServiceFilter(logging.Filter):
+    """Stamps `record.service` for the formatters (JSON and plain text alike)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__()
+        self.default = default
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.service = service_of(record, self.default)
+        return True
 
 
 class Metrics:
@@ -42,7 +84,7 @@ class Metrics:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, carrying the request id and event id in scope."""
+    """One JSON object per line, carrying the service, request id and event id in scope."""
 
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -53,7 +95,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "service": self.service,
+            "service": getattr(record, "service", None) or service_of(record, self.service),
             "message": record.getMessage(),
         }
         if (rid := request_id_var.get()) is not None:
@@ -68,10 +110,11 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(service: str, level: str, as_json: bool) -> None:
     """Send logs to stderr, as JSON lines unless LOG_JSON=false."""
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ServiceFilter(service))
     if as_json:
         handler.setFormatter(JsonFormatter(service))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(service)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from shared.observability import logging_as
+
 
 class _QuietSignalsServer(uvicorn.Server):
     """uvicorn installs process-wide signal handlers per server; several servers on one loop
@@ -77,9 +79,11 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_signal, sig)
 
-    async def serve(server: uvicorn.Server) -> None:
+    async def serve(server: uvicorn.Server, listener: Listener) -> None:
         try:
-            await server.serve()
+            # uvicorn's own lines (startup, shutdown) and the app's lifespan name the app served.
+            with logging_as(listener.app.state.runtime.name):
+                await server.serve()
         except BaseException:
             # One server failed (say its port is taken): take the others down with it.
             for other in servers:
@@ -87,7 +91,9 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, 
             raise
 
     try:
-        results = await asyncio.gather(*(serve(s) for s in servers), return_exceptions=True)
+        results = await asyncio.gather(
+            *(serve(s, li) for s, li in zip(servers, listeners, strict=True)), return_exceptions=True
+        )
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

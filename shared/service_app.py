@@ -23,7 +23,7 @@ from shared.events.consumer import ConsumerRunner, EventHandlers, topics_to_crea
 from shared.events.relay import Relay
 from shared.events.transport import Transport
 from shared.http import RequestContextMiddleware
-from shared.observability import Metrics
+from shared.observability import Metrics, logging_as
 from shared.settings import Settings
 from shared.transports import transport_from_settings
 
@@ -103,6 +103,11 @@ class ServiceRuntime:
                 await asyncio.wait_for(self._stopping.wait(), timeout=ticker.interval_s)
 
     async def start(self) -> None:
+        # The relay, consumer and tickers inherit the name: their log lines say which service.
+        with logging_as(self.name):
+            await self._start()
+
+    async def _start(self) -> None:
         if self.owns_transport:
             await self.transport.start()
         await self.transport.ensure_topics(topics_to_create(self.name, self.spec.handlers))
@@ -120,6 +125,10 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Finish the batch in hand, commit offsets, leave the group, then close."""
+        with logging_as(self.name):
+            await self._stop()
+
+    async def _stop(self) -> None:
         self.begin_draining()
         self._stopping.set()
         if self.consumer is not None:

@@ -1,1 +1,1 @@
-"""Billing: see README.md and ../shared/GLOSSARY.md."""
+"""Billing: see README.md beside this file and docs/GLOSSARY.md (the terms and their names in code)."""

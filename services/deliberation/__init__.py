@@ -1,1 +1,1 @@
-"""Deliberation: see README.md and ../shared/GLOSSARY.md."""
+"""Deliberation: see README.md beside this file and docs/GLOSSARY.md (the terms and their names in code)."""

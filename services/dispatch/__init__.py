@@ -1,1 +1,1 @@
-"""Dispatch: see README.md and ../shared/GLOSSARY.md."""
+"""Dispatch: see README.md beside this file and docs/GLOSSARY.md (the terms and their names in code)."""

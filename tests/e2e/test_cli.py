@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from linli.embedded import SECRET_FILE
+from linli.secret import SECRET_FILE
 from shared.auth import TokenCodec
 from shared.settings import Settings
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from linli.embedded import SECRET_FILE
+from linli.secret import SECRET_FILE
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import DEFAULT_JWT_SECRET, Settings
 from tests.e2e.conftest import Embedded

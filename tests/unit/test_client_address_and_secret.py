@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from starlette.requests import Request
 
-from linli.embedded import SECRET_FILE, with_local_secret
+from linli.secret import SECRET_FILE, with_local_secret
 from shared.auth import Grant, Role, TokenCodec
 from shared.errors import Unauthorized
 from shared.http import client_address, forwarded_chain
