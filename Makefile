@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-fast lint migrate bench clean web web-test web-types chromium
+.PHONY: install run test test-fast lint migrate bench clean web web-test web-types chromium screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -64,6 +64,10 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
 	else echo "The browser tests need Debian's Chromium: sudo apt-get install chromium fonts-noto-cjk" \
 		"(they are skipped without it)"; fi
+
+# The README's screenshots, from the browser story (with the clock the suite uses).
+screenshots: install web chromium
+	SCREENSHOT_DIR=docs/screenshots CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest tests/browser -q
 
 run: install web
 	$(BIN)/linli run

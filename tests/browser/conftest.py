@@ -18,8 +18,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 DIST_DIR = ROOT / "web" / "dist"
 DIST = DIST_DIR / "index.html"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-# Committed for the README; SCREENSHOT_DIR sends them elsewhere.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "docs" / "screenshots"))
+# Every run saves a screenshot of each screen here to be looked at (not committed: they carry the
+# run's times); `make screenshots` refreshes the README's copies in docs/screenshots.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-output" / "screenshots"))
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = [
     "--headless",
