@@ -217,16 +217,6 @@ class Settings(BaseSettings):
         self.wechatpay_configured()
         self.alipay_configured()
 
-    def check_payment_channel_secret(self) -> None:
-        """The test signer's secret: refused at its default in production (where the test signer
-        is never used since real channel keys are required; kept for deployments that call it)."""
-        if self.environment == "production" and (
-            self.payment_channel_secret.get_secret_value() == DEFAULT_PAYMENT_CHANNEL_SECRET
-        ):
-            raise ValueError(
-                "PAYMENT_CHANNEL_SECRET 仍是默认值，生产环境禁止使用 (set PAYMENT_CHANNEL_SECRET in production)"
-            )
-
     def database_url_for(self, service: str) -> str:
         """The SQLAlchemy async URL of one service's own database."""
         if self.database_url:

@@ -23,13 +23,6 @@ def test_production_refuses_the_development_secret() -> None:
     good = Settings(environment="production", jwt_secret=SecretStr("s3cret-of-the-street-" * 2), **keys)
     good.check_pii_keys()
     assert good.environment == "production"
-    with pytest.raises(ValueError, match="PAYMENT_CHANNEL_SECRET"):
-        good.check_payment_channel_secret()
-    Settings(
-        environment="production",
-        jwt_secret=SecretStr("s3cret-of-the-street-" * 2),
-        payment_channel_secret=SecretStr("the-merchant-s-own-key"),
-    ).check_payment_channel_secret()
 
 
 def test_database_url_template_names_each_service_database() -> None:
