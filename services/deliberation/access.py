@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.deliberation.base import compound_projection
 from services.deliberation.bodies import COMMITTEE_BODIES, Body
 from services.deliberation.projections.models import BuildingView, HouseholdView, MembershipView
+from services.deliberation.votes.models import DeveloperRepresentative
 from shared.auth import Place, Principal, Role, is_staff_of
 from shared.errors import Forbidden, NotFound
 
@@ -127,7 +128,26 @@ async def _holds_role_in(session: AsyncSession, principal: Principal, compound_i
         )
     ):
         return True
+    if await represents_developer(session, compound_id, principal.person_id):
+        return True
     return bool(await seats(session, compound_id, principal.person_id))
+
+
+async def represents_developer(session: AsyncSession, compound_id: int, person_id: int | None) -> bool:
+    """Whether the person now represents the developer in this compound (recorded by its
+    community or street; the developer votes as one owner, so it reads what owners read)."""
+    if person_id is None:
+        return False
+    found = await session.scalar(
+        select(DeveloperRepresentative.id)
+        .where(
+            DeveloperRepresentative.compound_id == compound_id,
+            DeveloperRepresentative.person_id == person_id,
+            DeveloperRepresentative.ended_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def require_reader(session: AsyncSession, principal: Principal, compound_id: int) -> None:

@@ -9,9 +9,12 @@ from services.billing.access import place_of
 from services.billing.disclosure import render, service
 from services.billing.disclosure.models import disclosures
 from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, VerifyOut
-from shared.auth import CurrentPrincipal
+from services.billing.projections.models import compound_projection, household_projection
+from shared.auth import CurrentPrincipal, Principal
 from shared.clock import Now
+from shared.errors import NotFound
 from shared.http import Session, service_router
+from shared.projections import is_of_compound
 
 router = service_router("/api/v1/billing", tags=["billing: disclosures"])
 
@@ -27,12 +30,27 @@ async def publish_disclosure(
     return await service.publish(session, principal, body, now)
 
 
-# Disclosures are what goes on the notice board: any signed-in caller may read them.
+# Disclosures are what goes on the compound's notice board: the people of the compound (its
+# households, whoever holds a role there) and its staff read them; to anyone else the compound's
+# notices do not exist (404).
+
+
+async def _require_of_compound(session: Session, principal: Principal, compound_id: int) -> None:
+    await place_of(session, compound_id)
+    if not await is_of_compound(session, principal, compound_projection, household_projection, compound_id):
+        raise NotFound(f"小区 {compound_id} 不存在", f"Compound {compound_id} not found")
+
+
+async def _readable(session: Session, principal: Principal, disclosure_id: int) -> DisclosureOut:
+    d = await service.show(session, disclosure_id)
+    if not await is_of_compound(session, principal, compound_projection, household_projection, d.compound_id):
+        raise NotFound(f"公示 {disclosure_id} 不存在", f"Disclosure {disclosure_id} not found")
+    return d
 
 
 @router.get("/disclosures", response_model=list[DisclosureOut], summary="公示列表 (a compound's disclosures)")
-async def list_disclosures(session: Session, _: CurrentPrincipal, compound_id: int) -> list[DisclosureOut]:
-    await place_of(session, compound_id)
+async def list_disclosures(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[DisclosureOut]:
+    await _require_of_compound(session, principal, compound_id)
     rows = await session.execute(
         select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
     )
@@ -40,26 +58,26 @@ async def list_disclosures(session: Session, _: CurrentPrincipal, compound_id: i
 
 
 @router.get("/disclosures/verify", response_model=VerifyOut, summary="核验公示链 (recompute the hash chain)")
-async def verify_disclosures(session: Session, _: CurrentPrincipal, compound_id: int) -> VerifyOut:
-    await place_of(session, compound_id)
+async def verify_disclosures(session: Session, principal: CurrentPrincipal, compound_id: int) -> VerifyOut:
+    await _require_of_compound(session, principal, compound_id)
     return await service.verify(session, compound_id)
 
 
 @router.get("/disclosures/{disclosure_id}.xlsx", summary="公示 (.xlsx)", response_class=Response)
-async def get_disclosure_xlsx(disclosure_id: int, session: Session, _: CurrentPrincipal) -> Response:
-    d = await service.show(session, disclosure_id)
+async def get_disclosure_xlsx(disclosure_id: int, session: Session, principal: CurrentPrincipal) -> Response:
+    d = await _readable(session, principal, disclosure_id)
     data = render.to_xlsx(d.content, d.seq, d.content_hash, d.prev_hash)
     name = f"disclosure-{d.compound_id}-{d.period_label}.xlsx"
     return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/disclosures/{disclosure_id}.html", summary="公示 (printable HTML)", response_class=HTMLResponse)
-async def get_disclosure_html(disclosure_id: int, session: Session, _: CurrentPrincipal) -> HTMLResponse:
-    d = await service.show(session, disclosure_id)
+async def get_disclosure_html(disclosure_id: int, session: Session, principal: CurrentPrincipal) -> HTMLResponse:
+    d = await _readable(session, principal, disclosure_id)
     return HTMLResponse(render.to_html(d.content, d.seq, d.content_hash, d.prev_hash))
 
 
 # After the .xlsx and .html routes: {disclosure_id} alone would swallow '1.xlsx'.
 @router.get("/disclosures/{disclosure_id}", response_model=DisclosureOut, summary="公示 (JSON)")
-async def get_disclosure(disclosure_id: int, session: Session, _: CurrentPrincipal) -> DisclosureOut:
-    return await service.show(session, disclosure_id)
+async def get_disclosure(disclosure_id: int, session: Session, principal: CurrentPrincipal) -> DisclosureOut:
+    return await _readable(session, principal, disclosure_id)

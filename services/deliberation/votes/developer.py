@@ -41,12 +41,6 @@ async def current(session: AsyncSession, compound_id: int) -> DeveloperRepresent
     )
 
 
-async def represents(session: AsyncSession, compound_id: int, person_id: int | None) -> bool:
-    """Whether the person now represents the developer in this compound."""
-    rep = await current(session, compound_id)
-    return rep is not None and person_id is not None and rep.person_id == person_id
-
-
 def show(rep: DeveloperRepresentative) -> s.DeveloperRepresentativeOut:
     return s.DeveloperRepresentativeOut(
         compound_id=rep.compound_id,

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from services.deliberation.access import (
     can_read_everything,
     members_of,
+    represents_developer,
     require_committee,
     require_reader,
     require_seat,
@@ -30,7 +31,6 @@ from services.deliberation.projections.models import BuildingView, DwellingView,
 from services.deliberation.proposals import domain as pd
 from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.models import ClassificationItem, Plan, Proposal
-from services.deliberation.votes import developer
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.chain import ChainedVote
@@ -264,7 +264,7 @@ async def _elector_key(session: AsyncSession, vote_id: int, person_id: int | Non
 async def _developer_voice(session: AsyncSession, vote_id: int, person_id: int) -> bool:
     """The person represents the developer of the vote's compound, and the developer is on the roll."""
     compound_id = await session.scalar(select(Vote.compound_id).where(Vote.id == vote_id))
-    if compound_id is None or not await developer.represents(session, compound_id, person_id):
+    if compound_id is None or not await represents_developer(session, compound_id, person_id):
         return False
     on_roll = await session.scalar(
         select(ElectorDwelling.dwelling_id)
@@ -545,7 +545,7 @@ async def record_proxy(
     mandate = d.check_mandate(body.mandate, body.principal_person_id, body.agent_person_id)
     if not await proposals.is_owner(
         session, vote.compound_id, body.principal_person_id, at.date()
-    ) and not await developer.represents(session, vote.compound_id, body.principal_person_id):
+    ) and not await represents_developer(session, vote.compound_id, body.principal_person_id):
         raise Forbidden(
             f"委托人 {body.principal_person_id} 不是本小区业主",
             "The principal is not an owner of the compound",

@@ -84,6 +84,14 @@ async def test_qionglai_month_closes_at_88_14_percent_with_a_disclosure_that_ver
     neighbour = resident(platform, c.household_ids[low[0]])
     listed = await ok(await billing(platform).get(f"{API}/disclosures", params={"compound_id": cid}, headers=neighbour))
     assert [d["period_label"] for d in listed] == ["2026-10"]
+    # The notice board is the compound's own: to a resident of another compound it does not exist.
+    stranger = resident(platform, 999_999)
+    for path in ("/disclosures", "/disclosures/verify"):
+        away = await billing(platform).get(f"{API}{path}", params={"compound_id": cid}, headers=stranger)
+        assert away.status_code == 404
+    assert (
+        await billing(platform).get(f"{API}/disclosures/{listed[0]['id']}.html", headers=stranger)
+    ).status_code == 404
     refused = await billing(platform).post(
         f"{API}/disclosures", json={"compound_id": cid, "period": "2026-11"}, headers=neighbour
     )

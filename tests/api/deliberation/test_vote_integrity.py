@@ -246,6 +246,8 @@ async def test_the_developer_votes_online_and_by_proxy_through_its_recorded_repr
     agent_login = platform.token(person=agent)
     refused = await call(platform, "POST", f"/votes/{vid}/ballots", manager_login, ballot(walk), expect=403)
     assert refused["error"]["code"] == "not_an_owner"
+    unread = await call(platform, "GET", f"/votes/{vid}", manager_login, expect=403)
+    assert unread["error"]["code"] == "not_in_compound"
     # The owners' committee is the developer's counterpart: it cannot name the developer's voice.
     appointment = {"person_id": manager, "developer_name": "重庆长生置业有限公司", "document_ref": "授权-2026-031"}
     path = f"/compounds/{small.compound_id}/developer-representative"
@@ -255,6 +257,8 @@ async def test_the_developer_votes_online_and_by_proxy_through_its_recorded_repr
     recorded = await call(platform, "PUT", path, community_admin, appointment)
     assert (recorded["person_id"], recorded["developer_name"]) == (manager, "重庆长生置业有限公司")
     assert (await call(platform, "GET", path, walk.resident))["document_ref"] == "授权-2026-031"
+    # Recorded, she reads the vote she is to cast the developer's ballot in, as owners do.
+    assert (await call(platform, "GET", f"/votes/{vid}", manager_login))["id"] == vid
     # She appoints a proxy in writing; the agent casts the developer's ballot.
     await call(
         platform, "POST", f"/votes/{vid}/proxies", manager_login,
