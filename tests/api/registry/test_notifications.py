@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from services.registry.notifications.models import Delivery, DeliveryAttempt
 from shared.clock import LOCAL_TZ
-from shared.contracts.billing import ArrearsReminder
+from shared.contracts.billing import ArrearsReminder, PaymentBooked
 from shared.events.outbox import outbox, row_to_message
 from tests.api.billing.builders import publish
 from tests.api.conftest import Platform
@@ -59,22 +59,38 @@ def _free_port() -> int:
         return port
 
 
+class SmtpServer:
+    """aiosmtpd on a loopback port, which a story may take down and bring back."""
+
+    def __init__(self) -> None:
+        self.box = Mailbox()
+        self.port = _free_port()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        self._controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
 @pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = _free_port()
-    server = Controller(box, hostname="127.0.0.1", port=port)
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
     server.start()
     try:
-        yield box, port
+        yield server
     finally:
         server.stop()
 
 
 @pytest.fixture
-def settings_overrides(mailbox: tuple[Mailbox, int]) -> dict[str, Any]:
+def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:
     # The development log channel and e-mail through the loopback server.
-    return {"notify_channels": "log,email", "smtp_host": "127.0.0.1", "smtp_port": mailbox[1]}
+    return {"notify_channels": "log,email", "smtp_host": "127.0.0.1", "smtp_port": smtp.port}
 
 
 def ok(answer: httpx.Response, status: int = 200) -> Any:
@@ -182,9 +198,9 @@ async def _consumed_twice(platform: Platform, event_id: str) -> bool:
 
 
 async def test_a_late_arrears_reminder_waits_for_seven_before_it_is_emailed(
-    platform: Platform, mailbox: tuple[Mailbox, int]
+    platform: Platform, smtp: SmtpServer
 ) -> None:
-    box, _ = mailbox
+    box = smtp.box
     registry = platform.clients["registry"]
     cast = await xinghualing_cast(platform)
     wang = cast.resident(platform)
@@ -248,6 +264,67 @@ async def test_a_late_arrears_reminder_waits_for_seven_before_it_is_emailed(
         log = list(await session.scalars(select(DeliveryAttempt)))
     assert [(d.channel, d.status, d.attempts) for d in done] == [("email", "sent", 1), ("log", "sent", 1)]
     assert sorted((a.outcome, a.reason) for a in log) == [("sent", None), ("sent", None)]
+
+
+async def test_an_email_the_server_refuses_is_retried_with_back_off_and_logged(
+    platform: Platform, smtp: SmtpServer
+) -> None:
+    platform.set_clock(MORNING)
+    registry = platform.clients["registry"]
+    runtime = platform.apps["registry"].state.runtime
+    cast = await xinghualing_cast(platform)
+    wang = cast.resident(platform)
+    ok(await registry.put(f"{INBOX}/preferences", json={"email": "wangxy@example.com"}, headers=wang))
+
+    # The mail server is down when her payment is booked at the counter.
+    smtp.stop()
+    await publish(
+        platform,
+        PaymentBooked(
+            payment_id=7,
+            compound_id=cast.home.compound_id,
+            dwelling_id=cast.home.dwelling_id,
+            household_id=cast.home.household_id,
+            channel="counter",
+            amount_fen=60_000,
+            receipt_no="XHL-000007",
+        ),
+        cast.home.compound_id,
+    )
+    [message] = await platform.eventually(lambda: inbox_of(platform, wang))
+    assert (message["title"], message["body"]) == ("缴费已到账", "您家缴纳的 600.00 元已到账，收据号 XHL-000007。")
+
+    async def email_delivery() -> Delivery | None:
+        await runtime.tick("notifications")
+        async with registry_session(platform) as session:
+            found = await session.scalar(select(Delivery).where(Delivery.channel == "email"))
+        # An attempt is over once its outcome is written (a claimed one is still pending).
+        return found if found is not None and found.last_error is not None else None
+
+    failed: Delivery = await platform.eventually(email_delivery)
+    assert (failed.status, failed.attempts) == ("pending", 1)
+    assert failed.last_error is not None
+    assert failed.last_error.startswith("smtp: ConnectionRefusedError")
+    assert "wangxy" not in failed.last_error  # the log names the failure, not the address
+    # Tried again after 30 s (NOTIFY_BACKOFF_BASE_SECONDS), doubling after each failure.
+    assert timedelta(seconds=20) < failed.next_attempt_at - runtime.clock() <= timedelta(seconds=30)
+
+    # The server is back; 30 s later the retry reaches it and the log tells both attempts.
+    smtp.start()
+    runtime.clock.advance(timedelta(seconds=31))
+    await runtime.tick("notifications")
+    await platform.eventually(lambda: asyncio.sleep(0, result=len(smtp.box.received) == 1))
+    assert smtp.box.received[0]["Subject"] == "缴费已到账"
+    async with registry_session(platform) as session:
+        sent = await session.scalar(select(Delivery).where(Delivery.channel == "email"))
+        log = list(
+            await session.scalars(
+                select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == failed.id).order_by(DeliveryAttempt.id)
+            )
+        )
+    assert sent is not None
+    assert (sent.status, sent.attempts) == ("sent", 2)
+    assert [a.outcome for a in log] == ["failed", "sent"]
 
 
 async def test_a_person_chooses_channels_per_kind_and_bad_choices_change_nothing(platform: Platform) -> None:
