@@ -126,6 +126,16 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
         params = {"title": data.title, "proposal_id": data.proposal_id}
         await tell(session, event, Kind.vote_noticed, people, params, False)
 
+    @handlers.on(v.VoteOpened)
+    async def opened(session: AsyncSession, event: CloudEvent, data: v.VoteOpened) -> None:
+        people = await n.compound_owners(session, data.compound_id, today(session))
+        params = {
+            "title": data.title,
+            "proposal_id": data.proposal_id,
+            "closes_at": local_time_label(datetime.fromisoformat(data.closes_at)),
+        }
+        await tell(session, event, Kind.vote_opened, people, params, False)
+
     @handlers.on(v.VoteTallied)
     async def tallied(session: AsyncSession, event: CloudEvent, data: v.VoteTallied) -> None:
         people = await n.compound_owners(session, data.compound_id, today(session))

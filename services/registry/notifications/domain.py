@@ -27,6 +27,7 @@ class Kind(LabeledEnum):
     arrears_reminder = "arrears_reminder", "缴费提醒"
     payment_received = "payment_received", "缴费已到账"
     vote_noticed = "vote_noticed", "业主表决公告"
+    vote_opened = "vote_opened", "业主表决开始"
     vote_outcome = "vote_outcome", "表决结果"
 
 
@@ -108,6 +109,11 @@ TEMPLATES: dict[Kind, Template] = {
     Kind.vote_noticed: Template(
         "表决公告：{title}",
         "小区就「{title}」发布了业主表决公告，请留意表决开始时间并按时投票。",
+        "/proposals/{proposal_id}",
+    ),
+    Kind.vote_opened: Template(
+        "表决开始：{title}",
+        "小区业主表决「{title}」已开始，请在 {closes_at} 前投票。",
         "/proposals/{proposal_id}",
     ),
     Kind.vote_outcome: Template(

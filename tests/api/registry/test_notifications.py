@@ -17,14 +17,16 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from services.registry.notifications.models import Delivery, DeliveryAttempt
+from services.registry.notifications.models import Delivery, DeliveryAttempt, Notification
 from shared.clock import LOCAL_TZ
 from shared.contracts.billing import ArrearsReminder, PaymentBooked
 from shared.events.outbox import outbox, row_to_message
 from tests.api.billing.builders import publish
 from tests.api.conftest import Platform
+from tests.api.deliberation.builders import build_compound, days, seat_bodies, synced
+from tests.api.deliberation.flow import to_open_vote
 from tests.api.dispatch.builders import API as DISPATCH
 from tests.api.dispatch.builders import xinghualing_cast
 from tests.api.dispatch.test_story import order_leak
@@ -325,6 +327,39 @@ async def test_an_email_the_server_refuses_is_retried_with_back_off_and_logged(
     assert sent is not None
     assert (sent.status, sent.attempts) == ("sent", 2)
     assert [a.outcome for a in log] == ["failed", "sent"]
+
+
+async def test_the_owners_hear_of_a_vote_when_it_is_noticed_and_when_it_opens(platform: Platform) -> None:
+    small = await build_compound(platform, buildings=2, per_building=6, unsold=1, name="南坪小院")
+    await seat_bodies(platform, small, council=1, committee=5, supervisors=1)
+    await synced(platform, small)
+    walk = await to_open_vote(platform, small)
+    someone = small.dwellings[0]["owners"][0]
+    mine = platform.token(person=someone)
+
+    async def both() -> list[dict[str, Any]] | None:
+        found = await inbox_of(platform, mine)
+        return found if len(found) == 2 else None
+
+    opened, noticed = await platform.eventually(both)
+    assert (noticed["kind"], noticed["title"], noticed["link"]) == (
+        "vote_noticed",
+        "表决公告：更换单元门禁",
+        f"/proposals/{walk.proposal_id}",
+    )
+    closes = (walk.t0 + days(20)).astimezone(LOCAL_TZ)
+    assert (opened["kind"], opened["title"]) == ("vote_opened", "表决开始：更换单元门禁")
+    assert f"请在 {closes.month}月{closes.day}日 {closes:%H:%M} 前投票" in opened["body"]
+    # Every owner heard it once: one message of each kind per owner.
+    async with registry_session(platform) as session:
+        counts = dict(
+            (
+                await session.execute(
+                    select(Notification.kind, func.count()).group_by(Notification.kind).order_by(Notification.kind)
+                )
+            ).all()
+        )
+    assert counts == {"vote_noticed": len(small.owners), "vote_opened": len(small.owners)}
 
 
 async def test_a_person_chooses_channels_per_kind_and_bad_choices_change_nothing(platform: Platform) -> None:
