@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.accounts.models import AdminGrant
@@ -212,6 +212,18 @@ def default_channels(routing: Routing) -> list[Channel]:
 
 def _channels(stored: str) -> list[Channel]:
     return [Channel(c) for c in stored.split(",") if c and c in Channel.__members__]
+
+
+async def forget_person(session: AsyncSession, person_id: int) -> None:
+    """An erased person's inbox, deliveries, choices and e-mail address go with their other
+    personal data (the registry's erasure calls this in its transaction)."""
+    mine = select(Notification.id).where(Notification.person_id == person_id)
+    deliveries = select(Delivery.id).where(Delivery.notification_id.in_(mine))
+    await session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(deliveries)))
+    await session.execute(delete(Delivery).where(Delivery.notification_id.in_(mine)))
+    await session.execute(delete(Notification).where(Notification.person_id == person_id))
+    await session.execute(delete(Preference).where(Preference.person_id == person_id))
+    await session.execute(delete(Contact).where(Contact.person_id == person_id))
 
 
 # --- the caller's inbox ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import func, select
 
-from services.registry.notifications.models import Delivery, DeliveryAttempt, Notification
+from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification
 from shared.clock import LOCAL_TZ
 from shared.contracts.billing import ArrearsReminder, PaymentBooked
 from shared.events.outbox import outbox, row_to_message
@@ -266,6 +266,19 @@ async def test_a_late_arrears_reminder_waits_for_seven_before_it_is_emailed(
         log = list(await session.scalars(select(DeliveryAttempt)))
     assert [(d.channel, d.status, d.attempts) for d in done] == [("email", "sent", 1), ("log", "sent", 1)]
     assert sorted((a.outcome, a.reason) for a in log) == [("sent", None), ("sent", None)]
+
+    # She leaves and is erased: her inbox, deliveries and e-mail address go with her.
+    person = ok(await registry.get(f"/api/v1/registry/residents/{cast.wang}", headers=platform.street_admin))
+    erased = await registry.delete(
+        f"/api/v1/registry/residents/{cast.wang}",
+        params={"version": person["version"]},
+        headers=platform.street_admin,
+    )
+    assert erased.status_code == 204, erased.text
+    assert await inbox_of(platform, wang) == []
+    async with registry_session(platform) as session:
+        left = [await session.scalar(select(func.count()).select_from(t)) for t in (Delivery, DeliveryAttempt, Contact)]
+    assert left == [0, 0, 0]
 
 
 async def test_an_email_the_server_refuses_is_retried_with_back_off_and_logged(
