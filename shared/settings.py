@@ -121,6 +121,18 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = 10.0
+    # SMS: Aliyun (AccessKey id / secret) or Tencent Cloud (SecretId / SecretKey, SmsSdkAppId).
+    # Providers send approved templates only: SMS_TEMPLATES maps kinds to template codes,
+    # e.g. "order_offered=SMS_1234,order_escalated=SMS_5678"; each gets ${title} and ${link}.
+    sms_provider: Literal["aliyun", "tencent"] = "aliyun"
+    sms_endpoint: str | None = None  # unset: the provider's public endpoint
+    sms_access_key_id: str = ""
+    sms_access_key_secret: SecretStr = SecretStr("")
+    sms_sign_name: str = "邻里"
+    sms_app_id: str = ""
+    sms_region: str = ""
+    sms_templates: str = ""
+    sms_timeout_seconds: float = 10.0
 
     # Shifts every service's clock (runtime.clock) forward, so a test or a rehearsal can pass a
     # 15-day notice or a 72-hour confirm window by restarting with an offset. Never in production.

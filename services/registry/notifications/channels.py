@@ -10,6 +10,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Protocol
@@ -23,9 +24,11 @@ log = logging.getLogger("linli.registry.notifications")
 class DeliveryFailed(Exception):
     """The channel did not take the message; `reason` goes to the delivery log."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        # Retrying cannot help (no template, no address): the delivery fails at once.
+        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,8 @@ class Outgoing:
     title: str
     body: str
     link: str
-    address: str | None  # the channel's address for the person (e-mail), None if it needs none
+    address: str | None  # the channel's address for the person (e-mail, mobile), None if it needs none
+    at: datetime  # now, by the service clock (request timestamps of signed APIs)
 
 
 class ChannelAdapter(Protocol):
@@ -81,7 +85,7 @@ class EmailChannel:
 
     def message(self, outgoing: Outgoing) -> EmailMessage:
         if outgoing.address is None:
-            raise DeliveryFailed("no e-mail address")
+            raise DeliveryFailed("no e-mail address", permanent=True)
         mail = EmailMessage()
         mail["From"] = self.settings.smtp_sender
         mail["To"] = outgoing.address
@@ -120,18 +124,3 @@ class EmailChannel:
             outgoing.person_id,
             mask_email(outgoing.address or ""),
         )
-
-
-def enabled_channels(settings: Settings) -> dict[Channel, ChannelAdapter]:
-    """The external channels NOTIFY_CHANNELS turns on, by name (unknown names refused)."""
-    adapters: dict[Channel, ChannelAdapter] = {}
-    for name in (part.strip() for part in settings.notify_channels.split(",")):
-        if not name:
-            continue
-        if name == Channel.log.value:
-            adapters[Channel.log] = LogChannel()
-        elif name == Channel.email.value:
-            adapters[Channel.email] = EmailChannel(settings)
-        else:
-            raise ValueError(f"NOTIFY_CHANNELS 含未知渠道 {name!r} (unknown notification channel {name!r})")
-    return adapters

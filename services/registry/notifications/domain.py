@@ -38,9 +38,10 @@ class Channel(LabeledEnum):
     in_app = "in_app", "站内消息"
     log = "log", "开发日志（不真正发送）"
     email = "email", "电子邮件"
+    sms = "sms", "短信"
 
 
-EXTERNAL: tuple[Channel, ...] = (Channel.log, Channel.email)
+EXTERNAL: tuple[Channel, ...] = (Channel.log, Channel.email, Channel.sms)
 
 
 class DeliveryStatus(LabeledEnum):
@@ -125,6 +126,15 @@ TEMPLATES: dict[Kind, Template] = {
 
 # Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
 URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated})
+# SMS costs money and wakes phones: by default only for what lapses if unseen (a person may
+# choose it for other kinds).
+SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_offered, Kind.order_escalated})
+
+
+def default_channels(enabled: frozenset[Channel], kind: Kind) -> list[Channel]:
+    """Without a choice of their own, people get every external channel the deployment has on
+    (SMS only for SMS_BY_DEFAULT; those that cannot reach them are skipped when sending)."""
+    return [c for c in EXTERNAL if c in enabled and (c is not Channel.sms or kind in SMS_BY_DEFAULT)]
 
 
 @dataclass(frozen=True)

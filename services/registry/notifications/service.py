@@ -5,7 +5,7 @@ preferences, and the delivery round the ticker runs."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,21 +15,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.accounts.models import AdminGrant
 from services.registry.notifications import schemas as s
-from services.registry.notifications.channels import DeliveryFailed, Outgoing, enabled_channels
+from services.registry.notifications.channels import (
+    ChannelAdapter,
+    DeliveryFailed,
+    EmailChannel,
+    LogChannel,
+    Outgoing,
+)
 from services.registry.notifications.domain import (
-    EXTERNAL,
     URGENT_KINDS,
     Channel,
     DeliveryStatus,
     Kind,
     QuietHours,
     dedup_key,
+    default_channels,
     mask_email,
     parse_clock_time,
     render,
     retry_at,
 )
 from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification, Preference
+from services.registry.notifications.sms import SmsChannel
 from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.pii import PiiVault
 from services.registry.places.models import Community, Household, Ownership
@@ -42,6 +49,23 @@ log = logging.getLogger("linli.registry.notifications")
 BATCH = 100
 # A claimed delivery is not claimed again for this long: the adapter's answer comes first.
 LEASE = timedelta(minutes=2)
+
+
+def enabled_channels(settings: Settings) -> dict[Channel, ChannelAdapter]:
+    """The external channels NOTIFY_CHANNELS turns on, by name (unknown names refused)."""
+    makers: dict[str, Callable[[], ChannelAdapter]] = {
+        Channel.log.value: lambda: LogChannel(),
+        Channel.email.value: lambda: EmailChannel(settings),
+        Channel.sms.value: lambda: SmsChannel(settings),
+    }
+    adapters: dict[Channel, ChannelAdapter] = {}
+    for name in (part.strip() for part in settings.notify_channels.split(",")):
+        if not name:
+            continue
+        if name not in makers:
+            raise ValueError(f"NOTIFY_CHANNELS 含未知渠道 {name!r} (unknown notification channel {name!r})")
+        adapters[Channel(name)] = makers[name]()
+    return adapters
 
 
 @dataclass(frozen=True)
@@ -180,16 +204,21 @@ async def notify(
             select(Preference).where(Preference.person_id.in_(people), Preference.kind == kind.value)
         )
     }
-    with_email = set(
-        await session.scalars(
-            select(Contact.person_id).where(Contact.person_id.in_(people), Contact.email_enc.is_not(None))
-        )
-    )
+    reachable = {
+        Channel.email: set(
+            await session.scalars(
+                select(Contact.person_id).where(Contact.person_id.in_(people), Contact.email_enc.is_not(None))
+            )
+        ),
+        Channel.sms: set(
+            await session.scalars(select(Person.id).where(Person.id.in_(people), Person.mobile_enc.is_not(None)))
+        ),
+    }
     release = routing.quiet.release_at(now, urgent)
     for n in created:
-        channels = chosen.get(n.person_id, default_channels(routing))
+        channels = chosen.get(n.person_id, default_channels(routing.enabled, kind))
         for channel in channels:
-            if channel not in routing.enabled or (channel is Channel.email and n.person_id not in with_email):
+            if channel not in routing.enabled or n.person_id not in reachable.get(channel, {n.person_id}):
                 continue
             session.add(
                 Delivery(
@@ -202,12 +231,6 @@ async def notify(
                 )
             )
     return created
-
-
-def default_channels(routing: Routing) -> list[Channel]:
-    """Without a choice of their own, people get every external channel the deployment has on
-    (those that cannot reach them, e.g. e-mail without an address, are skipped)."""
-    return [c for c in EXTERNAL if c in routing.enabled]
 
 
 def _channels(stored: str) -> list[Channel]:
@@ -316,12 +339,12 @@ async def preferences(
     email = vault.decrypt_or_none(contact.email_enc) if contact is not None else None
     return s.PreferencesOut(
         email=mask_email(email) if email else None,
-        available_channels=[Channel.in_app, *default_channels(routing)],
+        available_channels=[Channel.in_app, *(c for c in Channel if c in routing.enabled)],
         kinds=[
             s.KindPreferenceOut(
                 kind=kind,
                 kind_label=kind.label,
-                channels=stored.get(kind, default_channels(routing)),
+                channels=stored.get(kind, default_channels(routing.enabled, kind)),
                 chosen=kind in stored,
             )
             for kind in Kind
@@ -408,17 +431,22 @@ async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> lis
                 select(Notification).where(Notification.id.in_({d.notification_id for d in claimed}))
             )
         }
-        contacts = {
-            c.person_id: c
-            for c in await session.scalars(select(Contact).where(Contact.person_id.in_({d.person_id for d in claimed})))
-        }
+        people = {d.person_id for d in claimed}
+        emails: dict[int, bytes | None] = {}
+        for pid, sealed in await session.execute(
+            select(Contact.person_id, Contact.email_enc).where(Contact.person_id.in_(people))
+        ):
+            emails[pid] = sealed
+        mobiles: dict[int, bytes | None] = {}
+        for pid, sealed in await session.execute(select(Person.id, Person.mobile_enc).where(Person.id.in_(people))):
+            mobiles[pid] = sealed
         await session.commit()
     out = []
     for d in claimed:
         n = notes[d.notification_id]
-        contact = contacts.get(d.person_id)
-        address = vault.decrypt_or_none(contact.email_enc) if contact is not None else None
-        outgoing = Outgoing(n.id, n.person_id, Kind(n.kind), n.title, n.body, n.link, address)
+        by_channel = {Channel.email.value: emails.get(d.person_id), Channel.sms.value: mobiles.get(d.person_id)}
+        address = vault.decrypt_or_none(by_channel.get(d.channel))
+        outgoing = Outgoing(n.id, n.person_id, Kind(n.kind), n.title, n.body, n.link, address, now)
         out.append(_Claimed(d.id, Channel(d.channel), d.attempts + 1, outgoing))
     return out
 
@@ -433,24 +461,31 @@ async def send_due(runtime: ServiceRuntime) -> int:
     while True:
         now = runtime.clock()
         claimed = await _claim(runtime, vault, now)
-        results: list[tuple[_Claimed, str | None]] = []
+        results: list[tuple[_Claimed, DeliveryFailed | None]] = []
         for item in claimed:
             adapter = adapters.get(item.channel)
             try:
                 if adapter is None:
-                    raise DeliveryFailed(f"channel {item.channel.value} is not enabled (NOTIFY_CHANNELS)")
+                    raise DeliveryFailed(
+                        f"channel {item.channel.value} is not enabled (NOTIFY_CHANNELS)", permanent=True
+                    )
                 await adapter.send(item.outgoing)
                 results.append((item, None))
             except DeliveryFailed as exc:
-                results.append((item, exc.reason))
+                results.append((item, exc))
+            except Exception as exc:
+                # An adapter's own bug: logged here, and the delivery retried like any failure.
+                log.exception("delivery %s (%s) raised", item.delivery_id, item.channel.value)
+                results.append((item, DeliveryFailed(f"{item.channel.value}: {type(exc).__name__}")))
         if results:
             done = runtime.clock()
             async with runtime.db.sessionmaker() as session:
-                for item, reason in results:
+                for item, failure in results:
+                    reason = failure.reason if failure is not None else None
                     values: dict[str, Any]
-                    if reason is None:
+                    if failure is None:
                         values = {"status": DeliveryStatus.sent.value, "sent_at": done, "last_error": None}
-                    elif item.attempts >= settings.notify_max_attempts:
+                    elif failure.permanent or item.attempts >= settings.notify_max_attempts:
                         values = {"status": DeliveryStatus.failed.value, "last_error": reason}
                     else:
                         later = retry_at(

@@ -190,6 +190,12 @@ async def test_zhao_finds_the_offer_in_his_inbox_once_with_its_deadline_and_no_o
     )
 
 
+async def _all_delivered(platform: Platform) -> bool:
+    """Every delivery has its outcome written (a server sees the mail a moment before)."""
+    async with registry_session(platform) as session:
+        return not list(await session.scalars(select(Delivery).where(Delivery.status == "pending")))
+
+
 async def _consumed_twice(platform: Platform, event_id: str) -> bool:
     """The registry has handled (and skipped) the redelivery: its consumer's offsets moved past
     both copies. Checked through a later event instead would race, so look at the log's lag."""
@@ -261,6 +267,7 @@ async def test_a_late_arrears_reminder_waits_for_seven_before_it_is_emailed(
     assert "/bills" in text
 
     # The delivery log says both channels sent it, once each.
+    await platform.eventually(lambda: _all_delivered(platform))
     async with registry_session(platform) as session:
         done = list(await session.scalars(select(Delivery).order_by(Delivery.channel)))
         log = list(await session.scalars(select(DeliveryAttempt)))
@@ -330,6 +337,7 @@ async def test_an_email_the_server_refuses_is_retried_with_back_off_and_logged(
     await runtime.tick("notifications")
     await platform.eventually(lambda: asyncio.sleep(0, result=len(smtp.box.received) == 1))
     assert smtp.box.received[0]["Subject"] == "缴费已到账"
+    await platform.eventually(lambda: _all_delivered(platform))
     async with registry_session(platform) as session:
         sent = await session.scalar(select(Delivery).where(Delivery.channel == "email"))
         log = list(
