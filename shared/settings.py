@@ -117,6 +117,40 @@ class Settings(BaseSettings):
     deliberation_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 30.0
 
+    # Notifications (the registry delivers them). External channels the deployment turns on,
+    # comma-separated: `log` (development: writes to the log what would be sent, no message
+    # text) and `email` (SMTP below). The in-app inbox is always on.
+    notify_channels: str = "log"
+    # Quiet hours in the compound's time zone: non-urgent messages wait for their end on
+    # external channels (the inbox gets them at once).
+    notify_quiet_start: str = Field(default="22:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    notify_quiet_end: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    notify_max_attempts: int = Field(default=6, ge=1)
+    notify_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    notify_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    notify_tick_seconds: float = Field(default=1.0, gt=0)
+    # E-mail over SMTP (port 465: SMTP_SSL; 587: SMTP_STARTTLS).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "Linli 邻里 <noreply@linli.local>"
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = 10.0
+    # SMS: Aliyun (AccessKey id / secret) or Tencent Cloud (SecretId / SecretKey, SmsSdkAppId).
+    # Providers send approved templates only: SMS_TEMPLATES maps kinds to template codes,
+    # e.g. "order_offered=SMS_1234,order_escalated=SMS_5678"; each gets ${title} and ${link}.
+    sms_provider: Literal["aliyun", "tencent"] = "aliyun"
+    sms_endpoint: str | None = None  # unset: the provider's public endpoint
+    sms_access_key_id: str = ""
+    sms_access_key_secret: SecretStr = SecretStr("")
+    sms_sign_name: str = "邻里"
+    sms_app_id: str = ""
+    sms_region: str = ""
+    sms_templates: str = ""
+    sms_timeout_seconds: float = 10.0
+
     # Shifts every service's clock (runtime.clock) forward, so a test or a rehearsal can pass a
     # 15-day notice or a 72-hour confirm window by restarting with an offset. Never in production.
     clock_offset_seconds: int = 0

@@ -9,6 +9,8 @@ from services.registry.accounts.api import router as accounts_router
 from services.registry.committees.api import router as committees_router
 from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
+from services.registry.notifications.api import router as notifications_router
+from services.registry.notifications.domain import ENUMS as NOTIFICATION_ENUMS
 from services.registry.pairings.api import router as pairings_router
 from services.registry.pairings.domain import ENUMS as PAIRING_ENUMS
 from services.registry.party.api import router as party_router
@@ -31,6 +33,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **PARTY_ENUMS,
     **PAIRING_ENUMS,
     **COMMITTEE_ENUMS,
+    **NOTIFICATION_ENUMS,
 }
 
 enums_router = service_router("/api/v1/registry", tags=["registry"])
@@ -51,5 +54,6 @@ ROUTERS: list[APIRouter] = [
     accounts_router,
     ledgers_router,
     stats_router,
+    notifications_router,
     enums_router,
 ]

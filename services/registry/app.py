@@ -7,6 +7,8 @@ from fastapi import FastAPI
 from services.registry.api import ROUTERS
 from services.registry.demo import seed_demo
 from services.registry.ledgers.service import resume_unfinished_imports
+from services.registry.notifications.consumers import notification_handlers
+from services.registry.notifications.service import delivery_ticker
 from shared.events.transport import Transport
 from shared.service_app import ServiceRuntime, ServiceSpec, build_service_app
 from shared.settings import Settings
@@ -16,7 +18,15 @@ NAME = "registry"
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
     settings.check_pii_keys()
-    spec = ServiceSpec(name=NAME, title="Linli 登记服务 (registry)", routers=ROUTERS, on_started=on_started)
+    spec = ServiceSpec(
+        name=NAME,
+        title="Linli 登记服务 (registry)",
+        routers=ROUTERS,
+        # The registry alone holds contacts, so it turns others' events into messages (issue 15).
+        handlers=notification_handlers(settings),
+        on_started=on_started,
+        tickers=[delivery_ticker(settings)],
+    )
     return build_service_app(spec, settings, transport)
 
 

@@ -4,6 +4,7 @@ from services.registry.accounts.models import Account, AdminGrant, LoginThrottle
 from services.registry.base import Base, metadata
 from services.registry.committees.models import Membership
 from services.registry.ledgers.models import ImportJob
+from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification, Preference
 from services.registry.pairings.models import Pairing
 from services.registry.party.models import CenterHousehold, CheckIn, MemberSkill, Mentorship, PartyMember, PartyOrg
 from services.registry.people.models import GridAssignment, GridWorker, Head, Person, PersonalDataAccess, ResidentUnit
@@ -31,7 +32,10 @@ __all__ = [
     "Cluster",
     "Community",
     "Compound",
+    "Contact",
     "Courtyard",
+    "Delivery",
+    "DeliveryAttempt",
     "Dwelling",
     "Entrance",
     "Grid",
@@ -44,12 +48,14 @@ __all__ = [
     "MemberSkill",
     "Membership",
     "Mentorship",
+    "Notification",
     "Ownership",
     "Pairing",
     "PartyMember",
     "PartyOrg",
     "Person",
     "PersonalDataAccess",
+    "Preference",
     "RefreshToken",
     "ResidentUnit",
     "Street",

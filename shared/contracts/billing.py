@@ -19,6 +19,9 @@ class BillsIssued(EventData):
     source_id: str
     bill_count: int
     amount_fen: int
+    # The dwellings billed, so the registry can tell their households (issue 15); optional so
+    # events from before it was added still parse (then the registry tells the whole compound).
+    dwelling_ids: list[int] | None = None
 
 
 class PaymentBooked(EventData):

@@ -79,6 +79,17 @@ class ProposalStatusChanged(EventData):
     version: int
 
 
+class VoteOpened(EventData):
+    """An owners' vote opened at its announced time: the owners may vote until `closes_at`."""
+
+    event_type: ClassVar[str] = "linli.deliberation.vote.opened.v1"
+    vote_id: int
+    proposal_id: int
+    compound_id: int
+    title: str
+    closes_at: str
+
+
 class VoteTallied(EventData):
     """An owners' vote closed: the overall outcome and each item's outcome and threshold."""
 

@@ -77,6 +77,12 @@ class OrderChangedFields(EventData):
     escalation_level: str
     at: str
     details: dict[str, Any] = Field(default_factory=dict)
+    # Optional so events from before they were added still parse. The registry needs them to
+    # tell people (issue 15): whose order it is (a person id, no contact detail), what kind of
+    # help it is in words (水管漏水), and when the state's clock runs out (an offer's deadline).
+    requester_person_id: int | None = None
+    category_name: str | None = None
+    due_at: str | None = None
 
 
 class OrderCreated(OrderChangedFields):

@@ -96,13 +96,22 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def platform(tmp_path: Path, migrated: Path) -> AsyncIterator[Platform]:
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test module gives its platform (override this fixture, e.g. an SMTP server)."""
+    return {}
+
+
+@pytest.fixture
+async def platform(tmp_path: Path, migrated: Path, settings_overrides: dict[str, Any]) -> AsyncIterator[Platform]:
     settings = Settings(
-        data_dir=tmp_path,
-        seed_demo=False,
-        relay_poll_interval_ms=50,
-        max_body_bytes=65_536,
-        consumer_backoff_base_ms=10,
+        **{
+            "data_dir": tmp_path,
+            "seed_demo": False,
+            "relay_poll_interval_ms": 50,
+            "max_body_bytes": 65_536,
+            "consumer_backoff_base_ms": 10,
+            **settings_overrides,
+        }
     )
     for service in SERVICES:
         shutil.copyfile(migrated / f"{service}.db", tmp_path / f"{service}.db")

@@ -58,6 +58,10 @@ OPEN: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/registry/auth/logout"): EVERYONE,
     # The caller's own profile.
     ("GET", "/api/v1/registry/me"): EVERYONE,
+    # The caller's own inbox and notification settings: they touch no one else's (someone
+    # else's message is 404, tests/api/registry/test_notifications.py).
+    ("POST", "/api/v1/registry/notifications/read-all"): EVERYONE,
+    ("PUT", "/api/v1/registry/notifications/preferences"): EVERYONE,
     # Coverage rates are published aggregate figures of the street (no one's record).
     ("GET", "/api/v1/registry/stats/coverage"): EVERYONE,
     # The street is everyone's here (all outsiders live or serve in it).

@@ -51,7 +51,7 @@ from services.deliberation.votes.tally import (
     tally_item,
 )
 from shared.auth import Principal, Role
-from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed, VoteTallied
+from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed, VoteOpened, VoteTallied
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
 
@@ -226,6 +226,20 @@ async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: da
         {"dwellings": len(records), "persons": len(persons), "area_centi": sum(r.area_centi for r in records)},
         at,
         reserved,
+    )
+    # The registry tells the owners (issue 15).
+    proposal = await proposals.get(session, vote.proposal_id)
+    await emit(
+        session,
+        VoteOpened(
+            vote_id=vote.id,
+            proposal_id=proposal.id,
+            compound_id=vote.compound_id,
+            title=proposal.title,
+            closes_at=vote.closes_at.isoformat(),
+        ),
+        subject=vote.id,
+        key=vote.compound_id,
     )
     return vote
 

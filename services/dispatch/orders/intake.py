@@ -191,11 +191,11 @@ async def _open(
         details=change.details,
     )
     session.add(entry)
-    await announce(session, order, change, None)
     state = OrderState(order.state)
     deadline = await start_clock(
         session, order.id, category, Urgency(order.urgency), state, EscalationLevel.compound, now, new_order=True
     )
+    await announce(session, order, change, None, category.name, deadline.due_at if deadline else None)
     if order.kind == OrderKind.wish.value:
         await notify(session, [f"compound:{order.compound_id}"], "wish", feed_payload(order, change), now, order.id)
     await notify(session, grid_feed(order), Action.create.value, feed_payload(order, change), now, order.id)

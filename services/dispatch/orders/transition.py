@@ -98,10 +98,10 @@ async def transition(session: AsyncSession, order: Order, change: Change) -> Ord
             details=change.details,
         )
     )
-    await announce(session, order, change, seen_state)
+    category = await category_of(session, order)
+    deadline = None
     if target != seen_state or change.restart_clock:
-        category = await category_of(session, order)
-        await start_clock(
+        deadline = await start_clock(
             session,
             order.id,
             category,
@@ -110,6 +110,8 @@ async def transition(session: AsyncSession, order: Order, change: Change) -> Ord
             EscalationLevel(order.escalation_level),
             change.now,
         )
+    # After the clock, so the event can say when it runs out (an offer's deadline).
+    await announce(session, order, change, seen_state, category.name, deadline.due_at if deadline else None)
     if change.recipients:
         await notify(session, change.recipients, change.action.value, feed_payload(order, change), change.now, order.id)
     await points.on_transition(session, order, change.action, change.details, change.now)
@@ -125,7 +127,9 @@ def _stale(order: Order, seen: int) -> Conflict:
     )
 
 
-def _event_data(order: Order, change: Change, from_state: OrderState | None) -> dict[str, Any]:
+def _event_data(
+    order: Order, change: Change, from_state: OrderState | None, category_name: str | None, due_at: datetime | None
+) -> dict[str, Any]:
     return {
         "order_id": order.id,
         "compound_id": order.compound_id,
@@ -143,11 +147,23 @@ def _event_data(order: Order, change: Change, from_state: OrderState | None) -> 
         "escalation_level": order.escalation_level,
         "at": iso(change.now),
         "details": change.details,
+        "requester_person_id": order.requester_person_id,
+        "category_name": category_name,
+        "due_at": iso(due_at) if due_at is not None else None,
     }
 
 
-async def announce(session: AsyncSession, order: Order, change: Change, from_state: OrderState | None) -> None:
-    data: EventData = EVENT_OF[change.action].model_validate(_event_data(order, change, from_state))
+async def announce(
+    session: AsyncSession,
+    order: Order,
+    change: Change,
+    from_state: OrderState | None,
+    category_name: str | None = None,
+    due_at: datetime | None = None,
+) -> None:
+    data: EventData = EVENT_OF[change.action].model_validate(
+        _event_data(order, change, from_state, category_name, due_at)
+    )
     await emit(session, data, subject=order.id, key=order.compound_id)
 
 

@@ -17,6 +17,7 @@ from services.registry import entities
 from services.registry.accounts import sessions
 from services.registry.accounts.models import Account
 from services.registry.entities import EntityKind, get_or_404
+from services.registry.notifications import service as notifications
 from services.registry.people import schemas as s
 from services.registry.people.domain import (
     ANONYMISED_NAME,
@@ -429,6 +430,7 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
     # Their refresh tokens go too, so no session outlives the person (access tokens run out
     # within token_ttl_seconds).
     await sessions.forget_person(session, person.id)
+    await notifications.forget_person(session, person.id)
     person.name = ANONYMISED_NAME
     person.id_card_enc = person.id_card_hash = None
     person.mobile_enc = person.mobile_hash = None

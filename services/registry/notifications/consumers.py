@@ -1,0 +1,149 @@
+"""The events that need someone's attention, turned into messages. Each handler finds the
+people from the registry's own tables (or the person ids the event names) and fills its
+kind's template from the event's fields; events carry no contact details, and need none."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.notifications import service as n
+from services.registry.notifications.domain import Kind, amount_label, local_time_label
+from shared.clock import LOCAL_TZ, clock_of
+from shared.contracts import billing as b
+from shared.contracts import deliberation as v
+from shared.contracts import dispatch as d
+from shared.events.consumer import EventHandlers
+from shared.events.envelope import CloudEvent
+from shared.settings import Settings
+
+URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "emergency": "特急"}
+LEVEL_LABELS = {"compound": "小区（网格员）", "community": "社区", "street": "街道"}
+OUTCOME_LABELS = {"passed": "通过", "rejected": "未通过", "no_quorum": "表决人数或面积不足"}
+URGENT_ORDERS = frozenset({"urgent", "emergency"})
+
+
+def _order_params(data: d.OrderChangedFields) -> dict[str, Any]:
+    return {
+        "order_id": data.order_id,
+        "category_name": data.category_name or data.category,
+        "urgency_label": URGENCY_LABELS.get(data.urgency, data.urgency),
+        "level_label": LEVEL_LABELS.get(data.escalation_level, data.escalation_level),
+        "deadline": local_time_label(datetime.fromisoformat(data.due_at)) if data.due_at else "尽快",
+    }
+
+
+def notification_handlers(settings: Settings, handlers: EventHandlers | None = None) -> EventHandlers:
+    """Register the registry's notification handlers (on `handlers`, or a new set)."""
+    handlers = handlers if handlers is not None else EventHandlers()
+    routing = n.Routing.of(settings)
+
+    async def tell(
+        session: AsyncSession, event: CloudEvent, kind: Kind, people: list[int], params: dict[str, Any], urgent: bool
+    ) -> None:
+        await n.notify(session, routing, event.id, kind, people, params, clock_of(session)(), urgent=urgent)
+
+    def today(session: AsyncSession) -> Any:
+        return clock_of(session).today(LOCAL_TZ)
+
+    # --- dispatch: party members, grid workers, admins, the requester ---------------------
+
+    @handlers.on(d.OrderOffered)
+    async def offered(session: AsyncSession, event: CloudEvent, data: d.OrderOffered) -> None:
+        people = [int(p) for p in data.details.get("person_ids", [])]
+        await tell(session, event, Kind.order_offered, people, _order_params(data), data.urgency in URGENT_ORDERS)
+
+    @handlers.on(d.OrderCreated)
+    async def created(session: AsyncSession, event: CloudEvent, data: d.OrderCreated) -> None:
+        if data.grid_id is None:
+            return
+        people = await n.grid_workers_of(session, data.grid_id)
+        await tell(session, event, Kind.order_new_in_grid, people, _order_params(data), data.urgency in URGENT_ORDERS)
+
+    @handlers.on(d.OrderEscalated)
+    async def escalated(session: AsyncSession, event: CloudEvent, data: d.OrderEscalated) -> None:
+        if data.escalation_level == "compound":
+            people = await n.grid_workers_of(session, data.grid_id) if data.grid_id is not None else []
+        else:
+            people = await n.admins_of(session, data.escalation_level, data.community_id)
+        await tell(session, event, Kind.order_escalated, people, _order_params(data), True)
+
+    @handlers.on(d.OrderAssigned)
+    async def accepted(session: AsyncSession, event: CloudEvent, data: d.OrderAssigned) -> None:
+        if data.requester_person_id is None or data.requester_person_id == data.actor_person_id:
+            return
+        await tell(session, event, Kind.order_accepted, [data.requester_person_id], _order_params(data), False)
+
+    @handlers.on(d.OrderCompleted)
+    async def completed(session: AsyncSession, event: CloudEvent, data: d.OrderCompleted) -> None:
+        if data.requester_person_id is None:
+            return
+        await tell(session, event, Kind.order_completed, [data.requester_person_id], _order_params(data), False)
+
+    # --- billing: the households concerned --------------------------------------------------
+
+    @handlers.on(b.BillsIssued)
+    async def bills_issued(session: AsyncSession, event: CloudEvent, data: b.BillsIssued) -> None:
+        if data.dwelling_ids is not None:
+            people = await n.household_people(session, today(session), dwelling_ids=data.dwelling_ids)
+        else:  # a run without the list covers the compound
+            households = await n.compound_households(session, data.compound_id)
+            people = await n.household_people(session, today(session), household_ids=households)
+        await tell(session, event, Kind.bill_issued, people, {"period_label": data.period_label}, False)
+
+    @handlers.on(b.ArrearsReminder)
+    async def arrears(session: AsyncSession, event: CloudEvent, data: b.ArrearsReminder) -> None:
+        people = await n.household_people(
+            session,
+            today(session),
+            household_ids=[data.household_id] if data.household_id is not None else [],
+            dwelling_ids=[data.dwelling_id],
+        )
+        params = {"outstanding_yuan": amount_label(data.outstanding_fen), "oldest_period": data.oldest_period}
+        await tell(session, event, Kind.arrears_reminder, people, params, False)
+
+    @handlers.on(b.PaymentBooked)
+    async def paid(session: AsyncSession, event: CloudEvent, data: b.PaymentBooked) -> None:
+        people = await n.household_people(
+            session,
+            today(session),
+            household_ids=[data.household_id] if data.household_id is not None else [],
+            dwelling_ids=[data.dwelling_id],
+        )
+        params = {"amount_yuan": amount_label(data.amount_fen), "receipt_no": data.receipt_no}
+        await tell(session, event, Kind.payment_received, people, params, False)
+
+    # --- deliberation: the compound's owners ------------------------------------------------
+
+    @handlers.on(v.ProposalStatusChanged)
+    async def proposal(session: AsyncSession, event: CloudEvent, data: v.ProposalStatusChanged) -> None:
+        # A proposal goes to `voting` when the committee gives notice of the owners' vote.
+        if data.status != "voting" or data.previous_status == "voting":
+            return
+        people = await n.compound_owners(session, data.compound_id, today(session))
+        params = {"title": data.title, "proposal_id": data.proposal_id}
+        await tell(session, event, Kind.vote_noticed, people, params, False)
+
+    @handlers.on(v.VoteOpened)
+    async def opened(session: AsyncSession, event: CloudEvent, data: v.VoteOpened) -> None:
+        people = await n.compound_owners(session, data.compound_id, today(session))
+        params = {
+            "title": data.title,
+            "proposal_id": data.proposal_id,
+            "closes_at": local_time_label(datetime.fromisoformat(data.closes_at)),
+        }
+        await tell(session, event, Kind.vote_opened, people, params, False)
+
+    @handlers.on(v.VoteTallied)
+    async def tallied(session: AsyncSession, event: CloudEvent, data: v.VoteTallied) -> None:
+        people = await n.compound_owners(session, data.compound_id, today(session))
+        params = {
+            "vote_id": data.vote_id,
+            "proposal_id": data.proposal_id,
+            "outcome_label": OUTCOME_LABELS.get(data.outcome, data.outcome),
+        }
+        await tell(session, event, Kind.vote_outcome, people, params, False)
+
+    return handlers

@@ -1,0 +1,210 @@
+"""Notifications, the pure rules: what each kind of message says (Chinese templates with the
+link to open in the app), which channels exist, quiet hours, retry back-off and dedup keys.
+
+Nothing here knows a contact detail: messages are rendered from event data (ids, amounts,
+category names), so a message text never carries personal data either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.clock import LOCAL_TZ
+from shared.labels import LabeledEnum
+from shared.money import fen_to_yuan
+
+
+class Kind(LabeledEnum):
+    """What a person hears about (one template each)."""
+
+    order_offered = "order_offered", "新的派单邀约"
+    order_new_in_grid = "order_new_in_grid", "网格内新工单"
+    order_escalated = "order_escalated", "工单升级"
+    order_accepted = "order_accepted", "工单已被接单"
+    order_completed = "order_completed", "工单已完成，请确认并评价"
+    bill_issued = "bill_issued", "账单已出"
+    arrears_reminder = "arrears_reminder", "缴费提醒"
+    payment_received = "payment_received", "缴费已到账"
+    vote_noticed = "vote_noticed", "业主表决公告"
+    vote_opened = "vote_opened", "业主表决开始"
+    vote_outcome = "vote_outcome", "表决结果"
+
+
+class Channel(LabeledEnum):
+    """Where a message goes. The in-app inbox always gets it; the others are chosen per person
+    and kind among those the deployment turns on (NOTIFY_CHANNELS)."""
+
+    in_app = "in_app", "站内消息"
+    log = "log", "开发日志（不真正发送）"
+    email = "email", "电子邮件"
+    sms = "sms", "短信"
+
+
+EXTERNAL: tuple[Channel, ...] = (Channel.log, Channel.email, Channel.sms)
+
+
+class DeliveryStatus(LabeledEnum):
+    pending = "pending", "待发送"
+    sent = "sent", "已发送"
+    failed = "failed", "发送失败，已放弃"
+
+
+ENUMS: dict[str, type[LabeledEnum]] = {
+    "notification_kind": Kind,
+    "notification_channel": Channel,
+    "delivery_status": DeliveryStatus,
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    title: str
+    body: str
+    link: str
+
+
+# `{…}` fields come from the event (see consumers.py); none is a contact detail.
+TEMPLATES: dict[Kind, Template] = {
+    Kind.order_offered: Template(
+        "新的派单：{category_name}",
+        "网格员请您帮忙处理一张「{category_name}」工单（{urgency_label}），请在 {deadline} 前接单或婉拒。",
+        "/orders/{order_id}",
+    ),
+    Kind.order_new_in_grid: Template(
+        "网格内新工单：{category_name}",
+        "您负责的网格有居民提交了「{category_name}」工单（{urgency_label}），请及时分流。",
+        "/orders/{order_id}",
+    ),
+    Kind.order_escalated: Template(
+        "工单已升级：{category_name}",
+        "「{category_name}」工单未按时处理，已升级到{level_label}，请尽快跟进。",
+        "/orders/{order_id}",
+    ),
+    Kind.order_accepted: Template(
+        "您的工单已被接单",
+        "您提交的「{category_name}」工单已有人接单，将尽快上门处理。",
+        "/orders/{order_id}",
+    ),
+    Kind.order_completed: Template(
+        "工单已完成，请确认并评价",
+        "您提交的「{category_name}」工单已处理完成，请确认结果并给这次服务评个分。",
+        "/orders/{order_id}",
+    ),
+    Kind.bill_issued: Template(
+        "{period_label}账单已出",
+        "您家{period_label}的账单已出，请在应用中查看明细并缴费。",
+        "/bills",
+    ),
+    Kind.arrears_reminder: Template(
+        "缴费提醒",
+        "温馨提示：您家尚有 {outstanding_yuan} 元费用未缴（最早为 {oldest_period}），"
+        "方便时请在应用中缴纳。如已缴纳请忽略。",
+        "/bills",
+    ),
+    Kind.payment_received: Template(
+        "缴费已到账",
+        "您家缴纳的 {amount_yuan} 元已到账，收据号 {receipt_no}。",
+        "/bills",
+    ),
+    Kind.vote_noticed: Template(
+        "表决公告：{title}",
+        "小区就「{title}」发布了业主表决公告，请留意表决开始时间并按时投票。",
+        "/proposals/{proposal_id}",
+    ),
+    Kind.vote_opened: Template(
+        "表决开始：{title}",
+        "小区业主表决「{title}」已开始，请在 {closes_at} 前投票。",
+        "/proposals/{proposal_id}",
+    ),
+    Kind.vote_outcome: Template(
+        "表决结果：{outcome_label}",
+        "小区业主表决（第 {vote_id} 号）已结束，结果：{outcome_label}。",
+        "/proposals/{proposal_id}",
+    ),
+}
+
+# Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
+URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated})
+# SMS costs money and wakes phones: by default only for what lapses if unseen (a person may
+# choose it for other kinds).
+SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_offered, Kind.order_escalated})
+
+
+def default_channels(enabled: frozenset[Channel], kind: Kind) -> list[Channel]:
+    """Without a choice of their own, people get every external channel the deployment has on
+    (SMS only for SMS_BY_DEFAULT; those that cannot reach them are skipped when sending)."""
+    return [c for c in EXTERNAL if c in enabled and (c is not Channel.sms or kind in SMS_BY_DEFAULT)]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    link: str
+
+
+def render(kind: Kind, params: dict[str, object]) -> Rendered:
+    """The message of one kind, filled with the event's fields."""
+    template = TEMPLATES[kind]
+    return Rendered(template.title.format(**params), template.body.format(**params), template.link.format(**params))
+
+
+def dedup_key(event_id: str, kind: Kind) -> str:
+    """One event yields at most one message of a kind per person (with the person id, the
+    table's unique key); a redelivered event finds its messages already there."""
+    return f"{event_id}:{kind.value}"
+
+
+def local_time_label(at: datetime, tz: ZoneInfo = LOCAL_TZ) -> str:
+    """A moment as people read it on their phone: 11月20日 14:30 in the compound's time zone."""
+    local = at.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def amount_label(fen: int) -> str:
+    return fen_to_yuan(fen)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Hours in which non-urgent messages are held back from external channels (the inbox
+    gets them at once). `start` > `end` means the hours span midnight (22:00-07:00)."""
+
+    start: time = time(22, 0)
+    end: time = time(7, 0)
+    tz: ZoneInfo = LOCAL_TZ
+
+    def contains(self, at: datetime) -> bool:
+        local = at.astimezone(self.tz).time()
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def release_at(self, now: datetime, urgent: bool) -> datetime:
+        """When an external channel may send a message created `now`: at once if urgent or
+        outside quiet hours, else at the end of the quiet hours (07:00 local)."""
+        if urgent or not self.contains(now):
+            return now
+        local = now.astimezone(self.tz)
+        day = local.date()
+        if local.time() >= self.end and self.start > self.end:
+            day += timedelta(days=1)  # evening: the quiet hours end tomorrow morning
+        return datetime.combine(day, self.end, tzinfo=self.tz).astimezone(UTC)
+
+
+def parse_clock_time(value: str) -> time:
+    """'22:00' -> time(22, 0) (settings)."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def retry_at(now: datetime, attempts: int, base_s: float, max_s: float) -> datetime:
+    """Exponential back-off after the `attempts`-th failed attempt (1, 2, …)."""
+    return now + timedelta(seconds=min(max_s, base_s * 2 ** max(0, attempts - 1)))
+
+
+def mask_email(address: str) -> str:
+    """z***@example.com: enough for the owner to recognise it, nothing for a log reader."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
