@@ -151,6 +151,7 @@ async def start_run(session: AsyncSession, principal: Principal, body: BillRunCr
             completed_at=now,
         )
     )
+    billed = await _billed_dwellings(session, run_id, after_id)
     for item in issued:
         await emit(
             session,
@@ -162,11 +163,27 @@ async def start_run(session: AsyncSession, principal: Principal, body: BillRunCr
                 source_id="",
                 bill_count=item.bill_count,
                 amount_fen=item.amount_fen,
+                dwelling_ids=billed.get(item.compound_id, []),
             ),
             subject=f"bill-run-{run_id}",
             key=item.compound_id,
         )
     return await _run_out(session, run_id, issued_now=issued, again=again)
+
+
+async def _billed_dwellings(session: AsyncSession, run_id: int, after_id: int) -> dict[int, list[int]]:
+    """The dwellings each compound's new bills of the run are for (the registry tells their
+    households, not every household of the compound)."""
+    rows = await session.execute(
+        select(bills.c.compound_id, bills.c.dwelling_id)
+        .where(bills.c.bill_run_id == run_id, bills.c.id > after_id)
+        .distinct()
+        .order_by(bills.c.compound_id, bills.c.dwelling_id)
+    )
+    out: dict[int, list[int]] = {}
+    for compound_id, dwelling_id in rows:
+        out.setdefault(compound_id, []).append(dwelling_id)
+    return out
 
 
 async def show_run(session: AsyncSession, principal: Principal, run_id: int) -> BillRunOut:
@@ -389,6 +406,7 @@ async def reissue_bill(
                 source_id=source_id,
                 bill_count=item.bill_count,
                 amount_fen=item.amount_fen,
+                dwelling_ids=[row.dwelling_id],
             ),
             subject=f"bill-{new_id}",
             key=item.compound_id,

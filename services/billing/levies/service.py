@@ -87,6 +87,7 @@ async def bill_levy(session: AsyncSession, data: LevyPassed, now: datetime) -> i
             source_id=data.decision_id,
             bill_count=len(charges),
             amount_fen=amount,
+            dwelling_ids=sorted({dwelling_id for dwelling_id, _ in charges}),
         ),
         subject=f"levy-{data.decision_id}",
         key=data.compound_id,
