@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
 
+from shared.clock import Clock
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import Settings
 
@@ -178,13 +179,7 @@ class TokenCodec:
         self.algorithm = settings.jwt_algorithm
         self.issuer = settings.jwt_issuer
         self.ttl = settings.token_ttl_seconds
-        if clock is None:
-            offset = timedelta(seconds=settings.clock_offset_seconds)
-
-            def clock() -> datetime:
-                return datetime.now(UTC) + offset
-
-        self._clock = clock
+        self._clock = clock or Clock(timedelta(seconds=settings.clock_offset_seconds))
         if self.algorithm == "HS256":
             secret = settings.jwt_secret.get_secret_value()
             self._sign_key: Any = secret

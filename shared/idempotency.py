@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import (
     Column,
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
+from shared.clock import clock_of
 from shared.db import UTCDateTime, plumbing_metadata
 from shared.errors import Conflict, InvalidInput
 
@@ -114,7 +115,7 @@ async def claim_or_replay(
     deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
     while True:
         async with sessionmaker() as session:
-            now = datetime.now(UTC)
+            now = clock_of(session)()
             try:
                 await session.execute(
                     idempotency_keys.insert().values(
@@ -168,7 +169,7 @@ async def complete(session: AsyncSession, claim: Claim, response: Response) -> N
             status_code=response.status_code,
             content_type=response.headers.get("content-type", "application/json"),
             body=bytes(response.body),
-            created_at=datetime.now(UTC),
+            created_at=clock_of(session)(),
         )
     )
 

@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import math
 import time
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from services.gateway.proxy import forward
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.webapp import DEFAULT_DIST, mount_webapp
 from shared.auth import TokenCodec, optional_principal
+from shared.clock import Clock
 from shared.error_handlers import error_response, install_error_handlers
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
@@ -38,8 +39,7 @@ class GatewayRuntime:
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.trusted_proxies = settings.trusted_proxy_networks()
         # The same clock a service has (runtime.clock), so tokens expire alike everywhere.
-        offset = timedelta(seconds=settings.clock_offset_seconds)
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC) + offset
+        self.clock = Clock(timedelta(seconds=settings.clock_offset_seconds))
         self.upstreams = {s: settings.upstream_url(s) for s in SERVICES}
         self.client: httpx.AsyncClient | None = None
         self.draining = False
