@@ -248,6 +248,16 @@ def party_lead(platform: Platform, compound: Compound) -> dict[str, str]:
     return platform.token(Grant(Role.party_member, "compound", compound.compound_id), person=9_000_001)
 
 
+def hold_audit_chainer(platform: Platform) -> None:
+    """Stop deliberation's background chainer (a ticker that runs every second), so a story about
+    a ballot the chainer has not reached yet does not race it; `runtime.tick("audit_chain")`
+    still chains by hand. The runtime offers no pause, so its ticker task is cancelled."""
+    runtime = platform.apps["deliberation"].state.runtime
+    for task in runtime._tasks:
+        if task.get_name() == "deliberation-audit_chain":
+            task.cancel()
+
+
 def set_clock(platform: Platform, at: datetime) -> None:
     """Stop deliberation's clock at `at`: notice periods and vote windows are judged on it."""
     platform.apps["deliberation"].state.runtime.clock.freeze(at)
