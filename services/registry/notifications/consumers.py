@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.notifications import service as n
 from services.registry.notifications.domain import Kind, amount_label, local_time_label
-from shared.clock import LOCAL_TZ, clock_of
+from shared.clock import clock_of
 from shared.contracts import billing as b
 from shared.contracts import deliberation as v
 from shared.contracts import dispatch as d
@@ -45,8 +45,14 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
     ) -> None:
         await n.notify(session, routing, event.id, kind, people, params, clock_of(session)(), urgent=urgent)
 
-    def today(session: AsyncSession) -> Any:
-        return clock_of(session).today(LOCAL_TZ)
+    async def household_of(session: AsyncSession, household_id: int | None, dwelling_id: int) -> list[int]:
+        """The people a household's money matters reach: its residents and the dwelling's owners."""
+        return await n.household_people(
+            session,
+            clock_of(session).today(),
+            household_ids=[household_id] if household_id is not None else [],
+            dwelling_ids=[dwelling_id],
+        )
 
     # --- dispatch: party members, grid workers, admins, the requester ---------------------
 
@@ -87,31 +93,21 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
     @handlers.on(b.BillsIssued)
     async def bills_issued(session: AsyncSession, event: CloudEvent, data: b.BillsIssued) -> None:
         if data.dwelling_ids is not None:
-            people = await n.household_people(session, today(session), dwelling_ids=data.dwelling_ids)
+            people = await n.household_people(session, clock_of(session).today(), dwelling_ids=data.dwelling_ids)
         else:  # a run without the list covers the compound
             households = await n.compound_households(session, data.compound_id)
-            people = await n.household_people(session, today(session), household_ids=households)
+            people = await n.household_people(session, clock_of(session).today(), household_ids=households)
         await tell(session, event, Kind.bill_issued, people, {"period_label": data.period_label}, False)
 
     @handlers.on(b.ArrearsReminder)
     async def arrears(session: AsyncSession, event: CloudEvent, data: b.ArrearsReminder) -> None:
-        people = await n.household_people(
-            session,
-            today(session),
-            household_ids=[data.household_id] if data.household_id is not None else [],
-            dwelling_ids=[data.dwelling_id],
-        )
+        people = await household_of(session, data.household_id, data.dwelling_id)
         params = {"outstanding_yuan": amount_label(data.outstanding_fen), "oldest_period": data.oldest_period}
         await tell(session, event, Kind.arrears_reminder, people, params, False)
 
     @handlers.on(b.PaymentBooked)
     async def paid(session: AsyncSession, event: CloudEvent, data: b.PaymentBooked) -> None:
-        people = await n.household_people(
-            session,
-            today(session),
-            household_ids=[data.household_id] if data.household_id is not None else [],
-            dwelling_ids=[data.dwelling_id],
-        )
+        people = await household_of(session, data.household_id, data.dwelling_id)
         params = {"amount_yuan": amount_label(data.amount_fen), "receipt_no": data.receipt_no}
         await tell(session, event, Kind.payment_received, people, params, False)
 
@@ -122,13 +118,13 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
         # A proposal goes to `voting` when the committee gives notice of the owners' vote.
         if data.status != "voting" or data.previous_status == "voting":
             return
-        people = await n.compound_owners(session, data.compound_id, today(session))
+        people = await n.compound_owners(session, data.compound_id, clock_of(session).today())
         params = {"title": data.title, "proposal_id": data.proposal_id}
         await tell(session, event, Kind.vote_noticed, people, params, False)
 
     @handlers.on(v.VoteOpened)
     async def opened(session: AsyncSession, event: CloudEvent, data: v.VoteOpened) -> None:
-        people = await n.compound_owners(session, data.compound_id, today(session))
+        people = await n.compound_owners(session, data.compound_id, clock_of(session).today())
         params = {
             "title": data.title,
             "proposal_id": data.proposal_id,
@@ -138,7 +134,7 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
 
     @handlers.on(v.VoteTallied)
     async def tallied(session: AsyncSession, event: CloudEvent, data: v.VoteTallied) -> None:
-        people = await n.compound_owners(session, data.compound_id, today(session))
+        people = await n.compound_owners(session, data.compound_id, clock_of(session).today())
         params = {
             "vote_id": data.vote_id,
             "proposal_id": data.proposal_id,
