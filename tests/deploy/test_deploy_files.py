@@ -549,7 +549,10 @@ def test_dockerfile_builds_the_locked_project_and_starts_linli() -> None:
     instructions = _dockerfile_instructions()
     froms = [rest for kw, rest in instructions if kw == "FROM"]
     assert froms, "no FROM"
-    assert all(f.split()[0] == "python:3.11-slim" for f in froms), f"base images: {froms}"
+    # Python stages on one base; the web app is built in a Node stage whose output is copied in.
+    python_froms = [f for f in froms if not f.startswith("node:")]
+    assert all(f.split()[0] == "python:3.11-slim" for f in python_froms), f"base images: {froms}"
+    assert froms[-1].split()[0] == "python:3.11-slim", "the runtime image is the Python one"
     runs = " ".join(rest for kw, rest in instructions if kw == "RUN")
     assert "uv sync --frozen" in runs, "the image must install from uv.lock (uv sync --frozen)"
     assert "--no-dev" in runs, "the image should leave out the dev dependency group"
@@ -572,6 +575,19 @@ def test_dockerfile_builds_the_locked_project_and_starts_linli() -> None:
     users = [rest for kw, rest in instructions if kw == "USER"]
     assert users, "no USER: the image would run as root"
     assert users[-1].split(":")[0] not in ("root", "0"), f"the image runs as {users[-1]}"
+
+
+def test_dockerfile_builds_the_web_app_into_the_image() -> None:
+    """The gateway serves web/dist at /: without it the image answers 404 where the app should be."""
+    instructions = _dockerfile_instructions()
+    froms = [rest for kw, rest in instructions if kw == "FROM"]
+    web = [f for f in froms if f.startswith("node:")]
+    assert web, "no Node stage builds web/"
+    assert int(web[0].split(":")[1].split("-")[0]) >= 20, f"web built with {web[0]} (the Makefile needs Node >= 20)"
+    runs = " ".join(rest for kw, rest in instructions if kw == "RUN")
+    assert "npm ci" in runs and "npm run build" in runs, "the web stage should install from the lock file and build"
+    copies = [rest for kw, rest in instructions if kw == "COPY"]
+    assert any(c.startswith("--from=web") and c.endswith("/app/web/dist") for c in copies), copies
 
 
 def test_dockerfile_copies_dependencies_before_code() -> None:
