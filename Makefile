@@ -65,9 +65,13 @@ chromium:
 	else echo "The browser tests need Debian's Chromium: sudo apt-get install chromium fonts-noto-cjk" \
 		"(they are skipped without it)"; fi
 
-# The README's screenshots, from the browser story (with the clock the suite uses).
+# The README's screenshots, from the browser story, on one fixed morning (Monday 16 November 2026,
+# 10:30 in Shanghai) so that the dates they show do not depend on the day they were taken.
+SCREENSHOT_AT ?= 2026-11-16T02:30:00Z
 screenshots: install web chromium
-	SCREENSHOT_DIR=docs/screenshots CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest tests/browser -q
+	SCREENSHOT_DIR=docs/screenshots \
+	CLOCK_OFFSET_SECONDS=$$(( $$(date -u -d $(SCREENSHOT_AT) +%s) - $$(date -u +%s) )) \
+	$(BIN)/pytest tests/browser -q
 
 run: install web
 	$(BIN)/linli run
