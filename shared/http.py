@@ -24,6 +24,7 @@ from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
 from shared.observability import Metrics, request_id_var, service_var
+from shared.tracing import continue_trace, trace_var
 
 access_log = logging.getLogger("linli.access")
 
@@ -202,6 +203,7 @@ class RequestContextMiddleware:
         # A refused request's own id may be the offending header: it gets a fresh one.
         request_id = (headers.get("x-request-id") if refusal is None else None) or str(uuid7())
         token = request_id_var.set(request_id)
+        trace_token = trace_var.set(continue_trace(headers.get("traceparent")))
         service_token = service_var.set(self.metrics.service)
         start = time.perf_counter()
         status = {"code": 500}
@@ -266,7 +268,22 @@ class RequestContextMiddleware:
             self.metrics.requests.labels(scope["method"], path, str(status["code"])).inc()
             elapsed = time.perf_counter() - start
             self.metrics.latency.labels(scope["method"], path).observe(elapsed)
-            access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status["code"], elapsed * 1000)
+            duration_ms = round(elapsed * 1000, 1)
+            access_log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status["code"],
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": path,
+                    "status": status["code"],
+                    "duration_ms": duration_ms,
+                },
+            )
+            trace_var.reset(trace_token)
             request_id_var.reset(token)
             service_var.reset(service_token)
 

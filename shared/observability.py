@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from shared.settings import SERVICES
+from shared.tracing import trace_var
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 event_id_var: ContextVar[str | None] = ContextVar("event_id", default=None)
@@ -83,6 +84,11 @@ class Metrics:
         self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic", ["topic"], registry=r)
 
 
+# What an access line carries as fields (RequestContextMiddleware passes them as `extra`), so a
+# log pipeline can filter by status or route without parsing the message.
+ACCESS_FIELDS = ("method", "path", "route", "status", "duration_ms")
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, carrying the service, request id and event id in scope."""
 
@@ -102,6 +108,12 @@ class JsonFormatter(logging.Formatter):
             out["request_id"] = rid
         if (eid := event_id_var.get()) is not None:
             out["event_id"] = eid
+        if (trace := trace_var.get()) is not None:
+            out["trace_id"] = trace.trace_id
+            out["span_id"] = trace.span_id
+        for name in ACCESS_FIELDS:
+            if (value := record.__dict__.get(name)) is not None:
+                out[name] = value
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)

@@ -14,6 +14,7 @@ from starlette.responses import Response, StreamingResponse
 
 from shared.error_handlers import error_response
 from shared.observability import request_id_var
+from shared.tracing import current_traceparent
 
 HOP_BY_HOP = {
     "connection",
@@ -62,8 +63,12 @@ async def forward(
     discovery.json names it). A stream ends when `draining` is set, so an open SSE connection
     does not hold the gateway's shutdown."""
     headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-    headers = [(k, v) for k, v in headers if k.lower() not in ("x-request-id", "x-forwarded-for", "x-forwarded-prefix")]
+    replaced = ("x-request-id", "x-forwarded-for", "x-forwarded-prefix", "traceparent")
+    headers = [(k, v) for k, v in headers if k.lower() not in replaced]
     headers.append(("x-request-id", request_id_var.get() or ""))
+    # The service's span is a child of the gateway's (tracestate, if any, passes through as sent).
+    if (traceparent := current_traceparent()) is not None:
+        headers.append(("traceparent", traceparent))
     if public_prefix is not None:
         headers.append(("x-forwarded-prefix", f"{request.url.scheme}://{request.url.netloc}{public_prefix}"))
     chain = forwarded_for if forwarded_for is not None else ([request.client.host] if request.client else [])

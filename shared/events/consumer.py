@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,28 @@ from shared.events.envelope import CloudEvent, EventData, Message, dlq_of
 from shared.events.inbox import already_applied, applied_among, record_all_applied, record_applied
 from shared.events.transport import Transport
 from shared.failpoints import fail_point
-from shared.observability import Metrics, event_id_var
+from shared.observability import Metrics, event_id_var, request_id_var
+from shared.tracing import continue_trace, trace_var
 
 log = logging.getLogger("linli.consumer")
+
+
+@contextmanager
+def applying(event: CloudEvent) -> Iterator[None]:
+    """While a handler applies `event`, log lines (and the events it emits) name the event, the
+    request that caused it and a span of that request's trace."""
+    tokens = (
+        event_id_var.set(event.id),
+        request_id_var.set(event.extensions.get("requestid")),
+        trace_var.set(continue_trace(event.extensions.get("traceparent"))),
+    )
+    try:
+        yield
+    finally:
+        trace_var.reset(tokens[2])
+        request_id_var.reset(tokens[1])
+        event_id_var.reset(tokens[0])
+
 
 Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
 """async def handler(session: AsyncSession, event: CloudEvent, data: <the contract>) -> None"""
@@ -182,11 +202,8 @@ class ConsumerRunner:
                 else:
                     await flush_run()
                     run_handler = None
-                    token = event_id_var.set(event.id)
-                    try:
+                    with applying(event):
                         await registration.handler(session, event, data)
-                    finally:
-                        event_id_var.reset(token)
                 new.append(event)
                 outcomes.append("applied")
             await flush_run()
@@ -200,11 +217,8 @@ class ConsumerRunner:
         except (ValueError, UnicodeDecodeError) as exc:
             await self.park(message, f"unreadable record: {exc}", attempts=0)
             return "parked"
-        token = event_id_var.set(event.id)
-        try:
+        with applying(event):
             outcome = await self._apply(message, event)
-        finally:
-            event_id_var.reset(token)
         self.metrics.consumed.labels(event.type, outcome).inc()
         return outcome
 

@@ -75,7 +75,14 @@ class CloudEvent:
     extensions: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, data: EventData, *, subject: str | int, key: str | int | None) -> CloudEvent:
+    def of(
+        cls,
+        data: EventData,
+        *,
+        subject: str | int,
+        key: str | int | None,
+        extensions: dict[str, str] | None = None,
+    ) -> CloudEvent:
         """Build the event for a contract instance; `key` keeps one compound's events in order."""
         return cls(
             type=data.event_type,
@@ -83,6 +90,7 @@ class CloudEvent:
             subject=str(subject),
             data=data.model_dump(mode="json"),
             partitionkey=None if key is None else str(key),
+            extensions=dict(extensions or {}),
         )
 
     def to_message(self, topic: str) -> Message:

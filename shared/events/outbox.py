@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import UTCDateTime, plumbing_metadata
 from shared.events.envelope import CloudEvent, EventData, Message
+from shared.observability import request_id_var
+from shared.tracing import current_traceparent
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -32,7 +34,7 @@ SESSION_FLAG = "linli_outbox_written"
 
 async def emit(session: AsyncSession, data: EventData, *, subject: str | int, key: str | int | None) -> CloudEvent:
     """Queue an event in the caller's transaction; it is published only if that commits."""
-    event = CloudEvent.of(data, subject=subject, key=key)
+    event = CloudEvent.of(data, subject=subject, key=key, extensions=causation())
     message = event.to_message(data.topic())
     await session.execute(
         outbox.insert().values(
@@ -46,6 +48,17 @@ async def emit(session: AsyncSession, data: EventData, *, subject: str | int, ke
     )
     session.info[SESSION_FLAG] = True
     return event
+
+
+def causation() -> dict[str, str]:
+    """CloudEvents extensions naming what caused an event: the request id and, per the
+    distributed-tracing extension, the W3C traceparent of the request or event being handled."""
+    extensions = {}
+    if (request_id := request_id_var.get()) is not None:
+        extensions["requestid"] = request_id
+    if (traceparent := current_traceparent()) is not None:
+        extensions["traceparent"] = traceparent
+    return extensions
 
 
 def row_to_message(row: object) -> Message:
