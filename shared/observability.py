@@ -77,10 +77,24 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
         self.outbox_backlog = Gauge("linli_outbox_backlog", "Outbox rows not yet published", registry=r)
-        self.relay_published = Counter("linli_relay_published_total", "Events published by the relay", registry=r)
+        # By event type: the platform's business measures are its events (orders created and
+        # escalated, offers lapsed, bills issued, payments booked, ballots cast …), so their rates
+        # come from this counter with no instrumentation in the use cases.
+        self.relay_published = Counter(
+            "linli_relay_published_total", "Events published by the relay", ["type"], registry=r
+        )
         self.relay_errors = Counter("linli_relay_errors_total", "Relay publish failures", registry=r)
-        self.consumer_lag = Gauge("linli_consumer_lag", "Records not yet consumed by this member", registry=r)
+        self.consumer_lag = Gauge(
+            "linli_consumer_lag", "Records not yet consumed by this member", ["topic", "group"], registry=r
+        )
         self.consumed = Counter("linli_events_consumed_total", "Events handled", ["type", "outcome"], registry=r)
+        self.event_age = Histogram(
+            "linli_event_age_seconds",
+            "From an event's time to its application by this consumer",
+            ["type"],
+            registry=r,
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+        )
         self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic", ["topic"], registry=r)
 
 

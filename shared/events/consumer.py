@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -136,7 +137,8 @@ class ConsumerRunner:
                 records = await self.subscription.fetch(self.batch_size, timeout_ms=500)
                 await self.handle_batch(records)
                 await self.subscription.commit(records)
-                self.metrics.consumer_lag.set(await self.subscription.lag())
+                for topic, lag in (await self.subscription.lag_by_topic()).items():
+                    self.metrics.consumer_lag.labels(topic, self.service).set(lag)
         finally:
             await self.subscription.stop()
 
@@ -168,7 +170,7 @@ class ConsumerRunner:
                 log.info("batch of %d rolled back (%s); applying one by one", len(batch), type(exc).__name__)
             else:
                 for (event, _, _), outcome in zip(batch, outcomes, strict=True):
-                    self.metrics.consumed.labels(event.type, outcome).inc()
+                    self._count(event, outcome)
                 return
         for record in records:
             await self.handle(record)
@@ -219,8 +221,15 @@ class ConsumerRunner:
             return "parked"
         with applying(event):
             outcome = await self._apply(message, event)
-        self.metrics.consumed.labels(event.type, outcome).inc()
+        self._count(event, outcome)
         return outcome
+
+    def _count(self, event: CloudEvent, outcome: str) -> None:
+        self.metrics.consumed.labels(event.type, outcome).inc()
+        if outcome == "applied":
+            # Wall clock on both sides: an event's time is stamped by the producer's wall clock.
+            age = (datetime.now(UTC) - event.time).total_seconds()
+            self.metrics.event_age.labels(event.type).observe(max(0.0, age))
 
     async def _apply(self, message: Message, event: CloudEvent) -> str:
         registration = self.handlers.get(event.type)

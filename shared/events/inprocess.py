@@ -174,7 +174,10 @@ class InProcessSubscription:
             self._positions[topic] = max(self._positions.get(topic, 0), position)
 
     async def lag(self) -> int:
-        total = 0
+        return sum((await self.lag_by_topic()).values())
+
+    async def lag_by_topic(self) -> dict[str, int]:
+        by_topic: dict[str, int] = {}
         async with self._t.db.engine.connect() as conn:
             for topic in self.topics:
                 count = await conn.scalar(
@@ -182,8 +185,8 @@ class InProcessSubscription:
                     .select_from(bus_log)
                     .where(bus_log.c.topic == topic, bus_log.c.offset > self._positions.get(topic, 0))
                 )
-                total += int(count or 0)
-        return total
+                by_topic[topic] = int(count or 0)
+        return by_topic
 
     def assignment(self) -> list[tuple[str, int]]:
         return [(t, 0) for t in self.topics]

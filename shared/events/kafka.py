@@ -147,13 +147,16 @@ class KafkaSubscription:
             log.warning("offset commit failed, records will be re-delivered: %s", exc)
 
     async def lag(self) -> int:
-        total = 0
+        return sum((await self.lag_by_topic()).values())
+
+    async def lag_by_topic(self) -> dict[str, int]:
+        by_topic: dict[str, int] = {}
         for tp in self._consumer.assignment():
             high = self._consumer.highwater(tp)
             if high is None:
                 continue
-            total += max(0, high - self._handled.get(tp, high))
-        return total
+            by_topic[tp.topic] = by_topic.get(tp.topic, 0) + max(0, high - self._handled.get(tp, high))
+        return by_topic
 
     def assignment(self) -> list[tuple[str, int]]:
         if self._consumer_or_none is None:

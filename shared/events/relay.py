@@ -12,9 +12,12 @@ import asyncio
 import contextlib
 import logging
 import zlib
+from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Row, func, select, text, update
 
 from shared.db import Database
 from shared.events.outbox import outbox, row_to_message
@@ -103,7 +106,7 @@ class Relay:
             await session.execute(
                 update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )
-        self.metrics.relay_published.inc(len(rows))
+        self._count(rows)
         return len(rows)
 
     async def _publish_sqlite(self) -> int:
@@ -124,8 +127,12 @@ class Relay:
             await session.execute(
                 update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
             )
-        self.metrics.relay_published.inc(len(rows))
+        self._count(rows)
         return len(rows)
+
+    def _count(self, rows: Sequence[Row[Any]]) -> None:
+        for event_type, n in Counter(r.type for r in rows).items():
+            self.metrics.relay_published.labels(event_type).inc(n)
 
     async def backlog(self) -> int:
         """Unsent rows, for /metrics."""

@@ -22,6 +22,9 @@ class Subscription(Protocol):
     async def lag(self) -> int:
         """Records not yet consumed by this member (best effort)."""
 
+    async def lag_by_topic(self) -> dict[str, int]:
+        """The same, per topic (the consumer-lag metric's `topic` label)."""
+
     def assignment(self) -> list[tuple[str, int]]:
         """(topic, partition) pairs this member owns now."""
 

@@ -93,3 +93,28 @@ def test_an_access_line_has_its_fields() -> None:
         "status": 200,
         "duration_ms": 1.5,
     }
+
+
+async def test_the_metrics_say_what_was_published_how_old_it_was_when_applied_and_what_lags(
+    platform: Platform, community: int
+) -> None:
+    """An operator's view of one compound registered: the registry counts the event it published
+    by type (the business measure), billing how old it was when applied and its lag per topic
+    and consumer group."""
+    compound = {"name": "杏花岭小区", "kind": "old", "management_model": "self_managed", "community_id": community}
+    created = await platform.clients["registry"].post(
+        "/api/v1/registry/compounds", json=compound, headers=platform.street_admin
+    )
+    assert created.status_code == 201, created.text
+
+    applied = 'linli_event_age_seconds_count{type="linli.registry.compound.created.v1"} 1.0'
+    # The lag is measured after the batch commits, a moment after the event was applied.
+    caught_up = 'linli_consumer_lag{group="billing",topic="registry.events"} 0.0'
+
+    async def applied_in_billing() -> bool:
+        text = (await platform.clients["billing"].get("/metrics")).text
+        return applied in text and caught_up in text
+
+    assert await platform.eventually(applied_in_billing)
+    registry = (await platform.clients["registry"].get("/metrics")).text
+    assert 'linli_relay_published_total{type="linli.registry.compound.created.v1"} 1.0' in registry
