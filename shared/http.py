@@ -24,7 +24,7 @@ from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
 from shared.observability import Metrics, request_id_var, service_var
-from shared.tracing import continue_trace, trace_var
+from shared.tracing import Tracer, open_span, trace_var
 
 access_log = logging.getLogger("linli.access")
 
@@ -187,9 +187,12 @@ class RequestContextMiddleware:
     """Request id in and out, a cap on the body size, and request metrics (pure ASGI, so
     streamed responses pass through untouched)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, max_body_bytes: int, max_upload_bytes: int, tracer: Tracer | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.tracer = tracer
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
 
@@ -203,7 +206,8 @@ class RequestContextMiddleware:
         # A refused request's own id may be the offending header: it gets a fresh one.
         request_id = (headers.get("x-request-id") if refusal is None else None) or str(uuid7())
         token = request_id_var.set(request_id)
-        trace_token = trace_var.set(continue_trace(headers.get("traceparent")))
+        span = open_span(self.tracer, scope["method"], headers.get("traceparent"), server=True)
+        trace_token = trace_var.set(span.context)
         service_token = service_var.set(self.metrics.service)
         start = time.perf_counter()
         status = {"code": 500}
@@ -282,6 +286,17 @@ class RequestContextMiddleware:
                     "status": status["code"],
                     "duration_ms": duration_ms,
                 },
+            )
+            span.end(
+                f"{scope['method']} {path}",
+                {
+                    "http.request.method": scope["method"],
+                    "http.route": path,
+                    "url.path": scope["path"],
+                    "http.response.status_code": status["code"],
+                    "linli.request_id": request_id,
+                },
+                failed=status["code"] >= 500,
             )
             trace_var.reset(trace_token)
             request_id_var.reset(token)

@@ -25,6 +25,7 @@ from shared.events.transport import Transport
 from shared.http import RequestContextMiddleware
 from shared.observability import Metrics, logging_as
 from shared.settings import Settings
+from shared.tracing import tracer_for
 from shared.transports import transport_from_settings
 
 log = logging.getLogger("linli.service")
@@ -68,6 +69,7 @@ class ServiceRuntime:
         self.owns_transport = transport is None
         self.transport = transport or transport_from_settings(settings, client_id=f"linli-{spec.name}")
         self.metrics = Metrics(spec.name)
+        self.tracer = tracer_for(spec.name, settings.otel_exporter_otlp_endpoint)
         self.relay = Relay(
             spec.name, self.db, self.transport, self.metrics, settings.relay_batch_size, settings.relay_poll_interval_ms
         )
@@ -83,6 +85,7 @@ class ServiceRuntime:
                 backoff_base_ms=settings.consumer_backoff_base_ms,
                 backoff_max_ms=settings.consumer_backoff_max_ms,
                 batch_size=settings.consumer_batch_size,
+                tracer=self.tracer,
             )
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -147,6 +150,9 @@ class ServiceRuntime:
         if self.owns_transport:
             await self.transport.stop()
         await self.db.dispose()
+        if self.tracer is not None:
+            # Blocks while the last batch of spans is sent (bounded by the exporter's timeout).
+            await asyncio.to_thread(self.tracer.shutdown)
 
     def dead_tasks(self) -> list[str]:
         """Background tasks (relay, consumer, tickers) that have ended: they should run until stop()."""
@@ -193,6 +199,7 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
     app.add_middleware(
         RequestContextMiddleware,
         metrics=runtime.metrics,
+        tracer=runtime.tracer,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )

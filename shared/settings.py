@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     # 15-day notice or a 72-hour confirm window by restarting with an offset. Never in production.
     clock_offset_seconds: int = 0
 
+    # OpenTelemetry: where to export spans over OTLP/HTTP (a collector, e.g. http://otel-collector:4318;
+    # the standard variable name). Empty: no export; trace ids still travel in logs and events.
+    otel_exporter_otlp_endpoint: str = ""
+
     # Embedded mode seeds a demo street into empty databases, with demo accounts (README).
     seed_demo: bool = True
     linli_demo_password: SecretStr = SecretStr("linli-demo")

@@ -27,6 +27,7 @@ from shared.error_handlers import error_response, install_error_handlers
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
 from shared.settings import SERVICES, Settings
+from shared.tracing import tracer_for
 
 OPENAPI_CACHE_SECONDS = 30.0
 
@@ -36,6 +37,7 @@ class GatewayRuntime:
         self.name = "gateway"
         self.settings = settings
         self.metrics = Metrics("gateway")
+        self.tracer = tracer_for("gateway", settings.otel_exporter_otlp_endpoint)
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.trusted_proxies = settings.trusted_proxy_networks()
         # The same clock a service has (runtime.clock), so tokens expire alike everywhere.
@@ -63,6 +65,8 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
         finally:
             runtime.begin_draining()
             await runtime.client.aclose()
+            if runtime.tracer is not None:
+                await asyncio.to_thread(runtime.tracer.shutdown)
 
     app = FastAPI(
         title="Linli 邻里 API",
@@ -79,6 +83,7 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware,
         metrics=runtime.metrics,
+        tracer=runtime.tracer,
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )

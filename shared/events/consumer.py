@@ -19,26 +19,47 @@ from shared.events.inbox import already_applied, applied_among, record_all_appli
 from shared.events.transport import Transport
 from shared.failpoints import fail_point
 from shared.observability import Metrics, event_id_var, request_id_var
-from shared.tracing import continue_trace, trace_var
+from shared.tracing import Span, Tracer, open_span, trace_var
 
 log = logging.getLogger("linli.consumer")
 
 
+def event_span(tracer: Tracer | None, event: CloudEvent) -> Span:
+    """The span of applying `event`: a child of the span that emitted it."""
+    return open_span(tracer, f"apply {event.type}", event.extensions.get("traceparent"), server=False)
+
+
+def end_event_span(span: Span, event: CloudEvent, service: str, *, failed: bool) -> None:
+    attributes = {
+        "messaging.consumer.group.name": service,
+        "cloudevents.event_id": event.id,
+        "cloudevents.event_type": event.type,
+        "cloudevents.event_source": event.source,
+    }
+    span.end(f"apply {event.type}", attributes, failed=failed)
+
+
 @contextmanager
-def applying(event: CloudEvent) -> Iterator[None]:
+def applying(event: CloudEvent, tracer: Tracer | None = None, service: str = "") -> Iterator[None]:
     """While a handler applies `event`, log lines (and the events it emits) name the event, the
     request that caused it and a span of that request's trace."""
+    span = event_span(tracer, event)
     tokens = (
         event_id_var.set(event.id),
         request_id_var.set(event.extensions.get("requestid")),
-        trace_var.set(continue_trace(event.extensions.get("traceparent"))),
+        trace_var.set(span.context),
     )
+    failed = False
     try:
         yield
+    except BaseException:
+        failed = True
+        raise
     finally:
         trace_var.reset(tokens[2])
         request_id_var.reset(tokens[1])
         event_id_var.reset(tokens[0])
+        end_event_span(span, event, service, failed=failed)
 
 
 Handler = Callable[[Any, CloudEvent, Any], Awaitable[None]]
@@ -109,8 +130,10 @@ class ConsumerRunner:
         backoff_base_ms: int = 100,
         backoff_max_ms: int = 5_000,
         batch_size: int = 500,
+        tracer: Tracer | None = None,
     ) -> None:
         self.service = service
+        self.tracer = tracer
         self.db = db
         self.transport = transport
         self.handlers = handlers
@@ -185,7 +208,15 @@ class ConsumerRunner:
 
             async def flush_run() -> None:
                 if run and run_handler is not None:
-                    await run_handler(session, list(run))
+                    # One span per event (each continues its own trace), all covering the run.
+                    spans = [event_span(self.tracer, event) for event, _ in run]
+                    failed = True
+                    try:
+                        await run_handler(session, list(run))
+                        failed = False
+                    finally:
+                        for (event, _), span in zip(run, spans, strict=True):
+                            end_event_span(span, event, self.service, failed=failed)
                 run.clear()
 
             for event, registration, data in batch:
@@ -204,7 +235,7 @@ class ConsumerRunner:
                 else:
                     await flush_run()
                     run_handler = None
-                    with applying(event):
+                    with applying(event, self.tracer, self.service):
                         await registration.handler(session, event, data)
                 new.append(event)
                 outcomes.append("applied")
@@ -219,7 +250,7 @@ class ConsumerRunner:
         except (ValueError, UnicodeDecodeError) as exc:
             await self.park(message, f"unreadable record: {exc}", attempts=0)
             return "parked"
-        with applying(event):
+        with applying(event, self.tracer, self.service):
             outcome = await self._apply(message, event)
         self._count(event, outcome)
         return outcome
