@@ -109,10 +109,10 @@ SCOPED_LISTS = re.compile(
     r"^/api/v1/(registry|dispatch|billing|deliberation)/[a-z0-9\-/.]+$"  # a collection, no path id
 )
 
-# Not called here: the SSE stream never ends through httpx's ASGI transport; it carries only
-# the caller's own feeds (dispatch.stream.recipients_of), which tests/api/dispatch/test_stream.py
-# holds to.
-NOT_CALLED = {("GET", "/api/v1/dispatch/stream")}
+# Not called here: the SSE streams never end through httpx's ASGI transport; they carry only
+# the caller's own feeds (dispatch.stream.recipients_of, the caller's inbox), which
+# tests/api/dispatch/test_stream.py and tests/api/registry/test_notification_stream.py hold to.
+NOT_CALLED = {("GET", "/api/v1/dispatch/stream"), ("GET", "/api/v1/registry/notifications/stream")}
 
 # Holes in other services found by this matrix, fixed on branch authz-places (remove them from
 # here when merging it): (outsider, method, path).

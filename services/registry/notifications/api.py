@@ -3,9 +3,11 @@ caller's own messages only (someone else's message is not found)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
 
 from services.registry.notifications import schemas as s
 from services.registry.notifications import service as n
@@ -13,6 +15,8 @@ from services.registry.people.api import Vault
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.http import Session, service_router
+from shared.service_app import ServiceRuntime
+from shared.sse import FeedFrame, event_stream, parse_cursor
 
 router = service_router("/api/v1/registry", tags=["registry"])
 TAGS = "消息通知 (notifications)"
@@ -55,6 +59,38 @@ async def list_notifications(
 )
 async def unread_count(session: Session, principal: CurrentPrincipal) -> s.UnreadCountOut:
     return s.UnreadCountOut(unread=await n.unread_count(session, principal))
+
+
+@router.get(
+    "/notifications/stream",
+    summary="我的新消息实时推送 SSE，支持 Last-Event-ID 续传 (the caller's new notifications, live and resumable)",
+    response_class=StreamingResponse,
+    tags=[TAGS],
+)
+async def stream(
+    request: Request,
+    principal: CurrentPrincipal,
+    last_event_id: Annotated[str | None, Header(max_length=2000)] = None,
+    resume_from: Annotated[str | None, Query(alias="lastEventId", max_length=2000)] = None,
+    heartbeat_s: Annotated[float, Query(ge=0.5, le=60)] = 15.0,
+) -> StreamingResponse:
+    """Frames as the dispatch stream's (shared/sse.py): `event: notification`, the message as
+    the inbox lists it plus `unread`; the event id resumes exactly where the client left off.
+    Only the caller's own feed: a cursor naming anyone else's is ignored."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    person_id = n.inbox_owner(principal)
+    key = n.feed_key(person_id)
+    given = parse_cursor(last_event_id or resume_from).get(key)
+    if given is None:
+        async with runtime.db.sessionmaker() as session:
+            given = await n.feed_position(session, person_id)
+    cursor = {key: given}
+
+    async def fetch(at: dict[str, int]) -> Sequence[FeedFrame]:
+        async with runtime.db.sessionmaker() as session:
+            return await n.feed_after(session, person_id, at[key])
+
+    return event_stream(request, runtime, cursor, fetch, heartbeat_s)
 
 
 @router.post(

@@ -17,9 +17,15 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     # One event, one message of a kind per person, even if the event comes twice.
-    __table_args__ = (UniqueConstraint("dedup_key", "person_id"), Index("ix_notifications_inbox", "person_id", "id"))
+    __table_args__ = (
+        UniqueConstraint("dedup_key", "person_id"),
+        UniqueConstraint("person_id", "seq"),
+        Index("ix_notifications_inbox", "person_id", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The message's number in its person's live feed, in commit order (NotificationCounter).
+    seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -29,6 +35,15 @@ class Notification(Base):
     dedup_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationCounter(Base):
+    """Each person's last feed number: bumped (and so locked) by the transaction that writes
+    their messages, so the live stream's Last-Event-ID never skips a late commit."""
+
+    __tablename__ = "notification_counters"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
 
 
 class Delivery(Base):

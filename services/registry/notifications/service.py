@@ -35,7 +35,14 @@ from services.registry.notifications.domain import (
     render,
     retry_at,
 )
-from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification, Preference
+from services.registry.notifications.models import (
+    Contact,
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    NotificationCounter,
+    Preference,
+)
 from services.registry.notifications.sms import SmsChannel
 from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.pii import PiiVault
@@ -44,6 +51,7 @@ from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.service_app import ServiceRuntime, Ticker
 from shared.settings import Settings
+from shared.sse import FeedFrame, bump_counters, mark_written
 
 log = logging.getLogger("linli.registry.notifications")
 BATCH = 100
@@ -179,9 +187,12 @@ async def notify(
     )
     urgent = urgent or kind in URGENT_KINDS
     message = render(kind, params)
+    fresh = sorted(known - already)
+    seqs = await bump_counters(session, NotificationCounter.person_id, NotificationCounter.last_seq, fresh)
     created = [
         Notification(
             person_id=person,
+            seq=seqs[person],
             kind=kind.value,
             title=message.title,
             body=message.body,
@@ -191,12 +202,13 @@ async def notify(
             dedup_key=key,
             created_at=now,
         )
-        for person in sorted(known - already)
+        for person in fresh
     ]
     if not created:
         return []
     session.add_all(created)
     await session.flush()
+    mark_written(session)
     people = [n.person_id for n in created]
     chosen = {
         p.person_id: _channels(p.channels)
@@ -247,12 +259,14 @@ async def forget_person(session: AsyncSession, person_id: int) -> None:
     await session.execute(delete(Notification).where(Notification.person_id == person_id))
     await session.execute(delete(Preference).where(Preference.person_id == person_id))
     await session.execute(delete(Contact).where(Contact.person_id == person_id))
+    await session.execute(delete(NotificationCounter).where(NotificationCounter.person_id == person_id))
 
 
 # --- the caller's inbox ----------------------------------------------------------------------
 
 
-def _me(principal: Principal) -> int:
+def inbox_owner(principal: Principal) -> int:
+    """The caller, whose inbox it is (a token without a person has none)."""
     if principal.person_id is None:
         raise Forbidden(
             "只有登记在册的本人可以查看自己的消息", "Only a registered person has an inbox", code="no_person"
@@ -279,7 +293,7 @@ async def my_notifications(
     session: AsyncSession, principal: Principal, *, unread: bool | None, limit: int, offset: int
 ) -> list[Notification]:
     """The caller's own messages, newest first."""
-    query = select(Notification).where(Notification.person_id == _me(principal))
+    query = select(Notification).where(Notification.person_id == inbox_owner(principal))
     if unread is True:
         query = query.where(Notification.read_at.is_(None))
     elif unread is False:
@@ -287,21 +301,54 @@ async def my_notifications(
     return list(await session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset)))
 
 
-async def unread_count(session: AsyncSession, principal: Principal) -> int:
+def feed_key(person_id: int) -> str:
+    """The caller's inbox in a stream cursor (`person:7=12`), as dispatch names its feeds."""
+    return f"person:{person_id}"
+
+
+async def feed_position(session: AsyncSession, person_id: int) -> int:
+    """Where the person's live feed stands now (a fresh stream starts from here)."""
+    last = await session.scalar(select(NotificationCounter.last_seq).where(NotificationCounter.person_id == person_id))
+    return int(last or 0)
+
+
+async def feed_after(session: AsyncSession, person_id: int, seen: int, limit: int = 200) -> list[FeedFrame]:
+    """The person's messages past `seen` in feed order, as stream frames (with the unread
+    count after them, for the badge)."""
+    found = list(
+        await session.scalars(
+            select(Notification)
+            .where(Notification.person_id == person_id, Notification.seq > seen)
+            .order_by(Notification.seq)
+            .limit(limit)
+        )
+    )
+    if not found:
+        return []
+    unread = await _unread(session, person_id)
+    key = feed_key(person_id)
+    return [FeedFrame(key, m.seq, "notification", {**show(m).model_dump(mode="json"), "unread": unread}) for m in found]
+
+
+async def _unread(session: AsyncSession, person_id: int) -> int:
     return int(
         await session.scalar(
             select(func.count())
             .select_from(Notification)
-            .where(Notification.person_id == _me(principal), Notification.read_at.is_(None))
+            .where(Notification.person_id == person_id, Notification.read_at.is_(None))
         )
         or 0
     )
 
 
+async def unread_count(session: AsyncSession, principal: Principal) -> int:
+    return await _unread(session, inbox_owner(principal))
+
+
 async def mark_read(session: AsyncSession, principal: Principal, notification_id: int, now: datetime) -> Notification:
     """Read is read: marking again keeps the first time. Someone else's message is not found."""
     n = await session.get(Notification, notification_id)
-    if n is None or n.person_id != _me(principal):
+    if n is None or n.person_id != inbox_owner(principal):
         raise NotFound(
             f"消息 {notification_id} 不存在",
             f"Notification {notification_id} not found",
@@ -316,7 +363,7 @@ async def mark_read(session: AsyncSession, principal: Principal, notification_id
 async def mark_all_read(session: AsyncSession, principal: Principal, now: datetime) -> int:
     result = await session.execute(
         update(Notification)
-        .where(Notification.person_id == _me(principal), Notification.read_at.is_(None))
+        .where(Notification.person_id == inbox_owner(principal), Notification.read_at.is_(None))
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -329,7 +376,7 @@ async def mark_all_read(session: AsyncSession, principal: Principal, now: dateti
 async def preferences(
     session: AsyncSession, principal: Principal, routing: Routing, vault: PiiVault
 ) -> s.PreferencesOut:
-    me = _me(principal)
+    me = inbox_owner(principal)
     stored = {
         Kind(p.kind): _channels(p.channels)
         for p in await session.scalars(select(Preference).where(Preference.person_id == me))
@@ -358,7 +405,7 @@ async def set_preferences(
     """Change what was sent: the e-mail address (null removes it) and the channels of the kinds
     listed (in-app is always on, so it need not be named; a channel the deployment has off is
     refused rather than silently dropped)."""
-    me = _me(principal)
+    me = inbox_owner(principal)
     for choice in body.kinds:
         off = [c for c in choice.channels if c is not Channel.in_app and c not in routing.enabled]
         if off:
