@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     notify_backoff_base_seconds: float = Field(default=30.0, gt=0)
     notify_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     notify_tick_seconds: float = Field(default=1.0, gt=0)
+    # An urgent offer not opened in the app (read, or shown on an open live inbox) within this
+    # many minutes goes by SMS as well: the offer lapses if nobody sees it.
+    notify_escalate_after_minutes: float = Field(default=10.0, gt=0)
     # E-mail over SMTP (port 465: SMTP_SSL; 587: SMTP_STARTTLS).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

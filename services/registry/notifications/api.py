@@ -90,7 +90,13 @@ async def stream(
         async with runtime.db.sessionmaker() as session:
             return await n.feed_after(session, person_id, at[key])
 
-    return event_stream(request, runtime, cursor, fetch, heartbeat_s)
+    async def shown(sent: Sequence[FeedFrame]) -> None:
+        # The app is open and showed them: an urgent offer among them needs no SMS.
+        async with runtime.db.sessionmaker() as session:
+            await n.mark_shown(session, (int(f.data["id"]) for f in sent), runtime.clock())
+            await session.commit()
+
+    return event_stream(request, runtime, cursor, fetch, heartbeat_s, sent=shown)
 
 
 @router.post(

@@ -48,6 +48,7 @@ class DeliveryStatus(LabeledEnum):
     pending = "pending", "待发送"
     sent = "sent", "已发送"
     failed = "failed", "发送失败，已放弃"
+    skipped = "skipped", "无需发送"
 
 
 ENUMS: dict[str, type[LabeledEnum]] = {
@@ -126,9 +127,12 @@ TEMPLATES: dict[Kind, Template] = {
 
 # Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
 URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated})
-# SMS costs money and wakes phones: by default only for what lapses if unseen (a person may
-# choose it for other kinds).
-SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_offered, Kind.order_escalated})
+# SMS costs money and wakes phones: by default only for escalations (a person may choose it for
+# other kinds). An urgent offer reaches SMS by ESCALATING instead, if it stays unopened.
+SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_escalated})
+# Urgent messages of these kinds lapse if nobody sees them: unopened in the app after
+# NOTIFY_ESCALATE_AFTER_MINUTES, they go by SMS too (whatever channels the person chose).
+ESCALATING: frozenset[Kind] = frozenset({Kind.order_offered})
 
 
 def default_channels(enabled: frozenset[Channel], kind: Kind) -> list[Channel]:

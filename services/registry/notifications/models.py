@@ -35,6 +35,9 @@ class Notification(Base):
     dedup_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an open app first showed it (its live stream sent it): opened, as far as an
+    # escalation to SMS is concerned.
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class NotificationCounter(Base):
@@ -69,6 +72,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # An escalation: sent only if the message has not been opened in the app by then.
+    unless_opened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class DeliveryAttempt(Base):

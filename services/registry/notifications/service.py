@@ -23,6 +23,7 @@ from services.registry.notifications.channels import (
     Outgoing,
 )
 from services.registry.notifications.domain import (
+    ESCALATING,
     URGENT_KINDS,
     Channel,
     DeliveryStatus,
@@ -78,16 +79,19 @@ def enabled_channels(settings: Settings) -> dict[Channel, ChannelAdapter]:
 
 @dataclass(frozen=True)
 class Routing:
-    """What the deployment allows: the external channels turned on, and the quiet hours."""
+    """What the deployment allows: the external channels turned on, the quiet hours, and how
+    long an urgent offer may stay unopened before it goes by SMS."""
 
     enabled: frozenset[Channel]
     quiet: QuietHours
+    escalate_after: timedelta = timedelta(minutes=10)
 
     @classmethod
     def of(cls, settings: Settings) -> Routing:
         return cls(
             frozenset(enabled_channels(settings)),
             QuietHours(parse_clock_time(settings.notify_quiet_start), parse_clock_time(settings.notify_quiet_end)),
+            timedelta(minutes=settings.notify_escalate_after_minutes),
         )
 
 
@@ -227,9 +231,14 @@ async def notify(
         ),
     }
     release = routing.quiet.release_at(now, urgent)
+    escalates = urgent and kind in ESCALATING and Channel.sms in routing.enabled
     for n in created:
         channels = chosen.get(n.person_id, default_channels(routing.enabled, kind))
-        for channel in channels:
+        plan = dict.fromkeys(channels, (release, False))
+        if escalates and Channel.sms not in plan:
+            # Unopened in the app by then, it goes by SMS too (skipped if opened first).
+            plan[Channel.sms] = (max(release, now + routing.escalate_after), True)
+        for channel, (due, unless_opened) in plan.items():
             if channel not in routing.enabled or n.person_id not in reachable.get(channel, {n.person_id}):
                 continue
             session.add(
@@ -239,7 +248,8 @@ async def notify(
                     channel=channel.value,
                     status=DeliveryStatus.pending.value,
                     attempts=0,
-                    next_attempt_at=release,
+                    next_attempt_at=due,
+                    unless_opened=unless_opened,
                 )
             )
     return created
@@ -328,6 +338,16 @@ async def feed_after(session: AsyncSession, person_id: int, seen: int, limit: in
     unread = await _unread(session, person_id)
     key = feed_key(person_id)
     return [FeedFrame(key, m.seq, "notification", {**show(m).model_dump(mode="json"), "unread": unread}) for m in found]
+
+
+async def mark_shown(session: AsyncSession, notification_ids: Iterable[int], now: datetime) -> None:
+    """An open app's live stream has shown these messages: opened, for escalation's purposes."""
+    await session.execute(
+        update(Notification)
+        .where(Notification.id.in_(set(notification_ids)), Notification.shown_at.is_(None))
+        .values(shown_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _unread(session: AsyncSession, person_id: int) -> int:
@@ -478,6 +498,7 @@ async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> lis
                 select(Notification).where(Notification.id.in_({d.notification_id for d in claimed}))
             )
         }
+        claimed = await _drop_opened(session, claimed, notes, now)
         people = {d.person_id for d in claimed}
         emails: dict[int, bytes | None] = {}
         for pid, sealed in await session.execute(
@@ -496,6 +517,28 @@ async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> lis
         outgoing = Outgoing(n.id, n.person_id, Kind(n.kind), n.title, n.body, n.link, address, now)
         out.append(_Claimed(d.id, Channel(d.channel), d.attempts + 1, outgoing))
     return out
+
+
+async def _drop_opened(
+    session: AsyncSession, claimed: list[Delivery], notes: dict[int, Notification], now: datetime
+) -> list[Delivery]:
+    """Escalations whose message was opened in the app meanwhile are not sent: skipped, and
+    the log says why."""
+    keep: list[Delivery] = []
+    for d in claimed:
+        n = notes[d.notification_id]
+        if not (d.unless_opened and (n.read_at is not None or n.shown_at is not None)):
+            keep.append(d)
+            continue
+        reason = "opened in the app before the escalation was due"
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id == d.id)
+            .values(status=DeliveryStatus.skipped.value, last_error=reason)
+            .execution_options(synchronize_session=False)
+        )
+        session.add(DeliveryAttempt(delivery_id=d.id, at=now, outcome="skipped", reason=reason))
+    return keep
 
 
 async def send_due(runtime: ServiceRuntime) -> int:

@@ -10,12 +10,14 @@ import contextlib
 
 import httpx
 
+from services.registry.notifications.models import Notification
 from shared.auth import Grant, Role, TokenCodec
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API as DISPATCH
 from tests.api.dispatch.builders import xinghualing_cast
 from tests.api.dispatch.test_story import ok, order_leak
 from tests.api.dispatch.test_stream import frames, next_event, serving
+from tests.api.registry.builders import registry_session
 
 STREAM = "/api/v1/registry/notifications/stream"
 SSE = {"Accept": "text/event-stream"}
@@ -71,6 +73,8 @@ async def test_zhao_sees_the_offer_live_and_a_dropped_stream_resumes_with_his_me
             )
             assert (offer.data["unread"], offer.data["read_at"]) == (1, None)
             assert offer.id == f"{zhao_feed}=1"
+            # His open app has shown it: opened, so an urgent offer needs no SMS after all.
+            assert await platform.eventually(lambda: _shown(platform, offer.data["id"]))
             # The offer to him is not in her stream.
             with contextlib.suppress(TimeoutError):
                 extra = await next_event(her_stream, within_s=0.6)
@@ -106,6 +110,12 @@ async def test_zhao_sees_the_offer_live_and_a_dropped_stream_resumes_with_his_me
             with contextlib.suppress(TimeoutError):
                 extra = await next_event(stream, within_s=0.6)
                 raise AssertionError(f"unexpected {extra}")
+
+
+async def _shown(platform: Platform, notification_id: int) -> bool:
+    async with registry_session(platform) as session:
+        found = await session.get(Notification, notification_id)
+        return found is not None and found.shown_at is not None
 
 
 async def test_the_inbox_stream_needs_a_person(platform: Platform) -> None:
