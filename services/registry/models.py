@@ -5,12 +5,15 @@ from services.registry.base import Base, metadata
 from services.registry.committees.models import Membership
 from services.registry.ledgers.models import ImportJob
 from services.registry.notifications.models import (
+    CompoundChannels,
     Contact,
     Delivery,
     DeliveryAttempt,
     Notification,
     NotificationCounter,
     Preference,
+    WechatBinding,
+    WechatConsent,
 )
 from services.registry.pairings.models import Pairing
 from services.registry.party.models import CenterHousehold, CheckIn, MemberSkill, Mentorship, PartyMember, PartyOrg
@@ -39,6 +42,7 @@ __all__ = [
     "Cluster",
     "Community",
     "Compound",
+    "CompoundChannels",
     "Contact",
     "Courtyard",
     "Delivery",
@@ -67,5 +71,7 @@ __all__ = [
     "RefreshToken",
     "ResidentUnit",
     "Street",
+    "WechatBinding",
+    "WechatConsent",
     "metadata",
 ]

@@ -133,6 +133,83 @@ async def put_preferences(
     return await n.set_preferences(session, principal, body, routing, vault, now)
 
 
+@router.get(
+    "/notifications/wechat",
+    response_model=s.WechatStatusOut,
+    summary="我的微信订阅消息授权：是否绑定、各模板剩余次数 (the caller's WeChat binding and consents left)",
+    tags=[TAGS],
+)
+async def wechat_status(request: Request, session: Session, principal: CurrentPrincipal) -> s.WechatStatusOut:
+    return await n.wechat_status(session, principal, request.app.state.settings)
+
+
+@router.post(
+    "/notifications/wechat/consents",
+    response_model=s.WechatStatusOut,
+    summary="记录我在小程序中对订阅消息的授权（每次「允许」可发一条） (record the caller's subscribe-message consents)",
+    tags=[TAGS],
+)
+async def wechat_consents(
+    body: s.WechatConsentIn, request: Request, session: Session, principal: CurrentPrincipal, vault: Vault, now: Now
+) -> s.WechatStatusOut:
+    return await n.record_wechat_consent(session, principal, body, request.app.state.settings, vault, now)
+
+
+Token = Annotated[
+    str, Query(min_length=10, max_length=120, description="退订链接中的签名令牌 (the link's signed token)")
+]
+
+
+@router.get(
+    "/notifications/unsubscribe",
+    response_model=s.UnsubscribedOut,
+    summary="一键退订某类非必要通知，无需登录 (one-tap unsubscribe from a non-essential kind, no login)",
+    description="The link in each non-essential e-mail and SMS; stops that kind's e-mail and SMS (the inbox keeps it).",
+    tags=[TAGS],
+)
+async def unsubscribe_link(token: Token, request: Request, session: Session) -> s.UnsubscribedOut:
+    return await n.unsubscribe(session, request.app.state.settings, token)
+
+
+@router.post(
+    "/notifications/unsubscribe",
+    response_model=s.UnsubscribedOut,
+    summary="一键退订（邮件客户端 RFC 8058 一键退订） (one-click unsubscribe, RFC 8058 List-Unsubscribe-Post)",
+    tags=[TAGS],
+)
+async def unsubscribe_one_click(token: Token, request: Request, session: Session) -> s.UnsubscribedOut:
+    return await n.unsubscribe(session, request.app.state.settings, token)
+
+
+@router.get(
+    "/compounds/{compound_id}/notification-channels",
+    response_model=s.CompoundChannelsOut,
+    summary="本小区允许的通知渠道（小区所在社区、街道管理员） (the external channels a compound allows)",
+    tags=[TAGS],
+)
+async def get_compound_channels(
+    compound_id: int, session: Session, principal: CurrentPrincipal, routing: Routing
+) -> s.CompoundChannelsOut:
+    return await n.compound_channels(session, principal, compound_id, routing)
+
+
+@router.put(
+    "/compounds/{compound_id}/notification-channels",
+    response_model=s.CompoundChannelsOut,
+    summary="设定本小区允许的通知渠道 (set the external channels a compound allows; null lifts the limit)",
+    tags=[TAGS],
+)
+async def put_compound_channels(
+    compound_id: int,
+    body: s.CompoundChannelsIn,
+    session: Session,
+    principal: CurrentPrincipal,
+    routing: Routing,
+    now: Now,
+) -> s.CompoundChannelsOut:
+    return await n.set_compound_channels(session, principal, compound_id, body, routing, now)
+
+
 @router.post(
     "/notifications/{notification_id}/read",
     response_model=s.NotificationOut,

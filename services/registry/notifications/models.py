@@ -96,6 +96,37 @@ class Preference(Base):
     channels: Mapped[str] = mapped_column(String(200))  # comma-separated Channel values
 
 
+class CompoundChannels(Base):
+    """The external channels a compound allows for its people's messages (no row: all the
+    deployment has on). Set by the compound's admins."""
+
+    __tablename__ = "notification_compound_channels"
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), primary_key=True)
+    channels: Mapped[str] = mapped_column(String(200))  # comma-separated Channel values
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WechatBinding(Base):
+    """The person's openid in the platform's mini program, encrypted at rest (it never leaves
+    the registry but to WeChat)."""
+
+    __tablename__ = "notification_wechat_bindings"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    openid_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WechatConsent(Base):
+    """One-time subscriptions a person granted for a template (each 允许 allows one message);
+    a message takes one, and WeChat's "no subscription" answer sets them to none."""
+
+    __tablename__ = "notification_wechat_consents"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    remaining: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Contact(Base):
     """Where a person wants e-mail, encrypted at rest like the mobile number."""
 

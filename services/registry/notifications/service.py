@@ -4,16 +4,20 @@ preferences, and the delivery round the ticker runs."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.accounts.models import AdminGrant
+from services.registry.committees.models import Membership
 from services.registry.notifications import schemas as s
 from services.registry.notifications.channels import (
     ChannelAdapter,
@@ -24,6 +28,7 @@ from services.registry.notifications.channels import (
 )
 from services.registry.notifications.domain import (
     ESCALATING,
+    ESSENTIAL_KINDS,
     URGENT_KINDS,
     Channel,
     DeliveryStatus,
@@ -33,21 +38,28 @@ from services.registry.notifications.domain import (
     default_channels,
     mask_email,
     parse_clock_time,
+    read_unsubscribe_token,
     render,
     retry_at,
+    unsubscribe_token,
 )
 from services.registry.notifications.models import (
+    CompoundChannels,
     Contact,
     Delivery,
     DeliveryAttempt,
     Notification,
     NotificationCounter,
     Preference,
+    WechatBinding,
+    WechatConsent,
 )
 from services.registry.notifications.sms import SmsChannel
+from services.registry.notifications.wechat import NO_CONSENT, WechatChannel, openid_of, templates_of
 from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.pii import PiiVault
 from services.registry.places.models import Community, Household, Ownership
+from services.registry.scope import compound_area, require_admin
 from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.service_app import ServiceRuntime, Ticker
@@ -66,6 +78,7 @@ def enabled_channels(settings: Settings) -> dict[Channel, ChannelAdapter]:
         Channel.log.value: lambda: LogChannel(),
         Channel.email.value: lambda: EmailChannel(settings),
         Channel.sms.value: lambda: SmsChannel(settings),
+        Channel.wechat.value: lambda: WechatChannel(settings),
     }
     adapters: dict[Channel, ChannelAdapter] = {}
     for name in (part.strip() for part in settings.notify_channels.split(",")):
@@ -85,6 +98,10 @@ class Routing:
     enabled: frozenset[Channel]
     quiet: QuietHours
     escalate_after: timedelta = timedelta(minutes=10)
+    # Messages per person and external channel in any hour (urgent ones have their own bound).
+    per_hour: int = 10
+    urgent_per_hour: int = 30
+    wechat_templates: tuple[tuple[Kind, str], ...] = ()
 
     @classmethod
     def of(cls, settings: Settings) -> Routing:
@@ -92,6 +109,9 @@ class Routing:
             frozenset(enabled_channels(settings)),
             QuietHours(parse_clock_time(settings.notify_quiet_start), parse_clock_time(settings.notify_quiet_end)),
             timedelta(minutes=settings.notify_escalate_after_minutes),
+            settings.notify_rate_limit_per_hour,
+            settings.notify_urgent_rate_limit_per_hour,
+            tuple(templates_of(settings).items()),
         )
 
 
@@ -141,6 +161,22 @@ async def compound_owners(session: AsyncSession, compound_id: int, today: date) 
     )
 
 
+async def committee_members(session: AsyncSession, compound_id: int, body: str, today: date) -> list[int]:
+    """The sitting members of one of the compound's bodies (议事会, 业委会, …)."""
+    return sorted(
+        set(
+            await session.scalars(
+                select(Membership.person_id).where(
+                    Membership.compound_id == compound_id,
+                    Membership.body == body,
+                    or_(Membership.since.is_(None), Membership.since <= today),
+                    or_(Membership.until.is_(None), Membership.until >= today),
+                )
+            )
+        )
+    )
+
+
 async def grid_workers_of(session: AsyncSession, grid_id: int) -> list[int]:
     return sorted(
         await session.scalars(
@@ -176,9 +212,11 @@ async def notify(
     now: datetime,
     *,
     urgent: bool = False,
+    compound_id: int | None = None,
 ) -> list[Notification]:
     """One message of `kind` for each of these people (those the registry knows), unless this
-    event already gave them one; and a delivery per external channel each chose."""
+    event already gave them one; and a delivery per external channel each chose, among those
+    the compound the event concerns allows, within the person's hourly bound."""
     wanted = set(person_ids)
     if not wanted:
         return []
@@ -229,9 +267,24 @@ async def notify(
         Channel.sms: set(
             await session.scalars(select(Person.id).where(Person.id.in_(people), Person.mobile_enc.is_not(None)))
         ),
+        # WeChat: those with an openid and a one-time consent left for the kind's template.
+        Channel.wechat: set(
+            await session.scalars(
+                select(WechatConsent.person_id)
+                .join(WechatBinding, WechatBinding.person_id == WechatConsent.person_id)
+                .where(
+                    WechatConsent.person_id.in_(people),
+                    WechatConsent.template_id == dict(routing.wechat_templates).get(kind, ""),
+                    WechatConsent.remaining > 0,
+                )
+            )
+        ),
     }
     release = routing.quiet.release_at(now, urgent)
-    escalates = urgent and kind in ESCALATING and Channel.sms in routing.enabled
+    allowed = await compound_allows(session, compound_id, routing)
+    escalates = urgent and kind in ESCALATING and Channel.sms in allowed
+    bound = routing.urgent_per_hour if urgent else routing.per_hour
+    recent = await _recent_deliveries(session, people, urgent, now)
     for n in created:
         channels = chosen.get(n.person_id, default_channels(routing.enabled, kind))
         plan = dict.fromkeys(channels, (release, False))
@@ -239,20 +292,52 @@ async def notify(
             # Unopened in the app by then, it goes by SMS too (skipped if opened first).
             plan[Channel.sms] = (max(release, now + routing.escalate_after), True)
         for channel, (due, unless_opened) in plan.items():
-            if channel not in routing.enabled or n.person_id not in reachable.get(channel, {n.person_id}):
+            if channel not in allowed or n.person_id not in reachable.get(channel, {n.person_id}):
                 continue
+            sent_lately = recent.get((n.person_id, channel.value), 0)
+            limited = sent_lately >= bound
+            recent[(n.person_id, channel.value)] = sent_lately + 1
             session.add(
                 Delivery(
                     notification_id=n.id,
                     person_id=n.person_id,
                     channel=channel.value,
-                    status=DeliveryStatus.pending.value,
+                    status=(DeliveryStatus.skipped if limited else DeliveryStatus.pending).value,
                     attempts=0,
                     next_attempt_at=due,
                     unless_opened=unless_opened,
+                    last_error=f"rate limit: {bound} per hour on {channel.value}" if limited else None,
                 )
             )
     return created
+
+
+async def _recent_deliveries(
+    session: AsyncSession, people: list[int], urgent: bool, now: datetime
+) -> dict[tuple[int, str], int]:
+    """Deliveries of the last hour per person and channel that count against the bound (of the
+    same urgency; those not sent for the limit itself do not count)."""
+    rows = await session.execute(
+        select(Delivery.person_id, Delivery.channel, func.count())
+        .join(Notification, Notification.id == Delivery.notification_id)
+        .where(
+            Delivery.person_id.in_(people),
+            Notification.created_at > now - timedelta(hours=1),
+            Notification.urgent.is_(urgent),
+            Delivery.status != DeliveryStatus.skipped.value,
+        )
+        .group_by(Delivery.person_id, Delivery.channel)
+    )
+    return {(int(p), str(c)): int(k) for p, c, k in rows.all()}
+
+
+async def compound_allows(session: AsyncSession, compound_id: int | None, routing: Routing) -> frozenset[Channel]:
+    """The external channels on for a message about this compound: the deployment's, narrowed
+    by the compound's own choice if it made one."""
+    if compound_id is None:
+        return routing.enabled
+    row = await session.get(CompoundChannels, compound_id)
+    return routing.enabled if row is None else routing.enabled & frozenset(_channels(row.channels))
 
 
 def _channels(stored: str) -> list[Channel]:
@@ -269,6 +354,8 @@ async def forget_person(session: AsyncSession, person_id: int) -> None:
     await session.execute(delete(Notification).where(Notification.person_id == person_id))
     await session.execute(delete(Preference).where(Preference.person_id == person_id))
     await session.execute(delete(Contact).where(Contact.person_id == person_id))
+    await session.execute(delete(WechatConsent).where(WechatConsent.person_id == person_id))
+    await session.execute(delete(WechatBinding).where(WechatBinding.person_id == person_id))
     await session.execute(delete(NotificationCounter).where(NotificationCounter.person_id == person_id))
 
 
@@ -452,6 +539,176 @@ async def set_preferences(
     return await preferences(session, principal, routing, vault)
 
 
+# --- WeChat consent -------------------------------------------------------------------------------
+
+
+async def wechat_status(session: AsyncSession, principal: Principal, settings: Settings) -> s.WechatStatusOut:
+    """Whether the caller's openid is on record and the consents left per template (the app asks
+    again with wx.requestSubscribeMessage when one runs out)."""
+    me = inbox_owner(principal)
+    bound = await session.get(WechatBinding, me) is not None
+    left = {
+        c.template_id: c.remaining
+        for c in await session.scalars(select(WechatConsent).where(WechatConsent.person_id == me))
+    }
+    return s.WechatStatusOut(
+        bound=bound,
+        templates=[
+            s.WechatTemplateOut(kind=kind, kind_label=kind.label, template_id=template, remaining=left.get(template, 0))
+            for kind, template in templates_of(settings).items()
+        ],
+    )
+
+
+async def record_wechat_consent(
+    session: AsyncSession,
+    principal: Principal,
+    body: s.WechatConsentIn,
+    settings: Settings,
+    vault: PiiVault,
+    now: datetime,
+) -> s.WechatStatusOut:
+    """Each 允许 the person tapped allows one message with that template (WeChat's one-time
+    subscriptions); other answers allow none. Templates the platform does not use are refused."""
+    me = inbox_owner(principal)
+    known = set(templates_of(settings).values())
+    unknown = sorted(t for t in body.results if t not in known)
+    if unknown:
+        raise InvalidInput(
+            "订阅消息模板不属于本平台",
+            "Template id(s) not used by this platform",
+            code="unknown_template",
+            details=[{"field": "results", "template_ids": unknown}],
+        )
+    binding = await session.get(WechatBinding, me)
+    if body.js_code is not None:
+        try:
+            openid = await openid_of(settings, body.js_code)
+        except (LookupError, httpx.HTTPError):
+            raise InvalidInput(
+                "微信登录凭证无效或已过期，请重新进入小程序",
+                "The WeChat login code is invalid or expired",
+                code="wechat_login_failed",
+                details=[{"field": "js_code"}],
+            ) from None
+        if binding is None:
+            binding = WechatBinding(person_id=me, openid_enc=vault.encrypt(openid), updated_at=now)
+            session.add(binding)
+        else:
+            binding.openid_enc, binding.updated_at = vault.encrypt(openid), now
+    elif binding is None:
+        raise InvalidInput(
+            "请先在小程序中授权（需要 js_code）",
+            "No WeChat openid on record: send js_code from wx.login",
+            code="wechat_not_bound",
+            details=[{"field": "js_code"}],
+        )
+    for template, result in body.results.items():
+        if result != "accept":
+            continue
+        row = await session.get(WechatConsent, (me, template))
+        if row is None:
+            session.add(WechatConsent(person_id=me, template_id=template, remaining=1, updated_at=now))
+        else:
+            row.remaining, row.updated_at = row.remaining + 1, now
+    await session.flush()
+    return await wechat_status(session, principal, settings)
+
+
+# --- one-tap unsubscribe ------------------------------------------------------------------------
+
+
+def _unsubscribe_key(settings: Settings) -> bytes:
+    # Derived from the registry's own secret (refused at its development value in production).
+    secret = settings.pii_hash_key.get_secret_value().encode()
+    return hmac.new(secret, b"linli-notification-unsubscribe-v1", hashlib.sha256).digest()
+
+
+def unsubscribe_link(settings: Settings, person_id: int, kind: Kind) -> str | None:
+    """The link in a non-essential message that stops its kind's e-mail and SMS without a
+    login (essential kinds have none)."""
+    if kind in ESSENTIAL_KINDS:
+        return None
+    token = unsubscribe_token(_unsubscribe_key(settings), person_id, kind)
+    return f"{settings.public_base_url.rstrip('/')}/api/v1/registry/notifications/unsubscribe?token={token}"
+
+
+async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> s.UnsubscribedOut:
+    """Stop the external channels of one kind for the person the signed token names (the inbox
+    keeps it). Again is the same; a token that is not ours, or an essential kind, changes nothing."""
+    found = read_unsubscribe_token(_unsubscribe_key(settings), token)
+    if found is None:
+        raise InvalidInput(
+            "退订链接无效，请在应用的通知设置中修改",
+            "Invalid unsubscribe link; change notification settings in the app",
+            code="invalid_unsubscribe_token",
+            details=[{"field": "token"}],
+        )
+    person_id, kind = found
+    if kind in ESSENTIAL_KINDS:
+        raise InvalidInput(
+            f"「{kind.label}」是必要通知，不能退订",
+            f"{kind.value} is essential and cannot be unsubscribed",
+            code="essential_kind",
+            details=[{"field": "token", "kind": kind.value}],
+        )
+    if await session.get(Person, person_id) is None:
+        raise NotFound("退订链接已失效", "This unsubscribe link no longer applies", details=[{"field": "token"}])
+    row = await session.get(Preference, (person_id, kind.value))
+    if row is None:
+        session.add(Preference(person_id=person_id, kind=kind.value, channels=""))
+    else:
+        row.channels = ""
+    await session.flush()
+    return s.UnsubscribedOut(
+        kind=kind,
+        kind_label=kind.label,
+        message=f"已退订「{kind.label}」的短信和邮件，站内消息照常；可在应用的通知设置中恢复。",
+    )
+
+
+# --- what a compound allows ------------------------------------------------------------------------
+
+
+async def compound_channels(
+    session: AsyncSession, principal: Principal, compound_id: int, routing: Routing
+) -> s.CompoundChannelsOut:
+    require_admin(principal, await compound_area(session, compound_id))
+    row = await session.get(CompoundChannels, compound_id)
+    allowed = await compound_allows(session, compound_id, routing)
+    return s.CompoundChannelsOut(
+        compound_id=compound_id,
+        channels=[c for c in Channel if c in allowed],
+        available_channels=[c for c in Channel if c in routing.enabled],
+        restricted=row is not None,
+    )
+
+
+async def set_compound_channels(
+    session: AsyncSession,
+    principal: Principal,
+    compound_id: int,
+    body: s.CompoundChannelsIn,
+    routing: Routing,
+    now: datetime,
+) -> s.CompoundChannelsOut:
+    """The compound's admins choose which external channels its people's messages may use
+    (null: all the deployment has on). In-app is always on and need not be named."""
+    require_admin(principal, await compound_area(session, compound_id))
+    row = await session.get(CompoundChannels, compound_id)
+    if body.channels is None:
+        if row is not None:
+            await session.delete(row)
+    else:
+        stored = ",".join(dict.fromkeys(c.value for c in body.channels if c is not Channel.in_app))
+        if row is None:
+            session.add(CompoundChannels(compound_id=compound_id, channels=stored, updated_at=now))
+        else:
+            row.channels, row.updated_at = stored, now
+    await session.flush()
+    return await compound_channels(session, principal, compound_id, routing)
+
+
 # --- delivery (the ticker) ----------------------------------------------------------------------
 
 
@@ -508,15 +765,70 @@ async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> lis
         mobiles: dict[int, bytes | None] = {}
         for pid, sealed in await session.execute(select(Person.id, Person.mobile_enc).where(Person.id.in_(people))):
             mobiles[pid] = sealed
+        openids = await _take_wechat_consents(session, runtime.settings, claimed, notes, now)
         await session.commit()
     out = []
     for d in claimed:
         n = notes[d.notification_id]
-        by_channel = {Channel.email.value: emails.get(d.person_id), Channel.sms.value: mobiles.get(d.person_id)}
+        by_channel = {
+            Channel.email.value: emails.get(d.person_id),
+            Channel.sms.value: mobiles.get(d.person_id),
+            Channel.wechat.value: openids.get(d.id),
+        }
         address = vault.decrypt_or_none(by_channel.get(d.channel))
-        outgoing = Outgoing(n.id, n.person_id, Kind(n.kind), n.title, n.body, n.link, address, now)
+        kind = Kind(n.kind)
+        unsubscribe = unsubscribe_link(runtime.settings, n.person_id, kind)
+        outgoing = Outgoing(n.id, n.person_id, kind, n.title, n.body, n.link, address, now, unsubscribe)
         out.append(_Claimed(d.id, Channel(d.channel), d.attempts + 1, outgoing))
     return out
+
+
+async def _take_wechat_consents(
+    session: AsyncSession, settings: Settings, claimed: list[Delivery], notes: dict[int, Notification], now: datetime
+) -> dict[int, bytes]:
+    """Each WeChat delivery uses one of its person's consents for the kind's template (in the
+    claim's transaction); the sealed openid per delivery that got one. Without one the adapter
+    fails the delivery for good."""
+    templates = templates_of(settings)
+    openids: dict[int, bytes] = {}
+    for d in claimed:
+        template = templates.get(Kind(notes[d.notification_id].kind))
+        if d.channel != Channel.wechat.value or template is None:
+            continue
+        taken = await session.execute(
+            update(WechatConsent)
+            .where(
+                WechatConsent.person_id == d.person_id,
+                WechatConsent.template_id == template,
+                WechatConsent.remaining > 0,
+            )
+            .values(remaining=WechatConsent.remaining - 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        sealed = await session.scalar(select(WechatBinding.openid_enc).where(WechatBinding.person_id == d.person_id))
+        if taken.rowcount == 1 and sealed is not None:  # type: ignore[attr-defined]
+            openids[d.id] = sealed
+    return openids
+
+
+async def _settle_wechat_consent(
+    session: AsyncSession, settings: Settings, item: _Claimed, failure: DeliveryFailed, now: datetime
+) -> None:
+    """A WeChat message not sent gives its consent back, unless WeChat said the person has none
+    left for the template (then none is counted either)."""
+    template = templates_of(settings).get(item.outgoing.kind)
+    if item.channel is not Channel.wechat or template is None or item.outgoing.address is None:
+        return
+    where = (WechatConsent.person_id == item.outgoing.person_id, WechatConsent.template_id == template)
+    values: dict[str, Any] = (
+        {"remaining": 0} if f" {NO_CONSENT}" in failure.reason else {"remaining": WechatConsent.remaining + 1}
+    )
+    await session.execute(
+        update(WechatConsent)
+        .where(*where)
+        .values(**values, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _drop_opened(
@@ -599,6 +911,8 @@ async def send_due(runtime: ServiceRuntime) -> int:
                             reason=reason,
                         )
                     )
+                    if failure is not None:
+                        await _settle_wechat_consent(session, settings, item, failure, done)
                     if reason is not None:
                         log.warning(
                             "delivery %s (%s) attempt %s failed: %s",
