@@ -380,7 +380,11 @@ async def test_no_outsider_reads_or_changes_her_records(platform: Platform) -> N
             if method == "GET" and "{" not in path and SCOPED_LISTS.match(path):
                 # A list: none of her records the caller may not read one by one.
                 resource = path.rsplit("/", 1)[1]
-                detail = next((p for m, p in one_by_one if p.startswith(f"{path}/{{") and p.count("{") == 1), None)
+                # The record's own route (`…/compounds/{id}`, not `…/compounds/{id}/something`).
+                detail = next(
+                    (p for m, p in one_by_one if p.startswith(f"{path}/{{") and p.count("{") == 1 and p.endswith("}")),
+                    None,
+                )
                 mine = world.by_resource.get(resource)
                 may_read = detail is not None and who in OPEN.get(("GET", detail), frozenset())
                 if mine is not None and not may_read and mine in listed_ids(answer.json()):
