@@ -129,6 +129,16 @@ class Settings(BaseSettings):
     notify_backoff_base_seconds: float = Field(default=30.0, gt=0)
     notify_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     notify_tick_seconds: float = Field(default=1.0, gt=0)
+    # An urgent offer not opened in the app (read, or shown on an open live inbox) within this
+    # many minutes goes by SMS as well: the offer lapses if nobody sees it.
+    notify_escalate_after_minutes: float = Field(default=10.0, gt=0)
+    # At most this many messages per person and external channel in any hour; more are not
+    # sent (the inbox has them all). Urgent messages count against their own, higher bound.
+    notify_rate_limit_per_hour: int = Field(default=10, ge=1)
+    notify_urgent_rate_limit_per_hour: int = Field(default=30, ge=1)
+    # The address people reach the platform at (the gateway), for links in e-mail and SMS
+    # (the one-tap unsubscribe link works without a login).
+    public_base_url: str = "http://127.0.0.1:8000"
     # E-mail over SMTP (port 465: SMTP_SSL; 587: SMTP_STARTTLS).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -150,6 +160,17 @@ class Settings(BaseSettings):
     sms_region: str = ""
     sms_templates: str = ""
     sms_timeout_seconds: float = 10.0
+    # WeChat subscribe messages (小程序订阅消息): the mini program's appid and AppSecret, the
+    # template id per kind ("order_offered=<id>,vote_opened=<id>"), which template keywords get
+    # the message's title, body or link, and the mini program page a message opens (?link=…).
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    wechat_api_base: str | None = None  # unset: https://api.weixin.qq.com
+    wechat_templates: str = ""
+    wechat_template_fields: str = "thing1=title,thing2=body"
+    wechat_page: str = "pages/index/index"
+    wechat_miniprogram_state: Literal["formal", "trial", "developer"] = "formal"
+    wechat_timeout_seconds: float = 10.0
 
     # Shifts every service's clock (runtime.clock) forward, so a test or a rehearsal can pass a
     # 15-day notice or a 72-hour confirm window by restarting with an offset. Never in production.

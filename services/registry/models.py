@@ -4,7 +4,17 @@ from services.registry.accounts.models import Account, AdminGrant, LoginThrottle
 from services.registry.base import Base, metadata
 from services.registry.committees.models import Membership
 from services.registry.ledgers.models import ImportJob
-from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification, Preference
+from services.registry.notifications.models import (
+    CompoundChannels,
+    Contact,
+    Delivery,
+    DeliveryAttempt,
+    Notification,
+    NotificationCounter,
+    Preference,
+    WechatBinding,
+    WechatConsent,
+)
 from services.registry.pairings.models import Pairing
 from services.registry.party.models import CenterHousehold, CheckIn, MemberSkill, Mentorship, PartyMember, PartyOrg
 from services.registry.people.models import GridAssignment, GridWorker, Head, Person, PersonalDataAccess, ResidentUnit
@@ -32,6 +42,7 @@ __all__ = [
     "Cluster",
     "Community",
     "Compound",
+    "CompoundChannels",
     "Contact",
     "Courtyard",
     "Delivery",
@@ -49,6 +60,7 @@ __all__ = [
     "Membership",
     "Mentorship",
     "Notification",
+    "NotificationCounter",
     "Ownership",
     "Pairing",
     "PartyMember",
@@ -59,5 +71,7 @@ __all__ = [
     "RefreshToken",
     "ResidentUnit",
     "Street",
+    "WechatBinding",
+    "WechatConsent",
     "metadata",
 ]

@@ -1,5 +1,6 @@
 """Events billing publishes on `billing.events`, keyed by compound id (bills issued, payments
-booked, reminders, disclosures published). No other service consumes them yet."""
+booked, reminders, disclosures published, fund approvals requested). The registry consumes them
+to tell the people concerned (issue 15)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,20 @@ class RefundIssued(EventData):
     compound_id: int
     amount_fen: int
     reason: str
+
+
+class FundApprovalRequested(EventData):
+    """Four eyes: a committee member asked to use discretionary money (a pool distribution, an
+    emergency withdrawal); a second member of the compound's owners' or supervisory committee
+    must approve it. The registry tells them (issue 15)."""
+
+    event_type: ClassVar[str] = "linli.billing.fund_approval.requested.v1"
+    approval_id: int
+    compound_id: int
+    action: str
+    action_label: str
+    amount_fen: int
+    requested_by_person_id: int | None
 
 
 class ArrearsReminder(EventData):

@@ -109,10 +109,10 @@ SCOPED_LISTS = re.compile(
     r"^/api/v1/(registry|dispatch|billing|deliberation)/[a-z0-9\-/.]+$"  # a collection, no path id
 )
 
-# Not called here: the SSE stream never ends through httpx's ASGI transport; it carries only
-# the caller's own feeds (dispatch.stream.recipients_of), which tests/api/dispatch/test_stream.py
-# holds to.
-NOT_CALLED = {("GET", "/api/v1/dispatch/stream")}
+# Not called here: the SSE streams never end through httpx's ASGI transport; they carry only
+# the caller's own feeds (dispatch.stream.recipients_of, the caller's inbox), which
+# tests/api/dispatch/test_stream.py and tests/api/registry/test_notification_stream.py hold to.
+NOT_CALLED = {("GET", "/api/v1/dispatch/stream"), ("GET", "/api/v1/registry/notifications/stream")}
 
 # Holes in other services found by this matrix, fixed on branch authz-places (remove them from
 # here when merging it): (outsider, method, path).
@@ -380,7 +380,11 @@ async def test_no_outsider_reads_or_changes_her_records(platform: Platform) -> N
             if method == "GET" and "{" not in path and SCOPED_LISTS.match(path):
                 # A list: none of her records the caller may not read one by one.
                 resource = path.rsplit("/", 1)[1]
-                detail = next((p for m, p in one_by_one if p.startswith(f"{path}/{{") and p.count("{") == 1), None)
+                # The record's own route (`…/compounds/{id}`, not `…/compounds/{id}/something`).
+                detail = next(
+                    (p for m, p in one_by_one if p.startswith(f"{path}/{{") and p.count("{") == 1 and p.endswith("}")),
+                    None,
+                )
                 mine = world.by_resource.get(resource)
                 may_read = detail is not None and who in OPEN.get(("GET", detail), frozenset())
                 if mine is not None and not may_read and mine in listed_ids(answer.json()):

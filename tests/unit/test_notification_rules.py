@@ -8,15 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.registry.notifications.channels import Outgoing
 from services.registry.notifications.domain import (
+    ESSENTIAL_KINDS,
     TEMPLATES,
     Kind,
     QuietHours,
     dedup_key,
     mask_email,
+    read_unsubscribe_token,
     render,
     retry_at,
+    unsubscribe_token,
 )
+from services.registry.notifications.wechat import message_data
 from shared.clock import LOCAL_TZ
 
 QUIET = QuietHours()
@@ -70,3 +75,44 @@ def test_every_kind_has_a_template_and_renders_without_contact_details() -> None
     assert message.link == "/bills"
     assert dedup_key("0190-abc", Kind.arrears_reminder) == "0190-abc:arrears_reminder"
     assert mask_email("wangxy@example.com") == "w***@example.com"
+
+
+KEY = b"k" * 32
+
+
+@given(st.integers(min_value=1, max_value=10**9), st.sampled_from(list(Kind)))
+def test_an_unsubscribe_token_names_its_person_and_kind_and_nothing_else(person: int, kind: Kind) -> None:
+    token = unsubscribe_token(KEY, person, kind)
+    assert read_unsubscribe_token(KEY, token) == (person, kind)
+    assert read_unsubscribe_token(b"x" * 32, token) is None  # another deployment's key
+    other = next(k for k in Kind if k is not kind)
+    assert read_unsubscribe_token(KEY, token.replace(f".{kind.value}.", f".{other.value}.")) is None
+    assert read_unsubscribe_token(KEY, f"{person + 1}{token[len(str(person)) :]}") is None
+
+
+@pytest.mark.parametrize("token", ["", "x", "1.no_such_kind.abc", "-1.bill_issued.00", "1.bill_issued"])
+def test_junk_is_no_unsubscribe_token(token: str) -> None:
+    assert read_unsubscribe_token(KEY, token) is None
+
+
+def test_the_kinds_that_cannot_be_unsubscribed_are_duties_and_rights() -> None:
+    assert {k.value for k in ESSENTIAL_KINDS} == {
+        "order_offered",
+        "order_new_in_grid",
+        "order_escalated",
+        "vote_noticed",
+        "proposal_step_waiting",
+        "approval_waiting",
+    }
+
+
+def test_wechat_values_fit_their_keyword_types() -> None:
+    body = "网格员请您帮忙处理一张「水管漏水」工单（紧急），请在 11月20日 10:30 前接单或婉拒。"
+    outgoing = Outgoing(1, 2, Kind.order_offered, "新的派单：水管漏水", body, "/orders/O-1", "openid", shanghai(20, 10))
+    data = message_data("thing1=title,thing2=body,character_string3=link,phrase4=title,time5=nothing", outgoing)
+    assert data == {
+        "thing1": {"value": "新的派单：水管漏水"},
+        "thing2": {"value": body[:19] + "…"},
+        "character_string3": {"value": "/orders/O-1"},
+        "phrase4": {"value": "新的派单…"},
+    }

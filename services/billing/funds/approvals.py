@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.billing.access import place_of, require_manager, require_reader
 from services.billing.funds.models import fund_approvals
 from shared.auth import Principal, Role, require_any
+from shared.contracts.billing import FundApprovalRequested
 from shared.errors import Conflict, NotFound
+from shared.events.outbox import emit
 
 
 class Action(StrEnum):
@@ -100,6 +102,19 @@ async def request(session: AsyncSession, principal: Principal, body: ApprovalCre
             .returning(fund_approvals.c.id)
         )
     ).scalar_one()
+    await emit(
+        session,
+        FundApprovalRequested(
+            approval_id=int(new_id),
+            compound_id=body.compound_id,
+            action=body.action.value,
+            action_label=body.action.label,
+            amount_fen=body.amount_fen,
+            requested_by_person_id=principal.person_id,
+        ),
+        subject=f"fund-approval-{new_id}",
+        key=body.compound_id,
+    )
     return approval_out(await _row(session, int(new_id)))
 
 

@@ -9,14 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.stream.models import FeedCounter, FeedItem
 from shared.auth import Principal, Role
+from shared.sse import FeedFrame, bump_counters, format_cursor, mark_written, parse_cursor
 
-SESSION_FLAG = "linli_dispatch_feed_written"
+__all__ = ["format_cursor", "frames_after", "items_after", "latest", "notify", "parse_cursor", "recipients_of"]
 
 
 def recipients_of(principal: Principal) -> list[str]:
@@ -36,19 +35,6 @@ def recipients_of(principal: Principal) -> list[str]:
     return sorted(set(keys))
 
 
-async def _next_seq(session: AsyncSession, recipient: str) -> int:
-    # One counter row per recipient, bumped by an upsert: the row stays locked until this
-    # transaction ends, so a recipient's numbers are handed out in commit order.
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(FeedCounter)
-        .values(recipient=recipient, last_seq=1)
-        .on_conflict_do_update(index_elements=[FeedCounter.recipient], set_={"last_seq": FeedCounter.last_seq + 1})
-        .returning(FeedCounter.last_seq)
-    )
-    return int((await session.execute(stmt)).scalar_one())
-
-
 async def notify(
     session: AsyncSession,
     recipients: Iterable[str],
@@ -58,26 +44,12 @@ async def notify(
     order_id: str | None = None,
 ) -> None:
     """Queue a feed item for each recipient in the caller's transaction."""
-    for recipient in sorted(set(recipients)):
-        seq = await _next_seq(session, recipient)
+    seqs = await bump_counters(session, FeedCounter.recipient, FeedCounter.last_seq, recipients)
+    for recipient, seq in sorted(seqs.items()):
         session.add(
             FeedItem(recipient=recipient, seq=seq, kind=kind, order_id=order_id, payload=payload, created_at=now)
         )
-    session.info[SESSION_FLAG] = True
-
-
-def parse_cursor(last_event_id: str | None) -> dict[str, int]:
-    """`grid:3=12,person:7=4` → {"grid:3": 12, "person:7": 4}; junk parts are ignored."""
-    cursor: dict[str, int] = {}
-    for part in (last_event_id or "").split(","):
-        key, _, value = part.strip().rpartition("=")
-        if key and value.isdigit():
-            cursor[key] = int(value)
-    return cursor
-
-
-def format_cursor(cursor: dict[str, int]) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(cursor.items()))
+    mark_written(session)
 
 
 async def items_after(session: AsyncSession, cursor: dict[str, int], limit: int = 200) -> list[FeedItem]:
@@ -92,6 +64,14 @@ async def items_after(session: AsyncSession, cursor: dict[str, int], limit: int 
         )
         found.extend(rows)
     return sorted(found, key=lambda i: (i.created_at, i.id))
+
+
+async def frames_after(session: AsyncSession, cursor: dict[str, int]) -> list[FeedFrame]:
+    """The items past the cursor as stream frames (each says whose feed it came from)."""
+    return [
+        FeedFrame(i.recipient, i.seq, i.kind, {**i.payload, "recipient": i.recipient})
+        for i in await items_after(session, cursor)
+    ]
 
 
 async def latest(session: AsyncSession, recipients: list[str]) -> dict[str, int]:

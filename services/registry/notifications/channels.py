@@ -41,6 +41,7 @@ class Outgoing:
     link: str
     address: str | None  # the channel's address for the person (e-mail, mobile), None if it needs none
     at: datetime  # now, by the service clock (request timestamps of signed APIs)
+    unsubscribe: str | None = None  # the one-tap link of a non-essential kind (no login needed)
 
 
 class ChannelAdapter(Protocol):
@@ -91,7 +92,13 @@ class EmailChannel:
         mail["To"] = outgoing.address
         mail["Subject"] = outgoing.title
         mail["Message-ID"] = make_msgid(f"linli-n{outgoing.notification_id}")
-        mail.set_content(f"{outgoing.body}\n\n在邻里应用中打开：{outgoing.link}\n")
+        text = f"{outgoing.body}\n\n在邻里应用中打开：{outgoing.link}\n"
+        if outgoing.unsubscribe is not None:
+            # RFC 8058 one-click: mail clients POST to the link; the link itself works when tapped.
+            mail["List-Unsubscribe"] = f"<{outgoing.unsubscribe}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+            text += f"不想再收到此类邮件和短信：{outgoing.unsubscribe}\n"
+        mail.set_content(text)
         return mail
 
     def _send_blocking(self, mail: EmailMessage) -> None:

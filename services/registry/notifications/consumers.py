@@ -21,6 +21,12 @@ from shared.settings import Settings
 
 URGENCY_LABELS = {"normal": "一般", "urgent": "紧急", "emergency": "特急"}
 LEVEL_LABELS = {"compound": "小区（网格员）", "community": "社区", "street": "街道"}
+# The proposal steps that wait on one of the compound's bodies (the 131 process), with its name.
+WAITING_BODY = {
+    "in_council": ("council", "议事会", "议事会商议中（办不办）"),
+    "planning": ("owners_committee", "业委会", "业委会制定方案中（怎么办）"),
+    "awaiting_vote": ("owners_committee", "业委会", "待业主表决"),
+}
 OUTCOME_LABELS = {"passed": "通过", "rejected": "未通过", "no_quorum": "表决人数或面积不足"}
 URGENT_ORDERS = frozenset({"urgent", "emergency"})
 
@@ -41,9 +47,17 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
     routing = n.Routing.of(settings)
 
     async def tell(
-        session: AsyncSession, event: CloudEvent, kind: Kind, people: list[int], params: dict[str, Any], urgent: bool
+        session: AsyncSession,
+        event: CloudEvent,
+        kind: Kind,
+        people: list[int],
+        params: dict[str, Any],
+        urgent: bool,
+        compound_id: int,
     ) -> None:
-        await n.notify(session, routing, event.id, kind, people, params, clock_of(session)(), urgent=urgent)
+        """Message these people; the compound the event concerns limits the channels."""
+        now = clock_of(session)()
+        await n.notify(session, routing, event.id, kind, people, params, now, urgent=urgent, compound_id=compound_id)
 
     async def household_of(session: AsyncSession, household_id: int | None, dwelling_id: int) -> list[int]:
         """The people a household's money matters reach: its residents and the dwelling's owners."""
@@ -59,14 +73,30 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
     @handlers.on(d.OrderOffered)
     async def offered(session: AsyncSession, event: CloudEvent, data: d.OrderOffered) -> None:
         people = [int(p) for p in data.details.get("person_ids", [])]
-        await tell(session, event, Kind.order_offered, people, _order_params(data), data.urgency in URGENT_ORDERS)
+        await tell(
+            session,
+            event,
+            Kind.order_offered,
+            people,
+            _order_params(data),
+            data.urgency in URGENT_ORDERS,
+            data.compound_id,
+        )
 
     @handlers.on(d.OrderCreated)
     async def created(session: AsyncSession, event: CloudEvent, data: d.OrderCreated) -> None:
         if data.grid_id is None:
             return
         people = await n.grid_workers_of(session, data.grid_id)
-        await tell(session, event, Kind.order_new_in_grid, people, _order_params(data), data.urgency in URGENT_ORDERS)
+        await tell(
+            session,
+            event,
+            Kind.order_new_in_grid,
+            people,
+            _order_params(data),
+            data.urgency in URGENT_ORDERS,
+            data.compound_id,
+        )
 
     @handlers.on(d.OrderEscalated)
     async def escalated(session: AsyncSession, event: CloudEvent, data: d.OrderEscalated) -> None:
@@ -74,19 +104,35 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             people = await n.grid_workers_of(session, data.grid_id) if data.grid_id is not None else []
         else:
             people = await n.admins_of(session, data.escalation_level, data.community_id)
-        await tell(session, event, Kind.order_escalated, people, _order_params(data), True)
+        await tell(session, event, Kind.order_escalated, people, _order_params(data), True, data.compound_id)
 
     @handlers.on(d.OrderAssigned)
     async def accepted(session: AsyncSession, event: CloudEvent, data: d.OrderAssigned) -> None:
         if data.requester_person_id is None or data.requester_person_id == data.actor_person_id:
             return
-        await tell(session, event, Kind.order_accepted, [data.requester_person_id], _order_params(data), False)
+        await tell(
+            session,
+            event,
+            Kind.order_accepted,
+            [data.requester_person_id],
+            _order_params(data),
+            False,
+            data.compound_id,
+        )
 
     @handlers.on(d.OrderCompleted)
     async def completed(session: AsyncSession, event: CloudEvent, data: d.OrderCompleted) -> None:
         if data.requester_person_id is None:
             return
-        await tell(session, event, Kind.order_completed, [data.requester_person_id], _order_params(data), False)
+        await tell(
+            session,
+            event,
+            Kind.order_completed,
+            [data.requester_person_id],
+            _order_params(data),
+            False,
+            data.compound_id,
+        )
 
     # --- billing: the households concerned --------------------------------------------------
 
@@ -97,30 +143,69 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
         else:  # a run without the list covers the compound
             households = await n.compound_households(session, data.compound_id)
             people = await n.household_people(session, clock_of(session).today(), household_ids=households)
-        await tell(session, event, Kind.bill_issued, people, {"period_label": data.period_label}, False)
+        await tell(
+            session, event, Kind.bill_issued, people, {"period_label": data.period_label}, False, data.compound_id
+        )
 
     @handlers.on(b.ArrearsReminder)
     async def arrears(session: AsyncSession, event: CloudEvent, data: b.ArrearsReminder) -> None:
         people = await household_of(session, data.household_id, data.dwelling_id)
         params = {"outstanding_yuan": amount_label(data.outstanding_fen), "oldest_period": data.oldest_period}
-        await tell(session, event, Kind.arrears_reminder, people, params, False)
+        await tell(session, event, Kind.arrears_reminder, people, params, False, data.compound_id)
 
     @handlers.on(b.PaymentBooked)
     async def paid(session: AsyncSession, event: CloudEvent, data: b.PaymentBooked) -> None:
         people = await household_of(session, data.household_id, data.dwelling_id)
         params = {"amount_yuan": amount_label(data.amount_fen), "receipt_no": data.receipt_no}
-        await tell(session, event, Kind.payment_received, people, params, False)
+        await tell(session, event, Kind.payment_received, people, params, False, data.compound_id)
 
     # --- deliberation: the compound's owners ------------------------------------------------
 
+    @handlers.on(b.FundApprovalRequested)
+    async def approval(session: AsyncSession, event: CloudEvent, data: b.FundApprovalRequested) -> None:
+        # Four eyes: the other members of the committees that may approve, never the asker.
+        today = clock_of(session).today()
+        members = set()
+        for body in ("owners_committee", "supervisory_committee"):
+            members |= set(await n.committee_members(session, data.compound_id, body, today))
+        members.discard(data.requested_by_person_id or 0)
+        params = {
+            "approval_id": data.approval_id,
+            "action_label": data.action_label,
+            "amount_yuan": amount_label(data.amount_fen),
+        }
+        await tell(session, event, Kind.approval_waiting, sorted(members), params, False, data.compound_id)
+
+    @handlers.on(b.DisclosurePublished)
+    async def disclosed(session: AsyncSession, event: CloudEvent, data: b.DisclosurePublished) -> None:
+        # The compound's notice board: its households (residents and owners) hear of it.
+        households = await n.compound_households(session, data.compound_id)
+        people = await n.household_people(session, clock_of(session).today(), household_ids=households)
+        people = sorted(
+            set(people) | set(await n.compound_owners(session, data.compound_id, clock_of(session).today()))
+        )
+        params = {"period_label": data.period_label, "seq": data.seq}
+        await tell(session, event, Kind.disclosure_published, people, params, False, data.compound_id)
+
     @handlers.on(v.ProposalStatusChanged)
     async def proposal(session: AsyncSession, event: CloudEvent, data: v.ProposalStatusChanged) -> None:
+        waiting = WAITING_BODY.get(data.status)
+        if waiting is not None and data.previous_status != data.status:
+            body, body_label, status_label = waiting
+            members = await n.committee_members(session, data.compound_id, body, clock_of(session).today())
+            params = {
+                "title": data.title,
+                "proposal_id": data.proposal_id,
+                "body_label": body_label,
+                "status_label": status_label,
+            }
+            await tell(session, event, Kind.proposal_step_waiting, members, params, False, data.compound_id)
         # A proposal goes to `voting` when the committee gives notice of the owners' vote.
         if data.status != "voting" or data.previous_status == "voting":
             return
         people = await n.compound_owners(session, data.compound_id, clock_of(session).today())
         params = {"title": data.title, "proposal_id": data.proposal_id}
-        await tell(session, event, Kind.vote_noticed, people, params, False)
+        await tell(session, event, Kind.vote_noticed, people, params, False, data.compound_id)
 
     @handlers.on(v.VoteOpened)
     async def opened(session: AsyncSession, event: CloudEvent, data: v.VoteOpened) -> None:
@@ -130,7 +215,7 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             "proposal_id": data.proposal_id,
             "closes_at": local_time_label(datetime.fromisoformat(data.closes_at)),
         }
-        await tell(session, event, Kind.vote_opened, people, params, False)
+        await tell(session, event, Kind.vote_opened, people, params, False, data.compound_id)
 
     @handlers.on(v.VoteTallied)
     async def tallied(session: AsyncSession, event: CloudEvent, data: v.VoteTallied) -> None:
@@ -140,6 +225,6 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             "proposal_id": data.proposal_id,
             "outcome_label": OUTCOME_LABELS.get(data.outcome, data.outcome),
         }
-        await tell(session, event, Kind.vote_outcome, people, params, False)
+        await tell(session, event, Kind.vote_outcome, people, params, False, data.compound_id)
 
     return handlers

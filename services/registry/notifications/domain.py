@@ -6,6 +6,8 @@ category names), so a message text never carries personal data either."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +31,9 @@ class Kind(LabeledEnum):
     vote_noticed = "vote_noticed", "业主表决公告"
     vote_opened = "vote_opened", "业主表决开始"
     vote_outcome = "vote_outcome", "表决结果"
+    disclosure_published = "disclosure_published", "小区收支公示"
+    proposal_step_waiting = "proposal_step_waiting", "议题待本机构办理"
+    approval_waiting = "approval_waiting", "待复核的资金使用申请"
 
 
 class Channel(LabeledEnum):
@@ -39,15 +44,17 @@ class Channel(LabeledEnum):
     log = "log", "开发日志（不真正发送）"
     email = "email", "电子邮件"
     sms = "sms", "短信"
+    wechat = "wechat", "微信订阅消息"
 
 
-EXTERNAL: tuple[Channel, ...] = (Channel.log, Channel.email, Channel.sms)
+EXTERNAL: tuple[Channel, ...] = (Channel.log, Channel.email, Channel.sms, Channel.wechat)
 
 
 class DeliveryStatus(LabeledEnum):
     pending = "pending", "待发送"
     sent = "sent", "已发送"
     failed = "failed", "发送失败，已放弃"
+    skipped = "skipped", "无需发送"
 
 
 ENUMS: dict[str, type[LabeledEnum]] = {
@@ -122,13 +129,64 @@ TEMPLATES: dict[Kind, Template] = {
         "小区业主表决（第 {vote_id} 号）已结束，结果：{outcome_label}。",
         "/proposals/{proposal_id}",
     ),
+    Kind.disclosure_published: Template(
+        "{period_label}收支公示",
+        "小区{period_label}的收支公示已发布（第 {seq} 期），欢迎查阅。",
+        "/disclosures",
+    ),
+    Kind.proposal_step_waiting: Template(
+        "待{body_label}办理：{title}",
+        "议题「{title}」已进入「{status_label}」，等待{body_label}办理。",
+        "/proposals/{proposal_id}",
+    ),
+    Kind.approval_waiting: Template(
+        "待您复核：{action_label} {amount_yuan} 元",
+        "有委员申请「{action_label}」{amount_yuan} 元（申请第 {approval_id} 号），"
+        "按四眼原则须由另一位委员复核，请在应用中查看并审批。",
+        "/fund-approvals/{approval_id}",
+    ),
 }
 
 # Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
 URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated})
-# SMS costs money and wakes phones: by default only for what lapses if unseen (a person may
-# choose it for other kinds).
-SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_offered, Kind.order_escalated})
+# SMS costs money and wakes phones: by default only for escalations (a person may choose it for
+# other kinds). An urgent offer reaches SMS by ESCALATING instead, if it stays unopened.
+SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_escalated})
+# Urgent messages of these kinds lapse if nobody sees them: unopened in the app after
+# NOTIFY_ESCALATE_AFTER_MINUTES, they go by SMS too (whatever channels the person chose).
+ESCALATING: frozenset[Kind] = frozenset({Kind.order_offered})
+
+
+# What a person needs to do their duty or keep their rights (an offer to take, an order in
+# their grid, an escalation, an owners' vote noticed): no one-tap unsubscribe. Every other kind
+# carries an unsubscribe link in each e-mail and SMS.
+ESSENTIAL_KINDS: frozenset[Kind] = frozenset(
+    {
+        Kind.order_offered,
+        Kind.order_new_in_grid,
+        Kind.order_escalated,
+        Kind.vote_noticed,
+        Kind.proposal_step_waiting,
+        Kind.approval_waiting,
+    }
+)
+
+
+def unsubscribe_token(key: bytes, person_id: int, kind: Kind) -> str:
+    """`<person>.<kind>.<signature>`: names whose messages of which kind to stop, signed so that
+    nobody can stop another person's (it carries an id, not a contact)."""
+    message = f"unsubscribe:{person_id}:{kind.value}".encode()
+    return f"{person_id}.{kind.value}.{hmac.new(key, message, hashlib.sha256).hexdigest()[:32]}"
+
+
+def read_unsubscribe_token(key: bytes, token: str) -> tuple[int, Kind] | None:
+    """The person and kind a genuine token names, else None."""
+    person, _, rest = token.partition(".")
+    kind, _, _signature = rest.partition(".")
+    if not person.isdigit() or kind not in Kind.__members__ or len(person) > 12:
+        return None
+    expected = unsubscribe_token(key, int(person), Kind(kind))
+    return (int(person), Kind(kind)) if hmac.compare_digest(expected, token) else None
 
 
 def default_channels(enabled: frozenset[Channel], kind: Kind) -> list[Channel]:

@@ -17,9 +17,15 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     # One event, one message of a kind per person, even if the event comes twice.
-    __table_args__ = (UniqueConstraint("dedup_key", "person_id"), Index("ix_notifications_inbox", "person_id", "id"))
+    __table_args__ = (
+        UniqueConstraint("dedup_key", "person_id"),
+        UniqueConstraint("person_id", "seq"),
+        Index("ix_notifications_inbox", "person_id", "id"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The message's number in its person's live feed, in commit order (NotificationCounter).
+    seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
@@ -29,6 +35,18 @@ class Notification(Base):
     dedup_key: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an open app first showed it (its live stream sent it): opened, as far as an
+    # escalation to SMS is concerned.
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationCounter(Base):
+    """Each person's last feed number: bumped (and so locked) by the transaction that writes
+    their messages, so the live stream's Last-Event-ID never skips a late commit."""
+
+    __tablename__ = "notification_counters"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
 
 
 class Delivery(Base):
@@ -54,6 +72,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # An escalation: sent only if the message has not been opened in the app by then.
+    unless_opened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class DeliveryAttempt(Base):
@@ -74,6 +94,37 @@ class Preference(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     channels: Mapped[str] = mapped_column(String(200))  # comma-separated Channel values
+
+
+class CompoundChannels(Base):
+    """The external channels a compound allows for its people's messages (no row: all the
+    deployment has on). Set by the compound's admins."""
+
+    __tablename__ = "notification_compound_channels"
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), primary_key=True)
+    channels: Mapped[str] = mapped_column(String(200))  # comma-separated Channel values
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WechatBinding(Base):
+    """The person's openid in the platform's mini program, encrypted at rest (it never leaves
+    the registry but to WeChat)."""
+
+    __tablename__ = "notification_wechat_bindings"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    openid_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WechatConsent(Base):
+    """One-time subscriptions a person granted for a template (each 允许 allows one message);
+    a message takes one, and WeChat's "no subscription" answer sets them to none."""
+
+    __tablename__ = "notification_wechat_consents"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    remaining: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Contact(Base):

@@ -118,6 +118,8 @@ class SmsChannel:
         if outgoing.address is None:
             raise DeliveryFailed("no mobile number", permanent=True)
         values = {"title": outgoing.title, "link": outgoing.link}
+        if outgoing.unsubscribe is not None:
+            values["unsubscribe"] = outgoing.unsubscribe  # non-essential kinds' templates take it
         now = outgoing.at  # providers check it against their own clocks (no offset in production)
         try:
             async with httpx.AsyncClient(timeout=self.settings.sms_timeout_seconds) as client:
@@ -153,7 +155,11 @@ class SmsChannel:
                 "SmsSdkAppId": s.sms_app_id,
                 "SignName": s.sms_sign_name,
                 "TemplateId": template,
-                "TemplateParamSet": [values["title"], values["link"]],
+                "TemplateParamSet": [
+                    values["title"],
+                    values["link"],
+                    *([values["unsubscribe"]] if "unsubscribe" in values else []),
+                ],
                 "SessionContext": secrets.token_hex(8),
             },
             ensure_ascii=False,

@@ -10,7 +10,7 @@ import hmac
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -22,15 +22,18 @@ from sqlalchemy import select
 
 from services.registry.notifications import service as n
 from services.registry.notifications.domain import Kind
-from services.registry.notifications.models import Delivery
+from services.registry.notifications.models import Delivery, Notification
 from services.registry.notifications.sms import aliyun_signature
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import xinghualing_cast
+from tests.api.dispatch.builders import Cast, xinghualing_cast
 from tests.api.dispatch.test_story import order_leak
 from tests.api.registry.builders import registry_session
 
 KEY_ID, SECRET = "LTAI-test-key", "test-secret-of-the-sms-account"
+INBOX = "/api/v1/registry/notifications"
+# 10:00 in Shanghai: nobody's quiet hours.
+MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 ZHAO_MOBILE = "13800000003"
 
 
@@ -159,22 +162,10 @@ def ok(answer: httpx.Response, status: int = 200) -> Any:
     return answer.json()
 
 
-async def test_zhao_gets_the_urgent_offer_by_sms_signed_as_the_provider_checks(
-    platform: Platform, provider_server: FakeProvider
-) -> None:
-    registry, dispatch = platform.clients["registry"], platform.clients["dispatch"]
-    cast = await xinghualing_cast(platform)
-    # 赵师傅's mobile number is in the registry, and only there.
-    path = f"/api/v1/registry/residents/{cast.zhao['person_id']}"
-    person = ok(await registry.get(path, headers=platform.street_admin))
-    ok(
-        await registry.patch(
-            path, json={"version": person["version"], "mobile": ZHAO_MOBILE}, headers=platform.street_admin
-        )
-    )
-
+async def _offer_to_zhao(platform: Platform, cast: Cast) -> dict[str, Any]:
+    """王秀英's urgent leak, triaged by 张丽 and offered to 赵师傅; the order."""
+    dispatch, grid_worker = platform.clients["dispatch"], cast.grid_worker(platform)
     order = await order_leak(platform, cast)
-    grid_worker = cast.grid_worker(platform)
     ok(
         await dispatch.post(
             f"{DISPATCH}/orders/{order['id']}/triage", json={"triage": "minor", "version": 1}, headers=grid_worker
@@ -187,8 +178,49 @@ async def test_zhao_gets_the_urgent_offer_by_sms_signed_as_the_provider_checks(
             headers=grid_worker,
         )
     )
+    return order
 
+
+async def _sms_delivery_of(platform: Platform, link: str) -> Delivery | None:
+    async with registry_session(platform) as session:
+        return await session.scalar(
+            select(Delivery).join(Notification).where(Notification.link == link, Delivery.channel == "sms")
+        )
+
+
+async def test_an_urgent_offer_left_unopened_goes_by_sms_after_the_delay_and_an_opened_one_does_not(
+    platform: Platform, provider_server: FakeProvider
+) -> None:
+    """赵师傅's app is closed (no live inbox open): the urgent offer waits in his inbox; ten
+    minutes later (NOTIFY_ESCALATE_AFTER_MINUTES) it goes to his phone by SMS, signed as the
+    provider checks. The next urgent offer he opens in the app in time: no SMS."""
+    platform.set_clock(MORNING)
+    registry = platform.clients["registry"]
     runtime = platform.apps["registry"].state.runtime
+    cast = await xinghualing_cast(platform)
+    zhao = cast.member(platform, cast.zhao)
+    # 赵师傅's mobile number is in the registry, and only there.
+    path = f"/api/v1/registry/residents/{cast.zhao['person_id']}"
+    person = ok(await registry.get(path, headers=platform.street_admin))
+    ok(
+        await registry.patch(
+            path, json={"version": person["version"], "mobile": ZHAO_MOBILE}, headers=platform.street_admin
+        )
+    )
+
+    order = await _offer_to_zhao(platform, cast)
+    link = f"/orders/{order['id']}"
+    pending = await platform.eventually(lambda: _sms_delivery_of(platform, link))
+    assert (pending.status, pending.unless_opened) == ("pending", True)
+    # Not yet: a round now sends nothing, the offer only sits in his inbox.
+    await runtime.tick("notifications")
+    assert provider_server.accepted == []
+    [message] = ok(await registry.get(INBOX, headers=zhao))
+    assert (message["link"], message["read_at"]) == (link, None)
+
+    # Ten minutes on, still unopened: the SMS goes.
+    for app in platform.apps.values():
+        app.state.runtime.clock.advance(timedelta(minutes=10))
 
     async def handed_over() -> list[dict[str, Any]]:
         await runtime.tick("notifications")
@@ -202,7 +234,7 @@ async def test_zhao_gets_the_urgent_offer_by_sms_signed_as_the_provider_checks(
             "SMS_471",
             "邻里",
         )
-        assert json.loads(request["TemplateParam"]) == {"title": "新的派单：水管漏水", "link": f"/orders/{order['id']}"}
+        assert json.loads(request["TemplateParam"]) == {"title": "新的派单：水管漏水", "link": link}
     else:
         assert request["action"] == "SendSms"
         assert (request["PhoneNumberSet"], request["TemplateId"], request["SmsSdkAppId"]) == (
@@ -210,16 +242,33 @@ async def test_zhao_gets_the_urgent_offer_by_sms_signed_as_the_provider_checks(
             "SMS_471",
             "1400000000",
         )
-        assert request["TemplateParamSet"] == ["新的派单：水管漏水", f"/orders/{order['id']}"]
+        assert request["TemplateParamSet"] == ["新的派单：水管漏水", link]
 
     async def recorded() -> Delivery | None:
         # The provider has answered; the round writes the outcome right after.
-        async with registry_session(platform) as session:
-            found = await session.scalar(select(Delivery))
+        found = await _sms_delivery_of(platform, link)
         return found if found is not None and found.status != "pending" else None
 
     delivery = await platform.eventually(recorded)
     assert (delivery.channel, delivery.status, delivery.attempts) == ("sms", "sent", 1)
+
+    # The next urgent offer he opens in the app within the ten minutes: no SMS, and the log says why.
+    second = await _offer_to_zhao(platform, cast)
+    second_link = f"/orders/{second['id']}"
+    await platform.eventually(lambda: _sms_delivery_of(platform, second_link))
+    [new] = [m for m in ok(await registry.get(INBOX, headers=zhao)) if m["link"] == second_link]
+    ok(await registry.post(f"{INBOX}/{new['id']}/read", headers=zhao))
+    for app in platform.apps.values():
+        app.state.runtime.clock.advance(timedelta(minutes=10))
+
+    async def settled() -> Delivery | None:
+        await runtime.tick("notifications")
+        found = await _sms_delivery_of(platform, second_link)
+        return found if found is not None and found.status != "pending" else None
+
+    skipped = await platform.eventually(settled)
+    assert (skipped.status, skipped.last_error) == ("skipped", "opened in the app before the escalation was due")
+    assert len(provider_server.accepted) == 1
 
 
 async def test_one_event_one_message_even_past_the_inbox_and_a_wrong_secret_is_logged_for_a_retry(
@@ -249,6 +298,8 @@ async def test_one_event_one_message_even_past_the_inbox_and_a_wrong_secret_is_l
             await session.commit()
     inbox = ok(await registry.get("/api/v1/registry/notifications", headers=platform.token(person=liu)))
     assert [m["title"] for m in inbox] == ["新的派单：水管漏水"]
+    # She does not open it: ten minutes on, it is due by SMS.
+    runtime.clock.advance(timedelta(minutes=10))
 
     async def attempted() -> Delivery | None:
         await runtime.tick("notifications")

@@ -20,8 +20,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import func, select
 
 from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification
+from shared.auth import Grant, Role
 from shared.clock import LOCAL_TZ
-from shared.contracts.billing import ArrearsReminder, PaymentBooked
+from shared.contracts.billing import ArrearsReminder, DisclosurePublished, PaymentBooked
+from shared.contracts.deliberation import ProposalStatusChanged
 from shared.events.outbox import outbox, row_to_message
 from tests.api.billing.builders import publish
 from tests.api.conftest import Platform
@@ -380,7 +382,13 @@ async def test_the_owners_hear_of_a_vote_when_it_is_noticed_and_when_it_opens(pl
                 )
             ).all()
         )
-    assert counts == {"vote_noticed": len(small.owners), "vote_opened": len(small.owners)}
+    # And the bodies heard of each step waiting for them: the council of its hearing, the owners'
+    # committee of its planning and of the vote notice it must give.
+    assert counts == {
+        "proposal_step_waiting": len(small.council) + 2 * len(small.committee),
+        "vote_noticed": len(small.owners),
+        "vote_opened": len(small.owners),
+    }
 
 
 async def test_a_person_chooses_channels_per_kind_and_bad_choices_change_nothing(platform: Platform) -> None:
@@ -409,3 +417,91 @@ async def test_a_person_chooses_channels_per_kind_and_bad_choices_change_nothing
         assert refused.status_code == 422, refused.text
     again = ok(await registry.get(f"{INBOX}/preferences", headers=wang))
     assert again == chosen
+
+
+async def test_the_council_hears_of_a_proposal_waiting_for_it_and_households_of_a_disclosure(
+    platform: Platform,
+) -> None:
+    cast = await xinghualing_cast(platform)
+    compound = cast.home.compound_id
+    # 张丽 sits on the compound's council (议事会); 王秀英 does not.
+    await platform.post("/memberships", {"person_id": cast.zhang, "body": "council", "compound_id": compound})
+    zhang = platform.token(Grant(Role.council, "compound", compound), person=cast.zhang)
+    wang = cast.resident(platform)
+
+    # Deliberation moves a proposal to the council's step (as its relay would publish it).
+    await publish(
+        platform,
+        ProposalStatusChanged(
+            proposal_id=41,
+            compound_id=compound,
+            title="加装电动车充电桩",
+            status="in_council",
+            previous_status="submitted",
+            version=2,
+        ),
+        compound,
+    )
+    [waiting] = await platform.eventually(lambda: inbox_of(platform, zhang))
+    assert (waiting["kind"], waiting["kind_label"], waiting["title"], waiting["link"]) == (
+        "proposal_step_waiting",
+        "议题待本机构办理",
+        "待议事会办理：加装电动车充电桩",
+        "/proposals/41",
+    )
+    assert waiting["body"] == "议题「加装电动车充电桩」已进入「议事会商议中（办不办）」，等待议事会办理。"
+
+    # Billing publishes the compound's statement: her household hears of it, with the period.
+    await publish(
+        platform,
+        DisclosurePublished(
+            disclosure_id=3, compound_id=compound, period_label="2026年10月", seq=3, content_hash="h3", prev_hash="h2"
+        ),
+        compound,
+    )
+    [notice] = await platform.eventually(lambda: inbox_of(platform, wang))
+    assert (notice["kind"], notice["title"], notice["link"]) == (
+        "disclosure_published",
+        "2026年10月收支公示",
+        "/disclosures",
+    )
+    assert notice["body"] == "小区2026年10月的收支公示已发布（第 3 期），欢迎查阅。"
+    assert [m["kind"] for m in await inbox_of(platform, zhang)] == ["proposal_step_waiting"]
+
+
+async def test_a_fund_request_waits_for_a_second_committee_member_and_not_the_one_who_asked(
+    platform: Platform,
+) -> None:
+    cast = await xinghualing_cast(platform)
+    compound = cast.home.compound_id
+    # 王秀英 sits on the owners' committee, 张丽 on the supervisory committee.
+    await platform.post("/memberships", {"person_id": cast.wang, "body": "owners_committee", "compound_id": compound})
+    await platform.post(
+        "/memberships", {"person_id": cast.zhang, "body": "supervisory_committee", "compound_id": compound}
+    )
+    wang = platform.token(Grant(Role.owners_committee, "compound", compound), person=cast.wang)
+    zhang = platform.token(Grant(Role.supervisory_committee, "compound", compound), person=cast.zhang)
+    billing = platform.clients["billing"]
+
+    async def known() -> bool:
+        return (await billing.get(f"/api/v1/billing/compounds/{compound}", headers=wang)).status_code == 200
+
+    await platform.eventually(known)
+    # She asks for an emergency use of the maintenance fund: four eyes, so a second member must approve.
+    asked = ok(
+        await billing.post(
+            "/api/v1/billing/fund-approvals",
+            json={"compound_id": compound, "action": "emergency_withdrawal", "amount_fen": 1_250_000},
+            headers=wang,
+        ),
+        201,
+    )
+    [waiting] = await platform.eventually(lambda: inbox_of(platform, zhang))
+    assert (waiting["kind"], waiting["title"], waiting["link"]) == (
+        "approval_waiting",
+        "待您复核：维修资金紧急使用 12500.00 元",
+        f"/fund-approvals/{asked['id']}",
+    )
+    assert "按四眼原则须由另一位委员复核" in waiting["body"]
+    # The one who asked is not asked to approve her own request.
+    assert [m for m in await inbox_of(platform, wang) if m["kind"] == "approval_waiting"] == []
