@@ -16,7 +16,7 @@ from services.deliberation.disclosures import schemas as s
 from services.deliberation.disclosures.domain import DisclosureKind
 from services.deliberation.disclosures.models import Disclosure
 from services.deliberation.proposals import service as proposals
-from services.deliberation.votes import service as votes
+from services.deliberation.votes import lookup
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
 
@@ -33,7 +33,7 @@ async def publish(
             "议题不属于该小区", "The proposal is in another compound", details=[{"field": "proposal_id"}]
         )
     if body.vote_id is not None:
-        vote = await votes.get(session, body.vote_id)
+        vote = await lookup.get(session, body.vote_id)
         if vote.compound_id != compound_id or vote.tally_hash is None:
             raise Conflict(
                 "只能公示本小区已计票的表决", "Only a tallied vote of this compound is disclosed", code="not_tallied"
