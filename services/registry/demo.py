@@ -22,8 +22,8 @@ from services.registry.pairings.domain import PairingKind
 from services.registry.party import schemas as party_schemas
 from services.registry.party import service as party
 from services.registry.party.domain import PartyLedger, PartyOrgLevel
+from services.registry.people import grid_workers, heads, residents
 from services.registry.people import schemas as people_schemas
-from services.registry.people import service as people
 from services.registry.people.domain import GridWorkerKind, HeadKind, ResidentKind, id_card_check_char
 from services.registry.people.pii import PiiVault
 from services.registry.places import service as places
@@ -202,7 +202,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
     }
     for serial, person in enumerate(DEMO_PEOPLE, start=1):
         home = homes[person.mobile]
-        created = await people.create_resident(
+        created = await residents.create_resident(
             session,
             vault,
             SEEDER,
@@ -240,7 +240,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
             person_id=demo.people["13800000001"], role="street_admin", scope=f"street:{demo.street_id}"
         ),
     )
-    await people.create_grid_worker(
+    await grid_workers.create_grid_worker(
         session,
         SEEDER,
         people_schemas.GridWorkerCreate(
@@ -249,7 +249,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
     )
     building_one = await session.scalar(select(Building.id).where(Building.compound_id == old, Building.number == "1"))
     assert building_one is not None
-    await people.create_head(
+    await heads.create_head(
         session,
         SEEDER,
         people_schemas.HeadCreate(kind=HeadKind.building, place_id=building_one, person_id=demo.people["13800000004"]),

@@ -36,9 +36,9 @@ from sqlalchemy.sql.expression import bindparam
 from services.registry.entities import EntityKind, Verb
 from services.registry.ledgers.domain import BuildingPlan, DwellingKey, ResidentRow, split_shares
 from services.registry.people.domain import ResidentKind
+from services.registry.people.kinds import RESIDENT
 from services.registry.people.models import Person
 from services.registry.people.pii import PiiVault
-from services.registry.people.service import RESIDENT
 from services.registry.places import service as places
 from services.registry.places.domain import DwellingUsage, SaleStatus
 from services.registry.places.models import Building, Dwelling, Entrance, Household, Ownership
