@@ -19,8 +19,8 @@ from services.registry.committees.domain import Body, MemberRole
 from services.registry.pairings import schemas as pairing_schemas
 from services.registry.pairings import service as pairings
 from services.registry.pairings.domain import PairingKind
+from services.registry.party import centers, check_ins, members, orgs
 from services.registry.party import schemas as party_schemas
-from services.registry.party import service as party
 from services.registry.party.domain import PartyLedger, PartyOrgLevel
 from services.registry.people import grid_workers, heads, residents
 from services.registry.people import schemas as people_schemas
@@ -271,13 +271,13 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         (PartyOrgLevel.compound_branch, "杏花岭片区小区党支部", old),
         (PartyOrgLevel.building_group, "1号楼党小组", building_one),
     ):
-        org = await party.create_org(
+        org = await orgs.create_org(
             session, party_schemas.PartyOrgCreate(level=level, name=name, place_id=place_id, parent_id=parent), SEEDER
         )
         parent = org.id
         if level == PartyOrgLevel.compound_branch:
             branch = org.id
-    plumber = await party.create_member(
+    plumber = await members.create_member(
         session,
         party_schemas.PartyMemberCreate(
             person_id=demo.people["13800000003"],
@@ -287,7 +287,7 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         ),
         SEEDER,
     )
-    await party.create_check_in(
+    await check_ins.create_check_in(
         session, party_schemas.CheckInCreate(party_member_id=plumber.id, compound_id=old, post="水电维修服务岗"), SEEDER
     )
     for mobile, body, role in (
@@ -304,7 +304,7 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         )
     plumber_home = demo.homes[(old, "1", "201")][1]
     needy_neighbour = demo.homes[(old, "1", "102")][1]
-    center = await party.create_center(
+    center = await centers.create_center(
         session,
         party_schemas.CenterHouseholdCreate(
             household_id=plumber_home,
