@@ -17,7 +17,7 @@ from services.deliberation.audit.service import lock_head, record
 from services.deliberation.bodies import Body
 from services.deliberation.projections.models import BuildingView
 from services.deliberation.proposals import domain as pd
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
 from services.deliberation.proposals.models import Plan, Proposal
 from services.deliberation.votes import domain as d
 from services.deliberation.votes.integrity import chained_votes, first_disagreement
@@ -115,5 +115,5 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
     )
     if vote.outcome == Outcome.passed.value:
         # Bills and fund withdrawals follow a certified tally only.
-        await announce_spending(session, await proposals.get(session, vote.proposal_id), vote)
+        await announce_spending(session, await get_proposal(session, vote.proposal_id), vote)
     return vote

@@ -15,7 +15,9 @@ from services.deliberation.access import (
 from services.deliberation.audit.domain import Action, canonical
 from services.deliberation.audit.service import lock_chain, lock_head, record
 from services.deliberation.proposals import domain as pd
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
+from services.deliberation.proposals.transition import check_not_held
+from services.deliberation.proposals.transition import move as move_proposal
 from services.deliberation.votes import domain as d
 from services.deliberation.votes.chaining import chain_pending
 from services.deliberation.votes.lookup import building_numbers, flush_vote, get, vote_items
@@ -87,8 +89,8 @@ async def close(session: AsyncSession, vote: Vote, actor: int | None, at: dateti
     d.check_can_close(d.VoteStatus(vote.status), at, vote.closes_at)
     await chain_pending(session, vote.compound_id, limit=10**9)
     reserved = await lock_chain(session, vote.compound_id)
-    proposal = await proposals.get(session, vote.proposal_id)
-    await proposals.check_not_held(session, proposal)
+    proposal = await get_proposal(session, vote.proposal_id)
+    await check_not_held(session, proposal)
     results = await tally(session, vote)
     outcomes = [r.outcome for r in results.values()]
     if d.should_extend(vote.extension_days, vote.extended, outcomes):
@@ -132,7 +134,7 @@ async def close(session: AsyncSession, vote: Vote, actor: int | None, at: dateti
         Outcome.rejected: pd.Status.rejected,
         Outcome.no_quorum: pd.Status.no_quorum,
     }
-    await proposals.move(session, proposal, target[overall], actor, at, note=f"表决 {vote.id}：{overall.label}")
+    await move_proposal(session, proposal, target[overall], actor, at, note=f"表决 {vote.id}：{overall.label}")
     # Levies and fund uses are announced when the supervisory committee certifies the tally.
     await emit(
         session,

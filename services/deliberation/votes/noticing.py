@@ -14,8 +14,9 @@ from services.deliberation.access import (
 from services.deliberation.audit.domain import Action
 from services.deliberation.audit.service import record
 from services.deliberation.proposals import domain as pd
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
 from services.deliberation.proposals.models import ClassificationItem
+from services.deliberation.proposals.transition import move as move_proposal
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.lookup import flush_vote, get
@@ -27,7 +28,7 @@ from shared.errors import Conflict
 async def notice(session: AsyncSession, proposal_id: int, body: s.NoticeIn, principal: Principal, at: datetime) -> Vote:
     """The committee gives notice of the owners' vote: the co-signed classification is frozen
     into the vote's items, with the schedule and the extension rule."""
-    proposal = await proposals.get(session, proposal_id)
+    proposal = await get_proposal(session, proposal_id)
     await require_committee(session, principal, proposal.compound_id)
     if proposal.classification_cosigned_by is None:
         raise Conflict(
@@ -37,7 +38,7 @@ async def notice(session: AsyncSession, proposal_id: int, body: s.NoticeIn, prin
         )
     opens_at, closes_at = body.opens_at, body.closes_at
     d.check_schedule(at, opens_at, closes_at, body.extension_days)
-    await proposals.move(session, proposal, pd.Status.voting, principal.person_id, at, body.version, "发布表决公告")
+    await move_proposal(session, proposal, pd.Status.voting, principal.person_id, at, body.version, "发布表决公告")
     vote = Vote(
         proposal_id=proposal.id,
         compound_id=proposal.compound_id,
@@ -93,6 +94,6 @@ async def cancel(session: AsyncSession, vote_id: int, body: s.CancelIn, principa
     d.check_transition(d.VoteStatus(vote.status), d.VoteStatus.cancelled)
     vote.status = d.VoteStatus.cancelled.value
     await flush_vote(session)
-    proposal = await proposals.get(session, vote.proposal_id)
-    await proposals.move(session, proposal, pd.Status.awaiting_vote, principal.person_id, at, note=body.reason)
+    proposal = await get_proposal(session, vote.proposal_id)
+    await move_proposal(session, proposal, pd.Status.awaiting_vote, principal.person_id, at, note=body.reason)
     return vote

@@ -15,7 +15,7 @@ from services.deliberation.access import (
 from services.deliberation.audit.domain import Action
 from services.deliberation.audit.service import lock_chain, record
 from services.deliberation.projections.models import DwellingView, OwnershipView
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
 from services.deliberation.votes import domain as d
 from services.deliberation.votes.lookup import flush_vote, get
 from services.deliberation.votes.models import Elector, ElectorDwelling, Vote
@@ -107,7 +107,7 @@ async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: da
         reserved,
     )
     # The registry tells the owners (issue 15).
-    proposal = await proposals.get(session, vote.proposal_id)
+    proposal = await get_proposal(session, vote.proposal_id)
     await emit(
         session,
         VoteOpened(

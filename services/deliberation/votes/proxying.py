@@ -14,7 +14,7 @@ from services.deliberation.access import (
 )
 from services.deliberation.audit.domain import Action
 from services.deliberation.audit.service import record
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import is_owner
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.lookup import get
@@ -33,7 +33,7 @@ async def record_proxy(
     if principal.person_id != body.principal_person_id:
         await require_committee(session, principal, vote.compound_id)
     mandate = d.check_mandate(body.mandate, body.principal_person_id, body.agent_person_id)
-    if not await proposals.is_owner(
+    if not await is_owner(
         session, vote.compound_id, body.principal_person_id, at.date()
     ) and not await represents_developer(session, vote.compound_id, body.principal_person_id):
         raise Forbidden(

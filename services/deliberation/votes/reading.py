@@ -14,7 +14,7 @@ from services.deliberation.access import (
     require_reader,
 )
 from services.deliberation.projections.models import BuildingView, DwellingView
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
 from services.deliberation.votes import domain as d
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.chain import ChainedVote
@@ -196,7 +196,7 @@ async def show(session: AsyncSession, vote: Vote) -> s.VoteOut:
 
 async def of_proposal(session: AsyncSession, proposal_id: int, principal: Principal) -> list[s.VoteOut]:
     """Every owners' vote on the proposal (a notice withdrawn, a vote without quorum, a new one)."""
-    proposal = await proposals.get(session, proposal_id)
+    proposal = await get_proposal(session, proposal_id)
     await require_reader(session, principal, proposal.compound_id)
     found = await session.scalars(select(Vote).where(Vote.proposal_id == proposal.id).order_by(Vote.id))
     return [await show(session, vote) for vote in found]
