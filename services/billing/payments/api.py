@@ -31,6 +31,7 @@ from shared.auth import CurrentPrincipal, Role
 from shared.clock import Now
 from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
 
@@ -50,10 +51,11 @@ async def list_payments(
     principal: CurrentPrincipal,
     compound_id: int | None = None,
     household_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = None,
 ) -> PaymentPage:
-    return await service.list_payments(session, principal, compound_id, household_id, limit, offset)
+    return await service.list_payments(session, principal, compound_id, household_id, limit, offset, cursor)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut, summary="收据 (a receipt)")

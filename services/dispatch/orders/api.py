@@ -17,6 +17,7 @@ from shared.auth import CurrentPrincipal, Principal
 from shared.clock import Now
 from shared.errors import InvalidInput
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/dispatch", tags=["orders 工单"])
 B = TypeVar("B")
@@ -47,8 +48,8 @@ async def list_orders(
     household_id: int | None = None,
     assignee_person_id: int | None = None,
     escalation_level: str | None = None,
-    cursor: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> s.OrderPage:
     filters = reading.Filters(
         state=state or [],
@@ -160,8 +161,8 @@ async def list_wishes(
     session: Session,
     principal: CurrentPrincipal,
     compound_id: int,
-    cursor: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> s.OrderPage:
     return await reading.list_wishes(session, principal, compound_id, cursor, limit)
 

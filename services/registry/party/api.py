@@ -14,10 +14,10 @@ from services.registry.party.domain import PartyLedger, PartyOrgLevel, Skill
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 Version = Annotated[int, Query(description="你看到的版本号 (the version you read)")]
 OptionalId = Annotated[int | None, Query(gt=0)]
@@ -49,7 +49,7 @@ async def list_orgs(
     parent_id: OptionalId = None,
     level: PartyOrgLevel | None = None,
     place_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.PartyOrgOut]:
     return await orgs.list_orgs(
@@ -116,7 +116,7 @@ async def list_members(
     compound_id: Annotated[int | None, Query(gt=0, description="居住小区 (where the member lives)")] = None,
     ledger: PartyLedger | None = None,
     skill: Skill | None = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.PartyMemberOut]:
     return await members.list_members(
@@ -192,7 +192,7 @@ async def list_check_ins(
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
     active: bool | None = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.CheckInOut]:
     return await check_ins.list_check_ins(
@@ -247,7 +247,7 @@ async def list_centers(
     reach: CallerReach,
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.CenterHouseholdOut]:
     return await centers.list_centers(

@@ -16,6 +16,7 @@ from services.registry.resources import Resource, mount
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
@@ -34,7 +35,6 @@ def pii_vault(request: Request) -> PiiVault:
 
 
 Vault = Annotated[PiiVault, Depends(pii_vault)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 Version = Annotated[int, Query(description="你看到的版本号 (the version you read)")]
 OptionalId = Annotated[int | None, Query(gt=0)]
@@ -70,7 +70,7 @@ async def list_residents(
     compound_id: OptionalId = None,
     id_card: Annotated[str | None, Query(max_length=40, description="完整身份证号，精确匹配")] = None,
     mobile: Annotated[str | None, Query(max_length=40, description="完整手机号，精确匹配")] = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.ResidentOut]:
     people = await residents.list_residents(
@@ -161,7 +161,7 @@ async def list_grid_workers(
     reach: CallerReach,
     grid_id: OptionalId = None,
     person_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.GridWorkerOut]:
     return await grid_workers.list_grid_workers(
@@ -222,7 +222,7 @@ async def list_heads(
     compound_id: OptionalId = None,
     kind: HeadKind | None = None,
     person_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.HeadOut]:
     return await heads.list_heads(
