@@ -67,7 +67,7 @@ async def move(
     audited and announced in the same transaction."""
     check_seen(proposal, seen)
     current = d.Status(proposal.status)
-    d.check_transition(current, target)
+    d.PROPOSAL_MACHINE.check(current, target)
     # Fields the caller set for this step go out with the new status in one UPDATE: one
     # version per transition, not one for the step's fields and another for the status.
     with session.sync_session.no_autoflush:

@@ -91,7 +91,7 @@ async def cancel(session: AsyncSession, vote_id: int, body: s.CancelIn, principa
     await require_committee(session, principal, vote.compound_id)
     if vote.version != body.version:
         raise Conflict("表决已被更新，请刷新", "Stale vote version", code="stale_version")
-    d.check_transition(d.VoteStatus(vote.status), d.VoteStatus.cancelled)
+    d.VOTE_MACHINE.check(d.VoteStatus(vote.status), d.VoteStatus.cancelled)
     vote.status = d.VoteStatus.cancelled.value
     await flush_vote(session)
     proposal = await get_proposal(session, vote.proposal_id)
