@@ -41,6 +41,7 @@ from shared.auth import Principal
 from shared.contracts.billing import PaymentBooked, PaymentReversed, RefundIssued
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
+from shared.locking import check_version
 from shared.money import fen_to_yuan
 from shared.pagination import int_cursor, keyset_page
 
@@ -469,8 +470,7 @@ async def reverse(
     row = await _payment_row(session, payment_id)
     require_manager(principal, await place_of(session, row.compound_id))
     domain.check_payment_transition(domain.PaymentStatus(row.status), domain.PaymentStatus.reversed)
-    if row.version != body.version:
-        raise Conflict("收款已被他人修改，请刷新后重试", "The payment changed meanwhile: reload", code="stale_version")
+    check_version("收款", "The payment", row.version, body.version)
     if row.refunded_fen:
         raise Conflict(
             "该收款已部分退款，请对余额办理退款而不是冲正",

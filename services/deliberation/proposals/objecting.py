@@ -23,6 +23,7 @@ from services.deliberation.proposals.models import (
 from services.deliberation.proposals.transition import ANSWERED, OPEN
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
+from shared.locking import check_version
 
 
 async def raise_objection(
@@ -57,8 +58,7 @@ async def answer_objection(
         raise NotFound(f"异议 {objection_id} 不存在", f"Objection {objection_id} not found")
     if objection.status != OPEN:
         raise Conflict("该异议已答复", "The objection was already answered", code="illegal_transition")
-    if objection.version != body.version:
-        raise Conflict("异议已被他人更新，请刷新", "Stale objection version", code="stale_version")
+    check_version("异议", "The objection", objection.version, body.version)
     objection.status, objection.answer, objection.answered_by_person_id = ANSWERED, body.answer, principal.person_id
     await session.flush()
     await record(

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.deliberation.audit.domain import Action
 from services.deliberation.audit.service import record
@@ -19,22 +18,16 @@ from services.deliberation.proposals.models import (
 from shared.contracts.deliberation import ProposalStatusChanged
 from shared.errors import Conflict
 from shared.events.outbox import emit
+from shared.locking import check_version, flush_versioned
 
 OPEN = "open"
-
-
 ANSWERED = "answered"
+_PROPOSAL = ("议题", "The proposal")
 
 
 def check_seen(proposal: Proposal, seen: int | None) -> None:
     """Refuse (409) a step based on a version other than the current one."""
-    if seen is not None and proposal.version != seen:
-        raise Conflict(
-            f"议题已被他人更新（当前版本 {proposal.version}，你提交的是 {seen}），请刷新后重试",
-            f"Stale version: the proposal is at {proposal.version}, the request was based on {seen}",
-            code="stale_version",
-            details={"current_version": proposal.version, "your_version": seen},
-        )
+    check_version(*_PROPOSAL, proposal.version, seen)
 
 
 async def open_objections(session: AsyncSession, proposal_id: int) -> int:
@@ -75,12 +68,7 @@ async def move(
     proposal.status = target.value
     if target in (d.Status.passed, d.Status.rejected, d.Status.no_quorum):
         proposal.decided_at = at
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise Conflict(
-            "议题已被他人同时更新，请刷新后重试", "The proposal was changed concurrently", code="stale_version"
-        ) from None
+    await flush_versioned(session, *_PROPOSAL)
     await record(
         session,
         proposal.compound_id,

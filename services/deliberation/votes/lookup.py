@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.deliberation.projections.models import BuildingView
 from services.deliberation.votes import domain as d
 from services.deliberation.votes.models import Vote, VoteItem
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
+from shared.locking import flush_versioned
 
 
 async def get(session: AsyncSession, vote_id: int) -> Vote:
@@ -27,12 +27,7 @@ async def vote_items(session: AsyncSession, vote_id: int) -> list[VoteItem]:
 
 
 async def flush_vote(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise Conflict(
-            "表决已被同时更新，请刷新后重试", "The vote was changed concurrently", code="stale_version"
-        ) from None
+    await flush_versioned(session, "表决", "The vote")
 
 
 async def building_numbers(session: AsyncSession, compound_id: int) -> dict[int, str]:

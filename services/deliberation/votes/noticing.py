@@ -23,6 +23,7 @@ from services.deliberation.votes.lookup import flush_vote, get
 from services.deliberation.votes.models import Vote, VoteItem
 from shared.auth import Principal
 from shared.errors import Conflict
+from shared.locking import check_version
 
 
 async def notice(session: AsyncSession, proposal_id: int, body: s.NoticeIn, principal: Principal, at: datetime) -> Vote:
@@ -89,8 +90,7 @@ async def cancel(session: AsyncSession, vote_id: int, body: s.CancelIn, principa
     proposal goes back to await a new notice."""
     vote = await get(session, vote_id)
     await require_committee(session, principal, vote.compound_id)
-    if vote.version != body.version:
-        raise Conflict("表决已被更新，请刷新", "Stale vote version", code="stale_version")
+    check_version("表决", "The vote", vote.version, body.version)
     d.VOTE_MACHINE.check(d.VoteStatus(vote.status), d.VoteStatus.cancelled)
     vote.status = d.VoteStatus.cancelled.value
     await flush_vote(session)

@@ -6,7 +6,6 @@ from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry import entities
 from services.registry.entities import get_or_404
@@ -130,10 +129,7 @@ async def update_grid_worker(
     if body.kind is not None:
         worker.kind = body.kind.value
     flag_modified(worker, "kind")
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise entities.stale(GRID_WORKER, worker.version, body.version) from None
+    await entities.flush_versioned(session, GRID_WORKER, worker, body.version)
     await session.refresh(worker)
     view = await show_grid_worker(session, worker)
     await announce_grid_worker(session, view, "updated")
@@ -147,10 +143,7 @@ async def remove_grid_worker(session: AsyncSession, principal: Principal, worker
     view = await show_grid_worker(session, worker)
     await session.execute(delete(GridAssignment).where(GridAssignment.grid_worker_id == worker.id))
     await session.delete(worker)
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise entities.stale(GRID_WORKER, worker.version, version) from None
+    await entities.flush_versioned(session, GRID_WORKER, worker, version)
     await announce_grid_worker(session, view, "removed")
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry import entities
 from services.registry.accounts import sessions
@@ -336,10 +335,7 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
     person.anonymised = True
     if person.moved_out is None:
         person.moved_out = clock_of(session).today()
-    try:
-        await session.flush()
-    except StaleDataError:
-        raise entities.stale(RESIDENT, person.version, version) from None
+    await entities.flush_versioned(session, RESIDENT, person, version)
     await session.refresh(person)
     await entities.announce(session, RESIDENT, person, "removed")
     # Other services keep this person's name in their projections (dispatch: party members,
