@@ -19,18 +19,13 @@ async def vote_clock(runtime: ServiceRuntime) -> int:
         to_open, to_close = await lookup.due(session, now)
     handled = 0
     for vote_id, step in [(i, opening.open_vote) for i in to_open] + [(i, closing.close) for i in to_close]:
-        async with runtime.db.sessionmaker() as session:
-            try:
-                vote = await lookup.get(session, vote_id)
-                await step(session, vote, None, now)
-                await session.commit()
-                handled += 1
-            except LinliError as exc:
-                # e.g. an unanswered objection holds the tally: try again next round.
-                await session.rollback()
-                log.info("vote %s not moved: %s", vote_id, exc.message_en)
-    if handled:
-        runtime.relay.wake()
+        try:
+            async with runtime.transaction() as session:
+                await step(session, await lookup.get(session, vote_id), None, now)
+            handled += 1
+        except LinliError as exc:
+            # e.g. an unanswered objection holds the tally: try again next round.
+            log.info("vote %s not moved: %s", vote_id, exc.message_en)
     return handled
 
 
@@ -41,9 +36,8 @@ async def audit_chainer(runtime: ServiceRuntime) -> int:
         compounds = await chaining.compounds_with_pending(session)
     chained = 0
     for compound_id in compounds:
-        async with runtime.db.sessionmaker() as session:
+        async with runtime.transaction() as session:
             chained += await chaining.chain_pending(session, compound_id)
-            await session.commit()
     return chained
 
 

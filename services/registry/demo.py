@@ -90,14 +90,12 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     if not settings.seed_demo or settings.environment == "production":
         return
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         if await session.scalar(select(func.count()).select_from(Street)):
             return
         demo = await build_demo_street(session)
         await add_demo_people(session, settings, demo)
         await add_demo_organisation(session, demo)
-        await session.commit()
-    runtime.relay.wake()
 
 
 async def build_demo_street(session: AsyncSession) -> DemoStreet:
