@@ -320,7 +320,7 @@ async def void_bill(
     """Void an unpaid bill with a reversing entry (the bill itself stays, marked void)."""
     row = await _bill_row(session, bill_id)
     require_manager(principal, await place_of(session, row.compound_id))
-    domain.check_transition(domain.BillStatus(row.status), domain.BillStatus.void)
+    domain.BILL_MACHINE.check(domain.BillStatus(row.status), domain.BillStatus.void)
     if row.paid_fen > 0:
         raise Conflict(
             f"账单已收 {fen_to_yuan(row.paid_fen)} 元，请先退款再作废",

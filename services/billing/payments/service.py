@@ -469,7 +469,7 @@ async def reverse(
     """Undo a payment booked in error with a reversing entry (the receipt keeps its number)."""
     row = await _payment_row(session, payment_id)
     require_manager(principal, await place_of(session, row.compound_id))
-    domain.check_payment_transition(domain.PaymentStatus(row.status), domain.PaymentStatus.reversed)
+    domain.PAYMENT_MACHINE.check(domain.PaymentStatus(row.status), domain.PaymentStatus.reversed)
     check_version("收款", "The payment", row.version, body.version)
     if row.refunded_fen:
         raise Conflict(
