@@ -14,7 +14,7 @@ registry, deliberation and the gateway as their own processes on PostgreSQL at 1
 3. ballot intake: every owner casts one real-name ballot through the gateway, C at a time
    (closed loop): ballots/s and the latency percentiles; then the counts are checked
    (none lost, none doubled) and the audit chain verified;
-4. the tally: deliberation's own tally (`votes.service.tally`: load the roll and the ballots,
+4. the tally: deliberation's own tally (`tally` in `votes/closing.py`: load the roll and the ballots,
    count both legs, per building) in this process against the same database, R times; the
    pure counting alone; and a raw SQL GROUP BY of the same rows (choice × building: persons
    and area) for the ratio; finally the real close (tally + publication + audit + events).
@@ -56,7 +56,7 @@ from bench.harness import (
     tansu,
     wait_http,
 )
-from services.deliberation.votes import service as votes
+from services.deliberation.votes import closing, lookup
 from services.deliberation.votes.tally import Choice, Threshold, tally_item
 from shared.auth import Grant, Role, TokenCodec
 from shared.db import Database
@@ -330,15 +330,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "WHERE ed.vote_id = :v GROUP BY ed.building_id, b.choice"
             )
             async with db.sessionmaker() as session:
-                vote_row = await votes.get(session, vid)
+                vote_row = await lookup.get(session, vid)
                 for _ in range(args.repeat):
                     start = time.perf_counter()
-                    results = await votes.tally(session, vote_row)
+                    results = await closing.tally(session, vote_row)
                     tally_runs.append(time.perf_counter() - start)
                     start = time.perf_counter()
                     rows = (await session.execute(raw_sql, {"v": vid, "i": item})).all()
                     sql_runs.append(time.perf_counter() - start)
-                persons = await votes.electorate(session, vid)
+                persons = await closing.electorate(session, vid)
                 ballots = {
                     k: Choice(c)
                     for k, c in await session.execute(
@@ -363,9 +363,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "outcome": results[item].outcome.value,
             }
             async with db.sessionmaker() as session:
-                vote_row = await votes.get(session, vid)
+                vote_row = await lookup.get(session, vid)
                 start = time.perf_counter()
-                closed = await votes.close(session, vote_row, None, vote_row.closes_at + timedelta(minutes=1))
+                closed = await closing.close(session, vote_row, None, vote_row.closes_at + timedelta(minutes=1))
                 await session.commit()
                 report["tally"]["close_with_publication_ms"] = round((time.perf_counter() - start) * 1000, 1)
                 report["tally"]["closed_outcome"] = closed.outcome

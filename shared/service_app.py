@@ -14,12 +14,14 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import TokenCodec
 from shared.clock import Clock
 from shared.db import Database
 from shared.error_handlers import install_error_handlers
 from shared.events.consumer import ConsumerRunner, EventHandlers, topics_to_create
+from shared.events.outbox import SESSION_FLAG
 from shared.events.relay import Relay
 from shared.events.transport import Transport
 from shared.http import RequestContextMiddleware
@@ -90,6 +92,22 @@ class ServiceRuntime:
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction of background work (a ticker's round, a job's step): committed when
+        the block ends, rolled back when it raises. If it emitted events, the relay is woken
+        after the commit, so they leave now rather than at the next poll. (Requests have theirs
+        from UnitOfWorkRoute, which does the same.)"""
+        async with self.db.sessionmaker() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+        if session.info.pop(SESSION_FLAG, False):
+            self.relay.wake()
 
     async def tick(self, name: str) -> int:
         """Run one round of the named ticker now (tests, and `linli` commands)."""

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.base import compound_projection
 from services.deliberation.projections.service import register_projections
-from services.deliberation.proposals.service import from_referral
+from services.deliberation.proposals.submission import from_referral
 from shared.contracts.dispatch import OrderReferredToDeliberation
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent

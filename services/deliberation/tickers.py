@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from services.deliberation.votes import service as votes
+from services.deliberation.votes import chaining, closing, lookup, opening
 from shared.errors import LinliError
 from shared.service_app import ServiceRuntime, Ticker
 
@@ -16,21 +16,16 @@ log = logging.getLogger("linli.deliberation.tickers")
 async def vote_clock(runtime: ServiceRuntime) -> int:
     now = runtime.clock()
     async with runtime.db.sessionmaker() as session:
-        to_open, to_close = await votes.due(session, now)
+        to_open, to_close = await lookup.due(session, now)
     handled = 0
-    for vote_id, step in [(i, votes.open_vote) for i in to_open] + [(i, votes.close) for i in to_close]:
-        async with runtime.db.sessionmaker() as session:
-            try:
-                vote = await votes.get(session, vote_id)
-                await step(session, vote, None, now)
-                await session.commit()
-                handled += 1
-            except LinliError as exc:
-                # e.g. an unanswered objection holds the tally: try again next round.
-                await session.rollback()
-                log.info("vote %s not moved: %s", vote_id, exc.message_en)
-    if handled:
-        runtime.relay.wake()
+    for vote_id, step in [(i, opening.open_vote) for i in to_open] + [(i, closing.close) for i in to_close]:
+        try:
+            async with runtime.transaction() as session:
+                await step(session, await lookup.get(session, vote_id), None, now)
+            handled += 1
+        except LinliError as exc:
+            # e.g. an unanswered objection holds the tally: try again next round.
+            log.info("vote %s not moved: %s", vote_id, exc.message_en)
     return handled
 
 
@@ -38,12 +33,11 @@ async def audit_chainer(runtime: ServiceRuntime) -> int:
     """Append the audit entries of ballots cast since the last round, one transaction per
     compound (so voters never wait on the chain head; closing chains whatever is left)."""
     async with runtime.db.sessionmaker() as session:
-        compounds = await votes.compounds_with_pending(session)
+        compounds = await chaining.compounds_with_pending(session)
     chained = 0
     for compound_id in compounds:
-        async with runtime.db.sessionmaker() as session:
-            chained += await votes.chain_pending(session, compound_id)
-            await session.commit()
+        async with runtime.transaction() as session:
+            chained += await chaining.chain_pending(session, compound_id)
     return chained
 
 

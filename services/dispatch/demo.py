@@ -24,7 +24,7 @@ async def seed_demo_orders(runtime: ServiceRuntime) -> int:
     settings = runtime.settings
     if not settings.seed_demo or settings.environment == "production" or id(runtime) in _done:
         return 0
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         if await session.scalar(select(Order.id).where(Order.source_ref == DEMO_REF)) is not None:
             _done.add(id(runtime))
             return 0
@@ -45,8 +45,6 @@ async def seed_demo_orders(runtime: ServiceRuntime) -> int:
         )
         order = await create_order(session, body, recorder, runtime.clock())
         order.source_ref = DEMO_REF
-        await session.commit()
-    runtime.relay.wake()
     _done.add(id(runtime))
     return 1
 

@@ -55,7 +55,22 @@ class GatewayRuntime:
 
 
 def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
+    """The gateway: its own ops and documentation routes, the proxy to the four services, and
+    the residents' web app behind everything else."""
     runtime = GatewayRuntime(settings)
+    app = _app(runtime)
+    _ops_routes(app, runtime)
+    _doc_routes(app, runtime)
+    _proxy_routes(app, runtime)
+    # Last: the residents' web app answers every other GET (client routes fall back to index.html).
+    mount_webapp(app, web_dist)
+    return app
+
+
+def _app(runtime: GatewayRuntime) -> FastAPI:
+    """The bare app: lifespan (the upstream client, draining on shutdown), tokens, errors and
+    the request context every service has."""
+    settings = runtime.settings
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -87,6 +102,11 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    return app
+
+
+def _ops_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
+    """Liveness, readiness (every service ready and not draining) and metrics."""
 
     @app.get("/healthz", tags=["ops"], summary="存活检查 (liveness)")
     async def healthz() -> dict[str, str]:
@@ -120,6 +140,10 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     async def metrics() -> Response:
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+
+def _doc_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
+    """One OpenAPI document merged from the gateway's and the services' (cached briefly), and its docs page."""
+
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         now = time.monotonic()
@@ -131,28 +155,34 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     async def docs() -> HTMLResponse:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
 
-    def over_limit(request: Request) -> Response | None:
-        """429 when the caller has used up their rate; refuses expired or forged tokens first
-        (each service still authorises on its own)."""
-        principal = optional_principal(request)
-        caller = principal.caller_key if principal else f"ip:{client_address(request, runtime.trusted_proxies)}"
-        wait = runtime.limiter.take(caller)
-        if wait <= 0:
-            return None
-        retry = str(max(1, math.ceil(wait)))
-        return error_response(
-            429,
-            "rate_limited",
-            f"请求过于频繁，请 {retry} 秒后再试",
-            f"Too many requests; retry in {retry}s",
-            headers={"Retry-After": retry},
-        )
+
+def _over_limit(runtime: GatewayRuntime, request: Request) -> Response | None:
+    """429 when the caller has used up their rate; refuses expired or forged tokens first
+    (each service still authorises on its own)."""
+    principal = optional_principal(request)
+    caller = principal.caller_key if principal else f"ip:{client_address(request, runtime.trusted_proxies)}"
+    wait = runtime.limiter.take(caller)
+    if wait <= 0:
+        return None
+    retry = str(max(1, math.ceil(wait)))
+    return error_response(
+        429,
+        "rate_limited",
+        f"请求过于频繁，请 {retry} 秒后再试",
+        f"Too many requests; retry in {retry}s",
+        headers={"Retry-After": retry},
+    )
+
+
+def _proxy_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
+    """Every /api/v1/<service>/… request, and the Open311 root, forwarded to its service after the rate limit."""
+    settings = runtime.settings
 
     @app.api_route("/open311/v2/{path:path}", methods=["GET", "POST"], include_in_schema=False)
     async def open311(path: str, request: Request) -> Response:
         # Open311 GeoReport v2 clients (12345 hotlines, civic-issue apps) expect this root;
         # dispatch serves the facade under its own prefix.
-        if refused := over_limit(request):
+        if refused := _over_limit(runtime, request):
             return refused
         assert runtime.client is not None
         return await forward(
@@ -173,7 +203,7 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
             return error_response(
                 404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}", {"services": list(SERVICES)}
             )
-        if refused := over_limit(request):
+        if refused := _over_limit(runtime, request):
             return refused
         assert runtime.client is not None
         return await forward(
@@ -184,10 +214,6 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
             draining=runtime.drained,
         )
-
-    # Last: the residents' web app answers every other GET (client routes fall back to index.html).
-    mount_webapp(app, web_dist)
-    return app
 
 
 async def _combined_openapi(app: FastAPI, runtime: GatewayRuntime) -> dict[str, Any]:

@@ -19,11 +19,11 @@ from services.registry.committees.domain import Body, MemberRole
 from services.registry.pairings import schemas as pairing_schemas
 from services.registry.pairings import service as pairings
 from services.registry.pairings.domain import PairingKind
+from services.registry.party import centers, check_ins, members, orgs
 from services.registry.party import schemas as party_schemas
-from services.registry.party import service as party
 from services.registry.party.domain import PartyLedger, PartyOrgLevel
+from services.registry.people import grid_workers, heads, residents
 from services.registry.people import schemas as people_schemas
-from services.registry.people import service as people
 from services.registry.people.domain import GridWorkerKind, HeadKind, ResidentKind, id_card_check_char
 from services.registry.people.pii import PiiVault
 from services.registry.places import service as places
@@ -90,14 +90,12 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     if not settings.seed_demo or settings.environment == "production":
         return
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         if await session.scalar(select(func.count()).select_from(Street)):
             return
         demo = await build_demo_street(session)
         await add_demo_people(session, settings, demo)
         await add_demo_organisation(session, demo)
-        await session.commit()
-    runtime.relay.wake()
 
 
 async def build_demo_street(session: AsyncSession) -> DemoStreet:
@@ -202,7 +200,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
     }
     for serial, person in enumerate(DEMO_PEOPLE, start=1):
         home = homes[person.mobile]
-        created = await people.create_resident(
+        created = await residents.create_resident(
             session,
             vault,
             SEEDER,
@@ -240,7 +238,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
             person_id=demo.people["13800000001"], role="street_admin", scope=f"street:{demo.street_id}"
         ),
     )
-    await people.create_grid_worker(
+    await grid_workers.create_grid_worker(
         session,
         SEEDER,
         people_schemas.GridWorkerCreate(
@@ -249,7 +247,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
     )
     building_one = await session.scalar(select(Building.id).where(Building.compound_id == old, Building.number == "1"))
     assert building_one is not None
-    await people.create_head(
+    await heads.create_head(
         session,
         SEEDER,
         people_schemas.HeadCreate(kind=HeadKind.building, place_id=building_one, person_id=demo.people["13800000004"]),
@@ -271,13 +269,13 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         (PartyOrgLevel.compound_branch, "杏花岭片区小区党支部", old),
         (PartyOrgLevel.building_group, "1号楼党小组", building_one),
     ):
-        org = await party.create_org(
+        org = await orgs.create_org(
             session, party_schemas.PartyOrgCreate(level=level, name=name, place_id=place_id, parent_id=parent), SEEDER
         )
         parent = org.id
         if level == PartyOrgLevel.compound_branch:
             branch = org.id
-    plumber = await party.create_member(
+    plumber = await members.create_member(
         session,
         party_schemas.PartyMemberCreate(
             person_id=demo.people["13800000003"],
@@ -287,7 +285,7 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         ),
         SEEDER,
     )
-    await party.create_check_in(
+    await check_ins.create_check_in(
         session, party_schemas.CheckInCreate(party_member_id=plumber.id, compound_id=old, post="水电维修服务岗"), SEEDER
     )
     for mobile, body, role in (
@@ -304,7 +302,7 @@ async def add_demo_organisation(session: AsyncSession, demo: DemoStreet) -> None
         )
     plumber_home = demo.homes[(old, "1", "201")][1]
     needy_neighbour = demo.homes[(old, "1", "102")][1]
-    center = await party.create_center(
+    center = await centers.create_center(
         session,
         party_schemas.CenterHouseholdCreate(
             household_id=plumber_home,

@@ -10,9 +10,9 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from services.registry.base import Base
+from shared import locking
 from shared.contracts.registry import LIFECYCLE
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.envelope import EventData
@@ -80,19 +80,16 @@ async def referenced(
     return entity
 
 
-def stale(kind: EntityKind[Any], current: int, seen: int) -> Conflict:
-    return Conflict(
-        f"{kind.name_zh}已被他人修改（当前版本 {current}，你提交的是 {seen}），请刷新后重试",
-        f"Stale version of {kind.name_en}: current is {current}, request was based on {seen}",
-        code="stale_version",
-        details={"current_version": current, "your_version": seen},
-    )
-
-
 def check_version(kind: EntityKind[Any], entity: Any, seen: int) -> None:
-    """Refuse (409) a change based on a version other than the current one."""
-    if entity.version != seen:
-        raise stale(kind, entity.version, seen)
+    """Refuse (409 `stale_version`) a change based on a version other than the current one."""
+    locking.check_version(kind.name_zh, f"The {kind.name_en}", entity.version, seen)
+
+
+async def flush_versioned(session: AsyncSession, kind: EntityKind[Any], entity: Any, seen: int | None) -> None:
+    """Write the entity's changes; one another request changed meanwhile is `stale_version`."""
+    await locking.flush_versioned(
+        session, kind.name_zh, f"The {kind.name_en}", getattr(entity, "version", 0), seen or 0
+    )
 
 
 async def announce(session: AsyncSession, kind: EntityKind[M], entity: M, verb: Verb) -> None:
@@ -104,9 +101,7 @@ async def _flush(
     session: AsyncSession, kind: EntityKind[Any], entity: Any, seen: int | None, duplicate: Conflict | None
 ) -> None:
     try:
-        await session.flush()
-    except StaleDataError:
-        raise stale(kind, getattr(entity, "version", 0), seen or 0) from None
+        await flush_versioned(session, kind, entity, seen)
     except IntegrityError as exc:
         raise duplicate or Conflict(
             f"{kind.name_zh}与已有记录冲突",

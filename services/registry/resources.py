@@ -21,6 +21,7 @@ from services.registry.scope import Area, CallerReach, Reach, require_admin
 from shared.auth import CurrentPrincipal, Principal
 from shared.errors import Conflict
 from shared.http import Session
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 M = TypeVar("M", bound=Base)
 
@@ -72,7 +73,7 @@ def mount(router: APIRouter, r: Resource[M]) -> None:
     async def list_all(
         session: Session,
         reach: CallerReach,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+        limit: Limit = DEFAULT_LIMIT,
         offset: Annotated[int, Query(ge=0)] = 0,
         **filters: int | None,
     ) -> list[BaseModel]:

@@ -27,6 +27,7 @@ from services.billing.rates.domain import RateScope
 from shared.auth import CurrentPrincipal
 from shared.clock import Now, Today
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,7 +61,7 @@ async def list_bills(
     status: BillStatus | None = None,
     period: str | None = None,
     unpaid_only: bool = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
     payer_kind: Annotated[
         PayerKind | None, Query(description="developer: the developer's bills (unsold, undelivered, before delivery)")

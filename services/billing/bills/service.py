@@ -49,6 +49,7 @@ from shared.clock import month_of
 from shared.contracts.billing import ArrearsReminder, BillsIssued
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
+from shared.locking import update_versioned
 from shared.money import fen_to_yuan
 
 
@@ -319,22 +320,22 @@ async def void_bill(
     """Void an unpaid bill with a reversing entry (the bill itself stays, marked void)."""
     row = await _bill_row(session, bill_id)
     require_manager(principal, await place_of(session, row.compound_id))
-    domain.check_transition(domain.BillStatus(row.status), domain.BillStatus.void)
+    domain.BILL_MACHINE.check(domain.BillStatus(row.status), domain.BillStatus.void)
     if row.paid_fen > 0:
         raise Conflict(
             f"账单已收 {fen_to_yuan(row.paid_fen)} 元，请先退款再作废",
             "The bill has payments on it: refund them before voiding",
             code="bill_has_payments",
         )
-    result = await session.execute(
-        update(bills)
-        .where(bills.c.id == bill_id, bills.c.version == body.version, bills.c.paid_fen == 0)
-        .values(status=domain.BillStatus.void.value, version=bills.c.version + 1)
+    await update_versioned(
+        session,
+        bills,
+        (bills.c.id == bill_id) & (bills.c.paid_fen == 0),
+        body.version,
+        {"status": domain.BillStatus.void.value},
+        "账单",
+        "The bill",
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(
-            "账单已被他人修改，请刷新后重试", "The bill was changed meanwhile: reload and retry", code="stale_version"
-        )
     if row.amount_fen > 0:
         income_kind, income_ref = domain.income_account(domain.BillKind(row.kind), row.source_id)
         await ledger.post(

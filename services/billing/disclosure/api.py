@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from services.billing.access import place_of
 from services.billing.disclosure import render, service
-from services.billing.disclosure.models import disclosures
 from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, VerifyOut
 from services.billing.projections.models import compound_projection, household_projection
 from shared.auth import CurrentPrincipal, Principal
@@ -51,10 +49,7 @@ async def _readable(session: Session, principal: Principal, disclosure_id: int) 
 @router.get("/disclosures", response_model=list[DisclosureOut], summary="公示列表 (a compound's disclosures)")
 async def list_disclosures(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[DisclosureOut]:
     await _require_of_compound(session, principal, compound_id)
-    rows = await session.execute(
-        select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
-    )
-    return [service.disclosure_out(r) for r in rows]
+    return await service.list_of(session, compound_id)
 
 
 @router.get("/disclosures/verify", response_model=VerifyOut, summary="核验公示链 (recompute the hash chain)")

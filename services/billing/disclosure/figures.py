@@ -50,17 +50,41 @@ class Closed:
     entry_id: int
 
 
+Flows = dict[tuple[str, str], tuple[int, int]]
+"""Debits and credits of the period, by account kind and ref."""
+
+
 async def compute(
     session: AsyncSession, compound_id: int, period: Period, marks: Watermarks, earlier: list[Closed]
 ) -> dict[str, Any]:
     """Income, expenses, fund balances at the period's end, collection rate, maintenance-fund
     use, and the late entries of earlier closed periods (`earlier`, in publication order)."""
+    in_books = [journal_entries.c.compound_id == compound_id, journal_entries.c.id <= marks.entry_id]
     in_period = [journal_entries.c.value_date >= period.start, journal_entries.c.value_date <= period.end]
     name = await session.scalar(
         select(compound_projection.c.name).where(compound_projection.c.compound_id == compound_id)
     )
-    in_books = [journal_entries.c.compound_id == compound_id, journal_entries.c.id <= marks.entry_id]
-    flows: dict[tuple[str, str], tuple[int, int]] = {}
+    flows = await _flows(session, in_books, in_period)
+    return {
+        "compound": {"id": compound_id, "name": name},
+        "period": {
+            "label": period.label,
+            "kind": period.kind.value,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "as_of": {"journal_entry_id": marks.entry_id, "allocation_id": marks.allocation_id, "bill_id": marks.bill_id},
+        "income": await _income(session, flows, in_books, in_period),
+        "expenses": _expenses(flows),
+        "fund_balances": await _fund_balances(session, in_books, period),
+        "collection_rate": await _collection_rate(session, compound_id, period, marks),
+        "maintenance_fund_use": await _maintenance_fund_use(session, in_books, in_period),
+        "adjustments": await _late_entries(session, compound_id, period, marks, earlier),
+    }
+
+
+async def _flows(session: AsyncSession, in_books: list[Any], in_period: list[Any]) -> Flows:
+    flows: Flows = {}
     for kind, ref, d, c in await session.execute(
         select(
             accounts.c.kind, accounts.c.ref, func.sum(journal_lines.c.debit_fen), func.sum(journal_lines.c.credit_fen)
@@ -71,15 +95,23 @@ async def compute(
         .group_by(accounts.c.kind, accounts.c.ref)
     ):
         flows[(kind, ref)] = (int(d), int(c))
+    return flows
 
-    def credited(kind: AccountKind, ref: str | None = None) -> int:
-        return sum(c - d for (k, r), (d, c) in flows.items() if k == kind.value and (ref is None or r == ref))
 
-    def debited(kind: AccountKind, ref: str | None = None, exclude_ref: str | None = None) -> int:
-        return sum(
-            d for (k, r), (d, _) in flows.items() if k == kind.value and (ref is None or r == ref) and r != exclude_ref
-        )
+def _credited(flows: Flows, kind: AccountKind, ref: str | None = None) -> int:
+    return sum(c - d for (k, r), (d, c) in flows.items() if k == kind.value and (ref is None or r == ref))
 
+
+def _debited(flows: Flows, kind: AccountKind, ref: str | None = None, exclude_ref: str | None = None) -> int:
+    return sum(
+        d for (k, r), (d, _) in flows.items() if k == kind.value and (ref is None or r == ref) and r != exclude_ref
+    )
+
+
+async def _income(
+    session: AsyncSession, flows: Flows, in_books: list[Any], in_period: list[Any]
+) -> list[dict[str, Any]]:
+    """What was billed and received, public revenue by source, and money paid into the funds."""
     revenue_rows = await session.execute(
         select(
             revenues.c.source,
@@ -96,15 +128,19 @@ async def compute(
         {
             "item": "property_fee_billed",
             "label": "物业费（应收）",
-            "amount_fen": credited(AccountKind.property_fee_income),
+            "amount_fen": _credited(flows, AccountKind.property_fee_income),
         },
-        {"item": "levy_billed", "label": "出资（应收）", "amount_fen": credited(AccountKind.levy_fund)},
+        {"item": "levy_billed", "label": "出资（应收）", "amount_fen": _credited(flows, AccountKind.levy_fund)},
         {
             "item": "shared_property_billed",
             "label": "共享物业服务（应收）",
-            "amount_fen": credited(AccountKind.shared_property_payable),
+            "amount_fen": _credited(flows, AccountKind.shared_property_payable),
         },
-        {"item": "payments_received", "label": "实收款项", "amount_fen": debited(AccountKind.cash, exclude_ref="bank")},
+        {
+            "item": "payments_received",
+            "label": "实收款项",
+            "amount_fen": _debited(flows, AccountKind.cash, exclude_ref="bank"),
+        },
     ]
     for source, gross, cost, net in revenue_rows:
         income.append(
@@ -120,7 +156,7 @@ async def compute(
         {
             "item": "shared_development_fund_in",
             "label": "共享发展金存入",
-            "amount_fen": credited(AccountKind.shared_development_fund),
+            "amount_fen": _credited(flows, AccountKind.shared_development_fund),
         }
     )
     income.append(
@@ -130,7 +166,11 @@ async def compute(
             "amount_fen": _sum_side(flows, AccountKind.maintenance_fund, credit=True),
         }
     )
+    return income
 
+
+def _expenses(flows: Flows) -> list[dict[str, Any]]:
+    """Spending from each part of the fund pool and from the funds, shared-property costs, refunds."""
     expenses: list[dict[str, Any]] = [
         {"item": f"fund_pool:{ref}", "label": f"资金池·{PART_LABELS.get(ref, ref)}支出", "amount_fen": d}
         for (k, ref), (d, _) in sorted(flows.items())
@@ -140,7 +180,7 @@ async def compute(
         {
             "item": "shared_development_fund_out",
             "label": "共享发展金支出",
-            "amount_fen": debited(AccountKind.shared_development_fund),
+            "amount_fen": _debited(flows, AccountKind.shared_development_fund),
         },
         {
             "item": "maintenance_fund_out",
@@ -150,11 +190,16 @@ async def compute(
         {
             "item": "shared_property_compound",
             "label": "共享物业服务（公共部分）",
-            "amount_fen": debited(AccountKind.expenses, "shared_property"),
+            "amount_fen": _debited(flows, AccountKind.expenses, "shared_property"),
         },
         {"item": "refunds", "label": "退款", "amount_fen": _refunds(flows)},
     ]
+    return expenses
 
+
+async def _fund_balances(session: AsyncSession, in_books: list[Any], period: Period) -> list[dict[str, Any]]:
+    """Balances at the period's end: each part of the fund pool, the shared development fund,
+    and the maintenance fund in one total."""
     balances: list[dict[str, Any]] = []
     maintenance_total = 0
     for kind, ref, d, c in await session.execute(
@@ -193,7 +238,13 @@ async def compute(
             "balance_fen": maintenance_total,
         }
     )
+    return balances
 
+
+async def _collection_rate(
+    session: AsyncSession, compound_id: int, period: Period, marks: Watermarks
+) -> dict[str, Any]:
+    """Property fees issued for the period and what has been paid against them."""
     period_bills = [
         bills.c.compound_id == compound_id,
         bills.c.id <= marks.bill_id,
@@ -211,6 +262,17 @@ async def compute(
         )
         or 0
     )
+    return {
+        "due_fen": due,
+        "paid_fen": paid,
+        "rate": collection_rate_text(paid, due),
+        "formula": COLLECTION_RATE_FORMULA,
+    }
+
+
+async def _maintenance_fund_use(
+    session: AsyncSession, in_books: list[Any], in_period: list[Any]
+) -> list[dict[str, Any]]:
     uses = await session.execute(
         select(
             fund_movements.c.ref,
@@ -228,37 +290,16 @@ async def compute(
         )
         .order_by(fund_movements.c.id)
     )
-    adjustments = await _late_entries(session, compound_id, period, marks, earlier)
-    return {
-        "compound": {"id": compound_id, "name": name},
-        "period": {
-            "label": period.label,
-            "kind": period.kind.value,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-        },
-        "as_of": {"journal_entry_id": marks.entry_id, "allocation_id": marks.allocation_id, "bill_id": marks.bill_id},
-        "income": income,
-        "expenses": expenses,
-        "fund_balances": balances,
-        "collection_rate": {
-            "due_fen": due,
-            "paid_fen": paid,
-            "rate": collection_rate_text(paid, due),
-            "formula": COLLECTION_RATE_FORMULA,
-        },
-        "maintenance_fund_use": [
-            {
-                "buildings": ref,
-                "amount_fen": int(fen),
-                "purpose": purpose,
-                "decision_id": decision,
-                "emergency": bool(emergency),
-            }
-            for ref, fen, purpose, decision, emergency in uses
-        ],
-        "adjustments": adjustments,
-    }
+    return [
+        {
+            "buildings": ref,
+            "amount_fen": int(fen),
+            "purpose": purpose,
+            "decision_id": decision,
+            "emergency": bool(emergency),
+        }
+        for ref, fen, purpose, decision, emergency in uses
+    ]
 
 
 async def _late_entries(
@@ -291,11 +332,11 @@ async def _late_entries(
     ]
 
 
-def _sum_side(flows: dict[tuple[str, str], tuple[int, int]], kind: AccountKind, *, credit: bool) -> int:
+def _sum_side(flows: Flows, kind: AccountKind, *, credit: bool) -> int:
     return sum((c if credit else d) for (k, _), (d, c) in flows.items() if k == kind.value)
 
 
-def _refunds(flows: dict[tuple[str, str], tuple[int, int]]) -> int:
+def _refunds(flows: Flows) -> int:
     # Refunds and reversals credit the payment channels (counter, wechat, …); fund money moves
     # through the bank account.
     return sum(c for (k, r), (_, c) in flows.items() if k == AccountKind.cash.value and r != "bank")

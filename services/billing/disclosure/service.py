@@ -139,6 +139,14 @@ async def _closed_before(session: AsyncSession, compound_id: int, seq: int) -> l
     ]
 
 
+async def list_of(session: AsyncSession, compound_id: int) -> list[DisclosureOut]:
+    """A compound's disclosures in publication order."""
+    rows = await session.execute(
+        select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
+    )
+    return [disclosure_out(r) for r in rows]
+
+
 async def show(session: AsyncSession, disclosure_id: int) -> DisclosureOut:
     row = (await session.execute(select(disclosures).where(disclosures.c.id == disclosure_id))).first()
     if row is None:

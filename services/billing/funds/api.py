@@ -8,11 +8,9 @@ from datetime import datetime
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from services.billing.access import place_of, require_reader
-from services.billing.funds import approvals, domain, service
-from services.billing.funds.models import distributions, revenues, visit_charges
+from services.billing.funds import approvals, domain, queries, service
 from services.billing.funds.schemas import (
     DistributionCreate,
     DistributionOut,
@@ -31,7 +29,6 @@ from services.billing.funds.schemas import (
 from services.billing.keys import MONEY
 from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind
-from services.billing.ledger.models import accounts, journal_entries, journal_lines
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.http import Session, service_router
@@ -54,7 +51,7 @@ async def book_revenue(body: RevenueCreate, now: Now, session: Session, principa
 @router.get("/revenues", response_model=list[RevenueOut], summary="公共收益 (a compound's public revenue)")
 async def list_revenues(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[RevenueOut]:
     require_reader(principal, await place_of(session, compound_id))
-    rows = await session.execute(select(revenues).where(revenues.c.compound_id == compound_id).order_by(revenues.c.id))
+    rows = await queries.revenues_of(session, compound_id)
     return [service.revenue_out(r) for r in rows]
 
 
@@ -113,9 +110,7 @@ async def list_approvals(
 @router.get("/distributions", response_model=list[DistributionOut], summary="分配记录 (distributions)")
 async def list_distributions(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[DistributionOut]:
     require_reader(principal, await place_of(session, compound_id))
-    rows = await session.execute(
-        select(distributions).where(distributions.c.compound_id == compound_id).order_by(distributions.c.id)
-    )
+    rows = await queries.distributions_of(session, compound_id)
     return [
         DistributionOut(
             id=r.id,
@@ -182,24 +177,10 @@ async def fund_ledger(
     fund: domain.FundKind, session: Session, principal: CurrentPrincipal, compound_id: int, ref: str | None = None
 ) -> list[LedgerLine]:
     require_reader(principal, await place_of(session, compound_id))
-    query = (
-        select(
-            journal_entries.c.id,
-            journal_entries.c.posted_at,
-            journal_entries.c.description,
-            accounts.c.ref,
-            journal_lines.c.debit_fen,
-            journal_lines.c.credit_fen,
-        )
-        .join(journal_lines, journal_lines.c.entry_id == journal_entries.c.id)
-        .join(accounts, accounts.c.id == journal_lines.c.account_id)
-        .where(accounts.c.compound_id == compound_id, accounts.c.kind == FUND_ACCOUNTS[fund].value)
-        .order_by(journal_entries.c.id, journal_lines.c.id)
-    )
-    if ref is not None:
-        query = query.where(accounts.c.ref == ref)
     lines, balance = [], 0
-    for entry_id, posted_at, description, line_ref, debit_fen, credit_fen in await session.execute(query):
+    for entry_id, posted_at, description, line_ref, debit_fen, credit_fen in await queries.fund_lines(
+        session, compound_id, FUND_ACCOUNTS[fund], ref
+    ):
         balance += credit_fen - debit_fen  # funds are credit-normal
         lines.append(
             LedgerLine(
@@ -303,9 +284,7 @@ async def maintenance_withdrawal(
 )
 async def list_visits(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[VisitChargeOut]:
     require_reader(principal, await place_of(session, compound_id))
-    rows = await session.execute(
-        select(visit_charges).where(visit_charges.c.compound_id == compound_id).order_by(visit_charges.c.created_at)
-    )
+    rows = await queries.visit_charges_of(session, compound_id)
     return [
         VisitChargeOut(
             visit_id=r.visit_id,

@@ -35,7 +35,8 @@ from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg, credit, debit
 from services.billing.projections.models import dwelling_projection
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound
+from shared.locking import check_version
 
 BANK = "bank"
 
@@ -120,8 +121,7 @@ async def set_rule(
     require_manager(principal, await place_of(session, compound_id))
     domain.check_rule(body.shares)
     current = await rule_of(session, compound_id)
-    if body.version is not None and body.version != current.version:
-        raise Conflict("分配规则已被他人修改，请刷新", "The rule changed meanwhile: reload", code="stale_version")
+    check_version("分配规则", "The rule", current.version, body.version)
     shares = json.dumps(body.shares, ensure_ascii=False)
     if current.is_default:
         await session.execute(

@@ -5,23 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query
-from sqlalchemy import func, select
 
 from services.billing.access import place_of, require_reader
 from services.billing.ledger import service as ledger
 from services.billing.ledger.check import check_books
-from services.billing.ledger.domain import AccountKind
-from services.billing.ledger.models import accounts, journal_entries, journal_lines
+from services.billing.ledger.journal import journal_page
 from services.billing.ledger.schemas import (
     BalanceOut,
     BooksCheckOut,
-    JournalEntryOut,
-    JournalLineOut,
     JournalPage,
 )
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 from shared.money import fen_to_yuan
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/billing", tags=["billing: journal"])
 
@@ -31,56 +28,12 @@ async def list_journal(
     session: Session,
     principal: CurrentPrincipal,
     compound_id: int,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = None,
 ) -> JournalPage:
     require_reader(principal, await place_of(session, compound_id))
-    total = await session.scalar(select(func.count()).where(journal_entries.c.compound_id == compound_id))
-    entries = list(
-        await session.execute(
-            select(journal_entries)
-            .where(journal_entries.c.compound_id == compound_id)
-            .order_by(journal_entries.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    )
-    lines = await session.execute(
-        select(
-            journal_lines.c.entry_id,
-            accounts.c.kind,
-            accounts.c.ref,
-            journal_lines.c.debit_fen,
-            journal_lines.c.credit_fen,
-        )
-        .join(accounts, accounts.c.id == journal_lines.c.account_id)
-        .where(journal_lines.c.entry_id.in_([e.id for e in entries]))
-        .order_by(journal_lines.c.id)
-    )
-    by_entry: dict[int, list[JournalLineOut]] = {}
-    for entry_id, kind, ref, debit_fen, credit_fen in lines:
-        account = AccountKind(kind)
-        by_entry.setdefault(entry_id, []).append(
-            JournalLineOut(
-                account=account, account_label=account.label, ref=ref, debit_fen=debit_fen, credit_fen=credit_fen
-            )
-        )
-    return JournalPage(
-        total=int(total or 0),
-        items=[
-            JournalEntryOut(
-                id=e.id,
-                compound_id=e.compound_id,
-                source_kind=e.source_kind,
-                source_id=e.source_id,
-                description=e.description,
-                reverses_entry_id=e.reverses_entry_id,
-                posted_at=e.posted_at,
-                lines=by_entry.get(e.id, []),
-            )
-            for e in entries
-        ],
-    )
+    return await journal_page(session, compound_id, limit, offset, cursor)
 
 
 @router.get("/balances", response_model=list[BalanceOut], summary="科目余额 (balances derived from the journal)")

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from services.billing.ledger.domain import AccountKind
+from shared.pagination import Page
 
 
 class JournalLineOut(BaseModel):
@@ -28,9 +29,10 @@ class JournalEntryOut(BaseModel):
     lines: list[JournalLineOut]
 
 
-class JournalPage(BaseModel):
+class JournalPage(Page[JournalEntryOut]):
+    """A compound's journal entries, oldest first; `total` counts them all."""
+
     total: int
-    items: list[JournalEntryOut]
 
 
 class BalanceOut(BaseModel):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from services.billing.access import place_of, require_reader
-from services.billing.levies.models import levies
+from services.billing.levies import queries
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -29,7 +28,4 @@ class LevyOut(BaseModel):
 @router.get("/levies", response_model=list[LevyOut], summary="出资 (levies passed and billed)")
 async def list_levies(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[LevyOut]:
     require_reader(principal, await place_of(session, compound_id))
-    rows = await session.execute(
-        select(levies).where(levies.c.compound_id == compound_id).order_by(levies.c.created_at)
-    )
-    return [LevyOut.model_validate(r._asdict()) for r in rows]
+    return [LevyOut.model_validate(r) for r in await queries.levies_of(session, compound_id)]

@@ -8,14 +8,12 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from services.billing.access import place_of, require_household_or_reader, require_reader
 from services.billing.keys import MONEY
-from services.billing.payments import receipt, service
+from services.billing.payments import queries, receipt, service
 from services.billing.payments.channels import ChannelAdapter, WeChatPayV3
 from services.billing.payments.domain import ONLINE_CHANNELS, Channel
-from services.billing.payments.models import payment_notifications, payment_orders, refunds
 from services.billing.payments.notifications import record_rejection, refuse_replay, settle
 from services.billing.payments.schemas import (
     CounterPaymentCreate,
@@ -31,6 +29,7 @@ from shared.auth import CurrentPrincipal, Role
 from shared.clock import Now
 from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
 
@@ -50,10 +49,11 @@ async def list_payments(
     principal: CurrentPrincipal,
     compound_id: int | None = None,
     household_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
+    cursor: Cursor = None,
 ) -> PaymentPage:
-    return await service.list_payments(session, principal, compound_id, household_id, limit, offset)
+    return await service.list_payments(session, principal, compound_id, household_id, limit, offset, cursor)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut, summary="收据 (a receipt)")
@@ -86,7 +86,7 @@ async def refund_payment(
 @router.get("/refunds", response_model=list[RefundOut], summary="退款记录 (a compound's refunds)")
 async def list_refunds(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[RefundOut]:
     require_reader(principal, await place_of(session, compound_id))
-    rows = await session.execute(select(refunds).where(refunds.c.compound_id == compound_id).order_by(refunds.c.id))
+    rows = await queries.refunds_of(session, compound_id)
     return [
         RefundOut(
             id=r.id,
@@ -128,7 +128,7 @@ async def create_payment_order(
 
 @router.get("/payment-orders/{out_trade_no}", response_model=PaymentOrderOut, summary="支付订单 (an order's state)")
 async def get_payment_order(out_trade_no: str, session: Session, principal: CurrentPrincipal) -> PaymentOrderOut:
-    row = (await session.execute(select(payment_orders).where(payment_orders.c.out_trade_no == out_trade_no))).first()
+    row = await queries.payment_order(session, out_trade_no)
     if row is None:
         raise NotFound(f"支付订单 {out_trade_no} 不存在", f"Payment order {out_trade_no} not found")
     require_household_or_reader(principal, await place_of(session, row.compound_id), row.household_id)
@@ -186,8 +186,6 @@ async def list_notifications(
 ) -> list[NotificationOut]:
     """A compound's readers see notifications about its orders; a rejection that names no known
     order (a bad signature, an unknown order) belongs to no compound: platform operators only."""
-    n = payment_notifications
-    query = select(n).order_by(n.c.id.desc()).limit(500)
     if compound_id is None:
         if not principal.holds_everywhere(Role.ops):
             raise Forbidden(
@@ -196,13 +194,6 @@ async def list_notifications(
             )
     else:
         require_reader(principal, await place_of(session, compound_id))
-        query = query.where(
-            n.c.out_trade_no.in_(
-                select(payment_orders.c.out_trade_no).where(payment_orders.c.compound_id == compound_id)
-            )
-        )
-    if rejected_only:
-        query = query.where(n.c.outcome.like("rejected:%"))
     return [
         NotificationOut(
             id=r.id,
@@ -212,5 +203,5 @@ async def list_notifications(
             outcome=r.outcome,
             received_at=r.received_at,
         )
-        for r in await session.execute(query)
+        for r in await queries.notifications(session, compound_id, rejected_only)
     ]

@@ -3,8 +3,9 @@ oldest unpaid bills first, taking money back newest first, and receipt numbers."
 
 from __future__ import annotations
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
+from shared.state_machine import StateMachine, Transition
 
 # One payment above ten million yuan is a typo, not a property fee.
 MAX_PAYMENT_FEN = 1_000_000_000
@@ -31,38 +32,36 @@ class OrderStatus(LabeledEnum):
     closed = "closed", "已关闭"
 
 
-PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.booked: frozenset({PaymentStatus.reversed}),
-    PaymentStatus.reversed: frozenset(),
-}
-
-ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.pending: frozenset({OrderStatus.paid, OrderStatus.closed}),
-    OrderStatus.paid: frozenset(),
-    # Money that arrives after an order was closed (the channel is slower than our re-query)
-    # is still the resident's money and is booked.
-    OrderStatus.closed: frozenset({OrderStatus.paid}),
-}
+class PaymentStep(LabeledEnum):
+    reverse = "reverse", "冲正"
 
 
-def check_payment_transition(current: PaymentStatus, target: PaymentStatus) -> None:
-    """409 unless the payment table allows it."""
-    if target not in PAYMENT_TRANSITIONS[current]:
-        raise Conflict(
-            f"收款状态不能从“{current.label}”变为“{target.label}”",
-            f"A payment cannot go from {current.value} to {target.value}",
-            code="illegal_transition",
-        )
+PAYMENT_MACHINE: StateMachine[PaymentStatus, PaymentStep] = StateMachine(
+    PaymentStatus,
+    [Transition(PaymentStep.reverse, frozenset({PaymentStatus.booked}), PaymentStatus.reversed)],
+    noun_zh="收款",
+    noun_en="Payment",
+    state_field="status",
+)
 
 
-def check_order_transition(current: OrderStatus, target: OrderStatus) -> None:
-    """409 unless the payment-order table allows it."""
-    if target not in ORDER_TRANSITIONS[current]:
-        raise Conflict(
-            f"支付订单状态不能从“{current.label}”变为“{target.label}”",
-            f"A payment order cannot go from {current.value} to {target.value}",
-            code="illegal_transition",
-        )
+class OrderStep(LabeledEnum):
+    pay = "pay", "支付成功"
+    close = "close", "关闭订单"
+
+
+PAYMENT_ORDER_MACHINE: StateMachine[OrderStatus, OrderStep] = StateMachine(
+    OrderStatus,
+    [
+        # Money that arrives after an order was closed (the channel is slower than our re-query)
+        # is still the resident's money and is booked.
+        Transition(OrderStep.pay, frozenset({OrderStatus.pending, OrderStatus.closed}), OrderStatus.paid),
+        Transition(OrderStep.close, frozenset({OrderStatus.pending}), OrderStatus.closed),
+    ],
+    noun_zh="支付订单",
+    noun_en="Payment order",
+    state_field="status",
+)
 
 
 def check_amount(amount_fen: int, field: str = "amount_fen") -> None:

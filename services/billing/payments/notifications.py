@@ -119,7 +119,7 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
             f"Order {n.out_trade_no} was already paid by another transaction: check and refund",
             code="paid_twice",
         )
-    domain.check_order_transition(domain.OrderStatus(order.status), domain.OrderStatus.paid)
+    domain.PAYMENT_ORDER_MACHINE.check(domain.OrderStatus(order.status), domain.OrderStatus.paid)
     claimed = await session.execute(
         update(payment_orders)
         .where(payment_orders.c.id == order.id, payment_orders.c.version == order.version)
@@ -164,7 +164,7 @@ async def requery_one(session: AsyncSession, adapter: ChannelAdapter, order: Any
     if answer is not None and answer.paid:
         return await settle(session, adapter, answer, now)
     if order.created_at <= now - CLOSE_AFTER:
-        domain.check_order_transition(domain.OrderStatus(order.status), domain.OrderStatus.closed)
+        domain.PAYMENT_ORDER_MACHINE.check(domain.OrderStatus(order.status), domain.OrderStatus.closed)
         await session.execute(
             update(payment_orders)
             .where(payment_orders.c.id == order.id, payment_orders.c.version == order.version)

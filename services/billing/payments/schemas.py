@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
+from shared.pagination import Page
 
 
 class CounterPaymentCreate(BaseModel):
@@ -50,9 +51,10 @@ class PaymentOut(BaseModel):
     allocations: list[AllocationOut] = Field(default_factory=list)
 
 
-class PaymentPage(BaseModel):
+class PaymentPage(Page[PaymentOut]):
+    """Payments in the order they were booked; `total` counts them all."""
+
     total: int
-    items: list[PaymentOut]
 
 
 class PaymentOrderCreate(BaseModel):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,7 +41,9 @@ from shared.auth import Principal
 from shared.contracts.billing import PaymentBooked, PaymentReversed, RefundIssued
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
+from shared.locking import check_version
 from shared.money import fen_to_yuan
+from shared.pagination import int_cursor, keyset_page
 
 
 async def dwelling_of(session: AsyncSession, dwelling_id: int) -> tuple[int, int | None]:
@@ -92,6 +95,23 @@ async def _next_receipt(session: AsyncSession, compound_id: int) -> int:
     return int(seq)
 
 
+@dataclass(frozen=True)
+class _Booking:
+    """A payment on its way into the books: where it is from, what it is, how it is numbered."""
+
+    dwelling_id: int
+    compound_id: int
+    household_id: int | None
+    channel: domain.Channel
+    amount_fen: int
+    seq: int
+    now: datetime
+
+    @property
+    def receipt(self) -> str:
+        return domain.receipt_no(self.compound_id, self.seq)
+
+
 async def book_payment(
     session: AsyncSession,
     *,
@@ -111,50 +131,9 @@ async def book_payment(
     domain.check_amount(amount_fen)
     compound_id, household_id = await dwelling_of(session, dwelling_id)
     seq = await _next_receipt(session, compound_id)
-    open_rows = await session.execute(
-        select(bills.c.id, bills.c.amount_fen - bills.c.paid_fen)
-        .where(
-            bills.c.dwelling_id == dwelling_id,
-            bills.c.status == BillStatus.issued.value,
-            bills.c.paid_fen < bills.c.amount_fen,
-        )
-        .order_by(bills.c.due_date, bills.c.period_start, bills.c.id)
-        .with_for_update()
-    )
-    allocations, left = domain.allocate([(int(b), int(o)) for b, o in open_rows], amount_fen)
-    if left and not allow_advance:
-        raise InvalidInput(
-            f"收款金额超过未付账单合计 {fen_to_yuan(amount_fen - left)} 元",
-            f"Amount exceeds the {amount_fen - left} fen the dwelling owes",
-            details=[{"field": "amount_fen", "value": amount_fen, "owed_fen": amount_fen - left}],
-            code="overpayment",
-        )
-    for bill_id, part in allocations:
-        result = await session.execute(
-            update(bills)
-            .where(bills.c.id == bill_id, bills.c.paid_fen + part <= bills.c.amount_fen)
-            .values(paid_fen=bills.c.paid_fen + part, version=bills.c.version + 1)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(
-                "账单同时被另一笔收款支付，请重试", "The bill was paid concurrently: retry", code="concurrent_payment"
-            )
-    allocated = amount_fen - left
-    legs = [debit(AccountKind.cash, amount_fen, channel.value)]
-    if allocated:
-        legs.append(credit(AccountKind.fee_receivable, allocated))
-    if left:
-        legs.append(credit(AccountKind.advance_receipts, left, f"dwelling:{dwelling_id}"))
-    receipt = domain.receipt_no(compound_id, seq)
-    entry_id = await ledger.post(
-        session,
-        compound_id=compound_id,
-        source_kind="payment",
-        source_id=receipt,
-        description=f"收款 {receipt} {channel.label}",
-        legs=legs,
-        posted_at=now,
-    )
+    booking = _Booking(dwelling_id, compound_id, household_id, channel, amount_fen, seq, now)
+    allocations, left = await _allocate(session, booking, allow_advance)
+    entry_id = await _post_entry(session, booking, left)
     payment_id = (
         await session.execute(
             payments.insert()
@@ -170,7 +149,7 @@ async def book_payment(
                 refunded_fen=0,
                 status=domain.PaymentStatus.booked.value,
                 receipt_seq=seq,
-                receipt_no=receipt,
+                receipt_no=booking.receipt,
                 payer_name=payer_name,
                 note=note,
                 entry_id=entry_id,
@@ -189,21 +168,79 @@ async def book_payment(
                 for b, part in allocations
             ],
         )
+    await _announce_booked(session, booking, int(payment_id))
+    return int(payment_id)
+
+
+async def _allocate(session: AsyncSession, booking: _Booking, allow_advance: bool) -> tuple[list[tuple[int, int]], int]:
+    """Pay the dwelling's open bills, oldest first (locked); returns the allocations and what is
+    left over (an advance, refused unless `allow_advance`)."""
+    open_rows = await session.execute(
+        select(bills.c.id, bills.c.amount_fen - bills.c.paid_fen)
+        .where(
+            bills.c.dwelling_id == booking.dwelling_id,
+            bills.c.status == BillStatus.issued.value,
+            bills.c.paid_fen < bills.c.amount_fen,
+        )
+        .order_by(bills.c.due_date, bills.c.period_start, bills.c.id)
+        .with_for_update()
+    )
+    amount_fen = booking.amount_fen
+    allocations, left = domain.allocate([(int(b), int(o)) for b, o in open_rows], amount_fen)
+    if left and not allow_advance:
+        raise InvalidInput(
+            f"收款金额超过未付账单合计 {fen_to_yuan(amount_fen - left)} 元",
+            f"Amount exceeds the {amount_fen - left} fen the dwelling owes",
+            details=[{"field": "amount_fen", "value": amount_fen, "owed_fen": amount_fen - left}],
+            code="overpayment",
+        )
+    for bill_id, part in allocations:
+        result = await session.execute(
+            update(bills)
+            .where(bills.c.id == bill_id, bills.c.paid_fen + part <= bills.c.amount_fen)
+            .values(paid_fen=bills.c.paid_fen + part, version=bills.c.version + 1)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(
+                "账单同时被另一笔收款支付，请重试", "The bill was paid concurrently: retry", code="concurrent_payment"
+            )
+    return allocations, left
+
+
+async def _post_entry(session: AsyncSession, booking: _Booking, left: int) -> int:
+    """Cash in on the channel; receivables down by what was allocated, the rest an advance."""
+    allocated = booking.amount_fen - left
+    legs = [debit(AccountKind.cash, booking.amount_fen, booking.channel.value)]
+    if allocated:
+        legs.append(credit(AccountKind.fee_receivable, allocated))
+    if left:
+        legs.append(credit(AccountKind.advance_receipts, left, f"dwelling:{booking.dwelling_id}"))
+    return await ledger.post(
+        session,
+        compound_id=booking.compound_id,
+        source_kind="payment",
+        source_id=booking.receipt,
+        description=f"收款 {booking.receipt} {booking.channel.label}",
+        legs=legs,
+        posted_at=booking.now,
+    )
+
+
+async def _announce_booked(session: AsyncSession, booking: _Booking, payment_id: int) -> None:
     await emit(
         session,
         PaymentBooked(
             payment_id=payment_id,
-            compound_id=compound_id,
-            dwelling_id=dwelling_id,
-            household_id=household_id,
-            channel=channel.value,
-            amount_fen=amount_fen,
-            receipt_no=receipt,
+            compound_id=booking.compound_id,
+            dwelling_id=booking.dwelling_id,
+            household_id=booking.household_id,
+            channel=booking.channel.value,
+            amount_fen=booking.amount_fen,
+            receipt_no=booking.receipt,
         ),
         subject=f"payment-{payment_id}",
-        key=compound_id,
+        key=booking.compound_id,
     )
-    return int(payment_id)
 
 
 async def payment_out(session: AsyncSession, payment_id: int) -> PaymentOut:
@@ -289,8 +326,10 @@ async def list_payments(
     household_id: int | None,
     limit: int,
     offset: int,
+    cursor: str | None = None,
 ) -> PaymentPage:
-    """Receipts of a compound (readers) or of a household (its residents too)."""
+    """Receipts of a compound (readers) or of a household (its residents too); `cursor` (the
+    last payment id seen) and `offset` both start the page later."""
     query = select(payments)
     if household_id is not None:
         query = query.where(payments.c.household_id == household_id)
@@ -298,7 +337,7 @@ async def list_payments(
             select(payments.c.compound_id).where(payments.c.household_id == household_id).limit(1)
         )
         if first is None:
-            return PaymentPage(total=0, items=[])
+            return PaymentPage(total=0, items=[], next_cursor=None)
         require_household_or_reader(principal, await place_of(session, first), household_id)
     elif compound_id is not None:
         query = query.where(payments.c.compound_id == compound_id)
@@ -306,8 +345,12 @@ async def list_payments(
     else:
         raise InvalidInput("请指定 compound_id 或 household_id", "Give compound_id or household_id")
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.execute(query.order_by(payments.c.id).limit(limit).offset(offset))
-    return PaymentPage(total=int(total or 0), items=[_payment(row, []) for row in rows])
+    after = int_cursor(cursor)
+    if after is not None:
+        query = query.where(payments.c.id > after)
+    rows = list(await session.execute(query.order_by(payments.c.id).limit(limit + 1).offset(offset)))
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
+    return PaymentPage(total=int(total or 0), items=[_payment(row, []) for row in page], next_cursor=next_cursor)
 
 
 async def _payment_row(session: AsyncSession, payment_id: int) -> Any:
@@ -426,9 +469,8 @@ async def reverse(
     """Undo a payment booked in error with a reversing entry (the receipt keeps its number)."""
     row = await _payment_row(session, payment_id)
     require_manager(principal, await place_of(session, row.compound_id))
-    domain.check_payment_transition(domain.PaymentStatus(row.status), domain.PaymentStatus.reversed)
-    if row.version != body.version:
-        raise Conflict("收款已被他人修改，请刷新后重试", "The payment changed meanwhile: reload", code="stale_version")
+    domain.PAYMENT_MACHINE.check(domain.PaymentStatus(row.status), domain.PaymentStatus.reversed)
+    check_version("收款", "The payment", row.version, body.version)
     if row.refunded_fen:
         raise Conflict(
             "该收款已部分退款，请对余额办理退款而不是冲正",

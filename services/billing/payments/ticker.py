@@ -23,7 +23,7 @@ def requery_ticker(adapters: dict[Channel, ChannelAdapter], interval_s: float = 
         handled = 0
         for order in due:
             try:
-                async with runtime.db.sessionmaker() as session, session.begin():
+                async with runtime.transaction() as session:
                     outcome = await requery_one(session, adapters[Channel(order.channel)], order, now)
             except LinliError as exc:
                 log.warning("re-query of %s refused: %s", order.out_trade_no, exc.message_en)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
 
 from services.billing.access import place_of, require_reader
-from services.billing.projections.models import dwelling_projection, household_projection, ownership_projection
+from services.billing.projections import queries
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
@@ -29,26 +28,12 @@ class DwellingSummary(BaseModel):
 )
 async def dwelling_summary(compound_id: int, session: Session, principal: CurrentPrincipal) -> DwellingSummary:
     require_reader(principal, await place_of(session, compound_id))
-    d = dwelling_projection
-    occupied = select(household_projection.c.dwelling_id).where(household_projection.c.active).scalar_subquery()
-    owned = select(ownership_projection.c.dwelling_id).where(ownership_projection.c.active).scalar_subquery()
-    row = (
-        await session.execute(
-            select(
-                func.count(),
-                func.coalesce(func.sum(d.c.area_c), 0),
-                func.coalesce(func.sum(case(((d.c.sale_status != "sold") | d.c.delivered.is_(False), 1), else_=0)), 0),
-                func.coalesce(func.sum(case((d.c.dwelling_id.not_in(occupied), 1), else_=0)), 0),
-                func.coalesce(func.sum(case((d.c.dwelling_id.in_(owned), 1), else_=0)), 0),
-            ).where(d.c.compound_id == compound_id, d.c.active)
-        )
-    ).one()
-    count, area_c, unsold, vacant, with_owner = (int(v) for v in row)
+    counts = await queries.dwelling_counts(session, compound_id)
     return DwellingSummary(
         compound_id=compound_id,
-        dwellings=count,
-        area_m2=f"{area_c // 100}.{area_c % 100:02d}",
-        unsold_or_undelivered=unsold,
-        vacant=vacant,
-        owned=with_owner,
+        dwellings=counts.dwellings,
+        area_m2=f"{counts.area_c // 100}.{counts.area_c % 100:02d}",
+        unsold_or_undelivered=counts.unsold_or_undelivered,
+        vacant=counts.vacant,
+        owned=counts.owned,
     )

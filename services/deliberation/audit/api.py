@@ -11,6 +11,7 @@ from services.deliberation.audit.schemas import AuditEntryOut, AuditVerification
 from shared.auth import CurrentPrincipal
 from shared.errors import Forbidden
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/deliberation", tags=["审计 (audit)"])
 
@@ -25,7 +26,7 @@ async def audit_log(
     session: Session,
     principal: CurrentPrincipal,
     after_seq: int = Query(0, ge=0),
-    limit: int = Query(200, ge=1, le=1000),
+    limit: Limit = DEFAULT_LIMIT,
 ) -> list[AuditEntryOut]:
     await compound_community(session, compound_id)
     if not await can_read_everything(session, principal, compound_id):

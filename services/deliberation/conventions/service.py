@@ -14,8 +14,10 @@ from services.deliberation.conventions import schemas as s
 from services.deliberation.conventions.domain import Level, check_codifiable
 from services.deliberation.conventions.models import Clause, Convention
 from services.deliberation.projections.models import BuildingView, CourtyardView, EntranceView
-from services.deliberation.proposals import service as proposals
 from services.deliberation.proposals.domain import Status
+from services.deliberation.proposals.execution import tally_not_certified
+from services.deliberation.proposals.lookup import deciding_vote
+from services.deliberation.proposals.lookup import get as get_proposal
 from shared.auth import Principal
 from shared.contracts.deliberation import ClauseAdopted
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -70,7 +72,7 @@ async def adopt_clause(
     stays in the history, no longer current)."""
     convention = await get(session, convention_id)
     await require_committee(session, principal, convention.compound_id)
-    proposal = await proposals.get(session, body.proposal_id)
+    proposal = await get_proposal(session, body.proposal_id)
     if proposal.compound_id != convention.compound_id:
         raise InvalidInput(
             "议题与公约不属于同一小区",
@@ -99,7 +101,7 @@ async def adopt_clause(
             raise NotFound(f"公约中没有第 {body.number} 条", f"The convention has no clause {body.number}")
         previous.current = False
         number, revision = body.number, previous.revision + 1
-    vote = await proposals.deciding_vote(session, proposal.id)
+    vote = await deciding_vote(session, proposal.id)
     if Level(convention.level) is Level.compound:
         # The compound's convention is its management rules (管理规约): only the owners make them.
         if vote is None:
@@ -111,7 +113,7 @@ async def adopt_clause(
                 details={"proposal_id": proposal.id},
             )
         if vote.tally_certified_by is None:
-            raise proposals.tally_not_certified(vote)
+            raise tally_not_certified(vote)
     vote_id = vote.id if vote is not None else None
     clause = Clause(
         convention_id=convention.id,

@@ -15,8 +15,8 @@ from services.deliberation.bodies import Body
 from services.deliberation.disclosures import schemas as s
 from services.deliberation.disclosures.domain import DisclosureKind
 from services.deliberation.disclosures.models import Disclosure
-from services.deliberation.proposals import service as proposals
-from services.deliberation.votes import service as votes
+from services.deliberation.proposals.lookup import get as get_proposal
+from services.deliberation.votes import lookup
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
 
@@ -28,12 +28,12 @@ async def publish(
     await require_seat(session, principal, compound_id, Body.supervisory_committee)
     text = body.body
     proposal_id = body.proposal_id
-    if proposal_id is not None and (await proposals.get(session, proposal_id)).compound_id != compound_id:
+    if proposal_id is not None and (await get_proposal(session, proposal_id)).compound_id != compound_id:
         raise InvalidInput(
             "议题不属于该小区", "The proposal is in another compound", details=[{"field": "proposal_id"}]
         )
     if body.vote_id is not None:
-        vote = await votes.get(session, body.vote_id)
+        vote = await lookup.get(session, body.vote_id)
         if vote.compound_id != compound_id or vote.tally_hash is None:
             raise Conflict(
                 "只能公示本小区已计票的表决", "Only a tallied vote of this compound is disclosed", code="not_tallied"

@@ -7,7 +7,7 @@ from fastapi import status
 from services.deliberation.access import require_reader
 from services.deliberation.meetings import schemas as s
 from services.deliberation.meetings import service as m
-from services.deliberation.proposals.service import get as proposal_of
+from services.deliberation.proposals.lookup import get as proposal_of
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.http import Session, service_router

@@ -13,14 +13,14 @@ from services.deliberation.audit.service import record
 from services.deliberation.meetings import schemas as s
 from services.deliberation.meetings.domain import CONVENERS, CommentKind, MeetingKind
 from services.deliberation.meetings.models import Attendance, Comment, Meeting
-from services.deliberation.proposals import service as proposals
+from services.deliberation.proposals.lookup import get as get_proposal
 from shared.auth import Principal
 
 
 async def hold(
     session: AsyncSession, proposal_id: int, body: s.MeetingIn, principal: Principal, at: datetime
 ) -> s.MeetingOut:
-    proposal = await proposals.get(session, proposal_id)
+    proposal = await get_proposal(session, proposal_id)
     await require_seat(session, principal, proposal.compound_id, *CONVENERS[body.kind])
     meeting = Meeting(
         proposal_id=proposal.id,
@@ -85,6 +85,6 @@ async def show(session: AsyncSession, meeting: Meeting) -> s.MeetingOut:
 
 
 async def of_proposal(session: AsyncSession, proposal_id: int) -> list[s.MeetingOut]:
-    await proposals.get(session, proposal_id)
+    await get_proposal(session, proposal_id)
     rows = await session.scalars(select(Meeting).where(Meeting.proposal_id == proposal_id).order_by(Meeting.held_at))
     return [await show(session, m) for m in rows]

@@ -5,8 +5,20 @@ from __future__ import annotations
 from fastapi import Query, status
 
 from services.deliberation.access import require_reader
+from services.deliberation.proposals import (
+    classification,
+    contesting,
+    evaluating,
+    execution,
+    lookup,
+    objecting,
+    planning,
+    reading,
+    submission,
+    triaging,
+    withdrawal,
+)
 from services.deliberation.proposals import schemas as s
-from services.deliberation.proposals import service as p
 from services.deliberation.proposals.domain import Status
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
@@ -19,7 +31,7 @@ router = service_router("/api/v1/deliberation", tags=["议题 (proposals)"])
     "/proposals", status_code=status.HTTP_201_CREATED, response_model=s.ProposalOut, summary="提交议题 (submit)"
 )
 async def submit(body: s.ProposalCreate, session: Session, principal: CurrentPrincipal, now: Now) -> s.ProposalOut:
-    return await p.show(session, await p.submit(session, body, principal, now))
+    return await reading.show(session, await submission.submit(session, body, principal, now))
 
 
 @router.get("/proposals", response_model=list[s.ProposalOut], summary="小区议题列表 (a compound's proposals)")
@@ -27,20 +39,20 @@ async def listing(
     session: Session, principal: CurrentPrincipal, compound_id: int = Query(gt=0), status: Status | None = None
 ) -> list[s.ProposalOut]:
     await require_reader(session, principal, compound_id)
-    return await p.listing(session, compound_id, status)
+    return await reading.listing(session, compound_id, status)
 
 
 @router.get("/proposals/{proposal_id}", response_model=s.ProposalOut, summary="议题详情 (one)")
 async def one(proposal_id: int, session: Session, principal: CurrentPrincipal) -> s.ProposalOut:
-    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
-    return await p.show(session, await p.get(session, proposal_id))
+    await require_reader(session, principal, (await lookup.get(session, proposal_id)).compound_id)
+    return await reading.show(session, await lookup.get(session, proposal_id))
 
 
 @router.post("/proposals/{proposal_id}/triage", response_model=s.ProposalOut, summary="党组织三事分流 (triage)")
 async def triage(
     proposal_id: int, body: s.TriageIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.triage(session, proposal_id, body, principal, now))
+    return await reading.show(session, await triaging.triage(session, proposal_id, body, principal, now))
 
 
 @router.post(
@@ -51,14 +63,14 @@ async def triage(
 async def council(
     proposal_id: int, body: s.CouncilResolutionIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.resolve_in_council(session, proposal_id, body, principal, now))
+    return await reading.show(session, await triaging.resolve_in_council(session, proposal_id, body, principal, now))
 
 
 @router.put("/proposals/{proposal_id}/plan", response_model=s.ProposalOut, summary="业委会制定方案 (the plan: how)")
 async def plan(
     proposal_id: int, body: s.PlanIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.draft_plan(session, proposal_id, body, principal, now))
+    return await reading.show(session, await planning.draft_plan(session, proposal_id, body, principal, now))
 
 
 @router.post(
@@ -69,7 +81,7 @@ async def plan(
 async def committee_vote(
     proposal_id: int, body: s.CommitteeVoteIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.committee_vote(session, proposal_id, body, principal, now))
+    return await reading.show(session, await planning.committee_vote(session, proposal_id, body, principal, now))
 
 
 @router.put(
@@ -80,7 +92,7 @@ async def committee_vote(
 async def classify(
     proposal_id: int, body: s.ClassificationIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.classify(session, proposal_id, body, principal, now))
+    return await reading.show(session, await classification.classify(session, proposal_id, body, principal, now))
 
 
 @router.post(
@@ -89,7 +101,9 @@ async def classify(
 async def cosign(
     proposal_id: int, body: s.Seen, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.cosign_classification(session, proposal_id, body, principal, now))
+    return await reading.show(
+        session, await classification.cosign_classification(session, proposal_id, body, principal, now)
+    )
 
 
 @router.post(
@@ -101,15 +115,15 @@ async def cosign(
 async def object_to(
     proposal_id: int, body: s.ObjectionIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ObjectionOut:
-    await p.raise_objection(session, proposal_id, body, principal, now)
-    return (await p.objections(session, proposal_id))[-1]
+    await objecting.raise_objection(session, proposal_id, body, principal, now)
+    return (await objecting.objections(session, proposal_id))[-1]
 
 
 @router.get("/proposals/{proposal_id}/objections", response_model=list[s.ObjectionOut], summary="异议 (objections)")
 async def objections(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.ObjectionOut]:
-    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
-    await p.get(session, proposal_id)
-    return await p.objections(session, proposal_id)
+    await require_reader(session, principal, (await lookup.get(session, proposal_id)).compound_id)
+    await lookup.get(session, proposal_id)
+    return await objecting.objections(session, proposal_id)
 
 
 @router.post(
@@ -120,15 +134,15 @@ async def objections(proposal_id: int, session: Session, principal: CurrentPrinc
 async def answer(
     proposal_id: int, objection_id: int, body: s.AnswerIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ObjectionOut:
-    answered = await p.answer_objection(session, proposal_id, objection_id, body, principal, now)
-    return next(o for o in await p.objections(session, proposal_id) if o.id == answered.id)
+    answered = await objecting.answer_objection(session, proposal_id, objection_id, body, principal, now)
+    return next(o for o in await objecting.objections(session, proposal_id) if o.id == answered.id)
 
 
 @router.post("/proposals/{proposal_id}/execution", response_model=s.ProposalOut, summary="开始执行 (start execution)")
 async def execute(
     proposal_id: int, body: s.Seen, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.start_execution(session, proposal_id, body, principal, now))
+    return await reading.show(session, await execution.start_execution(session, proposal_id, body, principal, now))
 
 
 @router.post(
@@ -140,15 +154,15 @@ async def execute(
 async def milestone(
     proposal_id: int, body: s.MilestoneIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.MilestoneOut:
-    created = await p.add_milestone(session, proposal_id, body, principal, now)
-    return next(m for m in await p.milestones(session, proposal_id) if m.id == created.id)
+    created = await execution.add_milestone(session, proposal_id, body, principal, now)
+    return next(m for m in await execution.milestones(session, proposal_id) if m.id == created.id)
 
 
 @router.get("/proposals/{proposal_id}/milestones", response_model=list[s.MilestoneOut], summary="执行节点 (milestones)")
 async def milestones(proposal_id: int, session: Session, principal: CurrentPrincipal) -> list[s.MilestoneOut]:
-    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
-    await p.get(session, proposal_id)
-    return await p.milestones(session, proposal_id)
+    await require_reader(session, principal, (await lookup.get(session, proposal_id)).compound_id)
+    await lookup.get(session, proposal_id)
+    return await execution.milestones(session, proposal_id)
 
 
 @router.post(
@@ -164,8 +178,8 @@ async def milestone_done(
     principal: CurrentPrincipal,
     now: Now,
 ) -> s.MilestoneOut:
-    await p.complete_milestone(session, proposal_id, milestone_id, body, principal, now)
-    return next(m for m in await p.milestones(session, proposal_id) if m.id == milestone_id)
+    await execution.complete_milestone(session, proposal_id, milestone_id, body, principal, now)
+    return next(m for m in await execution.milestones(session, proposal_id) if m.id == milestone_id)
 
 
 @router.post(
@@ -174,15 +188,15 @@ async def milestone_done(
 async def rate(
     proposal_id: int, body: s.RatingIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.EvaluationOut:
-    await p.rate(session, proposal_id, body, principal, now)
-    return await p.evaluation_of(session, proposal_id)
+    await evaluating.rate(session, proposal_id, body, principal, now)
+    return await evaluating.evaluation_of(session, proposal_id)
 
 
 @router.get("/proposals/{proposal_id}/evaluation", response_model=s.EvaluationOut, summary="评议结果 (evaluation)")
 async def evaluation(proposal_id: int, session: Session, principal: CurrentPrincipal) -> s.EvaluationOut:
-    await require_reader(session, principal, (await p.get(session, proposal_id)).compound_id)
-    await p.get(session, proposal_id)
-    return await p.evaluation_of(session, proposal_id)
+    await require_reader(session, principal, (await lookup.get(session, proposal_id)).compound_id)
+    await lookup.get(session, proposal_id)
+    return await evaluating.evaluation_of(session, proposal_id)
 
 
 @router.post(
@@ -191,14 +205,14 @@ async def evaluation(proposal_id: int, session: Session, principal: CurrentPrinc
 async def conclude(
     proposal_id: int, body: s.Seen, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.conclude_evaluation(session, proposal_id, body, principal, now))
+    return await reading.show(session, await evaluating.conclude_evaluation(session, proposal_id, body, principal, now))
 
 
 @router.post("/proposals/{proposal_id}/withdraw", response_model=s.ProposalOut, summary="撤回 (withdraw)")
 async def withdraw(
     proposal_id: int, body: s.WithdrawIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    return await p.show(session, await p.withdraw(session, proposal_id, body, principal, now))
+    return await reading.show(session, await withdrawal.withdraw(session, proposal_id, body, principal, now))
 
 
 @router.post(
@@ -210,5 +224,5 @@ async def withdraw(
 async def contest(
     proposal_id: int, body: s.ContestIn, session: Session, principal: CurrentPrincipal, now: Now
 ) -> s.ProposalOut:
-    await p.contest(session, proposal_id, body, principal, now)
-    return await p.show(session, await p.get(session, proposal_id))
+    await contesting.contest(session, proposal_id, body, principal, now)
+    return await reading.show(session, await lookup.get(session, proposal_id))

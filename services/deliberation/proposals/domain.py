@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.deliberation.votes.tally import Threshold
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
+from shared.state_machine import StateMachine, Transition
 
 
 class Status(LabeledEnum):
@@ -63,38 +64,63 @@ class CommitteeChoice(LabeledEnum):
     against = "against", "反对"
 
 
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.submitted: frozenset(
-        {Status.referred_to_government, Status.returned_with_advice, Status.in_council, Status.withdrawn}
-    ),
-    Status.in_council: frozenset({Status.in_council, Status.planning, Status.rejected, Status.withdrawn}),
-    Status.planning: frozenset({Status.awaiting_vote, Status.passed, Status.rejected, Status.withdrawn}),
-    Status.awaiting_vote: frozenset({Status.voting, Status.withdrawn}),
-    Status.voting: frozenset({Status.passed, Status.rejected, Status.no_quorum, Status.awaiting_vote}),
-    Status.no_quorum: frozenset({Status.voting}),
-    Status.passed: frozenset({Status.executing}),
-    Status.executing: frozenset({Status.evaluated}),
-    Status.referred_to_government: frozenset(),
-    Status.returned_with_advice: frozenset(),
-    Status.rejected: frozenset(),
-    Status.evaluated: frozenset(),
-    Status.withdrawn: frozenset(),
-}
-"""Allowed moves; anything else is a 409 naming where the proposal stands."""
+class Step(LabeledEnum):
+    """What moves a proposal, one per transition of `PROPOSAL_MACHINE`."""
+
+    triage_major = "triage_major", "分流：大事转政府部门"
+    triage_private = "triage_private", "分流：私事退回并建议"
+    triage_minor = "triage_minor", "分流：小事进议事会"
+    withdraw = "withdraw", "撤回"
+    council_revise = "council_revise", "议事会：修改后再议"
+    council_go = "council_go", "议事会：办"
+    council_no_go = "council_no_go", "议事会：不办"
+    plan_to_owners = "plan_to_owners", "方案交业主表决"
+    committee_passes = "committee_passes", "业委会通过方案"
+    committee_rejects = "committee_rejects", "业委会否决方案"
+    notice_vote = "notice_vote", "发布表决公告"
+    vote_passes = "vote_passes", "业主表决通过"
+    vote_rejects = "vote_rejects", "业主表决未通过"
+    vote_short = "vote_short", "表决人数或面积不足"
+    cancel_notice = "cancel_notice", "撤销表决公告"
+    notice_again = "notice_again", "再次发布表决公告"
+    execute = "execute", "开始执行"
+    evaluate = "evaluate", "评议"
+
+
+_S = Status
+PROPOSAL_MACHINE: StateMachine[Status, Step] = StateMachine(
+    Status,
+    [
+        Transition(Step.triage_major, frozenset({_S.submitted}), _S.referred_to_government),
+        Transition(Step.triage_private, frozenset({_S.submitted}), _S.returned_with_advice),
+        Transition(Step.triage_minor, frozenset({_S.submitted}), _S.in_council),
+        Transition(
+            Step.withdraw, frozenset({_S.submitted, _S.in_council, _S.planning, _S.awaiting_vote}), _S.withdrawn
+        ),
+        Transition(Step.council_revise, frozenset({_S.in_council}), _S.in_council),
+        Transition(Step.council_go, frozenset({_S.in_council}), _S.planning),
+        Transition(Step.council_no_go, frozenset({_S.in_council}), _S.rejected),
+        Transition(Step.plan_to_owners, frozenset({_S.planning}), _S.awaiting_vote),
+        Transition(Step.committee_passes, frozenset({_S.planning}), _S.passed),
+        Transition(Step.committee_rejects, frozenset({_S.planning}), _S.rejected),
+        Transition(Step.notice_vote, frozenset({_S.awaiting_vote}), _S.voting),
+        Transition(Step.vote_passes, frozenset({_S.voting}), _S.passed),
+        Transition(Step.vote_rejects, frozenset({_S.voting}), _S.rejected),
+        Transition(Step.vote_short, frozenset({_S.voting}), _S.no_quorum),
+        Transition(Step.cancel_notice, frozenset({_S.voting}), _S.awaiting_vote),
+        Transition(Step.notice_again, frozenset({_S.no_quorum}), _S.voting),
+        Transition(Step.execute, frozenset({_S.passed}), _S.executing),
+        Transition(Step.evaluate, frozenset({_S.executing}), _S.evaluated),
+    ],
+    noun_zh="议题",
+    noun_en="Proposal",
+    state_field="status",
+)
+"""Allowed moves; `move` names the target (`PROPOSAL_MACHINE.check`), anything else is a 409
+naming where the proposal stands."""
 
 DECIDED = frozenset({Status.passed, Status.rejected, Status.executing, Status.evaluated})
 CONTEST_PERIOD = timedelta(days=365)
-
-
-def check_transition(current: Status, target: Status) -> None:
-    """Refuse (409) a move the table does not allow."""
-    if target not in TRANSITIONS[current]:
-        raise Conflict(
-            f"议题当前状态为「{current.label}」，不能变为「{target.label}」",
-            f"A proposal that is {current.value} cannot become {target.value}",
-            code="illegal_transition",
-            details={"status": current.value, "target": target.value},
-        )
 
 
 def triage_target(triage: Triage) -> Status:

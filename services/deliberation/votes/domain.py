@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from services.deliberation.votes.tally import Outcome
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.labels import LabeledEnum
+from shared.state_machine import StateMachine, Transition
 
 NOTICE_PERIOD = timedelta(days=15)
 MAX_EXTENSION_DAYS = 30
@@ -29,23 +30,24 @@ class Via(LabeledEnum):
     paper = "paper", "纸质选票（业委会录入，见证人确认）"
 
 
-TRANSITIONS: dict[VoteStatus, frozenset[VoteStatus]] = {
-    VoteStatus.noticed: frozenset({VoteStatus.open, VoteStatus.cancelled}),
-    VoteStatus.open: frozenset({VoteStatus.closed}),
-    VoteStatus.closed: frozenset(),
-    VoteStatus.cancelled: frozenset(),
-}
+class VoteStep(LabeledEnum):
+    open = "open", "开始表决"
+    cancel = "cancel", "撤销公告"
+    close = "close", "截止并计票"
 
 
-def check_transition(current: VoteStatus, target: VoteStatus) -> None:
-    """Refuse (409) a move the table does not allow; closing twice lands here."""
-    if target not in TRANSITIONS[current]:
-        raise Conflict(
-            f"表决当前为「{current.label}」，不能变为「{target.label}」",
-            f"A vote that is {current.value} cannot become {target.value}",
-            code="illegal_transition",
-            details={"status": current.value, "target": target.value},
-        )
+VOTE_MACHINE: StateMachine[VoteStatus, VoteStep] = StateMachine(
+    VoteStatus,
+    [
+        Transition(VoteStep.open, frozenset({VoteStatus.noticed}), VoteStatus.open),
+        Transition(VoteStep.cancel, frozenset({VoteStatus.noticed}), VoteStatus.cancelled),
+        Transition(VoteStep.close, frozenset({VoteStatus.open}), VoteStatus.closed),
+    ],
+    noun_zh="表决",
+    noun_en="Vote",
+    state_field="status",
+)
+"""Allowed moves; closing twice is a 409 from `VOTE_MACHINE.check`."""
 
 
 def check_schedule(now: datetime, opens_at: datetime, closes_at: datetime, extension_days: int | None) -> None:
@@ -71,7 +73,7 @@ def check_schedule(now: datetime, opens_at: datetime, closes_at: datetime, exten
 
 def check_can_open(status: VoteStatus, now: datetime, opens_at: datetime) -> None:
     """A vote opens at its announced time, not before."""
-    check_transition(status, VoteStatus.open)
+    VOTE_MACHINE.check(status, VoteStatus.open)
     if now < opens_at:
         raise Conflict(
             f"尚未到公告的开始时间 {opens_at.isoformat()}",
@@ -94,7 +96,7 @@ def check_ballot_window(status: VoteStatus, now: datetime, opens_at: datetime, c
 
 def check_can_close(status: VoteStatus, now: datetime, closes_at: datetime) -> None:
     """A vote closes at its closing time, once."""
-    check_transition(status, VoteStatus.closed)
+    VOTE_MACHINE.check(status, VoteStatus.closed)
     if now < closes_at:
         raise Conflict(
             f"尚未到截止时间 {closes_at.isoformat()}",

@@ -18,6 +18,7 @@ from services.dispatch.catalogue.domain import (
 from services.dispatch.catalogue.models import CategoryRow
 from shared.auth import Principal, Role, require_anywhere
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.locking import check_version
 
 
 def to_domain(row: CategoryRow) -> Category:
@@ -132,12 +133,7 @@ async def update_category(
     row = await session.get(CategoryRow, code)
     if row is None:
         raise NotFound(f"服务类别 {code} 不存在", f"Category {code} not found")
-    if row.version != body.version:
-        raise Conflict(
-            f"服务类别已被他人修改（当前版本 {row.version}）",
-            f"Stale version: category is at {row.version}",
-            code="stale_version",
-        )
+    check_version("服务类别", "The category", row.version, body.version)
     for name, value in _values(body).items():
         setattr(row, name, value)
     row.version += 1

@@ -9,7 +9,7 @@ from services.dispatch.matching.domain import Eligibility
 from services.dispatch.matching.models import EligibilityRow
 from services.dispatch.points.service import require_compound_admin
 from shared.auth import Principal
-from shared.errors import Conflict
+from shared.locking import check_version
 from shared.party import PartyLedger
 
 
@@ -53,12 +53,7 @@ async def set_rule(
     rule.check()
     row = await session.get(EligibilityRow, compound_id)
     seen = row.version if row is not None else 0
-    if body.version is not None and body.version != seen:
-        raise Conflict(
-            f"接单资格规则已被他人修改（当前版本 {seen}）",
-            f"Stale version: the eligibility rule is at {seen}",
-            code="stale_version",
-        )
+    check_version("接单资格规则", "The eligibility rule", seen, body.version)
     stored = [ledger.value for ledger in PartyLedger if ledger in rule.ledgers]
     if row is None:
         row = EligibilityRow(compound_id=compound_id, ledgers=stored, version=1)

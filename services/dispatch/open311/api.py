@@ -16,10 +16,11 @@ from fastapi import Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
-from sqlalchemy import and_, select
+from sqlalchemy import and_
 
 from services.dispatch.catalogue import service as catalogue
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.open311 import queries
 from services.dispatch.open311 import schemas as s
 from services.dispatch.open311 import service as keys
 from services.dispatch.open311.domain import states_for, status_of
@@ -28,7 +29,6 @@ from services.dispatch.orders import access, intake, reading
 from services.dispatch.orders import schemas as order_schemas
 from services.dispatch.orders.domain import Channel, OrderState
 from services.dispatch.orders.models import Order
-from services.dispatch.sla.models import Deadline
 from shared.auth import CurrentPrincipal, Principal, optional_principal
 from shared.clock import Now
 from shared.errors import InvalidInput, LinliError, NotFound, Unauthorized
@@ -235,12 +235,7 @@ async def create_request(request: Request, now: Now, session: Session) -> list[s
 
 async def _as_request(session: Any, order: Order, names: dict[str, str]) -> s.ServiceRequest:
     state = OrderState(order.state)
-    due = await session.scalar(
-        select(Deadline.due_at)
-        .where(Deadline.order_id == order.id, Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None))
-        .order_by(Deadline.due_at)
-        .limit(1)
-    )
+    due = await queries.next_due(session, order.id)
     return s.ServiceRequest(
         service_request_id=order.id,
         status=status_of(state),
@@ -290,18 +285,15 @@ async def list_requests(
     start_date: datetime | None = None,
     end_date: datetime | None = None,
 ) -> list[s.ServiceRequest]:
-    query = select(Order).where(await _visible(request, session))
-    if service_request_id:
-        query = query.where(Order.id.in_([i.strip() for i in service_request_id.split(",") if i.strip()]))
-    if service_code:
-        query = query.where(Order.category == service_code)
-    if status_:
-        query = query.where(Order.state.in_(states_for(status_)))
-    if start_date:
-        query = query.where(Order.submitted_at >= start_date)
-    if end_date:
-        query = query.where(Order.submitted_at <= end_date)
-    orders = (await session.scalars(query.order_by(Order.id.desc()).limit(1000))).all()
+    orders = await queries.find_requests(
+        session,
+        await _visible(request, session),
+        [i.strip() for i in service_request_id.split(",") if i.strip()] if service_request_id else None,
+        service_code,
+        states_for(status_) if status_ else None,
+        start_date,
+        end_date,
+    )
     names = await reading.category_names(session)
     return [await _as_request(session, order, names) for order in orders]
 
@@ -313,9 +305,7 @@ async def get_request(service_request_id: str, request: Request, session: Sessio
         order = await reading.get_order(session, service_request_id)
         await access.require_view(session, principal, order)
     else:
-        found = await session.scalar(
-            select(Order).where(Order.id == service_request_id, await _visible(request, session))
-        )
+        found = await queries.visible_request(session, await _visible(request, session), service_request_id)
         if found is None:
             raise NotFound(f"诉求 {service_request_id} 不存在", f"Request {service_request_id} not found")
         order = found

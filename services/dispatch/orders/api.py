@@ -17,6 +17,7 @@ from shared.auth import CurrentPrincipal, Principal
 from shared.clock import Now
 from shared.errors import InvalidInput
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/dispatch", tags=["orders 工单"])
 B = TypeVar("B")
@@ -47,8 +48,8 @@ async def list_orders(
     household_id: int | None = None,
     assignee_person_id: int | None = None,
     escalation_level: str | None = None,
-    cursor: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> s.OrderPage:
     filters = reading.Filters(
         state=state or [],
@@ -107,40 +108,138 @@ async def candidates(order_id: str, session: Session, principal: CurrentPrincipa
 Step = Callable[[Any, Order, B, Principal, datetime], Awaitable[Order]]
 
 
-def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible: bool = True) -> None:
-    """POST /orders/{id}/<path>: load the order, apply `step`, answer with the order's detail."""
-
-    async def endpoint(
-        order_id: str, body: Any, now: Now, session: Session, principal: CurrentPrincipal
-    ) -> s.OrderDetail:
-        order = await (_visible(session, order_id, principal) if visible else reading.get_order(session, order_id))
-        return await _detail(session, await step(session, order, body, principal, now))
-
-    # FastAPI reads the body's model from the annotation.
-    endpoint.__annotations__["body"] = body_type
-    endpoint.__name__ = f"order_{path.replace('-', '_')}"
-    router.post(f"/orders/{{order_id}}/{path}", response_model=s.OrderDetail, summary=summary)(endpoint)
+async def _apply(
+    session: Any, order_id: str, principal: Principal, step: Step[B], body: B, now: datetime, *, visible: bool = True
+) -> s.OrderDetail:
+    """Load the order (visible to the caller, or any order for a step that checks its own
+    right, such as an offer's recipient), apply `step`, answer with the order's detail."""
+    order = await (_visible(session, order_id, principal) if visible else reading.get_order(session, order_id))
+    return await _detail(session, await step(session, order, body, principal, now))
 
 
-_step("triage", "三事分流 (triage: major / minor / private)", s.TriageBody, triage.triage)
-_step(
-    "referral-updates", "转办进展 (department progress on a major matter)", s.ReferralUpdateBody, triage.referral_update
+@router.post(
+    "/orders/{order_id}/triage", response_model=s.OrderDetail, summary="三事分流 (triage: major / minor / private)"
 )
-_step(
-    "dispatch", "派单：指派、抢单或共享物业 (assign, offer to all, or shared property)", s.DispatchBody, offers.dispatch
+async def order_triage(
+    order_id: str, body: s.TriageBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, triage.triage, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/referral-updates",
+    response_model=s.OrderDetail,
+    summary="转办进展 (department progress on a major matter)",
 )
-_step("accept", "接单 (accept an offer)", s.Versioned, offers.accept, visible=False)
-_step("decline", "拒单，须说明原因 (decline with a reason)", s.ReasonBody, offers.decline, visible=False)
-_step("start", "开工 (start work)", s.OptionalNoteBody, work.start)
-_step("notes", "进展记录 (progress note)", s.NoteBody, work.add_note)
-_step("complete", "完工，附处理结果 (complete with a summary)", s.CompleteBody, work.complete)
-_step("confirm", "居民确认完成 (resident confirms)", s.Versioned, closing.confirm)
-_step("reopen", "居民要求重新处理 (resident reopens)", s.ReasonBody, closing.reopen)
-_step("rate", "满意度评价 1–5 (rate once)", s.RateBody, closing.rate)
-_step("follow-up", "回访完成 (follow-up visit done)", s.NoteBody, closing.follow_up_done)
-_step("cancel", "取消（接单前）(cancel before acceptance)", s.ReasonBody, closing.cancel)
-_step("dismiss", "标记重复或无效 (mark duplicate or invalid)", s.DismissBody, closing.dismiss)
-_step("escalate", "升级：小区→社区→街道 (escalate one level)", s.EscalateBody, escalation.escalate_by_hand)
+async def order_referral_updates(
+    order_id: str, body: s.ReferralUpdateBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, triage.referral_update, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/dispatch",
+    response_model=s.OrderDetail,
+    summary="派单：指派、抢单或共享物业 (assign, offer to all, or shared property)",
+)
+async def order_dispatch(
+    order_id: str, body: s.DispatchBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, offers.dispatch, body, now)
+
+
+@router.post("/orders/{order_id}/accept", response_model=s.OrderDetail, summary="接单 (accept an offer)")
+async def order_accept(
+    order_id: str, body: s.Versioned, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, offers.accept, body, now, visible=False)
+
+
+@router.post(
+    "/orders/{order_id}/decline", response_model=s.OrderDetail, summary="拒单，须说明原因 (decline with a reason)"
+)
+async def order_decline(
+    order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, offers.decline, body, now, visible=False)
+
+
+@router.post("/orders/{order_id}/start", response_model=s.OrderDetail, summary="开工 (start work)")
+async def order_start(
+    order_id: str, body: s.OptionalNoteBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, work.start, body, now)
+
+
+@router.post("/orders/{order_id}/notes", response_model=s.OrderDetail, summary="进展记录 (progress note)")
+async def order_notes(
+    order_id: str, body: s.NoteBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, work.add_note, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/complete", response_model=s.OrderDetail, summary="完工，附处理结果 (complete with a summary)"
+)
+async def order_complete(
+    order_id: str, body: s.CompleteBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, work.complete, body, now)
+
+
+@router.post("/orders/{order_id}/confirm", response_model=s.OrderDetail, summary="居民确认完成 (resident confirms)")
+async def order_confirm(
+    order_id: str, body: s.Versioned, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.confirm, body, now)
+
+
+@router.post("/orders/{order_id}/reopen", response_model=s.OrderDetail, summary="居民要求重新处理 (resident reopens)")
+async def order_reopen(
+    order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.reopen, body, now)
+
+
+@router.post("/orders/{order_id}/rate", response_model=s.OrderDetail, summary="满意度评价 1–5 (rate once)")
+async def order_rate(
+    order_id: str, body: s.RateBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.rate, body, now)
+
+
+@router.post("/orders/{order_id}/follow-up", response_model=s.OrderDetail, summary="回访完成 (follow-up visit done)")
+async def order_follow_up(
+    order_id: str, body: s.NoteBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.follow_up_done, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/cancel", response_model=s.OrderDetail, summary="取消（接单前）(cancel before acceptance)"
+)
+async def order_cancel(
+    order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.cancel, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/dismiss", response_model=s.OrderDetail, summary="标记重复或无效 (mark duplicate or invalid)"
+)
+async def order_dismiss(
+    order_id: str, body: s.DismissBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, closing.dismiss, body, now)
+
+
+@router.post(
+    "/orders/{order_id}/escalate", response_model=s.OrderDetail, summary="升级：小区→社区→街道 (escalate one level)"
+)
+async def order_escalate(
+    order_id: str, body: s.EscalateBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.OrderDetail:
+    return await _apply(session, order_id, principal, escalation.escalate_by_hand, body, now)
 
 
 # --- wishes (微心愿) -------------------------------------------------------------------------
@@ -160,8 +259,8 @@ async def list_wishes(
     session: Session,
     principal: CurrentPrincipal,
     compound_id: int,
-    cursor: Annotated[str | None, Query(max_length=36)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> s.OrderPage:
     return await reading.list_wishes(session, principal, compound_id, cursor, limit)
 

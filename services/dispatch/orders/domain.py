@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
+from shared.state_machine import StateMachine, Transition
 
 
 class OrderState(LabeledEnum):
@@ -98,35 +99,43 @@ ACTIVE = frozenset(
 BEFORE_ACCEPTANCE = frozenset({S.submitted, S.awaiting_dispatch, S.offered})
 FINAL = frozenset({S.closed, S.cancelled, S.duplicate, S.invalid, S.deliberating})
 
-# action -> (states it may start from, state it leads to; None = stays where it is)
-TRANSITIONS: dict[Action, tuple[frozenset[OrderState], OrderState | None]] = {
-    Action.triage_major: (frozenset({S.submitted}), S.referred),
-    Action.triage_private: (frozenset({S.submitted}), S.closed),
-    Action.triage_deliberate: (frozenset({S.submitted}), S.deliberating),
-    Action.triage_dispatch: (frozenset({S.submitted}), S.awaiting_dispatch),
-    Action.referral_update: (frozenset({S.referred}), None),
-    Action.referral_resolved: (frozenset({S.referred}), S.closed),
-    Action.offer: (frozenset({S.awaiting_dispatch}), S.offered),
-    Action.assign_shared_property: (frozenset({S.awaiting_dispatch, S.offered}), S.accepted),
-    Action.offer_expired: (frozenset({S.offered}), S.awaiting_dispatch),
-    Action.accept: (frozenset({S.offered}), S.accepted),
-    Action.claim: (frozenset({S.awaiting_dispatch, S.offered}), S.accepted),
-    Action.decline: (frozenset({S.offered}), S.awaiting_dispatch),
-    Action.start: (frozenset({S.accepted}), S.in_progress),
-    Action.note: (OPEN_FOR_WORK | {S.completed, S.follow_up, S.referred}, None),
-    Action.complete: (frozenset({S.in_progress}), S.completed),
-    Action.confirm: (frozenset({S.completed}), S.confirmed),
-    Action.auto_confirm: (frozenset({S.completed}), S.confirmed),
-    Action.reopen: (frozenset({S.completed}), S.in_progress),
-    Action.rate: (frozenset({S.confirmed}), S.closed),
-    Action.follow_up_done: (frozenset({S.follow_up}), S.closed),
-    Action.cancel: (BEFORE_ACCEPTANCE, S.cancelled),
-    Action.mark_duplicate: (frozenset({S.submitted, S.awaiting_dispatch}), S.duplicate),
-    Action.mark_invalid: (frozenset({S.submitted, S.awaiting_dispatch}), S.invalid),
-    Action.escalate: (ACTIVE, None),
-    Action.remind: (ACTIVE, None),
-}
+AUTOMATIC = frozenset({Action.offer_expired, Action.auto_confirm, Action.remind, Action.create})
+"""Actions the platform takes itself (timers): never offered to a person as an alternative."""
 
+ORDER_MACHINE: StateMachine[OrderState, Action] = StateMachine(
+    OrderState,
+    [
+        Transition(Action.triage_major, frozenset({S.submitted}), S.referred),
+        Transition(Action.triage_private, frozenset({S.submitted}), S.closed),
+        Transition(Action.triage_deliberate, frozenset({S.submitted}), S.deliberating),
+        Transition(Action.triage_dispatch, frozenset({S.submitted}), S.awaiting_dispatch),
+        Transition(Action.referral_update, frozenset({S.referred})),
+        Transition(Action.referral_resolved, frozenset({S.referred}), S.closed),
+        Transition(Action.offer, frozenset({S.awaiting_dispatch}), S.offered),
+        Transition(Action.assign_shared_property, frozenset({S.awaiting_dispatch, S.offered}), S.accepted),
+        Transition(Action.offer_expired, frozenset({S.offered}), S.awaiting_dispatch),
+        Transition(Action.accept, frozenset({S.offered}), S.accepted),
+        Transition(Action.claim, frozenset({S.awaiting_dispatch, S.offered}), S.accepted),
+        Transition(Action.decline, frozenset({S.offered}), S.awaiting_dispatch),
+        Transition(Action.start, frozenset({S.accepted}), S.in_progress),
+        Transition(Action.note, OPEN_FOR_WORK | {S.completed, S.follow_up, S.referred}),
+        Transition(Action.complete, frozenset({S.in_progress}), S.completed),
+        Transition(Action.confirm, frozenset({S.completed}), S.confirmed),
+        Transition(Action.auto_confirm, frozenset({S.completed}), S.confirmed),
+        Transition(Action.reopen, frozenset({S.completed}), S.in_progress),
+        Transition(Action.rate, frozenset({S.confirmed}), S.closed),
+        Transition(Action.follow_up_done, frozenset({S.follow_up}), S.closed),
+        Transition(Action.cancel, BEFORE_ACCEPTANCE, S.cancelled),
+        Transition(Action.mark_duplicate, frozenset({S.submitted, S.awaiting_dispatch}), S.duplicate),
+        Transition(Action.mark_invalid, frozenset({S.submitted, S.awaiting_dispatch}), S.invalid),
+        Transition(Action.escalate, ACTIVE),
+        Transition(Action.remind, ACTIVE),
+    ],
+    noun_zh="工单",
+    noun_en="Order",
+    internal=AUTOMATIC,
+)
+"""Which action may move an order from which states, and where to (no target: it stays)."""
 
 # Actions whose outcome depends on more than the state: the caller names one of these.
 ALTERNATIVES: dict[Action, frozenset[OrderState]] = {
@@ -139,24 +148,13 @@ ALTERNATIVES: dict[Action, frozenset[OrderState]] = {
 def next_state(state: OrderState, action: Action, choice: OrderState | None = None) -> OrderState:
     """The state `action` leads to from `state` (or `choice`, where the action allows one);
     409 naming what is allowed when it may not."""
-    sources, target = TRANSITIONS[action]
-    if state not in sources:
-        allowed = [a for a, (src, _) in TRANSITIONS.items() if state in src and a not in AUTOMATIC]
-        raise Conflict(
-            f"工单当前状态为「{state.label}」，不能执行「{action.label}」"
-            + (f"；可执行：{'、'.join(a.label for a in allowed)}" if allowed else "；工单已结束"),
-            f"Order is {state.value}: cannot {action.value}; allowed: {[a.value for a in allowed]}",
-            code="illegal_transition",
-            details={"state": state.value, "action": action.value, "allowed": [a.value for a in allowed]},
-        )
+    target = ORDER_MACHINE.fire(state, action)
     if choice is not None:
         if choice not in ALTERNATIVES.get(action, frozenset()):
             raise ValueError(f"{action.value} cannot lead to {choice.value}")
         return choice
-    return target if target is not None else state
+    return target
 
-
-AUTOMATIC = frozenset({Action.offer_expired, Action.auto_confirm, Action.remind, Action.create})
 
 TRIAGE_ACTION: dict[tuple[Triage, bool], Action] = {
     (Triage.major, False): Action.triage_major,

@@ -24,6 +24,7 @@ from services.dispatch.projections.models import CheckInView, MemberHouseholdLin
 from services.dispatch.sla.models import Deadline
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.pagination import keyset_page
 from shared.party import PartyLedger
 
 # Where the assignee stands while an order is theirs (counts against their cap).
@@ -274,8 +275,8 @@ async def list_orders(
         query = query.where(Order.id < cursor)
     rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
     names = await category_names(session)
-    items = [show(o, names.get(o.category, o.category)) for o in rows[:limit]]
-    return s.OrderPage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda o: o.id)
+    return s.OrderPage(items=[show(o, names.get(o.category, o.category)) for o in page], next_cursor=next_cursor)
 
 
 async def list_wishes(
@@ -292,5 +293,5 @@ async def list_wishes(
         query = query.where(Order.id < cursor)
     rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
     names = await category_names(session)
-    items = [show(o, names.get(o.category, o.category)) for o in rows[:limit]]
-    return s.OrderPage(items=items, next_cursor=rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda o: o.id)
+    return s.OrderPage(items=[show(o, names.get(o.category, o.category)) for o in page], next_cursor=next_cursor)

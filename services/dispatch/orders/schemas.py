@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.dispatch.catalogue.domain import Urgency
 from services.dispatch.orders.domain import Channel, Triage
+from shared.pagination import Page
 
 # Required free text: blank after trimming is refused.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -167,9 +168,8 @@ class OrderDetail(OrderOut):
     deadlines: list[dict[str, Any]]
 
 
-class OrderPage(BaseModel):
-    items: list[OrderOut]
-    next_cursor: str | None
+class OrderPage(Page[OrderOut]):
+    """Orders, newest first."""
 
 
 class CandidateOut(BaseModel):

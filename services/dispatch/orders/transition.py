@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.domain import Urgency
@@ -19,9 +18,9 @@ from services.dispatch.points import service as points
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
 from shared.contracts import dispatch as events
-from shared.errors import Conflict
 from shared.events.envelope import EventData
 from shared.events.outbox import emit
+from shared.locking import check_version, update_versioned
 
 EVENT_OF: dict[Action, type[events.OrderChangedFields]] = {
     Action.create: events.OrderCreated,
@@ -73,18 +72,18 @@ class Change:
 async def transition(session: AsyncSession, order: Order, change: Change) -> Order:
     """Apply one transition with a guarded UPDATE; 409 if the order moved meanwhile."""
     seen_state, seen_version = OrderState(order.state), order.version
-    if change.expected_version is not None and change.expected_version != seen_version:
-        raise _stale(order, change.expected_version)
+    check_version(*_ORDER, seen_version, change.expected_version, order_id=order.id, version=change.expected_version)
     target = next_state(seen_state, change.action, change.choice)
-    values = {**change.values, "state": target.value, "version": seen_version + 1, "updated_at": change.now}
-    result = await session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.state == seen_state.value, Order.version == seen_version)
-        .values(values)
-        .execution_options(synchronize_session=False)
+    await update_versioned(
+        session,
+        Order,
+        (Order.id == order.id) & (Order.state == seen_state.value),
+        seen_version,
+        {**change.values, "state": target.value, "updated_at": change.now},
+        *_ORDER,
+        order_id=order.id,
+        version=seen_version,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise _stale(order, seen_version)
     await session.refresh(order)
     session.add(
         OrderEntry(
@@ -118,13 +117,7 @@ async def transition(session: AsyncSession, order: Order, change: Change) -> Ord
     return order
 
 
-def _stale(order: Order, seen: int) -> Conflict:
-    return Conflict(
-        f"工单已被他人处理（你看到的版本 {seen}，请刷新后重试）",
-        f"Order {order.id} changed meanwhile (version {seen} is stale); reload and retry",
-        code="stale_version",
-        details={"order_id": order.id, "version": seen},
-    )
+_ORDER = ("工单", "The order")
 
 
 def _event_data(

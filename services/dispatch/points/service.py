@@ -33,6 +33,7 @@ from shared.auth import Principal, Role, is_staff_of, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
+from shared.locking import check_version
 from shared.projections import is_of_compound
 
 DEFAULT_RULES_KEY = 0
@@ -266,10 +267,7 @@ async def set_rules(session: AsyncSession, compound_id: int, body: s.RulesUpdate
     rules.check()
     row = await session.get(PointsRuleRow, compound_id)
     seen = row.version if row is not None else 0
-    if body.version is not None and body.version != seen:
-        raise Conflict(
-            f"积分规则已被他人修改（当前版本 {seen}）", f"Stale version: rules are at {seen}", code="stale_version"
-        )
+    check_version("积分规则", "The points rules", seen, body.version)
     stored = {**data, "rating_bonus": {str(k): v for k, v in rules.rating_bonus.items()}}
     if row is None:
         row = PointsRuleRow(compound_id=compound_id, rules=stored, version=1)

@@ -16,7 +16,6 @@ from services.dispatch.orders.models import Offer, Order
 from services.dispatch.sla.models import Deadline
 from services.dispatch.sla.service import STAGE_OF
 from shared.errors import LinliError
-from shared.events.outbox import SESSION_FLAG
 from shared.service_app import ServiceRuntime, Ticker
 
 log = logging.getLogger("linli.dispatch.sla")
@@ -95,7 +94,7 @@ async def fire_due(runtime: ServiceRuntime) -> int:
     fired = 0
     while True:
         now = runtime.clock()
-        async with runtime.db.sessionmaker() as session:
+        async with runtime.transaction() as session:
             query = (
                 select(Deadline)
                 .where(Deadline.fired_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now)
@@ -123,9 +122,6 @@ async def fire_due(runtime: ServiceRuntime) -> int:
                 except LinliError as exc:
                     # The order moved in a way the breach cannot follow: the deadline is spent.
                     log.warning("deadline %s of order %s: %s", deadline.id, deadline.order_id, exc.message_en)
-            await session.commit()
-            if session.info.pop(SESSION_FLAG, False):
-                runtime.relay.wake()
         if len(due) < BATCH:
             return fired
 

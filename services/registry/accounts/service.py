@@ -30,7 +30,8 @@ from services.registry.party.models import CheckIn, PartyMember
 from services.registry.people.domain import mask_mobile, parse_mobile
 from services.registry.people.models import GridAssignment, GridWorker, Head, Person
 from services.registry.people.pii import PiiVault
-from services.registry.people.service import area_of_person, living_person, show_resident
+from services.registry.people.residents import show_resident
+from services.registry.people.staff import area_of_person, living_person
 from services.registry.places.models import Community, Compound, Ownership, Street
 from services.registry.scope import Area, Reach, community_area, compound_area, require_admin
 from shared.auth import Grant, Principal, Role, TokenCodec, require_anywhere

@@ -13,6 +13,7 @@ from services.registry.entities import get_visible_or_404
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
@@ -40,7 +41,7 @@ async def list_memberships(
     body: Body | None = None,
     person_id: OptionalId = None,
     active: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[s.MembershipOut]:
     return await m.list_memberships(

@@ -329,10 +329,9 @@ async def build_street(
     plan = plan_street(households, seed, compounds=compounds)
     if isinstance(target, AsyncSession):
         return await _build(target, plan, PiiVault(settings or Settings()), commit=None)
-    async with target.db.sessionmaker() as session:
-        summary = await _build(session, plan, PiiVault(target.settings), commit=session)
-    target.relay.wake()
-    return summary
+    # Each compound is committed as it is built; the relay wakes when the street is done.
+    async with target.transaction() as session:
+        return await _build(session, plan, PiiVault(target.settings), commit=session)
 
 
 async def _build(session: AsyncSession, plan: StreetPlan, pii: PiiVault, commit: AsyncSession | None) -> dict[str, Any]:

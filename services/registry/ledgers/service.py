@@ -373,7 +373,7 @@ async def import_file(
     """Run one import job to its end (done / failed) and return it; `timings` receives the
     seconds spent reading and writing. The benchmark calls this directly, without HTTP."""
     timings = {} if timings is None else timings
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         job = await session.get(ImportJob, job_id)
         if job is None:
             raise NotFound(f"导入任务 {job_id} 不存在", f"Import job {job_id} not found")
@@ -382,7 +382,6 @@ async def import_file(
         job.status = JobStatus.running.value
         job.processed_rows = job.written_rows = job.unchanged_rows = job.bad_rows = 0
         job.errors = []
-        await session.commit()
         ledger, mode, compound_id = Ledger(job.ledger), ImportMode(job.mode), job.compound_id
         path = Path(job.stored_path)
     started = time.perf_counter()
@@ -439,11 +438,7 @@ async def import_file(
 async def _write_at_once(runtime: ServiceRuntime, compound_id: int, parsed: ParsedLedger) -> WriteTotals:
     """all_or_nothing: every row (all good) in one transaction."""
     pii = PiiVault(runtime.settings)
-    totals = await _with_retry(
-        lambda s: write_rows(s, compound_id, parsed.rows, parsed.book.buildings, pii), runtime.db
-    )
-    runtime.relay.wake()
-    return totals
+    return await _with_retry(lambda s: write_rows(s, compound_id, parsed.rows, parsed.book.buildings, pii), runtime)
 
 
 async def _write_in_chunks(
@@ -469,25 +464,22 @@ async def _write_in_chunks(
             await _update_job(session, job_id, done_before + len(chunk), totals.plus(part))
             return part
 
-        totals.merge(await _with_retry(one, runtime.db))
+        totals.merge(await _with_retry(one, runtime))
         processed += len(chunk)
-        runtime.relay.wake()
     return totals
 
 
-async def _with_retry(work: Any, db: Any) -> WriteTotals:
+async def _with_retry(work: Any, runtime: ServiceRuntime) -> WriteTotals:
     """Run `work(session)` in one transaction; once more if a concurrent writer (another
     replica importing the same compound) inserted the same natural key first."""
     for attempt in (1, 2):
-        async with db.sessionmaker() as session:
-            try:
+        try:
+            async with runtime.transaction() as session:
                 totals: WriteTotals = await work(session)
-                await session.commit()
-                return totals
-            except IntegrityError:
-                await session.rollback()
-                if attempt == 2:
-                    raise
+            return totals
+        except IntegrityError:
+            if attempt == 2:
+                raise
     raise AssertionError("unreachable")
 
 
@@ -500,20 +492,18 @@ async def _update_job(session: AsyncSession, job_id: int, processed: int, totals
 
 
 async def _progress(runtime: ServiceRuntime, job_id: int, processed: int, totals: WriteTotals, **values: Any) -> None:
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         await session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
         await _update_job(session, job_id, processed, totals)
-        await session.commit()
 
 
 async def _finish(runtime: ServiceRuntime, job_id: int, status: JobStatus, **values: Any) -> ImportJob:
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         await session.execute(
             update(ImportJob)
             .where(ImportJob.id == job_id)
             .values(status=status.value, finished_at=runtime.clock(), **values)
         )
-        await session.commit()
         job = await session.get(ImportJob, job_id, populate_existing=True)
         assert job is not None
     # The job has ended: nothing will read its file again (a new upload makes a new job).
@@ -576,7 +566,7 @@ async def resume_unfinished_imports(runtime: ServiceRuntime) -> list[int]:
     files of jobs that ended while their deletion was cut off, uploads whose job was never
     committed, and plain-text uploads kept before uploads were sealed. Call from the
     registry's on_started, before any upload can arrive."""
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         jobs = (await session.scalars(select(ImportJob).where(ImportJob.status.in_(UNFINISHED)))).all()
         needed = {Path(j.stored_path) for j in jobs}
         await asyncio.to_thread(sweep_uploads, runtime.settings.data_dir, needed)
@@ -599,7 +589,6 @@ async def resume_unfinished_imports(runtime: ServiceRuntime) -> list[int]:
                         "message_en": "The uploaded file was lost across a restart; upload it again",
                     }
                 ]
-        await session.commit()
     runner = import_runner(runtime)
     for job_id in resumable:
         log.info("resuming import job %s", job_id)

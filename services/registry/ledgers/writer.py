@@ -36,9 +36,9 @@ from sqlalchemy.sql.expression import bindparam
 from services.registry.entities import EntityKind, Verb
 from services.registry.ledgers.domain import BuildingPlan, DwellingKey, ResidentRow, split_shares
 from services.registry.people.domain import ResidentKind
+from services.registry.people.kinds import RESIDENT
 from services.registry.people.models import Person
 from services.registry.people.pii import PiiVault
-from services.registry.people.service import RESIDENT
 from services.registry.places import service as places
 from services.registry.places.domain import DwellingUsage, SaleStatus
 from services.registry.places.models import Building, Dwelling, Entrance, Household, Ownership
@@ -173,6 +173,29 @@ def _first(values: Iterable[T | None]) -> T | None:
     return None
 
 
+@dataclass
+class _Chunk:
+    """One chunk on its way down the place tree: what each step found or created for the next."""
+
+    session: AsyncSession
+    compound_id: int
+    rows: Sequence[ResidentRow]
+    result: ChunkResult = field(default_factory=ChunkResult)
+    # Natural keys of what this chunk created or changed, to count the rows that wrote something.
+    changed: set[object] = field(default_factory=set)
+    building_ids: dict[str, int] = field(default_factory=dict)
+    entrance_ids: dict[tuple[int, str], int] = field(default_factory=dict)
+    dwelling_ids: dict[DwellingKey, int] = field(default_factory=dict)
+    households: dict[DwellingKey, dict[str, Any]] = field(default_factory=dict)
+    person_ids: dict[str, int] = field(default_factory=dict)
+
+    def by_dwelling(self) -> dict[DwellingKey, list[ResidentRow]]:
+        groups: dict[DwellingKey, list[ResidentRow]] = defaultdict(list)
+        for r in self.rows:
+            groups[r.dwelling].append(r)
+        return groups
+
+
 async def upsert_residents(
     session: AsyncSession,
     compound_id: int,
@@ -181,18 +204,27 @@ async def upsert_residents(
     pii: PiiVault,
 ) -> ChunkResult:
     """Write one chunk of good rows (never splitting a dwelling) in the caller's transaction."""
-    result = ChunkResult()
-    changed: set[object] = set()
+    chunk = _Chunk(session, compound_id, rows)
+    await _write_buildings(chunk, buildings)
+    await _write_entrances(chunk)
+    await _write_dwellings(chunk)
+    await _write_households(chunk)
+    await _write_people(chunk, pii)
+    await _write_ownerships(chunk)
+    _count_rows(chunk)
+    return chunk.result
 
-    # Buildings.
-    plans = {r.building: buildings.get(r.building) or BuildingPlan() for r in rows}
+
+async def _write_buildings(c: _Chunk, buildings: Mapping[str, BuildingPlan]) -> None:
+    """Buildings by number; an existing one changes only when the ledger states structure or floors."""
+    plans = {r.building: buildings.get(r.building) or BuildingPlan() for r in c.rows}
     found = await _existing(
-        session,
-        select(*BUILDINGS.c).where(BUILDINGS.c.compound_id == compound_id),
+        c.session,
+        select(*BUILDINGS.c).where(BUILDINGS.c.compound_id == c.compound_id),
         BUILDINGS.c.number,
         list(plans),
     )
-    building_ids = {b["number"]: b["id"] for b in found}
+    c.building_ids = {b["number"]: b["id"] for b in found}
     building_updates = []
     for b in found:
         plan = plans[b["number"]]
@@ -201,11 +233,11 @@ async def upsert_residents(
             building_updates.append({**b, **wanted, "version": b["version"] + 1})
     new_buildings = []
     for number, plan in plans.items():
-        if number not in building_ids:
+        if number not in c.building_ids:
             structure, floors = plan.resolved()
             new_buildings.append(
                 {
-                    "compound_id": compound_id,
+                    "compound_id": c.compound_id,
                     "courtyard_id": None,
                     "number": number,
                     "structure": structure,
@@ -213,38 +245,39 @@ async def upsert_residents(
                     "version": 1,
                 }
             )
-    for b in await insert_returning_ids(session, BUILDINGS, new_buildings, ("number",)):
-        building_ids[b["number"]] = b["id"]
-        changed.add(("b", b["number"]))
-        _event(places.BUILDING, b, "created", result)
-    await _update(session, BUILDINGS, building_updates, ("structure", "floors"))
+    for b in await insert_returning_ids(c.session, BUILDINGS, new_buildings, ("number",)):
+        c.building_ids[b["number"]] = b["id"]
+        c.changed.add(("b", b["number"]))
+        _event(places.BUILDING, b, "created", c.result)
+    await _update(c.session, BUILDINGS, building_updates, ("structure", "floors"))
     for b in building_updates:
-        changed.add(("b", b["number"]))
-        _event(places.BUILDING, b, "updated", result)
-    number_of_building = {v: k for k, v in building_ids.items()}
+        c.changed.add(("b", b["number"]))
+        _event(places.BUILDING, b, "updated", c.result)
 
-    # Entrances.
-    wanted_entrances = {(building_ids[r.building], r.entrance) for r in rows}
-    found = await _existing(session, select(*ENTRANCES.c), ENTRANCES.c.building_id, [b for b, _ in wanted_entrances])
-    entrance_ids = {(e["building_id"], e["number"]): e["id"] for e in found}
+
+async def _write_entrances(c: _Chunk) -> None:
+    """Entrances by number within their building; never changed, only added."""
+    number_of_building = {v: k for k, v in c.building_ids.items()}
+    wanted_entrances = {(c.building_ids[r.building], r.entrance) for r in c.rows}
+    found = await _existing(c.session, select(*ENTRANCES.c), ENTRANCES.c.building_id, [b for b, _ in wanted_entrances])
+    c.entrance_ids = {(e["building_id"], e["number"]): e["id"] for e in found}
     new_entrances = [
-        {"building_id": b, "compound_id": compound_id, "number": n, "version": 1}
+        {"building_id": b, "compound_id": c.compound_id, "number": n, "version": 1}
         for b, n in sorted(wanted_entrances)
-        if (b, n) not in entrance_ids
+        if (b, n) not in c.entrance_ids
     ]
-    for e in await insert_returning_ids(session, ENTRANCES, new_entrances, ("building_id", "number")):
-        entrance_ids[(e["building_id"], e["number"])] = e["id"]
-        changed.add(("e", number_of_building[e["building_id"]], e["number"]))
-        _event(places.ENTRANCE, e, "created", result)
+    for e in await insert_returning_ids(c.session, ENTRANCES, new_entrances, ("building_id", "number")):
+        c.entrance_ids[(e["building_id"], e["number"])] = e["id"]
+        c.changed.add(("e", number_of_building[e["building_id"]], e["number"]))
+        _event(places.ENTRANCE, e, "created", c.result)
 
-    # Dwellings.
-    by_dwelling: dict[DwellingKey, list[ResidentRow]] = defaultdict(list)
-    for r in rows:
-        by_dwelling[r.dwelling].append(r)
-    entrance_of = {key: entrance_ids[(building_ids[key[0]], key[1])] for key in by_dwelling}
-    found = await _existing(session, select(*DWELLINGS.c), DWELLINGS.c.entrance_id, list(set(entrance_of.values())))
+
+async def _write_dwellings(c: _Chunk) -> None:
+    """Dwellings by room within their entrance: area, and exclusive area / floor when stated."""
+    by_dwelling = c.by_dwelling()
+    entrance_of = {key: c.entrance_ids[(c.building_ids[key[0]], key[1])] for key in by_dwelling}
+    found = await _existing(c.session, select(*DWELLINGS.c), DWELLINGS.c.entrance_id, list(set(entrance_of.values())))
     stored = {(d["entrance_id"], d["room"]): d for d in found}
-    dwelling_ids: dict[DwellingKey, int] = {}
     new_dwellings, dwelling_updates = [], []
     for key, group in by_dwelling.items():
         area = group[0].area_m2
@@ -257,8 +290,8 @@ async def upsert_residents(
             new_dwellings.append(
                 {
                     "entrance_id": entrance_of[key],
-                    "building_id": building_ids[key[0]],
-                    "compound_id": compound_id,
+                    "building_id": c.building_ids[key[0]],
+                    "compound_id": c.compound_id,
                     "room": key[2],
                     "floor": floor,
                     "area_m2": area,
@@ -270,7 +303,7 @@ async def upsert_residents(
                 }
             )
             continue
-        dwelling_ids[key] = current["id"]
+        c.dwelling_ids[key] = current["id"]
         if exclusive is None:
             kept = Decimal(current["exclusive_area_m2"])
             exclusive = kept if kept <= area else area
@@ -281,37 +314,39 @@ async def upsert_residents(
         }
         if any(_differs(current[k], v) for k, v in wanted.items()):
             dwelling_updates.append({**current, **wanted, "version": current["version"] + 1})
-            changed.add(("d", *key))
-    number_of_entrance = {ident: number for (_, number), ident in entrance_ids.items()}
-    for d in await insert_returning_ids(session, DWELLINGS, new_dwellings, ("entrance_id", "room")):
+            c.changed.add(("d", *key))
+    number_of_building = {v: k for k, v in c.building_ids.items()}
+    number_of_entrance = {ident: number for (_, number), ident in c.entrance_ids.items()}
+    for d in await insert_returning_ids(c.session, DWELLINGS, new_dwellings, ("entrance_id", "room")):
         key = (number_of_building[d["building_id"]], number_of_entrance[d["entrance_id"]], d["room"])
-        dwelling_ids[key] = d["id"]
-        changed.add(("d", *key))
-        _event(places.DWELLING, d, "created", result)
-    await _update(session, DWELLINGS, dwelling_updates, ("area_m2", "exclusive_area_m2", "floor"))
+        c.dwelling_ids[key] = d["id"]
+        c.changed.add(("d", *key))
+        _event(places.DWELLING, d, "created", c.result)
+    await _update(c.session, DWELLINGS, dwelling_updates, ("area_m2", "exclusive_area_m2", "floor"))
     for d in dwelling_updates:
-        _event(places.DWELLING, d, "updated", result)
+        _event(places.DWELLING, d, "updated", c.result)
 
-    # Households: one per dwelling.
-    key_of_dwelling = {v: k for k, v in dwelling_ids.items()}
+
+async def _write_households(c: _Chunk) -> None:
+    """One household per dwelling (the oldest if several); its needy flag changed only when stated."""
+    key_of_dwelling = {v: k for k, v in c.dwelling_ids.items()}
     found = await _existing(
-        session,
+        c.session,
         select(*HOUSEHOLDS.c).order_by(HOUSEHOLDS.c.id),
         HOUSEHOLDS.c.dwelling_id,
-        list(dwelling_ids.values()),
+        list(c.dwelling_ids.values()),
     )
-    households: dict[DwellingKey, dict[str, Any]] = {}
     for h in found:
-        households.setdefault(key_of_dwelling[h["dwelling_id"]], h)
+        c.households.setdefault(key_of_dwelling[h["dwelling_id"]], h)
     new_households, household_updates = [], []
-    for key, group in by_dwelling.items():
+    for key, group in c.by_dwelling().items():
         needy = _first(r.needy for r in group)
-        current = households.get(key)
+        current = c.households.get(key)
         if current is None:
             new_households.append(
                 {
-                    "dwelling_id": dwelling_ids[key],
-                    "compound_id": compound_id,
+                    "dwelling_id": c.dwelling_ids[key],
+                    "compound_id": c.compound_id,
                     "needy": bool(needy),
                     "note": None,
                     "version": 1,
@@ -319,25 +354,26 @@ async def upsert_residents(
             )
         elif needy is not None and bool(current["needy"]) != needy:
             household_updates.append({**current, "needy": needy, "version": current["version"] + 1})
-            changed.add(("h", *key))
-    for h in await insert_returning_ids(session, HOUSEHOLDS, new_households, ("dwelling_id",)):
+            c.changed.add(("h", *key))
+    for h in await insert_returning_ids(c.session, HOUSEHOLDS, new_households, ("dwelling_id",)):
         key = key_of_dwelling[h["dwelling_id"]]
-        households[key] = h
-        changed.add(("h", *key))
-        _event(places.HOUSEHOLD, h, "created", result)
-    await _update(session, HOUSEHOLDS, household_updates, ("needy",))
+        c.households[key] = h
+        c.changed.add(("h", *key))
+        _event(places.HOUSEHOLD, h, "created", c.result)
+    await _update(c.session, HOUSEHOLDS, household_updates, ("needy",))
     for h in household_updates:
-        _event(places.HOUSEHOLD, h, "updated", result)
+        _event(places.HOUSEHOLD, h, "updated", c.result)
 
-    # People, by the keyed hash of their ID-card number.
-    hashes = {r.id_card: pii.search_hash(r.id_card) for r in rows}
-    found = await _existing(session, select(*PEOPLE.c), PEOPLE.c.id_card_hash, list(hashes.values()))
+
+async def _write_people(c: _Chunk, pii: PiiVault) -> None:
+    """People by the keyed hash of their ID-card number; blank optional cells keep what is stored."""
+    hashes = {r.id_card: pii.search_hash(r.id_card) for r in c.rows}
+    found = await _existing(c.session, select(*PEOPLE.c), PEOPLE.c.id_card_hash, list(hashes.values()))
     people = {p["id_card_hash"]: p for p in found}
-    person_ids: dict[str, int] = {}
     new_people, people_updates = [], []
-    for r in rows:
+    for r in c.rows:
         mobile_hash = pii.search_hash(r.mobile) if r.mobile else None
-        household_id = households[r.dwelling]["id"]
+        household_id = c.households[r.dwelling]["id"]
         current = people.get(hashes[r.id_card])
         if current is None:
             new_people.append(
@@ -350,7 +386,7 @@ async def upsert_residents(
                     "mobile_enc": pii.encrypt(r.mobile) if r.mobile else None,
                     "mobile_hash": mobile_hash,
                     "household_id": household_id,
-                    "compound_id": compound_id,
+                    "compound_id": c.compound_id,
                     "kind": r.kind,
                     "relation": r.relation,
                     "moved_in": r.moved_in,
@@ -360,13 +396,13 @@ async def upsert_residents(
                 }
             )
             continue
-        person_ids[r.id_card] = current["id"]
+        c.person_ids[r.id_card] = current["id"]
         person: dict[str, Any] = {
             "name": r.name,
             "gender": r.gender,
             "birth_date": r.birth_date,
             "household_id": household_id,
-            "compound_id": compound_id,
+            "compound_id": c.compound_id,
             "kind": r.kind,
             "relation": r.relation if r.relation is not None else current["relation"],
             "moved_in": r.moved_in if r.moved_in is not None else current["moved_in"],
@@ -377,82 +413,87 @@ async def upsert_residents(
             person["mobile_enc"] = pii.encrypt(r.mobile or "")
         if any(_differs(current[k], v) for k, v in person.items() if k != "mobile_enc"):
             people_updates.append({**current, **person, "version": current["version"] + 1})
-            changed.add(("p", r.id_card))
+            c.changed.add(("p", r.id_card))
     card_of_hash = {h: card for card, h in hashes.items()}
-    for p in await insert_returning_ids(session, PEOPLE, new_people, ("id_card_hash",)):
-        person_ids[card_of_hash[p["id_card_hash"]]] = p["id"]
-        changed.add(("p", card_of_hash[p["id_card_hash"]]))
-        _event(RESIDENT, p, "created", result)
+    for p in await insert_returning_ids(c.session, PEOPLE, new_people, ("id_card_hash",)):
+        c.person_ids[card_of_hash[p["id_card_hash"]]] = p["id"]
+        c.changed.add(("p", card_of_hash[p["id_card_hash"]]))
+        _event(RESIDENT, p, "created", c.result)
     await _update(
-        session,
+        c.session,
         PEOPLE,
         people_updates,
         (*PERSON_COLUMNS, "mobile_hash", "mobile_enc"),
     )
     for p in people_updates:
-        _event(RESIDENT, p, "updated", result)
+        _event(RESIDENT, p, "updated", c.result)
 
-    # Ownerships: owners the ledger names join a dwelling's active owners.
+
+async def _write_ownerships(c: _Chunk) -> None:
+    """Owners the ledger names join a dwelling's active owners, the shares split evenly."""
     owners: dict[DwellingKey, list[int]] = defaultdict(list)
-    for r in rows:
+    for r in c.rows:
         if r.kind == ResidentKind.owner.value:
-            owners[r.dwelling].append(person_ids[r.id_card])
-    if owners:
-        found = await _existing(
-            session,
-            select(*OWNERSHIPS.c).where(OWNERSHIPS.c.until.is_(None)).order_by(OWNERSHIPS.c.id),
-            OWNERSHIPS.c.dwelling_id,
-            [dwelling_ids[k] for k in owners],
-        )
-        active: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for o in sorted(found, key=lambda o: o["id"]):
-            active[o["dwelling_id"]].append(dict(o))
-        new_ownerships, ownership_updates = [], []
-        for key, person_list in owners.items():
-            dwelling_id = dwelling_ids[key]
-            holders = active[dwelling_id]
-            held = {o["person_id"] for o in holders}
-            joining = [p for p in dict.fromkeys(person_list) if p not in held]
-            if not joining:
-                continue
-            changed.add(("o", *key))
-            shares = split_shares(len(holders) + len(joining))
-            for o, share in zip(holders, shares, strict=False):
-                if o["share_bp"] != share:
-                    ownership_updates.append({**o, "share_bp": share, "version": o["version"] + 1})
-            for person_id, share in zip(joining, shares[len(holders) :], strict=True):
-                new_ownerships.append(
-                    {
-                        "dwelling_id": dwelling_id,
-                        "compound_id": compound_id,
-                        "person_id": person_id,
-                        "share_bp": share,
-                        "since": None,
-                        "until": None,
-                        "version": 1,
-                    }
-                )
-        # Shares shrink before new owners join, so no moment holds more than 100%.
-        await _update(session, OWNERSHIPS, ownership_updates, ("share_bp",))
-        for o in ownership_updates:
-            _event(places.OWNERSHIP, o, "updated", result)
-        for o in await insert_returning_ids(session, OWNERSHIPS, new_ownerships, ("dwelling_id", "person_id")):
-            _event(places.OWNERSHIP, o, "created", result)
+            owners[r.dwelling].append(c.person_ids[r.id_card])
+    if not owners:
+        return
+    found = await _existing(
+        c.session,
+        select(*OWNERSHIPS.c).where(OWNERSHIPS.c.until.is_(None)).order_by(OWNERSHIPS.c.id),
+        OWNERSHIPS.c.dwelling_id,
+        [c.dwelling_ids[k] for k in owners],
+    )
+    active: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for o in sorted(found, key=lambda o: o["id"]):
+        active[o["dwelling_id"]].append(dict(o))
+    new_ownerships, ownership_updates = [], []
+    for key, person_list in owners.items():
+        dwelling_id = c.dwelling_ids[key]
+        holders = active[dwelling_id]
+        held = {o["person_id"] for o in holders}
+        joining = [p for p in dict.fromkeys(person_list) if p not in held]
+        if not joining:
+            continue
+        c.changed.add(("o", *key))
+        shares = split_shares(len(holders) + len(joining))
+        for o, share in zip(holders, shares, strict=False):
+            if o["share_bp"] != share:
+                ownership_updates.append({**o, "share_bp": share, "version": o["version"] + 1})
+        for person_id, share in zip(joining, shares[len(holders) :], strict=True):
+            new_ownerships.append(
+                {
+                    "dwelling_id": dwelling_id,
+                    "compound_id": c.compound_id,
+                    "person_id": person_id,
+                    "share_bp": share,
+                    "since": None,
+                    "until": None,
+                    "version": 1,
+                }
+            )
+    # Shares shrink before new owners join, so no moment holds more than 100%.
+    await _update(c.session, OWNERSHIPS, ownership_updates, ("share_bp",))
+    for o in ownership_updates:
+        _event(places.OWNERSHIP, o, "updated", c.result)
+    for o in await insert_returning_ids(c.session, OWNERSHIPS, new_ownerships, ("dwelling_id", "person_id")):
+        _event(places.OWNERSHIP, o, "created", c.result)
 
-    for r in rows:
+
+def _count_rows(c: _Chunk) -> None:
+    """A row wrote something when anything it names (or, for an owner, its ownership) changed."""
+    for r in c.rows:
         touched = (
-            ("b", r.building) in changed
-            or ("e", r.building, r.entrance) in changed
-            or ("d", *r.dwelling) in changed
-            or ("h", *r.dwelling) in changed
-            or ("p", r.id_card) in changed
-            or (r.kind == ResidentKind.owner.value and ("o", *r.dwelling) in changed)
+            ("b", r.building) in c.changed
+            or ("e", r.building, r.entrance) in c.changed
+            or ("d", *r.dwelling) in c.changed
+            or ("h", *r.dwelling) in c.changed
+            or ("p", r.id_card) in c.changed
+            or (r.kind == ResidentKind.owner.value and ("o", *r.dwelling) in c.changed)
         )
         if touched:
-            result.written_rows += 1
+            c.result.written_rows += 1
         else:
-            result.unchanged_rows += 1
-    return result
+            c.result.unchanged_rows += 1
 
 
 def _differs(stored: object, wanted: object) -> bool:

@@ -15,6 +15,7 @@ from services.registry.people.api import Vault
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 from shared.service_app import ServiceRuntime
 from shared.sse import FeedFrame, event_stream, parse_cursor
 
@@ -44,7 +45,7 @@ async def list_notifications(
     session: Session,
     principal: CurrentPrincipal,
     unread: Annotated[bool | None, Query(description="只看未读 (true) 或已读 (false)")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[s.NotificationOut]:
     found = await n.my_notifications(session, principal, unread=unread, limit=limit, offset=offset)

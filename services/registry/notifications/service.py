@@ -723,7 +723,7 @@ class _Claimed:
 async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> list[_Claimed]:
     """Take up to BATCH due deliveries for a lease (committed before anything is sent, so no
     transaction waits on a mail server and two replicas never send one twice)."""
-    async with runtime.db.sessionmaker() as session:
+    async with runtime.transaction() as session:
         query = (
             select(Delivery)
             .where(Delivery.status == DeliveryStatus.pending.value, Delivery.next_attempt_at <= now)
@@ -766,7 +766,6 @@ async def _claim(runtime: ServiceRuntime, vault: PiiVault, now: datetime) -> lis
         for pid, sealed in await session.execute(select(Person.id, Person.mobile_enc).where(Person.id.in_(people))):
             mobiles[pid] = sealed
         openids = await _take_wechat_consents(session, runtime.settings, claimed, notes, now)
-        await session.commit()
     out = []
     for d in claimed:
         n = notes[d.notification_id]
@@ -881,7 +880,7 @@ async def send_due(runtime: ServiceRuntime) -> int:
                 results.append((item, DeliveryFailed(f"{item.channel.value}: {type(exc).__name__}")))
         if results:
             done = runtime.clock()
-            async with runtime.db.sessionmaker() as session:
+            async with runtime.transaction() as session:
                 for item, failure in results:
                     reason = failure.reason if failure is not None else None
                     values: dict[str, Any]
@@ -921,7 +920,6 @@ async def send_due(runtime: ServiceRuntime) -> int:
                             item.attempts,
                             reason,
                         )
-                await session.commit()
         handled += len(results)
         if len(claimed) < BATCH:
             return handled

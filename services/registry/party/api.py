@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import Query, status
 
 from services.registry.entities import get_visible_or_404
+from services.registry.party import centers, check_ins, kinds, ledgers, members, orgs, visibility
 from services.registry.party import schemas as s
-from services.registry.party import service as p
 from services.registry.party.domain import PartyLedger, PartyOrgLevel, Skill
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 Version = Annotated[int, Query(description="你看到的版本号 (the version you read)")]
 OptionalId = Annotated[int | None, Query(gt=0)]
@@ -39,7 +39,7 @@ CENTERS = "党员中心户 (center household)"
     tags=[ORGS],
 )
 async def create_org(body: s.PartyOrgCreate, session: Session, principal: CurrentPrincipal) -> s.PartyOrgOut:
-    return p.show_org(await p.create_org(session, body, principal))
+    return orgs.show_org(await orgs.create_org(session, body, principal))
 
 
 @router.get("/party-orgs", response_model=list[s.PartyOrgOut], summary="党组织列表 (list)", tags=[ORGS])
@@ -49,17 +49,17 @@ async def list_orgs(
     parent_id: OptionalId = None,
     level: PartyOrgLevel | None = None,
     place_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.PartyOrgOut]:
-    return await p.list_orgs(
+    return await orgs.list_orgs(
         session, reach, parent_id=parent_id, level=level, place_id=place_id, limit=limit, offset=offset
     )
 
 
 @router.get("/party-orgs/{entity_id}", response_model=s.PartyOrgOut, summary="党组织详情 (one)", tags=[ORGS])
 async def get_org(entity_id: int, session: Session, reach: CallerReach) -> s.PartyOrgOut:
-    return p.show_org(await get_visible_or_404(session, p.PARTY_ORG, entity_id, p.org_readable(reach)))
+    return orgs.show_org(await get_visible_or_404(session, kinds.PARTY_ORG, entity_id, visibility.org_readable(reach)))
 
 
 @router.get(
@@ -69,7 +69,7 @@ async def get_org(entity_id: int, session: Session, reach: CallerReach) -> s.Par
     tags=[ORGS],
 )
 async def org_tree(entity_id: int, session: Session, reach: CallerReach) -> s.PartyOrgNode:
-    return await p.org_tree(session, reach, entity_id)
+    return await orgs.org_tree(session, reach, entity_id)
 
 
 @router.patch(
@@ -81,7 +81,7 @@ async def org_tree(entity_id: int, session: Session, reach: CallerReach) -> s.Pa
 async def update_org(
     entity_id: int, body: s.PartyOrgUpdate, session: Session, principal: CurrentPrincipal
 ) -> s.PartyOrgOut:
-    return p.show_org(await p.update_org(session, entity_id, body, principal))
+    return orgs.show_org(await orgs.update_org(session, entity_id, body, principal))
 
 
 @router.delete(
@@ -91,7 +91,7 @@ async def update_org(
     tags=[ORGS],
 )
 async def remove_org(entity_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    await p.remove_org(session, entity_id, version, principal)
+    await orgs.remove_org(session, entity_id, version, principal)
 
 
 # --- members ------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ async def remove_org(entity_id: int, session: Session, principal: CurrentPrincip
     tags=[MEMBERS],
 )
 async def create_member(body: s.PartyMemberCreate, session: Session, principal: CurrentPrincipal) -> s.PartyMemberOut:
-    return p.show_member(await p.create_member(session, body, principal))
+    return members.show_member(await members.create_member(session, body, principal))
 
 
 @router.get("/party-members", response_model=list[s.PartyMemberOut], summary="党员列表 (list)", tags=[MEMBERS])
@@ -116,10 +116,10 @@ async def list_members(
     compound_id: Annotated[int | None, Query(gt=0, description="居住小区 (where the member lives)")] = None,
     ledger: PartyLedger | None = None,
     skill: Skill | None = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.PartyMemberOut]:
-    return await p.list_members(
+    return await members.list_members(
         session,
         reach,
         party_org_id=party_org_id,
@@ -140,13 +140,13 @@ async def list_members(
 async def compound_ledgers(
     session: Session, reach: CallerReach, compound_id: Annotated[int, Query(gt=0)]
 ) -> s.CompoundLedgers:
-    return await p.compound_ledgers(session, reach, compound_id)
+    return await ledgers.compound_ledgers(session, reach, compound_id)
 
 
 @router.get("/party-members/{entity_id}", response_model=s.PartyMemberOut, summary="党员详情 (one)", tags=[MEMBERS])
 async def get_member(entity_id: int, session: Session, reach: CallerReach) -> s.PartyMemberOut:
-    member = await get_visible_or_404(session, p.PARTY_MEMBER, entity_id, p.member_readable(reach))
-    return p.show_member(await p.load_member(session, member))
+    member = await get_visible_or_404(session, kinds.PARTY_MEMBER, entity_id, visibility.member_readable(reach))
+    return members.show_member(await members.load_member(session, member))
 
 
 @router.patch(
@@ -158,7 +158,7 @@ async def get_member(entity_id: int, session: Session, reach: CallerReach) -> s.
 async def update_member(
     entity_id: int, body: s.PartyMemberUpdate, session: Session, principal: CurrentPrincipal
 ) -> s.PartyMemberOut:
-    return p.show_member(await p.update_member(session, entity_id, body, principal))
+    return members.show_member(await members.update_member(session, entity_id, body, principal))
 
 
 @router.delete(
@@ -168,7 +168,7 @@ async def update_member(
     tags=[MEMBERS],
 )
 async def remove_member(entity_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    await p.remove_member(session, entity_id, version, principal)
+    await members.remove_member(session, entity_id, version, principal)
 
 
 # --- check-ins ----------------------------------------------------------------------------
@@ -182,7 +182,7 @@ async def remove_member(entity_id: int, session: Session, principal: CurrentPrin
     tags=[CHECK_INS],
 )
 async def create_check_in(body: s.CheckInCreate, session: Session, principal: CurrentPrincipal) -> s.CheckInOut:
-    return p.show_check_in(await p.create_check_in(session, body, principal))
+    return check_ins.show_check_in(await check_ins.create_check_in(session, body, principal))
 
 
 @router.get("/check-ins", response_model=list[s.CheckInOut], summary="报到列表 (list)", tags=[CHECK_INS])
@@ -192,10 +192,10 @@ async def list_check_ins(
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
     active: bool | None = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.CheckInOut]:
-    return await p.list_check_ins(
+    return await check_ins.list_check_ins(
         session,
         reach,
         compound_id=compound_id,
@@ -208,7 +208,7 @@ async def list_check_ins(
 
 @router.get("/check-ins/{entity_id}", response_model=s.CheckInOut, summary="报到详情 (one)", tags=[CHECK_INS])
 async def get_check_in(entity_id: int, session: Session, reach: CallerReach) -> s.CheckInOut:
-    return p.show_check_in(await p.get_check_in(session, reach, entity_id))
+    return check_ins.show_check_in(await check_ins.get_check_in(session, reach, entity_id))
 
 
 @router.post(
@@ -220,7 +220,7 @@ async def get_check_in(entity_id: int, session: Session, reach: CallerReach) -> 
 async def end_check_in(
     entity_id: int, body: s.CheckInEnd, session: Session, principal: CurrentPrincipal
 ) -> s.CheckInOut:
-    return p.show_check_in(await p.end_check_in(session, entity_id, body.version, principal))
+    return check_ins.show_check_in(await check_ins.end_check_in(session, entity_id, body.version, principal))
 
 
 # --- center households --------------------------------------------------------------------
@@ -236,7 +236,7 @@ async def end_check_in(
 async def create_center(
     body: s.CenterHouseholdCreate, session: Session, principal: CurrentPrincipal
 ) -> s.CenterHouseholdOut:
-    return p.show_center(await p.create_center(session, body, principal))
+    return centers.show_center(await centers.create_center(session, body, principal))
 
 
 @router.get(
@@ -247,10 +247,10 @@ async def list_centers(
     reach: CallerReach,
     compound_id: OptionalId = None,
     party_member_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.CenterHouseholdOut]:
-    return await p.list_centers(
+    return await centers.list_centers(
         session, reach, compound_id=compound_id, party_member_id=party_member_id, limit=limit, offset=offset
     )
 
@@ -262,8 +262,8 @@ async def list_centers(
     tags=[CENTERS],
 )
 async def get_center(entity_id: int, session: Session, reach: CallerReach) -> s.CenterHouseholdOut:
-    center = await get_visible_or_404(session, p.CENTER_HOUSEHOLD, entity_id, p.center_readable(reach))
-    return p.show_center(await p.load_center(session, center))
+    center = await get_visible_or_404(session, kinds.CENTER_HOUSEHOLD, entity_id, visibility.center_readable(reach))
+    return centers.show_center(await centers.load_center(session, center))
 
 
 @router.patch(
@@ -275,7 +275,7 @@ async def get_center(entity_id: int, session: Session, reach: CallerReach) -> s.
 async def update_center(
     entity_id: int, body: s.CenterHouseholdUpdate, session: Session, principal: CurrentPrincipal
 ) -> s.CenterHouseholdOut:
-    return p.show_center(await p.update_center(session, entity_id, body, principal))
+    return centers.show_center(await centers.update_center(session, entity_id, body, principal))
 
 
 @router.delete(
@@ -285,4 +285,4 @@ async def update_center(
     tags=[CENTERS],
 )
 async def remove_center(entity_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    await p.remove_center(session, entity_id, version, principal)
+    await centers.remove_center(session, entity_id, version, principal)

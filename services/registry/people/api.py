@@ -8,14 +8,15 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from services.registry.entities import get_or_404
+from services.registry.people import grid_workers, heads, kinds, personal_data, resident_units, residents
 from services.registry.people import schemas as s
-from services.registry.people import service as p
 from services.registry.people.domain import HeadKind
 from services.registry.people.pii import PiiVault
 from services.registry.resources import Resource, mount
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
@@ -34,7 +35,6 @@ def pii_vault(request: Request) -> PiiVault:
 
 
 Vault = Annotated[PiiVault, Depends(pii_vault)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 Version = Annotated[int, Query(description="你看到的版本号 (the version you read)")]
 OptionalId = Annotated[int | None, Query(gt=0)]
@@ -53,7 +53,7 @@ OptionalId = Annotated[int | None, Query(gt=0)]
 async def create_resident(
     body: s.ResidentCreate, session: Session, principal: CurrentPrincipal, vault: Vault
 ) -> s.ResidentOut:
-    return p.show_resident(vault, await p.create_resident(session, vault, principal, body))
+    return residents.show_resident(vault, await residents.create_resident(session, vault, principal, body))
 
 
 @router.get(
@@ -70,10 +70,10 @@ async def list_residents(
     compound_id: OptionalId = None,
     id_card: Annotated[str | None, Query(max_length=40, description="完整身份证号，精确匹配")] = None,
     mobile: Annotated[str | None, Query(max_length=40, description="完整手机号，精确匹配")] = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.ResidentOut]:
-    people = await p.list_residents(
+    people = await residents.list_residents(
         session,
         vault,
         principal,
@@ -84,7 +84,7 @@ async def list_residents(
         limit=limit,
         offset=offset,
     )
-    return [p.show_resident(vault, person) for person in people]
+    return [residents.show_resident(vault, person) for person in people]
 
 
 @router.get(
@@ -94,7 +94,7 @@ async def list_residents(
     tags=[RESIDENTS_TAG],
 )
 async def get_resident(person_id: int, session: Session, principal: CurrentPrincipal, vault: Vault) -> s.ResidentOut:
-    return p.show_resident(vault, await p.get_resident(session, principal, person_id))
+    return residents.show_resident(vault, await residents.get_resident(session, principal, person_id))
 
 
 @router.patch(
@@ -106,8 +106,8 @@ async def get_resident(person_id: int, session: Session, principal: CurrentPrinc
 async def update_resident(
     person_id: int, body: s.ResidentUpdate, session: Session, principal: CurrentPrincipal, vault: Vault
 ) -> s.ResidentOut:
-    person = await get_or_404(session, p.RESIDENT, person_id)
-    return p.show_resident(vault, await p.update_resident(session, vault, principal, person, body))
+    person = await get_or_404(session, kinds.RESIDENT, person_id)
+    return residents.show_resident(vault, await residents.update_resident(session, vault, principal, person, body))
 
 
 @router.delete(
@@ -117,8 +117,8 @@ async def update_resident(
     tags=[RESIDENTS_TAG],
 )
 async def remove_resident(person_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    person = await get_or_404(session, p.RESIDENT, person_id)
-    await p.remove_resident(session, principal, person, version)
+    person = await get_or_404(session, kinds.RESIDENT, person_id)
+    await residents.remove_resident(session, principal, person, version)
 
 
 @router.get(
@@ -134,7 +134,7 @@ async def read_personal_data(
     vault: Vault,
     purpose: Annotated[str, Query(min_length=2, max_length=200, description="用途，如“入户走访核对”")],
 ) -> s.PersonalDataOut:
-    return await p.read_personal_data(session, vault, principal, person_id, purpose)
+    return await personal_data.read_personal_data(session, vault, principal, person_id, purpose)
 
 
 # --- grid workers --------------------------------------------------------------------------
@@ -150,7 +150,7 @@ async def read_personal_data(
 async def create_grid_worker(
     body: s.GridWorkerCreate, session: Session, principal: CurrentPrincipal
 ) -> s.GridWorkerOut:
-    return await p.create_grid_worker(session, principal, body)
+    return await grid_workers.create_grid_worker(session, principal, body)
 
 
 @router.get(
@@ -161,10 +161,12 @@ async def list_grid_workers(
     reach: CallerReach,
     grid_id: OptionalId = None,
     person_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.GridWorkerOut]:
-    return await p.list_grid_workers(session, reach, grid_id=grid_id, person_id=person_id, limit=limit, offset=offset)
+    return await grid_workers.list_grid_workers(
+        session, reach, grid_id=grid_id, person_id=person_id, limit=limit, offset=offset
+    )
 
 
 @router.get(
@@ -174,7 +176,7 @@ async def list_grid_workers(
     tags=[WORKERS_TAG],
 )
 async def get_grid_worker(worker_id: int, session: Session, reach: CallerReach) -> s.GridWorkerOut:
-    return await p.get_grid_worker(session, reach, worker_id)
+    return await grid_workers.get_grid_worker(session, reach, worker_id)
 
 
 @router.patch(
@@ -186,7 +188,7 @@ async def get_grid_worker(worker_id: int, session: Session, reach: CallerReach) 
 async def update_grid_worker(
     worker_id: int, body: s.GridWorkerUpdate, session: Session, principal: CurrentPrincipal
 ) -> s.GridWorkerOut:
-    return await p.update_grid_worker(session, principal, worker_id, body)
+    return await grid_workers.update_grid_worker(session, principal, worker_id, body)
 
 
 @router.delete(
@@ -196,7 +198,7 @@ async def update_grid_worker(
     tags=[WORKERS_TAG],
 )
 async def remove_grid_worker(worker_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    await p.remove_grid_worker(session, principal, worker_id, version)
+    await grid_workers.remove_grid_worker(session, principal, worker_id, version)
 
 
 # --- heads ---------------------------------------------------------------------------------
@@ -210,7 +212,7 @@ async def remove_grid_worker(worker_id: int, session: Session, principal: Curren
     tags=[HEADS_TAG],
 )
 async def create_head(body: s.HeadCreate, session: Session, principal: CurrentPrincipal) -> s.HeadOut:
-    return await p.create_head(session, principal, body)
+    return await heads.create_head(session, principal, body)
 
 
 @router.get("/heads", response_model=list[s.HeadOut], summary="负责人列表 (list heads)", tags=[HEADS_TAG])
@@ -220,24 +222,24 @@ async def list_heads(
     compound_id: OptionalId = None,
     kind: HeadKind | None = None,
     person_id: OptionalId = None,
-    limit: Limit = 200,
+    limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> list[s.HeadOut]:
-    return await p.list_heads(
+    return await heads.list_heads(
         session, reach, compound_id=compound_id, kind=kind, person_id=person_id, limit=limit, offset=offset
     )
 
 
 @router.get("/heads/{head_id}", response_model=s.HeadOut, summary="负责人详情 (one head)", tags=[HEADS_TAG])
 async def get_head(head_id: int, session: Session, reach: CallerReach) -> s.HeadOut:
-    return await p.get_head(session, reach, head_id)
+    return await heads.get_head(session, reach, head_id)
 
 
 @router.patch(
     "/heads/{head_id}", response_model=s.HeadOut, summary="更换负责人 (change who heads it)", tags=[HEADS_TAG]
 )
 async def update_head(head_id: int, body: s.HeadUpdate, session: Session, principal: CurrentPrincipal) -> s.HeadOut:
-    return await p.update_head(session, principal, head_id, body)
+    return await heads.update_head(session, principal, head_id, body)
 
 
 @router.delete(
@@ -247,7 +249,7 @@ async def update_head(head_id: int, body: s.HeadUpdate, session: Session, princi
     tags=[HEADS_TAG],
 )
 async def remove_head(head_id: int, session: Session, principal: CurrentPrincipal, version: Version) -> None:
-    await p.remove_head(session, principal, head_id, version)
+    await heads.remove_head(session, principal, head_id, version)
 
 
 # --- resident units ------------------------------------------------------------------------
@@ -256,16 +258,16 @@ mount(
     router,
     Resource(
         "/resident-units",
-        p.RESIDENT_UNIT,
+        kinds.RESIDENT_UNIT,
         s.ResidentUnitCreate,
         s.ResidentUnitUpdate,
         s.ResidentUnitOut,
-        p.show_resident_unit,
-        p.build_resident_unit,
-        p.area_of_resident_unit,
-        p.check_resident_unit_change,
-        p.duplicate_resident_unit,
+        resident_units.show_resident_unit,
+        resident_units.build_resident_unit,
+        resident_units.area_of_resident_unit,
+        resident_units.check_resident_unit_change,
+        resident_units.duplicate_resident_unit,
         filters=("community_id",),
-        readable=p.resident_unit_readable,
+        readable=resident_units.resident_unit_readable,
     ),
 )

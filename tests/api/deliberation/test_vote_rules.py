@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from services.deliberation.votes import service as votes
+from services.deliberation.votes import closing, lookup
 from shared.auth import Grant, Role
 from shared.contracts.deliberation import MaintenanceFundUsePassed
 from shared.contracts.dispatch import OrderReferredToDeliberation
@@ -344,8 +344,8 @@ async def test_a_burst_of_ballots_loses_none_and_doubles_none(platform: Platform
     assert verified["unchained_ballots"] == 0
     runtime = platform.apps["deliberation"].state.runtime
     async with runtime.db.sessionmaker() as session:
-        vote = await votes.get(session, walk.vote_id)
-        results = await votes.tally(session, vote)
+        vote = await lookup.get(session, walk.vote_id)
+        results = await closing.tally(session, vote)
     assert next(iter(results.values())).strict.participating.persons == len(voters)
     assert await count_rows(platform, "SELECT count(*) FROM audit_entries WHERE action = 'ballot_cast'") == len(voters)
 

@@ -26,21 +26,21 @@ def test_the_happy_path_is_allowed_and_terminal_states_go_nowhere() -> None:
         pd.Status.voting, pd.Status.passed, pd.Status.executing, pd.Status.evaluated,
     ]  # fmt: skip
     for current, target in pairwise(path):
-        pd.check_transition(current, target)
+        pd.PROPOSAL_MACHINE.check(current, target)
     for terminal in (pd.Status.rejected, pd.Status.withdrawn, pd.Status.evaluated, pd.Status.referred_to_government):
-        assert pd.TRANSITIONS[terminal] == frozenset()
+        assert pd.PROPOSAL_MACHINE.targets()[terminal] == frozenset()
 
 
 def test_an_illegal_move_is_a_conflict_naming_both_states() -> None:
     with pytest.raises(Conflict) as caught:
-        pd.check_transition(pd.Status.submitted, pd.Status.passed)
+        pd.PROPOSAL_MACHINE.check(pd.Status.submitted, pd.Status.passed)
     assert caught.value.details == {"status": "submitted", "target": "passed"}
 
 
 def test_no_quorum_may_be_noticed_again_but_a_passed_decision_cannot_be_withdrawn() -> None:
-    pd.check_transition(pd.Status.no_quorum, pd.Status.voting)
+    pd.PROPOSAL_MACHINE.check(pd.Status.no_quorum, pd.Status.voting)
     with pytest.raises(Conflict):
-        pd.check_transition(pd.Status.passed, pd.Status.withdrawn)
+        pd.PROPOSAL_MACHINE.check(pd.Status.passed, pd.Status.withdrawn)
 
 
 def test_triage_and_council_send_the_proposal_where_the_131_model_says() -> None:

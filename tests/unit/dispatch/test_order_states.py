@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from services.dispatch.orders.domain import (
     ALTERNATIVES,
     FINAL,
-    TRANSITIONS,
+    ORDER_MACHINE,
     Action,
     EscalationLevel,
     OrderState,
@@ -23,9 +23,9 @@ from services.dispatch.orders.domain import (
 from shared.errors import Conflict, InvalidInput
 
 
-@given(st.sampled_from(list(OrderState)), st.sampled_from(list(TRANSITIONS)))
+@given(st.sampled_from(list(OrderState)), st.sampled_from(list(ORDER_MACHINE.transitions)))
 def test_an_action_moves_an_order_only_from_its_listed_states(state: OrderState, action: Action) -> None:
-    sources, target = TRANSITIONS[action]
+    sources, target = ORDER_MACHINE.transitions[action].sources, ORDER_MACHINE.transitions[action].target
     if state in sources:
         assert next_state(state, action) == (target or state)
     else:
@@ -35,7 +35,7 @@ def test_an_action_moves_an_order_only_from_its_listed_states(state: OrderState,
         assert state.label in refused.value.message
 
 
-@given(st.sampled_from(sorted(FINAL)), st.sampled_from(list(TRANSITIONS)))
+@given(st.sampled_from(sorted(FINAL)), st.sampled_from(list(ORDER_MACHINE.transitions)))
 def test_nothing_moves_a_finished_order(state: OrderState, action: Action) -> None:
     with pytest.raises(Conflict):
         next_state(state, action)
@@ -61,7 +61,7 @@ def test_rating_and_decline_lead_only_to_their_alternatives() -> None:
     for action, choices in ALTERNATIVES.items():
         for state in set(OrderState) - choices:
             with pytest.raises(ValueError, match="cannot lead"):
-                next_state(next(iter(TRANSITIONS[action][0])), action, state)
+                next_state(next(iter(ORDER_MACHINE.transitions[action].sources)), action, state)
 
 
 @given(st.integers(min_value=1, max_value=5))
