@@ -13,11 +13,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.gateway.openapi import merge_openapi
+from services.gateway.openapi import DOCS_ASSETS, DOCS_ASSETS_URL, merge_openapi
 from services.gateway.proxy import forward
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.webapp import DEFAULT_DIST, mount_webapp
@@ -26,6 +27,7 @@ from shared.clock import Clock
 from shared.error_handlers import error_response, install_error_handlers
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
+from shared.openapi import operation_id
 from shared.settings import SERVICES, Settings
 
 OPENAPI_CACHE_SECONDS = 30.0
@@ -71,6 +73,7 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
         description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。",
     )
     app.state.runtime = runtime
@@ -122,9 +125,31 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
             runtime._openapi = (now, await _combined_openapi(app, runtime))
         return JSONResponse(runtime._openapi[1])
 
+    # Swagger UI and ReDoc from the gateway itself, never a CDN: an intranet, an offline
+    # rehearsal or a slow link to a foreign CDN still gets its docs.
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Linli 邻里 API",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            # No online validator badge: it would call a foreign host with the whole spec.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Linli 邻里 API",
+            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
 
     def over_limit(request: Request) -> Response | None:
         """429 when the caller has used up their rate; refuses expired or forged tokens first

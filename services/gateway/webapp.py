@@ -16,7 +16,7 @@ DEFAULT_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 # Paths that belong to the API or operations: never answered with the app's index.html, so a
 # mistyped API path still gets the JSON error a client expects.
-API_PREFIXES = ("api/", "open311/", "openapi.json", "docs", "healthz", "readyz", "metrics")
+API_PREFIXES = ("api/", "open311/", "openapi.json", "asyncapi.json", "docs", "redoc", "healthz", "readyz", "metrics")
 
 # Vite names every built asset after its content hash: a changed file gets a new name.
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -1,0 +1,67 @@
+"""An integration developer on an intranet (or in mainland China, where foreign CDNs are slow or
+cut) opens the gateway's /docs and /redoc in Chromium with every request to another host
+refused: Swagger UI and ReDoc come from the gateway itself and show the platform's operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from tests.e2e.conftest import Embedded, free_port
+
+LOCAL = "http://127.0.0.1:"
+
+
+@pytest.fixture
+def platform_node(tmp_path: Path) -> Iterator[Embedded]:
+    """`linli run` as a process; the docs need no web app build."""
+    node = Embedded(tmp_path, free_port())
+    node.start()
+    node.wait_ready(timeout=240)  # four migrations and the demo street, on a busy machine
+    yield node
+    node.stop()
+
+
+def offline_page(browser: Any) -> tuple[Page, list[str]]:
+    """A page whose requests to any host but the local gateway are aborted, and listed."""
+    page: Page = browser.new_context(locale="zh-CN").new_page()
+    refused: list[str] = []
+
+    def only_local(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return page, refused
+
+
+def test_docs_and_redoc_render_the_operations_with_the_network_cut(platform_node: Embedded, browser: Any) -> None:
+    base = platform_node.base
+    page, refused = offline_page(browser)
+
+    page.goto(f"{base}/docs")
+    # Swagger UI lists every operation; the counter payment is one of billing's.
+    payment = page.locator(".opblock-summary-path[data-path='/api/v1/billing/payments']").first
+    expect(payment).to_be_visible(timeout=90_000)
+    assert page.locator(".opblock").count() > 50
+    expect(page.locator(".info .title").first).to_contain_text("Linli 邻里 API")
+
+    # ReDoc in a page of its own, as a reader opening the link would.
+    page.close()
+    page, refused_too = offline_page(browser)
+    page.goto(f"{base}/redoc")
+    # ReDoc renders the whole document at once (a few MB of DOM: it takes a while on a busy
+    # machine) with the operations' summaries.
+    expect(page.get_by_text("柜台收款 (counter payment)").first).to_be_attached(timeout=180_000)
+    expect(page.locator("h1").first).to_contain_text("Linli 邻里 API")
+
+    # Nothing the pages needed was elsewhere (a refused font or script would be listed here).
+    assert refused + refused_too == []
