@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import idempotency, screening
 from shared.auth import optional_principal
+from shared.error_codes import ErrorCode
 from shared.error_handlers import ERROR_RESPONSES, error_response
 from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
@@ -270,7 +271,7 @@ class RequestContextMiddleware:
             if too_large:
                 response = error_response(
                     413,
-                    "payload_too_large",
+                    ErrorCode.payload_too_large,
                     f"请求体过大（上限 {limit} 字节）",
                     f"Request body too large (limit {limit} bytes)",
                 )

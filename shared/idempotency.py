@@ -35,6 +35,7 @@ from starlette.responses import Response
 
 from shared.clock import clock_of
 from shared.db import UTCDateTime, plumbing_metadata
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, LinliError
 
 idempotency_keys = Table(
@@ -86,7 +87,7 @@ def validate_key(key: str) -> None:
         raise InvalidInput(
             f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符",
             f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
-            code="idempotency_key_invalid",
+            code=ErrorCode.idempotency_key_invalid,
             details={"field": "Idempotency-Key"},
         )
 
@@ -95,7 +96,7 @@ def _conflict_reused(claim: Claim) -> Conflict:
     return Conflict(
         "同一 Idempotency-Key 已用于另一个不同的请求",
         "This Idempotency-Key was already used with a different request",
-        code="idempotency_key_reused",
+        code=ErrorCode.idempotency_key_reused,
         details={"key": claim.key},
     )
 
@@ -104,7 +105,7 @@ def _in_progress(claim: Claim) -> Conflict:
     return Conflict(
         "使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试",
         "A request with this Idempotency-Key is still in progress; retry later",
-        code="idempotency_key_in_progress",
+        code=ErrorCode.idempotency_key_in_progress,
         details={"key": claim.key},
     )
 
@@ -192,7 +193,7 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim) 
 
 class KeyRequired(LinliError):
     status_code = 428
-    code = "idempotency_key_required"
+    code = ErrorCode.idempotency_key_required
 
 
 async def honoured_key(

@@ -24,6 +24,7 @@ from services.gateway.ratelimit import RateLimiter
 from services.gateway.webapp import DEFAULT_DIST, mount_webapp
 from shared.auth import TokenCodec, optional_principal
 from shared.clock import Clock
+from shared.error_codes import ErrorCode
 from shared.error_handlers import error_response, install_error_handlers
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
@@ -162,7 +163,7 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
         retry = str(max(1, math.ceil(wait)))
         return error_response(
             429,
-            "rate_limited",
+            ErrorCode.rate_limited,
             f"请求过于频繁，请 {retry} 秒后再试",
             f"Too many requests; retry in {retry}s",
             headers={"Retry-After": retry},
@@ -191,7 +192,11 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     async def route(area: str, request: Request) -> Response:
         if area not in runtime.upstreams:
             return error_response(
-                404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}", {"services": list(SERVICES)}
+                404,
+                ErrorCode.not_found,
+                f"没有名为 {area} 的服务",
+                f"No service named {area!r}",
+                {"services": list(SERVICES)},
             )
         if refused := over_limit(request):
             return refused

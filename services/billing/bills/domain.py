@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -50,7 +51,7 @@ def check_transition(current: BillStatus, target: BillStatus) -> None:
         raise Conflict(
             f"账单状态不能从“{current.label}”变为“{target.label}”",
             f"A bill cannot go from {current.value} to {target.value}",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
         )
 
 

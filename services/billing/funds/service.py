@@ -35,6 +35,7 @@ from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg, credit, debit
 from services.billing.projections.models import dwelling_projection
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 
 BANK = "bank"
@@ -121,7 +122,9 @@ async def set_rule(
     domain.check_rule(body.shares)
     current = await rule_of(session, compound_id)
     if body.version is not None and body.version != current.version:
-        raise Conflict("分配规则已被他人修改，请刷新", "The rule changed meanwhile: reload", code="stale_version")
+        raise Conflict(
+            "分配规则已被他人修改，请刷新", "The rule changed meanwhile: reload", code=ErrorCode.stale_version
+        )
     shares = json.dumps(body.shares, ensure_ascii=False)
     if current.is_default:
         await session.execute(
@@ -373,7 +376,7 @@ async def maintenance_withdrawal(
             "动用维修资金须有业主表决通过的决定编号，或标明紧急情况",
             "A withdrawal needs a passed decision id or the emergency flag",
             details=[{"field": "decision_id"}],
-            code="decision_required",
+            code=ErrorCode.decision_required,
         )
     approval = None
     if body.decision_id is None:
@@ -399,7 +402,7 @@ async def maintenance_withdrawal(
                 f"没有本小区通过的维修资金使用决定 {body.decision_id}",
                 f"No passed maintenance-fund decision {body.decision_id} for this compound",
                 details=[{"field": "decision_id", "value": body.decision_id}],
-                code="decision_unknown",
+                code=ErrorCode.decision_unknown,
             )
         allowed = set(json.loads(decision.building_ids))
         if not set(body.building_ids) <= allowed:

@@ -29,6 +29,7 @@ from services.billing.payments.schemas import (
 )
 from shared.auth import CurrentPrincipal, Role
 from shared.clock import Now
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
 
@@ -121,7 +122,7 @@ async def create_payment_order(
             f"本平台未开通{body.channel.label}",
             f"{body.channel.value} is not configured on this platform",
             details=[{"field": "channel", "value": body.channel.value}],
-            code="channel_not_configured",
+            code=ErrorCode.channel_not_configured,
         )
     return await service.create_order(session, principal, body, now)
 

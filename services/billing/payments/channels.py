@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.billing.payments.domain import Channel
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput, Unauthorized
 from shared.settings import Settings
 
@@ -76,7 +77,7 @@ def _bad_signature(channel: Channel) -> Unauthorized:
     return Unauthorized(
         f"{channel.label}通知签名无效，未入账",
         f"{channel.value} notification signature is invalid; nothing was booked",
-        code="bad_signature",
+        code=ErrorCode.bad_signature,
     )
 
 
@@ -84,7 +85,7 @@ def _malformed(channel: Channel, what: str) -> InvalidInput:
     return InvalidInput(
         f"{channel.label}通知格式错误：{what}",
         f"Malformed {channel.value} notification: {what}",
-        code="malformed_notification",
+        code=ErrorCode.malformed_notification,
     )
 
 
@@ -330,7 +331,7 @@ class AlipayRSA2:
                 "通知的应用 app_id 与本平台不符，未入账",
                 "The notification's app_id is not ours; nothing was booked",
                 details={"app_id": params.get("app_id", "")[:40]},
-                code="merchant_mismatch",
+                code=ErrorCode.merchant_mismatch,
             )
         return _alipay_notification(self.channel, params)
 

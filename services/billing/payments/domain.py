@@ -3,6 +3,7 @@ oldest unpaid bills first, taking money back newest first, and receipt numbers."
 
 from __future__ import annotations
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -51,7 +52,7 @@ def check_payment_transition(current: PaymentStatus, target: PaymentStatus) -> N
         raise Conflict(
             f"收款状态不能从“{current.label}”变为“{target.label}”",
             f"A payment cannot go from {current.value} to {target.value}",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
         )
 
 
@@ -61,7 +62,7 @@ def check_order_transition(current: OrderStatus, target: OrderStatus) -> None:
         raise Conflict(
             f"支付订单状态不能从“{current.label}”变为“{target.label}”",
             f"A payment order cannot go from {current.value} to {target.value}",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
         )
 
 

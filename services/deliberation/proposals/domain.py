@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from services.deliberation.votes.tally import Threshold
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -92,7 +93,7 @@ def check_transition(current: Status, target: Status) -> None:
         raise Conflict(
             f"议题当前状态为「{current.label}」，不能变为「{target.label}」",
             f"A proposal that is {current.value} cannot become {target.value}",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
             details={"status": current.value, "target": target.value},
         )
 

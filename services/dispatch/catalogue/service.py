@@ -17,6 +17,7 @@ from services.dispatch.catalogue.domain import (
 )
 from services.dispatch.catalogue.models import CategoryRow
 from shared.auth import Principal, Role, require_anywhere
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 
 
@@ -118,7 +119,7 @@ def _values(body: s.CategoryBody) -> dict[str, object]:
 async def create_category(session: AsyncSession, body: s.CategoryCreate, principal: Principal) -> s.CategoryOut:
     _require_catalogue_admin(principal)
     if await session.get(CategoryRow, body.code) is not None:
-        raise Conflict(f"服务类别 {body.code} 已存在", f"Category {body.code} exists", code="duplicate")
+        raise Conflict(f"服务类别 {body.code} 已存在", f"Category {body.code} exists", code=ErrorCode.duplicate)
     row = CategoryRow(code=body.code, version=1, **_values(body))
     session.add(row)
     await session.flush()
@@ -136,7 +137,7 @@ async def update_category(
         raise Conflict(
             f"服务类别已被他人修改（当前版本 {row.version}）",
             f"Stale version: category is at {row.version}",
-            code="stale_version",
+            code=ErrorCode.stale_version,
         )
     for name, value in _values(body).items():
         setattr(row, name, value)

@@ -9,6 +9,7 @@ from services.dispatch.matching.domain import Eligibility
 from services.dispatch.matching.models import EligibilityRow
 from services.dispatch.points.service import require_compound_admin
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.party import PartyLedger
 
@@ -57,7 +58,7 @@ async def set_rule(
         raise Conflict(
             f"接单资格规则已被他人修改（当前版本 {seen}）",
             f"Stale version: the eligibility rule is at {seen}",
-            code="stale_version",
+            code=ErrorCode.stale_version,
         )
     stored = [ledger.value for ledger in PartyLedger if ledger in rule.ledgers]
     if row is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -146,7 +147,7 @@ def next_state(state: OrderState, action: Action, choice: OrderState | None = No
             f"工单当前状态为「{state.label}」，不能执行「{action.label}」"
             + (f"；可执行：{'、'.join(a.label for a in allowed)}" if allowed else "；工单已结束"),
             f"Order is {state.value}: cannot {action.value}; allowed: {[a.value for a in allowed]}",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
             details={"state": state.value, "action": action.value, "allowed": [a.value for a in allowed]},
         )
     if choice is not None:

@@ -19,6 +19,7 @@ from services.dispatch.points import service as points
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
 from shared.contracts import dispatch as events
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.events.envelope import EventData
 from shared.events.outbox import emit
@@ -122,7 +123,7 @@ def _stale(order: Order, seen: int) -> Conflict:
     return Conflict(
         f"工单已被他人处理（你看到的版本 {seen}，请刷新后重试）",
         f"Order {order.id} changed meanwhile (version {seen} is stale); reload and retry",
-        code="stale_version",
+        code=ErrorCode.stale_version,
         details={"order_id": order.id, "version": seen},
     )
 

@@ -31,6 +31,7 @@ from services.dispatch.points.models import PointsEntry, PointsRuleRow, Publishe
 from services.dispatch.projections.models import CompoundArea, HouseholdView, MemberView
 from shared.auth import Principal, Role, is_staff_of, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 from shared.projections import is_of_compound
@@ -219,7 +220,7 @@ async def publish(session: AsyncSession, body: s.PublishBody, principal: Princip
         raise Conflict(
             f"{body.period} 的红黑榜已公示，不能重复公示",
             f"Lists for {body.period} already published",
-            code="duplicate",
+            code=ErrorCode.duplicate,
         )
     honor = [t.model_dump() for t in current.honor_roll]
     warning = [t.model_dump() for t in current.warning_list]
@@ -268,7 +269,9 @@ async def set_rules(session: AsyncSession, compound_id: int, body: s.RulesUpdate
     seen = row.version if row is not None else 0
     if body.version is not None and body.version != seen:
         raise Conflict(
-            f"积分规则已被他人修改（当前版本 {seen}）", f"Stale version: rules are at {seen}", code="stale_version"
+            f"积分规则已被他人修改（当前版本 {seen}）",
+            f"Stale version: rules are at {seen}",
+            code=ErrorCode.stale_version,
         )
     stored = {**data, "rating_bonus": {str(k): v for k, v in rules.rating_bonus.items()}}
     if row is None:

@@ -41,6 +41,7 @@ from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.pii import PiiVault
 from services.registry.places.models import Community, Household, Ownership
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.service_app import ServiceRuntime, Ticker
 from shared.settings import Settings
@@ -255,7 +256,7 @@ async def forget_person(session: AsyncSession, person_id: int) -> None:
 def _me(principal: Principal) -> int:
     if principal.person_id is None:
         raise Forbidden(
-            "只有登记在册的本人可以查看自己的消息", "Only a registered person has an inbox", code="no_person"
+            "只有登记在册的本人可以查看自己的消息", "Only a registered person has an inbox", code=ErrorCode.no_person
         )
     return principal.person_id
 
