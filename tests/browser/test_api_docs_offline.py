@@ -14,6 +14,7 @@ from playwright.sync_api import Page, Route, expect
 from tests.e2e.conftest import Embedded, free_port
 
 LOCAL = "http://127.0.0.1:"
+REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 @pytest.fixture
@@ -64,4 +65,7 @@ def test_docs_and_redoc_render_the_operations_with_the_network_cut(platform_node
     expect(page.locator("h1").first).to_contain_text("Linli 邻里 API")
 
     # Nothing the pages needed was elsewhere (a refused font or script would be listed here).
-    assert refused + refused_too == []
+    # ReDoc's bundle hard-codes one image, the "API docs by Redocly" logo in its menu's footer:
+    # refused, the page lacks only that little picture.
+    assert refused == []
+    assert [url for url in refused_too if url != REDOCLY_LOGO] == []

@@ -15,8 +15,10 @@ from services.dispatch.orders.domain import OrderKind
 from services.dispatch.orders.models import Order
 from shared.auth import CurrentPrincipal, Principal
 from shared.clock import Now
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput
 from shared.http import Session, service_router
+from shared.openapi import errors
 
 router = service_router("/api/v1/dispatch", tags=["orders 工单"])
 B = TypeVar("B")
@@ -107,8 +109,17 @@ async def candidates(order_id: str, session: Session, principal: CurrentPrincipa
 Step = Callable[[Any, Order, B, Principal, datetime], Awaitable[Order]]
 
 
-def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible: bool = True) -> None:
-    """POST /orders/{id}/<path>: load the order, apply `step`, answer with the order's detail."""
+def _step(
+    path: str,
+    summary: str,
+    body_type: type[B],
+    step: Step[B],
+    *,
+    visible: bool = True,
+    answers: tuple[ErrorCode, ...] = (),
+) -> None:
+    """POST /orders/{id}/<path>: load the order, apply `step`, answer with the order's detail
+    (or one of the state machine's refusals, or the step's own `answers`)."""
 
     async def endpoint(
         order_id: str, body: Any, now: Now, session: Session, principal: CurrentPrincipal
@@ -119,7 +130,12 @@ def _step(path: str, summary: str, body_type: type[B], step: Step[B], *, visible
     # FastAPI reads the body's model from the annotation.
     endpoint.__annotations__["body"] = body_type
     endpoint.__name__ = f"order_{path.replace('-', '_')}"
-    router.post(f"/orders/{{order_id}}/{path}", response_model=s.OrderDetail, summary=summary)(endpoint)
+    router.post(
+        f"/orders/{{order_id}}/{path}",
+        response_model=s.OrderDetail,
+        summary=summary,
+        openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version, *answers),
+    )(endpoint)
 
 
 _step("triage", "三事分流 (triage: major / minor / private)", s.TriageBody, triage.triage)
@@ -127,7 +143,11 @@ _step(
     "referral-updates", "转办进展 (department progress on a major matter)", s.ReferralUpdateBody, triage.referral_update
 )
 _step(
-    "dispatch", "派单：指派、抢单或共享物业 (assign, offer to all, or shared property)", s.DispatchBody, offers.dispatch
+    "dispatch",
+    "派单：指派、抢单或共享物业 (assign, offer to all, or shared property)",
+    s.DispatchBody,
+    offers.dispatch,
+    answers=(ErrorCode.no_candidates, ErrorCode.not_eligible),
 )
 _step("accept", "接单 (accept an offer)", s.Versioned, offers.accept, visible=False)
 _step("decline", "拒单，须说明原因 (decline with a reason)", s.ReasonBody, offers.decline, visible=False)
@@ -136,11 +156,17 @@ _step("notes", "进展记录 (progress note)", s.NoteBody, work.add_note)
 _step("complete", "完工，附处理结果 (complete with a summary)", s.CompleteBody, work.complete)
 _step("confirm", "居民确认完成 (resident confirms)", s.Versioned, closing.confirm)
 _step("reopen", "居民要求重新处理 (resident reopens)", s.ReasonBody, closing.reopen)
-_step("rate", "满意度评价 1–5 (rate once)", s.RateBody, closing.rate)
+_step("rate", "满意度评价 1–5 (rate once)", s.RateBody, closing.rate, answers=(ErrorCode.already_rated,))
 _step("follow-up", "回访完成 (follow-up visit done)", s.NoteBody, closing.follow_up_done)
 _step("cancel", "取消（接单前）(cancel before acceptance)", s.ReasonBody, closing.cancel)
 _step("dismiss", "标记重复或无效 (mark duplicate or invalid)", s.DismissBody, closing.dismiss)
-_step("escalate", "升级：小区→社区→街道 (escalate one level)", s.EscalateBody, escalation.escalate_by_hand)
+_step(
+    "escalate",
+    "升级：小区→社区→街道 (escalate one level)",
+    s.EscalateBody,
+    escalation.escalate_by_hand,
+    answers=(ErrorCode.top_level,),
+)
 
 
 # --- wishes (微心愿) -------------------------------------------------------------------------
@@ -166,7 +192,12 @@ async def list_wishes(
     return await reading.list_wishes(session, principal, compound_id, cursor, limit)
 
 
-@router.post("/wishes/{order_id}/claim", response_model=s.OrderDetail, summary="党员认领微心愿 (claim a wish)")
+@router.post(
+    "/wishes/{order_id}/claim",
+    response_model=s.OrderDetail,
+    summary="党员认领微心愿 (claim a wish)",
+    openapi_extra=errors(ErrorCode.not_a_wish, ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def claim_wish(order_id: str, now: Now, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
     order = await reading.get_order(session, order_id)
     if order.kind != OrderKind.wish.value:
