@@ -26,6 +26,7 @@ from shared.auth import TokenCodec, optional_principal
 from shared.clock import Clock
 from shared.error_codes import ErrorCode
 from shared.error_handlers import error_response, install_error_handlers
+from shared.events.asyncapi import asyncapi_document
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
 from shared.openapi import operation_id
@@ -75,7 +76,9 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
-        description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。",
+        description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。\n\n"
+        "事件（AsyncAPI 3.0）：[/asyncapi.json](/asyncapi.json) (the services' events). "
+        "错误码见各接口的 `x-error-codes` (each operation's error codes).",
     )
     app.state.runtime = runtime
     app.state.tokens = TokenCodec(settings, clock=lambda: runtime.clock())
@@ -129,6 +132,13 @@ def create_app(settings: Settings, web_dist: Path = DEFAULT_DIST) -> FastAPI:
     # Swagger UI and ReDoc from the gateway itself, never a CDN: an intranet, an offline
     # rehearsal or a slow link to a foreign CDN still gets its docs.
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    events = asyncapi_document(app.version)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> JSONResponse:
+        # Generated from shared/contracts: the same for every replica, built once.
+        return JSONResponse(events)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
