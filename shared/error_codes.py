@@ -130,6 +130,12 @@ class ErrorCode(StrEnum):
     vote_not_open = "vote_not_open"
     witness_not_eligible = "witness_not_eligible"
     wrong_password = "wrong_password"
+    password_too_short = "password_too_short"
+    password_too_long = "password_too_long"
+    password_too_common = "password_too_common"
+    password_is_mobile = "password_is_mobile"
+    unknown_serial = "unknown_serial"
+    stale_notification = "stale_notification"
 
     @property
     def status(self) -> int:
@@ -421,4 +427,18 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
         "The witness must sit on the compound's committee or supervisory committee",
     ),
     C.wrong_password: CodeText(403, "当前密码不正确", "current_password is wrong"),
+    C.password_too_short: CodeText(422, "密码太短", "The password is too short"),
+    C.password_too_long: CodeText(422, "密码太长", "The password is too long"),
+    C.password_too_common: CodeText(422, "密码过于常见，请换一个", "The password is on the list of common passwords"),
+    C.password_is_mobile: CodeText(422, "密码不能是手机号", "The password must not be the mobile number"),
+    C.unknown_serial: CodeText(
+        401,
+        "支付通知的平台证书未配置或已过期，未入账",
+        "The notification's platform certificate is unknown or expired; nothing was booked",
+    ),
+    C.stale_notification: CodeText(
+        401,
+        "支付通知时间戳与服务器时间相差过大，未入账",
+        "The notification's timestamp is too far from the service clock; nothing was booked",
+    ),
 }

@@ -89,7 +89,7 @@ def _malformed(channel: Channel, what: str) -> InvalidInput:
     )
 
 
-def _refused(channel: Channel, message: str, message_en: str, code: str) -> Unauthorized:
+def _refused(channel: Channel, message: str, message_en: str, code: ErrorCode) -> Unauthorized:
     return Unauthorized(f"{channel.label}{message}，未入账", f"{message_en}; nothing was booked", code=code)
 
 
@@ -279,7 +279,7 @@ class WeChatPayV3:
                 self.channel,
                 f"通知的平台证书序列号 {serial[:40] or '（空）'} 未配置或已过期",
                 f"The notification's platform certificate serial {serial[:40]!r} is unknown or expired",
-                "unknown_serial",
+                ErrorCode.unknown_serial,
             )
         timestamp = headers.get("wechatpay-timestamp", "")
         nonce = headers.get("wechatpay-nonce", "")
@@ -297,7 +297,7 @@ class WeChatPayV3:
                 self.channel,
                 "通知时间戳与服务器时间相差过大（可能是重放）",
                 "The notification's timestamp is too far from the service clock (a replay?)",
-                "stale_notification",
+                ErrorCode.stale_notification,
             )
         return replace(_wechat_transaction(self.channel, self.api_v3_key, body), nonce=nonce)
 
