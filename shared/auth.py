@@ -13,6 +13,7 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.clock import Clock
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import Settings
 
@@ -221,18 +222,20 @@ class TokenCodec:
                 },
             )
         except jwt.PyJWTError as exc:
-            raise Unauthorized("令牌无效", f"Invalid token: {exc}", code="token_invalid") from None
+            raise Unauthorized("令牌无效", f"Invalid token: {exc}", code=ErrorCode.token_invalid) from None
         expires = claims.get("exp")
         if not isinstance(expires, int | float) or isinstance(expires, bool):
-            raise Unauthorized("令牌无效", "Invalid token: exp must be a number", code="token_invalid")
+            raise Unauthorized("令牌无效", "Invalid token: exp must be a number", code=ErrorCode.token_invalid)
         if expires <= self._clock().timestamp():
-            raise Unauthorized("登录已过期，请重新登录", "Token expired", code="token_expired")
+            raise Unauthorized("登录已过期，请重新登录", "Token expired", code=ErrorCode.token_expired)
         try:
             grants = tuple(Grant.parse(r["role"], r.get("scope")) for r in claims.get("roles", []))
             sub = claims.get("sub")
             person_id = int(sub) if sub is not None else None
         except (ValueError, TypeError, KeyError):
-            raise Unauthorized("令牌中的角色无效", "Token carries invalid roles", code="token_invalid") from None
+            raise Unauthorized(
+                "令牌中的角色无效", "Token carries invalid roles", code=ErrorCode.token_invalid
+            ) from None
         return Principal(person_id, grants)
 
 
@@ -243,7 +246,9 @@ def bearer_token(request: Request) -> str | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
-            "Authorization 头格式应为 Bearer <令牌>", "Authorization must be 'Bearer <token>'", code="token_invalid"
+            "Authorization 头格式应为 Bearer <令牌>",
+            "Authorization must be 'Bearer <token>'",
+            code=ErrorCode.token_invalid,
         )
     return token.strip()
 

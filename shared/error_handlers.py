@@ -13,13 +13,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.error_codes import ErrorCode
 from shared.errors import ErrorBody, LinliError
 
 log = logging.getLogger("linli.errors")
 
 
 def error_response(
-    status: int, code: str, message: str, message_en: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int,
+    code: ErrorCode,
+    message: str,
+    message_en: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "message_en": message_en, "details": details}}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -88,26 +94,30 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
     fields = _field_errors(exc)
     first = fields[0] if fields else {"message": "请求不合法", "message_en": "invalid request"}
     return error_response(
-        422, "validation_error", f"请求参数有误：{first['message']}", f"Invalid request: {first['message_en']}", fields
+        422,
+        ErrorCode.validation_error,
+        f"请求参数有误：{first['message']}",
+        f"Invalid request: {first['message_en']}",
+        fields,
     )
 
 
 _HTTP_ZH = {
-    400: ("bad_request", "请求不合法", "Bad request"),
-    401: ("unauthorized", "未登录或令牌无效", "Not authenticated"),
-    403: ("forbidden", "无权执行此操作", "Forbidden"),
-    404: ("not_found", "资源不存在", "Not found"),
-    405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
-    413: ("payload_too_large", "请求体过大", "Request body too large"),
-    414: ("uri_too_long", "请求地址过长", "URI too long"),
-    415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
-    429: ("rate_limited", "请求过于频繁，请稍后再试", "Too many requests"),
+    400: (ErrorCode.bad_request, "请求不合法", "Bad request"),
+    401: (ErrorCode.unauthorized, "未登录或令牌无效", "Not authenticated"),
+    403: (ErrorCode.forbidden, "无权执行此操作", "Forbidden"),
+    404: (ErrorCode.not_found, "资源不存在", "Not found"),
+    405: (ErrorCode.method_not_allowed, "不支持该请求方法", "Method not allowed"),
+    413: (ErrorCode.payload_too_large, "请求体过大", "Request body too large"),
+    414: (ErrorCode.uri_too_long, "请求地址过长", "URI too long"),
+    415: (ErrorCode.unsupported_media_type, "不支持的内容类型", "Unsupported media type"),
+    429: (ErrorCode.rate_limited, "请求过于频繁，请稍后再试", "Too many requests"),
 }
 
 
 async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code, zh, en = _HTTP_ZH.get(exc.status_code, ("http_error", "请求失败", "Request failed"))
+    code, zh, en = _HTTP_ZH.get(exc.status_code, (ErrorCode.http_error, "请求失败", "Request failed"))
     return error_response(
         exc.status_code,
         code,
@@ -139,7 +149,7 @@ async def _on_statement_error(request: Request, exc: Exception) -> JSONResponse:
     log.warning("value refused by the database on %s %s: %r", request.method, request.url.path, cause)
     return error_response(
         422,
-        "value_out_of_range",
+        ErrorCode.value_out_of_range,
         "请求参数有误：某个取值超出了可保存的范围或含有无法保存的字符",
         "Invalid request: a value is out of range or holds characters that cannot be stored",
         {"reason": type(cause).__name__},
@@ -149,7 +159,7 @@ async def _on_statement_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(
-        500, "internal_error", "服务器内部错误，请稍后重试", "Internal server error; please retry later"
+        500, ErrorCode.internal_error, "服务器内部错误，请稍后重试", "Internal server error; please retry later"
     )
 
 

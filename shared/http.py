@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import idempotency, screening
 from shared.auth import optional_principal
+from shared.error_codes import ErrorCode
 from shared.error_handlers import ERROR_RESPONSES, error_response
 from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
@@ -35,6 +36,23 @@ class UnitOfWorkRoute(APIRoute):
 
     # Whether a response may be kept under its Idempotency-Key and replayed.
     stores_responses: ClassVar[bool] = True
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # Every operation whose answer is kept under a key says so in OpenAPI, decided by the same
+        # flag and methods that `run` below checks: the header is a parameter there, and the
+        # `x-idempotency-key` extension says "honoured" or "required" (shared/openapi.py).
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        if self.stores_responses and methods & idempotency.METHODS:
+            dependencies = list(kwargs.get("dependencies") or ())
+            declared = {getattr(d, "dependency", None) for d in dependencies}
+            required = idempotency.required_key in declared
+            if not required and idempotency.honoured_key not in declared:
+                kwargs["dependencies"] = [*dependencies, Depends(idempotency.honoured_key)]
+            kwargs["openapi_extra"] = {
+                **(kwargs.get("openapi_extra") or {}),
+                idempotency.OPENAPI_EXTENSION: "required" if required else "honoured",
+            }
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
         handler = super().get_route_handler()
@@ -123,8 +141,8 @@ async def screen_request(request: Request, int_path: set[str], int_query: set[st
 
 
 async def _idempotency_claim(request: Request) -> idempotency.Claim | None:
-    key = request.headers.get("idempotency-key")
-    if request.method != "POST" or key is None:
+    key = request.headers.get(idempotency.HEADER)
+    if request.method not in idempotency.METHODS or key is None:
         return None
     idempotency.validate_key(key)
     principal = optional_principal(request)
@@ -259,7 +277,7 @@ class RequestContextMiddleware:
             if too_large:
                 response = error_response(
                     413,
-                    "payload_too_large",
+                    ErrorCode.payload_too_large,
                     f"请求体过大（上限 {limit} 字节）",
                     f"Request body too large (limit {limit} bytes)",
                 )

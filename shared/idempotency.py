@@ -13,7 +13,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 
+from fastapi import Depends, Header
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -33,7 +35,8 @@ from starlette.responses import Response
 
 from shared.clock import clock_of
 from shared.db import UTCDateTime, plumbing_metadata
-from shared.errors import Conflict, InvalidInput
+from shared.error_codes import ErrorCode
+from shared.errors import Conflict, InvalidInput, LinliError
 
 idempotency_keys = Table(
     "idempotency_keys",
@@ -48,6 +51,11 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("caller", "key"),
 )
 
+HEADER = "Idempotency-Key"
+# The methods whose answers UnitOfWorkRoute keeps under a key and replays (shared/http.py).
+METHODS = frozenset({"POST"})
+# On each operation that honours a key: "honoured", or "required" (428 without one).
+OPENAPI_EXTENSION = "x-idempotency-key"
 MAX_KEY_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
 # status_code of a claimed key whose request is still running.
@@ -79,7 +87,7 @@ def validate_key(key: str) -> None:
         raise InvalidInput(
             f"Idempotency-Key 须为 1–{MAX_KEY_LENGTH} 个可打印字符",
             f"Idempotency-Key must be 1-{MAX_KEY_LENGTH} printable characters",
-            code="idempotency_key_invalid",
+            code=ErrorCode.idempotency_key_invalid,
             details={"field": "Idempotency-Key"},
         )
 
@@ -88,7 +96,7 @@ def _conflict_reused(claim: Claim) -> Conflict:
     return Conflict(
         "同一 Idempotency-Key 已用于另一个不同的请求",
         "This Idempotency-Key was already used with a different request",
-        code="idempotency_key_reused",
+        code=ErrorCode.idempotency_key_reused,
         details={"key": claim.key},
     )
 
@@ -97,7 +105,7 @@ def _in_progress(claim: Claim) -> Conflict:
     return Conflict(
         "使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试",
         "A request with this Idempotency-Key is still in progress; retry later",
-        code="idempotency_key_in_progress",
+        code=ErrorCode.idempotency_key_in_progress,
         details={"key": claim.key},
     )
 
@@ -181,3 +189,48 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], claim: Claim) 
             delete(idempotency_keys).where(_this_key(claim), idempotency_keys.c.status_code == PENDING)
         )
         await session.commit()
+
+
+class KeyRequired(LinliError):
+    status_code = 428
+    code = ErrorCode.idempotency_key_required
+
+
+async def honoured_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description="可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 "
+            "(optional: a fresh value per operation, the same on every retry of it; a retry changes nothing)",
+        ),
+    ] = None,
+) -> None:
+    """Declares the header on every operation that honours it (UnitOfWorkRoute adds it to each
+    POST it stores answers of); the route reads the header itself."""
+
+
+async def required_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=HEADER,
+            description="必填：每笔操作一个新值（如 UUID），重试时沿用同一值；缺少时答 428 "
+            "(required: a fresh value per operation, the same on every retry of it; 428 without it)",
+        ),
+    ] = None,
+) -> None:
+    """For operations a retry must never repeat (money): 428 without a key. Declared `None` by
+    default so a missing key is a 428 saying why, not a 422; the OpenAPI still marks it required
+    (shared/openapi.py)."""
+    if idempotency_key is None or not idempotency_key.strip():
+        raise KeyRequired(
+            "涉及资金的操作须带 Idempotency-Key 请求头（每笔操作一个新值，重试时沿用同一值），以免重复扣款或退款",
+            "This request moves money: send an Idempotency-Key header (a new value per operation, the same value "
+            "on every retry of it) so a retry cannot book it twice",
+            details={"header": HEADER},
+        )
+
+
+# `dependencies=KEY_REQUIRED` on a route: the key is mandatory there.
+KEY_REQUIRED = [Depends(required_key)]

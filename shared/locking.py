@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ColumnElement
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
@@ -35,7 +36,7 @@ def stale_version(
         f"{what_en} was changed meanwhile"
         + (f" (current version {current}, the request was based on {seen})" if versions else "")
         + ": reload and retry",
-        code="stale_version",
+        code=ErrorCode.stale_version,
         details=({"current_version": current, "your_version": seen} if versions else {}) | details,
     )
 

@@ -15,6 +15,7 @@ import typing
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput, LinliError
 
 # The widest integer a BIGINT column (and SQLite's INTEGER) holds.
@@ -32,12 +33,12 @@ _BAD_LINE_CHAR = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 class HeaderInvalid(LinliError):
     status_code = 400
-    code = "header_invalid"
+    code = ErrorCode.header_invalid
 
 
 class UrlTooLong(LinliError):
     status_code = 414
-    code = "uri_too_long"
+    code = ErrorCode.uri_too_long
 
 
 def _describe(char: str) -> str:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import openapi
 from shared.auth import TokenCodec
 from shared.clock import Clock
 from shared.db import Database
@@ -26,6 +27,7 @@ from shared.events.relay import Relay
 from shared.events.transport import Transport
 from shared.http import RequestContextMiddleware
 from shared.observability import Metrics, logging_as
+from shared.openapi import operation_id
 from shared.settings import Settings
 from shared.tracing import tracer_for
 from shared.transports import transport_from_settings
@@ -208,6 +210,8 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        # `billing_post_payments`: stable ids for generated clients (shared/openapi.py).
+        generate_unique_id_function=operation_id,
     )
     app.state.runtime = runtime
     # Token times follow the service clock (looked up at each call: tests replace runtime.clock).
@@ -224,6 +228,7 @@ def build_service_app(spec: ServiceSpec, settings: Settings, transport: Transpor
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
+    openapi.install(app)
     return app
 
 

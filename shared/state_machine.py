@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.labels import LabeledEnum
 
@@ -71,7 +72,7 @@ class StateMachine(Generic[S, E]):
                 f"{self.noun_zh}当前状态为「{state.label}」，不能执行「{event.label}」"
                 + (f"；可执行：{'、'.join(a.label for a in allowed)}" if allowed else f"；{self.noun_zh}已结束"),
                 f"{self.noun_en} is {state.value}: cannot {event.value}; allowed: {[a.value for a in allowed]}",
-                code="illegal_transition",
+                code=ErrorCode.illegal_transition,
                 details={self.state_field: state.value, "action": event.value, "allowed": [a.value for a in allowed]},
             )
         return t.target if t.target is not None else state
@@ -82,6 +83,6 @@ class StateMachine(Generic[S, E]):
             raise Conflict(
                 f"{self.noun_zh}当前状态为「{state.label}」，不能变为「{target.label}」",
                 f"A {self.noun_en.lower()} that is {state.value} cannot become {target.value}",
-                code="illegal_transition",
+                code=ErrorCode.illegal_transition,
                 details={self.state_field: state.value, "target": target.value},
             )

@@ -12,6 +12,7 @@ from services.deliberation.bodies import COMMITTEE_BODIES, Body
 from services.deliberation.projections.models import BuildingView, HouseholdView, MembershipView
 from services.deliberation.votes.models import DeveloperRepresentative
 from shared.auth import Place, Principal, Role, is_staff_of
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, NotFound
 
 
@@ -64,7 +65,7 @@ def _refuse(bodies: tuple[Body, ...]) -> Forbidden:
     return Forbidden(
         f"只有本小区{wanted}成员可以执行此操作",
         f"Only members of the compound's {', '.join(b.value for b in bodies)} may do this",
-        code="not_a_member",
+        code=ErrorCode.not_a_member,
     )
 
 
@@ -103,7 +104,7 @@ async def require_party_lead(session: AsyncSession, principal: Principal, compou
     raise Forbidden(
         "只有本小区党组织（党员）、社区或街道管理员可以分流议题",
         "Only the compound's party organisation, the community or the street may triage",
-        code="not_party_lead",
+        code=ErrorCode.not_party_lead,
     )
 
 
@@ -161,7 +162,7 @@ async def require_reader(session: AsyncSession, principal: Principal, compound_i
     raise Forbidden(
         "只有本小区业主、党员、议事会/业委会/监委会成员及所属社区、街道可查看",
         "Only people who hold a role in this compound, and its community and street, may read this",
-        code="not_in_compound",
+        code=ErrorCode.not_in_compound,
     )
 
 
@@ -192,5 +193,5 @@ async def require_member(session: AsyncSession, principal: Principal, compound_i
     raise Forbidden(
         "只有本小区居民、业主及本小区的工作人员可以提交议题",
         "Only residents, owners and staff of this compound may submit a proposal here",
-        code="not_in_compound",
+        code=ErrorCode.not_in_compound,
     )

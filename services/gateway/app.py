@@ -13,19 +13,23 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.gateway.openapi import merge_openapi
+from services.gateway.openapi import DOCS_ASSETS, DOCS_ASSETS_URL, merge_openapi
 from services.gateway.proxy import forward
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.webapp import DEFAULT_DIST, mount_webapp
 from shared.auth import TokenCodec, optional_principal
 from shared.clock import Clock
+from shared.error_codes import ErrorCode
 from shared.error_handlers import error_response, install_error_handlers
+from shared.events.asyncapi import asyncapi_document
 from shared.http import RequestContextMiddleware, client_address, forwarded_chain
 from shared.observability import Metrics
+from shared.openapi import operation_id
 from shared.settings import SERVICES, Settings
 from shared.tracing import tracer_for
 
@@ -90,7 +94,10 @@ def _app(runtime: GatewayRuntime) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
-        description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。",
+        generate_unique_id_function=operation_id,
+        description="小区治理平台：登记 (registry)、派单 (dispatch)、收费 (billing)、议事 (deliberation)。\n\n"
+        "事件（AsyncAPI 3.0）：[/asyncapi.json](/asyncapi.json) (the services' events). "
+        "错误码见各接口的 `x-error-codes` (each operation's error codes).",
     )
     app.state.runtime = runtime
     app.state.tokens = TokenCodec(settings, clock=lambda: runtime.clock())
@@ -151,9 +158,38 @@ def _doc_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
             runtime._openapi = (now, await _combined_openapi(app, runtime))
         return JSONResponse(runtime._openapi[1])
 
+    # Swagger UI and ReDoc from the gateway itself, never a CDN: an intranet, an offline
+    # rehearsal or a slow link to a foreign CDN still gets its docs.
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    events = asyncapi_document(app.version)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> JSONResponse:
+        # Generated from shared/contracts: the same for every replica, built once.
+        return JSONResponse(events)
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Linli 邻里 API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Linli 邻里 API",
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            # No online validator badge: it would call a foreign host with the whole spec.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Linli 邻里 API",
+            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+            with_google_fonts=False,
+        )
 
 
 def _over_limit(runtime: GatewayRuntime, request: Request) -> Response | None:
@@ -167,7 +203,7 @@ def _over_limit(runtime: GatewayRuntime, request: Request) -> Response | None:
     retry = str(max(1, math.ceil(wait)))
     return error_response(
         429,
-        "rate_limited",
+        ErrorCode.rate_limited,
         f"请求过于频繁，请 {retry} 秒后再试",
         f"Too many requests; retry in {retry}s",
         headers={"Retry-After": retry},
@@ -201,7 +237,11 @@ def _proxy_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
     async def route(area: str, request: Request) -> Response:
         if area not in runtime.upstreams:
             return error_response(
-                404, "not_found", f"没有名为 {area} 的服务", f"No service named {area!r}", {"services": list(SERVICES)}
+                404,
+                ErrorCode.not_found,
+                f"没有名为 {area} 的服务",
+                f"No service named {area!r}",
+                {"services": list(SERVICES)},
             )
         if refused := _over_limit(runtime, request):
             return refused

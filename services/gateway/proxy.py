@@ -12,6 +12,7 @@ from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from shared.error_codes import ErrorCode
 from shared.error_handlers import error_response
 from shared.observability import request_id_var
 from shared.tracing import current_traceparent
@@ -87,11 +88,13 @@ async def forward(
     try:
         answer = await client.send(upstream, stream=True)
     except httpx.TimeoutException:
-        return error_response(504, "upstream_timeout", "后端服务响应超时，请稍后重试", "Upstream service timed out")
+        return error_response(
+            504, ErrorCode.upstream_timeout, "后端服务响应超时，请稍后重试", "Upstream service timed out"
+        )
     except httpx.HTTPError:
         return error_response(
             503,
-            "upstream_unavailable",
+            ErrorCode.upstream_unavailable,
             "后端服务暂不可用，请稍后重试",
             "Upstream service unavailable",
             headers={"Retry-After": "5"},

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
+from shared.error_codes import ErrorCode
 from shared.error_handlers import error_response
 
 # The repository's web/dist: where `vite build` writes (make run builds it when sources change).
@@ -16,7 +17,7 @@ DEFAULT_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 # Paths that belong to the API or operations: never answered with the app's index.html, so a
 # mistyped API path still gets the JSON error a client expects.
-API_PREFIXES = ("api/", "open311/", "openapi.json", "docs", "healthz", "readyz", "metrics")
+API_PREFIXES = ("api/", "open311/", "openapi.json", "asyncapi.json", "docs", "redoc", "healthz", "readyz", "metrics")
 
 # Vite names every built asset after its content hash: a changed file gets a new name.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -48,7 +49,7 @@ def mount_webapp(app: FastAPI, dist: Path = DEFAULT_DIST) -> None:
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def webapp(path: str, request: Request) -> Response:
         if path.startswith(API_PREFIXES):
-            return error_response(404, "not_found", f"没有这个地址：/{path}", f"No such path: /{path}")
+            return error_response(404, ErrorCode.not_found, f"没有这个地址：/{path}", f"No such path: /{path}")
         index = root / "index.html"
         if not index.is_file():
             return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": REVALIDATE})
@@ -60,5 +61,5 @@ def mount_webapp(app: FastAPI, dist: Path = DEFAULT_DIST) -> None:
                 return FileResponse(wanted, headers={"Cache-Control": cache})
             if "." in path.rsplit("/", 1)[-1]:
                 # A missing file (an old asset name) is a 404, not the app's page.
-                return error_response(404, "not_found", f"没有这个文件：/{path}", f"No such file: /{path}")
+                return error_response(404, ErrorCode.not_found, f"没有这个文件：/{path}", f"No such file: /{path}")
         return FileResponse(index, headers={"Cache-Control": REVALIDATE})

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.base import Base
 from shared import locking
 from shared.contracts.registry import LIFECYCLE
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.envelope import EventData
 from shared.events.outbox import emit
@@ -106,7 +107,7 @@ async def _flush(
         raise duplicate or Conflict(
             f"{kind.name_zh}与已有记录冲突",
             f"{kind.name_en} conflicts with existing data",
-            code="integrity_conflict",
+            code=ErrorCode.integrity_conflict,
             details={"reason": str(exc.orig)[:200]},
         ) from None
 
@@ -150,7 +151,7 @@ async def remove(session: AsyncSession, kind: EntityKind[M], entity: M, seen: in
         raise Conflict(
             f"{kind.name_zh} {entity_id} 下仍有关联记录，不能删除",
             f"{kind.name_en} {entity_id} still has records attached and cannot be removed",
-            code="still_referenced",
+            code=ErrorCode.still_referenced,
             details={"id": entity_id},
         ) from None
     await emit(session, event, subject=entity_id, key=key)

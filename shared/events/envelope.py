@@ -1,7 +1,10 @@
-"""The CloudEvents 1.0 envelope and its Kafka binary-mode binding (ce_* headers, data as value)."""
+"""The CloudEvents 1.0 envelope and its Kafka binding: producers write binary content mode (ce_*
+headers, data as the value); consumers read binary and structured mode (the whole event as a
+JSON value with `content-type: application/cloudevents+json`), as the binding says they should."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from shared.ids import uuid7
 
 SPEC_VERSION = "1.0"
+# The content type of a record in structured mode (CloudEvents Kafka binding, 3.2).
+STRUCTURED_CONTENT_TYPE = "application/cloudevents"
 
 
 class EventData(BaseModel):
@@ -115,7 +120,11 @@ class CloudEvent:
 
     @classmethod
     def from_message(cls, message: Message) -> CloudEvent:
-        """Read an event back; raises ValueError when required attributes are missing."""
+        """Read an event back, in binary or structured mode; raises ValueError when required
+        attributes are missing."""
+        content_type = (message.header("content-type") or "").lower()
+        if content_type.startswith(STRUCTURED_CONTENT_TYPE):
+            return cls._from_structured(message)
         attrs = {k[3:]: v.decode() for k, v in message.headers if k.startswith("ce_")}
         missing = [a for a in ("specversion", "id", "source", "type") if a not in attrs]
         if missing:
@@ -130,6 +139,33 @@ class CloudEvent:
             time=_utc(datetime.fromisoformat(attrs["time"])) if "time" in attrs else datetime.now(UTC),
             partitionkey=message.key,
             extensions={k: v for k, v in attrs.items() if k not in known},
+        )
+
+    @classmethod
+    def _from_structured(cls, message: Message) -> CloudEvent:
+        """Structured mode: the value is the event itself (attributes and `data`); the record's
+        key, when there is one, is the partition key."""
+        body = json.loads(message.value)
+        if not isinstance(body, dict):
+            raise ValueError("not a CloudEvent: a structured-mode value must be a JSON object")
+        missing = [a for a in ("specversion", "id", "source", "type") if a not in body]
+        if missing:
+            raise ValueError(f"not a CloudEvent: missing {', '.join(missing)}")
+        data = body.get("data")
+        if data is None and "data_base64" in body:
+            data = json.loads(base64.b64decode(body["data_base64"]))
+        known = {"specversion", "id", "source", "type", "time", "subject", "data", "data_base64", "datacontenttype"}
+        known |= {"partitionkey"}
+        key = message.key if message.key is not None else body.get("partitionkey")
+        return cls(
+            type=str(body["type"]),
+            source=str(body["source"]),
+            subject=None if body.get("subject") is None else str(body["subject"]),
+            data=data if isinstance(data, dict) else {},
+            id=str(body["id"]),
+            time=_utc(datetime.fromisoformat(body["time"])) if "time" in body else datetime.now(UTC),
+            partitionkey=None if key is None else str(key),
+            extensions={k: str(v) for k, v in body.items() if k not in known},
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -2,6 +2,11 @@
 baseline (the combined /openapi.json before issue 12's refactoring, commit 94eb6cd) is still
 offered. Additions are fine; a removal or rename fails here with the list of what went missing.
 
+operationIds are not part of the surface compared here: issue 12 replaced FastAPI's ids made of
+function names (`take_payment_api_v1_billing_payments_post`) once by ids made of the method and
+path (`billing_post_payments`, shared/openapi.py), which test_openapi_conventions pins; they are
+as stable as the paths this test guards.
+
 When an addition is deliberate nothing needs doing. The baseline changes only when the project
 decides to break a client (a new API version), never to make this test pass."""
 

@@ -1,5 +1,7 @@
 """CloudEvents 1.0 envelope and its Kafka binding."""
 
+import base64
+import json
 import uuid
 
 import pytest
@@ -37,6 +39,39 @@ def test_event_round_trips_through_kafka_headers() -> None:
     assert back.data["name"] == "杏花岭小区"
     assert back.time == event.time
     assert CompoundCreated.model_validate(back.data) == _xinghualing()
+
+
+def test_a_structured_mode_record_reads_as_the_same_event() -> None:
+    """A producer outside Linli may send the whole event as the value (CloudEvents Kafka binding,
+    structured content mode): consumers read it as they read binary mode."""
+    event = CloudEvent.of(_xinghualing(), subject=7, key=7)
+    body = json.dumps(event.to_json(), ensure_ascii=False).encode()
+    message = Message(
+        topic="registry.events",
+        key="7",
+        value=body,
+        headers=(("content-type", b"application/cloudevents+json; charset=UTF-8"),),
+    )
+    back = CloudEvent.from_message(message)
+    assert (back.id, back.type, back.source, back.subject, back.partitionkey) == (
+        event.id,
+        "linli.registry.compound.created.v1",
+        "/linli/registry",
+        "7",
+        "7",
+    )
+    assert back.time == event.time
+    assert CompoundCreated.model_validate(back.data) == _xinghualing()
+    # data_base64 carries the same JSON; a structured record missing an attribute is refused.
+    encoded = {**event.to_json(), "data_base64": base64.b64encode(json.dumps(event.data).encode()).decode()}
+    del encoded["data"]
+    as_base64 = Message(topic="registry.events", key="7", value=json.dumps(encoded).encode(), headers=message.headers)
+    assert CompoundCreated.model_validate(CloudEvent.from_message(as_base64).data) == _xinghualing()
+    no_type = {k: v for k, v in event.to_json().items() if k != "type"}
+    with pytest.raises(ValueError, match="missing type"):
+        CloudEvent.from_message(
+            Message(topic="registry.events", key="7", value=json.dumps(no_type).encode(), headers=message.headers)
+        )
 
 
 def test_a_record_without_ce_attributes_is_refused() -> None:

@@ -31,5 +31,7 @@ def test_openapi_merge_keeps_every_service_path_and_renames_clashing_schemas() -
         doc["paths"]["/api/v1/billing/compounds/{compound_id}"]["get"]["$ref"]
         == "#/components/schemas/billing_CompoundOut"
     )
-    assert doc["components"]["schemas"]["CompoundOut"] == {"title": "r"}
+    # Titles are the merged names, so a client generator keeps both (it names classes by title).
+    assert doc["components"]["schemas"]["CompoundOut"] == {"title": "CompoundOut"}
+    assert doc["components"]["schemas"]["billing_CompoundOut"] == {"title": "billing_CompoundOut"}
     assert "billing_ErrorBody" not in doc["components"]["schemas"]  # identical shapes are shared

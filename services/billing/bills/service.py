@@ -47,6 +47,7 @@ from services.billing.rates.domain import RateScope, rate_text
 from shared.auth import Place, Principal
 from shared.clock import month_of
 from shared.contracts.billing import ArrearsReminder, BillsIssued
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
 from shared.locking import update_versioned
@@ -133,7 +134,7 @@ async def start_run(session: AsyncSession, principal: Principal, body: BillRunCr
             f"{overlapping} 张物业费账单的账期与 {period.label} 部分重叠，不能重复收费",
             f"{overlapping} fee bills of another period overlap {period.label}; those days would be billed twice",
             details={"overlapping_bills": overlapping},
-            code="period_overlap",
+            code=ErrorCode.period_overlap,
         )
     skipped = await runs.count_unpriced(session, scope, period)
     after_id = await runs.watermark(session)
@@ -325,7 +326,7 @@ async def void_bill(
         raise Conflict(
             f"账单已收 {fen_to_yuan(row.paid_fen)} 元，请先退款再作废",
             "The bill has payments on it: refund them before voiding",
-            code="bill_has_payments",
+            code=ErrorCode.bill_has_payments,
         )
     await update_versioned(
         session,
@@ -367,18 +368,18 @@ async def reissue_bill(
         raise Conflict(
             "只有已作废的账单可以重开：请先作废原账单",
             "Only a voided bill can be re-issued: void it first",
-            code="bill_not_void",
+            code=ErrorCode.bill_not_void,
         )
     if row.kind != domain.BillKind.property_fee.value or row.bill_run_id is None:
         raise Conflict(
             "只有物业费账单可以重开；出资和共享物业服务账单随其决定或服务重新发出",
             "Only property-fee bills can be re-issued; levy and visit bills follow their decision or visit",
-            code="not_reissuable",
+            code=ErrorCode.not_reissuable,
         )
     source_id = f"{REISSUE_PREFIX}{bill_id}"
     if await session.scalar(select(bills.c.id).where(bills.c.kind == row.kind, bills.c.source_id == source_id)):
         raise Conflict(
-            f"账单 {bill_id} 已重开过", f"Bill {bill_id} has already been re-issued", code="already_reissued"
+            f"账单 {bill_id} 已重开过", f"Bill {bill_id} has already been re-issued", code=ErrorCode.already_reissued
         )
     period = domain.parse_period(row.period_label)
     after_id = await runs.watermark(session)
@@ -391,7 +392,7 @@ async def reissue_bill(
         raise Conflict(
             "该房屋当前没有适用的收费标准或已停用，无法重开",
             "The dwelling has no rate card in force for the period (or is inactive): nothing to re-issue",
-            code="no_rate",
+            code=ErrorCode.no_rate,
         )
     await runs.insert_lines(session, row.bill_run_id, after_id, period)
     await runs.split_developer_share(session, row.bill_run_id, after_id)

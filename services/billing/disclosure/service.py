@@ -18,6 +18,7 @@ from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut,
 from shared.auth import Principal, Role
 from shared.clock import LOCAL_TZ
 from shared.contracts.billing import DisclosurePublished
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 
@@ -47,7 +48,7 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
         raise Conflict(
             f"{period.label} 尚未结束（截至 {period.end.isoformat()}），期满后方可公示",
             f"{period.label} has not ended (it runs to {period.end.isoformat()}): publish it after it ends",
-            code="period_not_ended",
+            code=ErrorCode.period_not_ended,
         )
     last = (
         await session.execute(
@@ -89,7 +90,7 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
         raise Conflict(
             f"{period.label} 的公示已发布（公示不可改写），或另一公示正在发布",
             f"{period.label} is already published (snapshots are immutable) or being published",
-            code="already_published",
+            code=ErrorCode.already_published,
         ) from None
     await emit(
         session,

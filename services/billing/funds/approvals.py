@@ -18,6 +18,7 @@ from services.billing.access import place_of, require_manager, require_reader
 from services.billing.funds.models import fund_approvals
 from shared.auth import Principal, Role, require_any
 from shared.contracts.billing import FundApprovalRequested
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 
@@ -130,7 +131,7 @@ async def approve(session: AsyncSession, principal: Principal, approval_id: int,
         raise Conflict(
             "四眼原则：申请人不能审批自己的申请，须由另一位委员审批",
             "Four eyes: the person who asked cannot approve; a second committee member must",
-            code="same_person",
+            code=ErrorCode.same_person,
         )
     result = await session.execute(
         update(fund_approvals)
@@ -141,7 +142,7 @@ async def approve(session: AsyncSession, principal: Principal, approval_id: int,
         raise Conflict(
             f"审批 {approval_id} 已处理（{row.status}）",
             f"Approval {approval_id} is not pending ({row.status})",
-            code="not_pending",
+            code=ErrorCode.not_pending,
         )
     return approval_out(await _row(session, approval_id))
 
@@ -170,7 +171,7 @@ async def use(
             f"{action.label}须经另一位委员审批（四眼原则）：先提交审批申请，获批后带 approval_id 提交",
             f"A {action.value.replace('_', ' ')} needs a second committee member's approval (four eyes): "
             "request one, have it approved, then send its approval_id",
-            code="second_approval_required",
+            code=ErrorCode.second_approval_required,
         )
     row = await _row(session, approval_id)
     matches = (
@@ -183,7 +184,7 @@ async def use(
         raise Conflict(
             f"审批 {approval_id} 批准的不是这笔操作（小区、类别、金额或楼栋不符）",
             f"Approval {approval_id} was given for something else (compound, action, amount or buildings differ)",
-            code="approval_mismatch",
+            code=ErrorCode.approval_mismatch,
         )
     result = await session.execute(
         update(fund_approvals)
@@ -194,7 +195,7 @@ async def use(
         raise Conflict(
             f"审批 {approval_id} 尚未获批或已使用（{row.status}）",
             f"Approval {approval_id} is not approved or already used ({row.status})",
-            code="approval_not_usable",
+            code=ErrorCode.approval_not_usable,
         )
     return row
 

@@ -3,6 +3,7 @@ shares of a withdrawal by area, and the never-below-zero rule."""
 
 from __future__ import annotations
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 from shared.money import fen_to_yuan, split_by_basis_points
@@ -100,7 +101,7 @@ def check_covers(balance_fen: int, amount_fen: int, what: str, what_en: str) -> 
             f"{what}余额 {fen_to_yuan(balance_fen)} 元，不足支付 {fen_to_yuan(amount_fen)} 元",
             f"{what_en} holds {balance_fen} fen, less than {amount_fen} fen",
             details={"balance_fen": balance_fen, "amount_fen": amount_fen},
-            code="insufficient_funds",
+            code=ErrorCode.insufficient_funds,
         )
 
 

@@ -35,6 +35,7 @@ from services.billing.ledger import service as ledger
 from services.billing.ledger.domain import AccountKind, Leg, credit, debit
 from services.billing.projections.models import dwelling_projection
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput, NotFound
 from shared.locking import check_version
 
@@ -373,7 +374,7 @@ async def maintenance_withdrawal(
             "动用维修资金须有业主表决通过的决定编号，或标明紧急情况",
             "A withdrawal needs a passed decision id or the emergency flag",
             details=[{"field": "decision_id"}],
-            code="decision_required",
+            code=ErrorCode.decision_required,
         )
     approval = None
     if body.decision_id is None:
@@ -399,7 +400,7 @@ async def maintenance_withdrawal(
                 f"没有本小区通过的维修资金使用决定 {body.decision_id}",
                 f"No passed maintenance-fund decision {body.decision_id} for this compound",
                 details=[{"field": "decision_id", "value": body.decision_id}],
-                code="decision_unknown",
+                code=ErrorCode.decision_unknown,
             )
         allowed = set(json.loads(decision.building_ids))
         if not set(body.building_ids) <= allowed:

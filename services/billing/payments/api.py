@@ -27,15 +27,22 @@ from services.billing.payments.schemas import (
 )
 from shared.auth import CurrentPrincipal, Role
 from shared.clock import Now
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, LinliError, NotFound
 from shared.http import Session, service_router
+from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/billing", tags=["billing: payments"])
 
 
 @router.post(
-    "/payments", status_code=201, response_model=PaymentOut, summary="柜台收款 (counter payment)", dependencies=MONEY
+    "/payments",
+    status_code=201,
+    response_model=PaymentOut,
+    summary="柜台收款 (counter payment)",
+    dependencies=MONEY,
+    openapi_extra=errors(ErrorCode.overpayment, ErrorCode.concurrent_payment),
 )
 async def take_payment(
     body: CounterPaymentCreate, now: Now, session: Session, principal: CurrentPrincipal
@@ -76,6 +83,7 @@ async def get_receipt_html(payment_id: int, session: Session, principal: Current
     response_model=RefundOut,
     summary="退款 (refund with a reason)",
     dependencies=MONEY,
+    openapi_extra=errors(ErrorCode.payment_reversed),
 )
 async def refund_payment(
     payment_id: int, body: RefundCreate, now: Now, session: Session, principal: CurrentPrincipal
@@ -101,7 +109,11 @@ async def list_refunds(session: Session, principal: CurrentPrincipal, compound_i
 
 
 @router.post(
-    "/payments/{payment_id}/reverse", response_model=PaymentOut, summary="冲正 (reverse a payment)", dependencies=MONEY
+    "/payments/{payment_id}/reverse",
+    response_model=PaymentOut,
+    summary="冲正 (reverse a payment)",
+    dependencies=MONEY,
+    openapi_extra=errors(ErrorCode.payment_refunded, ErrorCode.stale_version),
 )
 async def reverse_payment(
     payment_id: int, body: ReversalCreate, now: Now, session: Session, principal: CurrentPrincipal
@@ -110,7 +122,11 @@ async def reverse_payment(
 
 
 @router.post(
-    "/payment-orders", status_code=201, response_model=PaymentOrderOut, summary="线上支付订单 (online payment order)"
+    "/payment-orders",
+    status_code=201,
+    response_model=PaymentOrderOut,
+    summary="线上支付订单 (online payment order)",
+    openapi_extra=errors(ErrorCode.overpayment, ErrorCode.channel_not_configured),
 )
 async def create_payment_order(
     body: PaymentOrderCreate, request: Request, now: Now, session: Session, principal: CurrentPrincipal
@@ -121,7 +137,7 @@ async def create_payment_order(
             f"本平台未开通{body.channel.label}",
             f"{body.channel.value} is not configured on this platform",
             details=[{"field": "channel", "value": body.channel.value}],
-            code="channel_not_configured",
+            code=ErrorCode.channel_not_configured,
         )
     return await service.create_order(session, principal, body, now)
 

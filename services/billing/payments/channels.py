@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.billing.payments.domain import Channel
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput, Unauthorized
 from shared.settings import Settings
 
@@ -76,7 +77,7 @@ def _bad_signature(channel: Channel) -> Unauthorized:
     return Unauthorized(
         f"{channel.label}通知签名无效，未入账",
         f"{channel.value} notification signature is invalid; nothing was booked",
-        code="bad_signature",
+        code=ErrorCode.bad_signature,
     )
 
 
@@ -84,11 +85,11 @@ def _malformed(channel: Channel, what: str) -> InvalidInput:
     return InvalidInput(
         f"{channel.label}通知格式错误：{what}",
         f"Malformed {channel.value} notification: {what}",
-        code="malformed_notification",
+        code=ErrorCode.malformed_notification,
     )
 
 
-def _refused(channel: Channel, message: str, message_en: str, code: str) -> Unauthorized:
+def _refused(channel: Channel, message: str, message_en: str, code: ErrorCode) -> Unauthorized:
     return Unauthorized(f"{channel.label}{message}，未入账", f"{message_en}; nothing was booked", code=code)
 
 
@@ -278,7 +279,7 @@ class WeChatPayV3:
                 self.channel,
                 f"通知的平台证书序列号 {serial[:40] or '（空）'} 未配置或已过期",
                 f"The notification's platform certificate serial {serial[:40]!r} is unknown or expired",
-                "unknown_serial",
+                ErrorCode.unknown_serial,
             )
         timestamp = headers.get("wechatpay-timestamp", "")
         nonce = headers.get("wechatpay-nonce", "")
@@ -296,7 +297,7 @@ class WeChatPayV3:
                 self.channel,
                 "通知时间戳与服务器时间相差过大（可能是重放）",
                 "The notification's timestamp is too far from the service clock (a replay?)",
-                "stale_notification",
+                ErrorCode.stale_notification,
             )
         return replace(_wechat_transaction(self.channel, self.api_v3_key, body), nonce=nonce)
 
@@ -330,7 +331,7 @@ class AlipayRSA2:
                 "通知的应用 app_id 与本平台不符，未入账",
                 "The notification's app_id is not ours; nothing was booked",
                 details={"app_id": params.get("app_id", "")[:40]},
-                code="merchant_mismatch",
+                code=ErrorCode.merchant_mismatch,
             )
         return _alipay_notification(self.channel, params)
 

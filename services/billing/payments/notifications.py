@@ -20,6 +20,7 @@ from services.billing.payments.models import (
 )
 from services.billing.payments.service import book_payment
 from services.billing.sql import insert_ignoring_duplicates
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 log = logging.getLogger("linli.billing.payments")
@@ -76,7 +77,7 @@ async def refuse_replay(session: AsyncSession, n: Notification, now: datetime, w
         raise Unauthorized(
             f"{n.channel.label}通知已处理过（同一请求被重放），未入账",
             "This notification request was already received (a replay); nothing was booked",
-            code="replayed_notification",
+            code=ErrorCode.replayed_notification,
         )
 
 
@@ -88,7 +89,7 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
             "通知的商户号与本平台不符，未入账",
             "The notification's merchant id is not ours; nothing was booked",
             details={"merchant_id": n.merchant_id},
-            code="merchant_mismatch",
+            code=ErrorCode.merchant_mismatch,
         )
     order = (
         await session.execute(
@@ -97,7 +98,9 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
     ).first()
     if order is None or order.channel != n.channel.value:
         raise NotFound(
-            f"支付订单 {n.out_trade_no} 不存在", f"Payment order {n.out_trade_no} not found", code="unknown_order"
+            f"支付订单 {n.out_trade_no} 不存在",
+            f"Payment order {n.out_trade_no} not found",
+            code=ErrorCode.unknown_order,
         )
     if not n.paid:
         await _record(session, n, "not_paid", now)
@@ -107,7 +110,7 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
             f"通知金额 {n.amount_fen} 分与订单金额 {order.amount_fen} 分不符，未入账",
             f"Notified amount {n.amount_fen} fen differs from the order's {order.amount_fen} fen; nothing was booked",
             details={"notified_fen": n.amount_fen, "order_fen": order.amount_fen},
-            code="amount_mismatch",
+            code=ErrorCode.amount_mismatch,
         )
     if order.status == domain.OrderStatus.paid.value:
         booked = await session.scalar(select(payments.c.transaction_id).where(payments.c.id == order.payment_id))
@@ -117,7 +120,7 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
         raise Conflict(
             f"订单 {n.out_trade_no} 已由另一笔交易支付，请核实后退款",
             f"Order {n.out_trade_no} was already paid by another transaction: check and refund",
-            code="paid_twice",
+            code=ErrorCode.paid_twice,
         )
     domain.PAYMENT_ORDER_MACHINE.check(domain.OrderStatus(order.status), domain.OrderStatus.paid)
     claimed = await session.execute(
@@ -126,7 +129,9 @@ async def settle(session: AsyncSession, adapter: ChannelAdapter, n: Notification
         .values(status=domain.OrderStatus.paid.value, paid_at=now, version=payment_orders.c.version + 1)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("订单正在被另一通知处理", "The order is being settled by another notification", code="busy")
+        raise Conflict(
+            "订单正在被另一通知处理", "The order is being settled by another notification", code=ErrorCode.busy
+        )
     payment_id = await book_payment(
         session,
         dwelling_id=order.dwelling_id,

@@ -39,6 +39,7 @@ from services.billing.projections.models import dwelling_projection, household_p
 from services.billing.sql import insert_ignoring_duplicates
 from shared.auth import Principal
 from shared.contracts.billing import PaymentBooked, PaymentReversed, RefundIssued
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
 from shared.locking import check_version
@@ -192,7 +193,7 @@ async def _allocate(session: AsyncSession, booking: _Booking, allow_advance: boo
             f"收款金额超过未付账单合计 {fen_to_yuan(amount_fen - left)} 元",
             f"Amount exceeds the {amount_fen - left} fen the dwelling owes",
             details=[{"field": "amount_fen", "value": amount_fen, "owed_fen": amount_fen - left}],
-            code="overpayment",
+            code=ErrorCode.overpayment,
         )
     for bill_id, part in allocations:
         result = await session.execute(
@@ -202,7 +203,9 @@ async def _allocate(session: AsyncSession, booking: _Booking, allow_advance: boo
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict(
-                "账单同时被另一笔收款支付，请重试", "The bill was paid concurrently: retry", code="concurrent_payment"
+                "账单同时被另一笔收款支付，请重试",
+                "The bill was paid concurrently: retry",
+                code=ErrorCode.concurrent_payment,
             )
     return allocations, left
 
@@ -397,7 +400,7 @@ async def refund(
     row = await _payment_row(session, payment_id)
     require_manager(principal, await place_of(session, row.compound_id))
     if row.status != domain.PaymentStatus.booked.value:
-        raise Conflict("已冲正的收款不能退款", "A reversed payment cannot be refunded", code="payment_reversed")
+        raise Conflict("已冲正的收款不能退款", "A reversed payment cannot be refunded", code=ErrorCode.payment_reversed)
     domain.check_refund(body.amount_fen, row.amount_fen, row.refunded_fen)
     from_advance = min(body.amount_fen, row.unallocated_fen)
     taken = domain.take_back(await _net_allocations(session, payment_id), body.amount_fen - from_advance)
@@ -475,7 +478,7 @@ async def reverse(
         raise Conflict(
             "该收款已部分退款，请对余额办理退款而不是冲正",
             "The payment was partly refunded: refund the rest instead of reversing it",
-            code="payment_refunded",
+            code=ErrorCode.payment_refunded,
         )
     await _unpay(session, payment_id, await _net_allocations(session, payment_id), "reversal", now)
     await ledger.post(
@@ -543,7 +546,7 @@ async def create_order(
             f"支付金额超过应付合计 {fen_to_yuan(owed)} 元",
             f"Amount exceeds the {owed} fen owed",
             details=[{"field": "amount_fen", "value": amount, "owed_fen": owed}],
-            code="overpayment",
+            code=ErrorCode.overpayment,
         )
     out_trade_no = f"LL{compound_id}{now:%Y%m%d%H%M%S}{secrets.token_hex(4)}"
     order_id = (

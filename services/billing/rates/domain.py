@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -91,7 +92,7 @@ def check_no_overlap(
                 f"与收费标准 {card_id} 的生效期重叠（同一范围、结构和管理模式）",
                 f"Overlaps rate card {card_id} for the same scope, structure and management model",
                 details={"rate_card_id": card_id},
-                code="rate_card_overlap",
+                code=ErrorCode.rate_card_overlap,
             )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.deliberation.proposals.domain import Status
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.labels import LabeledEnum
 
@@ -24,5 +25,5 @@ def check_codifiable(status: Status) -> None:
         raise Conflict(
             f"议题当前为「{status.label}」，只有已通过的决定才能纳入公约",
             "Only a decision that passed can become a clause of a convention",
-            code="not_decided",
+            code=ErrorCode.not_decided,
         )

@@ -20,6 +20,7 @@ from services.deliberation.proposals.lookup import deciding_vote
 from services.deliberation.proposals.lookup import get as get_proposal
 from shared.auth import Principal
 from shared.contracts.deliberation import ClauseAdopted
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.outbox import emit
 
@@ -49,7 +50,9 @@ async def create(session: AsyncSession, body: s.ConventionIn, principal: Princip
     if await session.scalar(
         select(Convention.id).where(Convention.level == body.level.value, Convention.place_id == body.place_id)
     ):
-        raise Conflict("该地点已有公约，请在其中增补条款", "This place already has a convention", code="duplicate")
+        raise Conflict(
+            "该地点已有公约，请在其中增补条款", "This place already has a convention", code=ErrorCode.duplicate
+        )
     convention = Convention(
         compound_id=body.compound_id, level=body.level.value, place_id=body.place_id, title=body.title
     )
@@ -109,7 +112,7 @@ async def adopt_clause(
                 "小区公约即管理规约，须经业主共同决定（民法典第278条）；业委会单独作出的决定不能纳入",
                 "The compound's convention is its management rules: only an owners' vote can add to it "
                 "(Civil Code art. 278), not a decision the committee made alone",
-                code="needs_owners_decision",
+                code=ErrorCode.needs_owners_decision,
                 details={"proposal_id": proposal.id},
             )
         if vote.tally_certified_by is None:

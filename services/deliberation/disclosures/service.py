@@ -18,6 +18,7 @@ from services.deliberation.disclosures.models import Disclosure
 from services.deliberation.proposals.lookup import get as get_proposal
 from services.deliberation.votes import lookup
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -36,7 +37,9 @@ async def publish(
         vote = await lookup.get(session, body.vote_id)
         if vote.compound_id != compound_id or vote.tally_hash is None:
             raise Conflict(
-                "只能公示本小区已计票的表决", "Only a tallied vote of this compound is disclosed", code="not_tallied"
+                "只能公示本小区已计票的表决",
+                "Only a tallied vote of this compound is disclosed",
+                code=ErrorCode.not_tallied,
             )
         proposal_id = vote.proposal_id
         text = f"{text}\n计票哈希 (tally hash): {vote.tally_hash}".strip()

@@ -25,6 +25,7 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import check_not_held, check_seen
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -40,13 +41,13 @@ async def classify(
         raise Conflict(
             "表决已公告，定性已冻结；如需修改须撤销公告后重新公告",
             "The vote is noticed: its classification is frozen; cancel the notice and give a new one to change it",
-            code="classification_frozen",
+            code=ErrorCode.classification_frozen,
         )
     if d.Status(proposal.status) not in (d.Status.awaiting_vote, d.Status.no_quorum):
         raise Conflict(
             "只有待业主表决的议题需要定性",
             "Only a proposal awaiting the owners' vote is classified",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
         )
     await check_not_held(session, proposal)
     plan = await session.get(Plan, proposal.id)
@@ -58,7 +59,7 @@ async def classify(
             "（如「筹集建筑物及其附属设施的维修资金」），不能只定为一般事项",
             "A plan that raises money from the owners needs at least one item voted by the special "
             "(three-quarters) majority, e.g. raise_maintenance_fund; ordinary matters alone do not suffice",
-            code="levy_needs_special_majority",
+            code=ErrorCode.levy_needs_special_majority,
             details=[{"field": "items", "value": [i.matter.value for i in body.items]}],
         )
     for old in await session.scalars(select(ClassificationItem).where(ClassificationItem.proposal_id == proposal.id)):
@@ -101,11 +102,11 @@ async def cosign_classification(
     items = list(await session.scalars(select(ClassificationItem).where(ClassificationItem.proposal_id == proposal.id)))
     if not items:
         raise Conflict(
-            "尚未定性，无可会签", "Nothing to co-sign: the matter is not classified yet", code="not_classified"
+            "尚未定性，无可会签", "Nothing to co-sign: the matter is not classified yet", code=ErrorCode.not_classified
         )
     if await live_vote(session, proposal.id) is not None:
         raise Conflict(
-            "表决已公告，定性已冻结", "The classification is frozen by the notice", code="classification_frozen"
+            "表决已公告，定性已冻结", "The classification is frozen by the notice", code=ErrorCode.classification_frozen
         )
     proposal.classification_cosigned_by = principal.person_id
     await session.flush()

@@ -16,6 +16,7 @@ from services.deliberation.proposals.models import (
 )
 from shared.auth import Principal
 from shared.clock import LOCAL_TZ
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden
 
 
@@ -25,17 +26,17 @@ async def contest(
     """An owner whose rights a decision infringes may contest it within one year."""
     proposal = await get(session, proposal_id)
     if d.Status(proposal.status) not in d.DECIDED or proposal.decided_at is None:
-        raise Conflict("只有已作出的决定可以提出撤销", "Only a decision can be contested", code="not_decided")
+        raise Conflict("只有已作出的决定可以提出撤销", "Only a decision can be contested", code=ErrorCode.not_decided)
     if not await is_owner(session, proposal.compound_id, principal.person_id, at.date()):
         raise Forbidden(
-            "只有本小区业主可以提出撤销", "Only owners of the compound contest a decision", code="not_an_owner"
+            "只有本小区业主可以提出撤销", "Only owners of the compound contest a decision", code=ErrorCode.not_an_owner
         )
     decided = proposal.decided_at.astimezone(LOCAL_TZ).date()
     if not d.within_contest_period(decided, at.date()):
         raise Conflict(
             "已超过自知道或应当知道之日起一年的撤销期限",
             "The one-year period to contest this decision has passed",
-            code="contest_period_over",
+            code=ErrorCode.contest_period_over,
         )
     contest_row = Contest(proposal_id=proposal.id, person_id=principal.person_id or 0, reason=body.reason, filed_at=at)
     session.add(contest_row)

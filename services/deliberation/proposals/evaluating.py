@@ -23,6 +23,7 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import move
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden
 
 
@@ -31,10 +32,12 @@ async def rate(session: AsyncSession, proposal_id: int, body: s.RatingIn, princi
     proposal = await get(session, proposal_id)
     if d.Status(proposal.status) is not d.Status.executing:
         raise Conflict(
-            "只有执行中的议题可以评议", "Only a proposal being executed is evaluated", code="illegal_transition"
+            "只有执行中的议题可以评议", "Only a proposal being executed is evaluated", code=ErrorCode.illegal_transition
         )
     if not await is_owner(session, proposal.compound_id, principal.person_id, at.date()):
-        raise Forbidden("只有本小区业主可以评议", "Only owners of the compound rate the result", code="not_an_owner")
+        raise Forbidden(
+            "只有本小区业主可以评议", "Only owners of the compound rate the result", code=ErrorCode.not_an_owner
+        )
     person = principal.person_id or 0
     rating = await session.scalar(select(Rating).where(Rating.proposal_id == proposal.id, Rating.person_id == person))
     if rating is None:
@@ -56,7 +59,7 @@ async def conclude_evaluation(
         select(func.count()).where(Meeting.proposal_id == proposal.id, Meeting.kind == "evaluation")
     )
     if not held:
-        raise Conflict("须先召开群众评议会", "Hold the evaluation meeting first", code="no_evaluation_meeting")
+        raise Conflict("须先召开群众评议会", "Hold the evaluation meeting first", code=ErrorCode.no_evaluation_meeting)
     evaluation = await evaluation_of(session, proposal.id)
     await record(
         session,

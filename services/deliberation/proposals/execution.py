@@ -24,6 +24,7 @@ from services.deliberation.proposals.transition import move
 from services.deliberation.votes.models import Vote
 from shared.auth import Principal
 from shared.contracts.deliberation import ExecutionTaskCreated
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 from shared.ids import uuid7
@@ -34,7 +35,7 @@ def tally_not_certified(vote: Vote) -> Conflict:
         f"表决 {vote.id} 的计票结果尚未经监委会确认，决定尚不能执行（不能收费、不能派单、不能纳入公约）",
         f"The tally of vote {vote.id} is not certified by the supervisory committee yet: "
         "the decision cannot be executed, billed or codified before",
-        code="tally_not_certified",
+        code=ErrorCode.tally_not_certified,
         details={"vote_id": vote.id},
     )
 
@@ -60,7 +61,7 @@ async def add_milestone(
     proposal = await get(session, proposal_id)
     await require_committee(session, principal, proposal.compound_id)
     if d.Status(proposal.status) is not d.Status.executing:
-        raise Conflict("议题尚未进入执行阶段", "The proposal is not being executed", code="illegal_transition")
+        raise Conflict("议题尚未进入执行阶段", "The proposal is not being executed", code=ErrorCode.illegal_transition)
     milestone = Milestone(
         id=str(uuid7()),
         proposal_id=proposal.id,
@@ -115,7 +116,7 @@ async def complete_milestone(
     if milestone is None or milestone.proposal_id != proposal.id:
         raise NotFound(f"执行节点 {milestone_id} 不存在", f"Milestone {milestone_id} not found")
     if milestone.done_at is not None:
-        raise Conflict("该执行节点已完成", "The milestone is already done", code="illegal_transition")
+        raise Conflict("该执行节点已完成", "The milestone is already done", code=ErrorCode.illegal_transition)
     milestone.done_at, milestone.spent_fen = at, body.spent_fen
     await session.flush()
     await record(

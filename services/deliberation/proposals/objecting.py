@@ -22,6 +22,7 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import ANSWERED, OPEN
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.locking import check_version
 
@@ -57,7 +58,7 @@ async def answer_objection(
     if objection is None or objection.proposal_id != proposal.id:
         raise NotFound(f"异议 {objection_id} 不存在", f"Objection {objection_id} not found")
     if objection.status != OPEN:
-        raise Conflict("该异议已答复", "The objection was already answered", code="illegal_transition")
+        raise Conflict("该异议已答复", "The objection was already answered", code=ErrorCode.illegal_transition)
     check_version("异议", "The objection", objection.version, body.version)
     objection.status, objection.answer, objection.answered_by_person_id = ANSWERED, body.answer, principal.person_id
     await session.flush()

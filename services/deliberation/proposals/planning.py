@@ -25,6 +25,7 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import check_not_held, check_seen, move
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -39,7 +40,7 @@ async def draft_plan(
         raise Conflict(
             f"议题当前为「{d.Status(proposal.status).label}」，只能在制定方案阶段修改方案",
             "The plan can be written only while the proposal is in planning",
-            code="illegal_transition",
+            code=ErrorCode.illegal_transition,
         )
     await check_not_held(session, proposal)
     d.check_levy(
@@ -76,13 +77,13 @@ async def committee_vote(
         raise InvalidInput(
             "业委会决定须委员本人表决，不得委托代理",
             "Committee decisions take no proxies: members vote in person",
-            code="proxy_not_allowed",
+            code=ErrorCode.proxy_not_allowed,
             details=[{"field": "on_behalf_of_person_id", "value": body.on_behalf_of_person_id}],
         )
     await require_committee(session, principal, proposal.compound_id)
     plan = await session.get(Plan, proposal.id)
     if d.Status(proposal.status) is not d.Status.planning or plan is None:
-        raise Conflict("尚无待表决的方案", "There is no plan awaiting the committee's decision", code="no_plan")
+        raise Conflict("尚无待表决的方案", "There is no plan awaiting the committee's decision", code=ErrorCode.no_plan)
     await check_not_held(session, proposal)
     person = principal.person_id or 0
     vote = await session.scalar(

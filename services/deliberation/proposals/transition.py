@@ -16,6 +16,7 @@ from services.deliberation.proposals.models import (
     Proposal,
 )
 from shared.contracts.deliberation import ProposalStatusChanged
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.events.outbox import emit
 from shared.locking import check_version, flush_versioned
@@ -43,7 +44,7 @@ async def check_not_held(session: AsyncSession, proposal: Proposal) -> None:
         raise Conflict(
             "监委会异议尚未答复，议题暂停推进",
             "The supervisory committee's objection is unanswered: the proposal is on hold",
-            code="held_by_objection",
+            code=ErrorCode.held_by_objection,
         )
 
 

@@ -21,6 +21,7 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import move
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
@@ -50,7 +51,7 @@ async def resolve_in_council(
         raise Conflict(
             "议事会须先召开群众意见会或议题讨论会，再作决定",
             "The council resolves after an opinion meeting or a topic discussion",
-            code="no_council_meeting",
+            code=ErrorCode.no_council_meeting,
         )
     proposal.council_resolution = body.resolution.value
     proposal.council_note = body.note

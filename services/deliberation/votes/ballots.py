@@ -23,6 +23,7 @@ from services.deliberation.votes.tally import (
     Choice,
 )
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -30,7 +31,7 @@ def not_an_owner_error() -> Forbidden:
     return Forbidden(
         "只有本小区业主可以表决（以表决开始时的产权登记为准）",
         "Only owners of the compound vote (as registered when the vote opened)",
-        code="not_an_owner",
+        code=ErrorCode.not_an_owner,
     )
 
 
@@ -77,7 +78,7 @@ async def voter_key(
         raise Forbidden(
             f"没有业主 {on_behalf_of} 给你的书面委托，不能代为投票",
             f"No written proxy from owner {on_behalf_of} names you as agent",
-            code="no_proxy",
+            code=ErrorCode.no_proxy,
         )
     return await elector_key(session, vote_id, on_behalf_of), d.Via.proxy, proxy.id
 
@@ -173,7 +174,7 @@ def already_voted_error(existing: dict[int, str], key: str) -> Conflict:
         else "开发建设单位未售或未交付房屋合计为一人，已投过票",
         "This voting person already has a ballot on these items (one owner of several dwellings is one person; "
         "co-owners choose one voter); change it instead of casting again",
-        code="already_voted",
+        code=ErrorCode.already_voted,
         details={"item_ids": sorted(existing), "via": sorted(set(existing.values()))},
     )
 

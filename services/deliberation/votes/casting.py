@@ -27,6 +27,7 @@ from services.deliberation.votes.chaining import chain_pending
 from services.deliberation.votes.lookup import get
 from services.deliberation.votes.models import ElectorDwelling
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden
 
 
@@ -48,7 +49,7 @@ async def cast(
             raise Forbidden(
                 f"房屋 {body.dwelling_id} 不在你（或委托人）的名下",
                 f"Dwelling {body.dwelling_id} is not the voter's",
-                code="not_your_dwelling",
+                code=ErrorCode.not_your_dwelling,
             )
     picked = await check_choices(session, vote_id, body.choices)
     clash = {i: v for i, v in (await taken_items(session, vote_id, key)).items() if i in picked}
@@ -79,7 +80,7 @@ async def change(
         raise Conflict(
             "这些事项尚未投票，请先投票",
             "There is no ballot to change on these items; cast one first",
-            code="no_ballot",
+            code=ErrorCode.no_ballot,
             details={"item_ids": missing},
         )
     changed = []

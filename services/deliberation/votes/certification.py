@@ -28,6 +28,7 @@ from services.deliberation.votes.tally import (
 )
 from shared.auth import Principal
 from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.events.outbox import emit
 
@@ -89,9 +90,9 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
     await lock_head(session, vote.compound_id)
     await session.refresh(vote)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
-        raise Conflict("表决尚未结束计票", "The vote is not tallied yet", code="not_tallied")
+        raise Conflict("表决尚未结束计票", "The vote is not tallied yet", code=ErrorCode.not_tallied)
     if vote.tally_certified_by is not None:
-        raise Conflict("计票结果已确认", "The tally is already certified", code="already_certified")
+        raise Conflict("计票结果已确认", "The tally is already certified", code=ErrorCode.already_certified)
     found, _ = await first_disagreement(
         session, vote.compound_id, await chained_votes(session, vote.compound_id, vote.id), [vote.id]
     )
@@ -99,7 +100,7 @@ async def certify(session: AsyncSession, vote_id: int, principal: Principal, at:
         raise Conflict(
             f"选票或计票结果与审计链不符，不能确认：{found.reason}",
             f"The ballots or the tally differ from the audit chain, so they cannot be certified: {found.reason_en}",
-            code="records_differ_from_chain",
+            code=ErrorCode.records_differ_from_chain,
             details={"seq": found.seq, "item_id": found.item_id, "ballot_id": found.ballot_id, "field": found.field},
         )
     vote.tally_certified_by = principal.person_id

@@ -17,6 +17,7 @@ from services.deliberation.audit.service import record
 from services.deliberation.votes import schemas as s
 from services.deliberation.votes.models import DeveloperRepresentative
 from shared.auth import Principal, is_staff_of
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, NotFound
 
 
@@ -28,7 +29,7 @@ async def _require_place_admin(session: AsyncSession, principal: Principal, comp
     raise Forbidden(
         "只有本小区所属社区或街道的管理员可以登记开发建设单位的代表",
         "Only the admins of the compound's community or street record the developer's representative",
-        code="not_place_admin",
+        code=ErrorCode.not_place_admin,
     )
 
 

@@ -8,6 +8,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from services.deliberation.votes.tally import Outcome
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.labels import LabeledEnum
 from shared.state_machine import StateMachine, Transition
@@ -78,7 +79,7 @@ def check_can_open(status: VoteStatus, now: datetime, opens_at: datetime) -> Non
         raise Conflict(
             f"尚未到公告的开始时间 {opens_at.isoformat()}",
             f"The vote opens at {opens_at.isoformat()}, not before",
-            code="not_yet_open",
+            code=ErrorCode.not_yet_open,
         )
 
 
@@ -88,10 +89,10 @@ def check_ballot_window(status: VoteStatus, now: datetime, opens_at: datetime, c
         raise Conflict(
             f"表决尚未开始（开始时间 {opens_at.isoformat()}）",
             "The vote has not opened yet",
-            code="vote_not_open",
+            code=ErrorCode.vote_not_open,
         )
     if status is not VoteStatus.open or now >= closes_at:
-        raise Conflict("表决已截止，不能再投票或改票", "The vote is closed", code="vote_closed")
+        raise Conflict("表决已截止，不能再投票或改票", "The vote is closed", code=ErrorCode.vote_closed)
 
 
 def check_can_close(status: VoteStatus, now: datetime, closes_at: datetime) -> None:
@@ -101,7 +102,7 @@ def check_can_close(status: VoteStatus, now: datetime, closes_at: datetime) -> N
         raise Conflict(
             f"尚未到截止时间 {closes_at.isoformat()}",
             f"The vote closes at {closes_at.isoformat()}, not before",
-            code="not_yet_closing",
+            code=ErrorCode.not_yet_closing,
         )
 
 
@@ -147,7 +148,7 @@ def check_witness(entered_by: int | None, witness: int, witness_eligible: bool) 
         raise Forbidden(
             "见证人须为本小区业委会或监委会成员",
             "The witness must sit on the compound's committee or supervisory committee",
-            code="witness_not_eligible",
+            code=ErrorCode.witness_not_eligible,
         )
 
 

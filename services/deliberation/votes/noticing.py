@@ -22,6 +22,7 @@ from services.deliberation.votes import schemas as s
 from services.deliberation.votes.lookup import flush_vote, get
 from services.deliberation.votes.models import Vote, VoteItem
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.locking import check_version
 
@@ -35,7 +36,7 @@ async def notice(session: AsyncSession, proposal_id: int, body: s.NoticeIn, prin
         raise Conflict(
             "表决事项的定性须经监委会会签后才能公告",
             "The classification must be co-signed by the supervisory committee before notice",
-            code="classification_not_cosigned",
+            code=ErrorCode.classification_not_cosigned,
         )
     opens_at, closes_at = body.opens_at, body.closes_at
     d.check_schedule(at, opens_at, closes_at, body.extension_days)

@@ -25,6 +25,7 @@ from services.deliberation.votes.tally import (
 )
 from shared.auth import Principal
 from shared.contracts.deliberation import VoteOpened
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.events.outbox import emit
 
@@ -74,7 +75,9 @@ async def open_vote(session: AsyncSession, vote: Vote, actor: int | None, at: da
     ]
     if not records:
         raise Conflict(
-            "本小区尚无房屋信息，无法确定表决人", "No dwellings are known for this compound", code="no_electorate"
+            "本小区尚无房屋信息，无法确定表决人",
+            "No dwellings are known for this compound",
+            code=ErrorCode.no_electorate,
         )
     persons = build_electorate(records)
     await session.execute(

@@ -34,6 +34,7 @@ from services.deliberation.votes.tally import (
     Choice,
 )
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
@@ -67,7 +68,7 @@ async def enter_paper(
         raise Conflict(
             f"选票编号 {body.sheet_no} 已录入过",
             f"Sheet {body.sheet_no} has already been entered in this vote",
-            code="sheet_exists",
+            code=ErrorCode.sheet_exists,
             details={"sheet_no": body.sheet_no},
         )
     ballots = await insert_ballots(
@@ -120,17 +121,17 @@ async def _sheet(session: AsyncSession, vote: Vote, sheet_no: str, principal: Pr
         raise Forbidden(
             "只有选票上登记的见证人本人可以确认或拒绝",
             "Only the witness named on the sheet may confirm or refuse it, with their own login",
-            code="not_the_witness",
+            code=ErrorCode.not_the_witness,
         )
     eligible = await members_of(session, vote.compound_id, (*COMMITTEE_BODIES, Body.supervisory_committee))
     if principal.person_id not in eligible:
         raise Forbidden(
             "见证人须为本小区业委会或监委会成员",
             "The witness must sit on the compound's committee or supervisory committee",
-            code="witness_not_eligible",
+            code=ErrorCode.witness_not_eligible,
         )
     if not any(b.pending for b in rows):
-        raise Conflict("这张纸质选票已确认", "This paper sheet is already confirmed", code="already_confirmed")
+        raise Conflict("这张纸质选票已确认", "This paper sheet is already confirmed", code=ErrorCode.already_confirmed)
     return rows
 
 
@@ -176,7 +177,7 @@ async def paper_sheets(session: AsyncSession, vote_id: int, principal: Principal
         raise Forbidden(
             "只有本小区监委会、业委会可查看纸质选票登记",
             "Only the compound's supervisory committee and committee read the paper ballots",
-            code="not_a_member",
+            code=ErrorCode.not_a_member,
         )
     rows = list(
         await session.scalars(

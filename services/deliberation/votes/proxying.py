@@ -20,6 +20,7 @@ from services.deliberation.votes import schemas as s
 from services.deliberation.votes.lookup import get
 from services.deliberation.votes.models import Proxy
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden
 
 
@@ -29,7 +30,7 @@ async def record_proxy(
     """Record a written proxy: by the owner themself, or by the committee from the paper form."""
     vote = await get(session, vote_id)
     if d.VoteStatus(vote.status) not in (d.VoteStatus.noticed, d.VoteStatus.open):
-        raise Conflict("表决已结束，不能再登记委托", "The vote is over: no more proxies", code="vote_closed")
+        raise Conflict("表决已结束，不能再登记委托", "The vote is over: no more proxies", code=ErrorCode.vote_closed)
     if principal.person_id != body.principal_person_id:
         await require_committee(session, principal, vote.compound_id)
     mandate = d.check_mandate(body.mandate, body.principal_person_id, body.agent_person_id)
@@ -39,12 +40,12 @@ async def record_proxy(
         raise Forbidden(
             f"委托人 {body.principal_person_id} 不是本小区业主",
             "The principal is not an owner of the compound",
-            code="not_an_owner",
+            code=ErrorCode.not_an_owner,
         )
     if await session.scalar(
         select(Proxy.id).where(Proxy.vote_id == vote.id, Proxy.principal_person_id == body.principal_person_id)
     ):
-        raise Conflict("该业主已登记过委托", "This owner already has a proxy on this vote", code="proxy_exists")
+        raise Conflict("该业主已登记过委托", "This owner already has a proxy on this vote", code=ErrorCode.proxy_exists)
     proxy = Proxy(
         vote_id=vote.id,
         principal_person_id=body.principal_person_id,

@@ -29,6 +29,7 @@ from services.deliberation.votes.tally import (
     centi_to_area,
 )
 from shared.auth import Principal, Role
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, NotFound
 
 
@@ -38,7 +39,7 @@ async def published_tally(session: AsyncSession, vote_id: int) -> s.TallyOut:
         raise Conflict(
             "表决结束后公布计票结果；进行中请查看参与情况",
             "The tally is published at closing; see turnout meanwhile",
-            code="not_tallied",
+            code=ErrorCode.not_tallied,
         )
     outcome = Outcome(vote.outcome)
     return s.TallyOut(
@@ -111,7 +112,7 @@ async def receipts(session: AsyncSession, vote_id: int) -> list[s.ReceiptGroup]:
     counted as, as the audit chain has them (not the ballot table, which an edit could change)."""
     vote = await get(session, vote_id)
     if d.VoteStatus(vote.status) is not d.VoteStatus.closed:
-        raise Conflict("表决结束后公布收据", "Receipts are published at closing", code="not_tallied")
+        raise Conflict("表决结束后公布收据", "Receipts are published at closing", code=ErrorCode.not_tallied)
     chained = (await chained_votes(session, vote.compound_id, vote.id)).get(vote.id, ChainedVote())
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
     for (item_id, _), b in chained.ballots.items():
@@ -216,7 +217,7 @@ async def _require_roll_reader(session: AsyncSession, principal: Principal, vote
     raise Forbidden(
         "只有本栋楼栋长及本小区业委会、监委会可查看本栋的表决名册",
         "Only the building head of this building and the compound's committees read its voter roll",
-        code="not_building_head",
+        code=ErrorCode.not_building_head,
     )
 
 

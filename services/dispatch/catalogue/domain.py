@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
 from shared.money import fen_to_yuan
@@ -116,7 +117,7 @@ def check_prices(shared_property_price_fen: int | None, market_price_fen: int | 
             "设置共享物业价格时须同时填写市场价（共享物业按低于市场价收费）",
             "A shared-property price needs the market price it is below (market_price_fen)",
             details=[{"field": "market_price_fen", "value": None}],
-            code="market_price_required",
+            code=ErrorCode.market_price_required,
         )
     if shared_property_price_fen >= market_price_fen:
         raise InvalidInput(
@@ -127,7 +128,7 @@ def check_prices(shared_property_price_fen: int | None, market_price_fen: int | 
                 {"field": "shared_property_price_fen", "value": shared_property_price_fen},
                 {"field": "market_price_fen", "value": market_price_fen},
             ],
-            code="price_not_below_market",
+            code=ErrorCode.price_not_below_market,
         )
 
 

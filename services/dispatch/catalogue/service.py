@@ -17,6 +17,7 @@ from services.dispatch.catalogue.domain import (
 )
 from services.dispatch.catalogue.models import CategoryRow
 from shared.auth import Principal, Role, require_anywhere
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.locking import check_version
 
@@ -119,7 +120,7 @@ def _values(body: s.CategoryBody) -> dict[str, object]:
 async def create_category(session: AsyncSession, body: s.CategoryCreate, principal: Principal) -> s.CategoryOut:
     _require_catalogue_admin(principal)
     if await session.get(CategoryRow, body.code) is not None:
-        raise Conflict(f"服务类别 {body.code} 已存在", f"Category {body.code} exists", code="duplicate")
+        raise Conflict(f"服务类别 {body.code} 已存在", f"Category {body.code} exists", code=ErrorCode.duplicate)
     row = CategoryRow(code=body.code, version=1, **_values(body))
     session.add(row)
     await session.flush()

@@ -17,6 +17,7 @@ from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
 from shared.auth import Grant, Place, Principal, Role, require_staff_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, NotFound, Unauthorized
 
 PREFIX_LENGTH = 12
@@ -100,7 +101,7 @@ async def revoke(session: AsyncSession, key_id: int, principal: Principal, now: 
         raise NotFound(f"Open311 密钥 {key_id} 不存在", f"Open311 key {key_id} not found")
     await _require_place_admin(session, principal, row.place_kind, row.place_id)
     if row.revoked_at is not None:
-        raise Conflict("该密钥已吊销", "The key is already revoked", code="already_revoked")
+        raise Conflict("该密钥已吊销", "The key is already revoked", code=ErrorCode.already_revoked)
     row.revoked_at, row.revoked_by_person_id = now, principal.person_id
     await session.flush()
     return _show(row)
@@ -111,7 +112,7 @@ async def client_of(session: AsyncSession, api_key: str) -> ClientKey:
     a caller learns nothing from the difference)."""
     row = await session.scalar(select(ClientKey).where(ClientKey.prefix == api_key[:PREFIX_LENGTH]))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, _hash(api_key)):
-        raise Unauthorized("api_key 无效或已吊销", "api_key is unknown or revoked", code="api_key_invalid")
+        raise Unauthorized("api_key 无效或已吊销", "api_key is unknown or revoked", code=ErrorCode.api_key_invalid)
     return row
 
 

@@ -15,8 +15,10 @@ from services.dispatch.orders.domain import OrderKind
 from services.dispatch.orders.models import Order
 from shared.auth import CurrentPrincipal, Principal
 from shared.clock import Now
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput
 from shared.http import Session, service_router
+from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/dispatch", tags=["orders 工单"])
@@ -118,7 +120,10 @@ async def _apply(
 
 
 @router.post(
-    "/orders/{order_id}/triage", response_model=s.OrderDetail, summary="三事分流 (triage: major / minor / private)"
+    "/orders/{order_id}/triage",
+    response_model=s.OrderDetail,
+    summary="三事分流 (triage: major / minor / private)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_triage(
     order_id: str, body: s.TriageBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -130,6 +135,7 @@ async def order_triage(
     "/orders/{order_id}/referral-updates",
     response_model=s.OrderDetail,
     summary="转办进展 (department progress on a major matter)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_referral_updates(
     order_id: str, body: s.ReferralUpdateBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -141,6 +147,9 @@ async def order_referral_updates(
     "/orders/{order_id}/dispatch",
     response_model=s.OrderDetail,
     summary="派单：指派、抢单或共享物业 (assign, offer to all, or shared property)",
+    openapi_extra=errors(
+        ErrorCode.illegal_transition, ErrorCode.stale_version, ErrorCode.no_candidates, ErrorCode.not_eligible
+    ),
 )
 async def order_dispatch(
     order_id: str, body: s.DispatchBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -148,7 +157,12 @@ async def order_dispatch(
     return await _apply(session, order_id, principal, offers.dispatch, body, now)
 
 
-@router.post("/orders/{order_id}/accept", response_model=s.OrderDetail, summary="接单 (accept an offer)")
+@router.post(
+    "/orders/{order_id}/accept",
+    response_model=s.OrderDetail,
+    summary="接单 (accept an offer)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_accept(
     order_id: str, body: s.Versioned, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
@@ -156,7 +170,10 @@ async def order_accept(
 
 
 @router.post(
-    "/orders/{order_id}/decline", response_model=s.OrderDetail, summary="拒单，须说明原因 (decline with a reason)"
+    "/orders/{order_id}/decline",
+    response_model=s.OrderDetail,
+    summary="拒单，须说明原因 (decline with a reason)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_decline(
     order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -164,14 +181,24 @@ async def order_decline(
     return await _apply(session, order_id, principal, offers.decline, body, now, visible=False)
 
 
-@router.post("/orders/{order_id}/start", response_model=s.OrderDetail, summary="开工 (start work)")
+@router.post(
+    "/orders/{order_id}/start",
+    response_model=s.OrderDetail,
+    summary="开工 (start work)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_start(
     order_id: str, body: s.OptionalNoteBody, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
     return await _apply(session, order_id, principal, work.start, body, now)
 
 
-@router.post("/orders/{order_id}/notes", response_model=s.OrderDetail, summary="进展记录 (progress note)")
+@router.post(
+    "/orders/{order_id}/notes",
+    response_model=s.OrderDetail,
+    summary="进展记录 (progress note)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_notes(
     order_id: str, body: s.NoteBody, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
@@ -179,7 +206,10 @@ async def order_notes(
 
 
 @router.post(
-    "/orders/{order_id}/complete", response_model=s.OrderDetail, summary="完工，附处理结果 (complete with a summary)"
+    "/orders/{order_id}/complete",
+    response_model=s.OrderDetail,
+    summary="完工，附处理结果 (complete with a summary)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_complete(
     order_id: str, body: s.CompleteBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -187,28 +217,48 @@ async def order_complete(
     return await _apply(session, order_id, principal, work.complete, body, now)
 
 
-@router.post("/orders/{order_id}/confirm", response_model=s.OrderDetail, summary="居民确认完成 (resident confirms)")
+@router.post(
+    "/orders/{order_id}/confirm",
+    response_model=s.OrderDetail,
+    summary="居民确认完成 (resident confirms)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_confirm(
     order_id: str, body: s.Versioned, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
     return await _apply(session, order_id, principal, closing.confirm, body, now)
 
 
-@router.post("/orders/{order_id}/reopen", response_model=s.OrderDetail, summary="居民要求重新处理 (resident reopens)")
+@router.post(
+    "/orders/{order_id}/reopen",
+    response_model=s.OrderDetail,
+    summary="居民要求重新处理 (resident reopens)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_reopen(
     order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
     return await _apply(session, order_id, principal, closing.reopen, body, now)
 
 
-@router.post("/orders/{order_id}/rate", response_model=s.OrderDetail, summary="满意度评价 1–5 (rate once)")
+@router.post(
+    "/orders/{order_id}/rate",
+    response_model=s.OrderDetail,
+    summary="满意度评价 1–5 (rate once)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version, ErrorCode.already_rated),
+)
 async def order_rate(
     order_id: str, body: s.RateBody, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
     return await _apply(session, order_id, principal, closing.rate, body, now)
 
 
-@router.post("/orders/{order_id}/follow-up", response_model=s.OrderDetail, summary="回访完成 (follow-up visit done)")
+@router.post(
+    "/orders/{order_id}/follow-up",
+    response_model=s.OrderDetail,
+    summary="回访完成 (follow-up visit done)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def order_follow_up(
     order_id: str, body: s.NoteBody, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.OrderDetail:
@@ -216,7 +266,10 @@ async def order_follow_up(
 
 
 @router.post(
-    "/orders/{order_id}/cancel", response_model=s.OrderDetail, summary="取消（接单前）(cancel before acceptance)"
+    "/orders/{order_id}/cancel",
+    response_model=s.OrderDetail,
+    summary="取消（接单前）(cancel before acceptance)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_cancel(
     order_id: str, body: s.ReasonBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -225,7 +278,10 @@ async def order_cancel(
 
 
 @router.post(
-    "/orders/{order_id}/dismiss", response_model=s.OrderDetail, summary="标记重复或无效 (mark duplicate or invalid)"
+    "/orders/{order_id}/dismiss",
+    response_model=s.OrderDetail,
+    summary="标记重复或无效 (mark duplicate or invalid)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def order_dismiss(
     order_id: str, body: s.DismissBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -234,7 +290,10 @@ async def order_dismiss(
 
 
 @router.post(
-    "/orders/{order_id}/escalate", response_model=s.OrderDetail, summary="升级：小区→社区→街道 (escalate one level)"
+    "/orders/{order_id}/escalate",
+    response_model=s.OrderDetail,
+    summary="升级：小区→社区→街道 (escalate one level)",
+    openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version, ErrorCode.top_level),
 )
 async def order_escalate(
     order_id: str, body: s.EscalateBody, now: Now, session: Session, principal: CurrentPrincipal
@@ -265,7 +324,12 @@ async def list_wishes(
     return await reading.list_wishes(session, principal, compound_id, cursor, limit)
 
 
-@router.post("/wishes/{order_id}/claim", response_model=s.OrderDetail, summary="党员认领微心愿 (claim a wish)")
+@router.post(
+    "/wishes/{order_id}/claim",
+    response_model=s.OrderDetail,
+    summary="党员认领微心愿 (claim a wish)",
+    openapi_extra=errors(ErrorCode.not_a_wish, ErrorCode.illegal_transition, ErrorCode.stale_version),
+)
 async def claim_wish(order_id: str, now: Now, session: Session, principal: CurrentPrincipal) -> s.OrderDetail:
     order = await reading.get_order(session, order_id)
     if order.kind != OrderKind.wish.value:

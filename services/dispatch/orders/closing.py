@@ -22,6 +22,7 @@ from services.dispatch.orders.offers import close_offers
 from services.dispatch.orders.reading import get_order
 from services.dispatch.orders.transition import Change, grid_feed, transition
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -62,7 +63,7 @@ async def rate(session: AsyncSession, order: Order, body: s.RateBody, principal:
     """Rate 1–5 once; 1–2 schedules the grid worker's follow-up visit (回访) before closing."""
     require_requester(principal, order, "评价", "rate")
     if order.rating is not None:
-        raise Conflict("该工单已评价过，不能重复评价", "Order already rated", code="already_rated")
+        raise Conflict("该工单已评价过，不能重复评价", "Order already rated", code=ErrorCode.already_rated)
     outcome = after_rating(body.rating)
     follow_up = outcome == OrderState.follow_up
     return await transition(

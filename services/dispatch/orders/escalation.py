@@ -15,6 +15,7 @@ from services.dispatch.orders.models import Order
 from services.dispatch.orders.reading import HELD
 from services.dispatch.orders.transition import Change, grid_feed, transition
 from shared.auth import Place, Principal, is_staff_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
@@ -69,7 +70,9 @@ async def escalate(
                 ),
             )
         if not breach:
-            raise Conflict("工单已在街道层级，无法再升级", "Order is already at the street level", code="top_level")
+            raise Conflict(
+                "工单已在街道层级，无法再升级", "Order is already at the street level", code=ErrorCode.top_level
+            )
         return await transition(
             session,
             order,

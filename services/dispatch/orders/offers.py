@@ -17,6 +17,7 @@ from services.dispatch.orders.reading import candidates, category_of
 from services.dispatch.orders.transition import Change, grid_feed, transition
 from services.dispatch.projections.models import MemberView
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput
 
 
@@ -63,7 +64,7 @@ async def dispatch(
             raise Conflict(
                 f"不能指派给党员 {body.party_member_id}：{why}",
                 f"Party member {body.party_member_id} is not eligible",
-                code="not_eligible",
+                code=ErrorCode.not_eligible,
                 details={
                     "party_member_id": body.party_member_id,
                     "excluded_because": chosen.excluded_because if chosen else [],
@@ -76,7 +77,7 @@ async def dispatch(
             raise Conflict(
                 "没有符合条件的党员可以抢单（可改派共享物业或升级）",
                 "No eligible party member to offer the order to",
-                code="no_candidates",
+                code=ErrorCode.no_candidates,
             )
     return await offer_to(session, order, offered, mode, principal.person_id, now, body.note, body.version)
 
@@ -223,7 +224,7 @@ async def decline(
 async def claim_wish(session: AsyncSession, order: Order, principal: Principal, now: datetime) -> Order:
     """A party member of the compound claims a micro-wish (微心愿) directly."""
     if order.kind != OrderKind.wish.value:
-        raise Conflict("只有微心愿可以认领", "Only a wish can be claimed", code="not_a_wish")
+        raise Conflict("只有微心愿可以认领", "Only a wish can be claimed", code=ErrorCode.not_a_wish)
     member = await session.scalar(
         select(MemberView).where(MemberView.person_id == principal.person_id, MemberView.removed.is_(False))
     )

@@ -31,6 +31,7 @@ from services.dispatch.points.models import PointsEntry, PointsRuleRow, Publishe
 from services.dispatch.projections.models import CompoundArea, HouseholdView, MemberView
 from shared.auth import Principal, Role, is_staff_of, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 from shared.locking import check_version
@@ -220,7 +221,7 @@ async def publish(session: AsyncSession, body: s.PublishBody, principal: Princip
         raise Conflict(
             f"{body.period} 的红黑榜已公示，不能重复公示",
             f"Lists for {body.period} already published",
-            code="duplicate",
+            code=ErrorCode.duplicate,
         )
     honor = [t.model_dump() for t in current.honor_roll]
     warning = [t.model_dump() for t in current.warning_list]

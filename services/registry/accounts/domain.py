@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
@@ -55,29 +56,29 @@ def check_password(password: str, field: str = "password", mobile: str | None = 
     only white space, not on the list of common passwords, not the account's mobile number.
     The value is never echoed back."""
 
-    def refuse(code: str, zh: str, en: str) -> InvalidInput:
+    def refuse(code: ErrorCode, zh: str, en: str) -> InvalidInput:
         return InvalidInput(f"密码 {field} {zh}", f"{field} {en}", code=code, details=[{"field": field}])
 
     if len(password) < MIN_PASSWORD_LENGTH or not password.strip():
         raise refuse(
-            "password_too_short",
+            ErrorCode.password_too_short,
             f"至少 {MIN_PASSWORD_LENGTH} 个字符",
             f"must be at least {MIN_PASSWORD_LENGTH} characters",
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise refuse(
-            "password_too_long",
+            ErrorCode.password_too_long,
             f"不能超过 {MAX_PASSWORD_LENGTH} 个字符",
             f"must be at most {MAX_PASSWORD_LENGTH} characters",
         )
     if password.strip().lower() in common_passwords():
         raise refuse(
-            "password_too_common",
+            ErrorCode.password_too_common,
             "过于常见，容易被猜中，请换一个",
             "is on the list of common passwords; choose another",
         )
     if mobile is not None and _only_mobile(password, mobile):
-        raise refuse("password_is_mobile", "不能是手机号", "must not be the mobile number")
+        raise refuse(ErrorCode.password_is_mobile, "不能是手机号", "must not be the mobile number")
 
 
 def _only_mobile(password: str, mobile: str) -> bool:

@@ -36,6 +36,7 @@ from services.registry.places.models import Community, Compound, Ownership, Stre
 from services.registry.scope import Area, Reach, community_area, compound_area, require_admin
 from shared.auth import Grant, Principal, Role, TokenCodec, require_anywhere
 from shared.clock import clock_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
 from shared.service_app import ServiceRuntime
 
@@ -47,7 +48,7 @@ class LoginThrottled(LinliError):
     says when the next attempt is heard. Answered alike whether the mobile has an account."""
 
     status_code = 429
-    code = "login_throttled"
+    code = ErrorCode.login_throttled
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
@@ -65,7 +66,7 @@ def hash_password(password: str) -> str:
 
 def _bad_credentials() -> Unauthorized:
     # One message for an unknown mobile and a wrong password, so nobody learns who has an account.
-    return Unauthorized("手机号或密码错误", "Wrong mobile number or password", code="invalid_credentials")
+    return Unauthorized("手机号或密码错误", "Wrong mobile number or password", code=ErrorCode.invalid_credentials)
 
 
 @functools.cache
@@ -284,7 +285,7 @@ async def change_password(
         raise Forbidden(
             "当前密码不正确",
             "current_password is wrong",
-            code="wrong_password",
+            code=ErrorCode.wrong_password,
             details=[{"field": "current_password"}],
         )
     person = await session.get(Person, account.person_id)
@@ -294,7 +295,7 @@ async def change_password(
         raise InvalidInput(
             "新密码 new_password 不能与当前密码相同",
             "new_password must differ from the current one",
-            code="password_unchanged",
+            code=ErrorCode.password_unchanged,
             details=[{"field": "new_password"}],
         )
     account.password_hash = await asyncio.to_thread(hash_password, body.new_password)
@@ -334,13 +335,13 @@ async def create_account(
         raise Conflict(
             f"人员 {person.id} 已有账户",
             f"person {person.id} already has an account",
-            code="duplicate",
+            code=ErrorCode.duplicate,
             details={"field": "person_id", "value": person.id},
         )
     mobile_taken = Conflict(
         f"手机号 {mask_mobile(mobile)} 已用于另一个账户",
         f"mobile {mask_mobile(mobile)} is already used by another account",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "mobile", "value": mask_mobile(mobile)},
     )
     mobile_hash = vault.search_hash(mobile)
@@ -439,7 +440,7 @@ async def create_admin_grant(session: AsyncSession, principal: Principal, body: 
     duplicate = Conflict(
         f"人员 {person.id} 已有该授权：{grant.role.label} {body.scope or ''}".rstrip(),
         f"person {person.id} already holds {grant.role.value} {body.scope or ''}".rstrip(),
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "role", "value": grant.role.value, "scope": body.scope},
     )
     if await session.scalar(same) is not None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.registry.accounts.models import RefreshToken
 from shared.auth import Grant, TokenCodec
+from shared.error_codes import ErrorCode
 from shared.errors import Unauthorized
 from shared.ids import uuid7
 
@@ -36,7 +37,7 @@ ADMIN_GRANT_REMOVED = "admin_grant_removed"
 def session_ended() -> Unauthorized:
     # One answer for an unknown, expired, rotated or revoked refresh token: the client logs in again.
     return Unauthorized(
-        "登录已失效，请重新登录", "Session ended or refresh token invalid; log in again", code="refresh_invalid"
+        "登录已失效，请重新登录", "Session ended or refresh token invalid; log in again", code=ErrorCode.refresh_invalid
     )
 
 

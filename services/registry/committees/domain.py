@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 
@@ -38,7 +39,7 @@ def check_one_chair(body: Body, compound_id: int, sitting_chair_id: int | None) 
         raise Conflict(
             f"小区 {compound_id} 的{body.label}已有主任（任职 {sitting_chair_id}），请先卸任再任命",
             f"The {body.value} of compound {compound_id} already has a chair (membership {sitting_chair_id})",
-            code="chair_taken",
+            code=ErrorCode.chair_taken,
             details={"field": "role", "value": MemberRole.chair.value, "existing_id": sitting_chair_id},
         )
 

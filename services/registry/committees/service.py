@@ -19,6 +19,7 @@ from services.registry.scope import Reach, compound_area, require_admin
 from shared.auth import Principal
 from shared.clock import clock_of
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 MEMBERSHIP = EntityKind(
@@ -107,7 +108,7 @@ async def create_membership(session: AsyncSession, body: s.MembershipCreate, pri
     duplicate = Conflict(
         f"{person.name}已在该小区{body.body.label}任职",
         f"Person {person.id} already sits on this compound's {body.body.value}",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "person_id", "value": person.id, "body": body.body.value},
     )
     return await entities.create(session, MEMBERSHIP, membership, duplicate)

@@ -40,6 +40,7 @@ from services.registry.places import service as places
 from services.registry.places.domain import BuildingStructure
 from services.registry.places.models import Cluster, Community, Compound, Grid, Street
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 from shared.events.outbox import outbox
 from shared.service_app import ServiceRuntime
@@ -339,7 +340,7 @@ async def _build(session: AsyncSession, plan: StreetPlan, pii: PiiVault, commit:
         raise Conflict(
             f"街道“{plan.street}”已存在（换一个种子）",
             f"Street {plan.street!r} already exists (use another seed)",
-            code="duplicate",
+            code=ErrorCode.duplicate,
         )
     queued_before = await _queued_events(session)
     street = await entities.create(session, places.STREET, Street(name=plan.street))

@@ -61,6 +61,7 @@ from services.registry.people.pii import PiiVault
 from services.registry.places.models import Community, Household, Ownership
 from services.registry.scope import compound_area, require_admin
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.service_app import ServiceRuntime, Ticker
 from shared.settings import Settings
@@ -366,7 +367,7 @@ def inbox_owner(principal: Principal) -> int:
     """The caller, whose inbox it is (a token without a person has none)."""
     if principal.person_id is None:
         raise Forbidden(
-            "只有登记在册的本人可以查看自己的消息", "Only a registered person has an inbox", code="no_person"
+            "只有登记在册的本人可以查看自己的消息", "Only a registered person has an inbox", code=ErrorCode.no_person
         )
     return principal.person_id
 
@@ -577,7 +578,7 @@ async def record_wechat_consent(
         raise InvalidInput(
             "订阅消息模板不属于本平台",
             "Template id(s) not used by this platform",
-            code="unknown_template",
+            code=ErrorCode.unknown_template,
             details=[{"field": "results", "template_ids": unknown}],
         )
     binding = await session.get(WechatBinding, me)
@@ -588,7 +589,7 @@ async def record_wechat_consent(
             raise InvalidInput(
                 "微信登录凭证无效或已过期，请重新进入小程序",
                 "The WeChat login code is invalid or expired",
-                code="wechat_login_failed",
+                code=ErrorCode.wechat_login_failed,
                 details=[{"field": "js_code"}],
             ) from None
         if binding is None:
@@ -600,7 +601,7 @@ async def record_wechat_consent(
         raise InvalidInput(
             "请先在小程序中授权（需要 js_code）",
             "No WeChat openid on record: send js_code from wx.login",
-            code="wechat_not_bound",
+            code=ErrorCode.wechat_not_bound,
             details=[{"field": "js_code"}],
         )
     for template, result in body.results.items():
@@ -641,7 +642,7 @@ async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> 
         raise InvalidInput(
             "退订链接无效，请在应用的通知设置中修改",
             "Invalid unsubscribe link; change notification settings in the app",
-            code="invalid_unsubscribe_token",
+            code=ErrorCode.invalid_unsubscribe_token,
             details=[{"field": "token"}],
         )
     person_id, kind = found
@@ -649,7 +650,7 @@ async def unsubscribe(session: AsyncSession, settings: Settings, token: str) -> 
         raise InvalidInput(
             f"「{kind.label}」是必要通知，不能退订",
             f"{kind.value} is essential and cannot be unsubscribed",
-            code="essential_kind",
+            code=ErrorCode.essential_kind,
             details=[{"field": "token", "kind": kind.value}],
         )
     if await session.get(Person, person_id) is None:

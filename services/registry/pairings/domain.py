@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from shared.error_codes import ErrorCode
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
 
@@ -69,7 +70,7 @@ def check_needy(household_id: int, needy: bool) -> None:
         raise InvalidInput(
             f"住户 {household_id} 未登记为困难户，不能作为党员中心户包联困难户的对象",
             f"Household {household_id} is not flagged needy",
-            code="not_needy",
+            code=ErrorCode.not_needy,
             details=[{"field": "household_id", "value": household_id}],
         )
 

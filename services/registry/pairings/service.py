@@ -31,6 +31,7 @@ from services.registry.places.models import Building, Compound, Dwelling, Entran
 from services.registry.scope import Area, Reach, compound_area
 from shared.clock import clock_of
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 PAIRING = EntityKind(
@@ -94,7 +95,7 @@ async def _refuse_duplicate(session: AsyncSession, e: Pairing) -> None:
         raise Conflict(
             f"同样的{kind.label}已经存在（包联 {clash}）",
             f"The same {kind.value} pairing already exists (pairing {clash})",
-            code="duplicate",
+            code=ErrorCode.duplicate,
             details={"field": "kind", "value": kind.value, "existing_id": clash},
         )
 
@@ -129,7 +130,7 @@ async def build_pairing(session: AsyncSession, body: s.PairingCreate) -> Pairing
             raise InvalidInput(
                 f"在职党员包联住户只能由在职党员承担，该党员在“{ledger.label}”台账",
                 f"Only in-service members pair with households; this member is {ledger.value}",
-                code="not_in_service",
+                code=ErrorCode.not_in_service,
                 details=[{"field": "party_member_id", "value": member.id, "ledger": ledger.value}],
             )
         await _household_in(session, body.household_id, compound.id)

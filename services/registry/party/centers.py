@@ -25,6 +25,7 @@ from services.registry.places.models import Household
 from services.registry.scope import Reach, compound_area, require_admin
 from shared.auth import Principal
 from shared.clock import clock_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -91,7 +92,7 @@ async def create_center(session: AsyncSession, body: s.CenterHouseholdCreate, pr
     duplicate = Conflict(
         f"住户 {household.id} 已是党员中心户",
         f"Household {household.id} is already a center household",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "household_id", "value": household.id},
     )
     saved = await entities.create(session, CENTER_HOUSEHOLD, center, duplicate)
@@ -124,7 +125,7 @@ async def remove_center(session: AsyncSession, center_id: int, version: int, pri
         raise Conflict(
             f"党员中心户 {center.id} 仍有 {pairings} 条包联困难户记录，不能删除；请先解除包联",
             f"Center household {center.id} still has {pairings} pairings",
-            code="still_referenced",
+            code=ErrorCode.still_referenced,
             details={"pairings": pairings},
         )
     await session.execute(delete(Mentorship).where(Mentorship.center_household_id == center.id))

@@ -22,6 +22,7 @@ from services.registry.places.models import Compound
 from services.registry.scope import Area, Reach, compound_area, require_admin
 from shared.auth import Principal
 from shared.clock import clock_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
@@ -94,7 +95,7 @@ async def end_check_in(session: AsyncSession, check_in_id: int, version: int, pr
         raise Conflict(
             f"报到 {check_in.id} 已于 {check_in.ended_at:%Y-%m-%d} 结束",
             f"Check-in {check_in.id} has already ended",
-            code="already_ended",
+            code=ErrorCode.already_ended,
             details={"id": check_in.id},
         )
     return await _end(session, check_in, version)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.labels import LabeledEnum
 from shared.party import PartyLedger as PartyLedger  # re-exported: the registry names them here too
@@ -141,7 +142,7 @@ def check_no_cycle(org_id: int, name: str, ancestors: Sequence[int]) -> None:
         raise Conflict(
             f"不能把党组织“{name}”移到它自己或它的下级组织之下（会形成循环）",
             f"Party organisation {org_id} cannot move under itself or one of its own descendants (cycle)",
-            code="cycle",
+            code=ErrorCode.cycle,
             details={"field": "parent_id", "value": ancestors[0] if ancestors else None, "path": list(ancestors)},
         )
 
@@ -152,7 +153,7 @@ def check_removable(name: str, children: int, members: int) -> None:
         raise Conflict(
             f"党组织“{name}”下还有 {children} 个下级组织、{members} 名党员，不能删除；请先调整或转出",
             f"Party organisation {name!r} still has {children} sub-organisations and {members} members",
-            code="still_referenced",
+            code=ErrorCode.still_referenced,
             details={"children": children, "members": members},
         )
 
@@ -189,7 +190,7 @@ def check_can_check_in(ledger: PartyLedger) -> None:
         raise InvalidInput(
             f"只有在职党员可以到小区报到，该党员在“{ledger.label}”台账",
             f"Only in-service party members check in; this member is on the {ledger.value} ledger",
-            code="not_in_service",
+            code=ErrorCode.not_in_service,
             details=[{"field": "party_member_id", "ledger": ledger.value}],
         )
 
@@ -200,14 +201,14 @@ def check_lives_in(compound_id: int, home_compound_id: int | None) -> None:
         raise InvalidInput(
             "该党员尚未登记居住小区，请先登记住址再报到",
             "The member's home compound is not registered; register where they live first",
-            code="home_unknown",
+            code=ErrorCode.home_unknown,
             details=[{"field": "compound_id", "value": compound_id}],
         )
     if home_compound_id != compound_id:
         raise InvalidInput(
             f"在职党员应到居住地小区报到：该党员住在小区 {home_compound_id}，不是小区 {compound_id}",
             f"Members check in where they live: compound {home_compound_id}, not {compound_id}",
-            code="not_home_compound",
+            code=ErrorCode.not_home_compound,
             details=[{"field": "compound_id", "value": compound_id, "home_compound_id": home_compound_id}],
         )
 
@@ -258,7 +259,7 @@ def check_lives_in_household(household_id: int, member_household_id: int | None)
             f"党员中心户必须是该党员自己的家：党员登记在住户 {member_household_id or '（未登记）'}，"
             f"不是住户 {household_id}",
             f"The member lives in household {member_household_id}, not {household_id}",
-            code="not_members_household",
+            code=ErrorCode.not_members_household,
             details=[{"field": "household_id", "value": household_id, "member_household_id": member_household_id}],
         )
 

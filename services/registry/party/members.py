@@ -25,6 +25,7 @@ from services.registry.people.models import Person
 from services.registry.scope import Reach, require_admin
 from shared.auth import Principal
 from shared.clock import clock_of
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -88,7 +89,7 @@ def _duplicate_member(person: Person) -> Conflict:
     return Conflict(
         f"{person.name}（人员 {person.id}）已登记为党员",
         f"Person {person.id} is already registered as a party member",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "person_id", "value": person.id},
     )
 
@@ -175,7 +176,7 @@ async def remove_member(session: AsyncSession, member_id: int, version: int, pri
             f"{attached['center_households']} 个党员中心户、{attached['pairings']} 条包联，不能删除；"
             "如已转出，请改为修改台账或所属党组织",
             f"Party member {member.id} still has check-ins, center households or pairings attached",
-            code="still_referenced",
+            code=ErrorCode.still_referenced,
             details=attached,
         )
     await session.execute(delete(MemberSkill).where(MemberSkill.party_member_id == member.id))

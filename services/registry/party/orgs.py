@@ -25,6 +25,7 @@ from services.registry.party.visibility import locate, org_readable
 from services.registry.places.domain import normalise_name
 from services.registry.scope import Reach, require_admin
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
@@ -33,7 +34,7 @@ def _duplicate_org(e: PartyOrg) -> Conflict:
     return Conflict(
         f"该{level.label}已存在：{e.place_kind} {e.place_id} 上只能有一个{level.label}",
         f"{e.place_kind} {e.place_id} already has a {level.value}",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "place_id", "value": e.place_id, "level": e.level},
     )
 

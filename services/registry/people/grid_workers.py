@@ -20,6 +20,7 @@ from services.registry.places.models import Grid
 from services.registry.scope import Reach, community_area, require_admin
 from shared.auth import Principal
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.events.outbox import emit
 
@@ -86,7 +87,7 @@ async def create_grid_worker(session: AsyncSession, principal: Principal, body: 
     duplicate = Conflict(
         f"人员 {person.id}（{person.name}）已是网格员",
         f"person {person.id} is already a grid worker",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "person_id", "value": person.id},
     )
     if await session.scalar(select(GridWorker.id).where(GridWorker.person_id == person.id)) is not None:

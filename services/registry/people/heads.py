@@ -18,6 +18,7 @@ from services.registry.people.staff import living_person
 from services.registry.places.models import Building, Courtyard, Entrance
 from services.registry.scope import Reach, compound_area, require_admin
 from shared.auth import Principal
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 # For each kind of head: the headed place's id and compound columns, and its Chinese name.
@@ -49,7 +50,7 @@ def _duplicate_head(kind: HeadKind, place_id: int, holder: int | None = None) ->
     return Conflict(
         f"{place_zh} {place_id} 已有{kind.label}{held}，一处只设一名",
         f"{kind.value} {place_id} already has a head",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "place_id", "value": place_id},
     )
 

@@ -13,6 +13,7 @@ from services.registry.people.staff import living_person
 from services.registry.places.domain import normalise_name
 from services.registry.places.models import Community
 from services.registry.scope import Area, Reach, community_area
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
@@ -62,6 +63,6 @@ def duplicate_resident_unit(e: ResidentUnit) -> Conflict:
     return Conflict(
         f"社区内已有驻地单位“{e.name}”",
         f"resident unit {e.name!r} already exists in this community",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "name", "value": e.name},
     )

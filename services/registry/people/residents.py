@@ -36,6 +36,7 @@ from services.registry.scope import compound_area
 from shared.auth import Principal, Role
 from shared.clock import clock_of
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
 
@@ -95,7 +96,7 @@ def _duplicate_id_card(id_card: str, holder: int | None = None) -> Conflict:
     return Conflict(
         f"身份证号 id_card {masked} 已登记{held}，同一身份证号不能登记两次",
         f"id_card {masked} is already registered" + (f" (resident {holder})" if holder is not None else ""),
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": "id_card", "value": masked},
     )
 
@@ -231,7 +232,7 @@ def _refuse_anonymised(person: Person) -> None:
         raise Conflict(
             f"居民 {person.id} 已注销，不能再修改",
             f"Resident {person.id} has been removed (anonymised) and cannot change",
-            code="anonymised",
+            code=ErrorCode.anonymised,
             details={"id": person.id},
         )
 

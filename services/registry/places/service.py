@@ -39,6 +39,7 @@ from services.registry.places.models import (
 )
 from services.registry.scope import Area, Reach, community_area, compound_area
 from shared.contracts import registry as c
+from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 # --- kinds ---------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ def _dup(label: str, field: str, value: object, parent: str) -> Conflict:
     return Conflict(
         f"{parent}内已有{label}“{value}”",
         f"{field} {value!r} already exists in this {parent}",
-        code="duplicate",
+        code=ErrorCode.duplicate,
         details={"field": field, "value": value},
     )
 
