@@ -2594,6 +2594,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/compounds/{compound_id}/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本小区允许的通知渠道（小区所在社区、街道管理员） (the external channels a compound allows) */
+        get: operations["registry_get_compounds_by_compound_id_notification_channels"];
+        /** 设定本小区允许的通知渠道 (set the external channels a compound allows; null lifts the limit) */
+        put: operations["registry_put_compounds_by_compound_id_notification_channels"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/compounds/{compound_id}/pairings/public": {
         parameters: {
             query?: never;
@@ -3151,6 +3169,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的新消息实时推送 SSE，支持 Last-Event-ID 续传 (the caller's new notifications, live and resumable)
+         * @description Frames as the dispatch stream's (shared/sse.py): `event: notification`, the message as
+         *     the inbox lists it plus `unread`; the event id resumes exactly where the client left off.
+         *     Only the caller's own feed: a cursor naming anyone else's is ignored.
+         */
+        get: operations["registry_get_notifications_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/notifications/unread-count": {
         parameters: {
             query?: never;
@@ -3162,6 +3202,61 @@ export interface paths {
         get: operations["registry_get_notifications_unread_count"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 一键退订某类非必要通知，无需登录 (one-tap unsubscribe from a non-essential kind, no login)
+         * @description The link in each non-essential e-mail and SMS; stops that kind's e-mail and SMS (the inbox keeps it).
+         */
+        get: operations["registry_get_notifications_unsubscribe"];
+        put?: never;
+        /** 一键退订（邮件客户端 RFC 8058 一键退订） (one-click unsubscribe, RFC 8058 List-Unsubscribe-Post) */
+        post: operations["registry_post_notifications_unsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的微信订阅消息授权：是否绑定、各模板剩余次数 (the caller's WeChat binding and consents left) */
+        get: operations["registry_get_notifications_wechat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/wechat/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 记录我在小程序中对订阅消息的授权（每次「允许」可发一条） (record the caller's subscribe-message consents) */
+        post: operations["registry_post_notifications_wechat_consents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4373,7 +4468,7 @@ export interface components {
          *     and kind among those the deployment turns on (NOTIFY_CHANNELS).
          * @enum {string}
          */
-        Channel: "in_app" | "log" | "email" | "sms";
+        Channel: "in_app" | "log" | "email" | "sms" | "wechat";
         /**
          * ChargeTo
          * @enum {string}
@@ -4717,6 +4812,34 @@ export interface components {
              * @description the version you saw; a stale one gets 409
              */
             version?: number | null;
+        };
+        /**
+         * CompoundChannelsIn
+         * @description `channels`: the external channels allowed; null lifts the compound's restriction.
+         */
+        CompoundChannelsIn: {
+            /** Channels */
+            channels: components["schemas"]["Channel"][] | null;
+        };
+        /** CompoundChannelsOut */
+        CompoundChannelsOut: {
+            /**
+             * Available Channels
+             * @description 平台开通的外部渠道 (external channels the deployment has on)
+             */
+            available_channels: components["schemas"]["Channel"][];
+            /**
+             * Channels
+             * @description 本小区允许的外部渠道 (external channels the compound allows)
+             */
+            channels: components["schemas"]["Channel"][];
+            /** Compound Id */
+            compound_id: number;
+            /**
+             * Restricted
+             * @description 小区是否做了限制；否则为平台开通的全部 (whether the compound narrowed them)
+             */
+            restricted: boolean;
         };
         /** CompoundCreate */
         CompoundCreate: {
@@ -5944,10 +6067,18 @@ export interface components {
             /** Ref */
             ref: string;
         };
-        /** JournalPage */
+        /**
+         * JournalPage
+         * @description A compound's journal entries, oldest first; `total` counts them all.
+         */
         JournalPage: {
             /** Items */
             items: components["schemas"]["JournalEntryOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
             /** Total */
             total: number;
         };
@@ -5956,7 +6087,7 @@ export interface components {
          * @description What a person hears about (one template each).
          * @enum {string}
          */
-        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome";
+        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome" | "disclosure_published" | "proposal_step_waiting" | "approval_waiting";
         /** KindPreferenceIn */
         KindPreferenceIn: {
             /** Channels */
@@ -6757,11 +6888,17 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** OrderPage */
+        /**
+         * OrderPage
+         * @description Orders, newest first.
+         */
         OrderPage: {
             /** Items */
             items: components["schemas"]["OrderOut"][];
-            /** Next Cursor */
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
             next_cursor: string | null;
         };
         /**
@@ -7233,10 +7370,18 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** PaymentPage */
+        /**
+         * PaymentPage
+         * @description Payments in the order they were booked; `total` counts them all.
+         */
         PaymentPage: {
             /** Items */
             items: components["schemas"]["PaymentOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
             /** Total */
             total: number;
         };
@@ -8556,6 +8701,14 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /** UnsubscribedOut */
+        UnsubscribedOut: {
+            kind: components["schemas"]["Kind"];
+            /** Kind Label */
+            kind_label: string;
+            /** Message */
+            message: string;
+        };
         /**
          * Urgency
          * @enum {string}
@@ -8716,6 +8869,42 @@ export interface components {
             target: string;
             /** Until */
             until: string | null;
+        };
+        /**
+         * WechatConsentIn
+         * @description What `wx.requestSubscribeMessage` answered in the mini program, template id → result;
+         *     `js_code` (from `wx.login`) binds the caller's openid the first time or when it changed.
+         */
+        WechatConsentIn: {
+            /** Js Code */
+            js_code?: string | null;
+            /** Results */
+            results: {
+                [key: string]: "accept" | "reject" | "ban" | "filter";
+            };
+        };
+        /** WechatStatusOut */
+        WechatStatusOut: {
+            /**
+             * Bound
+             * @description 是否已绑定小程序 openid（openid 不返回） (whether an openid is on record)
+             */
+            bound: boolean;
+            /** Templates */
+            templates: components["schemas"]["WechatTemplateOut"][];
+        };
+        /** WechatTemplateOut */
+        WechatTemplateOut: {
+            kind: components["schemas"]["Kind"];
+            /** Kind Label */
+            kind_label: string;
+            /**
+             * Remaining
+             * @description 还可发送的次数（每次「允许」一条） (messages the person still allows)
+             */
+            remaining: number;
+            /** Template Id */
+            template_id: string;
         };
         /** WithdrawIn */
         WithdrawIn: {
@@ -9532,6 +9721,7 @@ export interface operations {
                 status?: components["schemas"]["BillStatus"] | null;
                 period?: string | null;
                 unpaid_only?: boolean;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 /** @description developer: the developer's bills (unsold, undelivered, before delivery) */
@@ -13481,8 +13671,11 @@ export interface operations {
         parameters: {
             query: {
                 compound_id: number;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -14375,8 +14568,11 @@ export interface operations {
             query?: {
                 compound_id?: number | null;
                 household_id?: number | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -16241,6 +16437,7 @@ export interface operations {
         parameters: {
             query?: {
                 after_seq?: number;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
             };
             header?: never;
@@ -25344,7 +25541,9 @@ export interface operations {
                 household_id?: number | null;
                 assignee_person_id?: number | null;
                 escalation_level?: string | null;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
                 cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
             };
             header?: never;
@@ -28895,7 +29094,9 @@ export interface operations {
         parameters: {
             query: {
                 compound_id: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
                 cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
             };
             header?: never;
@@ -30307,6 +30508,7 @@ export interface operations {
     registry_get_buildings: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 compound_id?: number | null;
@@ -30948,6 +31150,7 @@ export interface operations {
             query?: {
                 compound_id?: number | null;
                 party_member_id?: number | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -31588,6 +31791,7 @@ export interface operations {
                 compound_id?: number | null;
                 party_member_id?: number | null;
                 active?: boolean | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -32109,6 +32313,7 @@ export interface operations {
     registry_get_clusters: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 community_id?: number | null;
@@ -32747,6 +32952,7 @@ export interface operations {
     registry_get_communities: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 street_id?: number | null;
@@ -33385,6 +33591,7 @@ export interface operations {
     registry_get_compounds: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 community_id?: number | null;
@@ -33620,6 +33827,258 @@ export interface operations {
              * @description 请求参数有误 (validation error)
              *
              *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_compounds_by_compound_id_notification_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                compound_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundChannelsOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_put_compounds_by_compound_id_notification_channels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                compound_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompoundChannelsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompoundChannelsOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
              *     - `validation_error`: 请求参数有误 (Invalid request)
              */
             422: {
@@ -34273,6 +34732,7 @@ export interface operations {
     registry_get_courtyards: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 compound_id?: number | null;
@@ -34911,6 +35371,7 @@ export interface operations {
     registry_get_dwellings: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 entrance_id?: number | null;
@@ -35551,6 +36012,7 @@ export interface operations {
     registry_get_entrances: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 building_id?: number | null;
@@ -36693,6 +37155,7 @@ export interface operations {
             query?: {
                 grid_id?: number | null;
                 person_id?: number | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -37330,6 +37793,7 @@ export interface operations {
     registry_get_grids: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 community_id?: number | null;
@@ -37971,6 +38435,7 @@ export interface operations {
                 compound_id?: number | null;
                 kind?: components["schemas"]["HeadKind"] | null;
                 person_id?: number | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -38608,6 +39073,7 @@ export interface operations {
     registry_get_households: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 dwelling_id?: number | null;
@@ -39878,6 +40344,7 @@ export interface operations {
                 body?: components["schemas"]["Body"] | null;
                 person_id?: number | null;
                 active?: boolean | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -40517,6 +40984,7 @@ export interface operations {
             query?: {
                 /** @description 只看未读 (true) 或已读 (false) */
                 unread?: boolean | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -41018,6 +41486,131 @@ export interface operations {
             };
         };
     };
+    registry_get_notifications_stream: {
+        parameters: {
+            query?: {
+                lastEventId?: string | null;
+                heartbeat_s?: number;
+            };
+            header?: {
+                "last-event-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     registry_get_notifications_unread_count: {
         parameters: {
             query?: never;
@@ -41115,6 +41708,522 @@ export interface operations {
             /**
              * @description 请求参数有误 (validation error)
              *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_notifications_unsubscribe: {
+        parameters: {
+            query: {
+                /** @description 退订链接中的签名令牌 (the link's signed token) */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_post_notifications_unsubscribe: {
+        parameters: {
+            query: {
+                /** @description 退订链接中的签名令牌 (the link's signed token) */
+                token: string;
+            };
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribedOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_notifications_wechat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatStatusOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_post_notifications_wechat_consents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WechatConsentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WechatStatusOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
              *     - `validation_error`: 请求参数有误 (Invalid request)
              */
             422: {
@@ -41276,6 +42385,7 @@ export interface operations {
     registry_get_ownerships: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 dwelling_id?: number | null;
@@ -41916,6 +43026,7 @@ export interface operations {
     registry_get_pairings: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 compound_id?: number | null;
@@ -42563,6 +43674,7 @@ export interface operations {
                 compound_id?: number | null;
                 ledger?: components["schemas"]["PartyLedger"] | null;
                 skill?: components["schemas"]["Skill"] | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -43327,6 +44439,7 @@ export interface operations {
                 parent_id?: number | null;
                 level?: components["schemas"]["PartyOrgLevel"] | null;
                 place_id?: number | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -44088,6 +45201,7 @@ export interface operations {
     registry_get_resident_units: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
                 community_id?: number | null;
@@ -44732,6 +45846,7 @@ export interface operations {
                 id_card?: string | null;
                 /** @description 完整手机号，精确匹配 */
                 mobile?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
@@ -45621,6 +46736,7 @@ export interface operations {
     registry_get_streets: {
         parameters: {
             query?: {
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
                 limit?: number;
                 offset?: number;
             };
