@@ -123,6 +123,19 @@ export class Client {
     }
   }
 
+  /**
+   * A live access token for a request the client does not send itself (the SSE stream): refreshed
+   * first when it is about to run out, or when `stale` says the server just refused it.
+   */
+  async accessToken(stale = false): Promise<string | null> {
+    const tokens = this.config.store.get()
+    if (!tokens) return null
+    if (stale || tokens.expiresAt - EARLY_MS <= this.now()) {
+      return (await this.refresh(tokens)) ? (this.config.store.get()?.access ?? null) : null
+    }
+    return tokens.access
+  }
+
   async request<P extends keyof paths, M extends Method>(
     method: M,
     path: P,
