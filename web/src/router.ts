@@ -12,6 +12,10 @@ export const router = createRouter({
     { path: '/orders/:id', name: 'order', component: () => import('./views/OrderView.vue'), meta: { title: '工单详情' } },
     { path: '/bills', name: 'bills', component: () => import('./views/BillsView.vue'), meta: { title: '我的账单', tab: true } },
     { path: '/votes', name: 'votes', component: () => import('./views/VotesView.vue'), meta: { title: '投票' } },
+    { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '我的消息' } },
+    { path: '/grid', name: 'tasks', component: () => import('./views/grid/TasksView.vue'), meta: { title: '网格任务' } },
+    { path: '/party', name: 'party', component: () => import('./views/party/PartyView.vue'), meta: { title: '党员服务' } },
+    { path: '/tasks/:id', name: 'task', component: () => import('./views/work/TaskView.vue'), meta: { title: '任务详情' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -3062,6 +3062,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/me/party": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的党员身份与报到 (the caller's own party member record and check-in) */
+        get: operations["me_party_api_v1_registry_me_party_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/memberships": {
         parameters: {
             query?: never;
@@ -3097,6 +3114,92 @@ export interface paths {
         head?: never;
         /** 修改职务或卸任 (change role, or end the term) */
         patch: operations["update_membership_api_v1_registry_memberships__entity_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/registry/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的消息，新的在前 (the caller's own notifications, newest first) */
+        get: operations["list_notifications_api_v1_registry_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的通知设置：各类消息用哪些渠道 (the caller's channels per kind) */
+        get: operations["get_preferences_api_v1_registry_notifications_preferences_get"];
+        /** 修改我的通知设置（邮箱、各类消息的渠道） (change the caller's e-mail and channels per kind) */
+        put: operations["put_preferences_api_v1_registry_notifications_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 我的消息全部标为已读 (mark all the caller's notifications read) */
+        post: operations["read_all_api_v1_registry_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的未读消息数 (the caller's unread count, for the badge) */
+        get: operations["unread_count_api_v1_registry_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 标为已读（仅本人的消息） (mark one of the caller's notifications read) */
+        post: operations["read_one_api_v1_registry_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/registry/ownerships": {
@@ -4283,9 +4386,11 @@ export interface components {
         };
         /**
          * Channel
+         * @description Where a message goes. The in-app inbox always gets it; the others are chosen per person
+         *     and kind among those the deployment turns on (NOTIFY_CHANNELS).
          * @enum {string}
          */
-        Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
+        Channel: "in_app" | "log" | "email" | "sms";
         /**
          * ChargeTo
          * @enum {string}
@@ -5864,6 +5969,34 @@ export interface components {
             total: number;
         };
         /**
+         * Kind
+         * @description What a person hears about (one template each).
+         * @enum {string}
+         */
+        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome";
+        /** KindPreferenceIn */
+        KindPreferenceIn: {
+            /** Channels */
+            channels: components["schemas"]["Channel"][];
+            kind: components["schemas"]["Kind"];
+        };
+        /** KindPreferenceOut */
+        KindPreferenceOut: {
+            /**
+             * Channels
+             * @description 除站内消息外选用的渠道 (external channels chosen; in-app is always on)
+             */
+            channels: components["schemas"]["Channel"][];
+            /**
+             * Chosen
+             * @description 是否本人设置过；否则为默认 (set by the person, else the default)
+             */
+            chosen: boolean;
+            kind: components["schemas"]["Kind"];
+            /** Kind Label */
+            kind_label: string;
+        };
+        /**
          * Ledger
          * @description The ledgers Linli takes in and gives back.
          * @enum {string}
@@ -6261,6 +6394,49 @@ export interface components {
             /** Source */
             source: string | null;
         };
+        /** MyCheckIn */
+        MyCheckIn: {
+            /**
+             * Checked In At
+             * Format: date-time
+             */
+            checked_in_at: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string;
+            /** Id */
+            id: number;
+            /** Post */
+            post: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * MyPartyOut
+         * @description The caller's party member record (党员) and check-in (报到).
+         */
+        MyPartyOut: {
+            check_in: components["schemas"]["MyCheckIn"] | null;
+            /** Home Compound Id */
+            home_compound_id: number | null;
+            /** Home Compound Name */
+            home_compound_name: string | null;
+            /** Ledger */
+            ledger: string;
+            /** Ledger Label */
+            ledger_label: string;
+            /** Max Open Orders */
+            max_open_orders: number;
+            /** May Check In */
+            may_check_in: boolean;
+            /** Name */
+            name: string;
+            /** On Duty */
+            on_duty: boolean;
+            /** Party Member Id */
+            party_member_id: number;
+        };
         /** NoteBody */
         NoteBody: {
             /** Note */
@@ -6302,24 +6478,29 @@ export interface components {
         };
         /** NotificationOut */
         NotificationOut: {
-            /** Channel */
-            channel: string;
-            /** Id */
-            id: number;
-            /** Out Trade No */
-            out_trade_no: string | null;
+            /** Body */
+            body: string;
             /**
-             * Outcome
-             * @description booked, duplicate, not_paid, or rejected:<error code>
-             */
-            outcome: string;
-            /**
-             * Received At
+             * Created At
              * Format: date-time
              */
-            received_at: string;
-            /** Transaction Id */
-            transaction_id: string | null;
+            created_at: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["Kind"];
+            /** Kind Label */
+            kind_label: string;
+            /**
+             * Link
+             * @description 在应用中打开的路径 (path to open in the web app), e.g. /orders/<id>
+             */
+            link: string;
+            /** Read At */
+            read_at: string | null;
+            /** Title */
+            title: string;
+            /** Urgent */
+            urgent: boolean;
         };
         /** ObjectionIn */
         ObjectionIn: {
@@ -6386,7 +6567,7 @@ export interface components {
              */
             category: string;
             /** @description door_knocking / phone when a grid worker records it */
-            channel?: components["schemas"]["Channel"] | null;
+            channel?: components["schemas"]["dispatch_Channel"] | null;
             /**
              * Compound Id
              * @description for a public place in the compound
@@ -7205,6 +7386,31 @@ export interface components {
             /** Votes For */
             votes_for: number;
         };
+        /**
+         * PreferencesIn
+         * @description Only what is sent changes: `email` (null removes it), and the kinds listed.
+         */
+        PreferencesIn: {
+            /**
+             * Email
+             * @example zhao@example.com
+             */
+            email?: string | null;
+            /** Kinds */
+            kinds?: components["schemas"]["KindPreferenceIn"][];
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            /** Available Channels */
+            available_channels: components["schemas"]["Channel"][];
+            /**
+             * Email
+             * @description 接收邮件的地址（已脱敏） (the e-mail address, masked)
+             */
+            email: string | null;
+            /** Kinds */
+            kinds: components["schemas"]["KindPreferenceOut"][];
+        };
         /** ProposalCreate */
         ProposalCreate: {
             /**
@@ -7443,6 +7649,11 @@ export interface components {
             comment: string;
             /** Score */
             score: number;
+        };
+        /** ReadAllOut */
+        ReadAllOut: {
+            /** Marked Read */
+            marked_read: number;
         };
         /** ReasonBody */
         ReasonBody: {
@@ -8400,6 +8611,11 @@ export interface components {
             /** Voted Persons */
             voted_persons: number;
         };
+        /** UnreadCountOut */
+        UnreadCountOut: {
+            /** Unread */
+            unread: number;
+        };
         /**
          * Urgency
          * @enum {string}
@@ -8595,6 +8811,27 @@ export interface components {
          * @enum {string}
          */
         billing_ManagementModel: "professional" | "self_managed" | "community_custody";
+        /** NotificationOut */
+        billing_NotificationOut: {
+            /** Channel */
+            channel: string;
+            /** Id */
+            id: number;
+            /** Out Trade No */
+            out_trade_no: string | null;
+            /**
+             * Outcome
+             * @description booked, duplicate, not_paid, or rejected:<error code>
+             */
+            outcome: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Transaction Id */
+            transaction_id: string | null;
+        };
         /** DisclosureOut */
         deliberation_DisclosureOut: {
             /** Audit Hash */
@@ -8626,6 +8863,11 @@ export interface components {
          * @enum {string}
          */
         deliberation_Triage: "major" | "minor" | "private";
+        /**
+         * Channel
+         * @enum {string}
+         */
+        dispatch_Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
         /** EntryOut */
         services__dispatch__orders__schemas__EntryOut: {
             /** Action */
@@ -12701,7 +12943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationOut"][];
+                    "application/json": components["schemas"]["billing_NotificationOut"][];
                 };
             };
             /** @description 请求不合法 */
@@ -33713,6 +33955,107 @@ export interface operations {
             };
         };
     };
+    me_party_api_v1_registry_me_party_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPartyOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_memberships_api_v1_registry_memberships_get: {
         parameters: {
             query?: {
@@ -34155,6 +34498,623 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MembershipOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_notifications_api_v1_registry_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description 只看未读 (true) 或已读 (false) */
+                unread?: boolean | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_preferences_api_v1_registry_notifications_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_preferences_api_v1_registry_notifications_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_all_api_v1_registry_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_registry_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCountOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_one_api_v1_registry_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"];
                 };
             };
             /** @description 请求不合法 */

@@ -1,0 +1,148 @@
+"""The leaking pipe, told by the three people in it, each on their own phone (three browser
+contexts at 390×844, on `linli run` with the demo street): 王秀英 reports her leaking kitchen pipe;
+张丽's task inbox shows it arrive without a reload (the dispatch stream, read with fetch and the
+Bearer header), she triages it as a 小事 and assigns it to 赵师傅 from the ranked candidates with
+their reasons; 赵师傅's screen shows the offer arrive live, he accepts, starts and completes it;
+王秀英's order page follows by itself to 待确认, and she confirms and rates. Every main screen is
+checked with axe-core and saved as a PNG; no page logs a console error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.test_resident_story import PASSWORD, check_screen, login, until
+from tests.e2e.conftest import Embedded
+
+WANG, ZHANG, ZHAO = "13800000004", "13800000002", "13800000003"
+# Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
+
+
+def phone(browser: Any, base: str, mobile: str, errors: list[str]) -> Page:
+    """A phone of its own (separate storage), logged in through the login screen."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
+    page: Page = context.new_page()
+    page.on("console", lambda m: errors.append(f"{mobile}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{mobile}: {e}"))
+    page.goto(base + "/login")
+    page.get_by_label("手机号").fill(mobile)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_text("您好")).to_be_visible()
+    return page
+
+
+def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: Any) -> None:
+    base = platform_process.base
+    zhang_api = login(base, ZHANG)
+
+    # The demo street reaches dispatch by events, a moment after start-up: wait until 赵师傅 is
+    # a member dispatch knows (the demo order's candidates name him).
+    def zhao_known() -> bool:
+        orders = httpx.get(f"{base}/api/v1/dispatch/orders", headers=zhang_api).json().get("items", [])
+        return any(
+            c["name"] == "赵师傅"
+            for o in orders
+            for c in httpx.get(f"{base}/api/v1/dispatch/orders/{o['id']}/candidates", headers=zhang_api).json()
+        )
+
+    until(zhao_known, "赵师傅 known to dispatch")
+
+    errors: list[str] = []
+    wang, zhang, zhao = (phone(browser, base, m, errors) for m in (WANG, ZHANG, ZHAO))
+
+    # 张丽 opens her task inbox; the screen says it is live.
+    zhang.get_by_role("link", name="网格任务").click()
+    expect(zhang.get_by_text("实时更新中")).to_be_visible()
+    check_screen(zhang, "10-grid-inbox")
+
+    # 赵师傅 opens his party member screen: his check-in and his points.
+    zhao.get_by_role("link", name="党员服务").click()
+    expect(zhao.get_by_text("实时更新中")).to_be_visible()
+    expect(zhao.get_by_text("岗位：水电维修服务岗", exact=False)).to_be_visible()
+    expect(zhao.get_by_text("累计积分")).to_be_visible()
+    check_screen(zhao, "11-party-home")
+
+    # 王秀英 reports her leaking pipe.
+    wang.get_by_role("link", name="报修求助").click()
+    wang.get_by_role("radio", name="水管漏水").click()
+    wang.get_by_label("事项").fill("厨房水管漏水")
+    wang.get_by_label("漏水位置").fill("厨房水槽下")
+    wang.get_by_label("详细描述").fill("厨房水槽下面的水管一直滴水")
+    wang.get_by_role("button", name="提交").click()
+    expect(wang.locator(".state")).to_have_text("待分流")
+
+    # It arrives on 张丽's screen by itself: the notice, the badge and the row, no reload.
+    expect(zhang.get_by_text("点单：厨房水管漏水（待分流）")).to_be_visible()
+    row = zhang.locator(".van-cell", has_text="厨房水管漏水")
+    expect(row).to_contain_text("新")
+    expect(zhang.locator(".group", has_text="待分流")).to_contain_text("新")
+    check_screen(zhang, "12-grid-inbox-new-order")
+    row.click()
+    expect(zhang.get_by_role("heading", name="三事分流")).to_be_visible()
+    zhang.get_by_role("radio", name="小事：社区与居民协商解决（派党员）").click()
+    check_screen(zhang, "13-grid-triage")
+    zhang.get_by_role("button", name="提交分流").click()
+    expect(zhang.locator(".state")).to_have_text("待派单")
+
+    # The candidates with their reasons; she assigns 赵师傅.
+    candidate = zhang.locator(".candidate", has_text="赵师傅")
+    expect(candidate).to_be_visible()
+    expect(candidate).to_contain_text("在办")
+    check_screen(zhang, "14-grid-candidates")
+    zhang.get_by_role("button", name="指派给赵师傅").click()
+    expect(zhang.locator(".state")).to_have_text("待接单")
+    expect(zhang.get_by_text("已派给赵师傅，等待接单")).to_be_visible()
+
+    # 赵师傅's screen shows the offer by itself; he answers within the window.
+    expect(zhao.get_by_text("新派单：厨房水管漏水，请尽快答复")).to_be_visible()
+    offer = zhao.locator(".van-cell", has_text="厨房水管漏水")
+    expect(offer).to_contain_text("待接单")
+    check_screen(zhao, "15-party-offer")
+    offer.click()
+    expect(zhao.get_by_role("heading", name="派给您的工单")).to_be_visible()
+    expect(zhao.get_by_text("前答复，超时将改派他人")).to_be_visible()
+    check_screen(zhao, "16-party-offer-detail")
+    zhao.get_by_role("button", name="接单", exact=True).click()
+    expect(zhao.locator(".state")).to_have_text("已接单")
+    # 王秀英's page follows the order without a reload.
+    expect(wang.locator(".state")).to_have_text("已接单")
+    zhao.get_by_role("button", name="开工").click()
+    expect(zhao.locator(".state")).to_have_text("处理中")
+    zhao.get_by_label("说明").fill("关阀检查，接头老化")
+    zhao.get_by_role("button", name="记录进展").click()
+    expect(zhao.locator(".steps")).to_contain_text("关阀检查，接头老化")
+    zhao.get_by_label("说明").fill("更换水管接头两处，已不漏水")
+    check_screen(zhao, "17-party-work")
+    zhao.get_by_role("button", name="完工").click()
+    expect(zhao.locator(".state")).to_have_text("待确认")
+
+    # 王秀英 sees it done, confirms and rates.
+    expect(wang.locator(".state")).to_have_text("待确认")
+    expect(wang.locator(".van-cell-group").first).to_contain_text("更换水管接头两处，已不漏水")
+    wang.get_by_role("button", name="确认已解决").click()
+    expect(wang.locator(".state")).to_have_text("已确认")
+    wang.get_by_label("留言").fill("赵师傅手艺好")
+    wang.get_by_role("button", name="提交评价").click()
+    expect(wang.locator(".state")).to_have_text("已办结")
+    check_screen(wang, "18-order-rated")
+
+    # Nothing waits on 张丽 for it any more: it is in none of her inbox's groups.
+    zhang.get_by_text("返回").click()
+    expect(zhang.get_by_text("实时更新中")).to_be_visible()
+    for group in ("待分流", "待派单", "待接单", "处理中", "待回访"):
+        zhang.locator(".group", has_text=group).click()
+        expect(zhang.locator(".van-cell", has_text="厨房水管漏水")).to_have_count(0)
+
+    # 我的消息: her inbox screen, with the notifications the order's life sent her.
+    wang.goto(base + "/inbox")
+    expect(wang.get_by_role("heading", name="我的消息")).to_be_attached()
+    check_screen(wang, "19-inbox")
+
+    assert errors == []
+    for page in (wang, zhang, zhao):
+        page.context.close()
