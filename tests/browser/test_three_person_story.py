@@ -1,13 +1,17 @@
 """The leaking pipe, told by the three people in it, each on their own phone (three browser
-contexts at 390×844, on `linli run` with the demo street): 王秀英 reports her leaking kitchen pipe;
-张丽's task inbox shows it arrive without a reload (the dispatch stream, read with fetch and the
-Bearer header), she triages it as a 小事 and assigns it to 赵师傅 from the ranked candidates with
-their reasons; 赵师傅's screen shows the offer arrive live, he accepts, starts and completes it;
-王秀英's order page follows by itself to 待确认, and she confirms and rates. Every main screen is
+contexts at 390×844, on `linli run` with the demo street): 王秀英 reports her leaking kitchen
+pipe with a photo (compressed on the phone); 张丽's task inbox shows it arrive without a reload
+(the dispatch stream, read with fetch and the Bearer header), she sees the photo, triages it as a
+小事 and assigns it to 赵师傅 from the ranked candidates with their reasons; 赵师傅's screen shows
+the offer arrive live, he accepts, starts and completes it with a photo; 王秀英's order page
+follows by itself to 待确认, she sees both photos, confirms and rates. Every main screen is
 checked with axe-core and saved as a PNG; no page logs a console error."""
 
 from __future__ import annotations
 
+import struct
+import zlib
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +24,20 @@ from tests.e2e.conftest import Embedded
 WANG, ZHANG, ZHAO = "13800000004", "13800000002", "13800000003"
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
+
+
+def photo(path: Path, rgb: tuple[int, int, int]) -> Path:
+    """A small PNG of one colour, as a phone's camera would hand the page a file."""
+    width, height = 320, 240
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    path.write_bytes(png)
+    return path
 
 
 def phone(browser: Any, base: str, mobile: str, errors: list[str]) -> Page:
@@ -36,7 +54,7 @@ def phone(browser: Any, base: str, mobile: str, errors: list[str]) -> Page:
     return page
 
 
-def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: Any) -> None:
+def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: Any, tmp_path: Path) -> None:
     base = platform_process.base
     zhang_api = login(base, ZHANG)
 
@@ -73,8 +91,13 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     wang.get_by_label("事项").fill("厨房水管漏水")
     wang.get_by_label("漏水位置").fill("厨房水槽下")
     wang.get_by_label("详细描述").fill("厨房水槽下面的水管一直滴水")
+    wang.get_by_label("拍照或选图").set_input_files(photo(tmp_path / "leak.png", (40, 90, 160)))
+    expect(wang.get_by_role("img", name="照片 1")).to_be_visible()
+    expect(wang.get_by_text("最多 5 张，已选 1 张")).to_be_visible()
+    check_screen(wang, "20-help-with-photo")
     wang.get_by_role("button", name="提交").click()
     expect(wang.locator(".state")).to_have_text("待分流")
+    expect(wang.get_by_role("img", name="工单照片 1")).to_be_visible()
 
     # It arrives on 张丽's screen by itself: the notice, the badge and the row, no reload.
     expect(zhang.get_by_text("点单：厨房水管漏水（待分流）")).to_be_visible()
@@ -84,6 +107,7 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     check_screen(zhang, "12-grid-inbox-new-order")
     row.click()
     expect(zhang.get_by_role("heading", name="三事分流")).to_be_visible()
+    expect(zhang.get_by_role("img", name="工单照片 1")).to_be_visible()  # her photo, for the grid worker
     zhang.get_by_role("radio", name="小事：社区与居民协商解决（派党员）").click()
     check_screen(zhang, "13-grid-triage")
     zhang.get_by_role("button", name="提交分流").click()
@@ -117,6 +141,8 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     zhao.get_by_role("button", name="记录进展").click()
     expect(zhao.locator(".steps")).to_contain_text("关阀检查，接头老化")
     zhao.get_by_label("说明").fill("更换水管接头两处，已不漏水")
+    zhao.get_by_label("完工照片").set_input_files(photo(tmp_path / "fixed.png", (60, 160, 80)))
+    expect(zhao.get_by_role("img", name="照片 1")).to_be_visible()
     check_screen(zhao, "17-party-work")
     zhao.get_by_role("button", name="完工").click()
     expect(zhao.locator(".state")).to_have_text("待确认")
@@ -124,6 +150,7 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     # 王秀英 sees it done, confirms and rates.
     expect(wang.locator(".state")).to_have_text("待确认")
     expect(wang.locator(".van-cell-group").first).to_contain_text("更换水管接头两处，已不漏水")
+    expect(wang.get_by_role("img", name="工单照片 2")).to_be_visible()  # and his photo of the repair
     wang.get_by_role("button", name="确认已解决").click()
     expect(wang.locator(".state")).to_have_text("已确认")
     wang.get_by_label("留言").fill("赵师傅手艺好")
