@@ -16,6 +16,10 @@ export const router = createRouter({
     { path: '/grid', name: 'tasks', component: () => import('./views/grid/TasksView.vue'), meta: { title: '网格任务' } },
     { path: '/party', name: 'party', component: () => import('./views/party/PartyView.vue'), meta: { title: '党员服务' } },
     { path: '/tasks/:id', name: 'task', component: () => import('./views/work/TaskView.vue'), meta: { title: '任务详情' } },
+    { path: '/votes/:id', name: 'vote', component: () => import('./views/votes/VoteView.vue'), meta: { title: '业主表决' } },
+    { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
+    { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
+    { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
