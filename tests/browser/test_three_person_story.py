@@ -95,7 +95,7 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     wang.get_by_label("漏水位置").fill("厨房水槽下")
     wang.get_by_label("详细描述").fill("厨房水槽下面的水管一直滴水")
     wang.get_by_label("拍照或选图").set_input_files(photo(tmp_path / "leak.png", (40, 90, 160)))
-    expect(wang.get_by_role("img", name="照片 1")).to_be_visible()
+    expect(wang.get_by_role("img", name="照片 1", exact=True)).to_be_visible()
     expect(wang.get_by_text("最多 5 张，已选 1 张")).to_be_visible()
     check_screen(wang, "20-help-with-photo")
     wang.get_by_role("button", name="提交").click()
@@ -145,9 +145,9 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     expect(zhao.locator(".steps")).to_contain_text("关阀检查，接头老化")
     zhao.get_by_label("说明").fill("更换水管接头两处，已不漏水")
     zhao.get_by_label("完工照片").set_input_files(photo(tmp_path / "fixed.png", (60, 160, 80)))
-    expect(zhao.get_by_role("img", name="照片 1")).to_be_visible()
+    expect(zhao.get_by_role("img", name="照片 1", exact=True)).to_be_visible()
     check_screen(zhao, "17-party-work")
-    zhao.get_by_role("button", name="完工").click()
+    zhao.get_by_role("button", name="完工", exact=True).click()
     expect(zhao.locator(".state")).to_have_text("待确认")
 
     # 王秀英 sees it done, confirms and rates.
