@@ -50,6 +50,7 @@ web: $(WEB)/dist/index.html
 # Types and vitest for the web app (the browser story is in tests/browser, run by pytest).
 web-test: $(WEB)/node_modules/.package-lock.json
 	$(NPM) run typecheck
+	$(NPM) run lint
 	$(NPM) test
 
 # After an API change: the gateway's OpenAPI into web/src/api/, and its TypeScript types.

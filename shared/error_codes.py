@@ -141,6 +141,15 @@ class ErrorCode(StrEnum):
     wechat_not_bound = "wechat_not_bound"
     invalid_unsubscribe_token = "invalid_unsubscribe_token"
     essential_kind = "essential_kind"
+    no_simulated_channel = "no_simulated_channel"
+    order_not_pending = "order_not_pending"
+    order_final = "order_final"
+    too_many_photos = "too_many_photos"
+    not_a_party_member = "not_a_party_member"
+    storage_unavailable = "storage_unavailable"
+    unsupported_image = "unsupported_image"
+    empty_file = "empty_file"
+    file_too_large = "file_too_large"
 
     @property
     def status(self) -> int:
@@ -457,4 +466,19 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
         "Invalid unsubscribe link; change notification settings in the app",
     ),
     C.essential_kind: CodeText(422, "必要通知不能退订", "An essential kind cannot be unsubscribed"),
+    C.no_simulated_channel: CodeText(
+        404, "本环境未开通模拟支付（只用于开发与测试）", "No simulated channel here (development and tests only)"
+    ),
+    C.order_not_pending: CodeText(409, "该支付订单已不是待支付状态", "The payment order is no longer pending"),
+    C.order_final: CodeText(409, "工单已结束，不能再上传照片", "The order is closed: no more photos"),
+    C.too_many_photos: CodeText(409, "照片数量已达上限", "The order has the most photos it may have"),
+    C.not_a_party_member: CodeText(404, "您不是已登记的党员", "You are not a registered party member"),
+    C.storage_unavailable: CodeText(
+        503, "文件存储暂不可用，请稍后再试", "File storage is unavailable; try again later"
+    ),
+    C.unsupported_image: CodeText(
+        422, "只能上传 JPEG、PNG 或 WebP 格式的照片", "Only JPEG, PNG or WebP photos are accepted"
+    ),
+    C.empty_file: CodeText(422, "文件为空", "The file is empty"),
+    C.file_too_large: CodeText(422, "文件过大", "The file is too large"),
 }

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     # can point four services at four databases. Unset: SQLite files under DATA_DIR.
     database_url: str | None = None
     data_dir: Path = Path("data")
+    # Files (photos on orders, shared/storage.py): DATA_DIR/files, or an S3-compatible bucket.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
     db_pool_size: int = 10
 
     # Events.

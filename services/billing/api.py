@@ -14,6 +14,7 @@ from services.billing.ledger.domain import AccountKind
 from services.billing.levies.api import router as levies_router
 from services.billing.payments.api import router as payments_router
 from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
+from services.billing.payments.simulator import router as payment_simulator_router
 from services.billing.projections.api import router as projections_router
 from services.billing.projections.models import compound_projection, household_projection
 from services.billing.rates.api import router as rates_router
@@ -54,6 +55,7 @@ ROUTERS: list[APIRouter] = [
     rates_router,
     bills_router,
     payments_router,
+    payment_simulator_router,
     funds_router,
     levies_router,
     disclosure_router,

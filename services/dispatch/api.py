@@ -12,6 +12,7 @@ from services.dispatch.open311.api import keys_router as open311_keys_router
 from services.dispatch.open311.api import router as open311_router
 from services.dispatch.orders.api import router as orders_router
 from services.dispatch.orders.domain import ENUMS as ORDER_ENUMS
+from services.dispatch.orders.photos import router as photos_router
 from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
 from services.dispatch.projections.models import HouseholdView
@@ -44,6 +45,7 @@ async def enums() -> dict[str, list[dict[str, str]]]:
 ROUTERS: list[APIRouter] = [
     catalogue_router,
     orders_router,
+    photos_router,
     points_router,
     matching_router,
     stats_router,

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from services.registry.accounts.api import auth_router
 from services.registry.accounts.api import router as accounts_router
+from services.registry.accounts.party_card import router as party_card_router
 from services.registry.committees.api import router as committees_router
 from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
@@ -52,6 +53,7 @@ ROUTERS: list[APIRouter] = [
     committees_router,
     auth_router,
     accounts_router,
+    party_card_router,
     ledgers_router,
     stats_router,
     notifications_router,

@@ -39,7 +39,8 @@ def platform_process(tmp_path: Path) -> Iterator[Embedded]:
         pytest.fail("web/dist or web/node_modules is missing: run `make web` first (make test does)")
     node = Embedded(tmp_path, free_port())
     node.start()
-    node.wait_ready()
+    # Start-up runs every service's migrations; a machine shared with other builds may take minutes.
+    node.wait_ready(timeout=240)
     yield node
     node.stop()
 

@@ -34,6 +34,8 @@ export interface Options<O> {
   path?: PathOf<O>
   query?: QueryOf<O>
   body?: BodyOf<O>
+  /** multipart/form-data instead of a JSON body (file uploads) */
+  form?: FormData
   headers?: Record<string, string>
 }
 export type Answer<P extends keyof paths, M extends Method> = Success<Op<P, M>>
@@ -103,6 +105,17 @@ export class Client {
     return this.request('post', path, options)
   }
 
+  /**
+   * A file the API serves behind the session (an order's photo): fetched with the Bearer token,
+   * since an <img src> cannot send it; shown through an object URL.
+   */
+  async blob(url: string): Promise<Blob> {
+    const access = await this.accessToken()
+    const answer = await this.fetcher(this.base + url, { headers: access ? { Authorization: `Bearer ${access}` } : {} })
+    if (!answer.ok) throw new ApiError(answer.status, 'http_' + answer.status, '图片加载失败', 'Image failed to load')
+    return answer.blob()
+  }
+
   /** Log in: the pair is kept in the store. */
   async login(mobile: string, password: string): Promise<TokenPair> {
     const pair = await this.request('post', '/api/v1/registry/auth/token', {
@@ -121,6 +134,19 @@ export class Client {
         () => undefined,
       )
     }
+  }
+
+  /**
+   * A live access token for a request the client does not send itself (the SSE stream): refreshed
+   * first when it is about to run out, or when `stale` says the server just refused it.
+   */
+  async accessToken(stale = false): Promise<string | null> {
+    const tokens = this.config.store.get()
+    if (!tokens) return null
+    if (stale || tokens.expiresAt - EARLY_MS <= this.now()) {
+      return (await this.refresh(tokens)) ? (this.config.store.get()?.access ?? null) : null
+    }
+    return tokens.access
   }
 
   async request<P extends keyof paths, M extends Method>(
@@ -166,14 +192,16 @@ export class Client {
   private async send(
     method: Method,
     path: string,
-    options: { path?: unknown; query?: unknown; body?: unknown; headers?: Record<string, string> },
+    options: { path?: unknown; query?: unknown; body?: unknown; form?: FormData; headers?: Record<string, string> },
     access: string | null,
   ): Promise<unknown> {
     const url = this.base + expand(path, options.path as Record<string, unknown> | undefined) + search(options.query)
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
     if (access) headers.Authorization = `Bearer ${access}`
-    let body: string | undefined
-    if (options.body !== undefined) {
+    let body: string | FormData | undefined
+    if (options.form !== undefined) {
+      body = options.form // the browser writes the multipart Content-Type with its boundary
+    } else if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(options.body)
     }
