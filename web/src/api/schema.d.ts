@@ -642,6 +642,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/payment-orders/{out_trade_no}/simulated-notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 开发环境模拟支付：取得已签名的渠道通知 (development only: the signed notification to post) */
+        get: operations["billing_get_payment_orders_by_out_trade_no_simulated_notification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/payments": {
         parameters: {
             query?: never;
@@ -2004,6 +2021,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/orders/{order_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 上传工单照片（最多 5 张，JPEG/PNG/WebP，每张 ≤5MB）(add a photo) */
+        post: operations["dispatch_post_orders_by_order_id_photos"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/orders/{order_id}/photos/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工单照片（能看工单的人才能看）(a photo of the order) */
+        get: operations["dispatch_get_orders_by_order_id_photos_by_name"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/orders/{order_id}/rate": {
         parameters: {
             query?: never;
@@ -3072,6 +3123,23 @@ export interface paths {
          * @description Any logged-in person, for themselves only: there is no parameter naming anyone else.
          */
         get: operations["registry_get_me_home"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/me/party": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的党员身份与报到 (the caller's own party member record and check-in) */
+        get: operations["registry_get_me_party"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4181,6 +4249,14 @@ export interface components {
          * @enum {string}
          */
         Body: "council" | "owners_committee" | "property_committee" | "self_management_committee" | "supervisory_committee";
+        /** Body_dispatch_post_orders_by_order_id_photos */
+        Body_dispatch_post_orders_by_order_id_photos: {
+            /**
+             * File
+             * @description 照片 (JPEG, PNG or WebP)
+             */
+            file: string;
+        };
         /** Body_registry_post_imports */
         Body_registry_post_imports: {
             /** Compound Id */
@@ -6508,6 +6584,49 @@ export interface components {
             /** Source */
             source: string | null;
         };
+        /** MyCheckIn */
+        MyCheckIn: {
+            /**
+             * Checked In At
+             * Format: date-time
+             */
+            checked_in_at: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string;
+            /** Id */
+            id: number;
+            /** Post */
+            post: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * MyPartyOut
+         * @description The caller's party member record (党员) and check-in (报到).
+         */
+        MyPartyOut: {
+            check_in: components["schemas"]["MyCheckIn"] | null;
+            /** Home Compound Id */
+            home_compound_id: number | null;
+            /** Home Compound Name */
+            home_compound_name: string | null;
+            /** Ledger */
+            ledger: string;
+            /** Ledger Label */
+            ledger_label: string;
+            /** Max Open Orders */
+            max_open_orders: number;
+            /** May Check In */
+            may_check_in: boolean;
+            /** Name */
+            name: string;
+            /** On Duty */
+            on_duty: boolean;
+            /** Party Member Id */
+            party_member_id: number;
+        };
         /** NoteBody */
         NoteBody: {
             /** Note */
@@ -7412,6 +7531,19 @@ export interface components {
             person_id: number;
             /** Purpose */
             purpose: string;
+        };
+        /** PhotoOut */
+        PhotoOut: {
+            /** Bytes */
+            bytes: number;
+            /** Content Type */
+            content_type: string;
+            /** Name */
+            name: string;
+            /** Photos */
+            photos: string[];
+            /** Version */
+            version: number;
         };
         /** PlanIn */
         PlanIn: {
@@ -8389,6 +8521,26 @@ export interface components {
             dwelling_id: number;
             /** Room */
             room: string | null;
+        };
+        /**
+         * SimulatedNotification
+         * @description A channel notification, signed: POST `body` with `headers` to `post_to`.
+         */
+        SimulatedNotification: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Body */
+            body: string;
+            channel: components["schemas"]["billing_Channel"];
+            /**
+             * Headers
+             * @description including Content-Type
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /** Post To */
+            post_to: string;
         };
         /**
          * Skill
@@ -14457,6 +14609,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentOrderOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_payment_orders_by_out_trade_no_simulated_notification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                out_trade_no: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatedNotification"];
                 };
             };
             /** @description 请求不合法 */
@@ -27441,6 +27717,270 @@ export interface operations {
             };
         };
     };
+    dispatch_post_orders_by_order_id_photos: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_dispatch_post_orders_by_order_id_photos"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhotoOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_orders_by_order_id_photos_by_name: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                    "image/webp": unknown;
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     dispatch_post_orders_by_order_id_rate: {
         parameters: {
             query?: never;
@@ -40231,6 +40771,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HomeOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_me_party: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPartyOut"];
                 };
             };
             /** @description 请求不合法 */
