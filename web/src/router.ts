@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSession } from './stores/session'
+import { consoleRoutes } from './console/routes'
 
 // Screens other than the first are loaded when opened, so the first screen stays small.
 export const router = createRouter({
@@ -12,6 +13,7 @@ export const router = createRouter({
     { path: '/orders/:id', name: 'order', component: () => import('./views/OrderView.vue'), meta: { title: '工单详情' } },
     { path: '/bills', name: 'bills', component: () => import('./views/BillsView.vue'), meta: { title: '我的账单', tab: true } },
     { path: '/votes', name: 'votes', component: () => import('./views/VotesView.vue'), meta: { title: '投票' } },
+    ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
