@@ -21,18 +21,6 @@ export interface Figures {
   deliberation: Schemas['DeliberationFigures'] | null
 }
 
-/** Today as the compound lives it (Asia/Shanghai), as YYYY-MM-DD. */
-export function shanghaiToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now)
-}
-
-/** The year up to `today`: the services' default period. */
-export function lastYear(today: string): { from: string; to: string } {
-  const end = new Date(`${today}T00:00:00Z`)
-  const start = new Date(end.getTime() - 364 * 86_400_000)
-  return { from: start.toISOString().slice(0, 10), to: today }
-}
-
 /** The highest place the caller is staff of, from the roles their token carries. */
 export function homePlace(roles: { role: string; scope: string | null }[]): { level: Level; placeId: number } | null {
   const staff = ['ops', 'street_admin', 'community_admin', 'grid_worker', 'auditor']
