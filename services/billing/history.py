@@ -7,6 +7,7 @@ compound is left unbilled: the residents' story bills it itself."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import date, timedelta
 
@@ -35,6 +36,7 @@ DWELLINGS = 6
 TREASURER = Principal(9_000_101, (Grant(Role.ops),))
 SEED = 88_14
 _done: set[int] = set()
+_locks: dict[int, asyncio.Lock] = {}
 
 
 def _months(today: date) -> list[str]:
@@ -48,6 +50,12 @@ def _months(today: date) -> list[str]:
 
 
 async def seed_demo_bills(runtime: ServiceRuntime) -> int:
+    # One at a time: the background ticker and a test's tick must not both book the year.
+    async with _locks.setdefault(id(runtime), asyncio.Lock()):
+        return await _seed_demo_bills(runtime)
+
+
+async def _seed_demo_bills(runtime: ServiceRuntime) -> int:
     """Bill and collect the demo high-rise's year once its dwellings are known; bills issued."""
     settings = runtime.settings
     if not settings.seed_demo or settings.demo_size <= 0 or settings.environment == "production":

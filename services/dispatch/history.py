@@ -6,6 +6,7 @@ They are recorded by the grid worker (no resident asked), so no resident's own l
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ KINDS = [
 ]
 SEED = 20_260_101
 _done: set[int] = set()
+_locks: dict[int, asyncio.Lock] = {}
 
 
 def _triage(rng: random.Random) -> Triage:
@@ -43,6 +45,12 @@ def _triage(rng: random.Random) -> Triage:
 
 
 async def seed_demo_history(runtime: ServiceRuntime) -> int:
+    # One at a time: the background ticker and a test's tick must not both book the year.
+    async with _locks.setdefault(id(runtime), asyncio.Lock()):
+        return await _seed_demo_history(runtime)
+
+
+async def _seed_demo_history(runtime: ServiceRuntime) -> int:
     """Add the year of orders once the demo street's compounds are known here; how many added."""
     settings = runtime.settings
     size = settings.demo_size
