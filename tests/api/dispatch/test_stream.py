@@ -79,6 +79,7 @@ async def frames(response: httpx.Response) -> AsyncIterator[Frame]:
 
 async def next_event(stream: AsyncIterator[Frame], within_s: float = 15.0) -> Frame:
     """The next frame that carries an event; the bound only keeps a broken stream from hanging."""
+
     async def first() -> Frame:
         async for frame in stream:
             if frame.event is not None:
