@@ -189,6 +189,10 @@ class Settings(BaseSettings):
 
     # Embedded mode seeds a demo street into empty databases, with demo accounts (README).
     seed_demo: bool = True
+    # How much history the demo street gets for the console's dashboard (a year of orders, bills
+    # and payments): 0 none, 1 a small street that starts in seconds, more for a fuller one.
+    # Reproducible: the same size gives the same records.
+    demo_size: int = Field(default=1, ge=0, le=20)
     linli_demo_password: SecretStr = SecretStr("linli-demo")
 
     @field_validator("trusted_proxies")

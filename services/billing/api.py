@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from services.billing.bills.api import router as bills_router
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
 from services.billing.disclosure.api import router as disclosure_router
+from services.billing.figures.api import router as figures_router
 from services.billing.funds.api import router as funds_router
 from services.billing.funds.domain import DevelopmentFundSource, FundKind, RevenueSource
 from services.billing.ledger.api import router as ledger_router
@@ -59,5 +60,6 @@ ROUTERS: list[APIRouter] = [
     funds_router,
     levies_router,
     disclosure_router,
+    figures_router,
     ledger_router,
 ]

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.billing.api import ROUTERS
 from services.billing.consumers import handlers
+from services.billing.history import DEMO_BILLS_TICKER
 from services.billing.payments.channels import channels_from_settings
 from services.billing.payments.ticker import requery_ticker
 from shared.events.transport import Transport
@@ -24,7 +25,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         title="Linli 收费服务 (billing)",
         routers=ROUTERS,
         handlers=handlers,
-        tickers=[requery_ticker(channels)],
+        tickers=[requery_ticker(channels), DEMO_BILLS_TICKER],
     )
     app = build_service_app(spec, settings, transport)
     app.state.billing_channels = channels

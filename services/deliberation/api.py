@@ -12,6 +12,7 @@ from services.deliberation.conventions.api import router as conventions
 from services.deliberation.conventions.domain import Level
 from services.deliberation.disclosures.api import router as disclosures
 from services.deliberation.disclosures.domain import DisclosureKind
+from services.deliberation.figures.api import router as figures
 from services.deliberation.meetings.api import router as meetings
 from services.deliberation.meetings.domain import CommentKind, MeetingKind
 from services.deliberation.projections.models import HouseholdView
@@ -55,4 +56,4 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [router, proposals, meetings, votes, conventions, disclosures, audit]
+ROUTERS: list[APIRouter] = [router, proposals, meetings, votes, conventions, disclosures, audit, figures]

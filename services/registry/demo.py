@@ -96,6 +96,11 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
         demo = await build_demo_street(session)
         await add_demo_people(session, settings, demo)
         await add_demo_organisation(session, demo)
+        if settings.demo_size > 0:
+            # Imported here: the history module builds on this one.
+            from services.registry.demo_history import add_demo_members
+
+            await add_demo_members(session, settings, demo)
 
 
 async def build_demo_street(session: AsyncSession) -> DemoStreet:

@@ -107,6 +107,7 @@ async def platform(tmp_path: Path, migrated: Path, settings_overrides: dict[str,
         **{
             "data_dir": tmp_path,
             "seed_demo": False,
+            "demo_size": 0,
             "relay_poll_interval_ms": 50,
             "max_body_bytes": 65_536,
             "consumer_backoff_base_ms": 10,

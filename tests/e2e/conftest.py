@@ -36,6 +36,9 @@ class Embedded:
             "PORT": str(self.port),
             "LOG_JSON": "true",
             "RELAY_POLL_INTERVAL_MS": "100",
+            # The stories count the demo street's own records; the dashboard's story asks for
+            # the year of history (DEMO_SIZE=1) itself.
+            "DEMO_SIZE": "0",
             **extra_env,
         }
         env.pop("LINLI_FAILPOINTS", None) if "LINLI_FAILPOINTS" not in extra_env else None

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useSession } from './stores/session'
+import { consoleRoutes } from './console/routes'
 
 // Screens other than the first are loaded when opened, so the first screen stays small.
 export const router = createRouter({
@@ -20,6 +21,7 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
+    ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Query
 
+from services.registry.stats import figures as rf
 from services.registry.stats import schemas as s
 from services.registry.stats import service as st
 from shared.auth import CurrentPrincipal
+from shared.clock import Today
+from shared.figures import Level, period
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/registry", tags=["registry"])
@@ -27,3 +31,22 @@ async def coverage(
     community_id: Annotated[int | None, Query(gt=0)] = None,
 ) -> s.CoverageReport:
     return await st.coverage(session, street_id=street_id, community_id=community_id)
+
+
+@router.get(
+    "/figures",
+    response_model=s.RegistryFigures,
+    summary="治理看板：地点、下级地点与党建覆盖 (a place, the places below it, party coverage)",
+    tags=["统计 (statistics)"],
+)
+async def registry_figures(
+    today: Today,
+    session: Session,
+    principal: CurrentPrincipal,
+    level: Level,
+    place_id: Annotated[int, Query(gt=0)],
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> s.RegistryFigures:
+    start, end = period(today, date_from, date_to)
+    return await rf.figures(session, principal, level, place_id, start, end)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, Field
 
 
@@ -34,3 +36,36 @@ class CoverageReport(BaseModel):
     community_id: int | None
     communities: list[CommunityCoverage]
     totals: CoverageFigures
+
+
+class PlaceRef(BaseModel):
+    """A place of the tree: its level, id and name."""
+
+    level: str = Field(examples=["community"])
+    place_id: int
+    name: str
+
+
+class PlaceFigures(CoverageFigures):
+    """Coverage of one place below the one asked for, with its compounds (for drill-down)."""
+
+    level: str
+    place_id: int
+    name: str
+    compound_ids: list[int]
+
+
+class RegistryFigures(BaseModel):
+    level: str
+    place_id: int
+    name: str
+    path: list[PlaceRef] = Field(description="the places above, street first, and this one last")
+    date_from: date
+    date_to: date
+    time_zone: str = "Asia/Shanghai"
+    compound_ids: list[int]
+    totals: CoverageFigures
+    center_households: int = Field(description="党员中心户")
+    mentored_households: int = Field(description="households those center households help (1+N)")
+    check_ins_in_period: int = Field(description="in-service members who checked in during the period")
+    children: list[PlaceFigures] = Field(description="the places one level down, each with its figures")

@@ -79,20 +79,8 @@ async def _per_compound(session: AsyncSession, query: Any) -> dict[int, int]:
     return {compound_id: int(n) for compound_id, n in (await session.execute(query)).all()}
 
 
-async def coverage(
-    session: AsyncSession, *, street_id: int | None, community_id: int | None, today: date | None = None
-) -> s.CoverageReport:
-    """The coverage figures per community and in total."""
-    street, communities = await _communities(session, street_id, community_id)
-    as_of = today or clock_of(session).today()
-    compounds = dict(
-        (
-            await session.execute(
-                select(Compound.id, Compound.community_id).where(Compound.community_id.in_([c.id for c in communities]))
-            )
-        ).all()
-    )
-    ids = list(compounds)
+async def per_compound(session: AsyncSession, ids: list[int], as_of: date) -> dict[int, Coverage]:
+    """The coverage counts of each compound (the rows every report sums)."""
     branches = set(
         (
             await session.scalars(
@@ -158,19 +146,37 @@ async def coverage(
     ).all():
         pairings[compound_id][kind] = int(n)
 
+    return {
+        compound_id: Coverage(
+            compounds=1,
+            with_party_branch=int(compound_id in branches),
+            with_building_heads=int(compound_id in headed),
+            with_committee=int(compound_id in committees),
+            members_by_ledger=members.get(compound_id, {}),
+            in_service_checked_in=checked_in.get(compound_id, 0),
+            pairings_by_kind=pairings.get(compound_id, {}),
+        )
+        for compound_id in ids
+    }
+
+
+async def coverage(
+    session: AsyncSession, *, street_id: int | None, community_id: int | None, today: date | None = None
+) -> s.CoverageReport:
+    """The coverage figures per community and in total."""
+    street, communities = await _communities(session, street_id, community_id)
+    as_of = today or clock_of(session).today()
+    compounds = dict(
+        (
+            await session.execute(
+                select(Compound.id, Compound.community_id).where(Compound.community_id.in_([c.id for c in communities]))
+            )
+        ).all()
+    )
+    each = await per_compound(session, list(compounds), as_of)
     rows: dict[int, list[Coverage]] = defaultdict(list)
     for compound_id, in_community in compounds.items():
-        rows[in_community].append(
-            Coverage(
-                compounds=1,
-                with_party_branch=int(compound_id in branches),
-                with_building_heads=int(compound_id in headed),
-                with_committee=int(compound_id in committees),
-                members_by_ledger=members.get(compound_id, {}),
-                in_service_checked_in=checked_in.get(compound_id, 0),
-                pairings_by_kind=pairings.get(compound_id, {}),
-            )
-        )
+        rows[in_community].append(each[compound_id])
     per_community = {c.id: total(rows[c.id]) for c in communities}
     return s.CoverageReport(
         street_id=street,

@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 收费统计：收取率、欠费账龄、公共收益与433分配、资金余额 (collection, arrears, revenue, funds) */
+        get: operations["billing_figures_api_v1_billing_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/fund-approvals": {
         parameters: {
             query?: never;
@@ -996,6 +1013,23 @@ export interface paths {
         };
         /** 枚举值与中文标签 (enum values with Chinese labels) */
         get: operations["deliberation_get_enums"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliberation/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 议事统计：各阶段议题、近期表决的参与率与结果 (proposals by stage, turnout and outcome of votes) */
+        get: operations["deliberation_figures_api_v1_deliberation_figures_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2895,6 +2929,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 治理看板：地点、下级地点与党建覆盖 (a place, the places below it, party coverage) */
+        get: operations["registry_figures_api_v1_registry_figures_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/grid-workers": {
         parameters: {
             query?: never;
@@ -3348,6 +3399,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的消息，新的在前 (the caller's own notifications, newest first) */
+        get: operations["list_notifications_api_v1_registry_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的通知设置：各类消息用哪些渠道 (the caller's channels per kind) */
+        get: operations["get_preferences_api_v1_registry_notifications_preferences_get"];
+        /** 修改我的通知设置（邮箱、各类消息的渠道） (change the caller's e-mail and channels per kind) */
+        put: operations["put_preferences_api_v1_registry_notifications_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 我的消息全部标为已读 (mark all the caller's notifications read) */
+        post: operations["read_all_api_v1_registry_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的未读消息数 (the caller's unread count, for the badge) */
+        get: operations["unread_count_api_v1_registry_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 标为已读（仅本人的消息） (mark one of the caller's notifications read) */
+        post: operations["read_one_api_v1_registry_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/ownerships": {
         parameters: {
             query?: never;
@@ -3777,6 +3914,20 @@ export interface components {
             /** Scope */
             scope: string | null;
         };
+        /**
+         * AgeBucket
+         * @description Arrears by how long past due they are (days after the bill's due date).
+         */
+        AgeBucket: {
+            /** Bills */
+            bills: number;
+            /** Label */
+            label: string;
+            /** Outstanding Fen */
+            outstanding_fen: number;
+            /** Value */
+            value: string;
+        };
         /** AllocationOut */
         AllocationOut: {
             /** Amount Fen */
@@ -3787,6 +3938,17 @@ export interface components {
             kind: string;
             /** Period Label */
             period_label: string;
+        };
+        /** AmountLine */
+        AmountLine: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Amount Yuan */
+            amount_yuan: string;
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
         };
         /** AnswerIn */
         AnswerIn: {
@@ -4243,6 +4405,83 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** BillingFigures */
+        BillingFigures: {
+            /**
+             * Arrears As Of
+             * Format: date
+             */
+            arrears_as_of: string;
+            /** Arrears By Age */
+            arrears_by_age: components["schemas"]["AgeBucket"][];
+            /**
+             * Arrears Fen
+             * @description what is owed on issued bills due by date_to (as GET /arrears)
+             */
+            arrears_fen: number;
+            /** Bill Count */
+            bill_count: number;
+            /** By Compound */
+            by_compound: components["schemas"]["CompoundMoney"][];
+            /** By Month */
+            by_month: components["schemas"]["MonthCollection"][];
+            /** Collection Rate */
+            collection_rate: string | null;
+            /** Compounds */
+            compounds: number;
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Distributed Fen
+             * @description public revenue distributed in the period (433)
+             */
+            distributed_fen: number;
+            /** Distribution By Part */
+            distribution_by_part: components["schemas"]["AmountLine"][];
+            /**
+             * Due Fen
+             * @description property-fee bills whose period lies in the period (not void)
+             */
+            due_fen: number;
+            /** Formula */
+            formula: string;
+            /**
+             * Fund Balances
+             * @description balances now, per fund (maintenance fund summed)
+             */
+            fund_balances: components["schemas"]["AmountLine"][];
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "street" | "community" | "grid" | "compound";
+            /** Paid Fen */
+            paid_fen: number;
+            /** Paid In Full Count */
+            paid_in_full_count: number;
+            /** Place Id */
+            place_id: number;
+            /** Revenue By Source */
+            revenue_by_source: components["schemas"]["AmountLine"][];
+            /**
+             * Revenue Fen
+             * @description public revenue (net) received in the period
+             */
+            revenue_fen: number;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             */
+            time_zone: string;
+        };
         /**
          * Body
          * @description A compound's self-governing bodies.
@@ -4544,7 +4783,11 @@ export interface components {
          *     and kind among those the deployment turns on (NOTIFY_CHANNELS).
          * @enum {string}
          */
+<<<<<<< HEAD
         Channel: "in_app" | "log" | "email" | "sms" | "wechat";
+=======
+        Channel: "in_app" | "log" | "email" | "sms";
+>>>>>>> console
         /**
          * ChargeTo
          * @enum {string}
@@ -4966,6 +5209,21 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** CompoundMoney */
+        CompoundMoney: {
+            /** Arrears Fen */
+            arrears_fen: number;
+            /** Collection Rate */
+            collection_rate: string | null;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string;
+            /** Due Fen */
+            due_fen: number;
+            /** Paid Fen */
+            paid_fen: number;
+        };
         /** CompoundOut */
         CompoundOut: {
             /** Cluster Id */
@@ -5225,6 +5483,57 @@ export interface components {
             service_notice: string;
             /** Service Request Id */
             service_request_id: string;
+        };
+        /** DeliberationFigures */
+        DeliberationFigures: {
+            /**
+             * Average Turnout Rate
+             * @description mean turnout (persons) of the votes closed in the period
+             */
+            average_turnout_rate: number | null;
+            /**
+             * By Stage
+             * @description the proposals by their stage now, in the 131 order
+             */
+            by_stage: components["schemas"]["StageCount"][];
+            /** Compounds */
+            compounds: number;
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "street" | "community" | "grid" | "compound";
+            /** Place Id */
+            place_id: number;
+            /**
+             * Proposals
+             * @description the place's proposals (a snapshot: where every one stands now)
+             */
+            proposals: number;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             */
+            time_zone: string;
+            /**
+             * Votes
+             * @description votes open now or closed in the period, newest first
+             */
+            votes: components["schemas"]["VoteFigures"][];
+            /** Votes Closed */
+            votes_closed: number;
+            /** Votes Passed */
+            votes_passed: number;
         };
         /** DeveloperRepresentativeIn */
         DeveloperRepresentativeIn: {
@@ -6163,7 +6472,11 @@ export interface components {
          * @description What a person hears about (one template each).
          * @enum {string}
          */
+<<<<<<< HEAD
         Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome" | "disclosure_published" | "proposal_step_waiting" | "approval_waiting";
+=======
+        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome";
+>>>>>>> console
         /** KindPreferenceIn */
         KindPreferenceIn: {
             /** Channels */
@@ -6187,7 +6500,11 @@ export interface components {
             kind_label: string;
         };
         /**
+<<<<<<< HEAD
          * Ledger-Input
+=======
+         * Ledger
+>>>>>>> console
          * @description The ledgers Linli takes in and gives back.
          * @enum {string}
          */
@@ -6536,6 +6853,23 @@ export interface components {
             spent_fen: number;
             /** Title */
             title: string;
+        };
+        /**
+         * MonthCollection
+         * @description The property-fee bills of one month: what was due, what came in, the rate.
+         */
+        MonthCollection: {
+            /** Collection Rate */
+            collection_rate: string | null;
+            /** Due Fen */
+            due_fen: number;
+            /**
+             * Month
+             * @example 2026-03
+             */
+            month: string;
+            /** Paid Fen */
+            paid_fen: number;
         };
         /**
          * MovementCreate
@@ -7532,6 +7866,7 @@ export interface components {
             /** Purpose */
             purpose: string;
         };
+<<<<<<< HEAD
         /** PhotoOut */
         PhotoOut: {
             /** Bytes */
@@ -7544,6 +7879,71 @@ export interface components {
             photos: string[];
             /** Version */
             version: number;
+=======
+        /**
+         * PlaceFigures
+         * @description Coverage of one place below the one asked for, with its compounds (for drill-down).
+         */
+        PlaceFigures: {
+            /** Building Head Rate */
+            building_head_rate: string;
+            /** Check In Rate */
+            check_in_rate: string;
+            /** Committee Rate */
+            committee_rate: string;
+            /** Compound Ids */
+            compound_ids: number[];
+            /** Compounds */
+            compounds: number;
+            /** Compounds With Building Heads */
+            compounds_with_building_heads: number;
+            /** Compounds With Committee */
+            compounds_with_committee: number;
+            /** Compounds With Party Branch */
+            compounds_with_party_branch: number;
+            /** In Service Checked In */
+            in_service_checked_in: number;
+            /** In Service Members */
+            in_service_members: number;
+            /** Level */
+            level: string;
+            /** Name */
+            name: string;
+            /** Pairings */
+            pairings: number;
+            /** Pairings By Kind */
+            pairings_by_kind: {
+                [key: string]: number;
+            };
+            /**
+             * Party Branch Rate
+             * @example 100.00
+             */
+            party_branch_rate: string;
+            /** Party Members */
+            party_members: number;
+            /** Party Members By Ledger */
+            party_members_by_ledger: {
+                [key: string]: number;
+            };
+            /** Place Id */
+            place_id: number;
+        };
+        /**
+         * PlaceRef
+         * @description A place of the tree: its level, id and name.
+         */
+        PlaceRef: {
+            /**
+             * Level
+             * @example community
+             */
+            level: string;
+            /** Name */
+            name: string;
+            /** Place Id */
+            place_id: number;
+>>>>>>> console
         };
         /** PlanIn */
         PlanIn: {
@@ -7958,6 +8358,58 @@ export interface components {
             payment_id: number;
             /** Reason */
             reason: string;
+        };
+        /** RegistryFigures */
+        RegistryFigures: {
+            /**
+             * Center Households
+             * @description 党员中心户
+             */
+            center_households: number;
+            /**
+             * Check Ins In Period
+             * @description in-service members who checked in during the period
+             */
+            check_ins_in_period: number;
+            /**
+             * Children
+             * @description the places one level down, each with its figures
+             */
+            children: components["schemas"]["PlaceFigures"][];
+            /** Compound Ids */
+            compound_ids: number[];
+            /**
+             * Date From
+             * Format: date
+             */
+            date_from: string;
+            /**
+             * Date To
+             * Format: date
+             */
+            date_to: string;
+            /** Level */
+            level: string;
+            /**
+             * Mentored Households
+             * @description households those center households help (1+N)
+             */
+            mentored_households: number;
+            /** Name */
+            name: string;
+            /**
+             * Path
+             * @description the places above, street first, and this one last
+             */
+            path: components["schemas"]["PlaceRef"][];
+            /** Place Id */
+            place_id: number;
+            /**
+             * Time Zone
+             * @default Asia/Shanghai
+             */
+            time_zone: string;
+            totals: components["schemas"]["CoverageFigures"];
         };
         /** RemindersCreate */
         RemindersCreate: {
@@ -8548,6 +9000,18 @@ export interface components {
          * @enum {string}
          */
         Skill: "lawyer" | "doctor" | "teacher" | "plumber" | "electrician" | "repair" | "cleaning" | "elderly_care" | "mediation" | "it" | "other";
+        /**
+         * StageCount
+         * @description Proposals at one stage of the 131 process: the status code, its label, how many.
+         */
+        StageCount: {
+            /** Label */
+            label: string;
+            /** Proposals */
+            proposals: number;
+            /** Value */
+            value: string;
+        };
         /** StatsOut */
         StatsOut: {
             /** Average Rating */
@@ -8853,6 +9317,7 @@ export interface components {
             /** Unread */
             unread: number;
         };
+<<<<<<< HEAD
         /** UnsubscribedOut */
         UnsubscribedOut: {
             kind: components["schemas"]["Kind"];
@@ -8861,6 +9326,8 @@ export interface components {
             /** Message */
             message: string;
         };
+=======
+>>>>>>> console
         /**
          * Urgency
          * @enum {string}
@@ -8933,6 +9400,58 @@ export interface components {
             saving_fen: number;
             /** Visit Id */
             visit_id: string;
+        };
+        /**
+         * VoteFigures
+         * @description One owners' vote: who took part (persons and area, never how), and its outcome.
+         */
+        VoteFigures: {
+            /** Area M2 */
+            area_m2: string;
+            /**
+             * Area Turnout Rate
+             * @description voted area / area (专有部分面积)
+             */
+            area_turnout_rate: number | null;
+            /**
+             * Closes At
+             * Format: date-time
+             */
+            closes_at: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string;
+            /**
+             * Opens At
+             * Format: date-time
+             */
+            opens_at: string;
+            /** Outcome */
+            outcome: string | null;
+            /** Outcome Label */
+            outcome_label: string | null;
+            /** Persons */
+            persons: number;
+            /** Proposal Id */
+            proposal_id: number;
+            /** Status */
+            status: string;
+            /** Status Label */
+            status_label: string;
+            /** Title */
+            title: string;
+            /**
+             * Turnout Rate
+             * @description voted persons / persons (专有部分人数)
+             */
+            turnout_rate: number | null;
+            /** Vote Id */
+            vote_id: number;
+            /** Voted Area M2 */
+            voted_area_m2: string;
+            /** Voted Persons */
+            voted_persons: number;
         };
         /** VoteItemOut */
         VoteItemOut: {
@@ -9092,7 +9611,11 @@ export interface components {
          * @enum {string}
          */
         billing_ManagementModel: "professional" | "self_managed" | "community_custody";
+<<<<<<< HEAD
         /** billing_NotificationOut */
+=======
+        /** NotificationOut */
+>>>>>>> console
         billing_NotificationOut: {
             /** Channel */
             channel: string;
@@ -9113,7 +9636,11 @@ export interface components {
             /** Transaction Id */
             transaction_id: string | null;
         };
+<<<<<<< HEAD
         /** deliberation_DisclosureOut */
+=======
+        /** DisclosureOut */
+>>>>>>> console
         deliberation_DisclosureOut: {
             /** Audit Hash */
             audit_hash: string;
@@ -9145,11 +9672,19 @@ export interface components {
          */
         deliberation_Triage: "major" | "minor" | "private";
         /**
+<<<<<<< HEAD
          * dispatch_Channel
          * @enum {string}
          */
         dispatch_Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
         /** services__dispatch__orders__schemas__EntryOut */
+=======
+         * Channel
+         * @enum {string}
+         */
+        dispatch_Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
+        /** EntryOut */
+>>>>>>> console
         services__dispatch__orders__schemas__EntryOut: {
             /** Action */
             action: string;
@@ -12458,7 +12993,117 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     billing_get_fund_approvals: {
+=======
+    billing_figures_api_v1_billing_figures_get: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid" | "compound";
+                place_id: number;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingFigures"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_approvals_api_v1_billing_fund_approvals_get: {
+>>>>>>> console
         parameters: {
             query: {
                 compound_id: number;
@@ -18122,7 +18767,117 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     deliberation_get_proposals: {
+=======
+    deliberation_figures_api_v1_deliberation_figures_get: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid" | "compound";
+                place_id: number;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliberationFigures"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listing_api_v1_deliberation_proposals_get: {
+>>>>>>> console
         parameters: {
             query: {
                 compound_id: number;
@@ -37690,7 +38445,117 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     registry_get_grid_workers: {
+=======
+    registry_figures_api_v1_registry_figures_get: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid" | "compound";
+                place_id: number;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistryFigures"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_grid_workers_api_v1_registry_grid_workers_get: {
+>>>>>>> console
         parameters: {
             query?: {
                 grid_id?: number | null;
@@ -41641,7 +42506,628 @@ export interface operations {
             };
         };
     };
+<<<<<<< HEAD
     registry_get_notifications: {
+=======
+    list_notifications_api_v1_registry_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description 只看未读 (true) 或已读 (false) */
+                unread?: boolean | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_preferences_api_v1_registry_notifications_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_preferences_api_v1_registry_notifications_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_all_api_v1_registry_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_registry_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCountOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    read_one_api_v1_registry_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 无权执行此操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 资源不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求参数有误 (validation error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求过于频繁，请稍后再试 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_all_api_v1_registry_ownerships_get: {
+>>>>>>> console
         parameters: {
             query?: {
                 /** @description 只看未读 (true) 或已读 (false) */

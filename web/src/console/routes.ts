@@ -1,0 +1,18 @@
+// The staff console (工作台) at /console/: desktop screens, loaded only when opened, so the
+// residents' first screen never carries Element Plus or ECharts.
+import type { RouteRecordRaw } from 'vue-router'
+
+export const consoleRoutes: RouteRecordRaw[] = [
+  {
+    path: '/console',
+    component: () => import('./ConsoleLayout.vue'),
+    children: [
+      {
+        path: '',
+        name: 'console-dashboard',
+        component: () => import('./DashboardView.vue'),
+        meta: { title: '治理看板', console: true },
+      },
+    ],
+  },
+]
