@@ -373,7 +373,7 @@ export interface paths {
             cookie?: never;
         };
         /** 收费统计：收取率、欠费账龄、公共收益与433分配、资金余额 (collection, arrears, revenue, funds) */
-        get: operations["billing_figures_api_v1_billing_figures_get"];
+        get: operations["billing_get_figures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1029,7 +1029,7 @@ export interface paths {
             cookie?: never;
         };
         /** 议事统计：各阶段议题、近期表决的参与率与结果 (proposals by stage, turnout and outcome of votes) */
-        get: operations["deliberation_figures_api_v1_deliberation_figures_get"];
+        get: operations["deliberation_get_figures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2937,7 +2937,7 @@ export interface paths {
             cookie?: never;
         };
         /** 治理看板：地点、下级地点与党建覆盖 (a place, the places below it, party coverage) */
-        get: operations["registry_figures_api_v1_registry_figures_get"];
+        get: operations["registry_get_figures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3393,92 +3393,6 @@ export interface paths {
         put?: never;
         /** 标为已读（仅本人的消息） (mark one of the caller's notifications read) */
         post: operations["registry_post_notifications_by_notification_id_read"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/registry/notifications": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 我的消息，新的在前 (the caller's own notifications, newest first) */
-        get: operations["list_notifications_api_v1_registry_notifications_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/registry/notifications/preferences": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 我的通知设置：各类消息用哪些渠道 (the caller's channels per kind) */
-        get: operations["get_preferences_api_v1_registry_notifications_preferences_get"];
-        /** 修改我的通知设置（邮箱、各类消息的渠道） (change the caller's e-mail and channels per kind) */
-        put: operations["put_preferences_api_v1_registry_notifications_preferences_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/registry/notifications/read-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 我的消息全部标为已读 (mark all the caller's notifications read) */
-        post: operations["read_all_api_v1_registry_notifications_read_all_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/registry/notifications/unread-count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 我的未读消息数 (the caller's unread count, for the badge) */
-        get: operations["unread_count_api_v1_registry_notifications_unread_count_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/registry/notifications/{notification_id}/read": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 标为已读（仅本人的消息） (mark one of the caller's notifications read) */
-        post: operations["read_one_api_v1_registry_notifications__notification_id__read_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4783,11 +4697,7 @@ export interface components {
          *     and kind among those the deployment turns on (NOTIFY_CHANNELS).
          * @enum {string}
          */
-<<<<<<< HEAD
         Channel: "in_app" | "log" | "email" | "sms" | "wechat";
-=======
-        Channel: "in_app" | "log" | "email" | "sms";
->>>>>>> console
         /**
          * ChargeTo
          * @enum {string}
@@ -6472,11 +6382,7 @@ export interface components {
          * @description What a person hears about (one template each).
          * @enum {string}
          */
-<<<<<<< HEAD
         Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome" | "disclosure_published" | "proposal_step_waiting" | "approval_waiting";
-=======
-        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome";
->>>>>>> console
         /** KindPreferenceIn */
         KindPreferenceIn: {
             /** Channels */
@@ -6500,11 +6406,7 @@ export interface components {
             kind_label: string;
         };
         /**
-<<<<<<< HEAD
          * Ledger-Input
-=======
-         * Ledger
->>>>>>> console
          * @description The ledgers Linli takes in and gives back.
          * @enum {string}
          */
@@ -7866,7 +7768,6 @@ export interface components {
             /** Purpose */
             purpose: string;
         };
-<<<<<<< HEAD
         /** PhotoOut */
         PhotoOut: {
             /** Bytes */
@@ -7879,7 +7780,7 @@ export interface components {
             photos: string[];
             /** Version */
             version: number;
-=======
+        };
         /**
          * PlaceFigures
          * @description Coverage of one place below the one asked for, with its compounds (for drill-down).
@@ -7943,7 +7844,6 @@ export interface components {
             name: string;
             /** Place Id */
             place_id: number;
->>>>>>> console
         };
         /** PlanIn */
         PlanIn: {
@@ -9317,7 +9217,6 @@ export interface components {
             /** Unread */
             unread: number;
         };
-<<<<<<< HEAD
         /** UnsubscribedOut */
         UnsubscribedOut: {
             kind: components["schemas"]["Kind"];
@@ -9326,8 +9225,6 @@ export interface components {
             /** Message */
             message: string;
         };
-=======
->>>>>>> console
         /**
          * Urgency
          * @enum {string}
@@ -9611,11 +9508,7 @@ export interface components {
          * @enum {string}
          */
         billing_ManagementModel: "professional" | "self_managed" | "community_custody";
-<<<<<<< HEAD
         /** billing_NotificationOut */
-=======
-        /** NotificationOut */
->>>>>>> console
         billing_NotificationOut: {
             /** Channel */
             channel: string;
@@ -9636,11 +9529,7 @@ export interface components {
             /** Transaction Id */
             transaction_id: string | null;
         };
-<<<<<<< HEAD
         /** deliberation_DisclosureOut */
-=======
-        /** DisclosureOut */
->>>>>>> console
         deliberation_DisclosureOut: {
             /** Audit Hash */
             audit_hash: string;
@@ -9672,19 +9561,11 @@ export interface components {
          */
         deliberation_Triage: "major" | "minor" | "private";
         /**
-<<<<<<< HEAD
          * dispatch_Channel
          * @enum {string}
          */
         dispatch_Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
         /** services__dispatch__orders__schemas__EntryOut */
-=======
-         * Channel
-         * @enum {string}
-         */
-        dispatch_Channel: "app" | "door_knocking" | "phone" | "open311" | "committee";
-        /** EntryOut */
->>>>>>> console
         services__dispatch__orders__schemas__EntryOut: {
             /** Action */
             action: string;
@@ -12993,10 +12874,7 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
-    billing_get_fund_approvals: {
-=======
-    billing_figures_api_v1_billing_figures_get: {
+    billing_get_figures: {
         parameters: {
             query: {
                 level: "street" | "community" | "grid" | "compound";
@@ -13028,7 +12906,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 未登录或令牌无效 */
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -13037,7 +12920,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 无权执行此操作 */
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13046,7 +12933,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 资源不存在 */
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13082,7 +12973,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求参数有误 (validation error) */
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13091,7 +12986,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求过于频繁，请稍后再试 */
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -13102,8 +13001,7 @@ export interface operations {
             };
         };
     };
-    list_approvals_api_v1_billing_fund_approvals_get: {
->>>>>>> console
+    billing_get_fund_approvals: {
         parameters: {
             query: {
                 compound_id: number;
@@ -18767,10 +18665,7 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
-    deliberation_get_proposals: {
-=======
-    deliberation_figures_api_v1_deliberation_figures_get: {
+    deliberation_get_figures: {
         parameters: {
             query: {
                 level: "street" | "community" | "grid" | "compound";
@@ -18802,7 +18697,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 未登录或令牌无效 */
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -18811,7 +18711,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 无权执行此操作 */
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -18820,7 +18724,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 资源不存在 */
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18856,7 +18764,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求参数有误 (validation error) */
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18865,7 +18777,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求过于频繁，请稍后再试 */
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -18876,8 +18792,7 @@ export interface operations {
             };
         };
     };
-    listing_api_v1_deliberation_proposals_get: {
->>>>>>> console
+    deliberation_get_proposals: {
         parameters: {
             query: {
                 compound_id: number;
@@ -38445,10 +38360,7 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
-    registry_get_grid_workers: {
-=======
-    registry_figures_api_v1_registry_figures_get: {
+    registry_get_figures: {
         parameters: {
             query: {
                 level: "street" | "community" | "grid" | "compound";
@@ -38480,7 +38392,12 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 未登录或令牌无效 */
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -38489,7 +38406,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 无权执行此操作 */
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -38498,7 +38419,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 资源不存在 */
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -38534,7 +38459,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求参数有误 (validation error) */
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -38543,7 +38472,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 请求过于频繁，请稍后再试 */
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -38554,8 +38487,7 @@ export interface operations {
             };
         };
     };
-    list_grid_workers_api_v1_registry_grid_workers_get: {
->>>>>>> console
+    registry_get_grid_workers: {
         parameters: {
             query?: {
                 grid_id?: number | null;
@@ -42506,628 +42438,7 @@ export interface operations {
             };
         };
     };
-<<<<<<< HEAD
     registry_get_notifications: {
-=======
-    list_notifications_api_v1_registry_notifications_get: {
-        parameters: {
-            query?: {
-                /** @description 只看未读 (true) 或已读 (false) */
-                unread?: boolean | null;
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationOut"][];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    get_preferences_api_v1_registry_notifications_preferences_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    put_preferences_api_v1_registry_notifications_preferences_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PreferencesIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PreferencesOut"];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    read_all_api_v1_registry_notifications_read_all_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReadAllOut"];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    unread_count_api_v1_registry_notifications_unread_count_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnreadCountOut"];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    read_one_api_v1_registry_notifications__notification_id__read_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                notification_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationOut"];
-                };
-            };
-            /** @description 请求不合法 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 无权执行此操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 资源不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 状态冲突或版本过期 (conflict or stale version) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求体过大 */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求地址过长 */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求参数有误 (validation error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description 请求过于频繁，请稍后再试 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    list_all_api_v1_registry_ownerships_get: {
->>>>>>> console
         parameters: {
             query?: {
                 /** @description 只看未读 (true) 或已读 (false) */

@@ -26,8 +26,8 @@ export function crc32(data: Uint8Array): number {
 
 function escapeXml(text: string): string {
   // Control characters other than tab and line breaks are not allowed in XML 1.0.
-  // eslint-disable-next-line no-control-regex
   return text
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
