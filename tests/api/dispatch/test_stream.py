@@ -22,8 +22,8 @@ from fastapi import FastAPI
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, xinghualing_cast
-from tests.api.dispatch.test_story import ok, order_leak
+from tests.api.dispatch.builders import API, order_leak, xinghualing_cast
+from tests.helpers import ok
 
 
 def free_port() -> int:
@@ -79,6 +79,7 @@ async def frames(response: httpx.Response) -> AsyncIterator[Frame]:
 
 async def next_event(stream: AsyncIterator[Frame], within_s: float = 15.0) -> Frame:
     """The next frame that carries an event; the bound only keeps a broken stream from hanging."""
+
     async def first() -> Frame:
         async for frame in stream:
             if frame.event is not None:

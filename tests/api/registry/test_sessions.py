@@ -17,9 +17,16 @@ from sqlalchemy import func, select
 from services.registry.accounts.models import RefreshToken
 from shared.idempotency import idempotency_keys
 from tests.api.conftest import Platform
-from tests.api.registry.builders import registry_session, resident, xinghualing_dwelling
-from tests.api.registry.test_accounts import PASSWORD, bearer, login, open_account
-from tests.api.registry.test_people import assert_error
+from tests.api.registry.builders import (
+    PASSWORD,
+    bearer,
+    login,
+    open_account,
+    registry_session,
+    resident,
+    xinghualing_dwelling,
+)
+from tests.helpers import assert_error
 
 API = "/api/v1/registry"
 
