@@ -89,13 +89,10 @@ class Platform:
         if self.transport is None:
             return True
         async with self.transport.db.engine.connect() as conn:
-            ends = dict(
-                (await conn.execute(select(bus_log.c.topic, func.max(bus_log.c.offset)).group_by(bus_log.c.topic)))
-                .tuples()
-                .all()
-            )
+            last = select(bus_log.c.topic, func.max(bus_log.c.offset)).group_by(bus_log.c.topic)
+            ends: dict[str, int] = {row[0]: row[1] for row in await conn.execute(last)}
             rows = await conn.execute(select(bus_offsets.c.group_id, bus_offsets.c.topic, bus_offsets.c.position))
-            committed = {(group, topic): position for group, topic, position in rows.tuples()}
+            committed = {(group, topic): position for group, topic, position in rows}
         for app in self.apps.values():
             consumer = app.state.runtime.consumer
             if consumer is None:
