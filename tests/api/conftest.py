@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from linli.apps import SERVICE_FACTORIES
 from linli.embedded import migrate_all
 from shared.auth import Grant, Role, TokenCodec
-from shared.events.inprocess import InProcessTransport
+from shared.events.inprocess import InProcessTransport, bus_log, bus_offsets
 from shared.events.outbox import outbox
 from shared.settings import SERVICES, Settings
 
@@ -33,6 +33,7 @@ class Platform:
     settings: Settings
     apps: dict[str, FastAPI]
     clients: dict[str, httpx.AsyncClient]
+    transport: InProcessTransport | None = field(default=None, repr=False)
 
     def set_clock(self, at: datetime) -> None:
         """Every service's clock runs on from `at`: a story that depends on the calendar names its day."""
@@ -73,6 +74,34 @@ class Platform:
         """A street with one community; returns the community id."""
         street_id = (await self.post("/streets", {"name": street}))["id"]
         return int((await self.post("/communities", {"street_id": street_id, "name": name}))["id"])
+
+    async def settled(self) -> bool:
+        """Nothing in flight: every service's outbox is published and every consumer group has
+        handled (committed) every record on its topics. `await platform.eventually(platform.settled)`
+        is how a story waits for "a second delivery, if any" instead of sleeping."""
+        for app in self.apps.values():
+            async with app.state.runtime.db.sessionmaker() as session:
+                unsent = await session.scalar(
+                    select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+                )
+            if unsent:
+                return False
+        if self.transport is None:
+            return True
+        async with self.transport.db.engine.connect() as conn:
+            last = select(bus_log.c.topic, func.max(bus_log.c.offset)).group_by(bus_log.c.topic)
+            ends: dict[str, int] = {row[0]: row[1] for row in await conn.execute(last)}
+            rows = await conn.execute(select(bus_offsets.c.group_id, bus_offsets.c.topic, bus_offsets.c.position))
+            committed = {(group, topic): position for group, topic, position in rows}
+        for app in self.apps.values():
+            consumer = app.state.runtime.consumer
+            if consumer is None:
+                continue
+            subscription = consumer.subscription
+            for topic in subscription.topics:
+                if committed.get((subscription.group, topic), 0) < ends.get(topic, 0):
+                    return False
+        return True
 
     async def eventually(self, probe: Callable[[], Awaitable[Any]], within_s: float = 10.0) -> Any:
         """Poll until `probe` returns something truthy (events travel asynchronously)."""
@@ -127,7 +156,7 @@ async def platform(tmp_path: Path, migrated: Path, settings_overrides: dict[str,
             )
             for s, app in apps.items()
         }
-        yield Platform(settings, apps, clients)
+        yield Platform(settings, apps, clients, transport)
     await transport.close()
 
 

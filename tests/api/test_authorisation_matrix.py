@@ -19,16 +19,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from shared.auth import Grant, Role
 from tests.api.billing.builders import rate_card, wait_for_dwellings
 from tests.api.billing.builders import staff as property_staff
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import xinghualing_cast
-from tests.api.dispatch.test_story import LEAK
+from tests.api.dispatch.builders import LEAK, xinghualing_cast
 from tests.api.registry.builders import dwelling_in, resident
+from tests.helpers import ok
 
 NEIGHBOUR = "neighbour (other household, same compound)"
 OTHER_COMPOUND = "resident of another community's compound"
@@ -129,11 +127,6 @@ class World:
     markers: tuple[str, ...] = ()  # text only her household and its staff may read
 
 
-async def _ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
 async def build_world(platform: Platform) -> World:
     registry = platform.clients["registry"]
     cast = await xinghualing_cast(platform)
@@ -143,10 +136,10 @@ async def build_world(platform: Platform) -> World:
         person=cast.wang,
     )  # fmt: skip
     # Her household's private side, her ownership, her seat and her building.
-    household = await _ok(
+    household = ok(
         await registry.get(f"/api/v1/registry/households/{home.household_id}", headers=platform.street_admin)
     )
-    await _ok(
+    ok(
         await registry.patch(
             f"/api/v1/registry/households/{home.household_id}",
             json={"version": household["version"], "needy": True, "note": "独居老人需关照"},
@@ -163,7 +156,7 @@ async def build_world(platform: Platform) -> World:
         "/pairings",
         {"kind": "cadre_compound", "compound_id": home.compound_id, "cadre_person_id": cast.zhang, "public": False},
     )
-    grid_worker = (await _ok(await registry.get("/api/v1/registry/grid-workers", headers=platform.street_admin)))[0]
+    grid_worker = (ok(await registry.get("/api/v1/registry/grid-workers", headers=platform.street_admin)))[0]
 
     # The neighbour, and 迎泽社区 with its grid, compound and a household.
     neighbour_home = await dwelling_in(
@@ -186,14 +179,12 @@ async def build_world(platform: Platform) -> World:
     far = await resident(platform, "外区居民", household_id=far_home.household_id)
 
     # Her leak order, her compound's bill run, her proposal.
-    order = await _ok(
-        await platform.clients["dispatch"].post(f"{DISPATCH}/orders", json=LEAK, headers=wang_headers), 201
-    )
+    order = ok(await platform.clients["dispatch"].post(f"{DISPATCH}/orders", json=LEAK, headers=wang_headers), 201)
     await wait_for_dwellings(platform, home.compound_id, 6)
     await rate_card(platform, home.compound_id, "0.80", management_model="community_custody")
     billing = platform.clients["billing"]
     staff = property_staff(platform, home.compound_id)
-    run = await _ok(
+    run = ok(
         await billing.post(
             "/api/v1/billing/bill-runs",
             json={"scope_id": home.compound_id, "period": "2026"},
@@ -201,9 +192,7 @@ async def build_world(platform: Platform) -> World:
         ),
         201,
     )
-    bills = await _ok(
-        await billing.get("/api/v1/billing/bills", params={"compound_id": home.compound_id}, headers=staff)
-    )
+    bills = ok(await billing.get("/api/v1/billing/bills", params={"compound_id": home.compound_id}, headers=staff))
     [bill_id] = [b["id"] for b in bills["items"] if b["dwelling_id"] == home.dwelling_id]
 
     deliberation = platform.clients["deliberation"]

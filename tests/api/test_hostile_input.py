@@ -17,7 +17,9 @@ from services.gateway.app import create_app as gateway_app
 from shared import idempotency
 from shared.settings import SERVICES
 from tests.api.conftest import Platform
-from tests.api.test_bad_input import GOOD, URL, assert_error_shape
+from tests.api.registry.builders import COMPOUNDS_URL as URL
+from tests.api.registry.builders import GOOD_COMPOUND as GOOD
+from tests.helpers import error_shape
 
 BIG = 2**63  # one past the widest integer column (BIGINT, SQLite INTEGER)
 
@@ -30,7 +32,7 @@ async def _nothing_written(platform: Platform) -> None:
 
 def _field(answer: httpx.Response, status: int = 422, code: str = "validation_error") -> dict[str, Any]:
     assert answer.status_code == status, answer.text
-    error = assert_error_shape(answer.json(), code)
+    error = error_shape(answer.json(), code, ascii_english=True)
     detail: dict[str, Any] = error["details"][0]  # type: ignore[index]
     assert detail["message"] in str(error["message"])
     return detail
@@ -123,7 +125,7 @@ async def test_an_area_that_overflows_every_column_is_refused(platform: Platform
         headers=platform.street_admin,
     )
     assert answer.status_code == 422, answer.text
-    error = assert_error_shape(answer.json(), "validation_error")
+    error = error_shape(answer.json(), "validation_error", ascii_english=True)
     assert "area_m2 过大" in str(error["message"])
     listed = await platform.clients["registry"].get("/api/v1/registry/dwellings", headers=platform.street_admin)
     assert listed.json() == []
@@ -149,7 +151,7 @@ async def test_a_huge_query_string_is_refused(platform: Platform, community: int
     # 60 KB: httpx itself refuses to send more; tests/fuzz sends 100 KB through uvicorn.
     answer = await platform.clients["registry"].get(URL + "?name=" + "a" * 60_000, headers=platform.street_admin)
     assert answer.status_code == 414
-    error = assert_error_shape(answer.json(), "uri_too_long")
+    error = error_shape(answer.json(), "uri_too_long", ascii_english=True)
     assert "请求地址过长" in str(error["message"])
     assert error["details"] == {"limit": 8192, "size": len("/api/v1/registry/compounds") + len("name=") + 60_000}
 
@@ -161,7 +163,7 @@ async def test_a_header_that_is_not_ascii_is_a_400_without_a_token(
 ) -> None:
     answer = await platform.clients[service].get(f"/api/v1/{service}/anything", headers={"X-Client-Name": value})
     assert answer.status_code == 400
-    error = assert_error_shape(answer.json(), "header_invalid")
+    error = error_shape(answer.json(), "header_invalid", ascii_english=True)
     assert "非 ASCII" in str(error["message"])
     assert error["details"] == {"header": "x-client-name"}
 
@@ -182,7 +184,7 @@ async def test_the_gateway_refuses_the_same_inputs_and_forwards_paths_as_sent(
 ) -> None:
     header = await gateway.get("/api/v1/registry/compounds", headers={"User-Agent": b"\xe9\x82\xbb\xe9\x87\x8c"})
     assert header.status_code == 400
-    assert_error_shape(header.json(), "header_invalid")
+    error_shape(header.json(), "header_invalid", ascii_english=True)
     long_query = await gateway.get("/api/v1/registry/compounds?q=" + "%41" * 10_000)
     assert long_query.status_code == 414
     # The control character travels to billing still encoded, and billing names the field.
@@ -216,7 +218,7 @@ async def test_eight_identical_requests_at_once_register_one_compound(platform: 
         assert answer.json() == first[0].json()
     for answer in answers:
         if answer.status_code == 409:
-            error = assert_error_shape(answer.json(), "idempotency_key_in_progress")
+            error = error_shape(answer.json(), "idempotency_key_in_progress", ascii_english=True)
             assert "处理中" in str(error["message"])
     listed = await registry.get(URL, headers=platform.street_admin)
     assert [c["name"] for c in listed.json()] == [GOOD["name"]]
@@ -242,7 +244,7 @@ async def test_a_retry_while_the_first_request_still_runs_hears_in_progress(
         headers=platform.street_admin | {"Idempotency-Key": claim.key, "content-type": "application/json"},
     )
     assert answer.status_code == 409, answer.text
-    error = assert_error_shape(answer.json(), "idempotency_key_in_progress")
+    error = error_shape(answer.json(), "idempotency_key_in_progress", ascii_english=True)
     assert "仍在处理中" in str(error["message"])
     assert "in progress" in str(error["message_en"])
     await _nothing_written(platform)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Embedded, free_port
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -48,7 +49,7 @@ def platform_process(tmp_path: Path) -> Iterator[Embedded]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("needs Debian's Chromium: apt-get install chromium fonts-noto-cjk (make test installs it as root)")
+        unavailable("needs Debian's Chromium: apt-get install chromium fonts-noto-cjk (make test installs it as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

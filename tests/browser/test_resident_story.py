@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import AXE, PHONE, SCREENSHOTS
 from tests.browser.conftest import DIST_DIR as DIST
 from tests.e2e.conftest import Embedded
+from tests.helpers import ok
 
 PASSWORD = "linli-demo"
 
@@ -27,11 +28,6 @@ def login(base: str, mobile: str) -> dict[str, str]:
     answer = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 def until(probe: Callable[[], Any], what: str, within_s: float = 30) -> Any:

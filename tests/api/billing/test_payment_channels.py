@@ -26,8 +26,7 @@ from services.billing.payments.channels import AlipayRSA2, WeChatPayV3, channels
 from services.billing.payments.domain import Channel
 from shared.auth import Grant, Role
 from shared.settings import Settings
-from tests.api.billing.builders import Compound, billing, ok, resident, staff
-from tests.api.billing.test_payments import books_ok, two_quarters_billed
+from tests.api.billing.builders import Compound, billing, books_ok, ok, resident, staff, two_quarters_billed
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"

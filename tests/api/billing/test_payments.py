@@ -4,7 +4,7 @@ reversals; allocation oldest first, gapless receipts, and the books checked afte
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,43 +15,17 @@ from services.billing.payments.domain import Channel
 from shared.auth import Grant, Role
 from tests.api.billing.builders import (
     Compound,
-    bill_run,
     billing,
-    building,
-    compound,
+    books_ok,
     money,
     ok,
-    rate_card,
     resident,
     staff,
-    wait_for_dwellings,
+    two_quarters_billed,
 )
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"
-
-
-async def two_quarters_billed(platform: Platform) -> Compound:
-    """Two 100 m² dwellings at 0.50 yuan: 150.00 yuan a quarter each, Q1 and Q2 billed on
-    5 January 2026 (so Q1 is due on 31 January and Q2 on 1 May, as the arrears stories expect)."""
-    platform.set_clock(datetime(2026, 1, 5, 2, 0, tzinfo=UTC))
-    c = await compound(platform)
-    await building(platform, c, number="1", dwellings=2)
-    await wait_for_dwellings(platform, c.compound_id, 2)
-    await rate_card(platform, c.compound_id, "0.50")
-    await bill_run(platform, c.compound_id, "2026-Q1")
-    await bill_run(platform, c.compound_id, "2026-Q2")
-    return c
-
-
-async def books_ok(platform: Platform, compound_id: int) -> dict[str, Any]:
-    check: dict[str, Any] = await ok(
-        await billing(platform).get(
-            f"{API}/journal/check", params={"compound_id": compound_id}, headers=staff(platform, compound_id)
-        )
-    )
-    assert check["ok"] is True, check
-    return check
 
 
 async def bills_of(platform: Platform, c: Compound, dwelling_id: int) -> list[dict[str, Any]]:

@@ -305,7 +305,7 @@ async def test_a_referral_from_dispatch_opens_one_proposal_however_often_it_arri
         return found or None
 
     found = await platform.eventually(proposals)
-    await asyncio.sleep(0.5)  # the second delivery, if any, has arrived by now
+    await platform.eventually(platform.settled)  # the second delivery has been handled too
     found = await proposals()
     assert found is not None
     assert len(found) == 1

@@ -4,14 +4,18 @@ dispatch's projections as in production (seed 002, Xinghualing)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from services.dispatch.projections.models import CheckInView, CompoundArea, MemberHouseholdLink, MemberView
 from shared.auth import Grant, Role
+from shared.service_app import ServiceRuntime
 from tests.api.conftest import Platform
 from tests.api.registry.builders import Dwelling, dwelling_in, resident, xinghualing_dwelling
+from tests.helpers import ok
 
 API = "/api/v1/dispatch"
 
@@ -125,3 +129,44 @@ async def events_of(platform: Platform, prefix: str = "linli.dispatch.") -> list
     async with db.sessionmaker() as session:
         rows = (await session.execute(select(outbox.c.type, outbox.c.value).order_by(outbox.c.id))).all()
     return [{"type": t, **json.loads(v)} for t, v in rows if t.startswith(prefix)]
+
+
+# --- an order and the service clock (from test_story.py and test_sla.py) ------------------------
+
+LEAK = {
+    "category": "water_leak",
+    "title": "厨房水管漏水",
+    "description": "厨房水槽下面的水管一直滴水，楼下邻居说天花板渗水了",
+    "urgency": "urgent",
+    "fields": {"location": "厨房水槽下"},
+    "photos": ["orders/2026/leak-1.jpg"],
+}
+
+
+async def order_leak(platform: Platform, cast: Cast) -> Any:
+    dispatch = platform.clients["dispatch"]
+    return ok(await dispatch.post(f"{API}/orders", json=LEAK, headers=cast.resident(platform)), 201)
+
+
+def runtime_of(app: FastAPI) -> ServiceRuntime:
+    runtime: ServiceRuntime = app.state.runtime
+    return runtime
+
+
+class Clock:
+    """The dispatch service's clock, stopped and moved by hand."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self._clock = runtime.clock
+        self._clock.freeze()
+
+    @property
+    def now(self) -> datetime:
+        return self._clock()
+
+    @now.setter
+    def now(self, at: datetime) -> None:
+        self._clock.freeze(at)
+
+    def advance(self, **delta: float) -> datetime:
+        return self._clock.advance(timedelta(**delta))

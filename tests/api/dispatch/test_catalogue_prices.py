@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API
-from tests.api.dispatch.test_story import error, ok
+from tests.helpers import error, ok
 
 PEST = {"code": "pest_control", "name": "除虫灭鼠", "skills": ["cleaning"], "dispatch_mode": "assign"}
 

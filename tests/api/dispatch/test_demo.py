@@ -7,8 +7,8 @@ from typing import Any
 
 from services.registry.demo import add_demo_organisation, add_demo_people, build_demo_street
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API
-from tests.api.dispatch.test_story import LEAK, ok
+from tests.api.dispatch.builders import API, LEAK
+from tests.helpers import ok
 
 
 async def login(platform: Platform, mobile: str) -> dict[str, str]:

@@ -13,8 +13,8 @@ from services.dispatch.projections.models import MemberView
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, Cast, xinghualing_cast
-from tests.api.dispatch.test_story import error, ok
 from tests.api.registry.builders import dwelling_in, resident
+from tests.helpers import error, ok
 
 WISH = {"category": "micro_wish", "title": "想请人教我用智能手机挂号", "description": "老人独居，不会用手机"}
 

@@ -7,20 +7,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from services.dispatch.projections.models import GridWorkerView, MemberView
 from shared.events.outbox import outbox
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, xinghualing_cast
+from tests.helpers import ok
 
 REGISTRY = "/api/v1/registry"
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 async def erase(platform: Platform, person_id: int) -> None:

@@ -10,8 +10,8 @@ from services.dispatch.open311.models import ClientKey
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, xinghualing_cast
-from tests.api.dispatch.test_story import error, ok
 from tests.api.registry.builders import resident
+from tests.helpers import error, ok
 
 GEO = f"{API}/open311/v2"
 

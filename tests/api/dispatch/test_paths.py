@@ -14,8 +14,8 @@ from shared.auth import Grant, Role
 from shared.contracts.deliberation import ExecutionTaskCreated
 from shared.events.outbox import emit
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, Cast, events_of, xinghualing_cast
-from tests.api.dispatch.test_story import LEAK, error, ok, order_leak
+from tests.api.dispatch.builders import API, LEAK, Cast, events_of, order_leak, xinghualing_cast
+from tests.helpers import error, ok
 
 
 async def test_the_three_triage_outcomes_and_a_referral_that_comes_back_resolved(platform: Platform) -> None:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from shared.auth import Grant, Role
 from shared.clock import month_of
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, events_of, xinghualing_cast
-from tests.api.dispatch.test_sla import Clock, runtime_of
-from tests.api.dispatch.test_story import error, ok, order_leak
+from tests.api.dispatch.builders import API, Clock, events_of, order_leak, runtime_of, xinghualing_cast
+from tests.helpers import error, ok
 
 
 async def test_points_follow_the_work_and_the_month_s_lists_are_published(platform: Platform) -> None:

@@ -4,42 +4,17 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from linli.apps import SERVICE_FACTORIES
 from services.dispatch.stream.models import FeedItem
 from shared.service_app import ServiceRuntime
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, Cast, xinghualing_cast
-from tests.api.dispatch.test_story import ok, order_leak
-
-
-def runtime_of(app: FastAPI) -> ServiceRuntime:
-    runtime: ServiceRuntime = app.state.runtime
-    return runtime
-
-
-class Clock:
-    """The dispatch service's clock, stopped and moved by hand."""
-
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self._clock = runtime.clock
-        self._clock.freeze()
-
-    @property
-    def now(self) -> datetime:
-        return self._clock()
-
-    @now.setter
-    def now(self, at: datetime) -> None:
-        self._clock.freeze(at)
-
-    def advance(self, **delta: float) -> datetime:
-        return self._clock.advance(timedelta(**delta))
+from tests.api.dispatch.builders import API, Cast, Clock, order_leak, runtime_of, xinghualing_cast
+from tests.helpers import ok
 
 
 async def feed(platform: Platform, recipient: str) -> list[tuple[str, str]]:

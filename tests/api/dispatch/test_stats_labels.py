@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, xinghualing_cast
-from tests.api.dispatch.test_story import ok, order_leak
+from tests.api.dispatch.builders import API, order_leak, xinghualing_cast
+from tests.helpers import ok
 
 
 async def test_a_leak_reported_just_after_midnight_counts_on_that_day_in_labels_and_hours(platform: Platform) -> None:

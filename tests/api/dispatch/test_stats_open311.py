@@ -9,8 +9,8 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, Cast, xinghualing_cast
-from tests.api.dispatch.test_story import error, ok, order_leak
+from tests.api.dispatch.builders import API, Cast, order_leak, xinghualing_cast
+from tests.helpers import error, ok
 
 GEO = f"{API}/open311/v2"
 

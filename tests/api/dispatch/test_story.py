@@ -4,40 +4,10 @@ to the plumber party member paired with her household, and ends in a 5-star rati
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import httpx
 
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, Cast, events_of, xinghualing_cast
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
-def error(answer: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    body: dict[str, Any] = answer.json()["error"]
-    if code is not None:
-        assert body["code"] == code, body
-    return body
-
-
-LEAK = {
-    "category": "water_leak",
-    "title": "厨房水管漏水",
-    "description": "厨房水槽下面的水管一直滴水，楼下邻居说天花板渗水了",
-    "urgency": "urgent",
-    "fields": {"location": "厨房水槽下"},
-    "photos": ["orders/2026/leak-1.jpg"],
-}
-
-
-async def order_leak(platform: Platform, cast: Cast) -> Any:
-    dispatch = platform.clients["dispatch"]
-    return ok(await dispatch.post(f"{API}/orders", json=LEAK, headers=cast.resident(platform)), 201)
+from tests.api.dispatch.builders import API, LEAK, Cast, events_of, order_leak, xinghualing_cast
+from tests.helpers import error, ok
 
 
 async def test_a_leaking_pipe_goes_from_order_to_the_paired_plumber_and_a_five_star_rating(platform: Platform) -> None:

@@ -22,8 +22,8 @@ from fastapi import FastAPI
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API, xinghualing_cast
-from tests.api.dispatch.test_story import ok, order_leak
+from tests.api.dispatch.builders import API, order_leak, xinghualing_cast
+from tests.helpers import ok
 
 
 def free_port() -> int:

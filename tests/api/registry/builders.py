@@ -4,12 +4,21 @@ Shared by the registry's test modules: add to it, do not change what is here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.events.outbox import outbox
 from tests.api.conftest import Platform
+
+API = "/api/v1/registry"
+# A compound a clerk registers correctly (the bad-input stories spoil it one field at a time).
+COMPOUNDS_URL = f"{API}/compounds"
+GOOD_COMPOUND = {"name": "滨河花园", "kind": "commercial", "management_model": "professional"}
 
 ID_CARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -113,3 +122,146 @@ def registry_session(platform: Platform) -> AsyncSession:
     """A session on the registry's own database, for checking rows behind the API."""
     session: AsyncSession = platform.apps["registry"].state.runtime.db.sessionmaker()
     return session
+
+
+# --- the party organisation of an old compound (seed 002; from test_party.py) -----------------
+
+
+@dataclass
+class OldCompound:
+    """三桥街道 → 杏花岭社区 → 第一网格; 三桥片区 (a cluster) holding one old compound."""
+
+    street_id: int
+    community_id: int
+    grid_id: int
+    cluster_id: int
+    compound_id: int
+    buildings: list[int] = field(default_factory=list)
+    households: list[int] = field(default_factory=list)
+    needy: list[int] = field(default_factory=list)
+
+
+async def build_old_compound(
+    platform: Platform,
+    *,
+    buildings: int = 2,
+    entrances: int = 2,
+    floors: int = 6,
+    per_floor: int = 4,
+    needy_every: int = 16,
+    street: str = "三桥街道",
+    name: str = "北大街3号院",
+) -> OldCompound:
+    """An old unit-dormitory compound (2 buildings × 2 entrances × 24 dwellings = 96 households
+    by default), six-storey, 86.50 m² end flats and 62.30 m² middle flats; every 16th household
+    is flagged needy (困难户)."""
+    post = platform.post
+    street_id = (await post("/streets", {"name": street}))["id"]
+    community_id = (await post("/communities", {"street_id": street_id, "name": "杏花岭社区"}))["id"]
+    grid_id = (await post("/grids", {"community_id": community_id, "name": "第一网格"}))["id"]
+    cluster_id = (await post("/clusters", {"community_id": community_id, "name": "三桥片区"}))["id"]
+    compound_id = (
+        await post(
+            "/compounds",
+            {
+                "name": name,
+                "community_id": community_id,
+                "kind": "old",
+                "management_model": "community_custody",
+                "grid_id": grid_id,
+                "cluster_id": cluster_id,
+            },
+        )
+    )["id"]
+    built = OldCompound(street_id, community_id, grid_id, cluster_id, compound_id)
+    for b in range(1, buildings + 1):
+        building = await post(
+            "/buildings", {"compound_id": compound_id, "number": str(b), "structure": "multi_storey", "floors": floors}
+        )
+        built.buildings.append(building["id"])
+        for e in range(1, entrances + 1):
+            entrance = await post("/entrances", {"building_id": building["id"], "number": str(e)})
+            for floor in range(1, floors + 1):
+                for position in range(1, per_floor + 1):
+                    area = "86.50" if position in (1, per_floor) else "62.30"
+                    dwelling = await post(
+                        "/dwellings",
+                        {"entrance_id": entrance["id"], "room": f"{floor}0{position}", "area_m2": area},
+                    )
+                    needy = (len(built.households) + 1) % needy_every == 0
+                    household = await post("/households", {"dwelling_id": dwelling["id"], "needy": needy})
+                    built.households.append(household["id"])
+                    if needy:
+                        built.needy.append(household["id"])
+    return built
+
+
+async def register_resident(
+    platform: Platform,
+    name: str,
+    *,
+    household_id: int | None = None,
+    compound_id: int | None = None,
+    mobile: str | None = None,
+    id_card: str | None = None,
+) -> int:
+    """A person through POST /residents (the people helper's route); returns the person id."""
+    body: dict[str, Any] = {"name": name}
+    for key, value in (
+        ("household_id", household_id),
+        ("compound_id", compound_id),
+        ("mobile", mobile),
+        ("id_card", id_card),
+    ):
+        if value is not None:
+            body[key] = value
+    return int((await platform.post("/residents", body))["id"])
+
+
+async def five_levels(platform: Platform, c: OldCompound) -> dict[str, int]:
+    """街道党工委 → 社区党委 → 网格党总支 → 小区党支部 → 楼栋党小组, top to bottom."""
+    orgs: dict[str, int] = {}
+    for level, name, place_id, parent in (
+        ("street_committee", "三桥街道党工委", c.street_id, None),
+        ("community_committee", "杏花岭社区党委", c.community_id, "street_committee"),
+        ("grid_branch_general", "第一网格党总支", c.grid_id, "community_committee"),
+        ("compound_branch", "北大街3号院党支部", c.compound_id, "grid_branch_general"),
+        ("building_group", "1号楼党小组", c.buildings[0], "compound_branch"),
+    ):
+        created = await platform.post(
+            "/party-orgs",
+            {"level": level, "name": name, "place_id": place_id, "parent_id": orgs[parent] if parent else None},
+        )
+        orgs[level] = created["id"]
+    return orgs
+
+
+async def events(platform: Platform, event_type: str) -> list[dict[str, Any]]:
+    """The `data` of every queued registry event of one type, oldest first, with its key."""
+    runtime = platform.apps["registry"].state.runtime
+    async with runtime.db.sessionmaker() as session:
+        rows = (
+            await session.execute(
+                select(outbox.c.key, outbox.c.value).where(outbox.c.type == event_type).order_by(outbox.c.id)
+            )
+        ).all()
+    return [json.loads(row.value) | {"_key": row.key} for row in rows]
+
+
+# --- accounts and logins (from test_accounts.py) ---------------------------------------------
+
+# Passes the policy (10+ characters, not common, not the mobile); the demo street's published
+# `linli-demo` is refused for every account but the seeded demo ones (test_demo.py).
+PASSWORD = "xinghua-lane-1-301"
+
+
+async def login(platform: Platform, mobile: str, password: str = PASSWORD) -> httpx.Response:
+    return await platform.clients["registry"].post(f"{API}/auth/token", json={"mobile": mobile, "password": password})
+
+
+async def open_account(platform: Platform, person_id: int, mobile: str, password: str = PASSWORD) -> dict[str, Any]:
+    return await platform.post("/accounts", {"person_id": person_id, "mobile": mobile, "password": password})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -20,30 +20,24 @@ from services.registry.party.models import CheckIn, PartyMember, PartyOrg
 from shared.auth import Grant, Role, TokenCodec
 from shared.errors import InvalidInput
 from tests.api.conftest import Platform
-from tests.api.registry.builders import id_card, registry_session, resident, xinghualing_dwelling
-from tests.api.registry.test_people import assert_error
+from tests.api.registry.builders import (
+    PASSWORD,
+    bearer,
+    id_card,
+    login,
+    open_account,
+    registry_session,
+    resident,
+    xinghualing_dwelling,
+)
+from tests.helpers import assert_error
 
 API = "/api/v1/registry"
-# Passes the policy (10+ characters, not common, not the mobile); the demo street's published
-# `linli-demo` is refused for every account but the seeded demo ones (test_demo.py).
-PASSWORD = "xinghua-lane-1-301"
-
-
-async def login(platform: Platform, mobile: str, password: str = PASSWORD) -> httpx.Response:
-    return await platform.clients["registry"].post(f"{API}/auth/token", json={"mobile": mobile, "password": password})
-
-
-async def open_account(platform: Platform, person_id: int, mobile: str, password: str = PASSWORD) -> dict[str, Any]:
-    return await platform.post("/accounts", {"person_id": person_id, "mobile": mobile, "password": password})
 
 
 async def account_row(platform: Platform, person_id: int) -> Account | None:
     async with registry_session(platform) as session:
         return await session.get(Account, person_id)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 # --- the lock-out rule, without a database ----------------------------------------------------

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.registry.test_party import API, assert_error, build_old_compound, events, register_resident
+from tests.api.registry.builders import API, build_old_compound, events, register_resident
+from tests.helpers import assert_error
 
 
 async def test_a_property_committee_has_one_chair_at_a_time(platform: Platform) -> None:

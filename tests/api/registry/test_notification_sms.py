@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -26,9 +25,9 @@ from services.registry.notifications.models import Delivery, Notification
 from services.registry.notifications.sms import aliyun_signature
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import Cast, xinghualing_cast
-from tests.api.dispatch.test_story import order_leak
+from tests.api.dispatch.builders import Cast, order_leak, xinghualing_cast
 from tests.api.registry.builders import registry_session
+from tests.helpers import ok
 
 KEY_ID, SECRET = "LTAI-test-key", "test-secret-of-the-sms-account"
 INBOX = "/api/v1/registry/notifications"
@@ -155,11 +154,6 @@ def settings_overrides(request: pytest.FixtureRequest, provider_server: FakeProv
         "sms_app_id": "1400000000",
         "sms_templates": "order_offered=SMS_471",
     }
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 async def _offer_to_zhao(platform: Platform, cast: Cast) -> dict[str, Any]:

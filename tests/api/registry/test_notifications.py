@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -30,9 +29,9 @@ from tests.api.conftest import Platform
 from tests.api.deliberation.builders import build_compound, days, seat_bodies, synced
 from tests.api.deliberation.flow import to_open_vote
 from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import xinghualing_cast
-from tests.api.dispatch.test_story import order_leak
+from tests.api.dispatch.builders import order_leak, xinghualing_cast
 from tests.api.registry.builders import registry_session
+from tests.helpers import ok
 
 INBOX = "/api/v1/registry/notifications"
 # A weekday morning in Xinghualing (10:00 in Shanghai): nobody's quiet hours.
@@ -95,11 +94,6 @@ def smtp() -> Iterator[SmtpServer]:
 def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:
     # The development log channel and e-mail through the loopback server.
     return {"notify_channels": "log,email", "smtp_host": "127.0.0.1", "smtp_port": smtp.port}
-
-
-def ok(answer: httpx.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 async def inbox_of(platform: Platform, headers: dict[str, str]) -> list[dict[str, Any]]:

@@ -10,15 +10,8 @@ from typing import Any
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.registry.test_party import (
-    API,
-    OldCompound,
-    assert_error,
-    build_old_compound,
-    events,
-    five_levels,
-    register_resident,
-)
+from tests.api.registry.builders import API, OldCompound, build_old_compound, events, five_levels, register_resident
+from tests.helpers import assert_error
 
 
 async def _cast(platform: Platform, c: OldCompound) -> dict[str, Any]:

@@ -2,165 +2,26 @@
 five-level party organisation is set up top to bottom, party members are registered on the
 four ledgers with their skills, and in-service members check in where they live.
 
-The builders at the top (`build_old_compound`, `register_resident`, `id_card`) are shared by
-the other registry story tests."""
+Its builders (`build_old_compound`, `register_resident`, `five_levels`, `events`) are in
+tests/api/registry/builders.py, shared by the other registry story tests."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-from sqlalchemy import select
-
 from shared.auth import Grant, Role
-from shared.events.outbox import outbox
 from tests.api.conftest import Platform
-
-API = "/api/v1/registry"
-
-# --- builders ------------------------------------------------------------------------------
-
-
-@dataclass
-class OldCompound:
-    """三桥街道 → 杏花岭社区 → 第一网格; 三桥片区 (a cluster) holding one old compound."""
-
-    street_id: int
-    community_id: int
-    grid_id: int
-    cluster_id: int
-    compound_id: int
-    buildings: list[int] = field(default_factory=list)
-    households: list[int] = field(default_factory=list)
-    needy: list[int] = field(default_factory=list)
-
-
-async def build_old_compound(
-    platform: Platform,
-    *,
-    buildings: int = 2,
-    entrances: int = 2,
-    floors: int = 6,
-    per_floor: int = 4,
-    needy_every: int = 16,
-    street: str = "三桥街道",
-    name: str = "北大街3号院",
-) -> OldCompound:
-    """An old unit-dormitory compound (2 buildings × 2 entrances × 24 dwellings = 96 households
-    by default), six-storey, 86.50 m² end flats and 62.30 m² middle flats; every 16th household
-    is flagged needy (困难户)."""
-    post = platform.post
-    street_id = (await post("/streets", {"name": street}))["id"]
-    community_id = (await post("/communities", {"street_id": street_id, "name": "杏花岭社区"}))["id"]
-    grid_id = (await post("/grids", {"community_id": community_id, "name": "第一网格"}))["id"]
-    cluster_id = (await post("/clusters", {"community_id": community_id, "name": "三桥片区"}))["id"]
-    compound_id = (
-        await post(
-            "/compounds",
-            {
-                "name": name,
-                "community_id": community_id,
-                "kind": "old",
-                "management_model": "community_custody",
-                "grid_id": grid_id,
-                "cluster_id": cluster_id,
-            },
-        )
-    )["id"]
-    built = OldCompound(street_id, community_id, grid_id, cluster_id, compound_id)
-    for b in range(1, buildings + 1):
-        building = await post(
-            "/buildings", {"compound_id": compound_id, "number": str(b), "structure": "multi_storey", "floors": floors}
-        )
-        built.buildings.append(building["id"])
-        for e in range(1, entrances + 1):
-            entrance = await post("/entrances", {"building_id": building["id"], "number": str(e)})
-            for floor in range(1, floors + 1):
-                for position in range(1, per_floor + 1):
-                    area = "86.50" if position in (1, per_floor) else "62.30"
-                    dwelling = await post(
-                        "/dwellings",
-                        {"entrance_id": entrance["id"], "room": f"{floor}0{position}", "area_m2": area},
-                    )
-                    needy = (len(built.households) + 1) % needy_every == 0
-                    household = await post("/households", {"dwelling_id": dwelling["id"], "needy": needy})
-                    built.households.append(household["id"])
-                    if needy:
-                        built.needy.append(household["id"])
-    return built
-
-
-def id_card(body17: str) -> str:
-    """An 18-digit ID-card number with its GB 11643 check character."""
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
-
-
-async def register_resident(
-    platform: Platform,
-    name: str,
-    *,
-    household_id: int | None = None,
-    compound_id: int | None = None,
-    mobile: str | None = None,
-    id_card: str | None = None,
-) -> int:
-    """A person through POST /residents (the people helper's route); returns the person id."""
-    body: dict[str, Any] = {"name": name}
-    for key, value in (
-        ("household_id", household_id),
-        ("compound_id", compound_id),
-        ("mobile", mobile),
-        ("id_card", id_card),
-    ):
-        if value is not None:
-            body[key] = value
-    return int((await platform.post("/residents", body))["id"])
-
-
-async def five_levels(platform: Platform, c: OldCompound) -> dict[str, int]:
-    """街道党工委 → 社区党委 → 网格党总支 → 小区党支部 → 楼栋党小组, top to bottom."""
-    orgs: dict[str, int] = {}
-    for level, name, place_id, parent in (
-        ("street_committee", "三桥街道党工委", c.street_id, None),
-        ("community_committee", "杏花岭社区党委", c.community_id, "street_committee"),
-        ("grid_branch_general", "第一网格党总支", c.grid_id, "community_committee"),
-        ("compound_branch", "北大街3号院党支部", c.compound_id, "grid_branch_general"),
-        ("building_group", "1号楼党小组", c.buildings[0], "compound_branch"),
-    ):
-        created = await platform.post(
-            "/party-orgs",
-            {"level": level, "name": name, "place_id": place_id, "parent_id": orgs[parent] if parent else None},
-        )
-        orgs[level] = created["id"]
-    return orgs
-
-
-async def events(platform: Platform, event_type: str) -> list[dict[str, Any]]:
-    """The `data` of every queued registry event of one type, oldest first, with its key."""
-    runtime = platform.apps["registry"].state.runtime
-    async with runtime.db.sessionmaker() as session:
-        rows = (
-            await session.execute(
-                select(outbox.c.key, outbox.c.value).where(outbox.c.type == event_type).order_by(outbox.c.id)
-            )
-        ).all()
-    return [json.loads(row.value) | {"_key": row.key} for row in rows]
-
-
-def assert_error(answer: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The one error shape, Chinese first."""
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"error"}
-    error: dict[str, Any] = body["error"]
-    assert set(error) == {"code", "message", "message_en", "details"}
-    assert error["code"] == code, error
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), error["message"]
-    return error
-
+from tests.api.registry.builders import (
+    API,
+    OldCompound,  # noqa: F401 (importable from here for stories written before builders.py held it)
+    build_old_compound,
+    events,
+    five_levels,
+    id_card,
+    register_resident,
+)
+from tests.helpers import assert_error
 
 # --- the organisation ----------------------------------------------------------------------
 

@@ -17,21 +17,11 @@ from shared.auth import Grant, Role
 from shared.events.outbox import outbox
 from tests.api.conftest import Platform
 from tests.api.registry.builders import Dwelling, dwelling_in, id_card, registry_session, resident, xinghualing_dwelling
+from tests.helpers import assert_error
 
 WANG_ID_CARD = id_card("11010519491231002")  # ends in X
 WANG_MOBILE = "13800000004"
 API = "/api/v1/registry"
-
-
-def assert_error(answer: Any, status: int, code: str) -> dict[str, Any]:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert set(body) == {"error"}
-    error: dict[str, Any] = body["error"]
-    assert set(error) == {"code", "message", "message_en", "details"}
-    assert error["code"] == code
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), "message should be Chinese first"
-    return error
 
 
 async def events(platform: Platform, entity: str) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.registry.test_party import API, assert_error, build_old_compound, five_levels, register_resident
+from tests.api.registry.builders import API, build_old_compound, five_levels, register_resident
+from tests.helpers import assert_error
 
 
 async def test_coverage_reports_the_old_compounds_branch_heads_committee_check_ins_and_pairings(

@@ -1,0 +1,66 @@
+"""The suite's one set of answer checkers, for every kind of test (API, integration, e2e,
+browser): `ok()` for a success and `refused()` for the one error shape. Story builders that need
+a platform live in tests/api/<service>/builders.py; nothing here imports a test module.
+
+Also `unavailable()`: what a test does when something it needs (PostgreSQL, the broker binary,
+Chromium) is missing: skip on a developer's machine, fail in CI (`CI` set, as CI runs
+.ci/run), so a green CI run never hides an untested layer."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, NoReturn
+
+import httpx
+import pytest
+
+ERROR_FIELDS = {"code", "message", "message_en", "details"}
+
+
+def ok(answer: httpx.Response, status: int = 200) -> Any:
+    """The answer's JSON, once its status is `status` (the body is shown when it is not)."""
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def error_shape(body: Any, code: str | None = None, *, ascii_english: bool = False) -> dict[str, Any]:
+    """The one error body (shared/errors.py): {"error": {code, message, message_en, details}},
+    the message Chinese first and English beside it; returns the inner error. (The English may
+    echo what the caller sent: `ascii_english` where it cannot.)"""
+    assert isinstance(body, dict)
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert set(error) == ERROR_FIELDS, error
+    assert isinstance(error["code"], str)
+    assert error["code"]
+    if code is not None:
+        assert error["code"] == code, error
+    assert has_chinese(str(error["message"])), "message should be Chinese first: " + str(error["message"])
+    assert error["message_en"], error
+    if ascii_english:
+        assert str(error["message_en"]).isascii(), error["message_en"]
+    return error
+
+
+def refused(answer: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The answer is a `status` error in the one shape (with `code` when given); the inner error."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/json"), answer.headers["content-type"]
+    return error_shape(answer.json(), code)
+
+
+# The names the test modules used before the checkers were one set (kept for tests in flight).
+error = refused
+assert_error = refused
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip for want of `reason` on a developer's machine; fail under CI (`CI` set)."""
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{reason} (CI is set: a missing dependency fails the run rather than skipping)")
+    pytest.skip(reason)
