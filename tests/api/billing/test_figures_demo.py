@@ -11,7 +11,7 @@ from typing import Any
 from services.registry.demo import add_demo_organisation, add_demo_people, build_demo_street
 from tests.api.billing.builders import billing, ok
 from tests.api.conftest import Platform
-from tests.api.dispatch.test_demo import login
+from tests.api.registry.builders import demo_login
 
 API = "/api/v1/billing"
 
@@ -27,7 +27,7 @@ async def test_the_demo_streets_figures_agree_with_the_compounds_own_endpoints(p
     runtime = platform.apps["billing"].state.runtime
     runtime.settings = runtime.settings.model_copy(update={"seed_demo": True, "demo_size": 1})
 
-    li = await login(platform, "13800000001")  # 李建国, the street's admin
+    li = await demo_login(platform, "13800000001")  # 李建国, the street's admin
     street = {"level": "street", "place_id": demo.street_id}
 
     async def booked() -> dict[str, Any] | None:

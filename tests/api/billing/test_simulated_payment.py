@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from services.billing.payments.channels import AlipayTestSigner
 from services.billing.payments.domain import Channel
-from tests.api.billing.builders import billing, ok, resident
-from tests.api.billing.test_payments import two_quarters_billed
+from tests.api.billing.builders import billing, ok, resident, two_quarters_billed
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"

@@ -8,15 +8,8 @@ from typing import Any
 from services.registry.demo import add_demo_organisation, add_demo_people, build_demo_street
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, LEAK
+from tests.api.registry.builders import demo_login
 from tests.helpers import ok
-
-
-async def login(platform: Platform, mobile: str) -> dict[str, str]:
-    answer = await platform.clients["registry"].post(
-        "/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"}
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 async def test_the_demo_street_is_usable_for_dispatch(platform: Platform) -> None:
@@ -30,9 +23,9 @@ async def test_the_demo_street_is_usable_for_dispatch(platform: Platform) -> Non
     runtime = platform.apps["dispatch"].state.runtime
     runtime.settings = runtime.settings.model_copy(update={"seed_demo": True})
     dispatch = platform.clients["dispatch"]
-    grid = await login(platform, "13800000002")
-    plumber = await login(platform, "13800000003")
-    resident = await login(platform, "13800000004")
+    grid = await demo_login(platform, "13800000002")
+    plumber = await demo_login(platform, "13800000003")
+    resident = await demo_login(platform, "13800000004")
 
     async def demo_order() -> list[Any]:
         await runtime.tick("demo")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API, xinghualing_cast
-from tests.api.dispatch.test_story import error, ok
+from tests.helpers import error, ok
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + b"\x00" * 200
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

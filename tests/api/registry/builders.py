@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.demo import add_demo_organisation, add_demo_people, build_demo_street
 from shared.events.outbox import outbox
 from tests.api.conftest import Platform
 
@@ -265,3 +266,22 @@ async def open_account(platform: Platform, person_id: int, mobile: str, password
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def demo_login(platform: Platform, mobile: str) -> dict[str, str]:
+    """A demo person's bearer header, logged in with the demo password."""
+    answer = await platform.clients["registry"].post(
+        f"{API}/auth/token", json={"mobile": mobile, "password": "linli-demo"}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def seed_demo_street(platform: Platform) -> None:
+    """The demo street, its people and its party organisation, as `make run` seeds them."""
+    runtime = platform.apps["registry"].state.runtime
+    async with runtime.db.sessionmaker() as session:
+        demo = await build_demo_street(session)
+        await add_demo_people(session, platform.settings, demo)
+        await add_demo_organisation(session, demo)
+        await session.commit()

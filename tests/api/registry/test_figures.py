@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
-from tests.api.registry.test_party import API, build_old_compound, five_levels, register_resident
+from tests.api.registry.builders import API, build_old_compound, five_levels, register_resident
 
 
 async def test_figures_drill_from_the_street_to_the_compound_and_agree_with_the_coverage_report(

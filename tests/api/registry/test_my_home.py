@@ -6,34 +6,17 @@ token without a person gets a clear 404."""
 
 from __future__ import annotations
 
-from services.registry.demo import add_demo_organisation, add_demo_people, build_demo_street
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
+from tests.api.registry.builders import demo_login, seed_demo_street
 
 API = "/api/v1/registry"
 
 
-async def seed(platform: Platform) -> None:
-    runtime = platform.apps["registry"].state.runtime
-    async with runtime.db.sessionmaker() as session:
-        demo = await build_demo_street(session)
-        await add_demo_people(session, platform.settings, demo)
-        await add_demo_organisation(session, demo)
-        await session.commit()
-
-
-async def login(platform: Platform, mobile: str) -> dict[str, str]:
-    answer = await platform.clients["registry"].post(
-        f"{API}/auth/token", json={"mobile": mobile, "password": "linli-demo"}
-    )
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
 async def test_wang_xiuying_sees_her_home_and_whom_to_call(platform: Platform) -> None:
-    await seed(platform)
+    await seed_demo_street(platform)
     registry = platform.clients["registry"]
-    answer = await registry.get(f"{API}/me/home", headers=await login(platform, "13800000004"))
+    answer = await registry.get(f"{API}/me/home", headers=await demo_login(platform, "13800000004"))
     assert answer.status_code == 200, answer.text
     home = answer.json()
     assert home["name"] == "王秀英"
@@ -60,7 +43,7 @@ async def test_wang_xiuying_sees_her_home_and_whom_to_call(platform: Platform) -
 
 async def test_the_needy_neighbour_sees_the_center_household_that_helps_her(platform: Platform) -> None:
     """1-1-102 is mentored by 赵师傅's center household (1+N): his name is on that card, not on 王秀英's."""
-    await seed(platform)
+    await seed_demo_street(platform)
     registry = platform.clients["registry"]
     # A neighbour registered in 1-1-102, seen through the API a street admin uses.
     tree = (await registry.get(f"{API}/compounds/1/tree", headers=platform.street_admin)).json()
@@ -79,7 +62,7 @@ async def test_the_needy_neighbour_sees_the_center_household_that_helps_her(plat
 
 
 async def test_a_token_without_a_person_has_no_home(platform: Platform) -> None:
-    await seed(platform)
+    await seed_demo_street(platform)
     registry = platform.clients["registry"]
     ops = platform.token(Grant(Role.ops), person=999)
     answer = await registry.get(f"{API}/me/home", headers=ops)

@@ -21,20 +21,14 @@ from tests.api.billing.builders import publish
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import Cast, xinghualing_cast
 from tests.api.registry.builders import registry_session
-from tests.api.registry.test_notifications import (
-    INBOX,
-    MORNING,
-    SmtpServer,
-    inbox_of,
-    ok,
-    smtp,  # noqa: F401 - the loopback SMTP server fixture
-)
+from tests.api.registry.notifying import INBOX, MORNING, SmtpServer, inbox_of
+from tests.helpers import ok
 
 SITE = "https://linli.example.org"
 
 
 @pytest.fixture
-def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:  # noqa: F811
+def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:
     return {
         "notify_channels": "email",
         "smtp_host": "127.0.0.1",
@@ -73,7 +67,7 @@ async def _deliveries(platform: Platform) -> list[tuple[str, str, str | None]]:
 
 async def test_three_payments_in_an_hour_two_emails_and_one_tap_stops_them(
     platform: Platform,
-    smtp: SmtpServer,  # noqa: F811
+    smtp: SmtpServer,
 ) -> None:
     platform.set_clock(MORNING)
     registry = platform.clients["registry"]

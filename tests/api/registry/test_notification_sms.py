@@ -24,15 +24,12 @@ from services.registry.notifications.domain import Kind
 from services.registry.notifications.models import Delivery, Notification
 from services.registry.notifications.sms import aliyun_signature
 from tests.api.conftest import Platform
-from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import Cast, order_leak, xinghualing_cast
+from tests.api.dispatch.builders import xinghualing_cast
 from tests.api.registry.builders import registry_session
+from tests.api.registry.notifying import INBOX, MORNING, offer_to_zhao
 from tests.helpers import ok
 
 KEY_ID, SECRET = "LTAI-test-key", "test-secret-of-the-sms-account"
-INBOX = "/api/v1/registry/notifications"
-# 10:00 in Shanghai: nobody's quiet hours.
-MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 ZHAO_MOBILE = "13800000003"
 
 
@@ -156,25 +153,6 @@ def settings_overrides(request: pytest.FixtureRequest, provider_server: FakeProv
     }
 
 
-async def _offer_to_zhao(platform: Platform, cast: Cast) -> dict[str, Any]:
-    """王秀英's urgent leak, triaged by 张丽 and offered to 赵师傅; the order."""
-    dispatch, grid_worker = platform.clients["dispatch"], cast.grid_worker(platform)
-    order = await order_leak(platform, cast)
-    ok(
-        await dispatch.post(
-            f"{DISPATCH}/orders/{order['id']}/triage", json={"triage": "minor", "version": 1}, headers=grid_worker
-        )
-    )
-    ok(
-        await dispatch.post(
-            f"{DISPATCH}/orders/{order['id']}/dispatch",
-            json={"mode": "assign", "party_member_id": cast.zhao["id"]},
-            headers=grid_worker,
-        )
-    )
-    return order
-
-
 async def _sms_delivery_of(platform: Platform, link: str) -> Delivery | None:
     async with registry_session(platform) as session:
         return await session.scalar(
@@ -202,7 +180,7 @@ async def test_an_urgent_offer_left_unopened_goes_by_sms_after_the_delay_and_an_
         )
     )
 
-    order = await _offer_to_zhao(platform, cast)
+    order = await offer_to_zhao(platform, cast)
     link = f"/orders/{order['id']}"
     pending = await platform.eventually(lambda: _sms_delivery_of(platform, link))
     assert (pending.status, pending.unless_opened) == ("pending", True)
@@ -247,7 +225,7 @@ async def test_an_urgent_offer_left_unopened_goes_by_sms_after_the_delay_and_an_
     assert (delivery.channel, delivery.status, delivery.attempts) == ("sms", "sent", 1)
 
     # The next urgent offer he opens in the app within the ten minutes: no SMS, and the log says why.
-    second = await _offer_to_zhao(platform, cast)
+    second = await offer_to_zhao(platform, cast)
     second_link = f"/orders/{second['id']}"
     await platform.eventually(lambda: _sms_delivery_of(platform, second_link))
     [new] = [m for m in ok(await registry.get(INBOX, headers=zhao)) if m["link"] == second_link]

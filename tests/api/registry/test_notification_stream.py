@@ -14,10 +14,10 @@ from services.registry.notifications.models import Notification
 from shared.auth import Grant, Role, TokenCodec
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import API as DISPATCH
-from tests.api.dispatch.builders import xinghualing_cast
-from tests.api.dispatch.test_story import ok, order_leak
-from tests.api.dispatch.test_stream import frames, next_event, serving
+from tests.api.dispatch.builders import order_leak, xinghualing_cast
 from tests.api.registry.builders import registry_session
+from tests.api.sse import frames, next_event, serving
+from tests.helpers import ok
 
 STREAM = "/api/v1/registry/notifications/stream"
 SSE = {"Accept": "text/event-stream"}

@@ -20,8 +20,8 @@ from services.registry.notifications.models import Delivery, Notification, Wecha
 from tests.api.conftest import Platform
 from tests.api.dispatch.builders import xinghualing_cast
 from tests.api.registry.builders import registry_session
-from tests.api.registry.test_notification_sms import MORNING, _offer_to_zhao
-from tests.api.registry.test_notifications import INBOX, ok
+from tests.api.registry.notifying import INBOX, MORNING, offer_to_zhao
+from tests.helpers import ok
 
 APPID, APPSECRET = "wx0123456789abcdef", "the-mini-program-secret"
 OFFER_TEMPLATE = "tmpl-offer-5f3a"
@@ -162,7 +162,7 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     assert ZHAO_OPENID.encode() not in binding.openid_enc
 
     # An offer: one subscribe message to his openid, opening the order in the mini program.
-    first = await _offer_to_zhao(platform, cast)
+    first = await offer_to_zhao(platform, cast)
 
     async def sent() -> list[dict[str, Any]]:
         await runtime.tick("notifications")
@@ -180,7 +180,7 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     assert ok(await registry.get(f"{INBOX}/wechat", headers=zhao))["templates"][0]["remaining"] == 0
 
     # His one subscription is used: the next offer reaches his inbox, and WeChat is not tried.
-    second = await _offer_to_zhao(platform, cast)
+    second = await offer_to_zhao(platform, cast)
     await platform.eventually(
         lambda: _in_inbox(platform, zhao, f"/orders/{second['id']}"),
     )
@@ -190,7 +190,7 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
 
     # WeChat forgot his subscription (he turned it off there): the message fails for good, logged.
     ok(await registry.post(consents, json={"results": {OFFER_TEMPLATE: "accept"}}, headers=zhao))
-    third = await _offer_to_zhao(platform, cast)
+    third = await offer_to_zhao(platform, cast)
 
     async def refused() -> list[tuple[str, str, str | None]]:
         await runtime.tick("notifications")

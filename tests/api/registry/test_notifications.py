@@ -6,16 +6,10 @@ through a real SMTP server on loopback (aiosmtpd: nothing leaves the machine).""
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
-import socket
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import func, select
 
 from services.registry.notifications.models import Contact, Delivery, DeliveryAttempt, Notification
@@ -31,79 +25,14 @@ from tests.api.deliberation.flow import to_open_vote
 from tests.api.dispatch.builders import API as DISPATCH
 from tests.api.dispatch.builders import order_leak, xinghualing_cast
 from tests.api.registry.builders import registry_session
+from tests.api.registry.notifying import INBOX, LATE_EVENING, MORNING, QUIET_ENDS, SmtpServer, inbox_of, unread
 from tests.helpers import ok
-
-INBOX = "/api/v1/registry/notifications"
-# A weekday morning in Xinghualing (10:00 in Shanghai): nobody's quiet hours.
-MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-# 23:00 in Shanghai, inside the quiet hours (22:00-07:00); they end at 07:00, i.e. 23:00 UTC.
-LATE_EVENING = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-QUIET_ENDS = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
-
-
-class Mailbox:
-    """What the loopback SMTP server received."""
-
-    def __init__(self) -> None:
-        self.received: list[email.message.EmailMessage] = []
-        self.recipients: list[list[str]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        self.received.append(email.message_from_bytes(content, policy=email.policy.default))  # type: ignore[arg-type]
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class SmtpServer:
-    """aiosmtpd on a loopback port, which a story may take down and bring back."""
-
-    def __init__(self) -> None:
-        self.box = Mailbox()
-        self.port = _free_port()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def settings_overrides(smtp: SmtpServer) -> dict[str, Any]:
     # The development log channel and e-mail through the loopback server.
     return {"notify_channels": "log,email", "smtp_host": "127.0.0.1", "smtp_port": smtp.port}
-
-
-async def inbox_of(platform: Platform, headers: dict[str, str]) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = ok(await platform.clients["registry"].get(INBOX, headers=headers))
-    return result
-
-
-async def unread(platform: Platform, headers: dict[str, str]) -> int:
-    count: int = ok(await platform.clients["registry"].get(f"{INBOX}/unread-count", headers=headers))["unread"]
-    return count
 
 
 async def test_zhao_finds_the_offer_in_his_inbox_once_with_its_deadline_and_no_one_else_can_read_it(
