@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Depends, Query
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Place
+from shared.clock import Today
 from shared.errors import InvalidInput, NotFound
 
 Level = Literal["street", "community", "grid", "compound"]
@@ -40,6 +42,31 @@ def period(today: date, date_from: date | None, date_to: date | None) -> tuple[d
             details=[{"field": "date_to", "value": end.isoformat()}],
         )
     return start, end
+
+
+@dataclass(frozen=True)
+class FiguresAsked:
+    """What a figures route is asked for: a place by level and id, and a period of whole days."""
+
+    level: Level
+    place_id: int
+    start: date
+    end: date
+
+
+def _figures_asked(
+    today: Today,
+    level: Level,
+    place_id: Annotated[int, Query(gt=0)],
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> FiguresAsked:
+    start, end = period(today, date_from, date_to)
+    return FiguresAsked(level, place_id, start, end)
+
+
+# The query every service's /figures takes (level, place_id, date_from, date_to), read once.
+Asked = Annotated[FiguresAsked, Depends(_figures_asked)]
 
 
 async def area_of(session: AsyncSession, compounds: Table, level: Level, place_id: int) -> Area:

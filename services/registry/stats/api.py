@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Query
@@ -11,8 +10,7 @@ from services.registry.stats import figures as rf
 from services.registry.stats import schemas as s
 from services.registry.stats import service as st
 from shared.auth import CurrentPrincipal
-from shared.clock import Today
-from shared.figures import Level, period
+from shared.figures import Asked
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/registry", tags=["registry"])
@@ -39,14 +37,5 @@ async def coverage(
     summary="治理看板：地点、下级地点与党建覆盖 (a place, the places below it, party coverage)",
     tags=["统计 (statistics)"],
 )
-async def registry_figures(
-    today: Today,
-    session: Session,
-    principal: CurrentPrincipal,
-    level: Level,
-    place_id: Annotated[int, Query(gt=0)],
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> s.RegistryFigures:
-    start, end = period(today, date_from, date_to)
-    return await rf.figures(session, principal, level, place_id, start, end)
+async def registry_figures(session: Session, principal: CurrentPrincipal, asked: Asked) -> s.RegistryFigures:
+    return await rf.figures(session, principal, asked.level, asked.place_id, asked.start, asked.end)
