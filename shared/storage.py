@@ -196,6 +196,9 @@ class S3Store:
             access_key_id=self.access_key_id,
             secret_access_key=self.secret_access_key,
             region=self.region,
+            # The real time, not the platform's clock: the store refuses a signature more than
+            # 15 minutes off its own clock, and a rehearsal that moves the platform's clock must
+            # still be able to upload photos.
             now=datetime.now(UTC),
         )
         try:
