@@ -111,7 +111,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.all
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
