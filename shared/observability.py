@@ -7,11 +7,13 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.settings import SERVICES
 from shared.tracing import trace_var
@@ -96,6 +98,45 @@ class Metrics:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
         )
         self.dlq = Counter("linli_dlq_events_total", "Events parked on a dead-letter topic", ["topic"], registry=r)
+        self.measures: dict[str, Gauge] = {}
+
+    def measure(self, measure: Measure) -> Gauge:
+        """The gauge of one of the service's business measures (made on first use)."""
+        if measure.name not in self.measures:
+            self.measures[measure.name] = Gauge(
+                measure.name, measure.help, list(measure.labels), registry=self.registry
+            )
+        return self.measures[measure.name]
+
+
+# A business measure's rows: label values (in the measure's label order) and the value.
+MeasureRows = list[tuple[tuple[str, ...], float]]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A business measure read from the service's own tables when /metrics is scraped (orders by
+    state, bills by status, ballots cast, deliveries by channel and status …): what is true now,
+    so a restart or a second replica changes nothing, where the event counter above gives rates.
+    `read` is one aggregate query; keep it on indexed columns (it runs every scrape)."""
+
+    name: str
+    help: str
+    labels: tuple[str, ...]
+    read: Callable[[AsyncSession], Awaitable[MeasureRows]]
+
+
+async def read_measures(metrics: Metrics, measures: Sequence[Measure], session: AsyncSession) -> None:
+    for measure in measures:
+        gauge = metrics.measure(measure)
+        rows = await measure.read(session)
+        if measure.labels:
+            gauge.clear()  # a state no row is in any more shows no stale value
+        for labels, value in rows:
+            if labels:
+                gauge.labels(*labels).set(value)
+            else:
+                gauge.set(value)
 
 
 # What an access line carries as fields (RequestContextMiddleware passes them as `extra`), so a

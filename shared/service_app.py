@@ -26,7 +26,7 @@ from shared.events.outbox import SESSION_FLAG
 from shared.events.relay import Relay
 from shared.events.transport import Transport
 from shared.http import RequestContextMiddleware
-from shared.observability import Metrics, logging_as
+from shared.observability import Measure, Metrics, logging_as, read_measures
 from shared.openapi import operation_id
 from shared.settings import Settings
 from shared.tracing import tracer_for
@@ -47,6 +47,8 @@ class ServiceSpec:
     on_started: Callable[[ServiceRuntime], Awaitable[None]] | None = None
     # Periodic jobs (deadlines, re-queries): started with the relay, stopped with it.
     tickers: Sequence[Ticker] = ()
+    # Business measures read from the service's tables at each scrape of /metrics.
+    measures: Sequence[Measure] = ()
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,12 @@ def health_router() -> APIRouter:
         runtime: ServiceRuntime = request.app.state.runtime
         with contextlib.suppress(Exception):
             runtime.metrics.outbox_backlog.set(await runtime.relay.backlog())
+        if runtime.spec.measures:
+            try:
+                async with runtime.db.sessionmaker() as session:
+                    await read_measures(runtime.metrics, runtime.spec.measures, session)
+            except Exception:  # a scrape must answer even while the database is away
+                log.warning("business measures not read", exc_info=True)
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.billing.api import ROUTERS
 from services.billing.consumers import handlers
 from services.billing.history import DEMO_BILLS_TICKER
+from services.billing.measures import MEASURES
 from services.billing.payments.channels import channels_from_settings
 from services.billing.payments.ticker import requery_ticker
 from shared.events.transport import Transport
@@ -26,6 +27,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         routers=ROUTERS,
         handlers=handlers,
         tickers=[requery_ticker(channels), DEMO_BILLS_TICKER],
+        measures=MEASURES,
     )
     app = build_service_app(spec, settings, transport)
     app.state.billing_channels = channels

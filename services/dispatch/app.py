@@ -8,6 +8,7 @@ from services.dispatch.api import ROUTERS
 from services.dispatch.consumers import handlers
 from services.dispatch.demo import DEMO_TICKER
 from services.dispatch.history import DEMO_HISTORY_TICKER
+from services.dispatch.measures import MEASURES
 from services.dispatch.sla.ticker import SLA_TICKER
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
@@ -23,5 +24,6 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         routers=ROUTERS,
         handlers=handlers,
         tickers=[SLA_TICKER, DEMO_TICKER, DEMO_HISTORY_TICKER],
+        measures=MEASURES,
     )
     return build_service_app(spec, settings, transport)

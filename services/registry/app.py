@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.registry.api import ROUTERS
 from services.registry.demo import seed_demo
 from services.registry.ledgers.service import resume_unfinished_imports
+from services.registry.measures import MEASURES
 from services.registry.notifications.consumers import notification_handlers
 from services.registry.notifications.service import delivery_ticker
 from shared.events.transport import Transport
@@ -26,6 +27,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         handlers=notification_handlers(settings),
         on_started=on_started,
         tickers=[delivery_ticker(settings)],
+        measures=MEASURES,
     )
     return build_service_app(spec, settings, transport)
 
