@@ -1,12 +1,13 @@
-"""The vote clock (opens noticed votes at their opening time and closes open ones at their
-closing time, tallying them) and the audit chainer (appends cast ballots to their compound's
-chain), each step in its own transaction, reading the runtime's clock."""
+"""The vote clock (opens noticed votes at their opening time, reminds the owners a day before
+closing, and closes open ones at their closing time, tallying them) and the audit chainer
+(appends cast ballots to their compound's chain), each step in its own transaction, reading the
+runtime's clock."""
 
 from __future__ import annotations
 
 import logging
 
-from services.deliberation.votes import chaining, closing, lookup, opening
+from services.deliberation.votes import chaining, closing, lookup, opening, reminding
 from shared.errors import LinliError
 from shared.service_app import ServiceRuntime, Ticker
 
@@ -17,7 +18,11 @@ async def vote_clock(runtime: ServiceRuntime) -> int:
     now = runtime.clock()
     async with runtime.db.sessionmaker() as session:
         to_open, to_close = await lookup.due(session, now)
+        to_remind = await reminding.due(session, now)
     handled = 0
+    for vote_id in to_remind:
+        async with runtime.transaction() as session:
+            handled += await reminding.remind(session, vote_id, now)
     for vote_id, step in [(i, opening.open_vote) for i in to_open] + [(i, closing.close) for i in to_close]:
         try:
             async with runtime.transaction() as session:

@@ -74,6 +74,22 @@ class FundApprovalRequested(EventData):
     requested_by_person_id: int | None
 
 
+class PaymentNotificationRefused(EventData):
+    """A payment channel's notification about one of a compound's payment orders was refused
+    (wrong amount or merchant, a replay, …): nothing was booked and the money may be stuck
+    between the resident and the channel, so the community's staff hear of it (issue 15).
+    Refusals that name no known order (a bad signature) concern operators only: no event."""
+
+    event_type: ClassVar[str] = "linli.billing.payment_notification.refused.v1"
+    compound_id: int
+    community_id: int
+    channel: str
+    channel_label: str
+    out_trade_no: str
+    reason_code: str
+    reason_label: str
+
+
 class ArrearsReminder(EventData):
     """A polite reminder of what a household owes (reminders never cut water or power)."""
 

@@ -90,6 +90,29 @@ class VoteOpened(EventData):
     closes_at: str
 
 
+class VoteClosingSoon(EventData):
+    """An open owners' vote closes within a day: the owners are reminded once (the vote clock
+    marks the vote so a restart or a second replica does not remind them again)."""
+
+    event_type: ClassVar[str] = "linli.deliberation.vote.closing_soon.v1"
+    vote_id: int
+    proposal_id: int
+    compound_id: int
+    title: str
+    closes_at: str
+
+
+class ObjectionRaised(EventData):
+    """The supervisory committee raised an objection to a proposal: the owners' committee must
+    answer it (an unanswered objection holds the tally)."""
+
+    event_type: ClassVar[str] = "linli.deliberation.objection.raised.v1"
+    objection_id: int
+    proposal_id: int
+    compound_id: int
+    title: str
+
+
 class VoteTallied(EventData):
     """An owners' vote closed: the overall outcome and each item's outcome and threshold."""
 

@@ -105,6 +105,13 @@ class OrderOfferExpired(OrderChangedFields):
     event_type: ClassVar[str] = "linli.dispatch.order.offer_expired.v1"
 
 
+class OrderOfferLapsing(OrderChangedFields):
+    """An offer still unanswered close to its deadline (no state change): the members it went
+    to (`details.person_ids`) are reminded before it lapses; `due_at` is the deadline."""
+
+    event_type: ClassVar[str] = "linli.dispatch.order.offer_lapsing.v1"
+
+
 class OrderAssigned(OrderChangedFields):
     """Accepted by a party member (assign or grab), claimed (wish) or given to the shared property."""
 

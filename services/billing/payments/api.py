@@ -173,8 +173,9 @@ async def payment_notification(channel: str, request: Request, now: Now, session
         await settle(session, adapter, notification, now)
     except LinliError as exc:
         # The request's transaction rolls back with the error; the rejection is kept in a
-        # transaction of its own, so finance can see what a channel sent and why it was refused.
-        async with request.app.state.runtime.db.sessionmaker() as own, own.begin():
+        # transaction of its own, so finance can see what a channel sent and why it was refused
+        # (and the community's staff hear of it: the relay is woken for its event).
+        async with request.app.state.runtime.transaction() as own:
             await record_rejection(own, adapter.channel, notification, exc.code, now)
         raise
     # Each channel's own acknowledgement, so it stops re-sending.

@@ -19,9 +19,12 @@ from services.billing.payments.models import (
     payments,
 )
 from services.billing.payments.service import book_payment
+from services.billing.projections.models import compound_projection
 from services.billing.sql import insert_ignoring_duplicates
+from shared.contracts.billing import PaymentNotificationRefused
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from shared.events.outbox import emit
 
 log = logging.getLogger("linli.billing.payments")
 
@@ -46,7 +49,9 @@ async def record_rejection(
     session: AsyncSession, channel: domain.Channel, n: Notification | None, code: str, now: datetime
 ) -> None:
     """A notification refused (bad signature, unknown order, wrong amount or merchant …):
-    what could be read of it and why, in the caller's own transaction."""
+    what could be read of it and why, in the caller's own transaction. When it names one of a
+    compound's payment orders, the community's staff are told (the event), since a resident
+    may have paid money that was not booked."""
     await session.execute(
         payment_notifications.insert().values(
             channel=channel.value,
@@ -55,6 +60,32 @@ async def record_rejection(
             outcome=f"rejected:{code}"[:30],
             received_at=now,
         )
+    )
+    if n is None:
+        return
+    place = (
+        await session.execute(
+            select(payment_orders.c.compound_id, compound_projection.c.community_id)
+            .join(compound_projection, compound_projection.c.compound_id == payment_orders.c.compound_id)
+            .where(payment_orders.c.out_trade_no == n.out_trade_no[:64])
+        )
+    ).first()
+    if place is None:
+        return
+    reason = ErrorCode(code) if code in ErrorCode.__members__ else ErrorCode.bad_request
+    await emit(
+        session,
+        PaymentNotificationRefused(
+            compound_id=place.compound_id,
+            community_id=place.community_id,
+            channel=channel.value,
+            channel_label=channel.label,
+            out_trade_no=n.out_trade_no[:64],
+            reason_code=reason.value,
+            reason_label=reason.message,
+        ),
+        subject=n.out_trade_no[:64],
+        key=place.compound_id,
     )
 
 

@@ -22,8 +22,10 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.transition import ANSWERED, OPEN
 from shared.auth import Principal
+from shared.contracts.deliberation import ObjectionRaised
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
+from shared.events.outbox import emit
 from shared.locking import check_version
 
 
@@ -45,6 +47,15 @@ async def raise_objection(
         principal.person_id,
         {"objection_id": objection.id, "reason": body.reason},
         at,
+    )
+    # The owners' committee must answer it (the registry tells its members).
+    await emit(
+        session,
+        ObjectionRaised(
+            objection_id=objection.id, proposal_id=proposal.id, compound_id=proposal.compound_id, title=proposal.title
+        ),
+        subject=proposal.id,
+        key=proposal.compound_id,
     )
     return objection
 

@@ -29,6 +29,8 @@ class Vote(Versioned, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tally_hash: Mapped[str | None] = mapped_column(String(64))
     tally_certified_by: Mapped[int | None] = mapped_column(Integer)
+    # When the owners were reminded that the vote closes within a day (once per vote).
+    closing_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class VoteItem(Base):

@@ -120,9 +120,17 @@ async def transition(session: AsyncSession, order: Order, change: Change) -> Ord
 _ORDER = ("工单", "The order")
 
 
-def _event_data(
-    order: Order, change: Change, from_state: OrderState | None, category_name: str | None, due_at: datetime | None
+def event_data(
+    order: Order,
+    action: str,
+    actor_person_id: int | None,
+    at: datetime,
+    details: dict[str, Any],
+    from_state: OrderState | None,
+    category_name: str | None,
+    due_at: datetime | None,
 ) -> dict[str, Any]:
+    """The fields every order event carries (OrderChangedFields), as of the order row now."""
     return {
         "order_id": order.id,
         "compound_id": order.compound_id,
@@ -131,15 +139,15 @@ def _event_data(
         "kind": order.kind,
         "category": order.category,
         "urgency": order.urgency,
-        "action": change.action.value,
+        "action": action,
         "from_state": from_state.value if from_state is not None else None,
         "state": order.state,
         "version": order.version,
-        "actor_person_id": change.actor_person_id,
+        "actor_person_id": actor_person_id,
         "assignee_person_id": order.assignee_person_id,
         "escalation_level": order.escalation_level,
-        "at": iso(change.now),
-        "details": change.details,
+        "at": iso(at),
+        "details": details,
         "requester_person_id": order.requester_person_id,
         "category_name": category_name,
         "due_at": iso(due_at) if due_at is not None else None,
@@ -155,7 +163,16 @@ async def announce(
     due_at: datetime | None = None,
 ) -> None:
     data: EventData = EVENT_OF[change.action].model_validate(
-        _event_data(order, change, from_state, category_name, due_at)
+        event_data(
+            order,
+            change.action.value,
+            change.actor_person_id,
+            change.now,
+            change.details,
+            from_state,
+            category_name,
+            due_at,
+        )
     )
     await emit(session, data, subject=order.id, key=order.compound_id)
 

@@ -23,6 +23,16 @@ STAGE_OF: dict[OrderState, Stage] = {
     OrderState.follow_up: Stage.follow_up,
 }
 
+# A second row beside the accept clock: the members an offer went to are reminded before it
+# lapses (a party member whose app is closed would otherwise miss a 30-minute window). The
+# reminder comes when a third of the window is left, at most ten minutes before the deadline.
+LAPSE_WARNING = "lapse_warning"
+LAPSE_WARNING_LEAD = timedelta(minutes=10)
+
+
+def lapse_warning_at(offered_at: datetime, due_at: datetime) -> datetime:
+    return due_at - min(LAPSE_WARNING_LEAD, (due_at - offered_at) / 3)
+
 
 async def stop_clocks(session: AsyncSession, order_id: str, now: datetime) -> None:
     await session.execute(
@@ -57,4 +67,7 @@ async def start_clock(
         due_at=now + timedelta(seconds=sla_seconds(category, urgency, stage)),
     )
     session.add(deadline)
+    if stage is Stage.accept:
+        warning_at = lapse_warning_at(now, deadline.due_at)
+        session.add(Deadline(order_id=order_id, stage=LAPSE_WARNING, level=level.value, due_at=warning_at))
     return deadline

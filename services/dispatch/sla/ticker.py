@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.domain import DispatchMode
-from services.dispatch.orders import escalation, offers, reading, transition
+from services.dispatch.orders import escalation, lapsing, offers, reading, transition
 from services.dispatch.orders.domain import Action, OrderState
 from services.dispatch.orders.models import Offer, Order
 from services.dispatch.sla.models import Deadline
-from services.dispatch.sla.service import STAGE_OF
+from services.dispatch.sla.service import LAPSE_WARNING, STAGE_OF
 from shared.errors import LinliError
 from shared.service_app import ServiceRuntime, Ticker
 
@@ -28,6 +28,9 @@ async def breach(session: AsyncSession, deadline: Deadline, now: datetime) -> No
     escalates after the category's number of offers; confirm auto-confirms after 72 h."""
     order = await session.get(Order, deadline.order_id)
     if order is None:
+        return
+    if deadline.stage == LAPSE_WARNING:
+        await lapsing.warn(session, order, now)
         return
     state = OrderState(order.state)
     if STAGE_OF.get(state) is None or STAGE_OF[state].value != deadline.stage:

@@ -83,8 +83,19 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             data.compound_id,
         )
 
+    @handlers.on(d.OrderOfferLapsing)
+    async def lapsing(session: AsyncSession, event: CloudEvent, data: d.OrderOfferLapsing) -> None:
+        people = [int(p) for p in data.details.get("person_ids", [])]
+        params = _order_params(data)
+        await tell(
+            session, event, Kind.order_offer_lapsing, people, params, data.urgency in URGENT_ORDERS, data.compound_id
+        )
+
     @handlers.on(d.OrderCreated)
     async def created(session: AsyncSession, event: CloudEvent, data: d.OrderCreated) -> None:
+        if data.kind == "wish":  # a wish needs no triage: the compound's party members may claim it
+            members = await n.party_members_in(session, data.compound_id)
+            await tell(session, event, Kind.wish_to_claim, members, _order_params(data), False, data.compound_id)
         if data.grid_id is None:
             return
         people = await n.grid_workers_of(session, data.grid_id)
@@ -134,6 +145,29 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             data.compound_id,
         )
 
+    @handlers.on(d.OrderRated)
+    async def rated(session: AsyncSession, event: CloudEvent, data: d.OrderRated) -> None:
+        # A rating of 1-2 sends the order to a follow-up visit (回访) by the grid's workers.
+        if data.state != "follow_up" or data.grid_id is None:
+            return
+        people = await n.grid_workers_of(session, data.grid_id)
+        params = {**_order_params(data), "rating": data.details.get("rating", "")}
+        await tell(session, event, Kind.follow_up_due, people, params, False, data.compound_id)
+
+    @handlers.on(d.OrderReferralUpdated)
+    async def referral(session: AsyncSession, event: CloudEvent, data: d.OrderReferralUpdated) -> None:
+        if data.grid_id is None:
+            return
+        people = await n.grid_workers_of(session, data.grid_id)
+        await tell(session, event, Kind.referral_updated, people, _order_params(data), False, data.compound_id)
+
+    @handlers.on(d.PointsListsPublished)
+    async def lists(session: AsyncSession, event: CloudEvent, data: d.PointsListsPublished) -> None:
+        members = await n.party_members_in(session, data.compound_id)
+        await tell(
+            session, event, Kind.points_lists_published, members, {"period": data.period}, False, data.compound_id
+        )
+
     # --- billing: the households concerned --------------------------------------------------
 
     @handlers.on(b.BillsIssued)
@@ -159,7 +193,18 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
         params = {"amount_yuan": amount_label(data.amount_fen), "receipt_no": data.receipt_no}
         await tell(session, event, Kind.payment_received, people, params, False, data.compound_id)
 
-    # --- deliberation: the compound's owners ------------------------------------------------
+    @handlers.on(b.PaymentNotificationRefused)
+    async def refused(session: AsyncSession, event: CloudEvent, data: b.PaymentNotificationRefused) -> None:
+        # Money a resident paid may not have been booked: the community's staff look into it.
+        people = await n.admins_of(session, "community", data.community_id)
+        params = {
+            "channel_label": data.channel_label,
+            "out_trade_no": data.out_trade_no,
+            "reason_label": data.reason_label,
+        }
+        await tell(session, event, Kind.payment_notification_refused, people, params, True, data.compound_id)
+
+    # --- deliberation: the compound's owners and bodies --------------------------------------
 
     @handlers.on(b.FundApprovalRequested)
     async def approval(session: AsyncSession, event: CloudEvent, data: b.FundApprovalRequested) -> None:
@@ -213,9 +258,27 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
         params = {
             "title": data.title,
             "proposal_id": data.proposal_id,
+            "vote_id": data.vote_id,
             "closes_at": local_time_label(datetime.fromisoformat(data.closes_at)),
         }
         await tell(session, event, Kind.vote_opened, people, params, False, data.compound_id)
+
+    @handlers.on(v.VoteClosingSoon)
+    async def closing_soon(session: AsyncSession, event: CloudEvent, data: v.VoteClosingSoon) -> None:
+        people = await n.compound_owners(session, data.compound_id, clock_of(session).today())
+        params = {
+            "title": data.title,
+            "vote_id": data.vote_id,
+            "closes_at": local_time_label(datetime.fromisoformat(data.closes_at)),
+        }
+        await tell(session, event, Kind.vote_closing_soon, people, params, False, data.compound_id)
+
+    @handlers.on(v.ObjectionRaised)
+    async def objection(session: AsyncSession, event: CloudEvent, data: v.ObjectionRaised) -> None:
+        today = clock_of(session).today()
+        members = await n.committee_members(session, data.compound_id, "owners_committee", today)
+        params = {"title": data.title, "objection_id": data.objection_id, "proposal_id": data.proposal_id}
+        await tell(session, event, Kind.objection_raised, members, params, False, data.compound_id)
 
     @handlers.on(v.VoteTallied)
     async def tallied(session: AsyncSession, event: CloudEvent, data: v.VoteTallied) -> None:
@@ -226,5 +289,9 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
             "outcome_label": OUTCOME_LABELS.get(data.outcome, data.outcome),
         }
         await tell(session, event, Kind.vote_outcome, people, params, False, data.compound_id)
+        # The supervisory committee checks the tally against the audit chain and signs it.
+        today = clock_of(session).today()
+        supervisors = await n.committee_members(session, data.compound_id, "supervisory_committee", today)
+        await tell(session, event, Kind.tally_to_certify, supervisors, params, False, data.compound_id)
 
     return handlers

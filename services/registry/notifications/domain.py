@@ -21,19 +21,28 @@ class Kind(LabeledEnum):
     """What a person hears about (one template each)."""
 
     order_offered = "order_offered", "新的派单邀约"
+    order_offer_lapsing = "order_offer_lapsing", "派单邀约即将过期"
+    wish_to_claim = "wish_to_claim", "可认领的微心愿"
+    points_lists_published = "points_lists_published", "积分红黑榜公布"
     order_new_in_grid = "order_new_in_grid", "网格内新工单"
     order_escalated = "order_escalated", "工单升级"
     order_accepted = "order_accepted", "工单已被接单"
     order_completed = "order_completed", "工单已完成，请确认并评价"
+    follow_up_due = "follow_up_due", "待回访"
+    referral_updated = "referral_updated", "转办进展"
+    payment_notification_refused = "payment_notification_refused", "支付通知被拒收"
     bill_issued = "bill_issued", "账单已出"
     arrears_reminder = "arrears_reminder", "缴费提醒"
     payment_received = "payment_received", "缴费已到账"
     vote_noticed = "vote_noticed", "业主表决公告"
     vote_opened = "vote_opened", "业主表决开始"
+    vote_closing_soon = "vote_closing_soon", "表决即将截止"
     vote_outcome = "vote_outcome", "表决结果"
     disclosure_published = "disclosure_published", "小区收支公示"
     proposal_step_waiting = "proposal_step_waiting", "议题待本机构办理"
     approval_waiting = "approval_waiting", "待复核的资金使用申请"
+    objection_raised = "objection_raised", "议题异议待答复"
+    tally_to_certify = "tally_to_certify", "表决结果待核签"
 
 
 class Channel(LabeledEnum):
@@ -76,17 +85,32 @@ TEMPLATES: dict[Kind, Template] = {
     Kind.order_offered: Template(
         "新的派单：{category_name}",
         "网格员请您帮忙处理一张「{category_name}」工单（{urgency_label}），请在 {deadline} 前接单或婉拒。",
-        "/orders/{order_id}",
+        "/tasks/{order_id}",
+    ),
+    Kind.order_offer_lapsing: Template(
+        "邀约即将过期：{category_name}",
+        "「{category_name}」工单的接单邀约将在 {deadline} 过期。能帮忙请尽快接单，不方便请婉拒，以便网格员另找他人。",
+        "/tasks/{order_id}",
+    ),
+    Kind.wish_to_claim: Template(
+        "有新的微心愿待认领",
+        "您服务的小区有居民许下了一个微心愿，欢迎在应用中查看并认领，帮他圆梦。",
+        "/tasks/{order_id}",
+    ),
+    Kind.points_lists_published: Template(
+        "{period}积分红黑榜已公布",
+        "您服务的小区{period}党员服务积分红榜（表扬榜）和黑榜（提醒榜）已公布，请在公示栏查看。",
+        "/board",
     ),
     Kind.order_new_in_grid: Template(
         "网格内新工单：{category_name}",
         "您负责的网格有居民提交了「{category_name}」工单（{urgency_label}），请及时分流。",
-        "/orders/{order_id}",
+        "/tasks/{order_id}",
     ),
     Kind.order_escalated: Template(
         "工单已升级：{category_name}",
         "「{category_name}」工单未按时处理，已升级到{level_label}，请尽快跟进。",
-        "/orders/{order_id}",
+        "/tasks/{order_id}",
     ),
     Kind.order_accepted: Template(
         "您的工单已被接单",
@@ -97,6 +121,22 @@ TEMPLATES: dict[Kind, Template] = {
         "工单已完成，请确认并评价",
         "您提交的「{category_name}」工单已处理完成，请确认结果并给这次服务评个分。",
         "/orders/{order_id}",
+    ),
+    Kind.follow_up_due: Template(
+        "待回访：{category_name}",
+        "居民对「{category_name}」工单的评价为 {rating} 星，请安排回访，了解原因并登记回访结果。",
+        "/tasks/{order_id}",
+    ),
+    Kind.referral_updated: Template(
+        "转办进展：{category_name}",
+        "转交职能部门办理的「{category_name}」工单有了新进展，请查看并告知居民。",
+        "/tasks/{order_id}",
+    ),
+    Kind.payment_notification_refused: Template(
+        "支付通知被拒收：{channel_label}",
+        "{channel_label}发来的一条支付通知（商户订单号 {out_trade_no}）未通过校验，没有入账"
+        "（原因：{reason_label}）。请核对这笔缴费，必要时联系支付渠道。",
+        "/console/",
     ),
     Kind.bill_issued: Template(
         "{period_label}账单已出",
@@ -117,38 +157,53 @@ TEMPLATES: dict[Kind, Template] = {
     Kind.vote_noticed: Template(
         "表决公告：{title}",
         "小区就「{title}」发布了业主表决公告，请留意表决开始时间并按时投票。",
-        "/proposals/{proposal_id}",
+        "/votes",
     ),
     Kind.vote_opened: Template(
         "表决开始：{title}",
         "小区业主表决「{title}」已开始，请在 {closes_at} 前投票。",
-        "/proposals/{proposal_id}",
+        "/votes/{vote_id}",
+    ),
+    Kind.vote_closing_soon: Template(
+        "表决即将截止：{title}",
+        "小区业主表决「{title}」将于 {closes_at} 截止。还没投票的业主请及时投票，已投票的可以忽略本消息。",
+        "/votes/{vote_id}",
     ),
     Kind.vote_outcome: Template(
         "表决结果：{outcome_label}",
         "小区业主表决（第 {vote_id} 号）已结束，结果：{outcome_label}。",
-        "/proposals/{proposal_id}",
+        "/votes/{vote_id}",
     ),
     Kind.disclosure_published: Template(
         "{period_label}收支公示",
         "小区{period_label}的收支公示已发布（第 {seq} 期），欢迎查阅。",
-        "/disclosures",
+        "/board",
     ),
     Kind.proposal_step_waiting: Template(
         "待{body_label}办理：{title}",
         "议题「{title}」已进入「{status_label}」，等待{body_label}办理。",
-        "/proposals/{proposal_id}",
+        "/console/",
     ),
     Kind.approval_waiting: Template(
         "待您复核：{action_label} {amount_yuan} 元",
         "有委员申请「{action_label}」{amount_yuan} 元（申请第 {approval_id} 号），"
         "按四眼原则须由另一位委员复核，请在应用中查看并审批。",
-        "/fund-approvals/{approval_id}",
+        "/console/",
+    ),
+    Kind.objection_raised: Template(
+        "异议待答复：{title}",
+        "监事会对议题「{title}」提出了异议（第 {objection_id} 号），请业委会在应用中答复；异议未答复前，表决不能计票。",
+        "/console/",
+    ),
+    Kind.tally_to_certify: Template(
+        "待核签表决结果：第 {vote_id} 号表决",
+        "业主表决（第 {vote_id} 号）已计票，结果：{outcome_label}。请监事会核对计票与审计链后签署。",
+        "/console/",
     ),
 }
 
 # Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
-URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated})
+URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated, Kind.payment_notification_refused})
 # SMS costs money and wakes phones: by default only for escalations (a person may choose it for
 # other kinds). An urgent offer reaches SMS by ESCALATING instead, if it stays unopened.
 SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_escalated})
@@ -163,11 +218,16 @@ ESCALATING: frozenset[Kind] = frozenset({Kind.order_offered})
 ESSENTIAL_KINDS: frozenset[Kind] = frozenset(
     {
         Kind.order_offered,
+        Kind.order_offer_lapsing,
         Kind.order_new_in_grid,
         Kind.order_escalated,
+        Kind.follow_up_due,
+        Kind.payment_notification_refused,
         Kind.vote_noticed,
         Kind.proposal_step_waiting,
         Kind.approval_waiting,
+        Kind.objection_raised,
+        Kind.tally_to_certify,
     }
 )
 

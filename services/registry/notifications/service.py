@@ -56,6 +56,7 @@ from services.registry.notifications.models import (
 )
 from services.registry.notifications.sms import SmsChannel
 from services.registry.notifications.wechat import NO_CONSENT, WechatChannel, openid_of, templates_of
+from services.registry.party.models import CheckIn, PartyMember
 from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.pii import PiiVault
 from services.registry.places.models import Community, Household, Ownership
@@ -63,6 +64,7 @@ from services.registry.scope import compound_area, require_admin
 from shared.auth import Principal
 from shared.error_codes import ErrorCode
 from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.party import PartyLedger
 from shared.service_app import ServiceRuntime, Ticker
 from shared.settings import Settings
 from shared.sse import FeedFrame, bump_counters, mark_written
@@ -176,6 +178,28 @@ async def committee_members(session: AsyncSession, compound_id: int, body: str, 
             )
         )
     )
+
+
+async def party_members_in(session: AsyncSession, compound_id: int) -> list[int]:
+    """The party members who may take the compound's work, by dispatch's rule: those checked in
+    to it (报到, still serving) and those of the other ledgers who live in it (an in-service
+    member serves where he checked in). A wish to claim or the compound's lists concern them."""
+    checked_in = (
+        select(PartyMember.person_id)
+        .join(CheckIn, CheckIn.party_member_id == PartyMember.id)
+        .where(CheckIn.compound_id == compound_id, CheckIn.ended_at.is_(None))
+    )
+    living_here = (
+        select(PartyMember.person_id)
+        .join(Person, Person.id == PartyMember.person_id)
+        .join(Household, Household.id == Person.household_id)
+        .where(
+            Household.compound_id == compound_id,
+            Person.moved_out.is_(None),
+            PartyMember.ledger != PartyLedger.in_service.value,
+        )
+    )
+    return sorted(set(await session.scalars(checked_in)) | set(await session.scalars(living_here)))
 
 
 async def grid_workers_of(session: AsyncSession, grid_id: int) -> list[int]:

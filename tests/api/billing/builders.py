@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from services.billing.payments.channels import WeChatPayTestSigner
+from services.billing.payments.domain import Channel
 from shared.auth import Grant, Role
 from shared.events.envelope import CloudEvent, EventData
 from tests import helpers
@@ -174,3 +176,23 @@ async def books_ok(platform: Platform, compound_id: int) -> dict[str, Any]:
     )
     assert check["ok"] is True, check
     return check
+
+
+def wechat(platform: Platform) -> WeChatPayTestSigner:
+    """The billing service's WeChat Pay channel (the test signer signs notifications as WeChat would)."""
+    adapter: WeChatPayTestSigner = platform.apps["billing"].state.billing_channels[Channel.wechat]
+    return adapter
+
+
+def wechat_transaction(adapter: WeChatPayTestSigner, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A successful WeChat Pay transaction for a payment order (as its notification carries it)."""
+    return {
+        "mchid": adapter.merchant_id,
+        "appid": "wx-linli",
+        "out_trade_no": order["out_trade_no"],
+        "transaction_id": "4200000001202611250000000001",
+        "trade_state": "SUCCESS",
+        "amount": {"total": order["amount_fen"], "currency": "CNY"},
+        "success_time": "2026-11-25T10:00:00+08:00",
+        **changes,
+    }

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from services.billing.payments.channels import AlipayTestSigner, Notification, WeChatPayTestSigner
+from services.billing.payments.channels import AlipayTestSigner, Notification
 from services.billing.payments.domain import Channel
 from shared.auth import Grant, Role
 from tests.api.billing.builders import (
@@ -22,6 +22,8 @@ from tests.api.billing.builders import (
     resident,
     staff,
     two_quarters_billed,
+    wechat,
+    wechat_transaction,
 )
 from tests.api.conftest import Platform
 
@@ -172,24 +174,6 @@ async def test_a_resident_sees_only_their_own_household(platform: Platform) -> N
     assert (
         await billing(platform).get(f"{API}/journal", params={"compound_id": c.compound_id}, headers=outsider)
     ).status_code == 403
-
-
-def wechat(platform: Platform) -> WeChatPayTestSigner:
-    adapter: WeChatPayTestSigner = platform.apps["billing"].state.billing_channels[Channel.wechat]
-    return adapter
-
-
-def wechat_transaction(adapter: WeChatPayTestSigner, order: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {
-        "mchid": adapter.merchant_id,
-        "appid": "wx-linli",
-        "out_trade_no": order["out_trade_no"],
-        "transaction_id": "4200000001202611250000000001",
-        "trade_state": "SUCCESS",
-        "amount": {"total": order["amount_fen"], "currency": "CNY"},
-        "success_time": "2026-11-25T10:00:00+08:00",
-        **changes,
-    }
 
 
 async def test_a_wechat_notification_delivered_three_times_books_once(platform: Platform) -> None:

@@ -181,7 +181,7 @@ async def test_an_urgent_offer_left_unopened_goes_by_sms_after_the_delay_and_an_
     )
 
     order = await offer_to_zhao(platform, cast)
-    link = f"/orders/{order['id']}"
+    link = f"/tasks/{order['id']}"
     pending = await platform.eventually(lambda: _sms_delivery_of(platform, link))
     assert (pending.status, pending.unless_opened) == ("pending", True)
     # Not yet: a round now sends nothing, the offer only sits in his inbox.
@@ -226,7 +226,7 @@ async def test_an_urgent_offer_left_unopened_goes_by_sms_after_the_delay_and_an_
 
     # The next urgent offer he opens in the app within the ten minutes: no SMS, and the log says why.
     second = await offer_to_zhao(platform, cast)
-    second_link = f"/orders/{second['id']}"
+    second_link = f"/tasks/{second['id']}"
     await platform.eventually(lambda: _sms_delivery_of(platform, second_link))
     [new] = [m for m in ok(await registry.get(INBOX, headers=zhao)) if m["link"] == second_link]
     ok(await registry.post(f"{INBOX}/{new['id']}/read", headers=zhao))

@@ -69,7 +69,7 @@ async def test_zhao_sees_the_offer_live_and_a_dropped_stream_resumes_with_his_me
             assert (offer.data["kind"], offer.data["title"], offer.data["link"]) == (
                 "order_offered",
                 "新的派单：水管漏水",
-                f"/orders/{order['id']}",
+                f"/tasks/{order['id']}",
             )
             assert (offer.data["unread"], offer.data["read_at"]) == (1, None)
             assert offer.id == f"{zhao_feed}=1"
@@ -103,7 +103,7 @@ async def test_zhao_sees_the_offer_live_and_a_dropped_stream_resumes_with_his_me
             missed = await next_event(stream)
             assert (missed.data["kind"], missed.data["link"], missed.id) == (
                 "order_offered",
-                f"/orders/{second['id']}",
+                f"/tasks/{second['id']}",
                 f"{zhao_feed}=2",
             )
             # Nothing before it is sent again, nothing after it is invented.

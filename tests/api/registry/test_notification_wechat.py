@@ -172,7 +172,7 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     assert (message["touser"], message["template_id"], message["page"]) == (
         ZHAO_OPENID,
         OFFER_TEMPLATE,
-        f"pages/open/open?link=/orders/{first['id']}",
+        f"pages/open/open?link=/tasks/{first['id']}",
     )
     assert message["data"]["thing1"] == {"value": "新的派单：水管漏水"}
     assert len(message["data"]["thing2"]["value"]) == 20  # thing values are cut to WeChat's 20 characters
@@ -182,11 +182,11 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     # His one subscription is used: the next offer reaches his inbox, and WeChat is not tried.
     second = await offer_to_zhao(platform, cast)
     await platform.eventually(
-        lambda: _in_inbox(platform, zhao, f"/orders/{second['id']}"),
+        lambda: _in_inbox(platform, zhao, f"/tasks/{second['id']}"),
     )
     await runtime.tick("notifications")
     assert len(wechat.sent) == 1
-    assert [link for link, _, _ in await _wechat_deliveries(platform)] == [f"/orders/{first['id']}"]
+    assert [link for link, _, _ in await _wechat_deliveries(platform)] == [f"/tasks/{first['id']}"]
 
     # WeChat forgot his subscription (he turned it off there): the message fails for good, logged.
     ok(await registry.post(consents, json={"results": {OFFER_TEMPLATE: "accept"}}, headers=zhao))
@@ -195,9 +195,9 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     async def refused() -> list[tuple[str, str, str | None]]:
         await runtime.tick("notifications")
         found = await _wechat_deliveries(platform)
-        return [d for d in found if d[0] == f"/orders/{third['id']}" and d[1] != "pending"]
+        return [d for d in found if d[0] == f"/tasks/{third['id']}" and d[1] != "pending"]
 
-    assert await platform.eventually(refused) == [(f"/orders/{third['id']}", "failed", "wechat: 200 43101")]
+    assert await platform.eventually(refused) == [(f"/tasks/{third['id']}", "failed", "wechat: 200 43101")]
     assert ok(await registry.get(f"{INBOX}/wechat", headers=zhao))["templates"][0]["remaining"] == 0
     assert wechat.tokens_issued == 1  # one access_token served every message
 

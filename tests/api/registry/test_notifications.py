@@ -68,7 +68,7 @@ async def test_zhao_finds_the_offer_in_his_inbox_once_with_its_deadline_and_no_o
     assert message["title"] == "新的派单：水管漏水"
     assert f"请在 {local.month}月{local.day}日 {local:%H:%M} 前接单或婉拒" in message["body"]
     assert "紧急" in message["body"]
-    assert (message["link"], message["read_at"], message["urgent"]) == (f"/orders/{order['id']}", None, True)
+    assert (message["link"], message["read_at"], message["urgent"]) == (f"/tasks/{order['id']}", None, True)
     assert await unread(platform, zhao) == 1
 
     # The grid worker heard of the new order in her grid; 孙师傅, not offered it, heard nothing.
@@ -291,10 +291,14 @@ async def test_the_owners_hear_of_a_vote_when_it_is_noticed_and_when_it_opens(pl
     assert (noticed["kind"], noticed["title"], noticed["link"]) == (
         "vote_noticed",
         "表决公告：更换单元门禁",
-        f"/proposals/{walk.proposal_id}",
+        "/votes",
     )
     closes = (walk.t0 + days(20)).astimezone(LOCAL_TZ)
-    assert (opened["kind"], opened["title"]) == ("vote_opened", "表决开始：更换单元门禁")
+    assert (opened["kind"], opened["title"], opened["link"]) == (
+        "vote_opened",
+        "表决开始：更换单元门禁",
+        f"/votes/{walk.vote_id}",
+    )
     assert f"请在 {closes.month}月{closes.day}日 {closes:%H:%M} 前投票" in opened["body"]
     # Every owner heard it once: one message of each kind per owner.
     async with registry_session(platform) as session:
@@ -370,7 +374,7 @@ async def test_the_council_hears_of_a_proposal_waiting_for_it_and_households_of_
         "proposal_step_waiting",
         "议题待本机构办理",
         "待议事会办理：加装电动车充电桩",
-        "/proposals/41",
+        "/console/",
     )
     assert waiting["body"] == "议题「加装电动车充电桩」已进入「议事会商议中（办不办）」，等待议事会办理。"
 
@@ -386,7 +390,7 @@ async def test_the_council_hears_of_a_proposal_waiting_for_it_and_households_of_
     assert (notice["kind"], notice["title"], notice["link"]) == (
         "disclosure_published",
         "2026年10月收支公示",
-        "/disclosures",
+        "/board",
     )
     assert notice["body"] == "小区2026年10月的收支公示已发布（第 3 期），欢迎查阅。"
     assert [m["kind"] for m in await inbox_of(platform, zhang)] == ["proposal_step_waiting"]
@@ -423,8 +427,9 @@ async def test_a_fund_request_waits_for_a_second_committee_member_and_not_the_on
     assert (waiting["kind"], waiting["title"], waiting["link"]) == (
         "approval_waiting",
         "待您复核：维修资金紧急使用 12500.00 元",
-        f"/fund-approvals/{asked['id']}",
+        "/console/",
     )
+    assert f"（申请第 {asked['id']} 号）" in waiting["body"]
     assert "按四眼原则须由另一位委员复核" in waiting["body"]
     # The one who asked is not asked to approve her own request.
     assert [m for m in await inbox_of(platform, wang) if m["kind"] == "approval_waiting"] == []

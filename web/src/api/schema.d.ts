@@ -6382,7 +6382,7 @@ export interface components {
          * @description What a person hears about (one template each).
          * @enum {string}
          */
-        Kind: "order_offered" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_outcome" | "disclosure_published" | "proposal_step_waiting" | "approval_waiting";
+        Kind: "order_offered" | "order_offer_lapsing" | "wish_to_claim" | "points_lists_published" | "order_new_in_grid" | "order_escalated" | "order_accepted" | "order_completed" | "follow_up_due" | "referral_updated" | "payment_notification_refused" | "bill_issued" | "arrears_reminder" | "payment_received" | "vote_noticed" | "vote_opened" | "vote_closing_soon" | "vote_outcome" | "disclosure_published" | "proposal_step_waiting" | "approval_waiting" | "objection_raised" | "tally_to_certify";
         /** KindPreferenceIn */
         KindPreferenceIn: {
             /** Channels */
