@@ -26,14 +26,18 @@ STEP = errors(ErrorCode.illegal_transition, ErrorCode.stale_version)
 @router.post(
     "/mediation/cases",
     status_code=status.HTTP_201_CREATED,
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="登记调解案件 (file a mediation case)",
 )
-async def file_case(body: s.CaseCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.CaseDetail:
+async def file_case(
+    body: s.MediationCaseCreate, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await filing.file_case(session, body, principal, now))
 
 
-@router.get("/mediation/cases", response_model=s.CasePage, summary="调解案件列表，游标分页 (cases, newest first)")
+@router.get(
+    "/mediation/cases", response_model=s.MediationCasePage, summary="调解案件列表，游标分页 (cases, newest first)"
+)
 async def list_cases(
     session: Session,
     principal: CurrentPrincipal,
@@ -41,7 +45,7 @@ async def list_cases(
     state: CaseState | None = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> s.CasePage:
+) -> s.MediationCasePage:
     return await reading.list_cases(session, principal, compound_id, state, int_cursor(cursor), limit)
 
 
@@ -69,66 +73,66 @@ async def mediation_figures(asked: Asked, session: Session, principal: CurrentPr
     return await f.figures(session, asked.level, asked.place_id, asked.start, asked.end)
 
 
-@router.get("/mediation/cases/{case_id}", response_model=s.CaseDetail, summary="调解案件详情 (one case)")
-async def read_case(case_id: int, session: Session, principal: CurrentPrincipal) -> s.CaseDetail:
+@router.get("/mediation/cases/{case_id}", response_model=s.MediationCaseDetail, summary="调解案件详情 (one case)")
+async def read_case(case_id: int, session: Session, principal: CurrentPrincipal) -> s.MediationCaseDetail:
     return await reading.read_one(session, case_id, principal)
 
 
 @router.post(
     "/mediation/cases/{case_id}/choices",
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="当事人选择调解人 (a party chooses the mediator)",
     openapi_extra=STEP,
 )
 async def choose(
-    case_id: int, body: s.ChoiceIn, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.CaseDetail:
+    case_id: int, body: s.MediationChoiceIn, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await choosing.choose(session, case_id, body, principal, now))
 
 
 @router.post(
     "/mediation/cases/{case_id}/sessions",
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="记录调解会 (record a mediation session)",
     openapi_extra=STEP,
 )
 async def record_session(
-    case_id: int, body: s.SessionIn, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.CaseDetail:
+    case_id: int, body: s.MediationSessionIn, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await sessions.record_session(session, case_id, body, principal, now))
 
 
 @router.post(
     "/mediation/cases/{case_id}/settlement",
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="记录调解协议或调解未成 (an agreement, or none reached)",
     openapi_extra=STEP,
 )
 async def settle(
-    case_id: int, body: s.SettleIn, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.CaseDetail:
+    case_id: int, body: s.MediationSettleIn, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await settling.settle(session, case_id, body, principal, now))
 
 
 @router.post(
     "/mediation/cases/{case_id}/follow-up",
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="回访并结案 (the follow-up visit closes the case)",
     openapi_extra=STEP,
 )
 async def visit(
-    case_id: int, body: s.FollowUpIn, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.CaseDetail:
+    case_id: int, body: s.MediationFollowUpIn, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await follow_up.follow_up(session, case_id, body, principal, now))
 
 
 @router.post(
     "/mediation/cases/{case_id}/withdrawal",
-    response_model=s.CaseDetail,
+    response_model=s.MediationCaseDetail,
     summary="撤回调解申请 (withdraw the case)",
     openapi_extra=STEP,
 )
 async def withdraw(
-    case_id: int, body: s.WithdrawIn, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.CaseDetail:
+    case_id: int, body: s.MediationWithdrawIn, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.MediationCaseDetail:
     return await reading.detail(session, await withdrawal.withdraw(session, case_id, body, principal, now))

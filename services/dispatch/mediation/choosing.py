@@ -20,7 +20,7 @@ def _choice(p: MediationParty) -> tuple[str | None, int | None, str | None]:
 
 
 async def choose(
-    session: AsyncSession, case_id: int, body: s.ChoiceIn, principal: Principal, now: datetime
+    session: AsyncSession, case_id: int, body: s.MediationChoiceIn, principal: Principal, now: datetime
 ) -> MediationCase:
     case = await access.get_case(session, case_id)
     parties = await access.parties_of(session, case_id)

@@ -40,7 +40,9 @@ async def _lives_there(session: AsyncSession, principal: Principal, compound_id:
     return found is not None
 
 
-async def _require_filer(session: AsyncSession, principal: Principal, area: CompoundArea, body: s.CaseCreate) -> None:
+async def _require_filer(
+    session: AsyncSession, principal: Principal, area: CompoundArea, body: s.MediationCaseCreate
+) -> None:
     if is_staff_of(principal, area.place, Role.grid_worker):
         return
     me = principal.person_id
@@ -56,7 +58,7 @@ async def _require_filer(session: AsyncSession, principal: Principal, area: Comp
     )
 
 
-def _check_parties(body: s.CaseCreate) -> None:
+def _check_parties(body: s.MediationCaseCreate) -> None:
     people = [p.person_id for p in body.parties if p.person_id is not None]
     if len(people) != len(set(people)):
         raise InvalidInput(
@@ -64,7 +66,9 @@ def _check_parties(body: s.CaseCreate) -> None:
         )
 
 
-async def file_case(session: AsyncSession, body: s.CaseCreate, principal: Principal, now: datetime) -> MediationCase:
+async def file_case(
+    session: AsyncSession, body: s.MediationCaseCreate, principal: Principal, now: datetime
+) -> MediationCase:
     area = await _area(session, body.compound_id)
     await _require_filer(session, principal, area, body)
     _check_parties(body)

@@ -14,7 +14,7 @@ from shared.auth import Principal
 
 
 async def follow_up(
-    session: AsyncSession, case_id: int, body: s.FollowUpIn, principal: Principal, now: datetime
+    session: AsyncSession, case_id: int, body: s.MediationFollowUpIn, principal: Principal, now: datetime
 ) -> MediationCase:
     case = await access.get_case(session, case_id)
     access.require_read(principal, case, await access.parties_of(session, case_id))

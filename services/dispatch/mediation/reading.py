@@ -18,8 +18,8 @@ def _label(kind: str | None) -> str | None:
     return MediatorKind(kind).label if kind else None
 
 
-def show(case: MediationCase, compound_name: str | None) -> s.CaseOut:
-    return s.CaseOut(
+def show(case: MediationCase, compound_name: str | None) -> s.MediationCaseOut:
+    return s.MediationCaseOut(
         id=case.id,
         compound_id=case.compound_id,
         compound_name=compound_name,
@@ -41,8 +41,8 @@ def show(case: MediationCase, compound_name: str | None) -> s.CaseOut:
     )
 
 
-def _party(p: MediationParty) -> s.PartyOut:
-    return s.PartyOut(
+def _party(p: MediationParty) -> s.MediationPartyOut:
+    return s.MediationPartyOut(
         id=p.id,
         side=p.side,
         side_label=PartySide(p.side).label,
@@ -64,7 +64,7 @@ async def compound_names(session: AsyncSession, ids: set[int]) -> dict[int, str]
     return {int(i): str(n) for i, n in rows.all()}
 
 
-async def detail(session: AsyncSession, case: MediationCase) -> s.CaseDetail:
+async def detail(session: AsyncSession, case: MediationCase) -> s.MediationCaseDetail:
     parties = await access.parties_of(session, case.id)
     sittings = (
         await session.scalars(
@@ -72,7 +72,7 @@ async def detail(session: AsyncSession, case: MediationCase) -> s.CaseDetail:
         )
     ).all()
     names = await compound_names(session, {case.compound_id})
-    return s.CaseDetail(
+    return s.MediationCaseDetail(
         **show(case, names.get(case.compound_id)).model_dump(),
         summary=case.summary,
         mediator_person_id=case.mediator_person_id,
@@ -81,7 +81,7 @@ async def detail(session: AsyncSession, case: MediationCase) -> s.CaseDetail:
         follow_up_note=case.follow_up_note,
         parties=[_party(p) for p in parties],
         sessions=[
-            s.SessionOut(
+            s.MediationSessionOut(
                 id=x.id,
                 held_at=x.held_at,
                 location=x.location,
@@ -95,7 +95,7 @@ async def detail(session: AsyncSession, case: MediationCase) -> s.CaseDetail:
     )
 
 
-async def read_one(session: AsyncSession, case_id: int, principal: Principal) -> s.CaseDetail:
+async def read_one(session: AsyncSession, case_id: int, principal: Principal) -> s.MediationCaseDetail:
     case = await access.get_case(session, case_id)
     access.require_read(principal, case, await access.parties_of(session, case_id))
     return await detail(session, case)
@@ -108,7 +108,7 @@ async def list_cases(
     state: CaseState | None,
     cursor: int | None,
     limit: int,
-) -> s.CasePage:
+) -> s.MediationCasePage:
     query = select(MediationCase).where(access.visible_to(principal))
     if compound_id is not None:
         query = query.where(MediationCase.compound_id == compound_id)
@@ -119,4 +119,4 @@ async def list_cases(
     rows = (await session.scalars(query.order_by(MediationCase.id.desc()).limit(limit + 1))).all()
     page, next_cursor = keyset_page(list(rows), limit, lambda c: c.id)
     names = await compound_names(session, {c.compound_id for c in page})
-    return s.CasePage(items=[show(c, names.get(c.compound_id)) for c in page], next_cursor=next_cursor)
+    return s.MediationCasePage(items=[show(c, names.get(c.compound_id)) for c in page], next_cursor=next_cursor)

@@ -12,7 +12,7 @@ from shared.pagination import Page
 Name = Field(min_length=1, max_length=100)
 
 
-class PartyIn(BaseModel):
+class MediationPartyIn(BaseModel):
     side: PartySide
     name: str = Name
     person_id: int | None = Field(default=None, gt=0, description="the person's registry id, if a resident")
@@ -20,23 +20,23 @@ class PartyIn(BaseModel):
     organisation: str | None = Field(default=None, max_length=100, examples=["某物业服务有限公司"])
 
 
-class CaseCreate(BaseModel):
+class MediationCaseCreate(BaseModel):
     compound_id: int = Field(gt=0)
     kind: CaseKind
     category: CaseCategory
     title: str = Field(min_length=1, max_length=100, examples=["地下车库漏水，业主与物业对维修费用有争议"])
     summary: str = Field(min_length=1, max_length=4000)
-    parties: list[PartyIn] = Field(min_length=2, max_length=20)
+    parties: list[MediationPartyIn] = Field(min_length=2, max_length=20)
 
     @model_validator(mode="after")
-    def _both_sides(self) -> CaseCreate:
+    def _both_sides(self) -> MediationCaseCreate:
         sides = {p.side for p in self.parties}
         if sides != {PartySide.applicant, PartySide.respondent}:
             raise ValueError("须至少有一名申请人和一名被申请人 (at least one applicant and one respondent)")
         return self
 
 
-class ChoiceIn(BaseModel):
+class MediationChoiceIn(BaseModel):
     """The mediator one party chooses; staff may record a party's choice made at the window."""
 
     party_id: int = Field(gt=0)
@@ -46,15 +46,15 @@ class ChoiceIn(BaseModel):
     version: int = Field(ge=1, description="the case's version the caller read")
 
 
-class SessionIn(BaseModel):
-    held_at: datetime
+class MediationSessionIn(BaseModel):
+    held_at: datetime | None = Field(default=None, description="when it was held; now if left out")
     location: str = Field(min_length=1, max_length=100, examples=["小区党群服务站"])
     attendees: str = Field(min_length=1, max_length=1000)
     notes: str = Field(min_length=1, max_length=4000)
     version: int = Field(ge=1)
 
 
-class SettleIn(BaseModel):
+class MediationSettleIn(BaseModel):
     """The end of mediation: an agreement (its terms), or none reached (why)."""
 
     agreed: bool
@@ -62,17 +62,17 @@ class SettleIn(BaseModel):
     version: int = Field(ge=1)
 
 
-class FollowUpIn(BaseModel):
+class MediationFollowUpIn(BaseModel):
     kept: bool = Field(description="whether the agreement is being kept")
     note: str = Field(min_length=1, max_length=2000)
     version: int = Field(ge=1)
 
 
-class WithdrawIn(BaseModel):
+class MediationWithdrawIn(BaseModel):
     version: int = Field(ge=1)
 
 
-class PartyOut(BaseModel):
+class MediationPartyOut(BaseModel):
     id: int
     side: str
     side_label: str
@@ -86,7 +86,7 @@ class PartyOut(BaseModel):
     chosen_at: datetime | None
 
 
-class SessionOut(BaseModel):
+class MediationSessionOut(BaseModel):
     id: int
     held_at: datetime
     location: str
@@ -95,7 +95,7 @@ class SessionOut(BaseModel):
     recorded_at: datetime
 
 
-class CaseOut(BaseModel):
+class MediationCaseOut(BaseModel):
     id: int
     compound_id: int
     compound_name: str | None
@@ -116,18 +116,18 @@ class CaseOut(BaseModel):
     version: int
 
 
-class CaseDetail(CaseOut):
+class MediationCaseDetail(MediationCaseOut):
     summary: str
     mediator_person_id: int | None
     agreement: str | None
     follow_up_kept: bool | None
     follow_up_note: str | None
-    parties: list[PartyOut]
-    sessions: list[SessionOut]
+    parties: list[MediationPartyOut]
+    sessions: list[MediationSessionOut]
     allowed_steps: list[str] = Field(description="the steps the case may take next")
 
 
-class CasePage(Page[CaseOut]):
+class MediationCasePage(Page[MediationCaseOut]):
     """Mediation cases, newest first."""
 
 

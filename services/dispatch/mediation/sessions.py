@@ -16,13 +16,14 @@ from shared.errors import InvalidInput
 
 
 async def record_session(
-    session: AsyncSession, case_id: int, body: s.SessionIn, principal: Principal, now: datetime
+    session: AsyncSession, case_id: int, body: s.MediationSessionIn, principal: Principal, now: datetime
 ) -> MediationCase:
     case = await access.get_case(session, case_id)
     access.require_read(principal, case, await access.parties_of(session, case_id))
     access.require_staff_or_mediator(principal, case, "记录调解会", "record a session")
     transition.check_seen(case, body.version)
-    if body.held_at.tzinfo is None or body.held_at > now:
+    held_at = body.held_at or now
+    if held_at.tzinfo is None or held_at > now:
         raise InvalidInput(
             "调解会时间须带时区且不晚于现在",
             "held_at must carry a time zone and not lie in the future",
@@ -32,7 +33,7 @@ async def record_session(
     session.add(
         MediationSession(
             case_id=case.id,
-            held_at=body.held_at,
+            held_at=held_at,
             location=body.location,
             attendees=body.attendees,
             notes=body.notes,

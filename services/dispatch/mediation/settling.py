@@ -14,7 +14,7 @@ from shared.auth import Principal
 
 
 async def settle(
-    session: AsyncSession, case_id: int, body: s.SettleIn, principal: Principal, now: datetime
+    session: AsyncSession, case_id: int, body: s.MediationSettleIn, principal: Principal, now: datetime
 ) -> MediationCase:
     case = await access.get_case(session, case_id)
     access.require_read(principal, case, await access.parties_of(session, case_id))

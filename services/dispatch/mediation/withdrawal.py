@@ -15,7 +15,7 @@ from shared.errors import Forbidden
 
 
 async def withdraw(
-    session: AsyncSession, case_id: int, body: s.WithdrawIn, principal: Principal, now: datetime
+    session: AsyncSession, case_id: int, body: s.MediationWithdrawIn, principal: Principal, now: datetime
 ) -> MediationCase:
     case = await access.get_case(session, case_id)
     parties = await access.parties_of(session, case_id)

@@ -64,12 +64,14 @@ async def test_neighbours_choose_a_community_judge_settle_and_are_visited(platfo
             f"{CASES}/{case['id']}/choices", json={**choice, "party_id": me["id"], "version": 1}, headers=wang
         )
     )
-    assert case["state"] == "filed" and case["mediator_name"] is None
+    assert case["state"] == "filed"
+    assert case["mediator_name"] is None
     # 孙师傅 cannot choose for 王秀英.
     refused = await dispatch.post(
         f"{CASES}/{case['id']}/choices", json={**choice, "party_id": me["id"], "version": case["version"]}, headers=sun
     )
-    assert refused.status_code == 403 and has_chinese(refused.json()["error"]["message"])
+    assert refused.status_code == 403
+    assert has_chinese(refused.json()["error"]["message"])
     case = ok(
         await dispatch.post(
             f"{CASES}/{case['id']}/choices",
@@ -114,16 +116,19 @@ async def test_neighbours_choose_a_community_judge_settle_and_are_visited(platfo
             f"{CASES}/{case['id']}/sessions", json={**session, "version": case["version"]}, headers=judge
         )
     )
-    assert case["state_label"] == "调解中" and case["sessions"][0]["location"] == "小区党群服务站"
+    assert case["state_label"] == "调解中"
+    assert case["sessions"][0]["location"] == "小区党群服务站"
     # A visit before an agreement is out of turn; an old version is stale.
     early = await dispatch.post(
         f"{CASES}/{case['id']}/follow-up", json={"kept": True, "note": "—", "version": case["version"]}, headers=grid
     )
-    assert early.status_code == 409 and early.json()["error"]["code"] == "illegal_transition"
+    assert early.status_code == 409
+    assert early.json()["error"]["code"] == "illegal_transition"
     stale = await dispatch.post(
         f"{CASES}/{case['id']}/settlement", json={"agreed": True, "text": "x", "version": 1}, headers=judge
     )
-    assert stale.status_code == 409 and stale.json()["error"]["code"] == "stale_version"
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "stale_version"
     terms = "孙师傅于12月10日前重做卫生间防水；天花板修复费用1200元双方各付600元。"
     case = ok(
         await dispatch.post(
