@@ -8,6 +8,8 @@ from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
 from services.dispatch.matching.api import router as matching_router
+from services.dispatch.mediation.api import router as mediation_router
+from services.dispatch.mediation.domain import ENUMS as MEDIATION_ENUMS
 from services.dispatch.open311.api import keys_router as open311_keys_router
 from services.dispatch.open311.api import router as open311_router
 from services.dispatch.orders.api import router as orders_router
@@ -29,6 +31,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **ORDER_ENUMS,
     **CATALOGUE_ENUMS,
     **POINTS_ENUMS,
+    **MEDIATION_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
 }
@@ -49,6 +52,7 @@ ROUTERS: list[APIRouter] = [
     points_router,
     matching_router,
     stats_router,
+    mediation_router,
     open311_router,
     open311_keys_router,
     stream_router,

@@ -3,6 +3,7 @@
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.matching.models import EligibilityRow
+from services.dispatch.mediation.models import MediationCase, MediationParty, MediationSession
 from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
@@ -29,6 +30,9 @@ __all__ = [
     "FeedItem",
     "GridWorkerView",
     "HouseholdView",
+    "MediationCase",
+    "MediationParty",
+    "MediationSession",
     "MemberHouseholdLink",
     "MemberView",
     "Offer",

@@ -195,6 +195,24 @@ async def build_world(platform: Platform) -> World:
     bills = ok(await billing.get("/api/v1/billing/bills", params={"compound_id": home.compound_id}, headers=staff))
     [bill_id] = [b["id"] for b in bills["items"] if b["dwelling_id"] == home.dwelling_id]
 
+    # Her dispute with her upstairs neighbour in mediation: only the two of them, the mediator
+    # and the grid's staff may read it.
+    dispute = ok(
+        await platform.clients["dispatch"].post(
+            f"{DISPATCH}/mediation/cases",
+            json={
+                "compound_id": home.compound_id, "kind": "dispute", "category": "neighbours",
+                "title": "楼上渗水调解", "summary": "卫生间天花板渗水",
+                "parties": [
+                    {"side": "applicant", "name": "王秀英", "person_id": cast.wang},
+                    {"side": "respondent", "name": "孙师傅", "person_id": cast.sun["person_id"]},
+                ],
+            },
+            headers=wang_headers,
+        ),
+        201,
+    )  # fmt: skip
+
     deliberation = platform.clients["deliberation"]
 
     async def proposal() -> Any:
@@ -214,7 +232,7 @@ async def build_world(platform: Platform) -> World:
         "person_id": cast.wang, "cadre_person_id": cast.zhang, "party_member_id": cast.zhao["id"],
         "party_org_id": cast.branch, "order_id": order["id"], "run_id": run["id"], "bill_id": bill_id,
         "proposal_id": proposed["id"], "worker_id": grid_worker["id"], "head_id": head["id"],
-        "place_id": home.building_id,
+        "place_id": home.building_id, "case_id": dispute["id"],
     }  # fmt: skip
     by_resource = {
         "streets": home.street_id, "communities": home.community_id, "grids": home.grid_id,
@@ -223,7 +241,7 @@ async def build_world(platform: Platform) -> World:
         "memberships": membership["id"], "heads": head["id"], "resident-units": unit["id"], "pairings": hidden["id"],
         "party-orgs": cast.branch, "party-members": cast.zhao["id"], "residents": cast.wang,
         "grid-workers": grid_worker["id"], "orders": order["id"], "bills": bill_id, "bill-runs": run["id"],
-        "proposals": proposed["id"],
+        "proposals": proposed["id"], "cases": dispute["id"],
     }  # fmt: skip
     outsiders = {
         NEIGHBOUR: platform.token(
@@ -234,7 +252,7 @@ async def build_world(platform: Platform) -> World:
         OTHER_GRID: platform.token(Grant(Role.grid_worker, "grid", grid2), person=7002),
         OTHER_PROPERTY: platform.token(Grant(Role.property_staff, "compound", compound2), person=7003),
     }
-    return World(ids, by_resource, outsiders, markers=("独居老人需关照", LEAK["title"]))
+    return World(ids, by_resource, outsiders, markers=("独居老人需关照", LEAK["title"], "楼上渗水调解"))
 
 
 # --- requests from the OpenAPI -------------------------------------------------------------

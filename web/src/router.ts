@@ -21,6 +21,8 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
+    { path: '/mediation', name: 'pb-mediation', component: () => import('./views/practices-b/MediationView.vue'), meta: { title: '矛盾纠纷调解' } },
+    { path: '/mediation/:id', name: 'pb-mediation-case', component: () => import('./views/practices-b/MediationCaseView.vue'), meta: { title: '调解案件' } },
     ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],

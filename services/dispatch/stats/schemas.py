@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.dispatch.mediation.schemas import MediationFigures
+
 Level = Literal["grid", "compound", "community", "street"]
 LEVEL_LABEL: dict[str, str] = {"grid": "网格", "compound": "小区", "community": "社区", "street": "街道"}
 
@@ -48,3 +50,6 @@ class StatsOut(BaseModel):
     triage_counts: list[CountOut] = Field(default_factory=list, description="by_triage with labels, most first")
     category_counts: list[CountOut] = Field(default_factory=list, description="by_category with names, most first")
     state_counts: list[CountOut] = Field(default_factory=list, description="by_state with labels, most first")
+    mediation: MediationFigures | None = Field(
+        default=None, description="mediation cases of the place in the period (矛盾纠纷调解)"
+    )

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.mediation.figures import figures as mediation_figures
+from services.dispatch.mediation.schemas import MediationFigures
 from services.dispatch.orders.domain import OrderState, Triage
 from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
@@ -111,6 +113,7 @@ async def stats(
         triage_counts=_counts(summary.by_triage, _label_of(Triage, {"untriaged": "未分流"})),
         category_counts=_counts(summary.by_category, lambda code: names.get(code, code)),
         state_counts=_counts(summary.by_state, _label_of(OrderState, {})),
+        mediation=await mediation_figures(session, level, place_id, date_from, date_to),
     )
 
 
@@ -180,6 +183,27 @@ def to_xlsx(out: s.StatsOut) -> bytes:
         page.append([header, "工单数"])
         for row in rows:
             page.append([row.label, row.orders])
+    if out.mediation is not None:
+        _mediation_sheet(book, out.mediation)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _mediation_sheet(book: Workbook, m: MediationFigures) -> None:
+    page = book.create_sheet("矛盾纠纷调解")
+    page.append(["指标", "件数"])
+    for label, value in (
+        ("受理", m.filed),
+        ("达成协议", m.resolved),
+        ("化解纠纷", m.disputes_resolved),
+        ("解决困难和问题", m.problems_resolved),
+        ("三方圆桌会议化解纠纷", m.round_table_disputes),
+        ("三方圆桌会议解决问题", m.round_table_problems),
+        ("调解未成", m.failed),
+        ("在办", m.open),
+        ("已回访", m.followed_up),
+        ("协议履行", m.agreements_kept),
+        *((f"调解人：{c.label}", c.cases) for c in m.by_mediator),
+    ):
+        page.append([label, value])

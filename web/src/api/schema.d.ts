@@ -1712,6 +1712,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/mediation/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解案件列表，游标分页 (cases, newest first) */
+        get: operations["dispatch_get_mediation_cases"];
+        put?: never;
+        /** 登记调解案件 (file a mediation case) */
+        post: operations["dispatch_post_mediation_cases"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解台账导出 Excel (the mediation ledger of a place as .xlsx) */
+        get: operations["dispatch_get_mediation_cases_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解案件详情 (one case) */
+        get: operations["dispatch_get_mediation_cases_by_case_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}/choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 当事人选择调解人 (a party chooses the mediator) */
+        post: operations["dispatch_post_mediation_cases_by_case_id_choices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 回访并结案 (the follow-up visit closes the case) */
+        post: operations["dispatch_post_mediation_cases_by_case_id_follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 记录调解会 (record a mediation session) */
+        post: operations["dispatch_post_mediation_cases_by_case_id_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}/settlement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 记录调解协议或调解未成 (an agreement, or none reached) */
+        post: operations["dispatch_post_mediation_cases_by_case_id_settlement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/cases/{case_id}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回调解申请 (withdraw the case) */
+        post: operations["dispatch_post_mediation_cases_by_case_id_withdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/mediation/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 调解统计（默认近一年）(mediation figures of a place, the last year by default) */
+        get: operations["dispatch_get_mediation_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/open311-keys": {
         parameters: {
             query?: never;
@@ -4537,6 +4691,22 @@ export interface components {
             /** Reasons */
             reasons: string[];
         };
+        /**
+         * CaseCategory
+         * @enum {string}
+         */
+        CaseCategory: "owner_property" | "neighbours" | "family" | "renovation" | "parking" | "other";
+        /**
+         * CaseKind
+         * @description Seed 001 counts the two apart: 48 problems solved and 36 disputes settled at round tables.
+         * @enum {string}
+         */
+        CaseKind: "dispute" | "problem";
+        /**
+         * CaseState
+         * @enum {string}
+         */
+        CaseState: "filed" | "mediator_chosen" | "in_mediation" | "agreed" | "failed" | "closed" | "withdrawn";
         /** CategoryCreate */
         CategoryCreate: {
             /**
@@ -6581,6 +6751,335 @@ export interface components {
             /** Roles */
             roles: components["schemas"]["RoleOut"][];
         };
+        /** MediationCaseCreate */
+        MediationCaseCreate: {
+            category: components["schemas"]["CaseCategory"];
+            /** Compound Id */
+            compound_id: number;
+            kind: components["schemas"]["CaseKind"];
+            /** Parties */
+            parties: components["schemas"]["MediationPartyIn"][];
+            /** Summary */
+            summary: string;
+            /**
+             * Title
+             * @example 地下车库漏水，业主与物业对维修费用有争议
+             */
+            title: string;
+        };
+        /** MediationCaseDetail */
+        MediationCaseDetail: {
+            /** Agreement */
+            agreement: string | null;
+            /**
+             * Allowed Steps
+             * @description the steps the case may take next
+             */
+            allowed_steps: string[];
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string | null;
+            /**
+             * Filed At
+             * Format: date-time
+             */
+            filed_at: string;
+            /** Follow Up Kept */
+            follow_up_kept: boolean | null;
+            /** Follow Up Note */
+            follow_up_note: string | null;
+            /** Followed Up At */
+            followed_up_at: string | null;
+            /** Grid Id */
+            grid_id: number | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Mediator Kind */
+            mediator_kind: string | null;
+            /** Mediator Kind Label */
+            mediator_kind_label: string | null;
+            /** Mediator Name */
+            mediator_name: string | null;
+            /** Mediator Person Id */
+            mediator_person_id: number | null;
+            /** Parties */
+            parties: components["schemas"]["MediationPartyOut"][];
+            /** Sessions */
+            sessions: components["schemas"]["MediationSessionOut"][];
+            /** Settled At */
+            settled_at: string | null;
+            /** State */
+            state: string;
+            /** State Label */
+            state_label: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /** MediationCaseOut */
+        MediationCaseOut: {
+            /** Category */
+            category: string;
+            /** Category Label */
+            category_label: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string | null;
+            /**
+             * Filed At
+             * Format: date-time
+             */
+            filed_at: string;
+            /** Followed Up At */
+            followed_up_at: string | null;
+            /** Grid Id */
+            grid_id: number | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Label */
+            kind_label: string;
+            /** Mediator Kind */
+            mediator_kind: string | null;
+            /** Mediator Kind Label */
+            mediator_kind_label: string | null;
+            /** Mediator Name */
+            mediator_name: string | null;
+            /** Settled At */
+            settled_at: string | null;
+            /** State */
+            state: string;
+            /** State Label */
+            state_label: string;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * MediationCasePage
+         * @description Mediation cases, newest first.
+         */
+        MediationCasePage: {
+            /** Items */
+            items: components["schemas"]["MediationCaseOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * MediationChoiceIn
+         * @description The mediator one party chooses; staff may record a party's choice made at the window.
+         */
+        MediationChoiceIn: {
+            mediator_kind: components["schemas"]["MediatorKind"];
+            /**
+             * Mediator Name
+             * @example 周律师（社区法律顾问）
+             */
+            mediator_name: string;
+            /** Mediator Person Id */
+            mediator_person_id?: number | null;
+            /** Party Id */
+            party_id: number;
+            /**
+             * Version
+             * @description the case's version the caller read
+             */
+            version: number;
+        };
+        /** MediationCount */
+        MediationCount: {
+            /** Cases */
+            cases: number;
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * MediationFigures
+         * @description Cases of a place settled in a period (an agreement reached on a day of the period).
+         */
+        MediationFigures: {
+            /** Agreements Kept */
+            agreements_kept: number;
+            /** By Category */
+            by_category: components["schemas"]["MediationCount"][];
+            /** By Mediator */
+            by_mediator: components["schemas"]["MediationCount"][];
+            /** Disputes Resolved */
+            disputes_resolved: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Filed
+             * @description cases filed in the period
+             */
+            filed: number;
+            /** Followed Up */
+            followed_up: number;
+            /**
+             * Open
+             * @description cases still open today, whenever filed
+             */
+            open: number;
+            /** Problems Resolved */
+            problems_resolved: number;
+            /**
+             * Resolved
+             * @description cases settled by an agreement in the period
+             */
+            resolved: number;
+            /**
+             * Round Table Disputes
+             * @description disputes settled at the compound's round table (三方圆桌会议)
+             */
+            round_table_disputes: number;
+            /**
+             * Round Table Problems
+             * @description problems solved at the compound's round table
+             */
+            round_table_problems: number;
+        };
+        /** MediationFollowUpIn */
+        MediationFollowUpIn: {
+            /**
+             * Kept
+             * @description whether the agreement is being kept
+             */
+            kept: boolean;
+            /** Note */
+            note: string;
+            /** Version */
+            version: number;
+        };
+        /** MediationPartyIn */
+        MediationPartyIn: {
+            /** Household Id */
+            household_id?: number | null;
+            /** Name */
+            name: string;
+            /**
+             * Organisation
+             * @example 某物业服务有限公司
+             */
+            organisation?: string | null;
+            /**
+             * Person Id
+             * @description the person's registry id, if a resident
+             */
+            person_id?: number | null;
+            side: components["schemas"]["PartySide"];
+        };
+        /** MediationPartyOut */
+        MediationPartyOut: {
+            /** Chosen At */
+            chosen_at: string | null;
+            /** Chosen Kind */
+            chosen_kind: string | null;
+            /** Chosen Kind Label */
+            chosen_kind_label: string | null;
+            /** Chosen Name */
+            chosen_name: string | null;
+            /** Household Id */
+            household_id: number | null;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Organisation */
+            organisation: string | null;
+            /** Person Id */
+            person_id: number | null;
+            /** Side */
+            side: string;
+            /** Side Label */
+            side_label: string;
+        };
+        /** MediationSessionIn */
+        MediationSessionIn: {
+            /** Attendees */
+            attendees: string;
+            /**
+             * Held At
+             * @description when it was held; now if left out
+             */
+            held_at?: string | null;
+            /**
+             * Location
+             * @example 小区党群服务站
+             */
+            location: string;
+            /** Notes */
+            notes: string;
+            /** Version */
+            version: number;
+        };
+        /** MediationSessionOut */
+        MediationSessionOut: {
+            /** Attendees */
+            attendees: string;
+            /**
+             * Held At
+             * Format: date-time
+             */
+            held_at: string;
+            /** Id */
+            id: number;
+            /** Location */
+            location: string;
+            /** Notes */
+            notes: string;
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /**
+         * MediationSettleIn
+         * @description The end of mediation: an agreement (its terms), or none reached (why).
+         */
+        MediationSettleIn: {
+            /** Agreed */
+            agreed: boolean;
+            /**
+             * Text
+             * @description the agreement's terms, or why none was reached
+             */
+            text: string;
+            /** Version */
+            version: number;
+        };
+        /** MediationWithdrawIn */
+        MediationWithdrawIn: {
+            /** Version */
+            version: number;
+        };
+        /**
+         * MediatorKind
+         * @description Whom the parties may choose (seed 001: 网格员 + 法律明白人 + 人民调解员, and the 社区法官
+         *     the parties pick by the kind of dispute; 三方圆桌会议 of branch, committee and company).
+         * @enum {string}
+         */
+        MediatorKind: "people_mediator" | "legal_understander" | "community_judge" | "round_table";
         /** MeetingIn */
         MeetingIn: {
             /** Attendee Person Ids */
@@ -7627,6 +8126,11 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * PartySide
+         * @enum {string}
+         */
+        PartySide: "applicant" | "respondent";
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -8957,6 +9461,8 @@ export interface components {
             load: {
                 [key: string]: number | null;
             };
+            /** @description mediation cases of the place in the period (矛盾纠纷调解) */
+            mediation?: components["schemas"]["MediationFigures"] | null;
             /** Orders */
             orders: number;
             /** Place Id */
@@ -25224,6 +25730,1341 @@ export interface operations {
                             [key: string]: string;
                         }[];
                     };
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_mediation_cases: {
+        parameters: {
+            query?: {
+                compound_id?: number | null;
+                state?: components["schemas"]["CaseState"] | null;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCasePage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationCaseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_mediation_cases_xlsx: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid" | "compound";
+                place_id: number;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_mediation_cases_by_case_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases_by_case_id_choices: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationChoiceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `illegal_transition`: 当前状态下不能执行此操作 (Not allowed in the current state)
+             *     - `stale_version`: 记录已被他人修改，请刷新后重试 (The record was changed meanwhile: reload and retry)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases_by_case_id_follow_up: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationFollowUpIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `illegal_transition`: 当前状态下不能执行此操作 (Not allowed in the current state)
+             *     - `stale_version`: 记录已被他人修改，请刷新后重试 (The record was changed meanwhile: reload and retry)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases_by_case_id_sessions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationSessionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `illegal_transition`: 当前状态下不能执行此操作 (Not allowed in the current state)
+             *     - `stale_version`: 记录已被他人修改，请刷新后重试 (The record was changed meanwhile: reload and retry)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases_by_case_id_settlement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationSettleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `illegal_transition`: 当前状态下不能执行此操作 (Not allowed in the current state)
+             *     - `stale_version`: 记录已被他人修改，请刷新后重试 (The record was changed meanwhile: reload and retry)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_post_mediation_cases_by_case_id_withdrawal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediationWithdrawIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationCaseDetail"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `illegal_transition`: 当前状态下不能执行此操作 (Not allowed in the current state)
+             *     - `stale_version`: 记录已被他人修改，请刷新后重试 (The record was changed meanwhile: reload and retry)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_mediation_figures: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid" | "compound";
+                place_id: number;
+                date_from?: string | null;
+                date_to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediationFigures"];
                 };
             };
             /** @description 请求不合法 */

@@ -13,6 +13,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./DashboardView.vue'),
         meta: { title: '治理看板', console: true },
       },
+      {
+        path: 'mediation',
+        name: 'console-pb-mediation',
+        component: () => import('./practices-b/MediationConsole.vue'),
+        meta: { title: '矛盾纠纷调解台账', console: true },
+      },
     ],
   },
 ]
