@@ -13,6 +13,18 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./DashboardView.vue'),
         meta: { title: '治理看板', console: true },
       },
+      {
+        path: 'billing',
+        name: 'console-billing',
+        component: () => import('./billing/BillingView.vue'),
+        meta: { title: '收费工作台', console: true },
+      },
+      {
+        path: 'receipts/:id',
+        name: 'console-receipt',
+        component: () => import('./billing/ReceiptView.vue'),
+        meta: { title: '收据', console: true },
+      },
     ],
   },
 ]
