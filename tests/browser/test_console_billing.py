@@ -39,14 +39,18 @@ def test_liu_jianhua_runs_the_month_takes_a_counter_payment_and_prints_the_recei
     ]
     month = today[:7]
     until(
-        lambda: SLOW.get(f"{base}/api/v1/billing/compounds/{compound_id}", headers=liu).status_code == 200
-        and ok(SLOW.get(f"{base}/api/v1/billing/compounds/{compound_id}/dwellings", headers=liu))["dwellings"] == 12,
+        lambda: (
+            SLOW.get(f"{base}/api/v1/billing/compounds/{compound_id}", headers=liu).status_code == 200
+            and ok(SLOW.get(f"{base}/api/v1/billing/compounds/{compound_id}/dwellings", headers=liu))["dwellings"] == 12
+        ),
         "the old compound's twelve dwellings known to billing",
     )
 
     context = browser.new_context(viewport=DESK, locale="zh-CN")
     # Printing opens the system dialog: record that the receipt asked for it instead.
-    context.add_init_script("window.print = () => { (window.top || window).__printed = (window.top.__printed || 0) + 1 }")
+    context.add_init_script(
+        "window.print = () => { (window.top || window).__printed = (window.top.__printed || 0) + 1 }"
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -85,7 +89,9 @@ def test_liu_jianhua_runs_the_month_takes_a_counter_payment_and_prints_the_recei
     expect(report).to_contain_text("首次开单")
     expect(page.get_by_test_id("collection-rate")).to_contain_text("0.00%")
     check_screen(page, "console-billing-02-bill-run")
-    run = ok(SLOW.get(f"{base}/api/v1/billing/bills", params={"compound_id": compound_id, "period": month}, headers=liu))
+    run = ok(
+        SLOW.get(f"{base}/api/v1/billing/bills", params={"compound_id": compound_id, "period": month}, headers=liu)
+    )
     assert run["total"] == 12
 
     # At the counter: 王秀英 pays 1栋301 (86.50 m² × 0.50 = 43.25 yuan); the form offers what she owes.

@@ -20,6 +20,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '收费工作台', console: true },
       },
       {
+        path: 'lists',
+        name: 'console-lists',
+        component: () => import('./dispatch/ListsView.vue'),
+        meta: { title: '红黑榜', console: true },
+      },
+      {
         path: 'receipts/:id',
         name: 'console-receipt',
         component: () => import('./billing/ReceiptView.vue'),
