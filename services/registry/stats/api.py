@@ -19,7 +19,8 @@ router = service_router("/api/v1/registry", tags=["registry"])
 @router.get(
     "/stats/coverage",
     response_model=s.CoverageReport,
-    summary="覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total; staff of the street or community)",
+    summary="覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total)",
+    description="For staff of the street or community asked about (and their auditors); 403 for anyone else.",
     tags=["统计 (statistics)"],
 )
 async def coverage(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from shared.auth import Grant, Role
-from tests.api.billing.builders import bill_run, billing, building, compound, ok, rate_card, staff, wait_for_dwellings
+from tests.api.billing.builders import bill_run, billing, building, compound, ok, rate_card, wait_for_dwellings
 from tests.api.conftest import Platform
 
 API = "/api/v1/billing"
@@ -16,7 +16,7 @@ API = "/api/v1/billing"
 async def test_the_committee_previews_october_then_publishes_the_same_statement(platform: Platform) -> None:
     platform.set_clock(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))
     c = await compound(platform, name="邛崃·预览小区")
-    cid, headers = c.compound_id, staff(platform, c.compound_id)
+    cid = c.compound_id
     await building(platform, c, number="1", dwellings=2, area_m2="100.00")
     await wait_for_dwellings(platform, cid, 2)
     await rate_card(platform, cid, "0.20")
@@ -30,7 +30,10 @@ async def test_the_committee_previews_october_then_publishes_the_same_statement(
     page = preview.text
     assert "预览稿：尚未发布" in page
     assert "监委会 陈淑芬" in page
-    assert await ok(await billing(platform).get(f"{API}/disclosures", params={"compound_id": cid}, headers=supervisor)) == []
+    assert (
+        await ok(await billing(platform).get(f"{API}/disclosures", params={"compound_id": cid}, headers=supervisor))
+        == []
+    )
 
     published = await ok(await billing(platform).post(f"{API}/disclosures", json=asked, headers=supervisor), 201)
     assert published["content_hash"] in page

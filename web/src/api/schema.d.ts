@@ -3696,7 +3696,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total) */
+        /**
+         * 覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total)
+         * @description For staff of the street or community asked about (and their auditors); 403 for anyone else.
+         */
         get: operations["registry_get_stats_coverage"];
         put?: never;
         post?: never;
