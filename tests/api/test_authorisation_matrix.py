@@ -61,7 +61,6 @@ OPEN: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/registry/notifications/read-all"): EVERYONE,
     ("PUT", "/api/v1/registry/notifications/preferences"): EVERYONE,
     # Coverage rates are published aggregate figures of the street (no one's record).
-    ("GET", "/api/v1/registry/stats/coverage"): EVERYONE,
     # The street is everyone's here (all outsiders live or serve in it).
     ("GET", "/api/v1/registry/streets/{entity_id}"): EVERYONE,
     # What is public in her compound: its places, the party organisation, who sits on its

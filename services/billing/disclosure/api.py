@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.billing.access import place_of
@@ -56,6 +59,19 @@ async def list_disclosures(session: Session, principal: CurrentPrincipal, compou
 async def verify_disclosures(session: Session, principal: CurrentPrincipal, compound_id: int) -> VerifyOut:
     await _require_of_compound(session, principal, compound_id)
     return await service.verify(session, compound_id)
+
+
+# Before the {disclosure_id} routes, which would take 'preview.html' for an id.
+@router.get(
+    "/disclosures/preview.html",
+    summary="公示预览 (printable HTML of what publishing would store now; nothing is stored)",
+    response_class=HTMLResponse,
+)
+async def preview_disclosure_html(
+    body: Annotated[DisclosureCreate, Query()], now: Now, session: Session, principal: CurrentPrincipal
+) -> HTMLResponse:
+    d = await service.draft(session, principal, body, now)
+    return HTMLResponse(render.to_html(d.content, d.seq, d.content_hash, d.prev_hash, preview=True))
 
 
 @router.get("/disclosures/{disclosure_id}.xlsx", summary="公示 (.xlsx)", response_class=Response)

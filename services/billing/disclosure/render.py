@@ -101,8 +101,9 @@ def to_xlsx(content: dict[str, Any], seq: int, content_hash: str, prev_hash: str
     return buffer.getvalue()
 
 
-def to_html(content: dict[str, Any], seq: int, content_hash: str, prev_hash: str) -> str:
-    """A self-contained page that prints on A4 for the notice board."""
+def to_html(content: dict[str, Any], seq: int, content_hash: str, prev_hash: str, *, preview: bool = False) -> str:
+    """A self-contained page that prints on A4 for the notice board; a preview says on its face
+    that it is not yet published (its hash is what publishing now would give)."""
     sections = []
     for name, rows in _rows(content).items():
         shown = [(label, fen_to_yuan(fen)) for label, fen in rows]
@@ -123,7 +124,10 @@ def to_html(content: dict[str, Any], seq: int, content_hash: str, prev_hash: str
         "td,th{border:1px solid #333;padding:4px 8px;text-align:left}.n{text-align:right}"
         ".sign{margin-top:2em;display:flex;justify-content:space-between}"
         "footer{margin-top:2em;font-size:9pt;word-break:break-all}@page{size:A4;margin:1.5cm}"
-        f"</style></head><body><h1>{heading}</h1><table class=notice>{notice}</table>"
+        ".draft{border:2px dashed #a50d26;color:#a50d26;padding:4px 8px;font-weight:bold}"
+        "</style></head><body>"
+        + ("<p class=draft>预览稿：尚未发布，不可张贴 (preview, not published)</p>" if preview else "")
+        + f"<h1>{heading}</h1><table class=notice>{notice}</table>"
         + "".join(sections)
         + f"<p>{escape(RATE_NOTE)}</p>"
         "<p>本公示按款项实际发生日期归入账期；账期公示后补录的款项列入下一期“以前期间调整”；资金余额为账期末余额。</p>"

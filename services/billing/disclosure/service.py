@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.access import place_of, require_any_of_compound
-from services.billing.bills.domain import parse_period
+from services.billing.bills.domain import Period, parse_period
 from services.billing.disclosure import domain, figures
 from services.billing.disclosure.models import disclosures
 from services.billing.disclosure.schemas import DisclosureCreate, DisclosureOut, LinkOut, VerifyOut
@@ -36,8 +37,20 @@ def disclosure_out(row: Any) -> DisclosureOut:
     )
 
 
-async def publish(session: AsyncSession, principal: Principal, body: DisclosureCreate, now: datetime) -> DisclosureOut:
-    """Compute the period's figures from the books as they stand, chain and store them."""
+@dataclass(frozen=True)
+class Draft:
+    """A period's statement as it would be published now: its place in the chain and its figures."""
+
+    period: Period
+    seq: int
+    prev_hash: str
+    content: dict[str, Any]
+    content_hash: str
+
+
+async def draft(session: AsyncSession, principal: Principal, body: DisclosureCreate, now: datetime) -> Draft:
+    """The statement publishing would store now, by the same rules (who may, which period), so a
+    preview shows exactly what the notice board will get."""
     place = await place_of(session, body.compound_id)
     require_any_of_compound(principal, place, Role.supervisory_committee, Role.owners_committee, Role.property_staff)
     period = parse_period(body.period)
@@ -64,7 +77,13 @@ async def publish(session: AsyncSession, principal: Principal, body: DisclosureC
         session, body.compound_id, period, await figures.current_watermarks(session), earlier
     )
     content["notice"] = _notice(principal, body.compound_id, body, today)
-    content_hash = domain.chain_hash(prev_hash, content)
+    return Draft(period, seq, prev_hash, content, domain.chain_hash(prev_hash, content))
+
+
+async def publish(session: AsyncSession, principal: Principal, body: DisclosureCreate, now: datetime) -> DisclosureOut:
+    """Compute the period's figures from the books as they stand, chain and store them."""
+    d = await draft(session, principal, body, now)
+    period, seq, prev_hash, content, content_hash = d.period, d.seq, d.prev_hash, d.content, d.content_hash
     try:
         async with session.begin_nested():
             disclosure_id = (

@@ -20,15 +20,16 @@ router = service_router("/api/v1/registry", tags=["registry"])
     "/stats/coverage",
     response_model=s.CoverageReport,
     summary="覆盖率统计：党支部、楼栋长、业委会、党员报到、包联 (coverage per community and in total)",
+    description="For staff of the street or community asked about (and their auditors); 403 for anyone else.",
     tags=["统计 (statistics)"],
 )
 async def coverage(
     session: Session,
-    _: CurrentPrincipal,
+    principal: CurrentPrincipal,
     street_id: Annotated[int | None, Query(gt=0)] = None,
     community_id: Annotated[int | None, Query(gt=0)] = None,
 ) -> s.CoverageReport:
-    return await st.coverage(session, street_id=street_id, community_id=community_id)
+    return await st.coverage(session, principal, street_id=street_id, community_id=community_id)
 
 
 @router.get(

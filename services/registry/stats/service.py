@@ -20,6 +20,7 @@ from services.registry.people.models import Head, Person
 from services.registry.places.models import Community, Compound, Street
 from services.registry.stats import schemas as s
 from services.registry.stats.domain import Coverage, total
+from shared.auth import Place, Principal, Role, require_staff_of
 from shared.clock import clock_of
 from shared.errors import InvalidInput, NotFound
 
@@ -161,10 +162,17 @@ async def per_compound(session: AsyncSession, ids: list[int], as_of: date) -> di
 
 
 async def coverage(
-    session: AsyncSession, *, street_id: int | None, community_id: int | None, today: date | None = None
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    street_id: int | None,
+    community_id: int | None,
+    today: date | None = None,
 ) -> s.CoverageReport:
-    """The coverage figures per community and in total."""
+    """The coverage figures per community and in total, for staff of the street or community
+    asked about (as the dashboard's figures are): another street's work is not theirs to read."""
     street, communities = await _communities(session, street_id, community_id)
+    require_staff_of(principal, Place(street_id=street, community_id=community_id), Role.auditor)
     as_of = today or clock_of(session).today()
     compounds = dict(
         (

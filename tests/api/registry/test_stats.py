@@ -4,6 +4,8 @@ street, one community, the old compound of 96 households, then a second compound
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.registry.builders import API, build_old_compound, five_levels, register_resident
@@ -60,8 +62,11 @@ async def test_coverage_reports_the_old_compounds_branch_heads_committee_check_i
         },
     )
 
-    resident = platform.token(Grant(Role.resident), person=wang)
-    report = (await registry.get(f"{API}/stats/coverage", params={"street_id": c.street_id}, headers=resident)).json()
+    # The street's admin reads the street; the community's admin reads the community.
+    street_admin = platform.token(Grant(Role.street_admin, "street", c.street_id), person=wang)
+    report = (
+        await registry.get(f"{API}/stats/coverage", params={"street_id": c.street_id}, headers=street_admin)
+    ).json()
     expected = {
         "compounds": 1,
         "compounds_with_party_branch": 1,
@@ -98,7 +103,11 @@ async def test_coverage_reports_the_old_compounds_branch_heads_committee_check_i
         "/memberships", {"person_id": li, "body": "supervisory_committee", "compound_id": c.compound_id}
     )
     by_community = (
-        await registry.get(f"{API}/stats/coverage", params={"community_id": c.community_id}, headers=resident)
+        await registry.get(
+            f"{API}/stats/coverage",
+            params={"community_id": c.community_id},
+            headers=platform.token(Grant(Role.community_admin, "community", c.community_id), person=li),
+        )
     ).json()
     totals = by_community["totals"]
     assert (totals["compounds"], totals["compounds_with_party_branch"], totals["party_branch_rate"]) == (2, 1, "50.00")
@@ -134,3 +143,32 @@ async def test_an_empty_street_reports_zero_rates_and_bad_requests_are_named(pla
     assert "街道 999 不存在" in assert_error(missing, 404, "not_found")["message"]
     anonymous = await registry.get(f"{API}/stats/coverage", params={"street_id": street["id"]})
     assert_error(anonymous, 401, "unauthorized")
+
+
+async def test_coverage_is_read_by_the_staff_of_the_place_asked_about_and_no_one_else(platform: Platform) -> None:
+    """李建国 admins 三桥街道: he reads his street's coverage, not 涧河街道's; the admin of 涧河's
+    community reads hers, not her street's; a resident and a grid worker read neither."""
+    registry = platform.clients["registry"]
+    c = await build_old_compound(platform)
+    other_street = await platform.post("/streets", {"name": "涧河街道"})
+    other_community = await platform.post("/communities", {"street_id": other_street["id"], "name": "涧河社区"})
+    li = platform.token(Grant(Role.street_admin, "street", c.street_id), person=11)
+    jianhe = platform.token(Grant(Role.community_admin, "community", other_community["id"]), person=12)
+    resident = platform.token(Grant(Role.resident, "household", c.households[0]), person=13)
+    grid_worker = platform.token(Grant(Role.grid_worker, "grid", c.grid_id), person=14)
+    auditor = platform.token(Grant(Role.auditor, "street", c.street_id), person=15)
+
+    async def coverage(headers: dict[str, str], **place: int) -> Any:
+        return await registry.get(f"{API}/stats/coverage", params=place, headers=headers)
+
+    mine = await coverage(li, street_id=c.street_id)
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["totals"]["compounds"] == 1
+    assert (await coverage(li, community_id=c.community_id)).status_code == 200
+    assert (await coverage(auditor, street_id=c.street_id)).status_code == 200
+    assert_error(await coverage(li, street_id=other_street["id"]), 403, "forbidden")
+    assert_error(await coverage(li, community_id=other_community["id"]), 403, "forbidden")
+    assert (await coverage(jianhe, community_id=other_community["id"])).status_code == 200
+    assert_error(await coverage(jianhe, street_id=other_street["id"]), 403, "forbidden")
+    assert_error(await coverage(resident, street_id=c.street_id), 403, "forbidden")
+    assert_error(await coverage(grid_worker, community_id=c.community_id), 403, "forbidden")

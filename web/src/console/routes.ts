@@ -19,6 +19,24 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./practices-b/MediationConsole.vue'),
         meta: { title: '矛盾纠纷调解台账', console: true },
       },
+      {
+        path: 'billing',
+        name: 'console-billing',
+        component: () => import('./billing/BillingView.vue'),
+        meta: { title: '收费工作台', console: true },
+      },
+      {
+        path: 'lists',
+        name: 'console-lists',
+        component: () => import('./dispatch/ListsView.vue'),
+        meta: { title: '红黑榜', console: true },
+      },
+      {
+        path: 'receipts/:id',
+        name: 'console-receipt',
+        component: () => import('./billing/ReceiptView.vue'),
+        meta: { title: '收据', console: true },
+      },
     ],
   },
 ]

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { bookCompounds, deskHome } from './landing'
+
+describe('deskHome', () => {
+  it('sends admins to the dashboard and treasurers to the books', () => {
+    expect(deskHome([{ role: 'street_admin', scope: 'street:1' }])).toBe('/console/')
+    expect(deskHome([{ role: 'community_admin', scope: 'community:2' }])).toBe('/console/')
+    expect(deskHome([{ role: 'resident', scope: 'household:3' }, { role: 'owners_committee', scope: 'compound:1' }])).toBe(
+      '/console/billing',
+    )
+    expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/billing')
+  })
+
+  it('keeps residents, grid workers, party members and council members on the phone', () => {
+    expect(deskHome([{ role: 'resident', scope: 'household:3' }, { role: 'council', scope: 'compound:1' }])).toBeNull()
+    expect(deskHome([{ role: 'grid_worker', scope: 'grid:1' }])).toBeNull()
+    expect(deskHome([{ role: 'party_member', scope: null }])).toBeNull()
+    expect(deskHome([])).toBeNull()
+  })
+
+  it('lists each compound once', () => {
+    expect(
+      bookCompounds([
+        { role: 'owners_committee', scope: 'compound:1' },
+        { role: 'property_staff', scope: 'compound:1' },
+        { role: 'owners_committee', scope: null },
+      ]),
+    ).toEqual([1])
+  })
+})

@@ -1,0 +1,45 @@
+// Where a person lands after logging in: staff who work at a desk (street and community admins,
+// the compound's treasurers and committees, auditors) on the console, everyone else (residents,
+// grid workers and party members, who work on the move) on the phone home. A council member is a
+// resident who sits on the council now and then, so the council alone does not make a desk.
+import type { Level } from './figures'
+
+export interface RoleGrant {
+  role: string
+  scope: string | null
+}
+
+const DASHBOARD_ROLES = ['ops', 'street_admin', 'community_admin', 'auditor']
+const BOOK_ROLES = ['owners_committee', 'property_staff', 'supervisory_committee']
+
+function placeOf(scope: string | null): { level: string; id: number } | null {
+  if (!scope) return null
+  const [level, id] = scope.split(':')
+  const n = Number(id)
+  return level && Number.isInteger(n) ? { level, id: n } : null
+}
+
+/** The compounds whose books the caller keeps or reads (treasurers and committees). */
+export function bookCompounds(roles: RoleGrant[]): number[] {
+  const ids = roles
+    .filter((r) => BOOK_ROLES.includes(r.role))
+    .map((r) => placeOf(r.scope))
+    .filter((p): p is { level: string; id: number } => p !== null && p.level === 'compound')
+    .map((p) => p.id)
+  return [...new Set(ids)]
+}
+
+/** Whether the caller sees the dashboard: staff of a street, community or grid (or everywhere). */
+export function seesDashboard(roles: RoleGrant[]): boolean {
+  const levels: Level[] = ['street', 'community', 'grid', 'compound']
+  return roles.some(
+    (r) => DASHBOARD_ROLES.includes(r.role) && (r.scope === null || levels.includes(placeOf(r.scope)?.level as Level)),
+  )
+}
+
+/** The console screen a person lands on after logging in, or null for the phone home. */
+export function deskHome(roles: RoleGrant[]): string | null {
+  if (seesDashboard(roles)) return '/console/'
+  if (bookCompounds(roles).length) return '/console/billing'
+  return null
+}
