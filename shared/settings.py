@@ -244,7 +244,8 @@ class Settings(BaseSettings):
             ):
                 raise ValueError(
                     "生产环境的密码哈希强度不得低于默认值 "
-                    "(ARGON2_TIME_COST, ARGON2_MEMORY_KIB and ARGON2_PARALLELISM may not go below their defaults in production)"
+                    "(ARGON2_TIME_COST, ARGON2_MEMORY_KIB and ARGON2_PARALLELISM "
+                    "may not go below their defaults in production)"
                 )
             if self.jwt_algorithm == "RS256" and self.jwt_public_key_file is None:
                 raise ValueError("RS256 需要 JWT_PUBLIC_KEY_FILE (RS256 needs JWT_PUBLIC_KEY_FILE)")
