@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from services.registry.resources import VersionedChange
+from shared.labels import label_of
 
 Name = Field(min_length=1, max_length=100)
 Id = Field(gt=0)
@@ -19,6 +20,10 @@ class In(BaseModel):
 
 
 class Out(BaseModel):
+    """Answers are read from the rows themselves (`CompoundOut.model_validate(compound)`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     version: int
     created_at: datetime
@@ -94,9 +99,9 @@ class CompoundOut(Out):
     grid_id: int | None
     cluster_id: int | None
     kind: CompoundKind
-    kind_label: str
+    kind_label = label_of("kind")
     management_model: ManagementModel
-    management_model_label: str
+    management_model_label = label_of("management_model")
 
 
 class CourtyardCreate(In):
@@ -133,7 +138,7 @@ class BuildingOut(Out):
     courtyard_id: int | None
     number: str
     structure: BuildingStructure
-    structure_label: str
+    structure_label = label_of("structure")
     floors: int
 
 
@@ -182,9 +187,9 @@ class DwellingOut(Out):
     area_m2: Decimal
     exclusive_area_m2: Decimal
     usage: DwellingUsage
-    usage_label: str
+    usage_label = label_of("usage")
     sale_status: SaleStatus
-    sale_status_label: str
+    sale_status_label = label_of("sale_status")
     delivered: bool
 
 
