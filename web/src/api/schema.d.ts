@@ -4482,8 +4482,11 @@ export interface components {
             /** Number */
             number: string;
             structure: components["schemas"]["BuildingStructure"];
-            /** Structure Label */
-            structure_label: string;
+            /**
+             * Structure Label
+             * @description The Chinese label of structure (中文标签)
+             */
+            readonly structure_label: string;
             /** Version */
             version: number;
         };
@@ -5150,11 +5153,17 @@ export interface components {
             /** Id */
             id: number;
             kind: components["schemas"]["CompoundKind"];
-            /** Kind Label */
-            kind_label: string;
+            /**
+             * Kind Label
+             * @description The Chinese label of kind (中文标签)
+             */
+            readonly kind_label: string;
             management_model: components["schemas"]["ManagementModel"];
-            /** Management Model Label */
-            management_model_label: string;
+            /**
+             * Management Model Label
+             * @description The Chinese label of management_model (中文标签)
+             */
+            readonly management_model_label: string;
             /** Name */
             name: string;
             /** Version */
@@ -5742,11 +5751,17 @@ export interface components {
             /** Room */
             room: string;
             sale_status: components["schemas"]["SaleStatus"];
-            /** Sale Status Label */
-            sale_status_label: string;
+            /**
+             * Sale Status Label
+             * @description The Chinese label of sale_status (中文标签)
+             */
+            readonly sale_status_label: string;
             usage: components["schemas"]["DwellingUsage"];
-            /** Usage Label */
-            usage_label: string;
+            /**
+             * Usage Label
+             * @description The Chinese label of usage (中文标签)
+             */
+            readonly usage_label: string;
             /** Version */
             version: number;
         };
