@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from services.registry.resources import VersionedChange
-from shared.labels import label_of
 
 Name = Field(min_length=1, max_length=100)
 Id = Field(gt=0)
@@ -99,9 +98,17 @@ class CompoundOut(Out):
     grid_id: int | None
     cluster_id: int | None
     kind: CompoundKind
-    kind_label = label_of("kind")
     management_model: ManagementModel
-    management_model_label = label_of("management_model")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def management_model_label(self) -> str:
+        return self.management_model.label
 
 
 class CourtyardCreate(In):
@@ -138,8 +145,12 @@ class BuildingOut(Out):
     courtyard_id: int | None
     number: str
     structure: BuildingStructure
-    structure_label = label_of("structure")
     floors: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def structure_label(self) -> str:
+        return self.structure.label
 
 
 class EntranceCreate(In):
@@ -187,10 +198,18 @@ class DwellingOut(Out):
     area_m2: Decimal
     exclusive_area_m2: Decimal
     usage: DwellingUsage
-    usage_label = label_of("usage")
     sale_status: SaleStatus
-    sale_status_label = label_of("sale_status")
     delivered: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def usage_label(self) -> str:
+        return self.usage.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sale_status_label(self) -> str:
+        return self.sale_status.label
 
 
 class HouseholdCreate(In):

@@ -4482,10 +4482,7 @@ export interface components {
             /** Number */
             number: string;
             structure: components["schemas"]["BuildingStructure"];
-            /**
-             * Structure Label
-             * @description The Chinese label of structure (中文标签)
-             */
+            /** Structure Label */
             readonly structure_label: string;
             /** Version */
             version: number;
@@ -5153,16 +5150,10 @@ export interface components {
             /** Id */
             id: number;
             kind: components["schemas"]["CompoundKind"];
-            /**
-             * Kind Label
-             * @description The Chinese label of kind (中文标签)
-             */
+            /** Kind Label */
             readonly kind_label: string;
             management_model: components["schemas"]["ManagementModel"];
-            /**
-             * Management Model Label
-             * @description The Chinese label of management_model (中文标签)
-             */
+            /** Management Model Label */
             readonly management_model_label: string;
             /** Name */
             name: string;
@@ -5751,16 +5742,10 @@ export interface components {
             /** Room */
             room: string;
             sale_status: components["schemas"]["SaleStatus"];
-            /**
-             * Sale Status Label
-             * @description The Chinese label of sale_status (中文标签)
-             */
+            /** Sale Status Label */
             readonly sale_status_label: string;
             usage: components["schemas"]["DwellingUsage"];
-            /**
-             * Usage Label
-             * @description The Chinese label of usage (中文标签)
-             */
+            /** Usage Label */
             readonly usage_label: string;
             /** Version */
             version: number;
