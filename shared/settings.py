@@ -16,6 +16,12 @@ DEFAULT_PAYMENT_CHANNEL_SECRET = "linli-development-payment-channel-secret"
 DEFAULT_PII_KEY = "bGlubGktZGV2LXBpaS1lbmNyeXB0aW9uLWtleS0zMmI="
 DEFAULT_PII_HASH_KEY = "bGlubGktZGV2LXBpaS1zZWFyY2gtaGFzaC1rZXktMzI="
 MIN_SECRET_LENGTH = 32
+# argon2id's cost (argon2-cffi's defaults, RFC 9106's second recommended option): production
+# refuses anything cheaper. Only the test suite lowers it (tests/conftest.py), so that a story
+# that logs in or seeds the demo accounts spends microseconds, not a third of a CPU second, a hash.
+STRONG_ARGON2_TIME_COST = 3
+STRONG_ARGON2_MEMORY_KIB = 65_536
+STRONG_ARGON2_PARALLELISM = 4
 
 
 class Settings(BaseSettings):
@@ -194,6 +200,11 @@ class Settings(BaseSettings):
     # Reproducible: the same size gives the same records.
     demo_size: int = Field(default=1, ge=0, le=20)
     linli_demo_password: SecretStr = SecretStr("linli-demo")
+    # Passwords are hashed with argon2id at this cost (hashes keep their own parameters, so a
+    # change applies to new hashes; a login rehashes one made at another cost).
+    argon2_time_cost: int = Field(default=STRONG_ARGON2_TIME_COST, ge=1)
+    argon2_memory_kib: int = Field(default=STRONG_ARGON2_MEMORY_KIB, ge=8)
+    argon2_parallelism: int = Field(default=STRONG_ARGON2_PARALLELISM, ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -226,6 +237,16 @@ class Settings(BaseSettings):
 
             if self.clock_offset_seconds:
                 raise ValueError("生产环境不得设置 CLOCK_OFFSET_SECONDS (no clock offset in production)")
+            if (
+                self.argon2_time_cost < STRONG_ARGON2_TIME_COST
+                or self.argon2_memory_kib < STRONG_ARGON2_MEMORY_KIB
+                or self.argon2_parallelism < STRONG_ARGON2_PARALLELISM
+            ):
+                raise ValueError(
+                    "生产环境的密码哈希强度不得低于默认值 "
+                    "(ARGON2_TIME_COST, ARGON2_MEMORY_KIB and ARGON2_PARALLELISM "
+                    "may not go below their defaults in production)"
+                )
             if self.jwt_algorithm == "RS256" and self.jwt_public_key_file is None:
                 raise ValueError("RS256 需要 JWT_PUBLIC_KEY_FILE (RS256 needs JWT_PUBLIC_KEY_FILE)")
         return self

@@ -223,6 +223,7 @@ async def add_demo_people(session: AsyncSession, settings: Settings, demo: DemoS
         demo.people[person.mobile] = created.id
         await accounts.create_account(
             session,
+            settings,
             vault,
             SEEDER,
             account_schemas.AccountCreate(person_id=created.id, mobile=person.mobile, password=password),

@@ -3,13 +3,16 @@
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from services.registry.accounts.service import hasher_of
 from shared.settings import Settings
 
 
 @pytest.fixture(autouse=True)
 def _wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    # `make test` moves every clock ahead (CLOCK_OFFSET_SECONDS); production never runs so.
-    monkeypatch.delenv("CLOCK_OFFSET_SECONDS", raising=False)
+    # `make test` moves every clock ahead (CLOCK_OFFSET_SECONDS) and the suite hashes passwords
+    # cheaply (ARGON2_*, tests/conftest.py); production never runs so.
+    for key in ("CLOCK_OFFSET_SECONDS", "ARGON2_TIME_COST", "ARGON2_MEMORY_KIB", "ARGON2_PARALLELISM"):
+        monkeypatch.delenv(key, raising=False)
 
 
 def test_production_refuses_the_development_secret() -> None:
@@ -23,6 +26,19 @@ def test_production_refuses_the_development_secret() -> None:
     good = Settings(environment="production", jwt_secret=SecretStr("s3cret-of-the-street-" * 2), **keys)
     good.check_pii_keys()
     assert good.environment == "production"
+
+
+def test_passwords_are_hashed_at_the_strong_cost_unless_told_and_never_cheaper_in_production() -> None:
+    # Without ARGON2_* (the _wall_clock fixture removed the suite's) the cost is argon2-cffi's
+    # default, RFC 9106's second recommended option.
+    settings = Settings()
+    assert (settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism) == (3, 65_536, 4)
+    assert hasher_of(settings).hash("plum-blossom-lane-7").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    keys = {"pii_encryption_key": SecretStr("a" * 44), "pii_hash_key": SecretStr("b" * 44)}
+    secret = SecretStr("s3cret-of-the-street-" * 2)
+    for weaker in ({"argon2_time_cost": 1}, {"argon2_memory_kib": 8}, {"argon2_parallelism": 1}):
+        with pytest.raises(ValidationError, match="ARGON2"):
+            Settings(environment="production", jwt_secret=secret, **keys, **weaker)  # type: ignore[arg-type]
 
 
 def test_database_url_template_names_each_service_database() -> None:

@@ -11,10 +11,11 @@ from fastapi.responses import StreamingResponse
 
 from services.dispatch.stream.service import frames_after, latest, parse_cursor, recipients_of
 from shared.auth import CurrentPrincipal
+from shared.openapi import operation_id
 from shared.service_app import ServiceRuntime
 from shared.sse import FeedFrame, event_stream
 
-router = APIRouter(prefix="/api/v1/dispatch", tags=["stream 实时任务"])
+router = APIRouter(prefix="/api/v1/dispatch", tags=["stream 实时任务"], generate_unique_id_function=operation_id)
 
 
 @router.get(

@@ -114,9 +114,9 @@ async def change_password(
     tags=[TAG],
 )
 async def create_account(
-    body: s.AccountCreate, session: Session, principal: CurrentPrincipal, vault: Vault
+    body: s.AccountCreate, request: Request, session: Session, principal: CurrentPrincipal, vault: Vault
 ) -> s.AccountOut:
-    return await a.create_account(session, vault, principal, body)
+    return await a.create_account(session, request.app.state.runtime.settings, vault, principal, body)
 
 
 @router.post(

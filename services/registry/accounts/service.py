@@ -39,8 +39,9 @@ from shared.clock import clock_of
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, LinliError, NotFound, Unauthorized
 from shared.service_app import ServiceRuntime
+from shared.settings import Settings
 
-_HASHER = PasswordHasher()
+_VERIFIER = PasswordHasher()
 
 
 class LoginThrottled(LinliError):
@@ -59,9 +60,19 @@ class LoginThrottled(LinliError):
         self.retry_after = retry_after
 
 
-def hash_password(password: str) -> str:
+@functools.cache
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+
+
+def hasher_of(settings: Settings) -> PasswordHasher:
+    """argon2id at the cost the settings name (production refuses less than the strong default)."""
+    return _hasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+
+
+def hash_password(hasher: PasswordHasher, password: str) -> str:
     """An argon2id hash of a password (slow on purpose: call it off the event loop in requests)."""
-    return _HASHER.hash(password)
+    return hasher.hash(password)
 
 
 def _bad_credentials() -> Unauthorized:
@@ -70,15 +81,16 @@ def _bad_credentials() -> Unauthorized:
 
 
 @functools.cache
-def _decoy_hash() -> str:
+def _decoy_hash(hasher: PasswordHasher) -> str:
     """A hash to verify against when the mobile is unknown, so both failures take as long."""
-    return _HASHER.hash("linli-decoy-password")
+    return hasher.hash("linli-decoy-password")
 
 
 async def _password_matches(password_hash: str, password: str) -> bool:
     def verify() -> bool:
         try:
-            return _HASHER.verify(password_hash, password)
+            # A hash names its own parameters: any hasher verifies it at the cost it was made with.
+            return _VERIFIER.verify(password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
@@ -230,7 +242,7 @@ async def login(
         raise LoginThrottled(wait)
     account = await session.scalar(select(Account).where(Account.mobile_hash == mobile_hash))
     if account is None:
-        await _password_matches(_decoy_hash(), body.password)
+        await _password_matches(_decoy_hash(hasher_of(runtime.settings)), body.password)
         await _record_failure(runtime.db.sessionmaker, keys, now)
         raise _bad_credentials()
     if not await _password_matches(account.password_hash, body.password):
@@ -240,8 +252,9 @@ async def login(
     # could clear it by logging in to an account of their own between tries).
     await session.execute(delete(LoginThrottle).where(LoginThrottle.key == f"mobile:{mobile_hash}"))
     account.failed_attempts, account.locked_until, account.last_login_at = 0, None, now
-    if _HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = await asyncio.to_thread(hash_password, body.password)
+    hasher = hasher_of(runtime.settings)
+    if hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = await asyncio.to_thread(hash_password, hasher, body.password)
     grants = await derive_grants(session, account.person_id)
     return await _issue(session, codec, account.person_id, grants, now, runtime.settings.refresh_token_ttl_seconds)
 
@@ -298,7 +311,7 @@ async def change_password(
             code=ErrorCode.password_unchanged,
             details=[{"field": "new_password"}],
         )
-    account.password_hash = await asyncio.to_thread(hash_password, body.new_password)
+    account.password_hash = await asyncio.to_thread(hash_password, hasher_of(runtime.settings), body.new_password)
     await sessions.revoke_person(session, account.person_id, sessions.PASSWORD_CHANGED, runtime.clock())
 
 
@@ -315,7 +328,13 @@ def _require_person_admin(principal: Principal, area: Area | None) -> None:
 
 
 async def create_account(
-    session: AsyncSession, vault: PiiVault, principal: Principal, body: s.AccountCreate, *, demo: bool = False
+    session: AsyncSession,
+    settings: Settings,
+    vault: PiiVault,
+    principal: Principal,
+    body: s.AccountCreate,
+    *,
+    demo: bool = False,
 ) -> s.AccountOut:
     """`demo=True` only for the demo street's seeded accounts (demo.py): their published password
     (`linli-demo`) is exempt from the password policy, and from nowhere else."""
@@ -347,7 +366,7 @@ async def create_account(
     mobile_hash = vault.search_hash(mobile)
     if await session.scalar(select(Account.person_id).where(Account.mobile_hash == mobile_hash)) is not None:
         raise mobile_taken
-    password_hash = await asyncio.to_thread(hash_password, body.password)
+    password_hash = await asyncio.to_thread(hash_password, hasher_of(settings), body.password)
     account = Account(person_id=person.id, mobile_hash=mobile_hash, password_hash=password_hash, failed_attempts=0)
     session.add(account)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from services.registry.resources import VersionedChange
@@ -19,6 +19,10 @@ class In(BaseModel):
 
 
 class Out(BaseModel):
+    """Answers are read from the rows themselves (`CompoundOut.model_validate(compound)`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     version: int
     created_at: datetime
@@ -94,9 +98,17 @@ class CompoundOut(Out):
     grid_id: int | None
     cluster_id: int | None
     kind: CompoundKind
-    kind_label: str
     management_model: ManagementModel
-    management_model_label: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def management_model_label(self) -> str:
+        return self.management_model.label
 
 
 class CourtyardCreate(In):
@@ -133,8 +145,12 @@ class BuildingOut(Out):
     courtyard_id: int | None
     number: str
     structure: BuildingStructure
-    structure_label: str
     floors: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def structure_label(self) -> str:
+        return self.structure.label
 
 
 class EntranceCreate(In):
@@ -182,10 +198,18 @@ class DwellingOut(Out):
     area_m2: Decimal
     exclusive_area_m2: Decimal
     usage: DwellingUsage
-    usage_label: str
     sale_status: SaleStatus
-    sale_status_label: str
     delivered: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def usage_label(self) -> str:
+        return self.usage.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sale_status_label(self) -> str:
+        return self.sale_status.label
 
 
 class HouseholdCreate(In):

@@ -15,9 +15,6 @@ from services.registry.entities import EntityKind, get_or_404, referenced
 from services.registry.places import schemas as s
 from services.registry.places.domain import (
     BuildingStructure,
-    CompoundKind,
-    DwellingUsage,
-    ManagementModel,
     SaleStatus,
     check_exclusive_area,
     check_shares,
@@ -191,100 +188,6 @@ def _dup(label: str, field: str, value: object, parent: str) -> Conflict:
         f"{field} {value!r} already exists in this {parent}",
         code=ErrorCode.duplicate,
         details={"field": field, "value": value},
-    )
-
-
-# --- shows ---------------------------------------------------------------------------------
-
-
-def _base(e: Any) -> dict[str, Any]:
-    return {"id": e.id, "version": e.version, "created_at": e.created_at}
-
-
-def show_street(e: Street) -> s.StreetOut:
-    return s.StreetOut(**_base(e), name=e.name)
-
-
-def show_community(e: Community) -> s.CommunityOut:
-    return s.CommunityOut(**_base(e), street_id=e.street_id, name=e.name)
-
-
-def show_grid(e: Grid) -> s.GridOut:
-    return s.GridOut(**_base(e), community_id=e.community_id, name=e.name)
-
-
-def show_cluster(e: Cluster) -> s.ClusterOut:
-    return s.ClusterOut(**_base(e), community_id=e.community_id, name=e.name)
-
-
-def show_compound(e: Compound) -> s.CompoundOut:
-    kind, model = CompoundKind(e.kind), ManagementModel(e.management_model)
-    return s.CompoundOut(
-        **_base(e),
-        name=e.name,
-        community_id=e.community_id,
-        grid_id=e.grid_id,
-        cluster_id=e.cluster_id,
-        kind=kind,
-        kind_label=kind.label,
-        management_model=model,
-        management_model_label=model.label,
-    )
-
-
-def show_courtyard(e: Courtyard) -> s.CourtyardOut:
-    return s.CourtyardOut(**_base(e), compound_id=e.compound_id, name=e.name)
-
-
-def show_building(e: Building) -> s.BuildingOut:
-    structure = BuildingStructure(e.structure)
-    return s.BuildingOut(
-        **_base(e),
-        compound_id=e.compound_id,
-        courtyard_id=e.courtyard_id,
-        number=e.number,
-        structure=structure,
-        structure_label=structure.label,
-        floors=e.floors,
-    )
-
-
-def show_entrance(e: Entrance) -> s.EntranceOut:
-    return s.EntranceOut(**_base(e), building_id=e.building_id, compound_id=e.compound_id, number=e.number)
-
-
-def show_dwelling(e: Dwelling) -> s.DwellingOut:
-    usage, sale = DwellingUsage(e.usage), SaleStatus(e.sale_status)
-    return s.DwellingOut(
-        **_base(e),
-        entrance_id=e.entrance_id,
-        building_id=e.building_id,
-        compound_id=e.compound_id,
-        room=e.room,
-        floor=e.floor,
-        area_m2=e.area_m2,
-        exclusive_area_m2=e.exclusive_area_m2,
-        usage=usage,
-        usage_label=usage.label,
-        sale_status=sale,
-        sale_status_label=sale.label,
-        delivered=e.delivered,
-    )
-
-
-def show_household(e: Household) -> s.HouseholdOut:
-    return s.HouseholdOut(**_base(e), dwelling_id=e.dwelling_id, compound_id=e.compound_id, needy=e.needy, note=e.note)
-
-
-def show_ownership(e: Ownership) -> s.OwnershipOut:
-    return s.OwnershipOut(
-        **_base(e),
-        dwelling_id=e.dwelling_id,
-        compound_id=e.compound_id,
-        person_id=e.person_id,
-        share_bp=e.share_bp,
-        since=e.since,
-        until=e.until,
     )
 
 
@@ -591,8 +494,8 @@ async def compound_tree(session: AsyncSession, compound_id: int) -> s.CompoundTr
         by_building[en.building_id].append(s.TreeEntrance(id=en.id, number=en.number, dwellings=by_entrance[en.id]))
     total_area = sum((d.area_m2 for d in dwellings), Decimal("0"))
     return s.CompoundTree(
-        compound=show_compound(compound),
-        courtyards=[show_courtyard(cy) for cy in courtyards],
+        compound=s.CompoundOut.model_validate(compound),
+        courtyards=[s.CourtyardOut.model_validate(cy) for cy in courtyards],
         buildings=[
             s.TreeBuilding(
                 id=b.id,

@@ -4657,7 +4657,7 @@ export interface components {
             number: string;
             structure: components["schemas"]["BuildingStructure"];
             /** Structure Label */
-            structure_label: string;
+            readonly structure_label: string;
             /** Version */
             version: number;
         };
@@ -5341,10 +5341,10 @@ export interface components {
             id: number;
             kind: components["schemas"]["CompoundKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             management_model: components["schemas"]["ManagementModel"];
             /** Management Model Label */
-            management_model_label: string;
+            readonly management_model_label: string;
             /** Name */
             name: string;
             /** Version */
@@ -5933,10 +5933,10 @@ export interface components {
             room: string;
             sale_status: components["schemas"]["SaleStatus"];
             /** Sale Status Label */
-            sale_status_label: string;
+            readonly sale_status_label: string;
             usage: components["schemas"]["DwellingUsage"];
             /** Usage Label */
-            usage_label: string;
+            readonly usage_label: string;
             /** Version */
             version: number;
         };
