@@ -19,6 +19,8 @@ export const router = createRouter({
     { path: '/tasks/:id', name: 'task', component: () => import('./views/work/TaskView.vue'), meta: { title: '任务详情' } },
     { path: '/votes/:id', name: 'vote', component: () => import('./views/votes/VoteView.vue'), meta: { title: '业主表决' } },
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
+    { path: '/wishes', name: 'wishes', component: () => import('./views/WishesView.vue'), meta: { title: '我的微心愿' } },
+    { path: '/party/wishes', name: 'wish-wall', component: () => import('./views/party/WishWallView.vue'), meta: { title: '认领心愿' } },
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
     ...consoleRoutes,
