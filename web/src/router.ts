@@ -21,6 +21,8 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
     { path: '/wishes', name: 'wishes', component: () => import('./views/WishesView.vue'), meta: { title: '我的微心愿' } },
     { path: '/party/wishes', name: 'wish-wall', component: () => import('./views/party/WishWallView.vue'), meta: { title: '认领心愿' } },
+    { path: '/grid/visits', name: 'visits', component: () => import('./views/grid/VisitsView.vue'), meta: { title: '走访台账' } },
+    { path: '/grid/residents', name: 'grid-residents', component: () => import('./views/grid/ResidentsView.vue'), meta: { title: '查找居民' } },
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
     ...consoleRoutes,
