@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.deliberation.api import ROUTERS
 from services.deliberation.consumers import handlers
+from services.deliberation.demo import DEMO_BOARD_TICKER
 from services.deliberation.tickers import TICKERS
 from shared.events.transport import Transport
 from shared.service_app import ServiceSpec, build_service_app
@@ -16,6 +17,10 @@ NAME = "deliberation"
 
 def create_app(settings: Settings, transport: Transport | None = None) -> FastAPI:
     spec = ServiceSpec(
-        name=NAME, title="Linli 议事服务 (deliberation)", routers=ROUTERS, handlers=handlers, tickers=TICKERS
+        name=NAME,
+        title="Linli 议事服务 (deliberation)",
+        routers=ROUTERS,
+        handlers=handlers,
+        tickers=[*TICKERS, DEMO_BOARD_TICKER],
     )
     return build_service_app(spec, settings, transport)
