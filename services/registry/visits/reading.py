@@ -81,7 +81,8 @@ async def show(session: AsyncSession, visits: list[HouseholdVisit]) -> list[s.Ho
         )
     }
     visitors = {v.visitor_person_id for v in visits if v.visitor_person_id is not None}
-    names: dict[int, str] = dict(await session.execute(select(Person.id, Person.name).where(Person.id.in_(visitors))))
+    people = await session.execute(select(Person.id, Person.name).where(Person.id.in_(visitors)))
+    names: dict[int, str] = {row.id: row.name for row in people}
     return [
         s.HouseholdVisitOut(
             id=v.id,
