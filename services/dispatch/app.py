@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.dispatch.api import ROUTERS
 from services.dispatch.consumers import handlers
 from services.dispatch.demo import DEMO_TICKER
+from services.dispatch.demo_lists import DEMO_LISTS_TICKER
 from services.dispatch.history import DEMO_HISTORY_TICKER
 from services.dispatch.measures import MEASURES
 from services.dispatch.sla.ticker import SLA_TICKER
@@ -23,7 +24,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         title="Linli 派单服务 (dispatch)",
         routers=ROUTERS,
         handlers=handlers,
-        tickers=[SLA_TICKER, DEMO_TICKER, DEMO_HISTORY_TICKER],
+        tickers=[SLA_TICKER, DEMO_TICKER, DEMO_HISTORY_TICKER, DEMO_LISTS_TICKER],
         measures=MEASURES,
     )
     return build_service_app(spec, settings, transport)

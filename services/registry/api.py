@@ -21,6 +21,7 @@ from services.registry.people.domain import ENUMS as PEOPLE_ENUMS
 from services.registry.places.api import router as places_router
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from services.registry.stats.api import router as stats_router
+from services.registry.visits.api import router as visits_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
 
@@ -57,5 +58,6 @@ ROUTERS: list[APIRouter] = [
     ledgers_router,
     stats_router,
     notifications_router,
+    visits_router,
     enums_router,
 ]

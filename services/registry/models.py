@@ -31,6 +31,7 @@ from services.registry.places.models import (
     Ownership,
     Street,
 )
+from services.registry.visits.models import HouseholdVisit
 
 __all__ = [
     "Account",
@@ -54,6 +55,7 @@ __all__ = [
     "GridWorker",
     "Head",
     "Household",
+    "HouseholdVisit",
     "ImportJob",
     "LoginThrottle",
     "MemberSkill",

@@ -17,9 +17,9 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, DIST
-from tests.browser.test_resident_story import PASSWORD, check_screen, ok, until
+from tests.browser.conftest import AXE, DIST, PASSWORD, check_screen, until
 from tests.e2e.conftest import Embedded, free_port
+from tests.helpers import ok
 
 DESK = {"width": 1440, "height": 900}
 # The demo's year is booked in the same process right after start-up: on a busy machine an answer

@@ -10,50 +10,15 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, PHONE, SCREENSHOTS
 from tests.browser.conftest import DIST_DIR as DIST
+from tests.browser.conftest import PASSWORD, PHONE, check_screen, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
-
-PASSWORD = "linli-demo"
-
-
-def login(base: str, mobile: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def until(probe: Callable[[], Any], what: str, within_s: float = 30) -> Any:
-    """Events travel between services: poll (briefly) until the probe answers something truthy."""
-    deadline = time.monotonic() + within_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {within_s}s: {what}")
-        time.sleep(0.2)
-
-
-def check_screen(page: Page, name: str) -> None:
-    """axe-core on the screen as it is (serious and critical violations fail), then a screenshot."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))"""
-    )
-    assert violations == [], f"{name}: {violations}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: Embedded, browser: Any) -> None:

@@ -15,18 +15,16 @@ import os
 import struct
 import time
 import zlib
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.browser.test_resident_story import PASSWORD, check_screen, login, ok, until
+from tests.browser.conftest import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone, until
 from tests.e2e.conftest import Embedded
+from tests.helpers import ok
 
-WANG, ZHANG, ZHAO = "13800000004", "13800000002", "13800000003"
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
 
@@ -45,63 +43,12 @@ def photo(path: Path, rgb: tuple[int, int, int]) -> Path:
     return path
 
 
-def compound_of(base: str) -> int:
-    home = httpx.get(f"{base}/api/v1/registry/me/home", headers=login(base, WANG), timeout=60).json()
-    return int(home["dwelling"]["compound_id"])
-
-
-def notice_a_vote(base: str, compound_id: int) -> int:
-    """The demo compound's people walk a proposal to a noticed owners' vote that opens in 15 days:
-    王秀英 proposes, 赵师傅 (party member) triages it as a 小事, the council (王秀英 sits on it)
-    meets and says go, 刘建华 (owners' committee) plans and classifies it, 陈淑芬 (supervisory
-    committee) co-signs, 刘建华 notices the vote."""
-    wang, zhao, liu, chen = (login(base, m) for m in (WANG, ZHAO, "13800000005", "13800000006"))
-    api = f"{base}/api/v1/deliberation"
-
-    def call(method: str, path: str, who: dict[str, str], body: Any = None, status: int = 200) -> Any:
-        return ok(httpx.request(method, api + path, json=body, headers=who, timeout=60), status)
-
-    p = call("POST", "/proposals", wang, {"compound_id": compound_id, "title": "更换单元门禁"}, 201)
-    pid = p["id"]
-    p = call("POST", f"/proposals/{pid}/triage", zhao, {"version": p["version"], "triage": "minor"})
-    now = datetime.now(UTC) + timedelta(seconds=int(os.environ.get("CLOCK_OFFSET_SECONDS", "0")))
-    call("POST", f"/proposals/{pid}/meetings", wang, {"kind": "topic_discussion", "held_at": now.isoformat()}, 201)
-    p = call("POST", f"/proposals/{pid}/council-resolution", wang, {"version": p["version"], "resolution": "go"})
-    p = call("GET", f"/proposals/{pid}", wang)
-    plan = {"summary": "更换门禁", "budget_fen": 1_200_000, "funding_source": "maintenance_fund"}
-    p = call("PUT", f"/proposals/{pid}/plan", liu, {"version": p["version"], **plan})
-    p = call("POST", f"/proposals/{pid}/plan/committee-votes", liu, {"choice": "for"})
-    items = [{"title": "使用维修资金更换门禁", "matter": "use_maintenance_fund"}]
-    p = call("PUT", f"/proposals/{pid}/classification", liu, {"version": p["version"], "items": items})
-    p = call("POST", f"/proposals/{pid}/classification/cosign", chen, {"version": p["version"]})
-    window = {
-        "opens_at": (now + timedelta(days=15, hours=1)).isoformat(),
-        "closes_at": (now + timedelta(days=20)).isoformat(),
-    }
-    vote = call("POST", f"/proposals/{pid}/votes", liu, {"version": p["version"], **window}, 201)
-    return int(vote["id"])
-
-
 def move_clock(node: Embedded, days: int) -> None:
     """The platform's clock moves on: it restarts on the same data with a larger offset."""
     node.stop()
     offset = int(os.environ.get("CLOCK_OFFSET_SECONDS", "0")) + days * 86_400
     node.start(CLOCK_OFFSET_SECONDS=str(offset))
     node.wait_ready(timeout=240)
-
-
-def phone(browser: Any, base: str, mobile: str, errors: list[str]) -> Page:
-    """A phone of its own (separate storage), logged in through the login screen."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
-    page: Page = context.new_page()
-    page.on("console", lambda m: errors.append(f"{mobile}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"{mobile}: {e}"))
-    page.goto(base + "/login")
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("您好")).to_be_visible()
-    return page
 
 
 def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: Any, tmp_path: Path) -> None:

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import Query
 
+from services.dispatch.points import published
 from services.dispatch.points import schemas as s
 from services.dispatch.points import service as p
 from services.dispatch.points.domain import period_of
 from shared.auth import CurrentPrincipal
 from shared.clock import Now
 from shared.http import Session, service_router
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/dispatch", tags=["points 积分与红黑榜"])
 Period = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -33,6 +35,18 @@ async def lists(
 ) -> s.ListsOut:
     await p.require_compound_reader(session, principal, compound_id)
     return await p.lists(session, compound_id, period or period_of(now))
+
+
+@router.get(
+    "/points/lists/published",
+    response_model=s.ListsPage,
+    summary="已公示的红黑榜，最近的月份在前 (the published lists, newest period first)",
+)
+async def published_lists(
+    session: Session, principal: CurrentPrincipal, compound_id: int, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> s.ListsPage:
+    await p.require_compound_reader(session, principal, compound_id)
+    return await published.published_lists(session, compound_id, cursor, limit)
 
 
 @router.post("/points/lists/publish", response_model=s.ListsOut, summary="公示红黑榜 (publish the lists of a period)")

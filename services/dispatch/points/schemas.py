@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.pagination import Page
 
 
 class RulesBody(BaseModel):
@@ -61,6 +64,13 @@ class ListsOut(BaseModel):
     published_at: datetime | None
     honor_roll: list[TotalOut]
     warning_list: list[TotalOut]
+
+
+class ListsPage(Page[ListsOut]):
+    """A compound's published lists, the newest period first."""
+
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class PublishBody(BaseModel):

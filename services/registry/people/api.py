@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from services.registry.entities import get_or_404
-from services.registry.people import grid_workers, heads, kinds, personal_data, resident_units, residents
+from services.registry.people import grid_workers, heads, kinds, personal_data, resident_units, residents, search
 from services.registry.people import schemas as s
 from services.registry.people.domain import HeadKind
 from services.registry.people.pii import PiiVault
@@ -16,7 +16,7 @@ from services.registry.resources import Resource, mount
 from services.registry.scope import CallerReach
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
-from shared.pagination import DEFAULT_LIMIT, Limit
+from shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = service_router("/api/v1/registry", tags=["registry"])
 
@@ -85,6 +85,26 @@ async def list_residents(
         offset=offset,
     )
     return [residents.show_resident(vault, person) for person in people]
+
+
+@router.get(
+    "/residents/search",
+    response_model=s.ResidentMatchPage,
+    summary="按姓名查找本网格居民，姓名和手机号脱敏 (find a grid's residents by name, masked)",
+    tags=[RESIDENTS_TAG],
+)
+async def search_residents(
+    session: Session,
+    principal: CurrentPrincipal,
+    vault: Vault,
+    grid_id: Annotated[int, Query(gt=0, description="网格 (the grid searched)")],
+    name: Annotated[str, Query(min_length=1, max_length=50, description="姓名或其中几个字")],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> s.ResidentMatchPage:
+    return await search.search_residents(
+        session, vault, principal, grid_id=grid_id, name=name, cursor=cursor, limit=limit
+    )
 
 
 @router.get(

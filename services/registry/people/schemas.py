@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.registry.people.domain import Gender, GridWorkerKind, HeadKind, ResidentKind
 from services.registry.resources import VersionedChange
+from shared.pagination import Page
 
 Id = Field(gt=0)
 
@@ -73,6 +74,24 @@ class ResidentOut(Out):
     moved_in: date | None
     moved_out: date | None
     anonymised: bool
+
+
+class ResidentMatch(BaseModel):
+    """A resident found by name, as a grid worker sees him at first: name and mobile masked."""
+
+    person_id: int
+    name_masked: str = Field(examples=["王*英"])
+    mobile_masked: str | None = Field(examples=["138****0004"])
+    kind: ResidentKind
+    kind_label: str
+    household_id: int | None
+    compound_id: int | None
+    compound_name: str
+    address: str | None = Field(examples=["1号楼1单元301室"])
+
+
+class ResidentMatchPage(Page[ResidentMatch]):
+    """Residents whose name contains the words, by id."""
 
 
 class PersonalDataOut(BaseModel):

@@ -2379,6 +2379,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/points/lists/published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 已公示的红黑榜，最近的月份在前 (the published lists, newest period first) */
+        get: operations["dispatch_get_points_lists_published"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/points/members/{party_member_id}": {
         parameters: {
             query?: never;
@@ -3228,6 +3245,24 @@ export interface paths {
         patch: operations["registry_patch_heads_by_head_id"];
         trace?: never;
     };
+    "/api/v1/registry/household-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 走访台账：一户、一个小区或一个网格，该处工作人员可查 (the visit ledger of a household, compound or grid) */
+        get: operations["registry_get_household_visits"];
+        put?: never;
+        /** 记录入户走访：本网格网格员 (record a household visit: the grid worker of its grid) */
+        post: operations["registry_post_household_visits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/households": {
         parameters: {
             query?: never;
@@ -3801,6 +3836,23 @@ export interface paths {
         put?: never;
         /** 登记居民 (register a resident) */
         post: operations["registry_post_residents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/residents/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 按姓名查找本网格居民，姓名和手机号脱敏 (find a grid's residents by name, masked) */
+        get: operations["registry_get_residents_search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6427,6 +6479,91 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** HouseholdVisitCreate */
+        HouseholdVisitCreate: {
+            /**
+             * Follow Up
+             * @description 跟进事项 (what to follow up)
+             * @example 联系党员更换水管
+             */
+            follow_up?: string | null;
+            /**
+             * Follow Up Needed
+             * @description 是否需要跟进 (a follow-up is needed)
+             * @default false
+             */
+            follow_up_needed: boolean;
+            /**
+             * Found
+             * @description 走访发现的情况 (what was found)
+             * @example 独居老人，身体尚好，厨房水管老化
+             */
+            found: string;
+            /**
+             * Household Id
+             * @description 走访的住户 (the household visited)
+             */
+            household_id: number;
+            /**
+             * Visited At
+             * @description 走访时间，不填为现在；不能晚于现在 (when; now if omitted, never in the future)
+             */
+            visited_at?: string | null;
+        };
+        /**
+         * HouseholdVisitOut
+         * @description One entry of the visit ledger (走访台账).
+         */
+        HouseholdVisitOut: {
+            /**
+             * Address
+             * @example 1号楼1单元301室
+             */
+            address: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Compound Name */
+            compound_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Follow Up */
+            follow_up: string | null;
+            /** Follow Up Needed */
+            follow_up_needed: boolean;
+            /** Found */
+            found: string;
+            /** Grid Id */
+            grid_id: number | null;
+            /** Household Id */
+            household_id: number;
+            /** Id */
+            id: number;
+            /**
+             * Visited At
+             * Format: date-time
+             */
+            visited_at: string;
+            /** Visitor Name */
+            visitor_name: string | null;
+            /** Visitor Person Id */
+            visitor_person_id: number | null;
+        };
+        /**
+         * HouseholdVisitPage
+         * @description Visits, the most recently recorded first.
+         */
+        HouseholdVisitPage: {
+            /** Items */
+            items: components["schemas"]["HouseholdVisitOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
         /**
          * ImportJobOut
          * @description An import job and its progress (poll until status is done or failed).
@@ -6712,6 +6849,19 @@ export interface components {
             published_at: string | null;
             /** Warning List */
             warning_list: components["schemas"]["TotalOut"][];
+        };
+        /**
+         * ListsPage
+         * @description A compound's published lists, the newest period first.
+         */
+        ListsPage: {
+            /** Items */
+            items: components["schemas"]["ListsOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
         };
         /** MaintenanceDeposit */
         MaintenanceDeposit: {
@@ -8912,6 +9062,51 @@ export interface components {
          * @enum {string}
          */
         ResidentKind: "owner" | "tenant" | "family" | "other";
+        /**
+         * ResidentMatch
+         * @description A resident found by name, as a grid worker sees him at first: name and mobile masked.
+         */
+        ResidentMatch: {
+            /**
+             * Address
+             * @example 1号楼1单元301室
+             */
+            address: string | null;
+            /** Compound Id */
+            compound_id: number | null;
+            /** Compound Name */
+            compound_name: string;
+            /** Household Id */
+            household_id: number | null;
+            kind: components["schemas"]["ResidentKind"];
+            /** Kind Label */
+            kind_label: string;
+            /**
+             * Mobile Masked
+             * @example 138****0004
+             */
+            mobile_masked: string | null;
+            /**
+             * Name Masked
+             * @example 王*英
+             */
+            name_masked: string;
+            /** Person Id */
+            person_id: number;
+        };
+        /**
+         * ResidentMatchPage
+         * @description Residents whose name contains the words, by id.
+         */
+        ResidentMatchPage: {
+            /** Items */
+            items: components["schemas"]["ResidentMatch"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
         /**
          * ResidentOut
          * @description A resident as every permitted reader sees them: ID card and mobile masked.
@@ -31602,6 +31797,134 @@ export interface operations {
             };
         };
     };
+    dispatch_get_points_lists_published: {
+        parameters: {
+            query: {
+                compound_id: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListsPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     dispatch_get_points_members_by_party_member_id: {
         parameters: {
             query?: {
@@ -42402,6 +42725,272 @@ export interface operations {
             };
         };
     };
+    registry_get_household_visits: {
+        parameters: {
+            query?: {
+                household_id?: number | null;
+                compound_id?: number | null;
+                grid_id?: number | null;
+                follow_up_needed?: boolean | null;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdVisitPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_post_household_visits: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HouseholdVisitCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HouseholdVisitOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     registry_get_households: {
         parameters: {
             query?: {
@@ -49533,6 +50122,137 @@ export interface operations {
              * @description 请求参数有误 (validation error)
              *
              *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_residents_search: {
+        parameters: {
+            query: {
+                /** @description 网格 (the grid searched) */
+                grid_id: number;
+                /** @description 姓名或其中几个字 */
+                name: string;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResidentMatchPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
              *     - `validation_error`: 请求参数有误 (Invalid request)
              */
             422: {
