@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from services.dispatch.base import compound_projection
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
+from services.dispatch.credit.api import router as credit_router
+from services.dispatch.credit.domain import ENUMS as CREDIT_ENUMS
 from services.dispatch.matching.api import router as matching_router
 from services.dispatch.open311.api import keys_router as open311_keys_router
 from services.dispatch.open311.api import router as open311_router
@@ -29,6 +31,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **ORDER_ENUMS,
     **CATALOGUE_ENUMS,
     **POINTS_ENUMS,
+    **CREDIT_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
 }
@@ -47,6 +50,7 @@ ROUTERS: list[APIRouter] = [
     orders_router,
     photos_router,
     points_router,
+    credit_router,
     matching_router,
     stats_router,
     open311_router,

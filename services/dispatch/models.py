@@ -2,13 +2,17 @@
 
 from services.dispatch.base import Base, compound_projection, metadata
 from services.dispatch.catalogue.models import CategoryRow
+from services.dispatch.credit.models import CreditEntry, CreditLists, CreditRuleRow, ShopItem
 from services.dispatch.matching.models import EligibilityRow
 from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
 from services.dispatch.projections.models import (
+    BuildingView,
     CheckInView,
     CompoundArea,
+    DwellingView,
+    EntranceView,
     GridWorkerView,
     HouseholdView,
     MemberHouseholdLink,
@@ -19,12 +23,18 @@ from services.dispatch.stream.models import FeedCounter, FeedItem
 
 __all__ = [
     "Base",
+    "BuildingView",
     "CategoryRow",
     "CheckInView",
     "ClientKey",
     "CompoundArea",
+    "CreditEntry",
+    "CreditLists",
+    "CreditRuleRow",
     "Deadline",
+    "DwellingView",
     "EligibilityRow",
+    "EntranceView",
     "FeedCounter",
     "FeedItem",
     "GridWorkerView",
@@ -37,6 +47,7 @@ __all__ = [
     "PointsEntry",
     "PointsRuleRow",
     "PublishedLists",
+    "ShopItem",
     "compound_projection",
     "metadata",
 ]
