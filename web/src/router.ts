@@ -21,6 +21,7 @@ export const router = createRouter({
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
+    { path: '/credit', name: 'credit', component: () => import('./views/practices/CreditView.vue'), meta: { title: '我家积分' } },
     ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],

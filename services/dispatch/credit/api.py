@@ -22,47 +22,51 @@ router = service_router("/api/v1/dispatch", tags=["credit 住户积分与环境�
 Period = Annotated[str | None, Query(pattern=s.PERIOD, examples=["2026-11"])]
 
 
-@router.get("/credit/rules/{compound_id}", response_model=s.RulesOut, summary="住户积分规则 (a compound's rules)")
-async def get_rules(compound_id: int, session: Session, principal: CurrentPrincipal) -> s.RulesOut:
+@router.get("/credit/rules/{compound_id}", response_model=s.CreditRulesOut, summary="住户积分规则 (a compound's rules)")
+async def get_rules(compound_id: int, session: Session, principal: CurrentPrincipal) -> s.CreditRulesOut:
     await require_compound_reader(session, principal, compound_id)
     return await rules.get_rules(session, compound_id)
 
 
 @router.put(
     "/credit/rules/{compound_id}",
-    response_model=s.RulesOut,
+    response_model=s.CreditRulesOut,
     summary="设置住户积分规则 (set a compound's rules; its staff)",
 )
-async def set_rules(compound_id: int, body: s.RulesUpdate, session: Session, principal: CurrentPrincipal) -> s.RulesOut:
+async def set_rules(
+    compound_id: int, body: s.CreditRulesUpdate, session: Session, principal: CurrentPrincipal
+) -> s.CreditRulesOut:
     return await rules.set_rules(session, principal, compound_id, body)
 
 
 @router.post(
     "/credit/entries",
     status_code=201,
-    response_model=s.EntryOut,
+    response_model=s.CreditEntryOut,
     summary="记分 (record a household's points by the rules; the compound's staff)",
 )
-async def record(body: s.EntryCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.EntryOut:
+async def record(
+    body: s.CreditEntryCreate, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.CreditEntryOut:
     return await recording.record(session, principal, body, now)
 
 
 @router.post(
     "/credit/entries/{entry_id}/reverse",
     status_code=201,
-    response_model=s.EntryOut,
+    response_model=s.CreditEntryOut,
     summary="冲正 (undo an entry by a new, opposite one, saying why)",
     openapi_extra=errors(ErrorCode.already_reversed),
 )
 async def reverse(
-    entry_id: int, body: s.Reversal, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.EntryOut:
+    entry_id: int, body: s.CreditReversal, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.CreditEntryOut:
     return await recording.reverse(session, principal, entry_id, body, now)
 
 
 @router.get(
     "/credit/entries",
-    response_model=s.EntryPage,
+    response_model=s.CreditEntryPage,
     summary="积分明细 (a household's entries, or a compound's for its staff; newest first)",
 )
 async def entries(
@@ -73,7 +77,7 @@ async def entries(
     period: Period = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> s.EntryPage:
+) -> s.CreditEntryPage:
     if household_id is not None:
         await access.require_household_reader(session, principal, household_id)
     elif compound_id is not None:
@@ -118,14 +122,16 @@ async def household(household_id: int, now: Now, session: Session, principal: Cu
     return await reading.account(session, found, month_of(now))
 
 
-@router.get("/credit/shop-items", response_model=s.ItemPage, summary="积分兑换物品 (the compound's points shop, by id)")
+@router.get(
+    "/credit/shop-items", response_model=s.ShopItemPage, summary="积分兑换物品 (the compound's points shop, by id)"
+)
 async def shop_items(
     session: Session,
     principal: CurrentPrincipal,
     compound_id: Annotated[int, Query(gt=0)],
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-) -> s.ItemPage:
+) -> s.ShopItemPage:
     await require_compound_reader(session, principal, compound_id)
     return await stocking.items_of(session, compound_id, cursor, limit)
 
@@ -133,37 +139,39 @@ async def shop_items(
 @router.post(
     "/credit/shop-items",
     status_code=201,
-    response_model=s.ItemOut,
+    response_model=s.ShopItemOut,
     summary="上架兑换物品 (put goods on the shelf; the compound's staff)",
 )
-async def add_item(body: s.ItemCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.ItemOut:
+async def add_item(body: s.ShopItemCreate, now: Now, session: Session, principal: CurrentPrincipal) -> s.ShopItemOut:
     return await stocking.add_item(session, principal, body, now)
 
 
 @router.post(
     "/credit/shop-items/{item_id}/restock",
-    response_model=s.ItemOut,
+    response_model=s.ShopItemOut,
     summary="补货、下架 (restock or take off the shelf; the compound's staff)",
 )
-async def restock(item_id: int, body: s.Restock, session: Session, principal: CurrentPrincipal) -> s.ItemOut:
+async def restock(item_id: int, body: s.ShopRestock, session: Session, principal: CurrentPrincipal) -> s.ShopItemOut:
     return await stocking.restock(session, principal, item_id, body)
 
 
 @router.post(
     "/credit/shop-items/{item_id}/redeem",
     status_code=201,
-    response_model=s.RedemptionOut,
+    response_model=s.CreditRedemptionOut,
     summary="积分兑换 (a household spends points on goods)",
     openapi_extra=errors(ErrorCode.insufficient_points, ErrorCode.out_of_stock),
 )
 async def redeem(
-    item_id: int, body: s.Redemption, now: Now, session: Session, principal: CurrentPrincipal
-) -> s.RedemptionOut:
+    item_id: int, body: s.CreditRedemption, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.CreditRedemptionOut:
     return await redeeming.redeem(session, principal, item_id, body, now)
 
 
 @router.get(
-    "/credit/lists", response_model=s.ListsOut, summary="环境卫生红黑榜 (a compound's lists of households for a month)"
+    "/credit/lists",
+    response_model=s.CreditListsOut,
+    summary="环境卫生红黑榜 (a compound's lists of households for a month)",
 )
 async def get_lists(
     now: Now,
@@ -171,7 +179,7 @@ async def get_lists(
     principal: CurrentPrincipal,
     compound_id: Annotated[int, Query(gt=0)],
     period: Period = None,
-) -> s.ListsOut:
+) -> s.CreditListsOut:
     await require_compound_reader(session, principal, compound_id)
     return await lists.lists(session, compound_id, period or month_of(now))
 
@@ -192,9 +200,11 @@ async def lists_export(
 
 @router.post(
     "/credit/lists/publish",
-    response_model=s.ListsOut,
+    response_model=s.CreditListsOut,
     summary="公示红黑榜 (publish a month's lists; the compound's staff)",
     openapi_extra=errors(ErrorCode.already_published),
 )
-async def publish(body: s.PublishBody, now: Now, session: Session, principal: CurrentPrincipal) -> s.ListsOut:
+async def publish(
+    body: s.CreditPublishBody, now: Now, session: Session, principal: CurrentPrincipal
+) -> s.CreditListsOut:
     return await lists.publish(session, principal, body, now)

@@ -18,7 +18,7 @@ def _bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def lists_xlsx(out: s.ListsOut) -> bytes:
+def lists_xlsx(out: s.CreditListsOut) -> bytes:
     """One sheet per list: rank, door, points, merits, demerits."""
     book = Workbook()
     first = book.active
@@ -34,7 +34,7 @@ def lists_xlsx(out: s.ListsOut) -> bytes:
     return _bytes(book)
 
 
-def ledger_xlsx(entries: list[s.EntryOut]) -> bytes:
+def ledger_xlsx(entries: list[s.CreditEntryOut]) -> bytes:
     """Every entry, oldest first, with what it reverses: the ledger reads as it was written."""
     book = Workbook()
     sheet = book.active

@@ -22,35 +22,37 @@ from shared.errors import Conflict
 from shared.events.outbox import emit
 
 
-async def lists(session: AsyncSession, compound_id: int, period: str) -> s.ListsOut:
+async def lists(session: AsyncSession, compound_id: int, period: str) -> s.CreditListsOut:
     area = await area_of(session, compound_id)
     published = await session.scalar(
         select(CreditLists).where(CreditLists.compound_id == compound_id, CreditLists.period == period)
     )
     if published is not None:
-        return s.ListsOut(
+        return s.CreditListsOut(
             compound_id=compound_id,
             compound_name=area.name,
             period=period,
             published=True,
             published_at=published.published_at,
-            honor_roll=[s.ListLine(**line) for line in published.honor_roll],
-            warning_list=[s.ListLine(**line) for line in published.warning_list],
+            honor_roll=[s.CreditListLine(**line) for line in published.honor_roll],
+            warning_list=[s.CreditListLine(**line) for line in published.warning_list],
         )
     rules, _ = await rules_for(session, compound_id)
     computed = compute_lists(await reading.months(session, compound_id, period), rules)
-    return s.ListsOut(
+    return s.CreditListsOut(
         compound_id=compound_id,
         compound_name=area.name,
         period=period,
         published=False,
         published_at=None,
-        honor_roll=[s.ListLine(**asdict(m)) for m in computed.honor_roll],
-        warning_list=[s.ListLine(**asdict(m)) for m in computed.warning_list],
+        honor_roll=[s.CreditListLine(**asdict(m)) for m in computed.honor_roll],
+        warning_list=[s.CreditListLine(**asdict(m)) for m in computed.warning_list],
     )
 
 
-async def publish(session: AsyncSession, principal: Principal, body: s.PublishBody, now: datetime) -> s.ListsOut:
+async def publish(
+    session: AsyncSession, principal: Principal, body: s.CreditPublishBody, now: datetime
+) -> s.CreditListsOut:
     """Fix a month's lists and announce them; a month is published once."""
     await require_compound_staff(session, principal, body.compound_id)
     current = await lists(session, body.compound_id, body.period)

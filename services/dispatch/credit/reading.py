@@ -33,7 +33,7 @@ async def labels_of(session: AsyncSession, household_ids: Iterable[int]) -> dict
     return {h: found.get(h, f"户 {h}") for h in ids}
 
 
-async def show(session: AsyncSession, entries: list[CreditEntry]) -> list[s.EntryOut]:
+async def show(session: AsyncSession, entries: list[CreditEntry]) -> list[s.CreditEntryOut]:
     labels = await labels_of(session, (e.household_id for e in entries))
     rows = await session.execute(
         select(CreditEntry.reverses_entry_id, CreditEntry.id).where(
@@ -42,7 +42,7 @@ async def show(session: AsyncSession, entries: list[CreditEntry]) -> list[s.Entr
     )
     reversals: dict[int | None, int] = {row[0]: row[1] for row in rows}
     return [
-        s.EntryOut(
+        s.CreditEntryOut(
             id=e.id,
             compound_id=e.compound_id,
             household_id=e.household_id,
@@ -78,7 +78,7 @@ async def entry_page(
     period: str | None,
     cursor: str | None,
     limit: int,
-) -> s.EntryPage:
+) -> s.CreditEntryPage:
     query = select(CreditEntry)
     if compound_id is not None:
         query = query.where(CreditEntry.compound_id == compound_id)
@@ -91,7 +91,7 @@ async def entry_page(
         query = query.where(CreditEntry.id < after)
     rows = (await session.scalars(query.order_by(CreditEntry.id.desc()).limit(limit + 1))).all()
     page, next_cursor = keyset_page(rows, limit, lambda e: e.id)
-    return s.EntryPage(items=await show(session, page), next_cursor=next_cursor)
+    return s.CreditEntryPage(items=await show(session, page), next_cursor=next_cursor)
 
 
 async def months(session: AsyncSession, compound_id: int, period: str) -> list[HouseholdMonth]:

@@ -53,7 +53,9 @@ async def add_entry(
     return entry
 
 
-async def record(session: AsyncSession, principal: Principal, body: s.EntryCreate, now: datetime) -> s.EntryOut:
+async def record(
+    session: AsyncSession, principal: Principal, body: s.CreditEntryCreate, now: datetime
+) -> s.CreditEntryOut:
     """Staff record what a household did (志愿服务、垃圾分类检查、公约、邻里互助)."""
     household = await household_of(session, body.household_id)
     await require_compound_staff(session, principal, household.compound_id)
@@ -82,8 +84,8 @@ async def record(session: AsyncSession, principal: Principal, body: s.EntryCreat
 
 
 async def reverse(
-    session: AsyncSession, principal: Principal, entry_id: int, body: s.Reversal, now: datetime
-) -> s.EntryOut:
+    session: AsyncSession, principal: Principal, entry_id: int, body: s.CreditReversal, now: datetime
+) -> s.CreditEntryOut:
     """Undo an entry with its opposite, once, saying why; it counts for the month of the entry
     it undoes. Undoing a redemption puts the goods back on the shelf."""
     entry = await session.get(CreditEntry, entry_id)

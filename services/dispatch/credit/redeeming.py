@@ -23,8 +23,8 @@ from shared.errors import Conflict, NotFound
 
 
 async def redeem(
-    session: AsyncSession, principal: Principal, item_id: int, body: s.Redemption, now: datetime
-) -> s.RedemptionOut:
+    session: AsyncSession, principal: Principal, item_id: int, body: s.CreditRedemption, now: datetime
+) -> s.CreditRedemptionOut:
     household = await require_redeemer(session, principal, body.household_id)
     item = await get_item(session, item_id)
     if item.compound_id != household.compound_id or not item.active:
@@ -71,4 +71,4 @@ async def redeem(
     await session.flush()
     await session.refresh(item)
     [out] = await reading.show(session, [entry])
-    return s.RedemptionOut(entry=out, item=item_out(item), balance=balance - cost)
+    return s.CreditRedemptionOut(entry=out, item=item_out(item), balance=balance - cost)

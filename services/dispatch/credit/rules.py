@@ -35,23 +35,25 @@ async def rules_for(session: AsyncSession, compound_id: int) -> tuple[CreditRule
     return CreditRules(), None
 
 
-def _show(compound_id: int, rules: CreditRules, row: CreditRuleRow | None) -> s.RulesOut:
+def _show(compound_id: int, rules: CreditRules, row: CreditRuleRow | None) -> s.CreditRulesOut:
     lines = [
-        s.RuleLine(reason=r.value, reason_label=r.label, points=rules.points_for(r))
+        s.CreditRuleLine(reason=r.value, reason_label=r.label, points=rules.points_for(r))
         for r in CreditReason
         if r is not CreditReason.redeemed
     ]
-    return s.RulesOut(
+    return s.CreditRulesOut(
         compound_id=compound_id, version=row.version if row else 0, own=row is not None, lines=lines, **asdict(rules)
     )
 
 
-async def get_rules(session: AsyncSession, compound_id: int) -> s.RulesOut:
+async def get_rules(session: AsyncSession, compound_id: int) -> s.CreditRulesOut:
     rules, row = await rules_for(session, compound_id)
     return _show(compound_id, rules, row)
 
 
-async def set_rules(session: AsyncSession, principal: Principal, compound_id: int, body: s.RulesUpdate) -> s.RulesOut:
+async def set_rules(
+    session: AsyncSession, principal: Principal, compound_id: int, body: s.CreditRulesUpdate
+) -> s.CreditRulesOut:
     """The compound's staff set its points (a convention may weigh sorting more than another's);
     a stale version is 409. Entries already made keep their points."""
     await require_compound_staff(session, principal, compound_id)

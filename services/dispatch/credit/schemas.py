@@ -12,7 +12,7 @@ from shared.pagination import Page
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class RulesBody(BaseModel):
+class CreditRulesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     points: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_POINTS),
@@ -24,36 +24,36 @@ class RulesBody(BaseModel):
     warning_demerits: int = Field(default=2, ge=1, le=100)
 
 
-class RulesUpdate(RulesBody):
+class CreditRulesUpdate(CreditRulesBody):
     version: int | None = Field(default=None, ge=0, description="the version you saw (0 = none set yet)")
 
 
-class RuleLine(BaseModel):
+class CreditRuleLine(BaseModel):
     reason: str
     reason_label: str
     points: int
 
 
-class RulesOut(RulesBody):
+class CreditRulesOut(CreditRulesBody):
     compound_id: int
     version: int
     own: bool = Field(description="false: the default rules apply to this compound")
-    lines: list[RuleLine] = Field(description="each reason with its label and points, for display")
+    lines: list[CreditRuleLine] = Field(description="each reason with its label and points, for display")
 
 
-class EntryCreate(BaseModel):
+class CreditEntryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     household_id: int = Field(gt=0)
     reason: CreditReason = Field(description="volunteering, sorting_*, convention_*, help_given")
     note: str = Field(min_length=1, max_length=500, description="why (who saw what, where, when)")
 
 
-class Reversal(BaseModel):
+class CreditReversal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=500, description="why the entry is undone")
 
 
-class EntryOut(BaseModel):
+class CreditEntryOut(BaseModel):
     id: int
     compound_id: int
     household_id: int
@@ -71,7 +71,7 @@ class EntryOut(BaseModel):
     at: datetime
 
 
-class EntryPage(Page[EntryOut]):
+class CreditEntryPage(Page[CreditEntryOut]):
     """Credit entries, newest first."""
 
 
@@ -84,7 +84,7 @@ class HouseholdCredit(BaseModel):
     month_points: int = Field(description="this month's conduct (what the lists count; spending left out)")
 
 
-class ItemCreate(BaseModel):
+class ShopItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     compound_id: int = Field(gt=0)
     name: str = Field(min_length=1, max_length=100, examples=["洗衣液 1 瓶"])
@@ -92,14 +92,14 @@ class ItemCreate(BaseModel):
     stock: int = Field(ge=0, le=1_000_000)
 
 
-class Restock(BaseModel):
+class ShopRestock(BaseModel):
     model_config = ConfigDict(extra="forbid")
     add: int = Field(ge=-1_000_000, le=1_000_000, description="pieces added (negative: taken off, e.g. spoiled)")
     active: bool | None = Field(default=None, description="false takes the item off the shelf")
     version: int = Field(ge=1, description="the version you saw")
 
 
-class ItemOut(BaseModel):
+class ShopItemOut(BaseModel):
     id: int
     compound_id: int
     name: str
@@ -109,23 +109,23 @@ class ItemOut(BaseModel):
     version: int
 
 
-class ItemPage(Page[ItemOut]):
+class ShopItemPage(Page[ShopItemOut]):
     """Shop items, by id."""
 
 
-class Redemption(BaseModel):
+class CreditRedemption(BaseModel):
     model_config = ConfigDict(extra="forbid")
     household_id: int = Field(gt=0)
     quantity: int = Field(default=1, ge=1, le=100)
 
 
-class RedemptionOut(BaseModel):
-    entry: EntryOut
-    item: ItemOut
+class CreditRedemptionOut(BaseModel):
+    entry: CreditEntryOut
+    item: ShopItemOut
     balance: int
 
 
-class ListLine(BaseModel):
+class CreditListLine(BaseModel):
     household_id: int
     label: str
     points: int
@@ -133,17 +133,17 @@ class ListLine(BaseModel):
     demerits: int
 
 
-class ListsOut(BaseModel):
+class CreditListsOut(BaseModel):
     compound_id: int
     compound_name: str
     period: str
     published: bool
     published_at: datetime | None
-    honor_roll: list[ListLine]
-    warning_list: list[ListLine]
+    honor_roll: list[CreditListLine]
+    warning_list: list[CreditListLine]
 
 
-class PublishBody(BaseModel):
+class CreditPublishBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     compound_id: int = Field(gt=0)
     period: str = Field(pattern=PERIOD, examples=["2026-11"])

@@ -17,8 +17,8 @@ from shared.locking import check_version
 from shared.pagination import int_cursor, keyset_page
 
 
-def item_out(item: ShopItem) -> s.ItemOut:
-    return s.ItemOut(
+def item_out(item: ShopItem) -> s.ShopItemOut:
+    return s.ShopItemOut(
         id=item.id,
         compound_id=item.compound_id,
         name=item.name,
@@ -36,7 +36,7 @@ async def get_item(session: AsyncSession, item_id: int) -> ShopItem:
     return item
 
 
-async def add_item(session: AsyncSession, principal: Principal, body: s.ItemCreate, now: datetime) -> s.ItemOut:
+async def add_item(session: AsyncSession, principal: Principal, body: s.ShopItemCreate, now: datetime) -> s.ShopItemOut:
     await require_compound_staff(session, principal, body.compound_id)
     item = ShopItem(
         compound_id=body.compound_id, name=body.name, points=body.points, stock=body.stock, active=True, created_at=now
@@ -47,7 +47,7 @@ async def add_item(session: AsyncSession, principal: Principal, body: s.ItemCrea
     return item_out(item)
 
 
-async def restock(session: AsyncSession, principal: Principal, item_id: int, body: s.Restock) -> s.ItemOut:
+async def restock(session: AsyncSession, principal: Principal, item_id: int, body: s.ShopRestock) -> s.ShopItemOut:
     item = await get_item(session, item_id)
     await require_compound_staff(session, principal, item.compound_id)
     check_version("兑换物品", "The shop item", item.version, body.version)
@@ -65,11 +65,11 @@ async def restock(session: AsyncSession, principal: Principal, item_id: int, bod
     return item_out(item)
 
 
-async def items_of(session: AsyncSession, compound_id: int, cursor: str | None, limit: int) -> s.ItemPage:
+async def items_of(session: AsyncSession, compound_id: int, cursor: str | None, limit: int) -> s.ShopItemPage:
     query = select(ShopItem).where(ShopItem.compound_id == compound_id)
     after = int_cursor(cursor)
     if after is not None:
         query = query.where(ShopItem.id > after)
     rows = (await session.scalars(query.order_by(ShopItem.id).limit(limit + 1))).all()
     page, next_cursor = keyset_page(rows, limit, lambda i: i.id)
-    return s.ItemPage(items=[item_out(i) for i in page], next_cursor=next_cursor)
+    return s.ShopItemPage(items=[item_out(i) for i in page], next_cursor=next_cursor)

@@ -13,6 +13,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./DashboardView.vue'),
         meta: { title: '治理看板', console: true },
       },
+      {
+        path: 'credit',
+        name: 'console-credit',
+        component: () => import('./practices/CreditConsole.vue'),
+        meta: { title: '住户积分', console: true },
+      },
     ],
   },
 ]
