@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.dispatch.base import compound_projection
+from services.dispatch.care_zones.api import router as care_zones_router
+from services.dispatch.care_zones.domain import ENUMS as CARE_ZONE_ENUMS
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
 from services.dispatch.credit.api import router as credit_router
@@ -32,6 +34,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **CATALOGUE_ENUMS,
     **POINTS_ENUMS,
     **CREDIT_ENUMS,
+    **CARE_ZONE_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
 }
@@ -51,6 +54,7 @@ ROUTERS: list[APIRouter] = [
     photos_router,
     points_router,
     credit_router,
+    care_zones_router,
     matching_router,
     stats_router,
     open311_router,

@@ -1,6 +1,7 @@
 """Every dispatch table, imported so Alembic and the app see one MetaData."""
 
 from services.dispatch.base import Base, compound_projection, metadata
+from services.dispatch.care_zones.models import CareZone, ZoneInspection
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.credit.models import CreditEntry, CreditLists, CreditRuleRow, ShopItem
 from services.dispatch.matching.models import EligibilityRow
@@ -24,6 +25,7 @@ from services.dispatch.stream.models import FeedCounter, FeedItem
 __all__ = [
     "Base",
     "BuildingView",
+    "CareZone",
     "CategoryRow",
     "CheckInView",
     "ClientKey",
@@ -48,6 +50,7 @@ __all__ = [
     "PointsRuleRow",
     "PublishedLists",
     "ShopItem",
+    "ZoneInspection",
     "compound_projection",
     "metadata",
 ]
