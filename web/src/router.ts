@@ -22,6 +22,7 @@ export const router = createRouter({
     { path: '/pay/:no', name: 'pay', component: () => import('./views/pay/PayView.vue'), meta: { title: '模拟收银台' } },
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
     { path: '/credit', name: 'credit', component: () => import('./views/practices/CreditView.vue'), meta: { title: '我家积分' } },
+    { path: '/care-zone', name: 'care-zone', component: () => import('./views/practices/CareZoneView.vue'), meta: { title: '我的责任区' } },
     ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],

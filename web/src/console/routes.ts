@@ -19,6 +19,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./practices/CreditConsole.vue'),
         meta: { title: '住户积分', console: true },
       },
+      {
+        path: 'care-zones',
+        name: 'console-care-zones',
+        component: () => import('./practices/CareZonesConsole.vue'),
+        meta: { title: '责任区', console: true },
+      },
     ],
   },
 ]
