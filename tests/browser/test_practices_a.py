@@ -115,7 +115,7 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     check_screen(page, "practices-a-02-credit-redeemed")
 
     # 我的责任区: her zone; as building head she inspects it (合格, +2).
-    page.get_by_role("button", name="我的家").click()
+    page.locator(".van-nav-bar__left").click()
     page.get_by_role("link", name="我的责任区").click()
     expect(page.get_by_role("region", name="我家的责任区")).to_contain_text("1号楼南侧花坛")
     page.get_by_text("1号楼南侧花坛", exact=True).last.click()

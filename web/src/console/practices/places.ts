@@ -32,12 +32,6 @@ export async function loadHouseholds(compoundId: number): Promise<{ tree: Schema
   return { tree, households: householdsOf(tree) }
 }
 
-/** The month now in the compound's zone (Asia/Shanghai), '2026-12'. */
-export function thisMonth(now: Date = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(now)
-  return parts.slice(0, 7)
-}
-
 /** Save a workbook the API serves behind the session. */
 export async function download(url: string, name: string): Promise<void> {
   const blob = await api.blob(url)
