@@ -122,7 +122,8 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     page.get_by_label("说明").fill("花坛整洁，无杂物")
     page.get_by_role("button", name="提交检查结果").click()
     expect(page.get_by_role("region", name="我家的责任区")).to_contain_text("最近检查：合格")
-    expect(page.get_by_text("+2 分")).to_be_visible()
+    expect(page.get_by_text("+2 分", exact=True)).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("已记录：1-1-301 合格（+2 分）")
     check_screen(page, "practices-a-03-care-zone")
     assert errors == [], errors
     context.close()
