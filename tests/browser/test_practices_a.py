@@ -143,7 +143,7 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     check_screen(page, "practices-a-05-console-ledger")
     page.get_by_role("link", name="责任区").click()
     expect(page.get_by_role("heading", name="责任区（一户一区）")).to_be_visible()
-    expect(page.get_by_text("1号楼南侧花坛")).to_be_visible()
+    expect(page.get_by_role("tabpanel", name="责任区").get_by_text("1号楼南侧花坛")).to_be_visible()
     check_screen(page, "practices-a-06-console-zones")
     assert errors == [], errors
     desk.close()
