@@ -150,6 +150,10 @@ class ErrorCode(StrEnum):
     unsupported_image = "unsupported_image"
     empty_file = "empty_file"
     file_too_large = "file_too_large"
+    insufficient_points = "insufficient_points"
+    out_of_stock = "out_of_stock"
+    already_reversed = "already_reversed"
+    household_has_zone = "household_has_zone"
 
     @property
     def status(self) -> int:
@@ -481,4 +485,8 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
     ),
     C.empty_file: CodeText(422, "文件为空", "The file is empty"),
     C.file_too_large: CodeText(422, "文件过大", "The file is too large"),
+    C.insufficient_points: CodeText(409, "积分不足", "Not enough points"),
+    C.out_of_stock: CodeText(409, "库存不足", "Not enough in stock"),
+    C.already_reversed: CodeText(409, "该记录已冲正", "The entry is already reversed"),
+    C.household_has_zone: CodeText(409, "该住户已有责任区（一户一区）", "The household already has a care zone"),
 }

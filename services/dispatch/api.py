@@ -5,8 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.dispatch.base import compound_projection
+from services.dispatch.care_zones.api import router as care_zones_router
+from services.dispatch.care_zones.domain import ENUMS as CARE_ZONE_ENUMS
 from services.dispatch.catalogue.api import router as catalogue_router
 from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
+from services.dispatch.credit.api import router as credit_router
+from services.dispatch.credit.domain import ENUMS as CREDIT_ENUMS
 from services.dispatch.matching.api import router as matching_router
 from services.dispatch.mediation.api import router as mediation_router
 from services.dispatch.mediation.domain import ENUMS as MEDIATION_ENUMS
@@ -32,6 +36,8 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **CATALOGUE_ENUMS,
     **POINTS_ENUMS,
     **MEDIATION_ENUMS,
+    **CREDIT_ENUMS,
+    **CARE_ZONE_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
 }
@@ -50,6 +56,8 @@ ROUTERS: list[APIRouter] = [
     orders_router,
     photos_router,
     points_router,
+    credit_router,
+    care_zones_router,
     matching_router,
     stats_router,
     mediation_router,

@@ -55,6 +55,9 @@ def _twice(created: type[Any], updated: type[Any], removed: type[Any], apply: An
     handlers.on(removed)(gone)
 
 
+_twice(c.BuildingCreated, c.BuildingUpdated, c.BuildingRemoved, p.project_building)
+_twice(c.EntranceCreated, c.EntranceUpdated, c.EntranceRemoved, p.project_entrance)
+_twice(c.DwellingCreated, c.DwellingUpdated, c.DwellingRemoved, p.project_dwelling)
 _twice(c.HouseholdCreated, c.HouseholdUpdated, c.HouseholdRemoved, p.project_household)
 _twice(c.PartyMemberCreated, c.PartyMemberUpdated, c.PartyMemberRemoved, p.project_member)
 _twice(c.CheckInCreated, c.CheckInUpdated, c.CheckInRemoved, p.project_check_in)

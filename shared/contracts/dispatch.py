@@ -179,3 +179,17 @@ class PointsListsPublished(EventData):
     warning_list: list[dict[str, Any]]
     published_by_person_id: int | None
     published_at: str
+
+
+class HouseholdCreditListsPublished(EventData):
+    """A compound's environmental red and black lists of households (环境卫生红黑榜) for a month
+    were published; each entry: household_id, label (1-1-301), points, merits, demerits. For
+    the notice boards and notifications; no names (households are named by their door)."""
+
+    event_type: ClassVar[str] = "linli.dispatch.credit_lists.published.v1"
+    compound_id: int
+    period: str
+    honor_roll: list[dict[str, Any]]
+    warning_list: list[dict[str, Any]]
+    published_by_person_id: int | None
+    published_at: str

@@ -27,6 +27,8 @@ export const router = createRouter({
     { path: '/receipts/:id', name: 'receipt', component: () => import('./views/pay/ReceiptView.vue'), meta: { title: '电子收据' } },
     { path: '/mediation', name: 'pb-mediation', component: () => import('./views/practices-b/MediationView.vue'), meta: { title: '矛盾纠纷调解' } },
     { path: '/mediation/:id', name: 'pb-mediation-case', component: () => import('./views/practices-b/MediationCaseView.vue'), meta: { title: '调解案件' } },
+    { path: '/credit', name: 'credit', component: () => import('./views/practices/CreditView.vue'), meta: { title: '我家积分' } },
+    { path: '/care-zone', name: 'care-zone', component: () => import('./views/practices/CareZoneView.vue'), meta: { title: '我的责任区' } },
     ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -86,3 +86,36 @@ class GridWorkerView(Base):
     grid_ids: Mapped[list[int]] = mapped_column(JSON)
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class BuildingView(Base):
+    """A building's number, so care zones name their building and lists name a household's door."""
+
+    __tablename__ = "buildings"
+    building_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class EntranceView(Base):
+    __tablename__ = "entrances"
+    entrance_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    building_id: Mapped[int] = mapped_column(Integer, index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class DwellingView(Base):
+    """A dwelling's place in its building: with the building and entrance, its door (1-1-301)."""
+
+    __tablename__ = "dwellings"
+    dwelling_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    building_id: Mapped[int] = mapped_column(Integer, index=True)
+    entrance_id: Mapped[int] = mapped_column(Integer)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    room: Mapped[str] = mapped_column(String(40))
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)

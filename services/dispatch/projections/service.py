@@ -9,8 +9,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.projections.models import (
+    BuildingView,
     CheckInView,
     CompoundArea,
+    DwellingView,
+    EntranceView,
     GridWorkerView,
     HouseholdView,
     MemberHouseholdLink,
@@ -155,3 +158,24 @@ async def forget_person(session: AsyncSession, data: c.PersonErased) -> None:
     whole; the version is left alone, so a newer event still applies."""
     for model in (MemberView, GridWorkerView):
         await session.execute(update(model).where(model.person_id == data.person_id).values(name=""))
+
+
+async def project_building(session: AsyncSession, data: c.BuildingFields, removed: bool) -> None:
+    values = {"building_id": data.building_id, "compound_id": data.compound_id, "number": data.number}
+    await _upsert(session, BuildingView, data.building_id, data.version, {**values, "removed": removed})
+
+
+async def project_entrance(session: AsyncSession, data: c.EntranceFields, removed: bool) -> None:
+    values = {"entrance_id": data.entrance_id, "building_id": data.building_id, "number": data.number}
+    await _upsert(session, EntranceView, data.entrance_id, data.version, {**values, "removed": removed})
+
+
+async def project_dwelling(session: AsyncSession, data: c.DwellingFields, removed: bool) -> None:
+    values = {
+        "dwelling_id": data.dwelling_id,
+        "building_id": data.building_id,
+        "entrance_id": data.entrance_id,
+        "compound_id": data.compound_id,
+        "room": data.room,
+    }
+    await _upsert(session, DwellingView, data.dwelling_id, data.version, {**values, "removed": removed})

@@ -37,6 +37,18 @@ export const consoleRoutes: RouteRecordRaw[] = [
         component: () => import('./billing/ReceiptView.vue'),
         meta: { title: '收据', console: true },
       },
+      {
+        path: 'credit',
+        name: 'console-credit',
+        component: () => import('./practices/CreditConsole.vue'),
+        meta: { title: '住户积分', console: true },
+      },
+      {
+        path: 'care-zones',
+        name: 'console-care-zones',
+        component: () => import('./practices/CareZonesConsole.vue'),
+        meta: { title: '责任区', console: true },
+      },
     ],
   },
 ]
