@@ -3,7 +3,7 @@ database, the published lists; and the buildings, entrances and dwellings dispat
 household is named by its door (1-1-301).
 
 Revision ID: practices_a01
-Revises: d0007
+Revises: practices_b01
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "practices_a01"
-down_revision = "d0007"
+down_revision = "practices_b01"
 branch_labels = None
 depends_on = None
 
