@@ -5,6 +5,7 @@ recorded while knocking on doors, waiting to be triaged. Never in production; ad
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.domain import Channel
@@ -24,15 +25,26 @@ async def seed_demo_orders(runtime: ServiceRuntime) -> int:
     settings = runtime.settings
     if not settings.seed_demo or settings.environment == "production" or id(runtime) in _done:
         return 0
+    try:
+        added = await _add_demo_order(runtime)
+    except IntegrityError:
+        added = False  # a concurrent round (the background ticker, or `tick`) added it first
+    if added is None:
+        return 0
+    _done.add(id(runtime))
+    return 1 if added else 0
+
+
+async def _add_demo_order(runtime: ServiceRuntime) -> bool | None:
+    """True if added now, False if it was there, None if the demo street has not arrived."""
     async with runtime.transaction() as session:
         if await session.scalar(select(Order.id).where(Order.source_ref == DEMO_REF)) is not None:
-            _done.add(id(runtime))
-            return 0
+            return False
         area = await session.scalar(select(CompoundArea).where(CompoundArea.name == DEMO_COMPOUND))
         workers = (await session.scalars(select(GridWorkerView).where(GridWorkerView.removed.is_(False)))).all()
         worker = next((w for w in workers if area is not None and area.grid_id in w.grid_ids), None)
         if area is None or worker is None or area.grid_id is None:
-            return 0  # the registry's events have not all arrived yet
+            return None  # the registry's events have not all arrived yet
         recorder = Principal(worker.person_id, (Grant(Role.grid_worker, "grid", area.grid_id),))
         body = s.OrderCreate(
             category="stairwell_lighting",
@@ -45,8 +57,7 @@ async def seed_demo_orders(runtime: ServiceRuntime) -> int:
         )
         order = await create_order(session, body, recorder, runtime.clock())
         order.source_ref = DEMO_REF
-    _done.add(id(runtime))
-    return 1
+    return True
 
 
 DEMO_TICKER = Ticker("demo", interval_s=2.0, step=seed_demo_orders)

@@ -84,6 +84,8 @@ OPEN: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/dispatch/compounds/{compound_id}"): SAME_COMPOUND,
     ("GET", "/api/v1/billing/compounds/{compound_id}"): SAME_COMPOUND,
     ("GET", "/api/v1/dispatch/points/rules/{compound_id}"): SAME_COMPOUND,
+    # The household credit rules of her compound: what a household earns or loses, and for what.
+    ("GET", "/api/v1/dispatch/credit/rules/{compound_id}"): SAME_COMPOUND,
     ("GET", "/api/v1/dispatch/eligibility/{compound_id}"): SAME_COMPOUND,
     # A resident of the compound puts a matter forward in it.
     ("POST", "/api/v1/deliberation/proposals"): SAME_COMPOUND,

@@ -50,13 +50,19 @@ def test_li_jianguo_publishes_and_prints_last_months_red_and_black_lists(
         "the old compound known to dispatch",
     )
 
-    def roll(month: str) -> list[Any]:
-        answer = SLOW.get(
-            f"{base}/api/v1/dispatch/points/lists", params={"compound_id": compound_id, "period": month}, headers=admin
+    def unpublished_roll(month: str) -> list[Any]:
+        answer = ok(
+            SLOW.get(
+                f"{base}/api/v1/dispatch/points/lists",
+                params={"compound_id": compound_id, "period": month},
+                headers=admin,
+            )
         )
-        return list(ok(answer)["honor_roll"])
+        return [] if answer["published"] else list(answer["honor_roll"])
 
-    month = next((m for m in [today[:7], *months_before(today[:7], 3)] if roll(m)), today[:7])
+    # The demo publishes last month's lists itself (for the notice board): take the latest month
+    # with points that is still to be published, or this month.
+    month = next((m for m in [today[:7], *months_before(today[:7], 3)] if unpublished_roll(m)), today[:7])
     before = ok(
         SLOW.get(
             f"{base}/api/v1/dispatch/points/lists", params={"compound_id": compound_id, "period": month}, headers=admin

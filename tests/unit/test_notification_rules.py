@@ -98,11 +98,16 @@ def test_junk_is_no_unsubscribe_token(token: str) -> None:
 def test_the_kinds_that_cannot_be_unsubscribed_are_duties_and_rights() -> None:
     assert {k.value for k in ESSENTIAL_KINDS} == {
         "order_offered",
+        "order_offer_lapsing",
         "order_new_in_grid",
         "order_escalated",
+        "follow_up_due",
+        "payment_notification_refused",
         "vote_noticed",
         "proposal_step_waiting",
         "approval_waiting",
+        "objection_raised",
+        "tally_to_certify",
     }
 
 
