@@ -1,43 +1,19 @@
 """A real browser for the web app's stories: Debian's Chromium (/usr/bin/chromium) driven by the
 Python `playwright` package (its own browser downloads are never used), on `linli run` started
-as a process with the demo street, at a phone's 390×844."""
+as a process with the demo street. The fixtures are here; what the stories share (logging in,
+waiting, checking a screen) is in desk.py."""
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Page, expect
 
+from tests.browser.desk import AXE, CHROMIUM, CHROMIUM_ARGS, DIST
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import ok, unavailable
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-DIST_DIR = ROOT / "web" / "dist"
-DIST = DIST_DIR / "index.html"
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-# Every run saves a screenshot of each screen here to be looked at (not committed: they carry the
-# run's times); `make screenshots` refreshes the README's copies in docs/screenshots.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "test-output" / "screenshots"))
-PHONE = {"width": 390, "height": 844}
-# The demo street's people: 王秀英 (resident), 张丽 (grid worker), 赵师傅 (party member).
-WANG, ZHANG, ZHAO = "13800000004", "13800000002", "13800000003"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+from tests.helpers import unavailable
 
 
 @pytest.fixture
@@ -64,92 +40,3 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-# --- what every browser story does (shared here: no test module imports another) -----------
-
-PASSWORD = "linli-demo"
-
-
-def login(base: str, mobile: str) -> dict[str, str]:
-    # A loaded machine (start-up's migrations and demo seeding on shared cores) answers slowly.
-    answer = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD}, timeout=60)
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def until(probe: Callable[[], Any], what: str, within_s: float = 30) -> Any:
-    """Events travel between services: poll (briefly) until the probe answers something truthy."""
-    deadline = time.monotonic() + within_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {within_s}s: {what}")
-        time.sleep(0.2)
-
-
-def check_screen(page: Page, name: str) -> None:
-    """axe-core on the screen as it is (serious and critical violations fail), then a screenshot."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))"""
-    )
-    assert violations == [], f"{name}: {violations}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def phone(browser: Any, base: str, mobile: str, errors: list[str]) -> Page:
-    """A phone of its own (separate storage), logged in through the login screen."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN")
-    page: Page = context.new_page()
-    page.on("console", lambda m: errors.append(f"{mobile}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"{mobile}: {e}"))
-    page.goto(base + "/login")
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_text("您好")).to_be_visible()
-    return page
-
-
-def compound_of(base: str) -> int:
-    home = httpx.get(f"{base}/api/v1/registry/me/home", headers=login(base, WANG), timeout=60).json()
-    return int(home["dwelling"]["compound_id"])
-
-
-def notice_a_vote(base: str, compound_id: int) -> int:
-    """The demo compound's people walk a proposal to a noticed owners' vote that opens in 15 days:
-    王秀英 proposes, 赵师傅 (party member) triages it as a 小事, the council (王秀英 sits on it)
-    meets and says go, 刘建华 (owners' committee) plans and classifies it, 陈淑芬 (supervisory
-    committee) co-signs, 刘建华 notices the vote."""
-    wang, zhao, liu, chen = (login(base, m) for m in (WANG, ZHAO, "13800000005", "13800000006"))
-    api = f"{base}/api/v1/deliberation"
-
-    def call(method: str, path: str, who: dict[str, str], body: Any = None, status: int = 200) -> Any:
-        return ok(httpx.request(method, api + path, json=body, headers=who, timeout=60), status)
-
-    p = call("POST", "/proposals", wang, {"compound_id": compound_id, "title": "更换单元门禁"}, 201)
-    pid = p["id"]
-    p = call("POST", f"/proposals/{pid}/triage", zhao, {"version": p["version"], "triage": "minor"})
-    now = datetime.now(UTC) + timedelta(seconds=int(os.environ.get("CLOCK_OFFSET_SECONDS", "0")))
-    call("POST", f"/proposals/{pid}/meetings", wang, {"kind": "topic_discussion", "held_at": now.isoformat()}, 201)
-    p = call("POST", f"/proposals/{pid}/council-resolution", wang, {"version": p["version"], "resolution": "go"})
-    p = call("GET", f"/proposals/{pid}", wang)
-    plan = {"summary": "更换门禁", "budget_fen": 1_200_000, "funding_source": "maintenance_fund"}
-    p = call("PUT", f"/proposals/{pid}/plan", liu, {"version": p["version"], **plan})
-    p = call("POST", f"/proposals/{pid}/plan/committee-votes", liu, {"choice": "for"})
-    items = [{"title": "使用维修资金更换门禁", "matter": "use_maintenance_fund"}]
-    p = call("PUT", f"/proposals/{pid}/classification", liu, {"version": p["version"], "items": items})
-    p = call("POST", f"/proposals/{pid}/classification/cosign", chen, {"version": p["version"]})
-    window = {
-        "opens_at": (now + timedelta(days=15, hours=1)).isoformat(),
-        "closes_at": (now + timedelta(days=20)).isoformat(),
-    }
-    vote = call("POST", f"/proposals/{pid}/votes", liu, {"version": p["version"], **window}, 201)
-    return int(vote["id"])

@@ -11,8 +11,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 

@@ -12,25 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, DIST, PASSWORD, check_screen, until
+from tests.browser.desk import AXE, DESK, DIST, PASSWORD, SLOW, check_screen, login, until
 from tests.e2e.conftest import Embedded, free_port
 from tests.helpers import ok
-
-DESK = {"width": 1440, "height": 900}
-# The demo's year is booked in the same process right after start-up: on a busy machine an answer
-# can take a while, and only a broken platform takes a minute.
-SLOW = httpx.Client(timeout=60)
-
-
-def login(base: str, mobile: str) -> dict[str, str]:
-    answer = SLOW.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (
+from tests.browser.desk import (
     WANG,
     ZHANG,
     ZHAO,

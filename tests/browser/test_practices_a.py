@@ -6,60 +6,14 @@ console. Every screen is checked with axe-core and saved as a PNG to be looked a
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
-import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, PHONE, SCREENSHOTS
+from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, sign_in, until
 from tests.e2e.conftest import Embedded
 
-PASSWORD = "linli-demo"
-DESK = {"width": 1440, "height": 900}
 D = "/api/v1/dispatch"
-# A machine shared with other builds answers slowly while the demo street is still being booked.
-SLOW = httpx.Client(timeout=90)
-
-
-def login(base: str, mobile: str) -> dict[str, str]:
-    answer = SLOW.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
-    """Events travel between services: poll (briefly) until the probe answers something truthy."""
-    deadline = time.monotonic() + within_s
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {within_s}s: {what}")
-        time.sleep(0.2)
-
-
-def check_screen(page: Page, name: str) -> None:
-    """axe-core on the screen as it is (serious and critical violations fail), then a screenshot."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))"""
-    )
-    assert violations == [], f"{name}: {violations}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, mobile: str, next_path: str = "/") -> None:
-    page.goto(base + next_path)
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
@@ -104,7 +58,7 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     expect(balance.locator(".big").first).to_have_text("7")
     expect(balance).to_contain_text("1-1-301")
     expect(page.get_by_text("楼道清扫志愿服务 2 小时", exact=False)).to_be_visible()
-    check_screen(page, "practices-a-01-credit")
+    check_screen(page, "practices-a-01-credit", full_page=True)
     page.get_by_role("button", name="兑换 洗衣液").click()
     expect(page.get_by_role("button", name="兑换 洗衣液")).to_have_text("确认用 5 分兑换")
     page.get_by_role("button", name="兑换 洗衣液").click()
@@ -112,7 +66,7 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     expect(balance.locator(".big").first).to_have_text("2")
     expect(page.get_by_text("5 分 · 库存 2")).to_be_visible()
     expect(page.get_by_text("兑换「洗衣液」× 1", exact=False)).to_be_visible()
-    check_screen(page, "practices-a-02-credit-redeemed")
+    check_screen(page, "practices-a-02-credit-redeemed", full_page=True)
 
     # 我的责任区: her zone; as building head she inspects it (合格, +2).
     page.locator(".van-nav-bar__left").click()
@@ -124,7 +78,7 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     expect(page.get_by_role("region", name="我家的责任区")).to_contain_text("最近检查：合格")
     expect(page.get_by_text("+2 分", exact=True)).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("已记录：1-1-301 合格（+2 分）")
-    check_screen(page, "practices-a-03-care-zone")
+    check_screen(page, "practices-a-03-care-zone", full_page=True)
     assert errors == [], errors
     context.close()
 
@@ -137,13 +91,13 @@ def test_points_shop_and_care_zone_on_the_phone_and_the_lists_in_the_console(
     red = page.locator(".el-card").filter(has_text="红榜")
     expect(red).to_contain_text("1-1-301")
     expect(red).to_contain_text("9")
-    check_screen(page, "practices-a-04-console-lists")
+    check_screen(page, "practices-a-04-console-lists", full_page=True)
     page.get_by_role("tab", name="积分台账").click()
     expect(page.get_by_text("兑换「洗衣液」× 1")).to_be_visible()
-    check_screen(page, "practices-a-05-console-ledger")
+    check_screen(page, "practices-a-05-console-ledger", full_page=True)
     page.get_by_role("link", name="责任区").click()
     expect(page.get_by_role("heading", name="责任区（一户一区）")).to_be_visible()
     expect(page.get_by_role("tabpanel", name="责任区").get_by_text("1号楼南侧花坛")).to_be_visible()
-    check_screen(page, "practices-a-06-console-zones")
+    check_screen(page, "practices-a-06-console-zones", full_page=True)
     assert errors == [], errors
     desk.close()

@@ -6,54 +6,17 @@ to be looked at."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
-import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE, PHONE, SCREENSHOTS
+from tests.browser.desk import DESK, PHONE, SLOW, ZHANG, check_screen, login, sign_in, until
 from tests.e2e.conftest import Embedded
-
-PASSWORD = "linli-demo"
-DESK = {"width": 1440, "height": 900}
-SLOW = httpx.Client(timeout=60)
-
-
-def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
-    """Events travel between services: poll (briefly) until the probe answers something truthy."""
-    deadline = time.monotonic() + within_s
-    while not (result := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {within_s}s: {what}")
-        time.sleep(0.2)
-    return result
-
-
-def check_screen(page: Page, name: str) -> None:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))"""
-    )
-    assert violations == [], f"{name}: {violations}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, mobile: str) -> None:
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_process: Embedded, browser: Any) -> None:
     base = platform_process.base
-    token = SLOW.post(f"{base}/api/v1/registry/auth/token", json={"mobile": "13800000002", "password": PASSWORD})
-    zhang = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    zhang = login(base, ZHANG)
 
     # The demo street reaches dispatch by events, a moment after start-up.
     def grid_known() -> bool:
@@ -68,34 +31,32 @@ def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_proces
     # 王秀英, on her phone.
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = phone.new_page()
-    page.goto(base + "/mediation")
-    sign_in(page, "13800000004")
+    sign_in(page, base, "13800000004", "/mediation")
     expect(page.get_by_role("heading", name="矛盾纠纷调解")).to_be_visible()
     page.get_by_role("button", name="申请调解").click()
     page.get_by_label("事由").fill("楼上卫生间渗水，天花板发霉")
     page.get_by_label("经过").fill("卫生间天花板长期渗水，与楼上协商维修费用未果，希望调解。")
     page.get_by_label("对方").fill("楼上住户孙先生")
-    check_screen(page, "pb-01-mediation-apply")
+    check_screen(page, "pb-01-mediation-apply", full_page=True)
     page.get_by_role("button", name="提交申请").click()
     expect(page.get_by_text("已受理，待选定调解人")).to_be_visible()
     page.get_by_label("调解人", exact=True).fill("周法官")
     page.get_by_role("button", name="确认选择").click()
     expect(page.get_by_text("社区法官：周法官")).to_be_visible()
-    check_screen(page, "pb-02-mediation-case")
+    check_screen(page, "pb-02-mediation-case", full_page=True)
     phone.close()
 
     # 张丽, at her desk: the other side chose the same judge at the window.
     desk = browser.new_context(viewport=DESK, locale="zh-CN")
     page = desk.new_page()
-    page.goto(base + "/console/mediation")
-    sign_in(page, "13800000002")
+    sign_in(page, base, "13800000002", "/console/mediation")
     expect(page.get_by_role("heading", name="矛盾纠纷调解台账")).to_be_visible()
     expect(page.get_by_test_id("med-card-受理（件）")).to_contain_text("1")
     page.get_by_test_id("cases").get_by_text("楼上卫生间渗水，天花板发霉").click()
     drawer = page.get_by_role("dialog")
     drawer.get_by_role("radio", name="社区法官").check(force=True)
     drawer.get_by_label("调解人姓名").fill("周法官")
-    check_screen(page, "pb-03-console-choice")
+    check_screen(page, "pb-03-console-choice", full_page=True)
     drawer.get_by_role("button", name="登记选择").click()
     expect(drawer.get_by_text("调解人：社区法官 周法官")).to_be_visible()
 
@@ -110,5 +71,5 @@ def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_proces
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("med-card-达成协议（件）")).to_contain_text("1")
     expect(page.get_by_test_id("med-card-化解纠纷（件）")).to_contain_text("1")
-    check_screen(page, "pb-04-console-ledger")
+    check_screen(page, "pb-04-console-ledger", full_page=True)
     desk.close()

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DIST_DIR as DIST
-from tests.browser.conftest import PASSWORD, PHONE, check_screen, login, until
+from tests.browser.desk import DIST_DIR as DIST
+from tests.browser.desk import PASSWORD, PHONE, check_screen, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 

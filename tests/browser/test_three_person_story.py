@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone, until
+from tests.browser.desk import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
