@@ -37,7 +37,6 @@ from services.registry.ledgers.domain import (
 from services.registry.ledgers.service import outbox_row
 from services.registry.ledgers.sheets import (
     Sheet,
-    content_disposition,
     decode_csv,
     file_format,
     iter_sheet_rows,
@@ -48,6 +47,7 @@ from services.registry.people.domain import Gender, id_card_check_char, mask_id_
 from shared.contracts import registry as c
 from shared.errors import InvalidInput
 from shared.events.envelope import CloudEvent, EventData
+from shared.spreadsheets import content_disposition
 
 TODAY = date(2026, 11, 25)
 WANG = "14010719580312002" + id_card_check_char("14010719580312002")
@@ -279,7 +279,7 @@ def test_files_and_their_names() -> None:
     assert decode_csv("楼栋号".encode("gb18030")) == "楼栋号"
     assert decode_csv(b"\xef\xbb\xbf" + "楼栋号".encode()) == "楼栋号"
     assert content_disposition("居民台账.xlsx") == (
-        "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E5%B1%85%E6%B0%91%E5%8F%B0%E8%B4%A6.xlsx"
+        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''%E5%B1%85%E6%B0%91%E5%8F%B0%E8%B4%A6.xlsx"
     )
 
 

@@ -28,8 +28,7 @@ from shared.auth import CurrentPrincipal
 from shared.clock import Now, Today
 from shared.http import Session, service_router
 from shared.pagination import DEFAULT_LIMIT, Limit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/billing", tags=["billing: bills"])
 
@@ -120,7 +119,10 @@ async def get_arrears(
 
 
 @router.get(
-    "/arrears.xlsx", summary="欠费与账单表 (.xlsx: arrears by household and the bills)", response_class=Response
+    "/arrears.xlsx",
+    summary="欠费与账单表 (.xlsx: arrears by household and the bills)",
+    response_class=Response,
+    responses=XLSX_RESPONSES,
 )
 async def get_arrears_xlsx(
     today: Today, session: Session, principal: CurrentPrincipal, compound_id: int, as_of: date | None = None
@@ -128,7 +130,7 @@ async def get_arrears_xlsx(
     day = as_of or today
     data = await service.arrears_workbook(session, principal, compound_id, day)
     name = f"arrears-{compound_id}-{day.isoformat()}.xlsx"
-    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(data, name)
 
 
 @router.get("/collection-rate", response_model=CollectionRateOut, summary="收取率 (collection rate of a period)")

@@ -16,10 +16,9 @@ from shared.clock import Now
 from shared.errors import NotFound
 from shared.http import Session, service_router
 from shared.projections import is_of_compound
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/billing", tags=["billing: disclosures"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.post(
@@ -74,12 +73,14 @@ async def preview_disclosure_html(
     return HTMLResponse(render.to_html(d.content, d.seq, d.content_hash, d.prev_hash, preview=True))
 
 
-@router.get("/disclosures/{disclosure_id}.xlsx", summary="公示 (.xlsx)", response_class=Response)
+@router.get(
+    "/disclosures/{disclosure_id}.xlsx", summary="公示 (.xlsx)", response_class=Response, responses=XLSX_RESPONSES
+)
 async def get_disclosure_xlsx(disclosure_id: int, session: Session, principal: CurrentPrincipal) -> Response:
     d = await _readable(session, principal, disclosure_id)
     data = render.to_xlsx(d.content, d.seq, d.content_hash, d.prev_hash)
     name = f"disclosure-{d.compound_id}-{d.period_label}.xlsx"
-    return Response(data, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(data, name)
 
 
 @router.get("/disclosures/{disclosure_id}.html", summary="公示 (printable HTML)", response_class=HTMLResponse)

@@ -14,7 +14,6 @@ from services.dispatch.care_zones.access import may_see_inspection, zone_of
 from services.dispatch.care_zones.domain import InspectionResult
 from services.dispatch.care_zones.models import ZoneInspection
 from services.dispatch.credit.access import require_compound_staff, require_household_reader
-from services.dispatch.credit.exports import XLSX
 from services.dispatch.orders.photos import store_of
 from services.dispatch.points.service import require_compound_reader
 from shared.auth import CurrentPrincipal
@@ -24,6 +23,7 @@ from shared.errors import NotFound
 from shared.http import Session, service_router
 from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, Limit
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 from shared.storage import check_image
 
 router = service_router("/api/v1/dispatch", tags=["care zones 一户一区"])
@@ -118,6 +118,7 @@ async def inspections(
 @router.get(
     "/care-zones/inspections.xlsx",
     response_class=Response,
+    responses=XLSX_RESPONSES,
     summary="责任区检查台账导出 Excel (a month's inspections as .xlsx; the compound's staff)",
 )
 async def inspections_xlsx(
@@ -154,9 +155,7 @@ async def inspections_xlsx(
     buffer = io.BytesIO()
     book.save(buffer)
     name = f"care-zone-inspections-{compound_id}-{month}.xlsx"
-    return Response(
-        buffer.getvalue(), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_response(buffer.getvalue(), name)
 
 
 @router.get(

@@ -9,7 +9,7 @@ from fastapi import Query, Response
 
 from services.dispatch.credit import access, lists, reading, recording, redeeming, rules, stocking
 from services.dispatch.credit import schemas as s
-from services.dispatch.credit.exports import XLSX, ledger_xlsx, lists_xlsx
+from services.dispatch.credit.exports import ledger_xlsx, lists_xlsx
 from services.dispatch.points.service import require_compound_reader
 from shared.auth import CurrentPrincipal
 from shared.clock import Now, month_of
@@ -17,6 +17,7 @@ from shared.error_codes import ErrorCode
 from shared.http import Session, service_router
 from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor, Limit
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/dispatch", tags=["credit 住户积分与环境卫生红黑榜"])
 Period = Annotated[str | None, Query(pattern=s.PERIOD, examples=["2026-11"])]
@@ -92,6 +93,7 @@ async def entries(
 @router.get(
     "/credit/entries.xlsx",
     response_class=Response,
+    responses=XLSX_RESPONSES,
     summary="积分台账导出 Excel (a compound's ledger of a month as .xlsx; its staff)",
 )
 async def entries_xlsx(
@@ -107,9 +109,7 @@ async def entries_xlsx(
         session, compound_id=compound_id, household_id=None, period=month, cursor=None, limit=MAX_LIMIT
     )
     name = f"credit-ledger-{compound_id}-{month}.xlsx"
-    return Response(
-        ledger_xlsx(page.items), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return xlsx_response(ledger_xlsx(page.items), name)
 
 
 @router.get(
@@ -184,7 +184,12 @@ async def get_lists(
     return await lists.lists(session, compound_id, period or month_of(now))
 
 
-@router.get("/credit/lists.xlsx", response_class=Response, summary="红黑榜导出 Excel (the lists, printable .xlsx)")
+@router.get(
+    "/credit/lists.xlsx",
+    response_class=Response,
+    responses=XLSX_RESPONSES,
+    summary="红黑榜导出 Excel (the lists, printable .xlsx)",
+)
 async def lists_export(
     now: Now,
     session: Session,
@@ -195,7 +200,7 @@ async def lists_export(
     await require_compound_reader(session, principal, compound_id)
     out = await lists.lists(session, compound_id, period or month_of(now))
     name = f"credit-lists-{compound_id}-{out.period}.xlsx"
-    return Response(lists_xlsx(out), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(lists_xlsx(out), name)
 
 
 @router.post(

@@ -9,8 +9,6 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from services.dispatch.credit import schemas as s
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()

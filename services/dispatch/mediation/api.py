@@ -17,9 +17,9 @@ from shared.figures import Asked, area_of
 from shared.http import Session, service_router
 from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, Cursor, Limit, int_cursor
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/dispatch", tags=["mediation 矛盾纠纷调解"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEP = errors(ErrorCode.illegal_transition, ErrorCode.stale_version)
 
 
@@ -53,13 +53,14 @@ async def list_cases(
     "/mediation/cases.xlsx",
     summary="调解台账导出 Excel (the mediation ledger of a place as .xlsx)",
     response_class=Response,
+    responses=XLSX_RESPONSES,
 )
 async def ledger(asked: Asked, session: Session, principal: CurrentPrincipal) -> Response:
     area = await area_of(session, compound_projection, asked.level, asked.place_id)
     require_staff_of(principal, area.place, Role.grid_worker)
     body = await f.ledger_xlsx(session, asked.level, asked.place_id, asked.start, asked.end)
     name = f"mediation-{asked.level}-{asked.place_id}-{asked.start}-{asked.end}.xlsx"
-    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(body, name)
 
 
 @router.get(

@@ -12,9 +12,9 @@ from services.dispatch.stats import service as st
 from shared.auth import CurrentPrincipal
 from shared.clock import Today
 from shared.http import Session, service_router
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/dispatch", tags=["stats 统计"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(today: date, date_from: date | None, date_to: date | None) -> tuple[date, date]:
@@ -38,7 +38,9 @@ async def stats(
     return await st.stats(session, principal, level, place_id, start, end)
 
 
-@router.get("/stats.xlsx", summary="派单统计导出 Excel (statistics as .xlsx)", response_class=Response)
+@router.get(
+    "/stats.xlsx", summary="派单统计导出 Excel (statistics as .xlsx)", response_class=Response, responses=XLSX_RESPONSES
+)
 async def stats_xlsx(
     today: Today,
     session: Session,
@@ -51,4 +53,4 @@ async def stats_xlsx(
     start, end = _period(today, date_from, date_to)
     out = await st.stats(session, principal, level, place_id, start, end)
     name = f"dispatch-stats-{level}-{place_id}-{start}-{end}.xlsx"
-    return Response(st.to_xlsx(out), media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return xlsx_response(st.to_xlsx(out), name)

@@ -12,33 +12,27 @@ from services.registry.ledgers import exports
 from services.registry.ledgers import service as ledgers
 from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.ledgers.schemas import ImportJobOut, show_job
-from services.registry.ledgers.sheets import XLSX_MEDIA_TYPE, content_disposition
 from services.registry.ledgers.templates import template_filename, template_workbook
 from services.registry.people.pii import PiiVault
 from services.registry.scope import compound_area, require_admin
 from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 from shared.service_app import ServiceRuntime
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/registry", tags=["registry"])
 CompoundId = Annotated[int, Query(gt=0, description="小区 id (compound id)")]
 
 
-def _xlsx(content: bytes, filename: str) -> Response:
-    return Response(
-        content=content, media_type=XLSX_MEDIA_TYPE, headers={"Content-Disposition": content_disposition(filename)}
-    )
-
-
 @router.get(
     "/imports/template",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+    responses=XLSX_RESPONSES,
     summary="下载导入模板 (the import template of a ledger, .xlsx)",
 )
 async def import_template(_: CurrentPrincipal, ledger: Ledger = Ledger.residents) -> Response:
     content = await asyncio.to_thread(template_workbook, ledger)
-    return _xlsx(content, template_filename(ledger))
+    return xlsx_response(content, template_filename(ledger))
 
 
 async def _launch(runtime: ServiceRuntime, job_id: int) -> None:
@@ -97,7 +91,7 @@ async def get_import(job_id: int, session: Session, principal: CurrentPrincipal)
 @router.get(
     "/exports/residents",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+    responses=XLSX_RESPONSES,
     summary="导出居民台账 (residents with their dwellings, .xlsx; importable again)",
 )
 async def export_residents(
@@ -107,13 +101,13 @@ async def export_residents(
     require_admin(principal, area)
     pii = PiiVault(request.app.state.runtime.settings)
     content = await exports.export_residents(session, compound_id, area, principal, pii)
-    return _xlsx(content, f"居民台账-小区{compound_id}.xlsx")
+    return xlsx_response(content, f"居民台账-小区{compound_id}.xlsx")
 
 
 @router.get(
     "/exports/party-members",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+    responses=XLSX_RESPONSES,
     summary="导出四类党员台账 (in-service, retired, mobile, directly managed: four sheets)",
 )
 async def export_party_members(
@@ -123,16 +117,16 @@ async def export_party_members(
     require_admin(principal, area)
     pii = PiiVault(request.app.state.runtime.settings)
     content = await exports.export_party_members(session, compound_id, area, principal, pii)
-    return _xlsx(content, f"党员台账-小区{compound_id}.xlsx")
+    return xlsx_response(content, f"党员台账-小区{compound_id}.xlsx")
 
 
 @router.get(
     "/exports/pairings",
     response_class=Response,
-    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+    responses=XLSX_RESPONSES,
     summary="导出包联公示 (public pairings for the wall, .xlsx)",
 )
 async def export_pairings(compound_id: CompoundId, session: Session, principal: CurrentPrincipal) -> Response:
     require_admin(principal, await compound_area(session, compound_id))
     content = await exports.export_pairings(session, compound_id)
-    return _xlsx(content, f"包联公示-小区{compound_id}.xlsx")
+    return xlsx_response(content, f"包联公示-小区{compound_id}.xlsx")

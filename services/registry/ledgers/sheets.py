@@ -15,7 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote
 from xml.parsers import expat
 from xml.sax.saxutils import escape
 
@@ -25,7 +24,6 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from services.registry.ledgers.domain import LedgerFileError
 from services.registry.ledgers.xlsx_stream import Unsupported, iter_xlsx_rows
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("xlsx", "csv")
 ZIP_MAGIC = b"PK\x03\x04"
 # How many leading rows may sit above the header (a title such as “杏花岭小区居民台账”).
@@ -290,11 +288,3 @@ def _workbook_rels(sheets: int) -> str:
         f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>"
     )
-
-
-def content_disposition(filename: str) -> str:
-    """attachment with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987)."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "ledger.xlsx"
-    if ascii_name.startswith("."):
-        ascii_name = "ledger" + ascii_name
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
