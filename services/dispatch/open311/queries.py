@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.orders.models import Order
 from services.dispatch.sla.models import Deadline
-from services.dispatch.sla.service import LAPSE_WARNING
 
 REQUESTS_SHOWN = 1000
 
@@ -19,12 +18,7 @@ async def next_due(session: AsyncSession, order_id: str) -> datetime | None:
     """When the order's earliest running deadline runs out (GeoReport's expected_datetime)."""
     return await session.scalar(
         select(Deadline.due_at)
-        .where(
-            Deadline.order_id == order_id,
-            Deadline.fired_at.is_(None),
-            Deadline.cancelled_at.is_(None),
-            Deadline.stage != LAPSE_WARNING,
-        )
+        .where(Deadline.clocks_of(order_id), Deadline.fired_at.is_(None))
         .order_by(Deadline.due_at)
         .limit(1)
     )

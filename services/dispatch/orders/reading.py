@@ -22,7 +22,6 @@ from services.dispatch.orders.domain import Action, Channel, EscalationLevel, Or
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.projections.models import CheckInView, MemberHouseholdLink, MemberView
 from services.dispatch.sla.models import Deadline
-from services.dispatch.sla.service import LAPSE_WARNING
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.pagination import keyset_page
@@ -184,15 +183,7 @@ async def detail(session: AsyncSession, order: Order) -> s.OrderDetail:
     ).all()
     offers = (await session.scalars(select(Offer).where(Offer.order_id == order.id).order_by(Offer.id))).all()
     deadlines = (
-        await session.scalars(
-            select(Deadline)
-            .where(
-                Deadline.order_id == order.id,
-                Deadline.cancelled_at.is_(None),
-                Deadline.stage != LAPSE_WARNING,  # a reminder, not one of the order's clocks
-            )
-            .order_by(Deadline.id)
-        )
+        await session.scalars(select(Deadline).where(Deadline.clocks_of(order.id)).order_by(Deadline.id))
     ).all()
     return detail_of(order, names.get(order.category, order.category), entries, offers, deadlines)
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, and_, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
 from shared.db import UTCDateTime
+
+# A row that reminds rather than runs a clock: the members an offer went to hear before it lapses.
+# The ticker fires it like any deadline, but it is not one of the order's clocks, so the order's
+# deadlines and Open311's expected time leave it out (through `Deadline.clocks_of`).
+LAPSE_WARNING = "lapse_warning"
 
 
 class Deadline(Base):
@@ -29,3 +34,8 @@ class Deadline(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def clocks_of(cls, order_id: str) -> ColumnElement[bool]:
+        """The order's clocks not cancelled (fired or still running), reminders left out."""
+        return and_(cls.order_id == order_id, cls.cancelled_at.is_(None), cls.stage != LAPSE_WARNING)

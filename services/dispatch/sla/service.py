@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue.domain import Category, Stage, Urgency, sla_seconds
 from services.dispatch.orders.domain import EscalationLevel, OrderState
-from services.dispatch.sla.models import Deadline
+from services.dispatch.sla.models import LAPSE_WARNING, Deadline
 
 # The clock each state runs against; states not listed wait on nobody's clock.
 STAGE_OF: dict[OrderState, Stage] = {
@@ -23,10 +23,9 @@ STAGE_OF: dict[OrderState, Stage] = {
     OrderState.follow_up: Stage.follow_up,
 }
 
-# A second row beside the accept clock: the members an offer went to are reminded before it
-# lapses (a party member whose app is closed would otherwise miss a 30-minute window). The
-# reminder comes when a third of the window is left, at most ten minutes before the deadline.
-LAPSE_WARNING = "lapse_warning"
+# A second row beside the accept clock (LAPSE_WARNING): the members an offer went to are reminded
+# before it lapses (a party member whose app is closed would otherwise miss a 30-minute window).
+# The reminder comes when a third of the window is left, at most ten minutes before the deadline.
 LAPSE_WARNING_LEAD = timedelta(minutes=10)
 
 

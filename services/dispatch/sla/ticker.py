@@ -13,8 +13,8 @@ from services.dispatch.catalogue.domain import DispatchMode
 from services.dispatch.orders import escalation, lapsing, offers, reading, transition
 from services.dispatch.orders.domain import Action, OrderState
 from services.dispatch.orders.models import Offer, Order
-from services.dispatch.sla.models import Deadline
-from services.dispatch.sla.service import LAPSE_WARNING, STAGE_OF
+from services.dispatch.sla.models import LAPSE_WARNING, Deadline
+from services.dispatch.sla.service import STAGE_OF
 from shared.errors import LinliError
 from shared.service_app import ServiceRuntime, Ticker
 
