@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.dispatch.points.domain import rank
 from shared.errors import InvalidInput
 from shared.labels import LabeledEnum
 
@@ -102,16 +103,19 @@ class Lists:
 
 
 def compute_lists(months: list[HouseholdMonth], rules: CreditRules) -> Lists:
-    """Red list: the best households with positive points (ties: more merits, then the lower id);
-    black list: below the line or with too many demerits, worst first. Never on both. What a
-    household spends at the shop is not conduct and counts for neither (the caller leaves it out)."""
-    warned = [m for m in months if m.points < rules.warning_below or m.demerits >= rules.warning_demerits]
-    warned_ids = {m.household_id for m in warned}
-    honoured = sorted(
-        (m for m in months if m.points > 0 and m.household_id not in warned_ids),
-        key=lambda m: (-m.points, -m.merits, m.household_id),
-    )[: rules.honor_roll_size]
-    warned.sort(key=lambda m: (m.points, -m.demerits, m.household_id))
+    """Households are ranked as party members are (points.domain.rank), by their month's points,
+    merits and demerits. What a household spends at the shop is not conduct and counts for
+    neither list (the caller leaves it out)."""
+    honoured, warned = rank(
+        months,
+        ident=lambda m: m.household_id,
+        points=lambda m: m.points,
+        merits=lambda m: m.merits,
+        faults=lambda m: m.demerits,
+        honor_roll_size=rules.honor_roll_size,
+        warning_below=rules.warning_below,
+        warning_faults=rules.warning_demerits,
+    )
     return Lists(honoured, warned)
 
 

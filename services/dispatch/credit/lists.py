@@ -1,12 +1,12 @@
 """The month's red and black lists of households (环境卫生红黑榜): computed live until the
-compound's staff publish them, then fixed; printable as a workbook."""
+compound's staff publish them, then fixed (points.month_lists, as the party members' lists);
+printable as a workbook."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.credit import reading
@@ -15,6 +15,7 @@ from services.dispatch.credit.access import area_of, require_compound_staff
 from services.dispatch.credit.domain import compute_lists
 from services.dispatch.credit.models import CreditLists
 from services.dispatch.credit.rules import rules_for
+from services.dispatch.points.month_lists import Lines, LiveLists, MonthLists, month_lists, publish_month
 from shared.auth import Principal
 from shared.contracts.dispatch import HouseholdCreditListsPublished
 from shared.error_codes import ErrorCode
@@ -22,32 +23,31 @@ from shared.errors import Conflict
 from shared.events.outbox import emit
 
 
-async def lists(session: AsyncSession, compound_id: int, period: str) -> s.CreditListsOut:
-    area = await area_of(session, compound_id)
-    published = await session.scalar(
-        select(CreditLists).where(CreditLists.compound_id == compound_id, CreditLists.period == period)
-    )
-    if published is not None:
-        return s.CreditListsOut(
-            compound_id=compound_id,
-            compound_name=area.name,
-            period=period,
-            published=True,
-            published_at=published.published_at,
-            honor_roll=[s.CreditListLine(**line) for line in published.honor_roll],
-            warning_list=[s.CreditListLine(**line) for line in published.warning_list],
-        )
-    rules, _ = await rules_for(session, compound_id)
-    computed = compute_lists(await reading.months(session, compound_id, period), rules)
+def _live(session: AsyncSession, compound_id: int, period: str) -> LiveLists:
+    async def compute() -> tuple[Lines, Lines]:
+        rules, _ = await rules_for(session, compound_id)
+        lists = compute_lists(await reading.months(session, compound_id, period), rules)
+        return [asdict(m) for m in lists.honor_roll], [asdict(m) for m in lists.warning_list]
+
+    return compute
+
+
+def _shown(compound_id: int, compound_name: str, period: str, month: MonthLists) -> s.CreditListsOut:
     return s.CreditListsOut(
         compound_id=compound_id,
-        compound_name=area.name,
+        compound_name=compound_name,
         period=period,
-        published=False,
-        published_at=None,
-        honor_roll=[s.CreditListLine(**asdict(m)) for m in computed.honor_roll],
-        warning_list=[s.CreditListLine(**asdict(m)) for m in computed.warning_list],
+        published=month.published,
+        published_at=month.published_at,
+        honor_roll=[s.CreditListLine(**line) for line in month.honor_roll],
+        warning_list=[s.CreditListLine(**line) for line in month.warning_list],
     )
+
+
+async def lists(session: AsyncSession, compound_id: int, period: str) -> s.CreditListsOut:
+    area = await area_of(session, compound_id)
+    month = await month_lists(session, CreditLists, compound_id, period, _live(session, compound_id, period))
+    return _shown(compound_id, area.name, period, month)
 
 
 async def publish(
@@ -55,37 +55,25 @@ async def publish(
 ) -> s.CreditListsOut:
     """Fix a month's lists and announce them; a month is published once."""
     await require_compound_staff(session, principal, body.compound_id)
-    current = await lists(session, body.compound_id, body.period)
-    if current.published:
-        raise Conflict(
-            f"{body.period} 的环境卫生红黑榜已公示，不能重复公示",
-            f"The lists of {body.period} are already published",
-            code=ErrorCode.already_published,
-        )
-    honor = [line.model_dump() for line in current.honor_roll]
-    warning = [line.model_dump() for line in current.warning_list]
-    session.add(
-        CreditLists(
-            compound_id=body.compound_id,
-            period=body.period,
-            honor_roll=honor,
-            warning_list=warning,
-            published_by_person_id=principal.person_id,
-            published_at=now,
-        )
+    area = await area_of(session, body.compound_id)
+    already = Conflict(
+        f"{body.period} 的环境卫生红黑榜已公示，不能重复公示",
+        f"The lists of {body.period} are already published",
+        code=ErrorCode.already_published,
     )
+    live = _live(session, body.compound_id, body.period)
+    month = await publish_month(session, CreditLists, body.compound_id, body.period, live, principal, now, already)
     await emit(
         session,
         HouseholdCreditListsPublished(
             compound_id=body.compound_id,
             period=body.period,
-            honor_roll=honor,
-            warning_list=warning,
+            honor_roll=month.honor_roll,
+            warning_list=month.warning_list,
             published_by_person_id=principal.person_id,
             published_at=now.isoformat(),
         ),
         subject=f"{body.compound_id}:{body.period}",
         key=body.compound_id,
     )
-    await session.flush()
-    return current.model_copy(update={"published": True, "published_at": now})
+    return _shown(body.compound_id, area.name, body.period, month)

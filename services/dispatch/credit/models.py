@@ -10,6 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from services.dispatch.points.month_lists import PublishedMonthColumns
 from shared.db import UTCDateTime
 
 
@@ -71,15 +72,7 @@ class CreditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class CreditLists(Base):
+class CreditLists(PublishedMonthColumns, Base):
     """A compound's red and black lists of a month, fixed when published (上榜公示)."""
 
     __tablename__ = "credit_lists"
-    __table_args__ = (UniqueConstraint("compound_id", "period"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    compound_id: Mapped[int] = mapped_column(Integer)
-    period: Mapped[str] = mapped_column(String(7))
-    honor_roll: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    warning_list: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    published_by_person_id: Mapped[int | None] = mapped_column(Integer)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime)

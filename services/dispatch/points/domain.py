@@ -4,8 +4,10 @@ period. Pure Python; the rules are configurable per compound."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from shared.clock import month_of
 from shared.errors import InvalidInput
@@ -68,6 +70,9 @@ def period_of(moment: datetime) -> str:
     return month_of(moment)
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class MemberTotal:
     party_member_id: int
@@ -83,17 +88,42 @@ class Lists:
     warning_list: list[MemberTotal]
 
 
-def compute_lists(totals: list[MemberTotal], rules: PointsRules) -> Lists:
-    """The red list: the top members with positive points (ties by more orders, then id);
-    the black list: net total below the line or too many penalties, worst first. A member is
-    never on both."""
-    warned = [t for t in totals if t.points < rules.warning_below or t.penalties >= rules.warning_penalties]
-    warned_ids = {t.party_member_id for t in warned}
+def rank(
+    standings: Sequence[T],
+    *,
+    ident: Callable[[T], int],
+    points: Callable[[T], int],
+    merits: Callable[[T], int],
+    faults: Callable[[T], int],
+    honor_roll_size: int,
+    warning_below: int,
+    warning_faults: int,
+) -> tuple[list[T], list[T]]:
+    """The month's red and black lists, for party members and households alike. The red list: the
+    best `honor_roll_size` with positive points (ties: more merits, then the lower id); the black
+    list: net points below the line or too many faults, worst first. Never on both."""
+    warned = [x for x in standings if points(x) < warning_below or faults(x) >= warning_faults]
+    warned_ids = {ident(x) for x in warned}
     honoured = sorted(
-        (t for t in totals if t.points > 0 and t.party_member_id not in warned_ids),
-        key=lambda t: (-t.points, -t.completed, t.party_member_id),
-    )[: rules.honor_roll_size]
-    warned.sort(key=lambda t: (t.points, -t.penalties, t.party_member_id))
+        (x for x in standings if points(x) > 0 and ident(x) not in warned_ids),
+        key=lambda x: (-points(x), -merits(x), ident(x)),
+    )[:honor_roll_size]
+    warned.sort(key=lambda x: (points(x), -faults(x), ident(x)))
+    return honoured, warned
+
+
+def compute_lists(totals: list[MemberTotal], rules: PointsRules) -> Lists:
+    """Members are ranked by net points, orders completed and penalties."""
+    honoured, warned = rank(
+        totals,
+        ident=lambda t: t.party_member_id,
+        points=lambda t: t.points,
+        merits=lambda t: t.completed,
+        faults=lambda t: t.penalties,
+        honor_roll_size=rules.honor_roll_size,
+        warning_below=rules.warning_below,
+        warning_faults=rules.warning_penalties,
+    )
     return Lists(honoured, warned)
 
 

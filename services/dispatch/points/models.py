@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
+from services.dispatch.points.month_lists import PublishedMonthColumns
 from shared.db import UTCDateTime
 
 
@@ -39,13 +40,5 @@ class PointsEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PublishedLists(Base):
+class PublishedLists(PublishedMonthColumns, Base):
     __tablename__ = "published_lists"
-    __table_args__ = (UniqueConstraint("compound_id", "period"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    compound_id: Mapped[int] = mapped_column(Integer)
-    period: Mapped[str] = mapped_column(String(7))
-    honor_roll: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    warning_list: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    published_by_person_id: Mapped[int | None] = mapped_column(Integer)
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime)

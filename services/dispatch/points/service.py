@@ -18,7 +18,6 @@ from services.dispatch.orders.domain import Action, OrderKind, OrderState, Provi
 from services.dispatch.orders.models import Order
 from services.dispatch.points import schemas as s
 from services.dispatch.points.domain import (
-    Lists,
     MemberTotal,
     PointsReason,
     PointsRules,
@@ -28,6 +27,7 @@ from services.dispatch.points.domain import (
     rating_points,
 )
 from services.dispatch.points.models import PointsEntry, PointsRuleRow, PublishedLists
+from services.dispatch.points.month_lists import Lines, LiveLists, MonthLists, month_lists, publish_month
 from services.dispatch.projections.models import CompoundArea, HouseholdView, MemberView
 from shared.auth import Principal, Role, is_staff_of, require_staff_of
 from shared.contracts.dispatch import PointsListsPublished
@@ -173,37 +173,30 @@ async def totals(session: AsyncSession, compound_id: int, period: str) -> list[M
     return [MemberTotal(r.party_member_id, r.name, int(r.points), int(r.completed), int(r.penalties)) for r in rows]
 
 
-def _out(lists: Lists) -> tuple[list[s.TotalOut], list[s.TotalOut]]:
-    return (
-        [s.TotalOut(**asdict(t)) for t in lists.honor_roll],
-        [s.TotalOut(**asdict(t)) for t in lists.warning_list],
+def _live(session: AsyncSession, compound_id: int, period: str) -> LiveLists:
+    async def compute() -> tuple[Lines, Lines]:
+        rules, _ = await rules_for(session, compound_id)
+        lists = compute_lists(await totals(session, compound_id, period), rules)
+        return [asdict(t) for t in lists.honor_roll], [asdict(t) for t in lists.warning_list]
+
+    return compute
+
+
+def _shown(compound_id: int, period: str, lists: MonthLists) -> s.ListsOut:
+    return s.ListsOut(
+        compound_id=compound_id,
+        period=period,
+        published=lists.published,
+        published_at=lists.published_at,
+        honor_roll=[s.TotalOut(**t) for t in lists.honor_roll],
+        warning_list=[s.TotalOut(**t) for t in lists.warning_list],
     )
 
 
 async def lists(session: AsyncSession, compound_id: int, period: str) -> s.ListsOut:
     """The published lists of the period if there are any, else computed now (unpublished)."""
-    published = await session.scalar(
-        select(PublishedLists).where(PublishedLists.compound_id == compound_id, PublishedLists.period == period)
-    )
-    if published is not None:
-        return s.ListsOut(
-            compound_id=compound_id,
-            period=period,
-            published=True,
-            published_at=published.published_at,
-            honor_roll=[s.TotalOut(**t) for t in published.honor_roll],
-            warning_list=[s.TotalOut(**t) for t in published.warning_list],
-        )
-    rules, _ = await rules_for(session, compound_id)
-    honor, warning = _out(compute_lists(await totals(session, compound_id, period), rules))
-    return s.ListsOut(
-        compound_id=compound_id,
-        period=period,
-        published=False,
-        published_at=None,
-        honor_roll=honor,
-        warning_list=warning,
-    )
+    month = await month_lists(session, PublishedLists, compound_id, period, _live(session, compound_id, period))
+    return _shown(compound_id, period, month)
 
 
 async def require_compound_admin(session: AsyncSession, principal: Principal, compound_id: int) -> None:
@@ -216,40 +209,27 @@ async def require_compound_admin(session: AsyncSession, principal: Principal, co
 async def publish(session: AsyncSession, body: s.PublishBody, principal: Principal, now: datetime) -> s.ListsOut:
     """Fix the period's lists (上榜公示) and announce them; a period is published once."""
     await require_compound_admin(session, principal, body.compound_id)
-    current = await lists(session, body.compound_id, body.period)
-    if current.published:
-        raise Conflict(
-            f"{body.period} 的红黑榜已公示，不能重复公示",
-            f"Lists for {body.period} already published",
-            code=ErrorCode.duplicate,
-        )
-    honor = [t.model_dump() for t in current.honor_roll]
-    warning = [t.model_dump() for t in current.warning_list]
-    session.add(
-        PublishedLists(
-            compound_id=body.compound_id,
-            period=body.period,
-            honor_roll=honor,
-            warning_list=warning,
-            published_by_person_id=principal.person_id,
-            published_at=now,
-        )
+    already = Conflict(
+        f"{body.period} 的红黑榜已公示，不能重复公示",
+        f"Lists for {body.period} already published",
+        code=ErrorCode.duplicate,
     )
+    live = _live(session, body.compound_id, body.period)
+    month = await publish_month(session, PublishedLists, body.compound_id, body.period, live, principal, now, already)
     await emit(
         session,
         PointsListsPublished(
             compound_id=body.compound_id,
             period=body.period,
-            honor_roll=honor,
-            warning_list=warning,
+            honor_roll=month.honor_roll,
+            warning_list=month.warning_list,
             published_by_person_id=principal.person_id,
             published_at=now.isoformat(),
         ),
         subject=f"{body.compound_id}:{body.period}",
         key=body.compound_id,
     )
-    await session.flush()
-    return current.model_copy(update={"published": True, "published_at": now})
+    return _shown(body.compound_id, body.period, month)
 
 
 def _show_rules(compound_id: int, rules: PointsRules, row: PointsRuleRow | None) -> s.RulesOut:
