@@ -69,6 +69,7 @@ def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_proces
     drawer.get_by_role("button", name="保存结果").click()
     expect(drawer.get_by_text("已达成协议，待回访")).to_be_visible()
     page.keyboard.press("Escape")
+    expect(drawer).to_be_hidden()
     expect(page.get_by_test_id("med-card-达成协议（件）")).to_contain_text("1")
     expect(page.get_by_test_id("med-card-化解纠纷（件）")).to_contain_text("1")
     check_screen(page, "pb-04-console-ledger", full_page=True)
