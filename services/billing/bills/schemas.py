@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
 from services.billing.rates.domain import RateScope
+from shared.money import fen_to_yuan
+from shared.responses import FromRow
 
 
 class BillRunCreate(BaseModel):
@@ -62,32 +64,53 @@ class BillLineOut(BaseModel):
     amount_fen: int
 
 
-class BillOut(BaseModel):
+class BillOut(FromRow):
     id: int
     compound_id: int
     building_id: int
     dwelling_id: int
     household_id: int | None
     kind: BillKind
-    kind_label: str
     period_label: str
     period_start: date
     period_end: date
     source_id: str
     description: str
     payer_kind: PayerKind
-    payer_kind_label: str
     payer_person_id: int | None
     amount_fen: int
-    amount_yuan: str
     paid_fen: int
-    outstanding_fen: int
     status: BillStatus
-    status_label: str
     due_date: date
     issued_at: datetime
     version: int
     lines: list[BillLineOut] | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def payer_kind_label(self) -> str:
+        return self.payer_kind.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def amount_yuan(self) -> str:
+        return fen_to_yuan(self.amount_fen)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outstanding_fen(self) -> int:
+        """What is still owed; a void bill owes nothing."""
+        return 0 if self.status is BillStatus.void else self.amount_fen - self.paid_fen
 
 
 class BillPage(BaseModel):

@@ -200,50 +200,28 @@ async def show_run(session: AsyncSession, principal: Principal, run_id: int) -> 
 
 
 def bill_out(row: Any, lines: list[Any] | None = None) -> BillOut:
-    kind, payer, status = domain.BillKind(row.kind), domain.PayerKind(row.payer_kind), domain.BillStatus(row.status)
-    return BillOut(
-        id=row.id,
-        compound_id=row.compound_id,
-        building_id=row.building_id,
-        dwelling_id=row.dwelling_id,
-        household_id=row.household_id,
-        kind=kind,
-        kind_label=kind.label,
-        period_label=row.period_label,
-        period_start=row.period_start,
-        period_end=row.period_end,
-        source_id=row.source_id,
-        description=row.description,
+    """The bill from its row; its lines (when asked for) say how each amount was reached, in the
+    units a payer reads (m² and yuan from the stored hundredths, the exact fraction as text)."""
+    bill = BillOut.model_validate(row)
+    if lines is None:
+        return bill
+    return bill.model_copy(update={"lines": [_line_out(line) for line in lines]})
+
+
+def _line_out(line: Any) -> BillLineOut:
+    payer = domain.PayerKind(line.payer_kind)
+    return BillLineOut(
         payer_kind=payer,
         payer_kind_label=payer.label,
-        payer_person_id=row.payer_person_id,
-        amount_fen=row.amount_fen,
-        amount_yuan=fen_to_yuan(row.amount_fen),
-        paid_fen=row.paid_fen,
-        outstanding_fen=0 if status == domain.BillStatus.void else row.amount_fen - row.paid_fen,
-        status=status,
-        status_label=status.label,
-        due_date=row.due_date,
-        issued_at=row.issued_at,
-        version=row.version,
-        lines=None
-        if lines is None
-        else [
-            BillLineOut(
-                payer_kind=domain.PayerKind(line.payer_kind),
-                payer_kind_label=domain.PayerKind(line.payer_kind).label,
-                payer_person_id=line.payer_person_id,
-                area_m2=fen_to_yuan(line.area_c),
-                rate_yuan_per_m2_month=rate_text(line.rate_units),
-                months=line.months,
-                days=line.days,
-                period_days=line.period_days,
-                vacancy_percent=line.vacancy_percent,
-                precise_fen=domain.precise_text(line.precise_num, line.precise_den),
-                amount_fen=line.amount_fen,
-            )
-            for line in lines
-        ],
+        payer_person_id=line.payer_person_id,
+        area_m2=fen_to_yuan(line.area_c),
+        rate_yuan_per_m2_month=rate_text(line.rate_units),
+        months=line.months,
+        days=line.days,
+        period_days=line.period_days,
+        vacancy_percent=line.vacancy_percent,
+        precise_fen=domain.precise_text(line.precise_num, line.precise_den),
+        amount_fen=line.amount_fen,
     )
 
 

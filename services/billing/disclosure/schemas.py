@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.responses import FromRow, JsonText
 
 
 class DisclosureCreate(BaseModel):
@@ -27,12 +29,12 @@ class DisclosureCreate(BaseModel):
     )
 
 
-class DisclosureOut(BaseModel):
+class DisclosureOut(FromRow):
     id: int
     compound_id: int
     seq: int
     period_label: str
-    content: dict[str, Any]
+    content: Annotated[dict[str, Any], JsonText]
     prev_hash: str
     content_hash: str
     published_at: datetime

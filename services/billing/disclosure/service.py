@@ -24,19 +24,6 @@ from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
 
 
-def disclosure_out(row: Any) -> DisclosureOut:
-    return DisclosureOut(
-        id=row.id,
-        compound_id=row.compound_id,
-        seq=row.seq,
-        period_label=row.period_label,
-        content=json.loads(row.content),
-        prev_hash=row.prev_hash,
-        content_hash=row.content_hash,
-        published_at=row.published_at,
-    )
-
-
 @dataclass(frozen=True)
 class Draft:
     """A period's statement as it would be published now: its place in the chain and its figures."""
@@ -164,14 +151,14 @@ async def list_of(session: AsyncSession, compound_id: int) -> list[DisclosureOut
     rows = await session.execute(
         select(disclosures).where(disclosures.c.compound_id == compound_id).order_by(disclosures.c.seq)
     )
-    return [disclosure_out(r) for r in rows]
+    return [DisclosureOut.model_validate(r) for r in rows]
 
 
 async def show(session: AsyncSession, disclosure_id: int) -> DisclosureOut:
     row = (await session.execute(select(disclosures).where(disclosures.c.id == disclosure_id))).first()
     if row is None:
         raise NotFound(f"公示 {disclosure_id} 不存在", f"Disclosure {disclosure_id} not found")
-    return disclosure_out(row)
+    return DisclosureOut.model_validate(row)
 
 
 async def verify(session: AsyncSession, compound_id: int) -> VerifyOut:

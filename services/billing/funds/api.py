@@ -52,7 +52,7 @@ async def book_revenue(body: RevenueCreate, now: Now, session: Session, principa
 async def list_revenues(session: Session, principal: CurrentPrincipal, compound_id: int) -> list[RevenueOut]:
     require_reader(principal, await place_of(session, compound_id))
     rows = await queries.revenues_of(session, compound_id)
-    return [service.revenue_out(r) for r in rows]
+    return [RevenueOut.model_validate(r) for r in rows]
 
 
 @router.get("/distribution-rules/{compound_id}", response_model=RuleOut, summary="分配规则 (433 by default)")

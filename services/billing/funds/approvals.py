@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from shared.contracts.billing import FundApprovalRequested
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import emit
+from shared.responses import FromRow, JsonText
 
 
 class Action(StrEnum):
@@ -42,13 +43,12 @@ class ApprovalCreate(BaseModel):
     purpose: str = Field(default="", max_length=200)
 
 
-class ApprovalOut(BaseModel):
+class ApprovalOut(FromRow):
     id: int
     compound_id: int
     action: Action
-    action_label: str
     amount_fen: int
-    building_ids: list[int]
+    building_ids: Annotated[list[int], JsonText]
     purpose: str
     status: str = Field(description="pending → approved → used")
     requested_by: int
@@ -57,24 +57,10 @@ class ApprovalOut(BaseModel):
     approved_at: datetime | None
     used_for: str | None
 
-
-def approval_out(row: Any) -> ApprovalOut:
-    action = Action(row.action)
-    return ApprovalOut(
-        id=row.id,
-        compound_id=row.compound_id,
-        action=action,
-        action_label=action.label,
-        amount_fen=row.amount_fen,
-        building_ids=json.loads(row.building_ids),
-        purpose=row.purpose,
-        status=row.status,
-        requested_by=row.requested_by,
-        requested_at=row.requested_at,
-        approved_by=row.approved_by,
-        approved_at=row.approved_at,
-        used_for=row.used_for,
-    )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def action_label(self) -> str:
+        return self.action.label
 
 
 async def _row(session: AsyncSession, approval_id: int) -> Any:
@@ -116,7 +102,7 @@ async def request(session: AsyncSession, principal: Principal, body: ApprovalCre
         subject=f"fund-approval-{new_id}",
         key=body.compound_id,
     )
-    return approval_out(await _row(session, int(new_id)))
+    return ApprovalOut.model_validate(await _row(session, int(new_id)))
 
 
 async def approve(session: AsyncSession, principal: Principal, approval_id: int, now: datetime) -> ApprovalOut:
@@ -144,7 +130,7 @@ async def approve(session: AsyncSession, principal: Principal, approval_id: int,
             f"Approval {approval_id} is not pending ({row.status})",
             code=ErrorCode.not_pending,
         )
-    return approval_out(await _row(session, approval_id))
+    return ApprovalOut.model_validate(await _row(session, approval_id))
 
 
 async def listing(session: AsyncSession, principal: Principal, compound_id: int) -> list[ApprovalOut]:
@@ -152,7 +138,7 @@ async def listing(session: AsyncSession, principal: Principal, compound_id: int)
     rows = await session.execute(
         select(fund_approvals).where(fund_approvals.c.compound_id == compound_id).order_by(fund_approvals.c.id)
     )
-    return [approval_out(r) for r in rows]
+    return [ApprovalOut.model_validate(r) for r in rows]
 
 
 async def use(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.billing.funds.domain import DevelopmentFundSource, FundKind, RevenueSource
+from shared.money import fen_to_yuan
+from shared.responses import FromRow, JsonText
 
 
 class RevenueCreate(BaseModel):
@@ -21,19 +24,27 @@ class RevenueCreate(BaseModel):
     received_on: date
 
 
-class RevenueOut(BaseModel):
+class RevenueOut(FromRow):
     id: int
     compound_id: int
     source: RevenueSource
-    source_label: str
     gross_fen: int
     cost_fen: int
     net_fen: int
-    net_yuan: str
-    evidence: list[str]
+    evidence: Annotated[list[str], JsonText]
     description: str
     received_on: date
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def source_label(self) -> str:
+        return self.source.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def net_yuan(self) -> str:
+        return fen_to_yuan(self.net_fen)
 
 
 class RuleIn(BaseModel):
@@ -107,11 +118,10 @@ class MaintenanceWithdrawal(BaseModel):
     )
 
 
-class MovementOut(BaseModel):
+class MovementOut(FromRow):
     id: int
     compound_id: int
     fund: FundKind
-    fund_label: str
     ref: str
     direction: str
     amount_fen: int
@@ -121,6 +131,11 @@ class MovementOut(BaseModel):
     decision_id: str | None
     emergency: bool
     created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def fund_label(self) -> str:
+        return self.fund.label
 
 
 class FundBalance(BaseModel):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,24 +39,6 @@ from shared.errors import InvalidInput, NotFound
 from shared.locking import check_version
 
 BANK = "bank"
-
-
-def revenue_out(row: Any) -> RevenueOut:
-    source = domain.RevenueSource(row.source)
-    return RevenueOut(
-        id=row.id,
-        compound_id=row.compound_id,
-        source=source,
-        source_label=source.label,
-        gross_fen=row.gross_fen,
-        cost_fen=row.cost_fen,
-        net_fen=row.net_fen,
-        net_yuan=f"{row.net_fen // 100}.{row.net_fen % 100:02d}",
-        evidence=json.loads(row.evidence),
-        description=row.description,
-        received_on=row.received_on,
-        created_at=row.created_at,
-    )
 
 
 async def book_revenue(session: AsyncSession, principal: Principal, body: RevenueCreate, now: datetime) -> RevenueOut:
@@ -97,7 +78,7 @@ async def book_revenue(session: AsyncSession, principal: Principal, body: Revenu
         value_date=body.received_on,
     )
     await session.execute(update(revenues).where(revenues.c.id == revenue_id).values(entry_id=entry_id))
-    return revenue_out((await session.execute(select(revenues).where(revenues.c.id == revenue_id))).one())
+    return RevenueOut.model_validate((await session.execute(select(revenues).where(revenues.c.id == revenue_id))).one())
 
 
 async def rule_of(session: AsyncSession, compound_id: int) -> RuleOut:
@@ -194,25 +175,6 @@ async def distribute(
     )
 
 
-def movement_out(row: Any) -> MovementOut:
-    fund = domain.FundKind(row.fund)
-    return MovementOut(
-        id=row.id,
-        compound_id=row.compound_id,
-        fund=fund,
-        fund_label=fund.label,
-        ref=row.ref,
-        direction=row.direction,
-        amount_fen=row.amount_fen,
-        source=row.source,
-        purpose=row.purpose,
-        counterparty=row.counterparty,
-        decision_id=row.decision_id,
-        emergency=row.emergency,
-        created_at=row.created_at,
-    )
-
-
 async def _move(
     session: AsyncSession,
     principal: Principal,
@@ -265,7 +227,8 @@ async def _move(
 
 
 async def _movement(session: AsyncSession, movement_id: int) -> MovementOut:
-    return movement_out((await session.execute(select(fund_movements).where(fund_movements.c.id == movement_id))).one())
+    row = (await session.execute(select(fund_movements).where(fund_movements.c.id == movement_id))).one()
+    return MovementOut.model_validate(row)
 
 
 async def development_fund(
@@ -481,4 +444,4 @@ async def movements(session: AsyncSession, compound_id: int, fund: domain.FundKi
         .where(fund_movements.c.compound_id == compound_id, fund_movements.c.fund == fund.value)
         .order_by(fund_movements.c.id)
     )
-    return [movement_out(r) for r in rows]
+    return [MovementOut.model_validate(r) for r in rows]

@@ -148,7 +148,7 @@ async def get_payment_order(out_trade_no: str, session: Session, principal: Curr
     if row is None:
         raise NotFound(f"支付订单 {out_trade_no} 不存在", f"Payment order {out_trade_no} not found")
     require_household_or_reader(principal, await place_of(session, row.compound_id), row.household_id)
-    return service.order_out(row)
+    return PaymentOrderOut.model_validate(row)
 
 
 @router.post(

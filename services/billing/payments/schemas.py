@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.billing.payments.domain import Channel, OrderStatus, PaymentStatus
 from shared.pagination import Page
+from shared.responses import FromRow
 
 
 class CounterPaymentCreate(BaseModel):
@@ -65,7 +66,7 @@ class PaymentOrderCreate(BaseModel):
     amount_fen: int | None = Field(default=None, description="defaults to everything the dwelling owes")
 
 
-class PaymentOrderOut(BaseModel):
+class PaymentOrderOut(FromRow):
     id: int
     out_trade_no: str
     compound_id: int
@@ -74,11 +75,15 @@ class PaymentOrderOut(BaseModel):
     channel: Channel
     amount_fen: int
     status: OrderStatus
-    status_label: str
     payment_id: int | None
     created_at: datetime
     paid_at: datetime | None
     query_attempts: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return self.status.label
 
 
 class RefundCreate(BaseModel):

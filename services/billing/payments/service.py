@@ -507,25 +507,6 @@ async def reverse(
     return await payment_out(session, payment_id)
 
 
-def order_out(row: Any) -> PaymentOrderOut:
-    status = domain.OrderStatus(row.status)
-    return PaymentOrderOut(
-        id=row.id,
-        out_trade_no=row.out_trade_no,
-        compound_id=row.compound_id,
-        dwelling_id=row.dwelling_id,
-        household_id=row.household_id,
-        channel=domain.Channel(row.channel),
-        amount_fen=row.amount_fen,
-        status=status,
-        status_label=status.label,
-        payment_id=row.payment_id,
-        created_at=row.created_at,
-        paid_at=row.paid_at,
-        query_attempts=row.query_attempts,
-    )
-
-
 async def create_order(
     session: AsyncSession, principal: Principal, body: PaymentOrderCreate, now: datetime
 ) -> PaymentOrderOut:
@@ -568,4 +549,5 @@ async def create_order(
             .returning(payment_orders.c.id)
         )
     ).scalar_one()
-    return order_out((await session.execute(select(payment_orders).where(payment_orders.c.id == order_id))).one())
+    row = (await session.execute(select(payment_orders).where(payment_orders.c.id == order_id))).one()
+    return PaymentOrderOut.model_validate(row)

@@ -4429,7 +4429,7 @@ export interface components {
         ApprovalOut: {
             action: components["schemas"]["Action"];
             /** Action Label */
-            action_label: string;
+            readonly action_label: string;
             /** Amount Fen */
             amount_fen: number;
             /** Approved At */
@@ -4703,7 +4703,7 @@ export interface components {
             /** Amount Fen */
             amount_fen: number;
             /** Amount Yuan */
-            amount_yuan: string;
+            readonly amount_yuan: string;
             /** Building Id */
             building_id: number;
             /** Compound Id */
@@ -4728,16 +4728,19 @@ export interface components {
             issued_at: string;
             kind: components["schemas"]["BillKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Lines */
             lines?: components["schemas"]["BillLineOut"][] | null;
-            /** Outstanding Fen */
-            outstanding_fen: number;
+            /**
+             * Outstanding Fen
+             * @description What is still owed; a void bill owes nothing.
+             */
+            readonly outstanding_fen: number;
             /** Paid Fen */
             paid_fen: number;
             payer_kind: components["schemas"]["PayerKind"];
             /** Payer Kind Label */
-            payer_kind_label: string;
+            readonly payer_kind_label: string;
             /** Payer Person Id */
             payer_person_id: number | null;
             /**
@@ -4756,7 +4759,7 @@ export interface components {
             source_id: string;
             status: components["schemas"]["BillStatus"];
             /** Status Label */
-            status_label: string;
+            readonly status_label: string;
             /** Version */
             version: number;
         };
@@ -8109,7 +8112,7 @@ export interface components {
             emergency: boolean;
             fund: components["schemas"]["FundKind"];
             /** Fund Label */
-            fund_label: string;
+            readonly fund_label: string;
             /** Id */
             id: number;
             /** Purpose */
@@ -8995,7 +8998,7 @@ export interface components {
             query_attempts: number;
             status: components["schemas"]["OrderStatus"];
             /** Status Label */
-            status_label: string;
+            readonly status_label: string;
         };
         /** PaymentOut */
         PaymentOut: {
@@ -9908,7 +9911,7 @@ export interface components {
             /** Net Fen */
             net_fen: number;
             /** Net Yuan */
-            net_yuan: string;
+            readonly net_yuan: string;
             /**
              * Received On
              * Format: date
@@ -9916,7 +9919,7 @@ export interface components {
             received_on: string;
             source: components["schemas"]["RevenueSource"];
             /** Source Label */
-            source_label: string;
+            readonly source_label: string;
         };
         /**
          * RevenueSource

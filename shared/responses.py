@@ -1,0 +1,24 @@
+"""Responses read from rows (docs/architecture.md, "Responses from rows"): the base every `…Out`
+model that mirrors a row derives from, and the one type a column that keeps JSON as text needs."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+
+class FromRow(BaseModel):
+    """`XOut.model_validate(row)` reads an ORM object or a Core row by its attributes; labels and
+    derived figures are computed fields, so no function copies the row field by field."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _parsed(value: object) -> object:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# Billing's Core tables keep lists and documents as JSON text: parsed when the row is read, so the
+# answer's schema is the list or the object itself: `evidence: Annotated[list[str], JsonText]`.
+JsonText = BeforeValidator(_parsed)
