@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import 'vant/lib/index.css'
+import './vant-styles'
 import './styles.css'
 import App from './App.vue'
 import { router } from './router'
