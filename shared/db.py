@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, MetaData, event, func, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from shared.clock import SESSION_KEY, Clock
@@ -124,3 +124,21 @@ class Versioned:
 
     # UPDATE … WHERE version = :seen, so two concurrent edits cannot both win.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_with_the_platform_clock(session: Session, _context: Any, _instances: Any) -> None:
+    """A record's created_at and updated_at come from the service's clock, as every other time
+    does: the database's now() (the column default, kept for rows written outside a service
+    session) is the machine's calendar, which a moved clock (tests, rehearsals) does not move."""
+    clock = session.info.get(SESSION_KEY)
+    if not isinstance(clock, Clock):
+        return
+    now = clock()
+    for record in session.new:
+        if isinstance(record, Versioned):
+            record.created_at = record.created_at or now
+            record.updated_at = record.updated_at or now
+    for record in session.dirty:
+        if isinstance(record, Versioned) and session.is_modified(record, include_collections=False):
+            record.updated_at = now
