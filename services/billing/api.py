@@ -20,6 +20,8 @@ from services.billing.projections.api import router as projections_router
 from services.billing.projections.models import compound_projection, household_projection
 from services.billing.rates.api import router as rates_router
 from services.billing.rates.domain import ManagementModel, RateScope, Structure
+from services.billing.spaces.api import router as spaces_router
+from services.billing.spaces.domain import BookingStatus, Pricing, SpaceKind
 from shared.http import service_router
 from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
@@ -39,6 +41,9 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "rate_scope": RateScope,
     "building_structure": Structure,
     "management_model": ManagementModel,
+    "space_kind": SpaceKind,
+    "space_pricing": Pricing,
+    "booking_status": BookingStatus,
 }
 
 router = service_router("/api/v1/billing", tags=["billing"])
@@ -62,4 +67,5 @@ ROUTERS: list[APIRouter] = [
     disclosure_router,
     figures_router,
     ledger_router,
+    spaces_router,
 ]

@@ -30,6 +30,7 @@ from services.billing.projections.models import (
     ownership_projection,
 )
 from services.billing.rates.models import rate_cards
+from services.billing.spaces.models import shared_spaces, space_bookings, space_uses
 
 __all__ = [
     "accounts",
@@ -59,5 +60,8 @@ __all__ = [
     "receipt_counters",
     "refunds",
     "revenues",
+    "shared_spaces",
+    "space_bookings",
+    "space_uses",
     "visit_charges",
 ]
