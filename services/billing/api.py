@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from services.billing.bills.api import router as bills_router
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
+from services.billing.contracts.api import router as contracts_router
+from services.billing.contracts.domain import CreditList
 from services.billing.disclosure.api import router as disclosure_router
 from services.billing.figures.api import router as figures_router
 from services.billing.funds.api import router as funds_router
@@ -44,6 +46,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "space_kind": SpaceKind,
     "space_pricing": Pricing,
     "booking_status": BookingStatus,
+    "company_credit_list": CreditList,
 }
 
 router = service_router("/api/v1/billing", tags=["billing"])
@@ -68,4 +71,5 @@ ROUTERS: list[APIRouter] = [
     figures_router,
     ledger_router,
     spaces_router,
+    contracts_router,
 ]
