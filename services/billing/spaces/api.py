@@ -13,7 +13,7 @@ from services.billing.keys import MONEY
 from services.billing.spaces import access, booking, cancelling, collecting, reading, setting_up, usage
 from services.billing.spaces import schemas as s
 from shared.auth import CurrentPrincipal
-from shared.clock import Now, month_of
+from shared.clock import Now, Today, month_of
 from shared.error_codes import ErrorCode
 from shared.http import Session, service_router
 from shared.openapi import errors
@@ -41,6 +41,7 @@ async def update_space(space_id: int, body: s.SpaceUpdate, session: Session, pri
 
 @router.get("/shared-spaces", response_model=s.SpacePage, summary="小区的共享空间 (a compound's spaces)")
 async def list_spaces(
+    today: Today,
     session: Session,
     principal: CurrentPrincipal,
     compound_id: Annotated[int, Query(gt=0)],
@@ -48,7 +49,8 @@ async def list_spaces(
     limit: Limit = DEFAULT_LIMIT,
 ) -> s.SpacePage:
     await access.require_space_viewer(session, principal, compound_id)
-    return await reading.space_page(session, compound_id, active_only=False, cursor=int_cursor(cursor), limit=limit)
+    page = await reading.space_page(session, compound_id, active_only=False, cursor=int_cursor(cursor), limit=limit)
+    return page.model_copy(update={"today": today})
 
 
 @router.get(

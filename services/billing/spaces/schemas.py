@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
@@ -94,6 +94,10 @@ class SpaceOut(Out):
 
 class SpacePage(Page[SpaceOut]):
     """A compound's spaces, in the order they were set up."""
+
+    today: date | None = Field(
+        default=None, description="the compound's today (Beijing time): the first day a booking may fall on"
+    )
 
 
 class BookingCreate(BaseModel):

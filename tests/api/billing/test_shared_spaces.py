@@ -70,6 +70,7 @@ async def test_bookings_never_overlap_and_fees_reach_public_revenue_to_the_fen(p
     # Residents see the space; a resident of another compound does not.
     listed = await ok(await billing(platform).get(f"{API}/shared-spaces", params={"compound_id": cid}, headers=li))
     assert [s["name"] for s in listed["items"]] == ["孔明邻舍（架空层）"]
+    assert listed["today"] == "2027-01-05"
 
     def booking(headers: dict[str, str], household: int, use: str, start: str, end: str) -> Any:
         body = {

@@ -11114,6 +11114,11 @@ export interface components {
              * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
              */
             next_cursor: string | null;
+            /**
+             * Today
+             * @description the compound's today (Beijing time): the first day a booking may fall on
+             */
+            today?: string | null;
         };
         /** SpaceUpdate */
         SpaceUpdate: {
