@@ -138,10 +138,36 @@ async def test_contract_survey_review_and_the_streets_red_and_black_lists(platfo
         "survey_already_answered",
     )
     assert "一户一答" in twice["message"]
+    # Last month's survey is closed: no answer is taken, and none is counted.
+    november = await ok(
+        await billing(platform).post(
+            f"{API}/satisfaction-surveys",
+            json={
+                "contract_id": contract["id"],
+                "title": "11月测评",
+                "opens_on": "2026-11-01",
+                "closes_on": "2026-11-30",
+            },
+            headers=board,
+        ),
+        201,
+    )
+    closed = refused(
+        await billing(platform).post(
+            f"{API}/satisfaction-surveys/{november['id']}/answers",
+            json={"household_id": households[1], "score": 2},
+            headers=owners[1],
+        ),
+        409,
+    )
+    assert "2026-11-30" in closed["message"]
+    empty = await ok(await billing(platform).get(f"{API}/satisfaction-surveys/{november['id']}/results", headers=board))
+    assert (empty["answers"], empty["satisfaction_percent"]) == (0, None)
     mine = await ok(
         await billing(platform).get(f"{API}/satisfaction-surveys", params={"compound_id": cid}, headers=owners[0])
     )
-    assert (mine[0]["open"], mine[0]["answered_by_me"], mine[0]["company_name"]) == (
+    assert [(m["title"], m["open"]) for m in mine] == [("11月测评", False), ("2026年度物业服务满意度测评", True)]
+    assert (mine[1]["open"], mine[1]["answered_by_me"], mine[1]["company_name"]) == (
         True,
         True,
         "温江诚信物业服务有限公司",

@@ -230,3 +230,47 @@ async def test_only_staff_set_spaces_up_and_bad_hours_change_nothing(platform: P
         await billing(platform).get(f"{API}/shared-spaces", params={"compound_id": cid}, headers=staff(platform, cid))
     )
     assert listed["items"] == []
+
+    # Staff shorten the hours and later pause the space; a stale version changes nothing.
+    room = await ok(await billing(platform).post(f"{API}/shared-spaces", json=body, headers=staff(platform, cid)), 201)
+    changed = await ok(
+        await billing(platform).patch(
+            f"{API}/shared-spaces/{room['id']}",
+            json={"version": 1, "closes_at": "17:00"},
+            headers=staff(platform, cid),
+        )
+    )
+    assert (changed["closes_at"], changed["version"]) == ("17:00", 2)
+    refused(
+        await billing(platform).patch(
+            f"{API}/shared-spaces/{room['id']}", json={"version": 1, "active": False}, headers=staff(platform, cid)
+        ),
+        409,
+        "stale_version",
+    )
+    refused(
+        await billing(platform).patch(
+            f"{API}/shared-spaces/{room['id']}", json={"version": 2, "active": False}, headers=resident
+        ),
+        403,
+    )
+    await ok(
+        await billing(platform).patch(
+            f"{API}/shared-spaces/{room['id']}", json={"version": 2, "active": False}, headers=staff(platform, cid)
+        )
+    )
+    paused = refused(
+        await billing(platform).post(
+            f"{API}/space-bookings",
+            json={
+                "space_id": room["id"],
+                "use_id": room["uses"][0]["id"],
+                "household_id": c.household_ids[c.dwelling_ids[0]],
+                "starts_at": at("10:00"),
+                "ends_at": at("11:00"),
+            },
+            headers=resident,
+        ),
+        409,
+    )
+    assert "暂停预约" in paused["message"]
