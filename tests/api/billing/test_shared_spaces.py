@@ -193,6 +193,16 @@ async def test_bookings_never_overlap_and_fees_reach_public_revenue_to_the_fen(p
     assert rows[0][0] == "太阳新居小区 2027-01 共享空间使用情况"
     assert rows[2][:4] == ("孔明邻舍（架空层）", "活动室（红白喜事、日常活动）", 3, 1)
     assert rows[2][6:] == ("200.00", "200.00")
+    # When January is over, its disclosure carries the fee among the public revenue.
+    platform.set_clock(datetime(2027, 2, 2, 2, 0, tzinfo=UTC))
+    preview = await billing(platform).get(
+        f"{API}/disclosures/preview.html",
+        params={"compound_id": cid, "period": "2027-01", "cosigner": "监委会"},
+        headers=staff(platform, cid),
+    )
+    assert preview.status_code == 200, preview.text
+    assert "公共收益·场地占用" in preview.text
+    assert "200.00" in preview.text
     # Residents do not read the compound's ledger.
     refused(await billing(platform).get(f"{API}/shared-spaces/usage", params={"compound_id": cid}, headers=li), 403)
 
