@@ -2,7 +2,8 @@
 constraint of billing's migration practices_c01, btree_gist): an overlapping booking written
 behind the service's back is refused, a booking that starts when another ends is not, and a
 cancelled booking frees its time. Two residents asking for one slot at the same moment through
-the API get one 201 and one clear 409, never a 500 and never two bookings."""
+the API get one 201 and one clear 409, never a 500 and never two bookings; and the constraint's
+own refusal reaches the API as the same 409."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from linli.apps import SERVICE_FACTORIES
+from services.billing.spaces import reading
 from shared.auth import Grant, Role, TokenCodec
 from shared.events.inprocess import InProcessTransport
 from shared.migrate import upgrade_head
@@ -135,5 +137,49 @@ async def test_two_residents_at_once_get_one_booking_and_one_409(billing_pg: tup
     conn = await asyncpg.connect(pg_dsn(name))
     try:
         assert await conn.fetchval("SELECT count(*) FROM space_bookings WHERE status = 'booked'") == 1
+    finally:
+        await conn.close()
+
+
+async def test_the_constraints_refusal_is_the_same_clear_409(
+    billing_pg: tuple[str, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the use case's own look ever miss a booking (one written by another tool), the
+    database's refusal reaches the resident as the same 409, never a 500, and nothing is added."""
+    name, settings = billing_pg
+    conn = await asyncpg.connect(pg_dsn(name))
+    try:
+        await conn.fetchval(INSERT, 31, at("10:00"), at("14:00"), "booked")
+    finally:
+        await conn.close()
+
+    async def sees_nothing(*_: object) -> list[object]:
+        return []
+
+    monkeypatch.setattr(reading, "active_between", sees_nothing)
+    transport = InProcessTransport(settings.bus_url())
+    app = SERVICE_FACTORIES["billing"](settings, transport)
+    resident = {"Authorization": f"Bearer {TokenCodec(settings).issue(932, [Grant(Role.resident, 'household', 32)])}"}
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://billing") as client,
+        ):
+            app.state.runtime.clock.set(NOW)
+            body = {
+                "space_id": 1,
+                "use_id": 1,
+                "household_id": 32,
+                "starts_at": at("12:00").isoformat(),
+                "ends_at": at("13:00").isoformat(),
+            }
+            answer = await client.post("/api/v1/billing/space-bookings", json=body, headers=resident)
+    finally:
+        await transport.close()
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["code"] == "booking_overlap"
+    conn = await asyncpg.connect(pg_dsn(name))
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM space_bookings") == 1
     finally:
         await conn.close()

@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.spaces import access, domain, reading
 from services.billing.spaces import schemas as s
-from services.billing.spaces.models import space_bookings, space_uses
+from services.billing.spaces.models import shared_spaces, space_bookings, space_uses
 from shared.auth import Principal
 from shared.clock import LOCAL_TZ
 from shared.error_codes import ErrorCode
@@ -32,6 +32,16 @@ def overlap(in_the_way: Any | None) -> Conflict:
     return Conflict(zh, en, details=details, code=ErrorCode.booking_overlap)
 
 
+async def hold(session: AsyncSession, space_id: int) -> None:
+    """Write to the space's row before looking for overlaps: a second booker of the same space
+    waits here until the first commits, and then sees its booking. SQLite has no row locks and
+    would otherwise let two simultaneous requests both find the slot free (each reads before
+    either writes); on PostgreSQL this is a row lock, with the exclusion constraint behind it."""
+    await session.execute(
+        update(shared_spaces).where(shared_spaces.c.id == space_id).values(version=shared_spaces.c.version)
+    )
+
+
 async def book(session: AsyncSession, principal: Principal, body: s.BookingCreate, now: datetime) -> s.BookingOut:
     space = await reading.space_row(session, body.space_id)
     await access.require_space_viewer(session, principal, space.compound_id)
@@ -46,6 +56,7 @@ async def book(session: AsyncSession, principal: Principal, body: s.BookingCreat
     if use is None:
         raise InvalidInput("该空间没有这个用途", "The space has no such use", details=[{"field": "use_id"}])
     domain.check_slot(body.starts_at, body.ends_at, space.opens_min, space.closes_min, now)
+    await hold(session, space.id)
     in_the_way = await reading.active_between(session, space.id, body.starts_at, body.ends_at)
     if in_the_way:
         raise overlap(in_the_way[0])

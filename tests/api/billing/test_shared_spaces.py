@@ -5,6 +5,7 @@ shared 433 like any other, to the fen."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime
 from typing import Any
@@ -284,3 +285,36 @@ async def test_only_staff_set_spaces_up_and_bad_hours_change_nothing(platform: P
         409,
     )
     assert "暂停预约" in paused["message"]
+
+
+async def test_two_households_asking_for_one_slot_at_once_get_one_booking(platform: Platform) -> None:
+    """SQLite, embedded mode: the use case holds the space before it looks, so the second of
+    two simultaneous requests sees the first one's booking (PostgreSQL: tests/integration)."""
+    platform.set_clock(MONDAY)
+    c = await compound_with_households(platform, "太阳新居小区", 4)
+    hall = await kongming(platform, c.compound_id)
+    wedding = next(u for u in hall["uses"] if u["name"] == "红白喜事")
+    people = residents_of(platform, c)
+    households = [c.household_ids[d] for d in c.dwelling_ids]
+
+    def ask(i: int) -> Any:
+        body = {
+            "space_id": hall["id"],
+            "use_id": wedding["id"],
+            "household_id": households[i],
+            "starts_at": at("10:00"),
+            "ends_at": at("12:00"),
+        }
+        return billing(platform).post(f"{API}/space-bookings", json=body, headers=people[i])
+
+    answers = await asyncio.gather(*(ask(i) for i in range(4)))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [a.text for a in answers]
+    for answer in answers:
+        if answer.status_code == 409:
+            refused(answer, 409, "booking_overlap")
+    listed = await ok(
+        await billing(platform).get(
+            f"{API}/space-bookings", params={"compound_id": c.compound_id}, headers=staff(platform, c.compound_id)
+        )
+    )
+    assert len(listed["items"]) == 1
