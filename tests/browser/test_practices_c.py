@@ -239,18 +239,20 @@ def test_staff_receive_a_fee_read_usage_review_the_company_and_see_price_beside_
     # The contract, a month's review against its items, the street's lists.
     page.goto(f"{base}/console/property?compound={compound}")
     expect(page.get_by_test_id("contract")).to_contain_text("温江诚信物业服务有限公司")
+    expect(page.get_by_test_id("contract")).to_contain_text("收费标准：多层 0.55、高层 1.00 元/㎡·月")
+    check_screen(page, "practices-c-07-console-contract")
     page.get_by_role("tab", name="履约评价").click()
     page.get_by_label("设施设备维护 得分").fill("22")
     page.get_by_label("评价说明").fill("电梯维修响应偏慢")
     page.get_by_role("button", name="保存评价").click()
     expect(page.get_by_test_id("reviews")).to_contain_text("97")
     expect(page.locator(".el-message")).to_have_count(0)
-    check_screen(page, "practices-c-07-console-review")
+    check_screen(page, "practices-c-08-console-review")
     page.get_by_role("tab", name="信用与红黑名单").click()
     credit = page.get_by_test_id("credit")
     expect(credit).to_contain_text("温江诚信物业服务有限公司")
     expect(credit).to_contain_text("红名单")
-    check_screen(page, "practices-c-08-console-credit")
+    check_screen(page, "practices-c-09-console-credit")
 
     # Price beside quality on the rate cards.
     page.goto(f"{base}/console/billing?compound={compound}")
@@ -259,6 +261,6 @@ def test_staff_receive_a_fee_read_usage_review_the_company_and_see_price_beside_
     expect(standard).to_contain_text("合同标准 0.55 元/㎡·月")
     expect(standard).to_contain_text("质价相符")
     expect(standard).to_contain_text("履约评价 97 分")
-    check_screen(page, "practices-c-09-console-rates")
+    check_screen(page, "practices-c-10-console-rates")
     assert errors == [], errors
     desk.close()
