@@ -154,6 +154,11 @@ class ErrorCode(StrEnum):
     out_of_stock = "out_of_stock"
     already_reversed = "already_reversed"
     household_has_zone = "household_has_zone"
+    booking_overlap = "booking_overlap"
+    outside_opening_hours = "outside_opening_hours"
+    booking_fee_received = "booking_fee_received"
+    survey_already_answered = "survey_already_answered"
+    contract_overlap = "contract_overlap"
 
     @property
     def status(self) -> int:
@@ -489,4 +494,11 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
     C.out_of_stock: CodeText(409, "库存不足", "Not enough in stock"),
     C.already_reversed: CodeText(409, "该记录已冲正", "The entry is already reversed"),
     C.household_has_zone: CodeText(409, "该住户已有责任区（一户一区）", "The household already has a care zone"),
+    C.booking_overlap: CodeText(409, "该时段已被预约", "The space is already booked for that time"),
+    C.outside_opening_hours: CodeText(422, "不在开放时间内", "Outside the space's opening hours"),
+    C.booking_fee_received: CodeText(
+        409, "费用已收取，不能取消，请联系物业退款", "The fee is already received: the booking cannot be cancelled"
+    ),
+    C.survey_already_answered: CodeText(409, "本户已参加过该问卷（一户一答）", "The household has already answered"),
+    C.contract_overlap: CodeText(409, "与该小区另一物业服务合同的期限重叠", "Overlaps another service contract's term"),
 }

@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from services.billing.bills.api import router as bills_router
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind, PeriodKind
+from services.billing.contracts.api import router as contracts_router
+from services.billing.contracts.domain import CreditList
 from services.billing.disclosure.api import router as disclosure_router
 from services.billing.figures.api import router as figures_router
 from services.billing.funds.api import router as funds_router
@@ -20,6 +22,8 @@ from services.billing.projections.api import router as projections_router
 from services.billing.projections.models import compound_projection, household_projection
 from services.billing.rates.api import router as rates_router
 from services.billing.rates.domain import ManagementModel, RateScope, Structure
+from services.billing.spaces.api import router as spaces_router
+from services.billing.spaces.domain import BookingStatus, Pricing, SpaceKind
 from shared.http import service_router
 from shared.labels import LabeledEnum
 from shared.projections import compound_projection_routes
@@ -39,6 +43,10 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "rate_scope": RateScope,
     "building_structure": Structure,
     "management_model": ManagementModel,
+    "space_kind": SpaceKind,
+    "space_pricing": Pricing,
+    "booking_status": BookingStatus,
+    "company_credit_list": CreditList,
 }
 
 router = service_router("/api/v1/billing", tags=["billing"])
@@ -62,4 +70,6 @@ ROUTERS: list[APIRouter] = [
     disclosure_router,
     figures_router,
     ledger_router,
+    spaces_router,
+    contracts_router,
 ]

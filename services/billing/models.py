@@ -2,6 +2,15 @@
 
 from services.billing.base import metadata
 from services.billing.bills.models import bill_lines, bill_runs, bills
+from services.billing.contracts.models import (
+    contract_items,
+    performance_reviews,
+    property_companies,
+    satisfaction_surveys,
+    service_contracts,
+    survey_answers,
+    survey_respondents,
+)
 from services.billing.disclosure.models import disclosures
 from services.billing.funds.models import (
     distribution_rules,
@@ -30,6 +39,7 @@ from services.billing.projections.models import (
     ownership_projection,
 )
 from services.billing.rates.models import rate_cards
+from services.billing.spaces.models import shared_spaces, space_bookings, space_uses
 
 __all__ = [
     "accounts",
@@ -39,6 +49,7 @@ __all__ = [
     "building_projection",
     "community_projection",
     "compound_projection",
+    "contract_items",
     "disclosures",
     "distribution_rules",
     "distributions",
@@ -55,9 +66,18 @@ __all__ = [
     "payment_notifications",
     "payment_orders",
     "payments",
+    "performance_reviews",
+    "property_companies",
     "rate_cards",
     "receipt_counters",
     "refunds",
     "revenues",
+    "satisfaction_surveys",
+    "service_contracts",
+    "shared_spaces",
+    "space_bookings",
+    "space_uses",
+    "survey_answers",
+    "survey_respondents",
     "visit_charges",
 ]

@@ -28,6 +28,13 @@ export const router = createRouter({
     { path: '/mediation', name: 'pb-mediation', component: () => import('./views/practices-b/MediationView.vue'), meta: { title: '矛盾纠纷调解' } },
     { path: '/mediation/:id', name: 'pb-mediation-case', component: () => import('./views/practices-b/MediationCaseView.vue'), meta: { title: '调解案件' } },
     { path: '/credit', name: 'credit', component: () => import('./views/practices/CreditView.vue'), meta: { title: '我家积分' } },
+    { path: '/spaces', name: 'spaces', component: () => import('./views/practices-c/SpacesView.vue'), meta: { title: '共享空间' } },
+    {
+      path: '/property-survey',
+      name: 'property-survey',
+      component: () => import('./views/practices-c/SurveyView.vue'),
+      meta: { title: '物业满意度测评' },
+    },
     { path: '/care-zone', name: 'care-zone', component: () => import('./views/practices/CareZoneView.vue'), meta: { title: '我的责任区' } },
     ...consoleRoutes,
     { path: '/:rest(.*)*', redirect: '/' },

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.billing.contracts.schemas import ContractStandard
 from services.billing.rates.domain import ManagementModel, RateScope, Structure
 
 
@@ -35,3 +36,7 @@ class RateCardOut(BaseModel):
     effective_from: date
     effective_to: date | None
     created_at: datetime
+    contract_standard: ContractStandard | None = Field(
+        default=None,
+        description="收费价格与服务标准衔接: the service contract in force on the card's first day (compound cards)",
+    )

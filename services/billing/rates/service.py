@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.access import place_of, require_manager, require_street_manager
+from services.billing.contracts import standards
 from services.billing.rates import domain
 from services.billing.rates.models import rate_cards
 from services.billing.rates.schemas import RateCardCreate, RateCardOut
 from shared.auth import Principal
+from shared.clock import clock_of
 
 
 def card_out(row: Any) -> RateCardOut:
@@ -76,9 +78,31 @@ async def create_card(session: AsyncSession, principal: Principal, body: RateCar
 
 async def list_cards(session: AsyncSession, scope_kind: domain.RateScope, scope_id: int) -> list[RateCardOut]:
     """A scope's cards, oldest first."""
-    rows = await session.execute(
-        select(rate_cards)
-        .where(rate_cards.c.scope_kind == scope_kind.value, rate_cards.c.scope_id == scope_id)
-        .order_by(rate_cards.c.structure, rate_cards.c.management_model, rate_cards.c.effective_from)
+    rows = list(
+        await session.execute(
+            select(rate_cards)
+            .where(rate_cards.c.scope_kind == scope_kind.value, rate_cards.c.scope_id == scope_id)
+            .order_by(rate_cards.c.structure, rate_cards.c.management_model, rate_cards.c.effective_from)
+        )
     )
-    return [card_out(row) for row in rows]
+    cards = [card_out(row) for row in rows]
+    if scope_kind != domain.RateScope.compound:
+        return cards
+    # The price beside the quality it buys: each card with the service contract in force today
+    # (or on the card's first day, for a card not in force today).
+    today = clock_of(session).today()
+
+    def day_of(card: RateCardOut) -> date:
+        current = card.effective_from <= today and (card.effective_to is None or today <= card.effective_to)
+        return today if current else card.effective_from
+
+    return [
+        card.model_copy(
+            update={
+                "contract_standard": await standards.beside_card(
+                    session, scope_id, card.structure, day_of(card), row.rate_units
+                )
+            }
+        )
+        for card, row in zip(cards, rows, strict=True)
+    ]

@@ -779,6 +779,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/performance-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 履约评价记录 (a compound's reviews) */
+        get: operations["billing_get_performance_reviews"];
+        put?: never;
+        /** 履约评价 (review a month against the standard items; the committee or admins) */
+        post: operations["billing_post_performance_reviews"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/performance-reviews.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 履约评价台账导出 Excel (a compound's reviews as .xlsx) */
+        get: operations["billing_get_performance_reviews_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/property-companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 街道的物业企业 (a street's companies) */
+        get: operations["billing_get_property_companies"];
+        put?: never;
+        /** 登记物业企业 (register a property company; the street's admins) */
+        post: operations["billing_post_property_companies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/property-companies/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 物业企业信用评分与红黑名单 (credit scores and the street's red and black lists) */
+        get: operations["billing_get_property_companies_credit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/rate-cards": {
         parameters: {
             query?: never;
@@ -849,6 +919,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/satisfaction-surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小区的满意度测评 (a compound's surveys) */
+        get: operations["billing_get_satisfaction_surveys"];
+        put?: never;
+        /** 发起满意度测评 (open an owners' survey on a contract) */
+        post: operations["billing_post_satisfaction_surveys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/satisfaction-surveys/{survey_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 作答 (one household, one answer; anonymous in the results) */
+        post: operations["billing_post_satisfaction_surveys_by_survey_id_answers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/satisfaction-surveys/{survey_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 测评结果（匿名） (anonymous results) */
+        get: operations["billing_get_satisfaction_surveys_by_survey_id_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/service-contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小区的物业服务合同 (a compound's contracts) */
+        get: operations["billing_get_service_contracts"];
+        put?: never;
+        /** 签订物业服务合同 (a compound's contract; its committee or admins) */
+        post: operations["billing_post_service_contracts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/shared-property-visits": {
         parameters: {
             query?: never;
@@ -860,6 +1000,161 @@ export interface paths {
         get: operations["billing_get_shared_property_visits"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/shared-spaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小区的共享空间 (a compound's spaces) */
+        get: operations["billing_get_shared_spaces"];
+        put?: never;
+        /** 新建共享空间 (set a space up; staff) */
+        post: operations["billing_post_shared_spaces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/shared-spaces/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 使用统计 (usage per space in a month; staff) */
+        get: operations["billing_get_shared_spaces_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/shared-spaces/usage.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 使用台账导出 Excel (usage of a month as .xlsx; staff) */
+        get: operations["billing_get_shared_spaces_usage_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/shared-spaces/{space_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改开放时间、容量或暂停预约 (change hours, capacity, pause; staff) */
+        patch: operations["billing_patch_shared_spaces_by_space_id"];
+        trace?: never;
+    };
+    "/api/v1/billing/shared-spaces/{space_id}/day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 某日已约时段 (a day's taken slots; which are mine) */
+        get: operations["billing_get_shared_spaces_by_space_id_day"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/space-bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小区的预约 (a compound's bookings; staff) */
+        get: operations["billing_get_space_bookings"];
+        put?: never;
+        /** 预约时段 (a resident books a slot for their household) */
+        post: operations["billing_post_space_bookings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/space-bookings/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我家的预约 (my households' bookings) */
+        get: operations["billing_get_space_bookings_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/space-bookings/{booking_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消预约 (the household or staff, before it starts) */
+        post: operations["billing_post_space_bookings_by_booking_id_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/space-bookings/{booking_id}/fee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 收费入账 (staff receive the fee: booked as public revenue) */
+        post: operations["billing_post_space_bookings_by_booking_id_fee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4400,12 +4695,36 @@ export interface components {
             /** Value */
             value: string;
         };
+        /** AnswerCreate */
+        AnswerCreate: {
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+            /** Household Id */
+            household_id: number;
+            /**
+             * Score
+             * @description 1 很不满意 … 5 很满意
+             */
+            score: number;
+        };
         /** AnswerIn */
         AnswerIn: {
             /** Answer */
             answer: string;
             /** Version */
             version: number;
+        };
+        /** AnswerReceipt */
+        AnswerReceipt: {
+            /** Answered */
+            answered: boolean;
+            /** Household Id */
+            household_id: number;
+            /** Survey Id */
+            survey_id: number;
         };
         /** ApprovalCreate */
         ApprovalCreate: {
@@ -4977,6 +5296,108 @@ export interface components {
             /** @default all_or_nothing */
             mode: components["schemas"]["ImportMode"];
         };
+        /** BookingCreate */
+        BookingCreate: {
+            /**
+             * Ends At
+             * Format: date-time
+             * @example 2027-01-09T12:00:00+08:00
+             */
+            ends_at: string;
+            /**
+             * Household Id
+             * @description the booking resident's own household
+             */
+            household_id: number;
+            /**
+             * Purpose
+             * @default
+             */
+            purpose: string;
+            /** Space Id */
+            space_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             * @example 2027-01-09T10:00:00+08:00
+             */
+            starts_at: string;
+            /** Use Id */
+            use_id: number;
+        };
+        /** BookingOut */
+        BookingOut: {
+            /** Cancelled At */
+            cancelled_at: string | null;
+            /** Compound Id */
+            compound_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Fee Fen */
+            fee_fen: number;
+            /** Fee Received At */
+            fee_received_at: string | null;
+            /** Fee Yuan */
+            readonly fee_yuan: string;
+            /** Household Id */
+            household_id: number;
+            /** Id */
+            id: number;
+            /** Purpose */
+            purpose: string;
+            /** Revenue Id */
+            revenue_id: number | null;
+            /** Space Id */
+            space_id: number;
+            /**
+             * Space Name
+             * @default
+             */
+            space_name: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            status: components["schemas"]["BookingStatus"];
+            /** Status Label */
+            readonly status_label: string;
+            /** Use Id */
+            use_id: number;
+            /**
+             * Use Name
+             * @default
+             */
+            use_name: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * BookingPage
+         * @description Bookings, newest first.
+         */
+        BookingPage: {
+            /** Items */
+            items: components["schemas"]["BookingOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * BookingStatus
+         * @enum {string}
+         */
+        BookingStatus: "booked" | "cancelled";
         /**
          * BooksCheckOut
          * @description Everything the check recomputes from the journal and the bills; `ok` when all agree.
@@ -5602,6 +6023,38 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** CompanyCreate */
+        CompanyCreate: {
+            /**
+             * Credit Code
+             * @description 统一社会信用代码
+             * @example 91510115MA61XXXX0X
+             */
+            credit_code: string;
+            /**
+             * Name
+             * @example 温江诚信物业服务有限公司
+             */
+            name: string;
+            /** Street Id */
+            street_id: number;
+        };
+        /** CompanyOut */
+        CompanyOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Credit Code */
+            credit_code: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Street Id */
+            street_id: number;
+        };
         /** CompleteBody */
         CompleteBody: {
             /** Summary */
@@ -5791,6 +6244,105 @@ export interface components {
         ContestIn: {
             /** Reason */
             reason: string;
+        };
+        /** ContractCreate */
+        ContractCreate: {
+            /** Company Id */
+            company_id: number;
+            /** Compound Id */
+            compound_id: number;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * High Rise Rate
+             * @description yuan/m²/month for 高层
+             * @example 1.00
+             */
+            high_rise_rate?: string | null;
+            /** Items */
+            items: components["schemas"]["ItemIn"][];
+            /**
+             * Multi Storey Rate
+             * @description yuan/m²/month for 多层
+             * @example 0.55
+             */
+            multi_storey_rate?: string | null;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+        };
+        /** ContractOut */
+        ContractOut: {
+            /** Company Id */
+            company_id: number;
+            /** Company Name */
+            company_name: string;
+            /** Compound Id */
+            compound_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /** High Rise Rate */
+            high_rise_rate: string | null;
+            /** Id */
+            id: number;
+            /** Items */
+            items: components["schemas"]["ItemOut"][];
+            /** Multi Storey Rate */
+            multi_storey_rate: string | null;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+        };
+        /**
+         * ContractStandard
+         * @description 收费价格与服务标准衔接: the contract in force beside a compound's rate card.
+         */
+        ContractStandard: {
+            /** Company Name */
+            company_name: string;
+            /** Contract Id */
+            contract_id: number;
+            /**
+             * Contract Rate
+             * @description the contract's fee standard for the card's structure
+             */
+            contract_rate: string | null;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * In Step
+             * @description the card charges no more than the contract's standard
+             */
+            in_step: boolean | null;
+            /** Items */
+            items: string[];
+            /** Latest Review Period */
+            latest_review_period: string | null;
+            /** Latest Review Total */
+            latest_review_total: number | null;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
         };
         /** ConventionIn */
         ConventionIn: {
@@ -6025,6 +6577,11 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * CreditList
+         * @enum {string}
+         */
+        CreditList: "honor_roll" | "warning_list" | "none" | "unrated";
         /** CreditListLine */
         CreditListLine: {
             /** Demerits */
@@ -6037,6 +6594,21 @@ export interface components {
             merits: number;
             /** Points */
             points: number;
+        };
+        /** CreditLists */
+        CreditLists: {
+            /** Black Below */
+            black_below: number;
+            /** Companies */
+            companies: components["schemas"]["CreditOut"][];
+            /** Honor Roll */
+            honor_roll: components["schemas"]["CreditOut"][];
+            /** Red At */
+            red_at: number;
+            /** Street Id */
+            street_id: number;
+            /** Warning List */
+            warning_list: components["schemas"]["CreditOut"][];
         };
         /** CreditListsOut */
         CreditListsOut: {
@@ -6054,6 +6626,26 @@ export interface components {
             published_at: string | null;
             /** Warning List */
             warning_list: components["schemas"]["CreditListLine"][];
+        };
+        /** CreditOut */
+        CreditOut: {
+            /** Company Id */
+            company_id: number;
+            /** Contracts */
+            contracts: number;
+            /** Credit Code */
+            credit_code: string;
+            list: components["schemas"]["CreditList"];
+            /** List Label */
+            readonly list_label: string;
+            /** Name */
+            name: string;
+            /** Review Average */
+            review_average: number | null;
+            /** Satisfaction Percent */
+            satisfaction_percent: number | null;
+            /** Score */
+            score: number | null;
         };
         /** CreditPublishBody */
         CreditPublishBody: {
@@ -6192,6 +6784,19 @@ export interface components {
              * @default 2
              */
             warning_demerits: number;
+        };
+        /** DayOut */
+        DayOut: {
+            /** Closes At */
+            closes_at: string;
+            /** Day */
+            day: string;
+            /** Opens At */
+            opens_at: string;
+            /** Space Id */
+            space_id: number;
+            /** Taken */
+            taken: components["schemas"]["SlotOut"][];
         };
         /** DeliberationFigures */
         DeliberationFigures: {
@@ -7282,6 +7887,28 @@ export interface components {
             prefix: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /** ItemIn */
+        ItemIn: {
+            /**
+             * Title
+             * @example 门岗24小时值守
+             */
+            title: string;
+            /**
+             * Weight
+             * @description points out of 100
+             */
+            weight: number;
+        };
+        /** ItemOut */
+        ItemOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Weight */
+            weight: number;
         };
         /**
          * JobStatus
@@ -9245,6 +9872,12 @@ export interface components {
             /** Kinds */
             kinds: components["schemas"]["KindPreferenceOut"][];
         };
+        /**
+         * Pricing
+         * @description 公益服务 free, 低偿服务 at a fee per hour or per use (seed 000's 公益服务+低偿服务).
+         * @enum {string}
+         */
+        Pricing: "free" | "per_hour" | "per_use";
         /** ProposalCreate */
         ProposalCreate: {
             /**
@@ -9440,6 +10073,8 @@ export interface components {
         };
         /** RateCardOut */
         RateCardOut: {
+            /** @description 收费价格与服务标准衔接: the service contract in force on the card's first day (compound cards) */
+            contract_standard?: components["schemas"]["ContractStandard"] | null;
             /**
              * Created At
              * Format: date-time
@@ -9934,6 +10569,64 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** ReviewCreate */
+        ReviewCreate: {
+            /** Contract Id */
+            contract_id: number;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Period
+             * @description the month reviewed
+             * @example 2026-12
+             */
+            period: string;
+            /**
+             * Scores
+             * @description item id → score (0 … the item's weight)
+             */
+            scores: {
+                [key: string]: number;
+            };
+        };
+        /** ReviewLine */
+        ReviewLine: {
+            /** Item Id */
+            item_id: number;
+            /** Score */
+            score: number;
+            /** Title */
+            title: string;
+            /** Weight */
+            weight: number;
+        };
+        /** ReviewOut */
+        ReviewOut: {
+            /** Company Name */
+            company_name: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Contract Id */
+            contract_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Lines */
+            lines: components["schemas"]["ReviewLine"][];
+            /** Note */
+            note: string;
+            /** Period */
+            period: string;
+            /** Total */
+            total: number;
+        };
         /** RoleOut */
         RoleOut: {
             /** Label */
@@ -10328,6 +11021,125 @@ export interface components {
          */
         Skill: "lawyer" | "doctor" | "teacher" | "plumber" | "electrician" | "repair" | "cleaning" | "elderly_care" | "mediation" | "it" | "other";
         /**
+         * SlotOut
+         * @description A taken slot as residents see it: the time, and whether it is their own.
+         */
+        SlotOut: {
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Mine */
+            mine: boolean;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+        };
+        /** SpaceCreate */
+        SpaceCreate: {
+            /** Capacity */
+            capacity: number;
+            /**
+             * Closes At
+             * @example 21:00
+             */
+            closes_at: string;
+            /** Compound Id */
+            compound_id: number;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            kind: components["schemas"]["SpaceKind"];
+            /**
+             * Name
+             * @example 红邻·馨空间 架空层活动室
+             */
+            name: string;
+            /**
+             * Opens At
+             * @description Beijing time
+             * @example 08:00
+             */
+            opens_at: string;
+            /** Uses */
+            uses: components["schemas"]["UseIn"][];
+        };
+        /**
+         * SpaceKind
+         * @description The seven standard functions of Luxian's 红邻·馨空间 and the N of one's own choosing;
+         *     seed 000's idle spaces (架空层, 地下室) serve 一老一小 and family occasions.
+         * @enum {string}
+         */
+        SpaceKind: "party_check_in" | "service_agency" | "court" | "reading" | "social_work" | "elder_care" | "childcare" | "activity_hall" | "heritage" | "canteen" | "other";
+        /** SpaceOut */
+        SpaceOut: {
+            /** Active */
+            active: boolean;
+            /** Capacity */
+            capacity: number;
+            /** Closes At */
+            readonly closes_at: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Description */
+            description: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["SpaceKind"];
+            /** Kind Label */
+            readonly kind_label: string;
+            /** Name */
+            name: string;
+            /** Opens At */
+            readonly opens_at: string;
+            /**
+             * Uses
+             * @default []
+             */
+            uses: components["schemas"]["UseOut"][];
+            /** Version */
+            version: number;
+        };
+        /**
+         * SpacePage
+         * @description A compound's spaces, in the order they were set up.
+         */
+        SpacePage: {
+            /** Items */
+            items: components["schemas"]["SpaceOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+            /**
+             * Today
+             * @description the compound's today (Beijing time): the first day a booking may fall on
+             */
+            today?: string | null;
+        };
+        /** SpaceUpdate */
+        SpaceUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Capacity */
+            capacity?: number | null;
+            /** Closes At */
+            closes_at?: string | null;
+            /** Opens At */
+            opens_at?: string | null;
+            /**
+             * Version
+             * @description the version you saw
+             */
+            version: number;
+        };
+        /**
          * StageCount
          * @description Proposals at one stage of the 131 process: the status code, its label, how many.
          */
@@ -10456,6 +11268,84 @@ export interface components {
          * @enum {string}
          */
         Structure: "multi_storey" | "high_rise";
+        /** SurveyCreate */
+        SurveyCreate: {
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /** Contract Id */
+            contract_id: number;
+            /**
+             * Opens On
+             * Format: date
+             */
+            opens_on: string;
+            /**
+             * Title
+             * @example 2026年度物业服务满意度测评
+             */
+            title: string;
+        };
+        /** SurveyOut */
+        SurveyOut: {
+            /**
+             * Answered By Me
+             * @description one of my households has answered
+             */
+            answered_by_me: boolean;
+            /**
+             * Closes On
+             * Format: date
+             */
+            closes_on: string;
+            /** Company Name */
+            company_name: string;
+            /** Compound Id */
+            compound_id: number;
+            /** Contract Id */
+            contract_id: number;
+            /** Id */
+            id: number;
+            /** Open */
+            open: boolean;
+            /**
+             * Opens On
+             * Format: date
+             */
+            opens_on: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * SurveyResults
+         * @description Anonymous: counts, the average and the comments, never who said what.
+         */
+        SurveyResults: {
+            /** Answers */
+            answers: number;
+            /** Comments */
+            comments: string[];
+            /**
+             * Distribution
+             * @description score → answers
+             */
+            distribution: {
+                [key: string]: number;
+            };
+            /**
+             * Households
+             * @description households of the compound
+             */
+            households: number;
+            /** Satisfaction Percent */
+            satisfaction_percent: number | null;
+            /** Survey Id */
+            survey_id: number;
+            /** Title */
+            title: string;
+        };
         /** TallyOut */
         TallyOut: {
             /** Certified By */
@@ -10659,6 +11549,68 @@ export interface components {
          * @enum {string}
          */
         Urgency: "normal" | "urgent" | "emergency";
+        /** UsageLine */
+        UsageLine: {
+            /** Bookings */
+            bookings: number;
+            /** Cancelled */
+            cancelled: number;
+            /** Fee Fen */
+            fee_fen: number;
+            /** Fee Received Fen */
+            fee_received_fen: number;
+            /**
+             * Hours
+             * @description booked hours, e.g. '12.5'
+             */
+            hours: string;
+            /** Households */
+            households: number;
+            /** Kind Label */
+            kind_label: string;
+            /** Space Id */
+            space_id: number;
+            /** Space Name */
+            space_name: string;
+        };
+        /** UsageOut */
+        UsageOut: {
+            /** Compound Id */
+            compound_id: number;
+            /** Lines */
+            lines: components["schemas"]["UsageLine"][];
+            /** Period */
+            period: string;
+        };
+        /** UseIn */
+        UseIn: {
+            /**
+             * Fee Fen
+             * @description per hour or per use, integer fen; 0 when free
+             * @default 0
+             */
+            fee_fen: number;
+            /**
+             * Name
+             * @example 阅览
+             */
+            name: string;
+            pricing: components["schemas"]["Pricing"];
+        };
+        /** UseOut */
+        UseOut: {
+            /** Fee Fen */
+            fee_fen: number;
+            /** Fee Yuan */
+            readonly fee_yuan: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            pricing: components["schemas"]["Pricing"];
+            /** Pricing Label */
+            readonly pricing_label: string;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -17848,6 +18800,770 @@ export interface operations {
             };
         };
     };
+    billing_get_performance_reviews: {
+        parameters: {
+            query: {
+                compound_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_performance_reviews: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_performance_reviews_xlsx: {
+        parameters: {
+            query: {
+                compound_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_property_companies: {
+        parameters: {
+            query: {
+                street_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_property_companies: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompanyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompanyOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_property_companies_credit: {
+        parameters: {
+            query: {
+                street_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditLists"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     billing_get_rate_cards: {
         parameters: {
             query: {
@@ -18639,6 +20355,787 @@ export interface operations {
             };
         };
     };
+    billing_get_satisfaction_surveys: {
+        parameters: {
+            query: {
+                compound_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_satisfaction_surveys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_satisfaction_surveys_by_survey_id_answers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                survey_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerReceipt"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             *     - `survey_already_answered`: 本户已参加过该问卷（一户一答） (The household has already answered)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_satisfaction_surveys_by_survey_id_results: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyResults"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_service_contracts: {
+        parameters: {
+            query: {
+                compound_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractOut"][];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_service_contracts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContractCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContractOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `contract_overlap`: 与该小区另一物业服务合同的期限重叠 (Overlaps another service contract's term)
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     billing_get_shared_property_visits: {
         parameters: {
             query: {
@@ -18741,6 +21238,1445 @@ export interface operations {
              *     - `validation_error`: 请求参数有误 (Invalid request)
              */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_shared_spaces: {
+        parameters: {
+            query: {
+                compound_id: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_shared_spaces: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpaceOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_shared_spaces_usage: {
+        parameters: {
+            query: {
+                compound_id: number;
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_shared_spaces_usage_xlsx: {
+        parameters: {
+            query: {
+                compound_id: number;
+                period?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_patch_shared_spaces_by_space_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                space_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpaceOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_shared_spaces_by_space_id_day: {
+        parameters: {
+            query: {
+                day: string;
+            };
+            header?: never;
+            path: {
+                space_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DayOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_space_bookings: {
+        parameters: {
+            query: {
+                compound_id: number;
+                space_id?: number | null;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_space_bookings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `booking_overlap`: 该时段已被预约 (The space is already booked for that time)
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `outside_opening_hours`: 不在开放时间内 (Outside the space's opening hours)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_get_space_bookings_mine: {
+        parameters: {
+            query?: {
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_space_bookings_by_booking_id_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 可选：每笔操作一个新值（如 UUID），重试时沿用同一值，重试不会重复执行 (optional: a fresh value per operation, the same on every retry of it; a retry changes nothing) */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `booking_fee_received`: 费用已收取，不能取消，请联系物业退款 (The fee is already received: the booking cannot be cancelled)
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    billing_post_space_bookings_by_booking_id_fee: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description 必填：每笔操作一个新值（如 UUID），重试时沿用同一值；缺少时答 428 (required: a fresh value per operation, the same on every retry of it; 428 without it) */
+                "Idempotency-Key": string | null;
+            };
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 状态冲突或版本过期 (conflict or stale version)
+             *
+             *     - `booking_fee_received`: 费用已收取，不能取消，请联系物业退款 (The fee is already received: the booking cannot be cancelled)
+             *     - `idempotency_key_in_progress`: 使用同一 Idempotency-Key 的请求仍在处理中，请稍后重试 (A request with this Idempotency-Key is still in progress; retry later)
+             *     - `idempotency_key_reused`: 同一 Idempotency-Key 已用于另一个不同的请求 (This Idempotency-Key was already used with a different request)
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 涉及资金的操作须带 Idempotency-Key 请求头
+             *
+             *     - `idempotency_key_required`: 涉及资金的操作须带 Idempotency-Key 请求头 (This request moves money: send an Idempotency-Key header)
+             */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,6 +44,18 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '住户积分', console: true },
       },
       {
+        path: 'spaces',
+        name: 'console-spaces',
+        component: () => import('./spaces/SpacesConsole.vue'),
+        meta: { title: '共享空间', console: true },
+      },
+      {
+        path: 'property',
+        name: 'console-property',
+        component: () => import('./property/PropertyConsole.vue'),
+        meta: { title: '物业履约与信用', console: true },
+      },
+      {
         path: 'care-zones',
         name: 'console-care-zones',
         component: () => import('./practices/CareZonesConsole.vue'),
