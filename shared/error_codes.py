@@ -154,6 +154,10 @@ class ErrorCode(StrEnum):
     out_of_stock = "out_of_stock"
     already_reversed = "already_reversed"
     household_has_zone = "household_has_zone"
+    already_active = "already_active"
+    post_full = "post_full"
+    already_holds_post = "already_holds_post"
+    not_checked_in = "not_checked_in"
 
     @property
     def status(self) -> int:
@@ -489,4 +493,10 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
     C.out_of_stock: CodeText(409, "库存不足", "Not enough in stock"),
     C.already_reversed: CodeText(409, "该记录已冲正", "The entry is already reversed"),
     C.household_has_zone: CodeText(409, "该住户已有责任区（一户一区）", "The household already has a care zone"),
+    C.already_active: CodeText(409, "该预案正在响应中，请先结束本次响应", "The plan is already activated"),
+    C.post_full: CodeText(409, "该岗位已满员", "The post has no free seat"),
+    C.already_holds_post: CodeText(
+        409, "每名党员认领一个岗位，请先交还已认领的岗位", "The member already holds a post"
+    ),
+    C.not_checked_in: CodeText(422, "尚未在本小区报到", "The member has not checked in to this compound"),
 }
