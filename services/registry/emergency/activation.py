@@ -22,7 +22,7 @@ from shared.errors import Conflict, InvalidInput
 
 
 async def activate(
-    session: AsyncSession, principal: Principal, routing: Routing, plan_id: int, body: s.Activate, now: datetime
+    session: AsyncSession, principal: Principal, routing: Routing, plan_id: int, body: s.ActivationCreate, now: datetime
 ) -> EmergencyActivation:
     plan = await get_plan(session, plan_id)
     await require_compound_staff(session, principal, plan.compound_id, "启动应急预案")

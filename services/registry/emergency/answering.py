@@ -50,7 +50,7 @@ async def acknowledge(session: AsyncSession, principal: Principal, activation_id
 
 
 async def report_at_post(
-    session: AsyncSession, principal: Principal, activation_id: int, body: s.AtPost, now: datetime
+    session: AsyncSession, principal: Principal, activation_id: int, body: s.AtPostReport, now: datetime
 ) -> RollCall:
     """At the post means the call was heard too (someone who comes straight away acknowledges by coming)."""
     activation, call = await _my_call(session, principal, activation_id)

@@ -86,7 +86,7 @@ async def add_callees(plan_id: int, body: s.CallListAdd, session: Session, princ
     openapi_extra=errors(ErrorCode.already_active),
 )
 async def activate(
-    plan_id: int, body: s.Activate, now: Now, session: Session, principal: CurrentPrincipal, routing: Routing
+    plan_id: int, body: s.ActivationCreate, now: Now, session: Session, principal: CurrentPrincipal, routing: Routing
 ) -> s.ActivationDetail:
     started = await activation.activate(session, principal, routing, plan_id, body, now)
     return await reading.detail(session, started)
@@ -173,7 +173,7 @@ async def acknowledge(activation_id: int, now: Now, session: Session, principal:
     openapi_extra=errors(ErrorCode.illegal_transition),
 )
 async def report_at_post(
-    activation_id: int, body: s.AtPost, now: Now, session: Session, principal: CurrentPrincipal
+    activation_id: int, body: s.AtPostReport, now: Now, session: Session, principal: CurrentPrincipal
 ) -> list[s.MyCall]:
     await answering.report_at_post(session, principal, activation_id, body, now)
     return await reading.my_calls(session, principal, DEFAULT_LIMIT)
@@ -186,7 +186,12 @@ async def report_at_post(
     openapi_extra=errors(ErrorCode.top_level, ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def escalate(
-    activation_id: int, body: s.Escalate, now: Now, session: Session, principal: CurrentPrincipal, routing: Routing
+    activation_id: int,
+    body: s.ActivationEscalate,
+    now: Now,
+    session: Session,
+    principal: CurrentPrincipal,
+    routing: Routing,
 ) -> s.ActivationDetail:
     raised = await escalation.escalate(session, principal, routing, activation_id, body, now)
     return await reading.detail(session, raised)
@@ -199,6 +204,6 @@ async def escalate(
     openapi_extra=errors(ErrorCode.illegal_transition, ErrorCode.stale_version),
 )
 async def close(
-    activation_id: int, body: s.Close, now: Now, session: Session, principal: CurrentPrincipal
+    activation_id: int, body: s.ActivationClose, now: Now, session: Session, principal: CurrentPrincipal
 ) -> s.ActivationDetail:
     return await reading.detail(session, await closing.close(session, principal, activation_id, body, now))

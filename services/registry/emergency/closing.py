@@ -16,7 +16,7 @@ from shared.locking import check_version
 
 
 async def close(
-    session: AsyncSession, principal: Principal, activation_id: int, body: s.Close, now: datetime
+    session: AsyncSession, principal: Principal, activation_id: int, body: s.ActivationClose, now: datetime
 ) -> EmergencyActivation:
     activation = await get_activation(session, activation_id)
     await require_compound_staff(session, principal, activation.compound_id, "结束应急响应")

@@ -21,7 +21,12 @@ from shared.locking import check_version
 
 
 async def escalate(
-    session: AsyncSession, principal: Principal, routing: Routing, activation_id: int, body: s.Escalate, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    routing: Routing,
+    activation_id: int,
+    body: s.ActivationEscalate,
+    now: datetime,
 ) -> EmergencyActivation:
     activation = await get_activation(session, activation_id)
     await require_compound_staff(session, principal, activation.compound_id, "升级应急响应")

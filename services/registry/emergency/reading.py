@@ -44,7 +44,7 @@ async def plan_detail(session: AsyncSession, plan: EmergencyPlan) -> s.PlanOut:
     active = await active_activation_of(session, plan.id)
     return s.PlanOut.model_validate(plan).model_copy(
         update={
-            "posts": [s.PostOut.model_validate(p) for p in posts],
+            "posts": [s.EmergencyPostOut.model_validate(p) for p in posts],
             "callees": [
                 s.CalleeOut(
                     id=c.id,
@@ -74,7 +74,7 @@ async def list_plans(
     return s.PlanPage(items=[await plan_detail(session, p) for p in page], next_cursor=next_cursor)
 
 
-async def _tallies(session: AsyncSession, ids: list[int]) -> dict[int, s.Tally]:
+async def _tallies(session: AsyncSession, ids: list[int]) -> dict[int, s.RollCallTally]:
     rows = await session.execute(
         select(
             RollCall.activation_id,
@@ -85,7 +85,7 @@ async def _tallies(session: AsyncSession, ids: list[int]) -> dict[int, s.Tally]:
         .where(RollCall.activation_id.in_(ids))
         .group_by(RollCall.activation_id)
     )
-    return {a: s.Tally(called=c, acknowledged=k, at_post=p) for a, c, k, p in rows.all()}
+    return {a: s.RollCallTally(called=c, acknowledged=k, at_post=p) for a, c, k, p in rows.all()}
 
 
 async def show(session: AsyncSession, activations: list[EmergencyActivation]) -> list[s.ActivationOut]:
@@ -111,7 +111,7 @@ async def show(session: AsyncSession, activations: list[EmergencyActivation]) ->
             update={
                 "plan_name": plans.get(a.plan_id, ""),
                 "compound_name": compounds.get(a.compound_id, ""),
-                "tally": tallies.get(a.id, s.Tally(called=0, acknowledged=0, at_post=0)),
+                "tally": tallies.get(a.id, s.RollCallTally(called=0, acknowledged=0, at_post=0)),
             }
         )
         for a in activations
@@ -158,7 +158,7 @@ async def detail(session: AsyncSession, activation: EmergencyActivation) -> s.Ac
             for c in calls
         ],
         timeline=[
-            s.EntryOut(
+            s.ActivationEntryOut(
                 at=e.at,
                 step=e.step,
                 level=e.level,

@@ -19,7 +19,7 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class PostCreate(BaseModel):
+class EmergencyPostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(examples=["北门卡口值守"])
@@ -33,7 +33,7 @@ class PlanCreate(BaseModel):
     incident_kind: IncidentKind = Field(examples=["public_health"])
     name: Name = Field(examples=["北大街3号院公共卫生事件应急动员预案"])
     guidance: str = Field(default="", max_length=2000, examples=["封控卡口、入户排查、物资配送"])
-    posts: list[PostCreate] = Field(min_length=1, max_length=30, description="岗位 (at least one)")
+    posts: list[EmergencyPostCreate] = Field(min_length=1, max_length=30, description="岗位 (at least one)")
 
 
 class CalleeCreate(BaseModel):
@@ -50,7 +50,7 @@ class CallListAdd(BaseModel):
     callees: list[CalleeCreate] = Field(min_length=1, max_length=500)
 
 
-class PostOut(Out):
+class EmergencyPostOut(Out):
     id: int
     name: str
     location: str
@@ -77,7 +77,7 @@ class PlanOut(Out):
     incident_kind: IncidentKind
     name: str
     guidance: str
-    posts: list[PostOut] = []
+    posts: list[EmergencyPostOut] = []
     callees: list[CalleeOut] = []
     active_activation_id: int | None = None
 
@@ -104,7 +104,7 @@ class CallableOut(BaseModel):
         return self.role.label
 
 
-class Activate(BaseModel):
+class ActivationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     drill: bool = Field(default=False, description="演练：每条消息和记录都标明演练，单独计数 (a drill)")
@@ -114,13 +114,13 @@ class Activate(BaseModel):
     )
 
 
-class Escalate(VersionedChange):
+class ActivationEscalate(VersionedChange):
     model_config = ConfigDict(extra="forbid")
 
     note: Text = Field(default="", examples=["小区力量不足，请求社区支援"])
 
 
-class Close(VersionedChange):
+class ActivationClose(VersionedChange):
     model_config = ConfigDict(extra="forbid")
 
     summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] = Field(
@@ -128,7 +128,7 @@ class Close(VersionedChange):
     )
 
 
-class AtPost(BaseModel):
+class AtPostReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Text = Field(default="", examples=["已到北门"])
@@ -151,7 +151,7 @@ class RollCallOut(BaseModel):
         return self.role.label
 
 
-class EntryOut(BaseModel):
+class ActivationEntryOut(BaseModel):
     at: datetime
     step: ActivationStep
     level: ResponseLevel
@@ -170,7 +170,7 @@ class EntryOut(BaseModel):
         return self.level.label
 
 
-class Tally(BaseModel):
+class RollCallTally(BaseModel):
     called: int
     acknowledged: int
     at_post: int
@@ -191,7 +191,7 @@ class ActivationOut(Out):
     activated_at: datetime
     closed_at: datetime | None
     summary: str | None
-    tally: Tally = Tally(called=0, acknowledged=0, at_post=0)
+    tally: RollCallTally = RollCallTally(called=0, acknowledged=0, at_post=0)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -216,7 +216,7 @@ class ActivationOut(Out):
 
 class ActivationDetail(ActivationOut):
     roll_call: list[RollCallOut] = []
-    timeline: list[EntryOut] = []
+    timeline: list[ActivationEntryOut] = []
 
 
 class ActivationPage(Page[ActivationOut]):

@@ -53,8 +53,8 @@ async def _member(session: AsyncSession, principal: Principal, post: ServicePost
 
 
 async def claim(
-    session: AsyncSession, principal: Principal, post_id: int, body: s.ClaimBody, now: datetime
-) -> s.PostOut:
+    session: AsyncSession, principal: Principal, post_id: int, body: s.PostClaimBody, now: datetime
+) -> s.ServicePostOut:
     post = await get_post(session, post_id)
     member = await _member(session, principal, post, body.party_member_id)
     if member.ledger != PartyLedger.in_service.value:
@@ -102,8 +102,8 @@ async def claim(
 
 
 async def release(
-    session: AsyncSession, principal: Principal, post_id: int, body: s.ClaimBody, now: datetime
-) -> s.PostOut:
+    session: AsyncSession, principal: Principal, post_id: int, body: s.PostClaimBody, now: datetime
+) -> s.ServicePostOut:
     post = await get_post(session, post_id)
     member = await _member(session, principal, post, body.party_member_id)
     held = await session.scalar(

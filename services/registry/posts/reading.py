@@ -13,7 +13,7 @@ from services.registry.posts import schemas as s
 from services.registry.posts.models import PostClaim, ServicePost
 
 
-async def posts_of(session: AsyncSession, compound_id: int) -> list[s.PostOut]:
+async def posts_of(session: AsyncSession, compound_id: int) -> list[s.ServicePostOut]:
     posts = list(
         await session.scalars(
             select(ServicePost).where(ServicePost.compound_id == compound_id).order_by(ServicePost.id)
@@ -26,15 +26,15 @@ async def posts_of(session: AsyncSession, compound_id: int) -> list[s.PostOut]:
         .where(PostClaim.post_id.in_([p.id for p in posts]), PostClaim.released_at.is_(None))
         .order_by(PostClaim.id)
     )
-    holders: dict[int, list[s.HolderOut]] = defaultdict(list)
+    holders: dict[int, list[s.PostHolderOut]] = defaultdict(list)
     for claim, name in held.all():
         holders[claim.post_id].append(
-            s.HolderOut(
+            s.PostHolderOut(
                 claim_id=claim.id, party_member_id=claim.party_member_id, name=name, claimed_at=claim.claimed_at
             )
         )
     return [
-        s.PostOut(
+        s.ServicePostOut(
             id=p.id,
             version=p.version,
             compound_id=p.compound_id,
@@ -48,5 +48,5 @@ async def posts_of(session: AsyncSession, compound_id: int) -> list[s.PostOut]:
     ]
 
 
-async def post_of(session: AsyncSession, post: ServicePost) -> s.PostOut:
+async def post_of(session: AsyncSession, post: ServicePost) -> s.ServicePostOut:
     return next(p for p in await posts_of(session, post.compound_id) if p.id == post.id)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class PostCreate(BaseModel):
+class ServicePostCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     compound_id: int = Field(gt=0)
@@ -19,7 +19,7 @@ class PostCreate(BaseModel):
     seats: int = Field(default=1, ge=1, le=50, description="可认领人数 (how many members it takes)")
 
 
-class ClaimBody(BaseModel):
+class PostClaimBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     party_member_id: int | None = Field(
@@ -27,19 +27,19 @@ class ClaimBody(BaseModel):
     )
 
 
-class HolderOut(BaseModel):
+class PostHolderOut(BaseModel):
     claim_id: int
     party_member_id: int
     name: str
     claimed_at: datetime
 
 
-class PostOut(BaseModel):
+class ServicePostOut(BaseModel):
     id: int
     version: int
     compound_id: int
     name: str
     duty: str
     seats: int
-    holders: list[HolderOut]
+    holders: list[PostHolderOut]
     free_seats: int

@@ -15,7 +15,7 @@ from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
 
-async def create_post(session: AsyncSession, principal: Principal, body: s.PostCreate) -> s.PostOut:
+async def create_post(session: AsyncSession, principal: Principal, body: s.ServicePostCreate) -> s.ServicePostOut:
     require_area_staff(principal, await compound_area(session, body.compound_id), "设置服务岗位", "set a post")
     clash = await session.scalar(
         select(ServicePost.id).where(ServicePost.compound_id == body.compound_id, ServicePost.name == body.name)

@@ -44,6 +44,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '住户积分', console: true },
       },
       {
+        path: 'emergency',
+        name: 'console-emergency',
+        component: () => import('./practices-d/EmergencyConsole.vue'),
+        meta: { title: '应急动员', console: true },
+      },
+      {
         path: 'care-zones',
         name: 'console-care-zones',
         component: () => import('./practices/CareZonesConsole.vue'),
