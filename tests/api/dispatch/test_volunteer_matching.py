@@ -19,7 +19,9 @@ from tests.helpers import ok
 REGISTRY = "/api/v1/registry"
 
 
-async def volunteer(platform: Platform, cast: Cast, name: str, building: str, body: dict[str, Any]) -> int:
+async def volunteer(
+    platform: Platform, cast: Cast, name: str, building: str, body: dict[str, Any]
+) -> tuple[int, dict[str, str]]:
     home = cast.home
     place = await dwelling_in(
         platform, street_id=home.street_id, community_id=home.community_id, grid_id=home.grid_id,
@@ -28,12 +30,13 @@ async def volunteer(platform: Platform, cast: Cast, name: str, building: str, bo
     person = int((await resident(platform, name, household_id=place.household_id))["id"])
     headers = platform.token(Grant(Role.resident, "household", place.household_id), person=person)
     ok(await platform.clients["registry"].put(f"{REGISTRY}/volunteers/me", json=body, headers=headers))
-    return person
+    return person, headers
 
 
-async def projected(platform: Platform, count: int) -> bool:
+async def projected(platform: Platform, active: int) -> bool:
+    """Dispatch holds this many active volunteers."""
     async with platform.apps["dispatch"].state.runtime.db.sessionmaker() as session:
-        return len((await session.scalars(select(VolunteerView))).all()) == count
+        return len((await session.scalars(select(VolunteerView).where(VolunteerView.active))).all()) == active
 
 
 async def test_a_volunteer_plumber_is_ranked_after_the_party_members_and_says_why(platform: Platform) -> None:
@@ -43,7 +46,9 @@ async def test_a_volunteer_plumber_is_ranked_after_the_party_members_and_says_wh
     team = await platform.post(
         "/volunteer-teams", {"compound_id": cast.home.compound_id, "name": "红邻服务队·设备维护队"}, grid_worker
     )
-    zhou = await volunteer(platform, cast, "周阿姨", "6", {"skills": ["plumber"], "team_ids": [team["id"]]})
+    zhou, zhou_headers = await volunteer(
+        platform, cast, "周阿姨", "6", {"skills": ["plumber"], "team_ids": [team["id"]]}
+    )
     await volunteer(platform, cast, "吴老师", "7", {"skills": ["teacher"]})
     await platform.eventually(lambda: projected(platform, 2))
 
@@ -79,3 +84,9 @@ async def test_a_volunteer_plumber_is_ranked_after_the_party_members_and_says_wh
         await dispatch.post(f"{API}/orders/{order['id']}/dispatch", json={"mode": "grab"}, headers=grid_worker)
     )
     assert sorted(o["person_id"] for o in offered["offers"]) == sorted([cast.zhao["person_id"], cast.sun["person_id"]])
+
+    # She steps back in the registry: dispatch no longer asks her.
+    await platform.clients["registry"].delete(f"{REGISTRY}/volunteers/me", headers=zhou_headers)
+    await platform.eventually(lambda: projected(platform, 1))
+    ranked = ok(await dispatch.get(f"{API}/orders/{order['id']}/candidates", headers=grid_worker))
+    assert "周阿姨" not in [c["name"] for c in ranked]
