@@ -20,17 +20,21 @@ async def posts_of(session: AsyncSession, compound_id: int) -> list[s.ServicePos
         )
     )
     held = await session.execute(
-        select(PostClaim, Person.name)
+        select(PostClaim, Person.id, Person.name)
         .join(PartyMember, PartyMember.id == PostClaim.party_member_id)
         .join(Person, Person.id == PartyMember.person_id)
         .where(PostClaim.post_id.in_([p.id for p in posts]), PostClaim.released_at.is_(None))
         .order_by(PostClaim.id)
     )
     holders: dict[int, list[s.PostHolderOut]] = defaultdict(list)
-    for claim, name in held.all():
+    for claim, person_id, name in held.all():
         holders[claim.post_id].append(
             s.PostHolderOut(
-                claim_id=claim.id, party_member_id=claim.party_member_id, name=name, claimed_at=claim.claimed_at
+                claim_id=claim.id,
+                party_member_id=claim.party_member_id,
+                person_id=person_id,
+                name=name,
+                claimed_at=claim.claimed_at,
             )
         )
     return [

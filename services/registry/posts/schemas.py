@@ -30,6 +30,7 @@ class PostClaimBody(BaseModel):
 class PostHolderOut(BaseModel):
     claim_id: int
     party_member_id: int
+    person_id: int
     name: str
     claimed_at: datetime
 

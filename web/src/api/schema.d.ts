@@ -9996,6 +9996,8 @@ export interface components {
             name: string;
             /** Party Member Id */
             party_member_id: number;
+            /** Person Id */
+            person_id: number;
         };
         /**
          * PostOnWall
