@@ -96,6 +96,18 @@ async def step_back(session: AsyncSession, principal: Principal) -> None:
     volunteer = await session.scalar(select(Volunteer).where(Volunteer.person_id == person.id))
     if volunteer is None or not volunteer.active:
         raise NotFound("您尚未登记为志愿者", "You are not registered as a volunteer")
+    await _retire(session, volunteer)
+
+
+async def forget_volunteer(session: AsyncSession, person_id: int) -> None:
+    """An erased resident volunteers no more (the registry's erasure calls this in its
+    transaction, after the name is gone, so the event carries the placeholder)."""
+    volunteer = await session.scalar(select(Volunteer).where(Volunteer.person_id == person_id))
+    if volunteer is not None and volunteer.active:
+        await _retire(session, volunteer)
+
+
+async def _retire(session: AsyncSession, volunteer: Volunteer) -> None:
     await session.execute(delete(TeamMember).where(TeamMember.volunteer_id == volunteer.id))
     volunteer.active = False
     await session.flush()

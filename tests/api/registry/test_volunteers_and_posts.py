@@ -102,6 +102,17 @@ async def test_a_resident_registers_her_skills_and_joins_teams(platform: Platfor
     [removed] = await events(platform, "linli.registry.volunteer.removed.v1")
     assert removed["active"] is False
 
+    # An erased resident volunteers no more: stepped back with her erasure, her name not sent.
+    wu, wu_headers = await neighbour(platform, cast, "吴老师", "7")
+    ok(await registry.put(f"{API}/volunteers/me", json={"skills": ["teacher"]}, headers=wu_headers))
+    person = ok(await registry.get(f"{API}/residents/{wu}", headers=platform.street_admin))
+    erased = await registry.delete(
+        f"{API}/residents/{wu}", params={"version": person["version"]}, headers=platform.street_admin
+    )
+    assert erased.status_code == 204, erased.text
+    gone = (await events(platform, "linli.registry.volunteer.removed.v1"))[-1]
+    assert (gone["person_id"], gone["active"], gone["name"]) == (wu, False, "已注销居民")
+
     # A staff member with no home in a compound has nothing to register.
     refused(await registry.get(f"{API}/volunteers/me", headers=zhang), 403)
 
