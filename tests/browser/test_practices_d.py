@@ -142,5 +142,14 @@ def test_roll_call_on_the_phone_and_the_console_and_volunteers_and_posts(
     expect(console.get_by_role("button", name="导出记录 Excel")).to_be_visible()
     expect(console.locator(".timeline")).to_contain_text("响应升级")
     check_screen(console, "practices-d-06-console-closed")
+
+    # The desk of volunteers and posts: 王秀英 with her skill and team, 赵师傅 at his post.
+    console.get_by_role("link", name="特长户与岗位").click()
+    expect(console.get_by_role("heading", name="特长户与服务岗位")).to_be_visible()
+    expect(console.get_by_role("row").filter(has_text="王秀英")).to_contain_text("养老照护")
+    expect(console.get_by_role("row").filter(has_text="王秀英")).to_contain_text("红邻服务队")
+    console.get_by_role("tab", name="服务岗位").click()
+    expect(console.get_by_role("row").filter(has_text="楼栋照明维护岗")).to_contain_text("赵师傅")
+    check_screen(console, "practices-d-07-console-posts")
     assert errors == [], errors
     desk.close()

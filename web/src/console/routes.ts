@@ -50,6 +50,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '应急动员', console: true },
       },
       {
+        path: 'volunteers',
+        name: 'console-volunteers',
+        component: () => import('./practices-d/VolunteersConsole.vue'),
+        meta: { title: '特长户与服务岗位', console: true },
+      },
+      {
         path: 'care-zones',
         name: 'console-care-zones',
         component: () => import('./practices/CareZonesConsole.vue'),
