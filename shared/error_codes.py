@@ -159,6 +159,10 @@ class ErrorCode(StrEnum):
     booking_fee_received = "booking_fee_received"
     survey_already_answered = "survey_already_answered"
     contract_overlap = "contract_overlap"
+    already_active = "already_active"
+    post_full = "post_full"
+    already_holds_post = "already_holds_post"
+    not_checked_in = "not_checked_in"
 
     @property
     def status(self) -> int:
@@ -501,4 +505,10 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
     ),
     C.survey_already_answered: CodeText(409, "本户已参加过该问卷（一户一答）", "The household has already answered"),
     C.contract_overlap: CodeText(409, "与该小区另一物业服务合同的期限重叠", "Overlaps another service contract's term"),
+    C.already_active: CodeText(409, "该预案正在响应中，请先结束本次响应", "The plan is already activated"),
+    C.post_full: CodeText(409, "该岗位已满员", "The post has no free seat"),
+    C.already_holds_post: CodeText(
+        409, "每名党员认领一个岗位，请先交还已认领的岗位", "The member already holds a post"
+    ),
+    C.not_checked_in: CodeText(422, "尚未在本小区报到", "The member has not checked in to this compound"),
 }

@@ -12,6 +12,7 @@ from services.dispatch.catalogue.domain import ENUMS as CATALOGUE_ENUMS
 from services.dispatch.credit.api import router as credit_router
 from services.dispatch.credit.domain import ENUMS as CREDIT_ENUMS
 from services.dispatch.matching.api import router as matching_router
+from services.dispatch.matching.domain import CandidateKind
 from services.dispatch.mediation.api import router as mediation_router
 from services.dispatch.mediation.domain import ENUMS as MEDIATION_ENUMS
 from services.dispatch.open311.api import keys_router as open311_keys_router
@@ -40,6 +41,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **CARE_ZONE_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
+    "candidate_kind": CandidateKind,
 }
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])

@@ -63,6 +63,7 @@ _twice(c.PartyMemberCreated, c.PartyMemberUpdated, c.PartyMemberRemoved, p.proje
 _twice(c.CheckInCreated, c.CheckInUpdated, c.CheckInRemoved, p.project_check_in)
 _twice(c.GridWorkerCreated, c.GridWorkerUpdated, c.GridWorkerRemoved, p.project_grid_worker)
 _twice(c.PairingCreated, c.PairingUpdated, c.PairingRemoved, p.project_pairing)
+_twice(c.VolunteerCreated, c.VolunteerUpdated, c.VolunteerRemoved, p.project_volunteer)
 _twice(c.CenterHouseholdCreated, c.CenterHouseholdUpdated, c.CenterHouseholdRemoved, p.project_center_household)
 
 

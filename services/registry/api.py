@@ -9,6 +9,8 @@ from services.registry.accounts.api import router as accounts_router
 from services.registry.accounts.party_card import router as party_card_router
 from services.registry.committees.api import router as committees_router
 from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
+from services.registry.emergency.api import router as emergency_router
+from services.registry.emergency.domain import ENUMS as EMERGENCY_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
 from services.registry.notifications.api import router as notifications_router
 from services.registry.notifications.domain import ENUMS as NOTIFICATION_ENUMS
@@ -20,8 +22,10 @@ from services.registry.people.api import router as people_router
 from services.registry.people.domain import ENUMS as PEOPLE_ENUMS
 from services.registry.places.api import router as places_router
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
+from services.registry.posts.api import router as posts_router
 from services.registry.stats.api import router as stats_router
 from services.registry.visits.api import router as visits_router
+from services.registry.volunteers.api import router as volunteers_router
 from shared.http import service_router
 from shared.labels import LabeledEnum
 
@@ -36,6 +40,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **PAIRING_ENUMS,
     **COMMITTEE_ENUMS,
     **NOTIFICATION_ENUMS,
+    **EMERGENCY_ENUMS,
 }
 
 enums_router = service_router("/api/v1/registry", tags=["registry"])
@@ -59,5 +64,8 @@ ROUTERS: list[APIRouter] = [
     stats_router,
     notifications_router,
     visits_router,
+    emergency_router,
+    volunteers_router,
+    posts_router,
     enums_router,
 ]

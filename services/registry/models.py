@@ -3,6 +3,14 @@
 from services.registry.accounts.models import Account, AdminGrant, LoginThrottle, RefreshToken
 from services.registry.base import Base, metadata
 from services.registry.committees.models import Membership
+from services.registry.emergency.models import (
+    ActivationEntry,
+    EmergencyActivation,
+    EmergencyCallee,
+    EmergencyPlan,
+    EmergencyPost,
+    RollCall,
+)
 from services.registry.ledgers.models import ImportJob
 from services.registry.notifications.models import (
     CompoundChannels,
@@ -31,10 +39,13 @@ from services.registry.places.models import (
     Ownership,
     Street,
 )
+from services.registry.posts.models import PostClaim, ServicePost
 from services.registry.visits.models import HouseholdVisit
+from services.registry.volunteers.models import TeamMember, Volunteer, VolunteerTeam
 
 __all__ = [
     "Account",
+    "ActivationEntry",
     "AdminGrant",
     "Base",
     "Building",
@@ -49,6 +60,10 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Dwelling",
+    "EmergencyActivation",
+    "EmergencyCallee",
+    "EmergencyPlan",
+    "EmergencyPost",
     "Entrance",
     "Grid",
     "GridAssignment",
@@ -69,10 +84,16 @@ __all__ = [
     "PartyOrg",
     "Person",
     "PersonalDataAccess",
+    "PostClaim",
     "Preference",
     "RefreshToken",
     "ResidentUnit",
+    "RollCall",
+    "ServicePost",
     "Street",
+    "TeamMember",
+    "Volunteer",
+    "VolunteerTeam",
     "WechatBinding",
     "WechatConsent",
     "metadata",

@@ -229,6 +229,22 @@ class MembershipFields(EventData):
     version: int
 
 
+class VolunteerFields(EventData):
+    """特长户 (seed 001): a resident volunteering their skills, with the teams they joined; dispatch
+    asks them after the party members. The name travels because dispatch shows it among the
+    candidates (PersonErased blanks it)."""
+
+    volunteer_id: int
+    person_id: int
+    name: str
+    compound_id: int
+    household_id: int
+    skills: list[str]
+    team_names: list[str]
+    active: bool
+    version: int
+
+
 class PersonErased(EventData):
     """A person was erased (a resident removed: the registry keeps the row and its id, so
     ownerships, orders and votes stay whole, but not their name or contacts). Every consumer
@@ -497,6 +513,18 @@ class MembershipRemoved(MembershipFields):
     event_type: ClassVar[str] = "linli.registry.membership.removed.v1"
 
 
+class VolunteerCreated(VolunteerFields):
+    event_type: ClassVar[str] = "linli.registry.volunteer.created.v1"
+
+
+class VolunteerUpdated(VolunteerFields):
+    event_type: ClassVar[str] = "linli.registry.volunteer.updated.v1"
+
+
+class VolunteerRemoved(VolunteerFields):
+    event_type: ClassVar[str] = "linli.registry.volunteer.removed.v1"
+
+
 LIFECYCLE: dict[type[EventData], tuple[type[EventData], type[EventData], type[EventData]]] = {
     StreetFields: (StreetCreated, StreetUpdated, StreetRemoved),
     CommunityFields: (CommunityCreated, CommunityUpdated, CommunityRemoved),
@@ -518,6 +546,7 @@ LIFECYCLE: dict[type[EventData], tuple[type[EventData], type[EventData], type[Ev
     CheckInFields: (CheckInCreated, CheckInUpdated, CheckInRemoved),
     CenterHouseholdFields: (CenterHouseholdCreated, CenterHouseholdUpdated, CenterHouseholdRemoved),
     PairingFields: (PairingCreated, PairingUpdated, PairingRemoved),
+    VolunteerFields: (VolunteerCreated, VolunteerUpdated, VolunteerRemoved),
     MembershipFields: (MembershipCreated, MembershipUpdated, MembershipRemoved),
 }
 """For each entity's fields: its (created, updated, removed) event types."""

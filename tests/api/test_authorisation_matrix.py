@@ -60,6 +60,10 @@ OPEN: dict[tuple[str, str], frozenset[str]] = {
     # else's message is 404, tests/api/registry/test_notifications.py).
     ("POST", "/api/v1/registry/notifications/read-all"): EVERYONE,
     ("PUT", "/api/v1/registry/notifications/preferences"): EVERYONE,
+    # The caller's own volunteering (特长户): a resident registers or withdraws only themself, in
+    # the compound they live in (tests/api/registry/test_volunteers_and_posts.py).
+    ("PUT", "/api/v1/registry/volunteers/me"): EVERYONE,
+    ("DELETE", "/api/v1/registry/volunteers/me"): EVERYONE,
     # Coverage rates are published aggregate figures of the street (no one's record).
     # The street is everyone's here (all outsiders live or serve in it).
     ("GET", "/api/v1/registry/streets/{entity_id}"): EVERYONE,

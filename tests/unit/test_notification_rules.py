@@ -108,6 +108,8 @@ def test_the_kinds_that_cannot_be_unsubscribed_are_duties_and_rights() -> None:
         "approval_waiting",
         "objection_raised",
         "tally_to_certify",
+        "emergency_roll_call",
+        "emergency_response",
     }
 
 

@@ -16,6 +16,7 @@ from shared.clock import Now, Today
 from shared.error_codes import ErrorCode
 from shared.http import Session, service_router
 from shared.openapi import errors
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/billing", tags=["billing: property companies 物业履约与信用"])
 
@@ -138,6 +139,7 @@ async def list_reviews(
 @router.get(
     "/performance-reviews.xlsx",
     response_class=Response,
+    responses=XLSX_RESPONSES,
     summary="履约评价台账导出 Excel (a compound's reviews as .xlsx)",
 )
 async def reviews_xlsx(
@@ -147,8 +149,4 @@ async def reviews_xlsx(
     body = evaluating.reviews_xlsx(
         await evaluating.reviews_of(session, compound_id), await compound_name(session, compound_id)
     )
-    return Response(
-        body,
-        media_type=evaluating.XLSX,
-        headers={"Content-Disposition": f'attachment; filename="performance-reviews-{compound_id}.xlsx"'},
-    )
+    return xlsx_response(body, f"performance-reviews-{compound_id}.xlsx")

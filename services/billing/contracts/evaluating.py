@@ -20,8 +20,6 @@ from shared.auth import Principal
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 async def review(session: AsyncSession, principal: Principal, body: s.ReviewCreate, now: datetime) -> s.ReviewOut:
     contract = await contracting.contract_row(session, body.contract_id)

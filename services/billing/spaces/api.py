@@ -18,6 +18,7 @@ from shared.error_codes import ErrorCode
 from shared.http import Session, service_router
 from shared.openapi import errors
 from shared.pagination import DEFAULT_LIMIT, Cursor, Limit, int_cursor
+from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/billing", tags=["billing: shared spaces 共享空间"])
 Period = Annotated[str | None, Query(pattern=s.PERIOD, examples=["2026-11"])]
@@ -135,6 +136,7 @@ async def usage_of_month(
 @router.get(
     "/shared-spaces/usage.xlsx",
     response_class=Response,
+    responses=XLSX_RESPONSES,
     summary="使用台账导出 Excel (usage of a month as .xlsx; staff)",
 )
 async def usage_xlsx(
@@ -148,8 +150,4 @@ async def usage_xlsx(
     month = period or month_of(now)
     out = await usage.monthly(session, compound_id, month)
     name = f"shared-spaces-{compound_id}-{month}.xlsx"
-    return Response(
-        usage.usage_xlsx(out, await reading.compound_name(session, compound_id)),
-        media_type=usage.XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return xlsx_response(usage.usage_xlsx(out, await reading.compound_name(session, compound_id)), name)

@@ -16,8 +16,6 @@ from services.billing.spaces import schemas as s
 from shared.clock import day_span
 from shared.money import fen_to_yuan
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def month_span(period: str) -> tuple[datetime, datetime]:
     year, month = (int(p) for p in period.split("-"))

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from shared.clock import LOCAL_TZ
 from shared.errors import InvalidInput
+from shared.labels import LabeledEnum
 from shared.party import PartyLedger, skill_label
 
 
@@ -132,4 +133,72 @@ def rank(members: list[Member], needs: OrderNeeds, rule: Eligibility | None = No
             else "近期未接派单"
         )
     excluded.sort(key=lambda c: c.member.party_member_id)
+    return eligible + excluded
+
+
+# --- volunteer residents (特长户, seed 001), asked after the party members --------------------
+
+
+class CandidateKind(LabeledEnum):
+    """Who a candidate is: a party member, or a volunteer resident asked after them."""
+
+    party_member = "party_member", "党员"
+    volunteer = "volunteer", "志愿者居民"
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    """What matching knows of a resident who volunteers: skills and teams (红邻服务队)."""
+
+    volunteer_id: int
+    person_id: int
+    name: str
+    skills: tuple[str, ...]
+    household_id: int
+    team_names: tuple[str, ...] = ()
+
+
+@dataclass
+class VolunteerCandidate:
+    volunteer: Volunteer
+    eligible: bool
+    rank: int | None = None
+    reasons: list[str] = field(default_factory=list)
+    excluded_because: list[str] = field(default_factory=list)
+
+
+AFTER_MEMBERS = "志愿者居民，排在党员之后（党员优先接单）"
+
+
+def volunteer_exclusions(volunteer: Volunteer, needs: OrderNeeds) -> list[str]:
+    """The hard filters a volunteer fails: the category's skills and the requester's own family."""
+    out: list[str] = []
+    if needs.category_skills and not set(needs.category_skills) & set(volunteer.skills):
+        out.append("技能不符（需要：" + _skills(needs.category_skills) + "）")
+    if volunteer.household_id == needs.requester_household_id:
+        out.append("是点单人同户家属（回避）")
+    return out
+
+
+def rank_volunteers(volunteers: list[Volunteer], needs: OrderNeeds, after: int) -> list[VolunteerCandidate]:
+    """Volunteers ranked after the `after` eligible party members (seed 001's service chain puts
+    特长户 last: 网格员—楼栋长—单元长—党员—特长户), each saying so; among themselves in the order
+    they volunteered, so the same inputs always give the same order."""
+    eligible: list[VolunteerCandidate] = []
+    excluded: list[VolunteerCandidate] = []
+    for v in volunteers:
+        why_not = volunteer_exclusions(v, needs)
+        (excluded if why_not else eligible).append(VolunteerCandidate(v, not why_not, excluded_because=why_not))
+    eligible.sort(key=lambda c: c.volunteer.volunteer_id)
+    for i, c in enumerate(eligible, start=after + 1):
+        v = c.volunteer
+        c.rank = i
+        covered = sorted(set(needs.category_skills) & set(v.skills))
+        c.reasons.append(AFTER_MEMBERS)
+        c.reasons.append("技能匹配：" + _skills(covered) if covered else "此类别不限技能")
+        if v.team_names:
+            c.reasons.append("服务队：" + "、".join(v.team_names))
+    for c in excluded:
+        c.excluded_because.append(AFTER_MEMBERS)
+    excluded.sort(key=lambda c: c.volunteer.volunteer_id)
     return eligible + excluded

@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, status
 
+from services.dispatch.matching.domain import Candidate, CandidateKind, VolunteerCandidate
 from services.dispatch.orders import access, closing, escalation, intake, offers, reading, triage, work
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.domain import OrderKind
@@ -89,22 +90,50 @@ async def get_order(order_id: str, session: Session, principal: CurrentPrincipal
 async def candidates(order_id: str, session: Session, principal: CurrentPrincipal) -> list[s.CandidateOut]:
     order = await reading.get_order(session, order_id)
     access.require_area_staff(principal, order, "查看派单推荐", "see candidates")
+    members = await reading.candidates(session, order)
+    volunteers = await reading.volunteer_candidates(session, order, members)
+    # Eligible members, then eligible volunteers (after the members, as their reasons say), then
+    # whoever is excluded, with why.
     return [
-        s.CandidateOut(
-            party_member_id=c.member.party_member_id,
-            person_id=c.member.person_id,
-            name=c.member.name,
-            eligible=c.eligible,
-            rank=c.rank,
-            reasons=c.reasons,
-            excluded_because=c.excluded_because,
-            open_orders=c.member.open_orders,
-            max_open_orders=c.member.max_open_orders,
-            paired_with_household=c.member.paired_with_household,
-            average_rating=c.member.average_rating,
-        )
-        for c in await reading.candidates(session, order)
+        *(_member_out(c) for c in members if c.eligible),
+        *(_volunteer_out(v) for v in volunteers if v.eligible),
+        *(_member_out(c) for c in members if not c.eligible),
+        *(_volunteer_out(v) for v in volunteers if not v.eligible),
     ]
+
+
+def _member_out(c: Candidate) -> s.CandidateOut:
+    return s.CandidateOut(
+        party_member_id=c.member.party_member_id,
+        person_id=c.member.person_id,
+        name=c.member.name,
+        eligible=c.eligible,
+        rank=c.rank,
+        reasons=c.reasons,
+        excluded_because=c.excluded_because,
+        open_orders=c.member.open_orders,
+        max_open_orders=c.member.max_open_orders,
+        paired_with_household=c.member.paired_with_household,
+        average_rating=c.member.average_rating,
+    )
+
+
+def _volunteer_out(v: VolunteerCandidate) -> s.CandidateOut:
+    return s.CandidateOut(
+        party_member_id=None,
+        person_id=v.volunteer.person_id,
+        name=v.volunteer.name,
+        eligible=v.eligible,
+        rank=v.rank,
+        reasons=v.reasons,
+        excluded_because=v.excluded_because,
+        open_orders=0,
+        max_open_orders=0,
+        paired_with_household=False,
+        average_rating=None,
+        kind=CandidateKind.volunteer,
+        volunteer_id=v.volunteer.volunteer_id,
+    )
 
 
 Step = Callable[[Any, Order, B, Principal, datetime], Awaitable[Order]]

@@ -15,12 +15,20 @@ from services.dispatch.catalogue import service as catalogue
 from services.dispatch.catalogue.domain import Category, Urgency
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.matching import service as eligibility
-from services.dispatch.matching.domain import Candidate, Member, OrderNeeds, rank
+from services.dispatch.matching.domain import (
+    Candidate,
+    Member,
+    OrderNeeds,
+    Volunteer,
+    VolunteerCandidate,
+    rank,
+    rank_volunteers,
+)
 from services.dispatch.orders import schemas as s
 from services.dispatch.orders.access import visible_to
 from services.dispatch.orders.domain import Action, Channel, EscalationLevel, OrderKind, OrderState, Triage
 from services.dispatch.orders.models import Offer, Order, OrderEntry
-from services.dispatch.projections.models import CheckInView, MemberHouseholdLink, MemberView
+from services.dispatch.projections.models import CheckInView, MemberHouseholdLink, MemberView, VolunteerView
 from services.dispatch.sla.models import Deadline
 from shared.auth import Principal
 from shared.errors import NotFound
@@ -120,6 +128,36 @@ async def candidates(session: AsyncSession, order: Order) -> list[Candidate]:
     ]
     rule, _ = await eligibility.rule_for(session, order.compound_id)
     return rank(pool, OrderNeeds(category.skills, order.household_id), rule)
+
+
+async def volunteer_candidates(
+    session: AsyncSession, order: Order, members: list[Candidate]
+) -> list[VolunteerCandidate]:
+    """The compound's active volunteers who are not also among the party members, ranked after
+    the eligible members (seed 001: 特长户 come last in the service chain)."""
+    people = {c.member.person_id for c in members}
+    rows = (
+        await session.scalars(
+            select(VolunteerView)
+            .where(VolunteerView.compound_id == order.compound_id, VolunteerView.active.is_(True))
+            .order_by(VolunteerView.volunteer_id)
+        )
+    ).all()
+    volunteers = [
+        Volunteer(
+            volunteer_id=v.volunteer_id,
+            person_id=v.person_id,
+            name=v.name,
+            skills=tuple(v.skills),
+            household_id=v.household_id,
+            team_names=tuple(v.team_names),
+        )
+        for v in rows
+        if v.person_id not in people
+    ]
+    category = await category_of(session, order)
+    after = sum(1 for c in members if c.eligible)
+    return rank_volunteers(volunteers, OrderNeeds(category.skills, order.household_id), after)
 
 
 def show(order: Order, category_name: str) -> s.OrderOut:

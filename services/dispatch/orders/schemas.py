@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from services.dispatch.catalogue.domain import Urgency
+from services.dispatch.matching.domain import CandidateKind
 from services.dispatch.orders.domain import Channel, Triage
 from shared.pagination import Page
 
@@ -173,7 +174,10 @@ class OrderPage(Page[OrderOut]):
 
 
 class CandidateOut(BaseModel):
-    party_member_id: int
+    """A party member, or after them a volunteer resident (特长户; kind says which; a volunteer
+    has no party_member_id and is asked by the grid worker, not offered the order in the app)."""
+
+    party_member_id: int | None
     person_id: int
     name: str
     eligible: bool
@@ -184,3 +188,10 @@ class CandidateOut(BaseModel):
     max_open_orders: int
     paired_with_household: bool
     average_rating: float | None
+    kind: CandidateKind = CandidateKind.party_member
+    volunteer_id: int | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label

@@ -59,6 +59,21 @@ class MemberView(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class VolunteerView(Base):
+    """A resident volunteering their skills (特长户), asked after the party members."""
+
+    __tablename__ = "volunteers"
+    volunteer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    household_id: Mapped[int] = mapped_column(Integer)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    team_names: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class CheckInView(Base):
     __tablename__ = "check_ins"
     check_in_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -18,6 +18,7 @@ from services.dispatch.projections.models import (
     HouseholdView,
     MemberHouseholdLink,
     MemberView,
+    VolunteerView,
 )
 from shared.contracts import registry as c
 
@@ -92,6 +93,26 @@ async def project_member(session: AsyncSession, data: c.PartyMemberFields, remov
     )
 
 
+async def project_volunteer(session: AsyncSession, data: c.VolunteerFields, removed: bool) -> None:
+    """A volunteer who stepped back (removed) is kept, inactive: matching asks only active ones."""
+    await _upsert(
+        session,
+        VolunteerView,
+        data.volunteer_id,
+        data.version,
+        {
+            "volunteer_id": data.volunteer_id,
+            "person_id": data.person_id,
+            "name": data.name,
+            "compound_id": data.compound_id,
+            "household_id": data.household_id,
+            "skills": list(data.skills),
+            "team_names": list(data.team_names),
+            "active": data.active and not removed,
+        },
+    )
+
+
 async def project_check_in(session: AsyncSession, data: c.CheckInFields, removed: bool) -> None:
     await _upsert(
         session,
@@ -154,9 +175,9 @@ async def project_center_household(session: AsyncSession, data: c.CenterHousehol
 
 async def forget_person(session: AsyncSession, data: c.PersonErased) -> None:
     """The person was erased in the registry: blank the name kept for them (as a party member,
-    as a grid worker). Ids, skills and points stay, so orders and the points history stay
+    as a grid worker, as a volunteer). Ids, skills and points stay, so orders and the points history stay
     whole; the version is left alone, so a newer event still applies."""
-    for model in (MemberView, GridWorkerView):
+    for model in (MemberView, GridWorkerView, VolunteerView):
         await session.execute(update(model).where(model.person_id == data.person_id).values(name=""))
 
 

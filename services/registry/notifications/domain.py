@@ -43,6 +43,8 @@ class Kind(LabeledEnum):
     approval_waiting = "approval_waiting", "待复核的资金使用申请"
     objection_raised = "objection_raised", "议题异议待答复"
     tally_to_certify = "tally_to_certify", "表决结果待核签"
+    emergency_roll_call = "emergency_roll_call", "应急动员点名"
+    emergency_response = "emergency_response", "应急响应通报"
 
 
 class Channel(LabeledEnum):
@@ -200,13 +202,28 @@ TEMPLATES: dict[Kind, Template] = {
         "业主表决（第 {vote_id} 号）已计票，结果：{outcome_label}。请监事会核对计票与审计链后签署。",
         "/console/",
     ),
+    Kind.emergency_roll_call: Template(
+        "{drill_tag}应急动员：{plan_name}",
+        "{drill_tag}{compound_name}启动「{plan_name}」（{incident_label}，{level_label}）。"
+        "请立即在应用中确认收到，并前往「{post_name}」{post_location}到岗报到。",
+        "/emergency/{activation_id}",
+    ),
+    Kind.emergency_response: Template(
+        "{drill_tag}{level_label}：{plan_name}",
+        "{drill_tag}{compound_name}的「{plan_name}」（{incident_label}）已启动{level_label}，"
+        "请贵级工作人员响应并协同处置。说明：{note}",
+        "/console/emergency",
+    ),
 }
 
 # Kinds that must not wait for the morning: quiet hours hold the rest for external channels.
-URGENT_KINDS: frozenset[Kind] = frozenset({Kind.order_escalated, Kind.payment_notification_refused})
+URGENT_KINDS: frozenset[Kind] = frozenset(
+    {Kind.order_escalated, Kind.payment_notification_refused, Kind.emergency_roll_call, Kind.emergency_response}
+)
 # SMS costs money and wakes phones: by default only for escalations (a person may choose it for
 # other kinds). An urgent offer reaches SMS by ESCALATING instead, if it stays unopened.
-SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_escalated})
+# A roll call reaches phones by SMS too: the called may not have the app open (seed 002: 及时下沉).
+SMS_BY_DEFAULT: frozenset[Kind] = frozenset({Kind.order_escalated, Kind.emergency_roll_call, Kind.emergency_response})
 # Urgent messages of these kinds lapse if nobody sees them: unopened in the app after
 # NOTIFY_ESCALATE_AFTER_MINUTES, they go by SMS too (whatever channels the person chose).
 ESCALATING: frozenset[Kind] = frozenset({Kind.order_offered})
@@ -228,6 +245,8 @@ ESSENTIAL_KINDS: frozenset[Kind] = frozenset(
         Kind.approval_waiting,
         Kind.objection_raised,
         Kind.tally_to_certify,
+        Kind.emergency_roll_call,
+        Kind.emergency_response,
     }
 )
 

@@ -61,11 +61,22 @@ class WallEntry(BaseModel):
     until: date | None
 
 
+class PostOnWall(BaseModel):
+    """A service post and the members holding it (设岗定责, shown beside the pairings)."""
+
+    post_id: int
+    name: str
+    duty: str
+    seats: int
+    holders: list[str]
+
+
 class PairingWall(BaseModel):
-    """上墙公示: a compound's public, running pairings."""
+    """上墙公示: a compound's public, running pairings, and its service posts with their holders."""
 
     compound_id: int
     compound_name: str
     as_of: date
     counts: dict[str, int]
     pairings: list[WallEntry]
+    posts: list[PostOnWall] = []

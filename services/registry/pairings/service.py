@@ -28,6 +28,7 @@ from services.registry.party.domain import PartyLedger
 from services.registry.party.models import CenterHousehold, PartyMember
 from services.registry.people.models import Person
 from services.registry.places.models import Building, Compound, Dwelling, Entrance, Household
+from services.registry.posts.reading import posts_of
 from services.registry.scope import Area, Reach, compound_area
 from shared.clock import clock_of
 from shared.contracts import registry as c
@@ -289,4 +290,8 @@ async def wall(session: AsyncSession, compound_id: int, today: date | None = Non
         as_of=as_of,
         counts={k.value: tally[k] for k in PairingKind},
         pairings=entries,
+        posts=[
+            s.PostOnWall(post_id=p.id, name=p.name, duty=p.duty, seats=p.seats, holders=[h.name for h in p.holders])
+            for p in await posts_of(session, compound_id)
+        ],
     )

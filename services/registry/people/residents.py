@@ -33,6 +33,7 @@ from services.registry.people.pii import PiiVault
 from services.registry.people.staff import STAFF_ROLES, area_of_person, require_area_staff
 from services.registry.places.models import Community, Compound, Household
 from services.registry.scope import compound_area
+from services.registry.volunteers.registering import forget_volunteer
 from shared.auth import Principal, Role
 from shared.clock import clock_of
 from shared.contracts import registry as c
@@ -339,6 +340,7 @@ async def remove_resident(session: AsyncSession, principal: Principal, person: P
     await entities.flush_versioned(session, RESIDENT, person, version)
     await session.refresh(person)
     await entities.announce(session, RESIDENT, person, "removed")
+    await forget_volunteer(session, person.id)
     # Other services keep this person's name in their projections (dispatch: party members,
     # grid workers): the erasure reaches them as an event of its own.
     erased = c.PersonErased(person_id=person.id, compound_id=person.compound_id)

@@ -56,6 +56,18 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '物业履约与信用', console: true },
       },
       {
+        path: 'emergency',
+        name: 'console-emergency',
+        component: () => import('./practices-d/EmergencyConsole.vue'),
+        meta: { title: '应急动员', console: true },
+      },
+      {
+        path: 'volunteers',
+        name: 'console-volunteers',
+        component: () => import('./practices-d/VolunteersConsole.vue'),
+        meta: { title: '特长户与服务岗位', console: true },
+      },
+      {
         path: 'care-zones',
         name: 'console-care-zones',
         component: () => import('./practices/CareZonesConsole.vue'),
