@@ -22,6 +22,7 @@ from services.dispatch.orders.photos import router as photos_router
 from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
 from services.dispatch.projections.models import HouseholdView
+from services.dispatch.sla.api import router as sla_router
 from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
@@ -64,5 +65,6 @@ ROUTERS: list[APIRouter] = [
     open311_router,
     open311_keys_router,
     stream_router,
+    sla_router,
     router,
 ]

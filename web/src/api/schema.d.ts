@@ -2741,6 +2741,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 时限设置：各类别各紧急程度的时限 (a place's SLA sheet) */
+        get: operations["dispatch_get_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/sla/{level}/{place_id}/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 调整本地时限 (set a place's own clocks for a category) */
+        put: operations["dispatch_put_sla_by_level_by_place_id_by_category"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/stats": {
         parameters: {
             query?: never;
@@ -10324,6 +10358,83 @@ export interface components {
          * @enum {string}
          */
         Skill: "lawyer" | "doctor" | "teacher" | "plumber" | "electrician" | "repair" | "cleaning" | "elderly_care" | "mediation" | "it" | "other";
+        /** SlaCategoryOut */
+        SlaCategoryOut: {
+            /** Cells */
+            cells: components["schemas"]["SlaCell"][];
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Own
+             * @description this place's own figures {urgency: {stage: seconds}}
+             */
+            own: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Version
+             * @description version of this place's figures; 0 while it has none
+             */
+            version: number;
+        };
+        /** SlaCell */
+        SlaCell: {
+            /** Seconds */
+            seconds: number;
+            source: components["schemas"]["SlaSource"];
+            /** Source Label */
+            source_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
+            urgency: components["schemas"]["Urgency"];
+            /** Urgency Label */
+            urgency_label: string;
+        };
+        /** SlaPlaceUpdate */
+        SlaPlaceUpdate: {
+            /**
+             * Sla
+             * @description this place's own figures {urgency: {stage: seconds}}; what it leaves out follows the place above
+             */
+            sla: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Version
+             * @description the version read (0: the place had no figures of its own)
+             */
+            version: number;
+        };
+        /** SlaSheetOut */
+        SlaSheetOut: {
+            /** Categories */
+            categories: components["schemas"]["SlaCategoryOut"][];
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "street" | "community" | "grid";
+            /** Place Id */
+            place_id: number;
+        };
+        /**
+         * SlaSource
+         * @enum {string}
+         */
+        SlaSource: "default" | "catalogue" | "street" | "community" | "grid";
+        /**
+         * Stage
+         * @description The clocks an order runs against (SLA).
+         * @enum {string}
+         */
+        Stage: "triage" | "accept" | "start" | "resolve" | "confirm" | "follow_up";
         /**
          * StageCount
          * @description Proposals at one stage of the 131 process: the status code, its label, how many.
@@ -35841,6 +35952,261 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RulesOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_sla: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid";
+                place_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaSheetOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_put_sla_by_level_by_place_id_by_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                level: "street" | "community" | "grid";
+                place_id: number;
+                category: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPlaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaCategoryOut"];
                 };
             };
             /** @description 请求不合法 */
