@@ -253,5 +253,6 @@ function search(query: unknown): string {
   if (!query) return ''
   const pairs = Object.entries(query as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null)
   if (!pairs.length) return ''
-  return '?' + new URLSearchParams(pairs.map(([k, v]) => [k, String(v)])).toString()
+  // A list (`state=a&state=b`) repeats its key, as FastAPI reads a list parameter.
+  return '?' + new URLSearchParams(pairs.flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString()
 }
