@@ -167,3 +167,21 @@ class ResidentUnitOut(Out):
     community_id: int
     name: str
     contact_person_id: int | None
+
+
+class PersonalDataAccessOut(BaseModel):
+    """One full-value read of the person's data, as the log keeps it: who read, as what, which
+    fields, why and when."""
+
+    id: int
+    reader_person_id: int | None
+    reader_name: str | None
+    reader_roles: str
+    fields: list[str]
+    field_labels: list[str]
+    purpose: str
+    read_at: datetime
+
+
+class PersonalDataAccessPage(Page[PersonalDataAccessOut]):
+    """The reads of one person's full data, newest first."""

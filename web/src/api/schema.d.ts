@@ -4239,6 +4239,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/residents/{person_id}/personal-data-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 个人信息查阅记录：谁、以何身份、为何查看过完整信息 (who read the person's full data, newest first) */
+        get: operations["registry_get_residents_by_person_id_personal_data_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/stats/coverage": {
         parameters: {
             query?: never;
@@ -9098,6 +9115,45 @@ export interface components {
          * @enum {string}
          */
         PeriodKind: "month" | "quarter" | "half_year" | "year";
+        /**
+         * PersonalDataAccessOut
+         * @description One full-value read of the person's data, as the log keeps it: who read, as what, which
+         *     fields, why and when.
+         */
+        PersonalDataAccessOut: {
+            /** Field Labels */
+            field_labels: string[];
+            /** Fields */
+            fields: string[];
+            /** Id */
+            id: number;
+            /** Purpose */
+            purpose: string;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /** Reader Name */
+            reader_name: string | null;
+            /** Reader Person Id */
+            reader_person_id: number | null;
+            /** Reader Roles */
+            reader_roles: string;
+        };
+        /**
+         * PersonalDataAccessPage
+         * @description The reads of one person's full data, newest first.
+         */
+        PersonalDataAccessPage: {
+            /** Items */
+            items: components["schemas"]["PersonalDataAccessOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
         /**
          * PersonalDataOut
          * @description Full values, for a role that needs them; the read is logged (access_id).
@@ -54686,6 +54742,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonalDataOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_residents_by_person_id_personal_data_access: {
+        parameters: {
+            query?: {
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalDataAccessPage"];
                 };
             };
             /** @description 请求不合法 */

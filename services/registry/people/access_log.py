@@ -1,0 +1,51 @@
+"""Reading the personal-data access log of one person (who read their full ID card or mobile,
+as what, why, when): the staff who may read the values may see who did, newest first."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.entities import get_or_404
+from services.registry.people import schemas as s
+from services.registry.people.kinds import RESIDENT
+from services.registry.people.models import Person, PersonalDataAccess
+from services.registry.people.staff import area_of_person, require_area_staff
+from shared.auth import Principal
+from shared.pagination import int_cursor, keyset_page
+
+FIELD_LABELS = {"id_card": "身份证号", "mobile": "手机号"}
+
+
+async def access_log(
+    session: AsyncSession, principal: Principal, person_id: int, cursor: str | None, limit: int
+) -> s.PersonalDataAccessPage:
+    person = await get_or_404(session, RESIDENT, person_id)
+    require_area_staff(
+        principal, await area_of_person(session, person), "查看个人信息查阅记录", "read the personal-data access log"
+    )
+    query = select(PersonalDataAccess).where(PersonalDataAccess.person_id == person.id)
+    after = int_cursor(cursor)
+    if after is not None:
+        query = query.where(PersonalDataAccess.id < after)
+    rows = (await session.scalars(query.order_by(PersonalDataAccess.id.desc()).limit(limit + 1))).all()
+    page, next_cursor = keyset_page(rows, limit, lambda r: r.id)
+    readers = {r.reader_person_id for r in page if r.reader_person_id is not None}
+    found = await session.execute(select(Person.id, Person.name).where(Person.id.in_(readers)))
+    names: dict[int, str] = {person_id: name for person_id, name in found.all()}
+    return s.PersonalDataAccessPage(
+        items=[
+            s.PersonalDataAccessOut(
+                id=r.id,
+                reader_person_id=r.reader_person_id,
+                reader_name=names.get(r.reader_person_id) if r.reader_person_id is not None else None,
+                reader_roles=r.reader_roles,
+                fields=[f for f in r.fields.split(",") if f],
+                field_labels=[FIELD_LABELS.get(f, f) for f in r.fields.split(",") if f],
+                purpose=r.purpose,
+                read_at=r.read_at,
+            )
+            for r in page
+        ],
+        next_cursor=next_cursor,
+    )
