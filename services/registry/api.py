@@ -10,6 +10,7 @@ from services.registry.accounts.party_card import router as party_card_router
 from services.registry.committees.api import router as committees_router
 from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
+from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.notifications.api import router as notifications_router
 from services.registry.notifications.domain import ENUMS as NOTIFICATION_ENUMS
 from services.registry.pairings.api import router as pairings_router
@@ -36,6 +37,8 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **PAIRING_ENUMS,
     **COMMITTEE_ENUMS,
     **NOTIFICATION_ENUMS,
+    "import_ledger": Ledger,
+    "import_mode": ImportMode,
 }
 
 enums_router = service_router("/api/v1/registry", tags=["registry"])

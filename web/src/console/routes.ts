@@ -44,6 +44,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '时限与积分规则', console: true },
       },
       {
+        path: 'registry',
+        name: 'console-registry',
+        component: () => import('./registry/RegistryView.vue'),
+        meta: { title: '基础台账', console: true },
+      },
+      {
         path: 'receipts/:id',
         name: 'console-receipt',
         component: () => import('./billing/ReceiptView.vue'),
