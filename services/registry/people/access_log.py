@@ -11,10 +11,23 @@ from services.registry.people import schemas as s
 from services.registry.people.kinds import RESIDENT
 from services.registry.people.models import Person, PersonalDataAccess
 from services.registry.people.staff import area_of_person, require_area_staff
-from shared.auth import Principal
+from shared.auth import Principal, Role
 from shared.pagination import int_cursor, keyset_page
 
 FIELD_LABELS = {"id_card": "身份证号", "mobile": "手机号"}
+PLACE_LABELS = {"street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "household": "住户"}
+
+
+def roles_label(text: str) -> str:
+    """The reader's roles as the log keeps them (`community_admin@community:1`) in words:
+    社区管理员（社区 1）."""
+    out = []
+    for grant in filter(None, text.split(",")):
+        role, _, scope = grant.partition("@")
+        label = Role(role).label if role in Role.__members__ else role
+        kind, _, ident = scope.partition(":")
+        out.append(f"{label}（{PLACE_LABELS.get(kind, kind)} {ident}）" if scope else label)
+    return "、".join(out)
 
 
 async def access_log(
@@ -32,7 +45,7 @@ async def access_log(
     page, next_cursor = keyset_page(rows, limit, lambda r: r.id)
     readers = {r.reader_person_id for r in page if r.reader_person_id is not None}
     found = await session.execute(select(Person.id, Person.name).where(Person.id.in_(readers)))
-    names: dict[int, str] = {person_id: name for person_id, name in found.all()}
+    names: dict[int, str] = {int(row[0]): str(row[1]) for row in found.all()}
     return s.PersonalDataAccessPage(
         items=[
             s.PersonalDataAccessOut(
@@ -40,6 +53,7 @@ async def access_log(
                 reader_person_id=r.reader_person_id,
                 reader_name=names.get(r.reader_person_id) if r.reader_person_id is not None else None,
                 reader_roles=r.reader_roles,
+                reader_roles_label=roles_label(r.reader_roles),
                 fields=[f for f in r.fields.split(",") if f],
                 field_labels=[FIELD_LABELS.get(f, f) for f in r.fields.split(",") if f],
                 purpose=r.purpose,

@@ -177,6 +177,7 @@ class PersonalDataAccessOut(BaseModel):
     reader_person_id: int | None
     reader_name: str | None
     reader_roles: str
+    reader_roles_label: str = Field(examples=["社区管理员（社区 1）"])
     fields: list[str]
     field_labels: list[str]
     purpose: str

@@ -43,6 +43,7 @@ async def test_a_full_read_shows_in_the_persons_access_log_for_the_staff_of_her_
     assert first["id"] == full["access_id"]
     assert (first["reader_name"], first["field_labels"]) == ("周敏", ["身份证号", "手机号"])
     assert first["reader_roles"] == f"community_admin@community:{home.community_id}"
+    assert first["reader_roles_label"] == f"社区管理员（社区 {home.community_id}）"
 
     one = ok(await registry.get(log, params={"limit": 1}, headers=admin))
     rest = ok(await registry.get(log, params={"limit": 1, "cursor": one["next_cursor"]}, headers=admin))
