@@ -9140,6 +9140,11 @@ export interface components {
             reader_person_id: number | null;
             /** Reader Roles */
             reader_roles: string;
+            /**
+             * Reader Roles Label
+             * @example 社区管理员（社区 1）
+             */
+            reader_roles_label: string;
         };
         /**
          * PersonalDataAccessPage
