@@ -189,6 +189,14 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     # The same number again: the API refuses it and the form says why.
     page.get_by_test_id("building-save").click()
     expect(page.get_by_test_id("place-error")).to_be_visible()
+    # Building 9 gets its first entrance.
+    tree.get_by_text("9号楼", exact=True).click()
+    expect(page.get_by_test_id("place-detail")).to_contain_text("楼栋：9号楼")
+    page.get_by_test_id("child-form").get_by_label("单元号").fill("1")
+    page.get_by_test_id("child-form").get_by_role("button", name="新建").click()
+    expect(page.get_by_role("status").filter(has_text="已新建")).to_contain_text("已新建 1单元")
+    tree.get_by_text("9号楼", exact=True).click()
+    expect(tree.get_by_text("1单元（0 户）")).to_be_visible()
     check_screen(page, "console-desks-05-places")
 
     # Residents: masked at first; the full mobile with a purpose, and the read in her access log.
