@@ -218,6 +218,9 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     expect(log).to_contain_text("手机号")
     check_screen(page, "console-desks-06-access-log")
     dialog.get_by_role("button", name=re.compile("关闭|Close")).click()
+    compound_log = page.get_by_test_id("compound-access-log")
+    expect(compound_log).to_contain_text("王*英")
+    expect(compound_log).to_contain_text("入户走访核对")
 
     # A ledger with one bad row: the good row is written, the bad one shown with its reason.
     page.get_by_role("tab", name="导入导出").click()

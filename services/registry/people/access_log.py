@@ -1,9 +1,10 @@
-"""Reading the personal-data access log of one person (who read their full ID card or mobile,
-as what, why, when): the staff who may read the values may see who did, newest first."""
+"""Reading the personal-data access log (who read a person's full ID card or mobile, as what,
+why, when), newest first: one person's, for the staff who may read the values; a compound's
+residents', for the compound's admins (street and community), who answer for those reads."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.entities import get_or_404
@@ -11,7 +12,9 @@ from services.registry.people import schemas as s
 from services.registry.people.kinds import RESIDENT
 from services.registry.people.models import Person, PersonalDataAccess
 from services.registry.people.staff import area_of_person, require_area_staff
+from services.registry.scope import compound_area, require_admin
 from shared.auth import Principal, Role
+from shared.masking import mask_name
 from shared.pagination import int_cursor, keyset_page
 
 FIELD_LABELS = {"id_card": "身份证号", "mobile": "手机号"}
@@ -30,26 +33,23 @@ def roles_label(text: str) -> str:
     return "、".join(out)
 
 
-async def access_log(
-    session: AsyncSession, principal: Principal, person_id: int, cursor: str | None, limit: int
+async def _page(
+    session: AsyncSession, query: Select[PersonalDataAccess], cursor: str | None, limit: int
 ) -> s.PersonalDataAccessPage:
-    person = await get_or_404(session, RESIDENT, person_id)
-    require_area_staff(
-        principal, await area_of_person(session, person), "查看个人信息查阅记录", "read the personal-data access log"
-    )
-    query = select(PersonalDataAccess).where(PersonalDataAccess.person_id == person.id)
     after = int_cursor(cursor)
     if after is not None:
         query = query.where(PersonalDataAccess.id < after)
     rows = (await session.scalars(query.order_by(PersonalDataAccess.id.desc()).limit(limit + 1))).all()
     page, next_cursor = keyset_page(rows, limit, lambda r: r.id)
-    readers = {r.reader_person_id for r in page if r.reader_person_id is not None}
-    found = await session.execute(select(Person.id, Person.name).where(Person.id.in_(readers)))
+    wanted = {r.reader_person_id for r in page if r.reader_person_id is not None} | {r.person_id for r in page}
+    found = await session.execute(select(Person.id, Person.name).where(Person.id.in_(wanted)))
     names: dict[int, str] = {int(row[0]): str(row[1]) for row in found.all()}
     return s.PersonalDataAccessPage(
         items=[
             s.PersonalDataAccessOut(
                 id=r.id,
+                person_id=r.person_id,
+                person_name=mask_name(names.get(r.person_id, "")),
                 reader_person_id=r.reader_person_id,
                 reader_name=names.get(r.reader_person_id) if r.reader_person_id is not None else None,
                 reader_roles=r.reader_roles,
@@ -63,3 +63,26 @@ async def access_log(
         ],
         next_cursor=next_cursor,
     )
+
+
+async def access_log(
+    session: AsyncSession, principal: Principal, person_id: int, cursor: str | None, limit: int
+) -> s.PersonalDataAccessPage:
+    person = await get_or_404(session, RESIDENT, person_id)
+    require_area_staff(
+        principal, await area_of_person(session, person), "查看个人信息查阅记录", "read the personal-data access log"
+    )
+    query = select(PersonalDataAccess).where(PersonalDataAccess.person_id == person.id)
+    return await _page(session, query, cursor, limit)
+
+
+async def compound_access_log(
+    session: AsyncSession, principal: Principal, compound_id: int, cursor: str | None, limit: int
+) -> s.PersonalDataAccessPage:
+    require_admin(principal, await compound_area(session, compound_id))
+    query = (
+        select(PersonalDataAccess)
+        .join(Person, Person.id == PersonalDataAccess.person_id)
+        .where(Person.compound_id == compound_id)
+    )
+    return await _page(session, query, cursor, limit)

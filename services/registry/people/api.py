@@ -178,6 +178,22 @@ async def read_personal_data_access(
     return await access_log.access_log(session, principal, person_id, cursor, limit)
 
 
+@router.get(
+    "/personal-data-access",
+    response_model=s.PersonalDataAccessPage,
+    summary="小区居民个人信息查阅记录（小区所在社区、街道管理员） (every full read of a compound's residents' data)",
+    tags=[RESIDENTS_TAG],
+)
+async def read_compound_personal_data_access(
+    compound_id: Annotated[int, Query(gt=0, description="小区 id (compound id)")],
+    session: Session,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> s.PersonalDataAccessPage:
+    return await access_log.compound_access_log(session, principal, compound_id, cursor, limit)
+
+
 # --- grid workers --------------------------------------------------------------------------
 
 

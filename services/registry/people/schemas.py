@@ -174,6 +174,10 @@ class PersonalDataAccessOut(BaseModel):
     fields, why and when."""
 
     id: int
+    person_id: int
+    person_name: str = Field(
+        description="the person whose data was read (full name: the log is for staff who may read it)"
+    )
     reader_person_id: int | None
     reader_name: str | None
     reader_roles: str
@@ -185,4 +189,4 @@ class PersonalDataAccessOut(BaseModel):
 
 
 class PersonalDataAccessPage(Page[PersonalDataAccessOut]):
-    """The reads of one person's full data, newest first."""
+    """Reads of full personal data, newest first."""

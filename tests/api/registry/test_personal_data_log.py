@@ -58,3 +58,37 @@ async def test_a_full_read_shows_in_the_persons_access_log_for_the_staff_of_her_
     refused(await registry.get(log, headers=herself), 403)
     refused(await registry.get(f"{API}/residents/999999/personal-data-access", headers=admin), 404)
     refused(await registry.get(log, params={"cursor": "abc"}, headers=admin), 422)
+
+
+async def test_the_compounds_admins_see_every_full_read_of_its_residents(platform: Platform) -> None:
+    home = await xinghualing_dwelling(platform)
+    wang = await resident(
+        platform, "王秀英", household_id=home.household_id, kind="owner", mobile="13800000004", gender="female"
+    )
+    registry = platform.clients["registry"]
+    grid_worker = platform.token(Grant(Role.grid_worker, "grid", home.grid_id), person=wang["id"] + 50)
+    ok(
+        await registry.get(
+            f"{API}/residents/{wang['id']}/personal-data", params={"purpose": "上门核实独居情况"}, headers=grid_worker
+        )
+    )
+    admin = platform.token(Grant(Role.community_admin, "community", home.community_id), person=wang["id"] + 60)
+    log = ok(await registry.get(f"{API}/personal-data-access", params={"compound_id": home.compound_id}, headers=admin))
+    assert [(e["person_name"], e["purpose"], e["reader_roles_label"]) for e in log["items"]] == [
+        ("王*英", "上门核实独居情况", f"网格员（网格 {home.grid_id}）")
+    ]
+    assert log["items"][0]["person_id"] == wang["id"]
+
+    # The compound's log is its admins'; a grid worker reads one person's, not the compound's.
+    refused(
+        await registry.get(
+            f"{API}/personal-data-access", params={"compound_id": home.compound_id}, headers=grid_worker
+        ),
+        403,
+    )
+    elsewhere = platform.token(Grant(Role.community_admin, "community", home.community_id + 100), person=77)
+    refused(
+        await registry.get(f"{API}/personal-data-access", params={"compound_id": home.compound_id}, headers=elsewhere),
+        403,
+    )
+    refused(await registry.get(f"{API}/personal-data-access", params={"compound_id": 999999}, headers=admin), 404)
