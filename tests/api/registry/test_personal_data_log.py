@@ -4,6 +4,8 @@ her grid sees the same log; the admin of another community, a resident and a str
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.registry.builders import id_card, resident, xinghualing_dwelling
@@ -13,6 +15,7 @@ API = "/api/v1/registry"
 
 
 async def test_a_full_read_shows_in_the_persons_access_log_for_the_staff_of_her_area(platform: Platform) -> None:
+    platform.set_clock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
     home = await xinghualing_dwelling(platform)
     admin_person = await resident(platform, "周敏", compound_id=home.compound_id)
     wang = await resident(
@@ -44,6 +47,8 @@ async def test_a_full_read_shows_in_the_persons_access_log_for_the_staff_of_her_
     assert (first["reader_name"], first["field_labels"]) == ("周敏", ["身份证号", "手机号"])
     assert first["reader_roles"] == f"community_admin@community:{home.community_id}"
     assert first["reader_roles_label"] == f"社区管理员（社区 {home.community_id}）"
+    # Logged by the service's clock, not the database's.
+    assert datetime.fromisoformat(first["read_at"]).date() == date(2026, 12, 1)
 
     one = ok(await registry.get(log, params={"limit": 1}, headers=admin))
     rest = ok(await registry.get(log, params={"limit": 1, "cursor": one["next_cursor"]}, headers=admin))
