@@ -23,6 +23,7 @@ from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
 from services.dispatch.projections.models import HouseholdView
 from services.dispatch.sla.api import router as sla_router
+from services.dispatch.sla.domain import SlaSource
 from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
@@ -41,6 +42,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **CARE_ZONE_ENUMS,
     "party_ledger": PartyLedger,
     "skill": Skill,
+    "sla_source": SlaSource,
 }
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
