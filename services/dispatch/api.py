@@ -23,6 +23,8 @@ from services.dispatch.orders.photos import router as photos_router
 from services.dispatch.points.api import router as points_router
 from services.dispatch.points.domain import ENUMS as POINTS_ENUMS
 from services.dispatch.projections.models import HouseholdView
+from services.dispatch.sla.api import router as sla_router
+from services.dispatch.sla.domain import SlaSource
 from services.dispatch.stats.api import router as stats_router
 from services.dispatch.stream.api import router as stream_router
 from shared.http import service_router
@@ -42,6 +44,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "party_ledger": PartyLedger,
     "skill": Skill,
     "candidate_kind": CandidateKind,
+    "sla_source": SlaSource,
 }
 
 router = service_router("/api/v1/dispatch", tags=["dispatch"])
@@ -66,5 +69,6 @@ ROUTERS: list[APIRouter] = [
     open311_router,
     open311_keys_router,
     stream_router,
+    sla_router,
     router,
 ]

@@ -12,6 +12,7 @@ from services.registry.committees.domain import ENUMS as COMMITTEE_ENUMS
 from services.registry.emergency.api import router as emergency_router
 from services.registry.emergency.domain import ENUMS as EMERGENCY_ENUMS
 from services.registry.ledgers.api import router as ledgers_router
+from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.notifications.api import router as notifications_router
 from services.registry.notifications.domain import ENUMS as NOTIFICATION_ENUMS
 from services.registry.pairings.api import router as pairings_router
@@ -41,6 +42,8 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     **COMMITTEE_ENUMS,
     **NOTIFICATION_ENUMS,
     **EMERGENCY_ENUMS,
+    "import_ledger": Ledger,
+    "import_mode": ImportMode,
 }
 
 enums_router = service_router("/api/v1/registry", tags=["registry"])

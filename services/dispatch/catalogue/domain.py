@@ -133,16 +133,21 @@ def check_prices(shared_property_price_fen: int | None, market_price_fen: int | 
 
 
 def check_sla(sla: dict[str, dict[str, int]]) -> None:
-    """Urgencies and stages must be known and clocks positive."""
+    """Urgencies and stages must be known and clocks positive; the refusal names the cell as the
+    desk shows it (紧急 · 分流)."""
     for urgency, stages in sla.items():
         if urgency not in Urgency.__members__:
             raise InvalidInput(f"未知紧急程度 {urgency}", f"Unknown urgency {urgency}", details=[{"field": "sla"}])
         for stage, seconds in stages.items():
-            if stage not in Stage.__members__ or seconds <= 0:
+            if stage not in Stage.__members__:
                 raise InvalidInput(
-                    f"时限设置有误：{urgency}.{stage}={seconds}",
-                    f"Bad SLA entry {urgency}.{stage}={seconds}",
-                    details=[{"field": f"sla.{urgency}.{stage}"}],
+                    f"未知办理环节 {stage}", f"Unknown SLA stage {stage}", details=[{"field": f"sla.{urgency}.{stage}"}]
+                )
+            if seconds <= 0:
+                raise InvalidInput(
+                    f"时限须大于零：{Urgency(urgency).label} · {Stage(stage).label}",
+                    f"Bad SLA entry {urgency}.{stage}={seconds}: a clock must run for some time",
+                    details=[{"field": f"sla.{urgency}.{stage}", "value": seconds}],
                 )
 
 

@@ -13,13 +13,14 @@ from services.dispatch.catalogue import service as catalogue
 from services.dispatch.catalogue.domain import Category, DispatchMode, Urgency, check_fields
 from services.dispatch.catalogue.models import CategoryRow
 from services.dispatch.orders import schemas as s
-from services.dispatch.orders.access import deny
+from services.dispatch.orders.access import deny, place_of
 from services.dispatch.orders.domain import Action, Channel, EscalationLevel, OrderKind, OrderState, Triage
 from services.dispatch.orders.models import Order, OrderEntry
 from services.dispatch.orders.reading import detail_of
 from services.dispatch.orders.transition import Change, announce, feed_payload, grid_feed
 from services.dispatch.projections.models import CompoundArea, HouseholdView
 from services.dispatch.sla.models import Deadline
+from services.dispatch.sla.places import category_at
 from services.dispatch.sla.service import start_clock
 from services.dispatch.stream.service import notify
 from shared.auth import Principal, Role, is_staff_of
@@ -192,6 +193,7 @@ async def _open(
     )
     session.add(entry)
     state = OrderState(order.state)
+    category = await category_at(session, category, place_of(order))
     deadline = await start_clock(
         session, order.id, category, Urgency(order.urgency), state, EscalationLevel.compound, now, new_order=True
     )

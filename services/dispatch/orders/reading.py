@@ -25,11 +25,12 @@ from services.dispatch.matching.domain import (
     rank_volunteers,
 )
 from services.dispatch.orders import schemas as s
-from services.dispatch.orders.access import visible_to
+from services.dispatch.orders.access import place_of, visible_to
 from services.dispatch.orders.domain import Action, Channel, EscalationLevel, OrderKind, OrderState, Triage
 from services.dispatch.orders.models import Offer, Order, OrderEntry
 from services.dispatch.projections.models import CheckInView, MemberHouseholdLink, MemberView, VolunteerView
 from services.dispatch.sla.models import Deadline
+from services.dispatch.sla.places import category_at
 from shared.auth import Principal
 from shared.errors import NotFound
 from shared.pagination import keyset_page
@@ -51,7 +52,9 @@ async def get_order(session: AsyncSession, order_id: str) -> Order:
 
 
 async def category_of(session: AsyncSession, order: Order) -> Category:
-    return catalogue.to_domain(await catalogue.get_row(session, order.category))
+    """The order's category with the SLA figures of the street, community and grid it lies in."""
+    category = catalogue.to_domain(await catalogue.get_row(session, order.category))
+    return await category_at(session, category, place_of(order))
 
 
 async def candidates(session: AsyncSession, order: Order) -> list[Candidate]:

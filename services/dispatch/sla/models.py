@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, and_, text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Integer, String, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.dispatch.base import Base
@@ -39,3 +39,19 @@ class Deadline(Base):
     def clocks_of(cls, order_id: str) -> ColumnElement[bool]:
         """The order's clocks not cancelled (fired or still running), reminders left out."""
         return and_(cls.order_id == order_id, cls.cancelled_at.is_(None), cls.stage != LAPSE_WARNING)
+
+
+class SlaOverride(Base):
+    """A place's own clocks for one category (时限按地方调整): a street, a community or a grid
+    sets tighter or looser figures than the catalogue's; the nearest place's figure wins."""
+
+    __tablename__ = "sla_overrides"
+    __table_args__ = (UniqueConstraint("level", "place_id", "category"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    level: Mapped[str] = mapped_column(String(20))
+    place_id: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    sla: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_person_id: Mapped[int | None] = mapped_column(Integer)

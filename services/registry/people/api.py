@@ -8,7 +8,16 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, status
 
 from services.registry.entities import get_or_404
-from services.registry.people import grid_workers, heads, kinds, personal_data, resident_units, residents, search
+from services.registry.people import (
+    access_log,
+    grid_workers,
+    heads,
+    kinds,
+    personal_data,
+    resident_units,
+    residents,
+    search,
+)
 from services.registry.people import schemas as s
 from services.registry.people.domain import HeadKind
 from services.registry.people.pii import PiiVault
@@ -155,6 +164,34 @@ async def read_personal_data(
     purpose: Annotated[str, Query(min_length=2, max_length=200, description="用途，如“入户走访核对”")],
 ) -> s.PersonalDataOut:
     return await personal_data.read_personal_data(session, vault, principal, person_id, purpose)
+
+
+@router.get(
+    "/residents/{person_id}/personal-data-access",
+    response_model=s.PersonalDataAccessPage,
+    summary="个人信息查阅记录：谁、以何身份、为何查看过完整信息 (who read the person's full data, newest first)",
+    tags=[RESIDENTS_TAG],
+)
+async def read_personal_data_access(
+    person_id: int, session: Session, principal: CurrentPrincipal, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> s.PersonalDataAccessPage:
+    return await access_log.access_log(session, principal, person_id, cursor, limit)
+
+
+@router.get(
+    "/personal-data-access",
+    response_model=s.PersonalDataAccessPage,
+    summary="小区居民个人信息查阅记录（小区所在社区、街道管理员） (every full read of a compound's residents' data)",
+    tags=[RESIDENTS_TAG],
+)
+async def read_compound_personal_data_access(
+    compound_id: Annotated[int, Query(gt=0, description="小区 id (compound id)")],
+    session: Session,
+    principal: CurrentPrincipal,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> s.PersonalDataAccessPage:
+    return await access_log.compound_access_log(session, principal, compound_id, cursor, limit)
 
 
 # --- grid workers --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from services.registry.people.models import PersonalDataAccess
 from services.registry.people.pii import PiiVault
 from services.registry.people.staff import area_of_person, require_area_staff
 from shared.auth import Principal, Role
+from shared.clock import clock_of
 from shared.errors import InvalidInput
 
 
@@ -44,6 +45,8 @@ async def read_personal_data(
         person_id=person.id,
         fields=",".join(name for name, value in (("id_card", id_card), ("mobile", mobile)) if value is not None),
         purpose=purpose,
+        # The service's clock, not the database's: the log must agree with every other record.
+        read_at=clock_of(session)(),
     )
     session.add(access)
     await session.flush()

@@ -167,3 +167,26 @@ class ResidentUnitOut(Out):
     community_id: int
     name: str
     contact_person_id: int | None
+
+
+class PersonalDataAccessOut(BaseModel):
+    """One full-value read of the person's data, as the log keeps it: who read, as what, which
+    fields, why and when."""
+
+    id: int
+    person_id: int
+    person_name: str = Field(
+        description="the person whose data was read (full name: the log is for staff who may read it)"
+    )
+    reader_person_id: int | None
+    reader_name: str | None
+    reader_roles: str
+    reader_roles_label: str = Field(examples=["社区管理员（社区 1）"])
+    fields: list[str]
+    field_labels: list[str]
+    purpose: str
+    read_at: datetime
+
+
+class PersonalDataAccessPage(Page[PersonalDataAccessOut]):
+    """Reads of full personal data, newest first."""

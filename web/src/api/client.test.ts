@@ -68,12 +68,12 @@ describe('the typed client', () => {
     const client = new Client({ store, fetch, now: () => now })
     now = 850_000 // 50 s left: inside the early margin
     await Promise.all([
-      client.get('/api/v1/dispatch/orders', { query: { limit: 50 } }),
+      client.get('/api/v1/dispatch/orders', { query: { limit: 50, state: ['submitted', 'offered'] } }),
       client.get('/api/v1/billing/bills', { query: { household_id: 5 } }),
     ])
     expect(seen.map((r) => r.url)).toEqual([
       '/api/v1/registry/auth/refresh',
-      '/api/v1/dispatch/orders?limit=50',
+      '/api/v1/dispatch/orders?limit=50&state=submitted&state=offered',
       '/api/v1/billing/bills?household_id=5',
     ])
     expect(seen[0].body).toEqual({ refresh_token: 'refresh-1' })

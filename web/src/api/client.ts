@@ -105,6 +105,14 @@ export class Client {
     return this.request('post', path, options)
   }
 
+  put<P extends PathsWith<'put'>>(path: P, options: Options<Op<P, 'put'>> = {}): Promise<Answer<P, 'put'>> {
+    return this.request('put', path, options)
+  }
+
+  patch<P extends PathsWith<'patch'>>(path: P, options: Options<Op<P, 'patch'>> = {}): Promise<Answer<P, 'patch'>> {
+    return this.request('patch', path, options)
+  }
+
   /**
    * A file the API serves behind the session (an order's photo): fetched with the Bearer token,
    * since an <img src> cannot send it; shown through an object URL.
@@ -245,5 +253,6 @@ function search(query: unknown): string {
   if (!query) return ''
   const pairs = Object.entries(query as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null)
   if (!pairs.length) return ''
-  return '?' + new URLSearchParams(pairs.map(([k, v]) => [k, String(v)])).toString()
+  // A list (`state=a&state=b`) repeats its key, as FastAPI reads a list parameter.
+  return '?' + new URLSearchParams(pairs.flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => [k, String(x)]))).toString()
 }

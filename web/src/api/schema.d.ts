@@ -3036,6 +3036,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 时限设置：各类别各紧急程度的时限 (a place's SLA sheet) */
+        get: operations["dispatch_get_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dispatch/sla/{level}/{place_id}/{category}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 调整本地时限 (set a place's own clocks for a category) */
+        put: operations["dispatch_put_sla_by_level_by_place_id_by_category"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/stats": {
         parameters: {
             query?: never;
@@ -4631,6 +4665,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/personal-data-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 小区居民个人信息查阅记录（小区所在社区、街道管理员） (every full read of a compound's residents' data) */
+        get: operations["registry_get_personal_data_access"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/resident-units": {
         parameters: {
             query?: never;
@@ -4731,6 +4782,23 @@ export interface paths {
         };
         /** 完整身份证号和手机号，须写明用途并记录 (full personal data: purpose required, read logged) */
         get: operations["registry_get_residents_by_person_id_personal_data"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/registry/residents/{person_id}/personal-data-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 个人信息查阅记录：谁、以何身份、为何查看过完整信息 (who read the person's full data, newest first) */
+        get: operations["registry_get_residents_by_person_id_personal_data_access"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10422,6 +10490,57 @@ export interface components {
          */
         PeriodKind: "month" | "quarter" | "half_year" | "year";
         /**
+         * PersonalDataAccessOut
+         * @description One full-value read of the person's data, as the log keeps it: who read, as what, which
+         *     fields, why and when.
+         */
+        PersonalDataAccessOut: {
+            /** Field Labels */
+            field_labels: string[];
+            /** Fields */
+            fields: string[];
+            /** Id */
+            id: number;
+            /** Person Id */
+            person_id: number;
+            /**
+             * Person Name
+             * @description the person whose data was read (full name: the log is for staff who may read it)
+             */
+            person_name: string;
+            /** Purpose */
+            purpose: string;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /** Reader Name */
+            reader_name: string | null;
+            /** Reader Person Id */
+            reader_person_id: number | null;
+            /** Reader Roles */
+            reader_roles: string;
+            /**
+             * Reader Roles Label
+             * @example 社区管理员（社区 1）
+             */
+            reader_roles_label: string;
+        };
+        /**
+         * PersonalDataAccessPage
+         * @description Reads of full personal data, newest first.
+         */
+        PersonalDataAccessPage: {
+            /** Items */
+            items: components["schemas"]["PersonalDataAccessOut"][];
+            /**
+             * Next Cursor
+             * @description 下一页的游标，末页为 null (the next page's cursor; null on the last page)
+             */
+            next_cursor: string | null;
+        };
+        /**
          * PersonalDataOut
          * @description Full values, for a role that needs them; the read is logged (access_id).
          */
@@ -11906,6 +12025,77 @@ export interface components {
             /** Value */
             value: string;
         };
+        /** SlaCategoryOut */
+        SlaCategoryOut: {
+            /** Cells */
+            cells: components["schemas"]["SlaCell"][];
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /**
+             * Own
+             * @description this place's own figures {urgency: {stage: seconds}}
+             */
+            own: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Version
+             * @description version of this place's figures; 0 while it has none
+             */
+            version: number;
+        };
+        /** SlaCell */
+        SlaCell: {
+            /** Seconds */
+            seconds: number;
+            source: components["schemas"]["SlaSource"];
+            /** Source Label */
+            source_label: string;
+            stage: components["schemas"]["Stage"];
+            /** Stage Label */
+            stage_label: string;
+            urgency: components["schemas"]["Urgency"];
+            /** Urgency Label */
+            urgency_label: string;
+        };
+        /** SlaPlaceUpdate */
+        SlaPlaceUpdate: {
+            /**
+             * Sla
+             * @description this place's own figures {urgency: {stage: seconds}}; what it leaves out follows the place above
+             */
+            sla: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /**
+             * Version
+             * @description the version read (0: the place had no figures of its own)
+             */
+            version: number;
+        };
+        /** SlaSheetOut */
+        SlaSheetOut: {
+            /** Categories */
+            categories: components["schemas"]["SlaCategoryOut"][];
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "street" | "community" | "grid";
+            /** Place Id */
+            place_id: number;
+        };
+        /**
+         * SlaSource
+         * @enum {string}
+         */
+        SlaSource: "default" | "catalogue" | "street" | "community" | "grid";
         /**
          * SlotOut
          * @description A taken slot as residents see it: the time, and whether it is their own.
@@ -12025,6 +12215,12 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * Stage
+         * @description The clocks an order runs against (SLA).
+         * @enum {string}
+         */
+        Stage: "triage" | "accept" | "start" | "resolve" | "confirm" | "follow_up";
         /**
          * StageCount
          * @description Proposals at one stage of the 131 process: the status code, its label, how many.
@@ -40919,6 +41115,261 @@ export interface operations {
             };
         };
     };
+    dispatch_get_sla: {
+        parameters: {
+            query: {
+                level: "street" | "community" | "grid";
+                place_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaSheetOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_put_sla_by_level_by_place_id_by_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                level: "street" | "community" | "grid";
+                place_id: number;
+                category: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPlaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaCategoryOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     dispatch_get_stats: {
         parameters: {
             query: {
@@ -59827,6 +60278,135 @@ export interface operations {
             };
         };
     };
+    registry_get_personal_data_access: {
+        parameters: {
+            query: {
+                /** @description 小区 id (compound id) */
+                compound_id: number;
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalDataAccessPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     registry_get_resident_units: {
         parameters: {
             query?: {
@@ -61262,6 +61842,135 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonalDataOut"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_residents_by_person_id_personal_data_access: {
+        parameters: {
+            query?: {
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonalDataAccessPage"];
                 };
             };
             /** @description 请求不合法 */

@@ -11,9 +11,14 @@ describe('deskHome', () => {
     expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/billing')
   })
 
-  it('keeps residents, grid workers, party members and council members on the phone', () => {
+  it('sends a grid worker at a desk to the order board', () => {
+    expect(deskHome([{ role: 'grid_worker', scope: 'grid:1' }, { role: 'resident', scope: 'household:3' }])).toBe(
+      '/console/board',
+    )
+  })
+
+  it('keeps residents, party members and council members on the phone', () => {
     expect(deskHome([{ role: 'resident', scope: 'household:3' }, { role: 'council', scope: 'compound:1' }])).toBeNull()
-    expect(deskHome([{ role: 'grid_worker', scope: 'grid:1' }])).toBeNull()
     expect(deskHome([{ role: 'party_member', scope: null }])).toBeNull()
     expect(deskHome([])).toBeNull()
   })

@@ -1,7 +1,9 @@
-// Where a person lands after logging in: staff who work at a desk (street and community admins,
-// the compound's treasurers and committees, auditors) on the console, everyone else (residents,
-// grid workers and party members, who work on the move) on the phone home. A council member is a
-// resident who sits on the council now and then, so the council alone does not make a desk.
+// Where a person lands after logging in at a desk (a phone always lands on the phone home): street
+// and community admins and auditors on the dashboard, a grid worker at a desk (the grid's
+// supervisor, 网格长) on the order board, the compound's treasurers and committees on the books;
+// everyone else (residents and party members, who work on the move) on the phone home. A council
+// member is a resident who sits on the council now and then, so the council alone does not make
+// a desk.
 import type { Level } from './figures'
 
 export interface RoleGrant {
@@ -40,6 +42,7 @@ export function seesDashboard(roles: RoleGrant[]): boolean {
 /** The console screen a person lands on after logging in, or null for the phone home. */
 export function deskHome(roles: RoleGrant[]): string | null {
   if (seesDashboard(roles)) return '/console/'
+  if (roles.some((r) => r.role === 'grid_worker' && placeOf(r.scope)?.level === 'grid')) return '/console/board'
   if (bookCompounds(roles).length) return '/console/billing'
   return null
 }

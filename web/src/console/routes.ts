@@ -32,6 +32,24 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '红黑榜', console: true },
       },
       {
+        path: 'board',
+        name: 'console-board',
+        component: () => import('./dispatch/BoardView.vue'),
+        meta: { title: '工单看板', console: true },
+      },
+      {
+        path: 'sla',
+        name: 'console-sla',
+        component: () => import('./dispatch/SlaView.vue'),
+        meta: { title: '时限与积分规则', console: true },
+      },
+      {
+        path: 'registry',
+        name: 'console-registry',
+        component: () => import('./registry/RegistryView.vue'),
+        meta: { title: '基础台账', console: true },
+      },
+      {
         path: 'receipts/:id',
         name: 'console-receipt',
         component: () => import('./billing/ReceiptView.vue'),
