@@ -9290,6 +9290,11 @@ export interface components {
             decided_at: string | null;
             /** Description */
             description: string;
+            /**
+             * Earliest Vote Opening
+             * @description 待业主表决时：现在公告最早可开始表决的时间（提前15日公告）(awaiting a vote only)
+             */
+            earliest_vote_opening?: string | null;
             /** Id */
             id: number;
             /** Open Objections */

@@ -8,7 +8,8 @@ describe('deskHome', () => {
     expect(deskHome([{ role: 'resident', scope: 'household:3' }, { role: 'owners_committee', scope: 'compound:1' }])).toBe(
       '/console/billing',
     )
-    expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/billing')
+    expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/deliberation')
+    expect(deskHome([{ role: 'property_staff', scope: 'compound:1' }])).toBe('/console/billing')
   })
 
   it('keeps residents, grid workers, party members and council members on the phone', () => {
