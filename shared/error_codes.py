@@ -154,6 +154,11 @@ class ErrorCode(StrEnum):
     out_of_stock = "out_of_stock"
     already_reversed = "already_reversed"
     household_has_zone = "household_has_zone"
+    already_evaluated = "already_evaluated"
+    already_signed = "already_signed"
+    evaluation_exists = "evaluation_exists"
+    evaluation_closed = "evaluation_closed"
+    evaluation_not_due = "evaluation_not_due"
 
     @property
     def status(self) -> int:
@@ -489,4 +494,9 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
     C.out_of_stock: CodeText(409, "库存不足", "Not enough in stock"),
     C.already_reversed: CodeText(409, "该记录已冲正", "The entry is already reversed"),
     C.household_has_zone: CodeText(409, "该住户已有责任区（一户一区）", "The household already has a care zone"),
+    C.already_evaluated: CodeText(409, "本户已参与本年度业委会测评", "Your household has already answered"),
+    C.already_signed: CodeText(409, "本户已联名", "Your household has already signed"),
+    C.evaluation_exists: CodeText(409, "本年度的业委会测评已开启", "This year's evaluation is already open"),
+    C.evaluation_closed: CodeText(409, "业委会测评已截止", "The evaluation is closed"),
+    C.evaluation_not_due: CodeText(409, "测评尚未到截止时间", "The evaluation is not due to close yet"),
 }
