@@ -12,15 +12,17 @@ chain. Every screen is checked with axe-core and saved to be looked at."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, DIST, WANG, ZHAO
+from tests.browser.conftest import AXE, DIST, WANG, ZHAO, phone
 from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, login, until
 from tests.e2e.conftest import Embedded, free_port
 from tests.helpers import ok
@@ -193,6 +195,26 @@ def test_the_committee_walks_a_proposal_to_its_notice_and_certifies_the_tally(
     expect(page.get_by_test_id("turnout-total")).to_contain_text("已投票 9 / 12 人")
     context.close()
 
+    # The year's rating of the committee, opened by the supervisory committee to close with the
+    # vote: 王秀英 rates on her phone (two stars); 刘建华's and 陈淑芬's households answer too.
+    rating = call(
+        "POST",
+        f"/compounds/{compound_id}/committee-evaluations",
+        chen,
+        {"year": int(vote["closes_at"][:4]), "closes_at": vote["closes_at"]},
+        201,
+    )
+    phone_page = phone(browser, base, WANG, errors)
+    phone_page.goto(base + "/committee-rating")
+    phone_page.locator(".van-rate__item").nth(1).click()
+    phone_page.get_by_label("意见").fill("账目公示不及时")
+    phone_page.get_by_role("button", name="提交测评").click()
+    expect(phone_page.get_by_test_id("rated")).to_contain_text("本户已参与本年度测评")
+    check_screen(phone_page, "phone-committee-rating")
+    phone_page.context.close()
+    for who, score in ((liu, 3), (chen, 2)):
+        call("POST", f"/committee-evaluations/{rating['id']}/answers", who, {"score": score})
+
     # The clock moves past the closing (the platform restarts on the same data 11 days on); the
     # vote clock tallies the vote.
     node.stop()
@@ -228,5 +250,20 @@ def test_the_committee_walks_a_proposal_to_its_notice_and_certifies_the_tally(
     page.get_by_role("tab", name="公约").click()
     expect(page.get_by_test_id("conventions")).to_contain_text("1号楼文明公约")
     check_screen(page, "console-committee-conventions")
+
+    # 陈淑芬 closes the rating: three households, none satisfied, below the 60% bar: a correction
+    # proposal opens on the 131 path; the results (anonymous) go out as .xlsx.
+    page.get_by_role("tab", name="业委会测评").click()
+    page.get_by_test_id("evaluation-close").click()
+    expect(page.get_by_test_id("evaluation-rounds")).to_contain_text("低于阈值，已提请纠错")
+    until(lambda: drawn_charts(page) >= 1, "the rating's scores drawn")
+    check_screen(page, "console-committee-rating")
+    with page.expect_download() as download:
+        page.get_by_test_id("evaluation-export").click()
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = list(book["业委会测评结果"].iter_rows(values_only=True))
+    assert rows[1][3:9] == (12, 3, "2.33", "0.00", "60.00", "是")
+    assert list(book["分数分布"].iter_rows(values_only=True))[1] == (rows[1][1], 0, 2, 1, 0, 0)
+    assert any(p["title"].startswith("业委会纠错或更换成员") for p in proposals())
     context.close()
     assert errors == []

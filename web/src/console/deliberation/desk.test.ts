@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { percent, seatCompounds, seatsIn, STEPS, stepOf } from './desk'
+import { percent, ratingSheets, seatCompounds, seatsIn, STEPS, stepOf } from './desk'
 
 const standing = { plan: null, classification: [], classification_cosigned_by: null }
 
@@ -34,5 +34,27 @@ describe('seats', () => {
   it('shows a share', () => {
     expect(percent(11, 12)).toBe('91.7%')
     expect(percent(1, 0)).toBe('—')
+  })
+})
+
+describe('ratingSheets', () => {
+  it('lays out the results and the score distribution, no household anywhere', () => {
+    const [results, scores] = ratingSheets('南坪小院', [
+      {
+        year: 2027,
+        closes_at: '2027-12-31T00:00:00Z',
+        closed_at: '2027-12-31T01:00:00Z',
+        households: 12,
+        answers: 10,
+        by_score: [2, 4, 1, 2, 1],
+        average_score: '2.60',
+        satisfied_percent: '30.00',
+        min_satisfaction_percent: '60.00',
+        below_threshold: true,
+        proposal_id: 7,
+      },
+    ])
+    expect(results.rows[1]).toEqual(['南坪小院', 2027, '2027-12-31T00:00:00Z', 12, 10, '2.60', '30.00', '60.00', '是', 7])
+    expect(scores.rows[1]).toEqual([2027, 2, 4, 1, 2, 1])
   })
 })

@@ -67,3 +67,44 @@ export function stepOf(p: Standing): { active: number; left: boolean } {
 export function percent(part: number, whole: number): string {
   return whole ? `${((part * 100) / whole).toFixed(1)}%` : '—'
 }
+
+export interface RatingRound {
+  year: number
+  closes_at: string
+  closed_at: string | null
+  households: number
+  answers: number
+  by_score: number[] | null
+  average_score: string | null
+  satisfied_percent: string | null
+  min_satisfaction_percent: string | null
+  below_threshold: boolean | null
+  proposal_id: number | null
+}
+
+/** The committee's yearly ratings as the .xlsx sheets the desk exports (results only: anonymous). */
+export function ratingSheets(compound: string, rounds: RatingRound[]): Array<{ name: string; rows: Array<Array<string | number | null>> }> {
+  const results = [
+    ['小区', '年度', '截止时间', '有业主户数', '参与户数', '平均分', '满意率（%）', '阈值（%）', '低于阈值', '纠错议题'],
+    ...rounds.map((r) => [
+      compound,
+      r.year,
+      r.closes_at,
+      r.households,
+      r.answers,
+      r.average_score ?? null,
+      r.satisfied_percent ?? null,
+      r.min_satisfaction_percent ?? null,
+      r.below_threshold === null ? null : r.below_threshold ? '是' : '否',
+      r.proposal_id,
+    ]),
+  ]
+  const scores = [
+    ['年度', '1分 很不满意', '2分 不满意', '3分 一般', '4分 满意', '5分 非常满意'],
+    ...rounds.filter((r) => r.by_score).map((r) => [r.year, ...(r.by_score ?? [])]),
+  ]
+  return [
+    { name: '业委会测评结果', rows: results },
+    { name: '分数分布', rows: scores },
+  ]
+}
