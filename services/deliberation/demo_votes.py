@@ -1,9 +1,10 @@
 """Demo votes for embedded mode (`demo_size` above 0): in the demo compound, one owners' vote
 finished (closed, tallied and certified by the supervisory committee, with one paper sheet
-witnessed) and one open, so the dashboard's "turnout and outcome of recent votes" and the
-committee desk have something to show. Every step goes through the service's own use cases on
-the 131 path, dated in the past on the service's clock; who votes how is drawn from a seeded
-generator, so the same demo gives the same votes. Never in production; added once."""
+witnessed, its decision codified in building 1's convention) and one open, so the dashboard's
+"turnout and outcome of recent votes" and the committee desk have something to show. Every step
+goes through the service's own use cases on the 131 path, dated in the past on the service's
+clock; who votes how is drawn from a seeded generator, so the same demo gives the same votes.
+Never in production; added once."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.deliberation.access import compound_community
 from services.deliberation.base import compound_projection
 from services.deliberation.bodies import Body
-from services.deliberation.demo import DEMO_COMPOUND
+from services.deliberation.conventions import service as conventions
+from services.deliberation.conventions.models import Convention
+from services.deliberation.conventions.schemas import ClauseIn
+from services.deliberation.demo import CONVENTION_TITLE, DEMO_COMPOUND
 from services.deliberation.meetings import service as meetings
 from services.deliberation.meetings.domain import MeetingKind
 from services.deliberation.meetings.schemas import MeetingIn
@@ -92,7 +96,13 @@ async def _cast_ballots(
         await casting.cast(session, vote_id, ballot, cast.owner(person_id), at + timedelta(hours=5 * n + 1))
 
 
-async def _finished_vote(session: AsyncSession, cast: _Cast, now: datetime) -> None:
+CLAUSES = (
+    "爱护楼道扶手等公共设施，不在扶手上晾晒衣物、悬挂杂物。",
+    "楼道扶手损坏的，发现人及时告知楼栋长或业委会，由公共收益列支维修。",
+)
+
+
+async def _finished_vote(session: AsyncSession, cast: _Cast, now: datetime, convention_id: int) -> None:
     start = now - _day(45)
     plan = ps.PlanIn(
         version=1,
@@ -126,6 +136,10 @@ async def _finished_vote(session: AsyncSession, cast: _Cast, now: datetime) -> N
     await paper_ballots.witness_paper(session, vote.id, "纸-001", confirm, cast.supervisor, start + _day(25))
     vote = await closing.close(session, vote, cast.committee.person_id, start + _day(33))
     await certification.certify(session, vote.id, cast.supervisor, start + _day(34))
+    # The decision is codified in building 1's convention (its notice board shows the clauses).
+    for text in CLAUSES:
+        clause = ClauseIn(proposal_id=p.id, text=text)
+        await conventions.adopt_clause(session, convention_id, clause, cast.committee, start + _day(35))
 
 
 async def _open_vote(session: AsyncSession, cast: _Cast, now: datetime) -> None:
@@ -177,14 +191,15 @@ async def seed_demo_votes(runtime: ServiceRuntime) -> int:
                 .order_by(MembershipView.person_id.desc())
             )
         }
-        if not dwellings or owned != dwellings or len(seats) < 3:
-            return 0  # the owners or the seats are still on their way
+        convention_id = await session.scalar(select(Convention.id).where(Convention.title == CONVENTION_TITLE))
+        if not dwellings or owned != dwellings or len(seats) < 3 or convention_id is None:
+            return 0  # the owners, the seats or the demo board's convention are still on their way
         owners = sorted(
             set(await session.scalars(select(OwnershipView.person_id).where(OwnershipView.compound_id == compound_id)))
         )
         cast = _Cast(compound_id, await compound_community(session, compound_id), seats, owners)
         now = runtime.clock()
-        await _finished_vote(session, cast, now)
+        await _finished_vote(session, cast, now, convention_id)
         await _open_vote(session, cast, now)
     _done.add(id(runtime))
     return 2

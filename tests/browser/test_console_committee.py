@@ -4,11 +4,14 @@ their phones: the API here); at the desk the council (王秀英) records its top
 says go, 刘建华 (owners' committee) writes the plan, votes for it and classifies it under art.
 278, 陈淑芬 (supervisory committee) co-signs, and 刘建华 notices the owners' vote: the stepper
 walks to 公告. On the demo's open vote 刘建华 reads the turnout per building (a chart drawn with
-data) and the voter roll (who, never how), enters 马秀珍's paper ballot with 陈淑芬 as witness,
+data) and the voter roll (who, never how), enters a 2号楼 home's paper ballot, 陈淑芬 witnessing,
 and 陈淑芬 confirms it at her desk (two more sheets go the same way through the API). Then the
 clock moves past the closing: the vote is tallied, 陈淑芬 lands on the desk, reads both legs of
 the tally and per building, certifies it, checks an owner's receipt and recomputes the audit
-chain. Every screen is checked with axe-core and saved to be looked at."""
+chain; building 1's convention shows the clauses the demo's finished vote adopted. Before the
+clock moved 王秀英 rated the committee on her phone; now 陈淑芬 closes the year's rating at the desk
+(below the bar: a correction proposal opens) and exports the results. Every screen is checked
+with axe-core and saved to be looked at."""
 
 from __future__ import annotations
 
@@ -249,6 +252,7 @@ def test_the_committee_walks_a_proposal_to_its_notice_and_certifies_the_tally(
     check_screen(page, "console-committee-audit")
     page.get_by_role("tab", name="公约").click()
     expect(page.get_by_test_id("conventions")).to_contain_text("1号楼文明公约")
+    expect(page.get_by_test_id("clauses")).to_contain_text("爱护楼道扶手等公共设施")  # the finished vote's decision
     check_screen(page, "console-committee-conventions")
 
     # 陈淑芬 closes the rating: three households, none satisfied, below the 60% bar: a correction

@@ -33,6 +33,7 @@ async def test_the_demo_compound_has_a_finished_and_an_open_vote(platform: Platf
     compound = demo.old_compound_id
 
     async def seeded() -> list[Any] | None:
+        await runtime.tick("demo_board")  # the convention the finished vote is codified in
         await runtime.tick("demo_votes")
         answer = await platform.clients["deliberation"].get(
             "/api/v1/deliberation/proposals", params={"compound_id": compound}, headers=liu
@@ -54,6 +55,11 @@ async def test_the_demo_compound_has_a_finished_and_an_open_vote(platform: Platf
     assert [b["number"] for b in turnout["buildings"]] == ["1", "2"]
     [sheet] = await call(platform, "GET", f"/votes/{finished['id']}/paper-ballots", liu)
     assert (sheet["sheet_no"], sheet["awaiting_witness"]) == ("纸-001", False)
+    [convention] = await call(platform, "GET", f"/compounds/{compound}/conventions", liu)
+    assert [(c["number"], c["revision"], c["vote_id"]) for c in convention["clauses"]] == [
+        (1, 1, finished["id"]),
+        (2, 1, finished["id"]),
+    ]
     verified = await call(platform, "GET", f"/compounds/{compound}/audit/verify", liu)
     assert verified["ok"] is True
 
