@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.deliberation.base import Base
@@ -68,6 +68,16 @@ class RecallRequest(Base):
     compound's share is reached; then it opens a proposal on the 131 path."""
 
     __tablename__ = "committee_recall_requests"
+    # One request collects at a time per compound, even when two owners sign first at once.
+    __table_args__ = (
+        Index(
+            "uq_committee_recall_requests_collecting",
+            "compound_id",
+            unique=True,
+            sqlite_where=text("status = 'collecting'"),
+            postgresql_where=text("status = 'collecting'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     compound_id: Mapped[int] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20))

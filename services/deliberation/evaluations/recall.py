@@ -47,9 +47,15 @@ async def sign(session: AsyncSession, compound_id: int, principal: Principal, at
         raise Forbidden("只有本小区业主可以联名", "Only owners of the compound sign", code=ErrorCode.not_an_owner)
     request = await _collecting(session, compound_id)
     if request is None:
-        request = RecallRequest(compound_id=compound_id, status=d.RecallStatus.collecting.value, opened_at=at)
-        session.add(request)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                request = RecallRequest(compound_id=compound_id, status=d.RecallStatus.collecting.value, opened_at=at)
+                session.add(request)
+                await session.flush()
+        except IntegrityError:  # another owner opened it a moment ago: sign that one
+            request = await _collecting(session, compound_id)
+    if request is None:
+        raise Conflict("联名正在发起，请稍后再试", "The request is being opened; retry", code=ErrorCode.stale_version)
     await session.refresh(request, with_for_update=True)  # signatures that reach the share open one proposal
     signed = await _signed(session, request.id)
     mine = [x for x in dwellings if x not in signed]

@@ -88,6 +88,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("committee_recall_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_committee_recall_requests_compound_id"), ["compound_id"], unique=False)
+        batch_op.create_index(
+            "uq_committee_recall_requests_collecting",
+            ["compound_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'collecting'"),
+            postgresql_where=sa.text("status = 'collecting'"),
+        )
     op.create_table(
         "committee_recall_signatures",
         sa.Column("request_id", sa.Integer(), nullable=False),
@@ -105,6 +112,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("committee_recall_signatures")
     with op.batch_alter_table("committee_recall_requests", schema=None) as batch_op:
+        batch_op.drop_index("uq_committee_recall_requests_collecting")
         batch_op.drop_index(batch_op.f("ix_committee_recall_requests_compound_id"))
     op.drop_table("committee_recall_requests")
     with op.batch_alter_table("committee_evaluation_scores", schema=None) as batch_op:
