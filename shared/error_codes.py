@@ -163,6 +163,11 @@ class ErrorCode(StrEnum):
     post_full = "post_full"
     already_holds_post = "already_holds_post"
     not_checked_in = "not_checked_in"
+    already_evaluated = "already_evaluated"
+    already_signed = "already_signed"
+    evaluation_exists = "evaluation_exists"
+    evaluation_closed = "evaluation_closed"
+    evaluation_not_due = "evaluation_not_due"
 
     @property
     def status(self) -> int:
@@ -511,4 +516,9 @@ CATALOGUE: dict[ErrorCode, CodeText] = {
         409, "每名党员认领一个岗位，请先交还已认领的岗位", "The member already holds a post"
     ),
     C.not_checked_in: CodeText(422, "尚未在本小区报到", "The member has not checked in to this compound"),
+    C.already_evaluated: CodeText(409, "本户已参与本年度业委会测评", "Your household has already answered"),
+    C.already_signed: CodeText(409, "本户已联名", "Your household has already signed"),
+    C.evaluation_exists: CodeText(409, "本年度的业委会测评已开启", "This year's evaluation is already open"),
+    C.evaluation_closed: CodeText(409, "业委会测评已截止", "The evaluation is closed"),
+    C.evaluation_not_due: CodeText(409, "测评尚未到截止时间", "The evaluation is not due to close yet"),
 }

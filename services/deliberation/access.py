@@ -195,3 +195,10 @@ async def require_member(session: AsyncSession, principal: Principal, compound_i
         "Only residents, owners and staff of this compound may submit a proposal here",
         code=ErrorCode.not_in_compound,
     )
+
+
+async def require_staff_or_seat(session: AsyncSession, principal: Principal, compound_id: int, *bodies: Body) -> None:
+    """The compound's community or street (or ops), or a member of one of `bodies`; else 403."""
+    if is_staff_of(principal, await place_of(session, compound_id)):
+        return
+    await require_seat(session, principal, compound_id, *bodies)

@@ -12,6 +12,8 @@ from services.deliberation.conventions.api import router as conventions
 from services.deliberation.conventions.domain import Level
 from services.deliberation.disclosures.api import router as disclosures
 from services.deliberation.disclosures.domain import DisclosureKind
+from services.deliberation.evaluations.api import router as evaluations
+from services.deliberation.evaluations.domain import RecallStatus
 from services.deliberation.figures.api import router as figures
 from services.deliberation.meetings.api import router as meetings
 from services.deliberation.meetings.domain import CommentKind, MeetingKind
@@ -48,6 +50,7 @@ ENUMS: dict[str, type[LabeledEnum]] = {
     "disclosure_kind": DisclosureKind,
     "audit_action": Action,
     "body": Body,
+    "recall_status": RecallStatus,
 }
 
 
@@ -56,4 +59,4 @@ async def enums() -> dict[str, list[dict[str, str]]]:
     return {name: enum.choices() for name, enum in ENUMS.items()}
 
 
-ROUTERS: list[APIRouter] = [router, proposals, meetings, votes, conventions, disclosures, audit, figures]
+ROUTERS: list[APIRouter] = [router, proposals, meetings, votes, conventions, disclosures, audit, figures, evaluations]

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.deliberation.api import ROUTERS
 from services.deliberation.consumers import handlers
 from services.deliberation.demo import DEMO_BOARD_TICKER
+from services.deliberation.demo_votes import DEMO_VOTES_TICKER
 from services.deliberation.measures import MEASURES
 from services.deliberation.tickers import TICKERS
 from shared.events.transport import Transport
@@ -22,7 +23,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         title="Linli 议事服务 (deliberation)",
         routers=ROUTERS,
         handlers=handlers,
-        tickers=[*TICKERS, DEMO_BOARD_TICKER],
+        tickers=[*TICKERS, DEMO_BOARD_TICKER, DEMO_VOTES_TICKER],
         measures=MEASURES,
     )
     return build_service_app(spec, settings, transport)

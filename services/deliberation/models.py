@@ -7,6 +7,7 @@ from services.deliberation.audit import models as audit
 from services.deliberation.base import compound_projection, metadata
 from services.deliberation.conventions import models as conventions
 from services.deliberation.disclosures import models as disclosures
+from services.deliberation.evaluations import models as evaluations
 from services.deliberation.meetings import models as meetings
 from services.deliberation.projections import models as projections
 from services.deliberation.proposals import models as proposals
@@ -17,6 +18,7 @@ __all__ = [
     "compound_projection",
     "conventions",
     "disclosures",
+    "evaluations",
     "meetings",
     "metadata",
     "projections",

@@ -98,9 +98,10 @@ async def seed_demo(runtime: ServiceRuntime) -> None:
         await add_demo_organisation(session, demo)
         if settings.demo_size > 0:
             # Imported here: the history module builds on this one.
-            from services.registry.demo_history import add_demo_members
+            from services.registry.demo_history import add_demo_members, add_demo_owners
 
             await add_demo_members(session, settings, demo)
+            await add_demo_owners(session, settings, demo)
 
 
 async def build_demo_street(session: AsyncSession) -> DemoStreet:

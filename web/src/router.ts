@@ -18,6 +18,7 @@ export const router = createRouter({
     { path: '/party', name: 'party', component: () => import('./views/party/PartyView.vue'), meta: { title: '党员服务' } },
     { path: '/tasks/:id', name: 'task', component: () => import('./views/work/TaskView.vue'), meta: { title: '任务详情' } },
     { path: '/votes/:id', name: 'vote', component: () => import('./views/votes/VoteView.vue'), meta: { title: '业主表决' } },
+    { path: '/committee-rating', name: 'committee-rating', component: () => import('./views/committee/CommitteeRatingView.vue'), meta: { title: '业委会测评' } },
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },
     { path: '/wishes', name: 'wishes', component: () => import('./views/WishesView.vue'), meta: { title: '我的微心愿' } },
     { path: '/party/wishes', name: 'wish-wall', component: () => import('./views/party/WishWallView.vue'), meta: { title: '认领心愿' } },

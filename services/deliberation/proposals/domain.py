@@ -31,6 +31,7 @@ class Origin(LabeledEnum):
     resident = "resident", "居民提出"
     party_org = "party_org", "党组织提出"
     dispatch = "dispatch", "派单分流转入"
+    committee_review = "committee_review", "业委会测评或业主联名提请"
 
 
 class Triage(LabeledEnum):

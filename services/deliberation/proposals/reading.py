@@ -20,10 +20,10 @@ from services.deliberation.proposals.models import (
 )
 from services.deliberation.proposals.planning import committee_counts
 from services.deliberation.proposals.transition import open_objections
-from services.deliberation.votes.domain import VoteStatus
+from services.deliberation.votes.domain import NOTICE_PERIOD, VoteStatus
 from services.deliberation.votes.models import Vote
 from services.deliberation.votes.tally import Matter, Outcome, Threshold
-from shared.clock import LOCAL_TZ
+from shared.clock import LOCAL_TZ, clock_of
 from shared.money import fen_to_yuan
 
 
@@ -61,9 +61,12 @@ async def show(session: AsyncSession, proposal: Proposal) -> s.ProposalOut:
     status = d.Status(proposal.status)
     origin = d.Origin(proposal.origin)
     decided = proposal.decided_at
+    # Said by the platform's clock, which a desk's own clock need not agree with.
+    earliest = clock_of(session)() + NOTICE_PERIOD if status is d.Status.awaiting_vote else None
     return s.ProposalOut(
         id=proposal.id,
         version=proposal.version,
+        earliest_vote_opening=earliest,
         compound_id=proposal.compound_id,
         title=proposal.title,
         description=proposal.description,

@@ -178,6 +178,9 @@ class ProposalVoteOut(BaseModel):
 class ProposalOut(BaseModel):
     id: int
     version: int
+    earliest_vote_opening: datetime | None = Field(
+        default=None, description="待业主表决时：现在公告最早可开始表决的时间（提前15日公告）(awaiting a vote only)"
+    )
     compound_id: int
     title: str
     description: str

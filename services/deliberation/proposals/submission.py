@@ -35,6 +35,12 @@ async def submit(session: AsyncSession, body: s.ProposalCreate, principal: Princ
             "Proposals from dispatch arrive by event, not by hand",
             details=[{"field": "origin", "value": body.origin.value}],
         )
+    if body.origin is d.Origin.committee_review:
+        raise InvalidInput(
+            "业委会纠错议题由年度测评或业主联名自动提请",
+            "Correction proposals come from the yearly evaluation or the owners' request",
+            details=[{"field": "origin", "value": body.origin.value}],
+        )
     if body.origin is d.Origin.party_org:
         await require_party_lead(session, principal, body.compound_id)
     else:

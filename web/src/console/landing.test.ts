@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bookCompounds, deskHome } from './landing'
+import { bookCompounds, deskHome, sitsOnBodies } from './landing'
 
 describe('deskHome', () => {
   it('sends admins to the dashboard and treasurers to the books', () => {
@@ -8,7 +8,8 @@ describe('deskHome', () => {
     expect(deskHome([{ role: 'resident', scope: 'household:3' }, { role: 'owners_committee', scope: 'compound:1' }])).toBe(
       '/console/billing',
     )
-    expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/billing')
+    expect(deskHome([{ role: 'supervisory_committee', scope: 'compound:1' }])).toBe('/console/deliberation')
+    expect(deskHome([{ role: 'property_staff', scope: 'compound:1' }])).toBe('/console/billing')
   })
 
   it('sends a grid worker at a desk to the order board', () => {
@@ -31,5 +32,14 @@ describe('deskHome', () => {
         { role: 'owners_committee', scope: null },
       ]),
     ).toEqual([1])
+  })
+})
+
+describe('sitsOnBodies', () => {
+  it('offers the committee desk to the three bodies of a compound', () => {
+    expect(sitsOnBodies([{ role: 'council', scope: 'compound:1' }])).toBe(true)
+    expect(sitsOnBodies([{ role: 'owners_committee', scope: 'compound:1' }])).toBe(true)
+    expect(sitsOnBodies([{ role: 'owners_committee', scope: null }])).toBe(false)
+    expect(sitsOnBodies([{ role: 'resident', scope: 'household:3' }])).toBe(false)
   })
 })

@@ -1,9 +1,11 @@
 // Where a person lands after logging in at a desk (a phone always lands on the phone home): street
 // and community admins and auditors on the dashboard, a grid worker at a desk (the grid's
 // supervisor, 网格长) on the order board, the compound's treasurers and committees on the books;
-// everyone else (residents and party members, who work on the move) on the phone home. A council
-// member is a resident who sits on the council now and then, so the council alone does not make
-// a desk.
+// everyone else (residents and party members, who work on the move) on the phone home. The owners'
+// committee keeps the books (committee custody), so it lands on them; the supervisory committee
+// lands on the committee desk (议事), which the owners' committee and the council reach from the
+// menu. A council member is a resident who sits on the council now and then, so the council alone
+// does not make a desk to land on.
 import type { Level } from './figures'
 
 export interface RoleGrant {
@@ -13,6 +15,7 @@ export interface RoleGrant {
 
 const DASHBOARD_ROLES = ['ops', 'street_admin', 'community_admin', 'auditor']
 const BOOK_ROLES = ['owners_committee', 'property_staff', 'supervisory_committee']
+const BODY_ROLES = ['owners_committee', 'supervisory_committee', 'council']
 
 function placeOf(scope: string | null): { level: string; id: number } | null {
   if (!scope) return null
@@ -39,10 +42,17 @@ export function seesDashboard(roles: RoleGrant[]): boolean {
   )
 }
 
+/** Whether the caller sits on one of a compound's bodies (the committee desk's menu entry). */
+export function sitsOnBodies(roles: RoleGrant[]): boolean {
+  return roles.some((r) => BODY_ROLES.includes(r.role) && placeOf(r.scope)?.level === 'compound')
+}
+
 /** The console screen a person lands on after logging in, or null for the phone home. */
 export function deskHome(roles: RoleGrant[]): string | null {
   if (seesDashboard(roles)) return '/console/'
   if (roles.some((r) => r.role === 'grid_worker' && placeOf(r.scope)?.level === 'grid')) return '/console/board'
-  if (bookCompounds(roles).length) return '/console/billing'
+  const supervisors = roles.filter((r) => r.role === 'supervisory_committee')
+  if (bookCompounds(roles.filter((r) => r.role !== 'supervisory_committee')).length) return '/console/billing'
+  if (sitsOnBodies(supervisors)) return '/console/deliberation'
   return null
 }

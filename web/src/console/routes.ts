@@ -26,6 +26,12 @@ export const consoleRoutes: RouteRecordRaw[] = [
         meta: { title: '收费工作台', console: true },
       },
       {
+        path: 'deliberation',
+        name: 'console-deliberation',
+        component: () => import('./deliberation/CommitteeDesk.vue'),
+        meta: { title: '议事工作台', console: true },
+      },
+      {
         path: 'lists',
         name: 'console-lists',
         component: () => import('./dispatch/ListsView.vue'),
