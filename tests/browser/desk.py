@@ -74,6 +74,36 @@ def check_screen(page: Page, name: str, *, full_page: bool = False) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
+def choose(page: Page, test_id: str, option: str) -> None:
+    """Open an Element Plus select and pick an option (the list is drawn outside the form); wait
+    for it to close before the next one opens."""
+    page.get_by_test_id(test_id).click()
+    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
+
+
+def enter_date(page: Page, label: str, value: str) -> None:
+    """Type a date or month into an Element Plus picker and close its panel (a dialog that fades
+    out: axe-core would find it nameless half-closed)."""
+    field = page.get_by_label(label, exact=True)
+    field.fill(value)
+    field.press("Enter")
+    expect(page.locator(".el-picker__popper:visible")).to_have_count(0)
+
+
+def drawn_charts(page: Page) -> int:
+    """How many chart canvases have something drawn on them (not an empty canvas)."""
+    count: int = page.evaluate(
+        """() => [...document.querySelectorAll('.echart canvas')].filter(c => {
+            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+            let inked = 0
+            for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++
+            return inked > 2000
+        }).length"""
+    )
+    return count
+
+
 def sign_in(page: Page, base: str, mobile: str, next_path: str = "/") -> None:
     """The login screen, on the way to `next_path`."""
     page.goto(base + next_path)

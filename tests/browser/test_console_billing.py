@@ -9,19 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, choose, enter_date, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
 OLD_COMPOUND = "杏花岭片区·老旧小区"
-
-
-def choose(page: Page, select_test_id: str, option: str) -> None:
-    """Open an Element Plus select and pick an option (the list is drawn outside the form)."""
-    page.get_by_test_id(select_test_id).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
 
 
 def test_liu_jianhua_runs_the_month_takes_a_counter_payment_and_prints_the_receipt(
@@ -71,8 +65,7 @@ def test_liu_jianhua_runs_the_month_takes_a_counter_payment_and_prints_the_recei
     choose(page, "rate-structure", "多层")
     choose(page, "rate-model", "社区托管")
     page.get_by_label("单价（元/㎡·月）").fill("0.50")
-    page.get_by_label("生效日期").fill(f"{month}-01")
-    page.get_by_label("生效日期").press("Enter")
+    enter_date(page, "生效日期", f"{month}-01")
     page.get_by_role("button", name="新建", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("已新建收费标准：多层，0.50 元/㎡·月")
     expect(page.get_by_test_id("rate-cards")).to_contain_text("社区托管")
@@ -80,8 +73,7 @@ def test_liu_jianhua_runs_the_month_takes_a_counter_payment_and_prints_the_recei
 
     # The month's bills: the run's progress, then its report; twelve dwellings billed.
     page.get_by_role("tab", name="开单与收取率").click()
-    page.get_by_label("账期").fill(month)
-    page.get_by_label("账期").press("Enter")
+    enter_date(page, "账期", month)
     page.get_by_test_id("run-start").click()
     report = page.get_by_test_id("run-report")
     expect(report).to_contain_text("本次开出12 张")

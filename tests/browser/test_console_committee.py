@@ -25,8 +25,21 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, DIST, WANG, ZHAO, phone
-from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, login, until
+from tests.browser.desk import (
+    AXE,
+    DESK,
+    DIST,
+    PASSWORD,
+    SLOW,
+    WANG,
+    ZHAO,
+    check_screen,
+    choose,
+    drawn_charts,
+    login,
+    phone,
+    until,
+)
 from tests.e2e.conftest import Embedded, free_port
 from tests.helpers import ok
 
@@ -44,26 +57,6 @@ def street_with_votes(tmp_path: Path) -> Iterator[Embedded]:
     node.wait_ready(timeout=240)
     yield node
     node.stop()
-
-
-def drawn_charts(page: Page) -> int:
-    """How many chart canvases have something drawn on them (not an empty canvas)."""
-    count: int = page.evaluate(
-        """() => [...document.querySelectorAll('.echart canvas')].filter(c => {
-            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
-            let inked = 0
-            for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++
-            return inked > 2000
-        }).length"""
-    )
-    return count
-
-
-def choose(page: Page, test_id: str, option: str) -> None:
-    """Open an Element Plus select and pick an option (the list is drawn outside the form)."""
-    page.get_by_test_id(test_id).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)  # closed before the next one opens
 
 
 def at_desk(browser: Any, base: str, mobile: str, errors: list[str], landing: bool = False) -> tuple[Any, Page]:

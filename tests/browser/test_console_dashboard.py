@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.desk import AXE, DESK, DIST, PASSWORD, SLOW, check_screen, login, until
+from tests.browser.desk import AXE, DESK, DIST, PASSWORD, SLOW, check_screen, drawn_charts, login, until
 from tests.e2e.conftest import Embedded, free_port
 from tests.helpers import ok
 
@@ -30,19 +30,6 @@ def street_with_history(tmp_path: Path) -> Iterator[Embedded]:
     node.wait_ready(timeout=180)  # migrations and the demo on a busy machine
     yield node
     node.stop()
-
-
-def drawn_charts(page: Page) -> int:
-    """How many chart canvases have something drawn on them (not an empty canvas)."""
-    count: int = page.evaluate(
-        """() => [...document.querySelectorAll('.echart canvas')].filter(c => {
-            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
-            let inked = 0
-            for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++
-            return inked > 2000
-        }).length"""
-    )
-    return count
 
 
 def summary(book: Any) -> dict[str, Any]:

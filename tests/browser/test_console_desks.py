@@ -15,8 +15,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from tests.api.registry.builders import id_card
-from tests.browser.conftest import SCREENSHOTS, WANG, ZHANG
-from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
@@ -150,11 +149,6 @@ def ledger_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def pick(page: Page, test_id: str, option: str) -> None:
-    page.get_by_test_id(test_id).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-
-
 def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embedded, browser: Any) -> None:
     base = platform_process.base
     expect.set_options(timeout=30_000)
@@ -172,7 +166,7 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     expect(page).to_have_url(re.compile(r"/console"))
     page.get_by_role("link", name="基础台账").click()
     expect(page.get_by_role("heading", name="基础台账")).to_be_visible()
-    pick(page, "registry-compound", OLD_COMPOUND)
+    choose(page, "registry-compound", OLD_COMPOUND)
 
     # The place tree: her community, its compounds; a new building 9 in the old compound.
     tree = page.get_by_test_id("place-tree")
@@ -224,7 +218,7 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
 
     # A ledger with one bad row: the good row is written, the bad one shown with its reason.
     page.get_by_role("tab", name="导入导出").click()
-    pick(page, "import-mode", "只写入正确的行")
+    choose(page, "import-mode", "只写入正确的行")
     page.get_by_test_id("import-file").set_input_files(
         files=[{"name": "十二号楼.csv", "mimeType": "text/csv", "buffer": ledger_csv()}]
     )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, choose, enter_date, login, until
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
@@ -25,11 +25,6 @@ def months_before(month: str, n: int) -> list[str]:
         year, m = (year - 1, 12) if m == 1 else (year, m - 1)
         out.append(f"{year}-{m:02d}")
     return out
-
-
-def pick(page: Page, test_id: str, option: str) -> None:
-    page.get_by_test_id(test_id).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
 
 
 def test_li_jianguo_publishes_and_prints_last_months_red_and_black_lists(
@@ -85,9 +80,8 @@ def test_li_jianguo_publishes_and_prints_last_months_red_and_black_lists(
     page.get_by_role("link", name="红黑榜").click()
     expect(page.get_by_role("heading", name="党员积分红黑榜")).to_be_visible()
 
-    pick(page, "lists-compound", COMPOUND)
-    page.get_by_label("月份", exact=True).fill(month)
-    page.get_by_label("月份", exact=True).press("Enter")
+    choose(page, "lists-compound", COMPOUND)
+    enter_date(page, "月份", month)
     sheet = page.get_by_test_id("lists")
     expect(sheet).to_contain_text(f"{COMPOUND} {month} 党员积分红黑榜")
     expect(page.get_by_test_id("lists-state")).to_contain_text("未公示")

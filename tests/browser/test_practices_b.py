@@ -58,7 +58,7 @@ def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_proces
     drawer.get_by_label("调解人姓名").fill("周法官")
     check_screen(page, "pb-03-console-choice", full_page=True)
     drawer.get_by_role("button", name="登记选择").click()
-    expect(drawer.get_by_text("调解人：社区法官 周法官")).to_be_visible()
+    expect(drawer.get_by_text("调解人：社区法官 周法官", exact=True)).to_be_visible()
 
     drawer.get_by_label("地点").fill("小区党群服务站")
     drawer.get_by_label("参加人员").fill("王秀英、孙先生、周法官、张丽")

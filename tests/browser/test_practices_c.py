@@ -12,17 +12,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.browser.desk import DESK, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, until
 from tests.e2e.conftest import Embedded
+from tests.helpers import ok
 
 B = "/api/v1/billing"
 WANG, LI = "13800000004", "13800000001"
-
-
-def ok(answer: Any, status: int = 201) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 def street_set_up(base: str) -> dict[str, Any]:
@@ -52,7 +47,7 @@ def street_set_up(base: str) -> dict[str, Any]:
             {"name": "红白喜事", "pricing": "per_use", "fee_fen": 20_000},
         ],
     }
-    space = ok(SLOW.post(f"{base}{B}/shared-spaces", json=space, headers=li))
+    space = ok(SLOW.post(f"{base}{B}/shared-spaces", json=space, headers=li), 201)
     company = ok(
         SLOW.post(
             f"{base}{B}/property-companies",
@@ -62,7 +57,8 @@ def street_set_up(base: str) -> dict[str, Any]:
                 "credit_code": "91510115MA61AB1C2D",
             },
             headers=li,
-        )
+        ),
+        201,
     )
     contract = ok(
         SLOW.post(
@@ -82,7 +78,8 @@ def street_set_up(base: str) -> dict[str, Any]:
                 ],
             },
             headers=li,
-        )
+        ),
+        201,
     )
     ok(
         SLOW.post(
@@ -94,7 +91,8 @@ def street_set_up(base: str) -> dict[str, Any]:
                 "closes_on": (today + timedelta(days=30)).isoformat(),
             },
             headers=li,
-        )
+        ),
+        201,
     )
     return {
         "compound": compound,
@@ -197,7 +195,8 @@ def test_staff_receive_a_fee_read_usage_review_the_company_and_see_price_beside_
                 "ends_at": end,
             },
             headers=world["wang"],
-        )
+        ),
+        201,
     )
     card = {
         "scope_id": compound,
@@ -206,7 +205,7 @@ def test_staff_receive_a_fee_read_usage_review_the_company_and_see_price_beside_
         "rate_yuan_per_m2_month": "0.55",
         "effective_from": world["contract"]["starts_on"],
     }
-    ok(SLOW.post(f"{base}{B}/rate-cards", json=card, headers=world["li"]))
+    ok(SLOW.post(f"{base}{B}/rate-cards", json=card, headers=world["li"]), 201)
 
     desk = browser.new_context(viewport=DESK, locale="zh-CN")
     page = desk.new_page()

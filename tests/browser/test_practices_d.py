@@ -9,20 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE
-from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, sign_in, until
 from tests.e2e.conftest import Embedded
 
 R = "/api/v1/registry"
-
-
-def sign_in(page: Page, base: str, mobile: str, next_path: str = "/") -> None:
-    page.goto(base + next_path)
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def phone(browser: Any, errors: list[str]) -> Any:
