@@ -113,13 +113,15 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
     for p in proposals:
         expect(follow.get_by_role("button", name=re.compile(re.escape(p["title"])))).to_contain_text(p["status_label"])
     check_screen(wang, "62-proposals-to-follow", full_page=True)
-    first = proposals[0]
+    first = next(p for p in proposals if p["title"] == "更换单元门禁")
     follow.get_by_role("button", name=re.compile(re.escape(first["title"]))).click()
     expect(wang.get_by_role("heading", name=first["title"])).to_be_visible()
     expect(wang.get_by_test_id("stage")).to_have_text(first["status_label"])
     steps = wang.get_by_test_id("steps")
     expect(steps).to_contain_text("三事分流")
     expect(steps).to_contain_text("业主表决")
+    expect(steps).to_contain_text("已完成")
+    expect(wang.get_by_text("更换门禁", exact=True)).to_be_visible()  # the plan
     expect(wang.get_by_role("textbox")).to_have_count(0)  # read-only: nothing to fill in here
     check_screen(wang, "63-proposal-131-steps", full_page=True)
 
