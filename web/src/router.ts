@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/grid', name: 'tasks', component: () => import('./views/grid/TasksView.vue'), meta: { title: '网格任务' } },
     { path: '/party', name: 'party', component: () => import('./views/party/PartyView.vue'), meta: { title: '党员服务' } },
     { path: '/tasks/:id', name: 'task', component: () => import('./views/work/TaskView.vue'), meta: { title: '任务详情' } },
+    { path: '/proposals/:id', name: 'proposal', component: () => import('./views/votes/ProposalView.vue'), meta: { title: '议题进展' } },
     { path: '/votes/:id', name: 'vote', component: () => import('./views/votes/VoteView.vue'), meta: { title: '业主表决' } },
     { path: '/committee-rating', name: 'committee-rating', component: () => import('./views/committee/CommitteeRatingView.vue'), meta: { title: '业委会测评' } },
     { path: '/board', name: 'board', component: () => import('./views/BoardView.vue'), meta: { title: '公示栏' } },

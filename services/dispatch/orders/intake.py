@@ -115,6 +115,12 @@ async def place_order(
             "Give household_id, or compound_id and place",
             details=[{"field": "household_id"}],
         )
+    if (body.lat is None) != (body.long is None):
+        raise InvalidInput(
+            "手机定位须同时给出纬度和经度 (lat + long)",
+            "A location needs both lat and long",
+            details=[{"field": "lat" if body.lat is None else "long"}],
+        )
     area, street_id = await _area(session, compound_id)
     own_home = household_id is not None and principal.has(Role.resident, "household", household_id)
     home_compounds = {
@@ -155,6 +161,8 @@ async def place_order(
         household_id=household_id,
         dwelling_id=dwelling_id,
         place=(body.place or "").strip() or None,
+        lat=body.lat,
+        long=body.long,
         requester_person_id=requester,
         recorded_by_person_id=principal.person_id,
         category=category.code,

@@ -179,6 +179,8 @@ def show(order: Order, category_name: str) -> s.OrderOut:
         street_id=order.street_id,
         household_id=order.household_id,
         place=order.place,
+        lat=order.lat,
+        long=order.long,
         requester_person_id=order.requester_person_id,
         recorded_by_person_id=order.recorded_by_person_id,
         category=order.category,

@@ -34,6 +34,12 @@ class OrderCreate(In):
     household_id: int | None = Field(default=None, gt=0, description="the home it is for; omit for a public place")
     compound_id: int | None = Field(default=None, gt=0, description="for a public place in the compound")
     place: str | None = Field(default=None, max_length=200, description="where, for a public place")
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="纬度：报事人同意后手机定位所得 (WGS-84 latitude, with `long`)"
+    )
+    long: float | None = Field(
+        default=None, ge=-180, le=180, description="经度：报事人同意后手机定位所得 (WGS-84 longitude, with `lat`)"
+    )
     fields: dict[str, Any] = Field(default_factory=dict, description="the category's own fields")
     photos: list[str] = Field(default_factory=list, max_length=9, description="photo references (object keys)")
     channel: Channel | None = Field(default=None, description="door_knocking / phone when a grid worker records it")
@@ -131,6 +137,10 @@ class OrderOut(BaseModel):
     street_id: int | None
     household_id: int | None
     place: str | None
+    lat: float | None = Field(
+        default=None, description="纬度（报事人同意定位时）(latitude, when she sent her location)"
+    )
+    long: float | None = Field(default=None, description="经度 (longitude)")
     requester_person_id: int | None
     recorded_by_person_id: int | None
     category: str

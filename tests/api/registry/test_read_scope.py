@@ -71,8 +71,12 @@ async def test_a_resident_reads_her_own_household_and_nothing_of_her_neighbours(
     wall = await registry.get(f"{API}/compounds/{wang_home.compound_id}/pairings/public", headers=herself)
     assert (wall.status_code, wall.json()["pairings"]) == (200, [])
 
-    # What is public in her compound: its buildings and dwellings.
+    # What is public in her compound: its buildings and dwellings, and the buildings and entrances
+    # the phone's help form offers her for a public place.
     assert (await registry.get(f"{API}/dwellings/{sun_home.dwelling_id}", headers=herself)).status_code == 200
+    here = {"compound_id": wang_home.compound_id}
+    assert wang_home.building_id in ids(await registry.get(f"{API}/buildings", params=here, headers=herself))
+    assert wang_home.entrance_id in ids(await registry.get(f"{API}/entrances", params=here, headers=herself))
 
     # 孙阿姨 sees her own household with its note, and who owns her home; the grid worker sees both.
     sun_headers = platform.token(Grant(Role.resident, "household", sun_home.household_id), person=sun)

@@ -10010,6 +10010,16 @@ export interface components {
              */
             household_id?: number | null;
             /**
+             * Lat
+             * @description 纬度：报事人同意后手机定位所得 (WGS-84 latitude, with `long`)
+             */
+            lat?: number | null;
+            /**
+             * Long
+             * @description 经度：报事人同意后手机定位所得 (WGS-84 longitude, with `lat`)
+             */
+            long?: number | null;
+            /**
              * Photos
              * @description photo references (object keys)
              */
@@ -10084,6 +10094,16 @@ export interface components {
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /**
+             * Lat
+             * @description 纬度（报事人同意定位时）(latitude, when she sent her location)
+             */
+            lat?: number | null;
+            /**
+             * Long
+             * @description 经度 (longitude)
+             */
+            long?: number | null;
             /** Offers */
             offers: components["schemas"]["OfferOut"][];
             /** Offers Made */
@@ -10186,6 +10206,16 @@ export interface components {
             kind: string;
             /** Kind Label */
             kind_label: string;
+            /**
+             * Lat
+             * @description 纬度（报事人同意定位时）(latitude, when she sent her location)
+             */
+            lat?: number | null;
+            /**
+             * Long
+             * @description 经度 (longitude)
+             */
+            long?: number | null;
             /** Offers Made */
             offers_made: number;
             /** Photos */
