@@ -5406,13 +5406,16 @@ export interface components {
             /** Id */
             id: number;
             /** Label */
-            label: string;
+            readonly label: string;
             /** Person Id */
             person_id: number;
             /** Role */
             role: string;
-            /** Scope */
-            scope: string | null;
+            /**
+             * Scope
+             * @description KIND:ID, e.g. grid:3; null when unscoped
+             */
+            readonly scope: string | null;
         };
         /**
          * AgeBucket
@@ -6541,10 +6544,13 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** CheckInOut */
+        /**
+         * CheckInOut
+         * @description Who checked in comes from the member's person, loaded beside the check-in.
+         */
         CheckInOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /**
              * Checked In At
              * Format: date-time
@@ -8409,7 +8415,10 @@ export interface components {
          * @enum {string}
          */
         GridWorkerKind: "full_time" | "part_time";
-        /** GridWorkerOut */
+        /**
+         * GridWorkerOut
+         * @description The name and the grids come from the person's row and the assignments, beside the row.
+         */
         GridWorkerOut: {
             /**
              * Created At
@@ -8422,7 +8431,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["GridWorkerKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Name */
             name: string;
             /** Person Id */
@@ -8461,7 +8470,10 @@ export interface components {
          * @enum {string}
          */
         HeadKind: "building" | "entrance" | "courtyard";
-        /** HeadOut */
+        /**
+         * HeadOut
+         * @description The head's name comes from the person's row (`row_with(head, person_name=…)`).
+         */
         HeadOut: {
             /** Compound Id */
             compound_id: number;
@@ -8474,7 +8486,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["HeadKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Person Id */
             person_id: number;
             /** Person Name */
@@ -8771,15 +8783,15 @@ export interface components {
             id: number;
             ledger: components["schemas"]["services__registry__ledgers__domain__Ledger"];
             /** Ledger Label */
-            ledger_label: string;
+            readonly ledger_label: string;
             mode: components["schemas"]["ImportMode"];
             /** Mode Label */
-            mode_label: string;
+            readonly mode_label: string;
             /** Processed Rows */
             processed_rows: number;
             status: components["schemas"]["JobStatus"];
             /** Status Label */
-            status_label: string;
+            readonly status_label: string;
             /** Total Rows */
             total_rows: number;
             /** Unchanged Rows */
@@ -9595,13 +9607,16 @@ export interface components {
             /** Since */
             since?: string | null;
         };
-        /** MembershipOut */
+        /**
+         * MembershipOut
+         * @description The member's name comes from the person's row (`row_with(membership, name=…)`).
+         */
         MembershipOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             body: components["schemas"]["Body"];
             /** Body Label */
-            body_label: string;
+            readonly body_label: string;
             /** Compound Id */
             compound_id: number;
             /**
@@ -9617,7 +9632,7 @@ export interface components {
             person_id: number;
             role: components["schemas"]["MemberRole"];
             /** Role Label */
-            role_label: string;
+            readonly role_label: string;
             /** Since */
             since: string | null;
             /** Until */
@@ -10377,7 +10392,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["PairingKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Party Member Id */
             party_member_id: number | null;
             /** Public */
@@ -10492,7 +10507,11 @@ export interface components {
              */
             skills?: string[];
         };
-        /** PartyMemberOut */
+        /**
+         * PartyMemberOut
+         * @description Name, home and skills come from the member's person and skill rows, loaded beside it
+         *     (`row_with(member, **facts(member))`).
+         */
         PartyMemberOut: {
             /** Compound Id */
             compound_id: number | null;
@@ -10507,7 +10526,7 @@ export interface components {
             id: number;
             ledger: components["schemas"]["PartyLedger"];
             /** Ledger Label */
-            ledger_label: string;
+            readonly ledger_label: string;
             /** Max Open Orders */
             max_open_orders: number;
             /** Name */
@@ -10519,7 +10538,7 @@ export interface components {
             /** Person Id */
             person_id: number;
             /** Skill Labels */
-            skill_labels: string[];
+            readonly skill_labels: string[];
             /** Skills */
             skills: components["schemas"]["Skill"][];
             /** Version */
@@ -10604,7 +10623,7 @@ export interface components {
             id: number;
             level: components["schemas"]["PartyOrgLevel"];
             /** Level Label */
-            level_label: string;
+            readonly level_label: string;
             /** Name */
             name: string;
             /** Parent Id */
@@ -11578,7 +11597,8 @@ export interface components {
         };
         /**
          * ResidentOut
-         * @description A resident as every permitted reader sees them: ID card and mobile masked.
+         * @description A resident as every permitted reader sees them: ID card and mobile masked (decrypted and
+         *     masked beside the row, `show_resident`).
          */
         ResidentOut: {
             /** Anonymised */
@@ -11594,7 +11614,7 @@ export interface components {
             created_at: string;
             gender: components["schemas"]["Gender"] | null;
             /** Gender Label */
-            gender_label: string | null;
+            readonly gender_label: string | null;
             /** Household Id */
             household_id: number | null;
             /** Id */
@@ -11606,7 +11626,7 @@ export interface components {
             id_card_masked: string | null;
             kind: components["schemas"]["ResidentKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /**
              * Mobile Masked
              * @example 138****0004
@@ -11824,17 +11844,21 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** RoleOut */
+        /**
+         * RoleOut
+         * @description Read from a token's grant or an admin grant's row: the place is kept as kind and id and
+         *     shown as one `KIND:ID`.
+         */
         RoleOut: {
             /** Label */
-            label: string;
+            readonly label: string;
             /** Role */
             role: string;
             /**
              * Scope
              * @description KIND:ID, e.g. grid:3; null when unscoped
              */
-            scope: string | null;
+            readonly scope: string | null;
         };
         /** RollCallOut */
         RollCallOut: {
