@@ -6675,7 +6675,7 @@ export interface components {
         /** ClientKeyOut */
         ClientKeyOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /** Client Name */
             client_name: string;
             /** Id */
@@ -6694,7 +6694,7 @@ export interface components {
             /** Place Kind */
             place_kind: string;
             /** Place Label */
-            place_label: string;
+            readonly place_label: string;
             /**
              * Prefix
              * @description the key's first characters, to tell keys apart; never the key
@@ -8869,7 +8869,7 @@ export interface components {
         /** IssuedKey */
         IssuedKey: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /**
              * Api Key
              * @description shown once: only its hash is kept
@@ -8893,7 +8893,7 @@ export interface components {
             /** Place Kind */
             place_kind: string;
             /** Place Label */
-            place_label: string;
+            readonly place_label: string;
             /**
              * Prefix
              * @description the key's first characters, to tell keys apart; never the key
