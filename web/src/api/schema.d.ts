@@ -13468,7 +13468,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["DisclosureKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Proposal Id */
             proposal_id: number | null;
             /**
