@@ -11296,15 +11296,15 @@ export interface components {
             id: number;
             management_model: components["schemas"]["billing_ManagementModel"];
             /** Management Model Label */
-            management_model_label: string;
+            readonly management_model_label: string;
             /** Rate Yuan Per M2 Month */
-            rate_yuan_per_m2_month: string;
+            readonly rate_yuan_per_m2_month: string;
             /** Scope Id */
             scope_id: number;
             scope_kind: components["schemas"]["RateScope"];
             structure: components["schemas"]["Structure"];
             /** Structure Label */
-            structure_label: string;
+            readonly structure_label: string;
             /** Vacancy Percent */
             vacancy_percent: number;
         };
