@@ -54,20 +54,6 @@ async def review(session: AsyncSession, principal: Principal, body: s.ReviewCrea
     return (await reviews_of(session, contract.compound_id, review_id=review_id))[0]
 
 
-def _out(row: Any) -> s.ReviewOut:
-    return s.ReviewOut(
-        id=row.id,
-        contract_id=row.contract_id,
-        compound_id=row.compound_id,
-        company_name=row.company_name,
-        period=row.period,
-        lines=[s.ReviewLine(**line) for line in json.loads(row.scores)],
-        total=row.total,
-        note=row.note,
-        created_at=row.created_at,
-    )
-
-
 def _query() -> Any:
     return (
         select(performance_reviews, property_companies.c.name.label("company_name"))
@@ -81,14 +67,14 @@ async def reviews_of(session: AsyncSession, compound_id: int, *, review_id: int 
     if review_id is not None:
         query = query.where(performance_reviews.c.id == review_id)
     rows = await session.execute(query.order_by(performance_reviews.c.period.desc(), performance_reviews.c.id))
-    return [_out(r) for r in rows]
+    return [s.ReviewOut.model_validate(r) for r in rows]
 
 
 async def latest_per_contract(session: AsyncSession, contract_ids: list[int]) -> dict[int, s.ReviewOut]:
     rows = await session.execute(
         _query().where(performance_reviews.c.contract_id.in_(contract_ids)).order_by(performance_reviews.c.period)
     )
-    return {r.contract_id: _out(r) for r in rows}  # later periods overwrite earlier ones
+    return {r.contract_id: s.ReviewOut.model_validate(r) for r in rows}  # later periods overwrite earlier ones
 
 
 def reviews_xlsx(reviews: list[s.ReviewOut], compound_name: str) -> bytes:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.billing.contracts.domain import CreditList
+from shared.responses import FromRow, JsonText
 
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -127,13 +129,13 @@ class ReviewLine(BaseModel):
     score: int
 
 
-class ReviewOut(BaseModel):
+class ReviewOut(FromRow):
     id: int
     contract_id: int
     compound_id: int
     company_name: str
     period: str
-    lines: list[ReviewLine]
+    lines: Annotated[list[ReviewLine], JsonText] = Field(validation_alias="scores")
     total: int
     note: str
     created_at: datetime

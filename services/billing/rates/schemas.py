@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from services.billing.contracts.schemas import ContractStandard
-from services.billing.rates.domain import ManagementModel, RateScope, Structure
+from services.billing.rates.domain import ManagementModel, RateScope, Structure, rate_text
+from shared.responses import FromRow
 
 
 class RateCardCreate(BaseModel):
@@ -23,15 +24,14 @@ class RateCardCreate(BaseModel):
     effective_to: date | None = None
 
 
-class RateCardOut(BaseModel):
+class RateCardOut(FromRow):
     id: int
     scope_kind: RateScope
     scope_id: int
     structure: Structure
-    structure_label: str
     management_model: ManagementModel
-    management_model_label: str
-    rate_yuan_per_m2_month: str
+    # Stored in hundredths of a fen per m² and month; shown as yuan (rate_yuan_per_m2_month).
+    rate_units: int = Field(exclude=True)
     vacancy_percent: int
     effective_from: date
     effective_to: date | None
@@ -40,3 +40,18 @@ class RateCardOut(BaseModel):
         default=None,
         description="收费价格与服务标准衔接: the service contract in force on the card's first day (compound cards)",
     )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def structure_label(self) -> str:
+        return self.structure.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def management_model_label(self) -> str:
+        return self.management_model.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rate_yuan_per_m2_month(self) -> str:
+        return rate_text(self.rate_units)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,25 +14,6 @@ from services.billing.rates.models import rate_cards
 from services.billing.rates.schemas import RateCardCreate, RateCardOut
 from shared.auth import Principal
 from shared.clock import clock_of
-
-
-def card_out(row: Any) -> RateCardOut:
-    structure = domain.Structure(row.structure)
-    model = domain.ManagementModel(row.management_model)
-    return RateCardOut(
-        id=row.id,
-        scope_kind=domain.RateScope(row.scope_kind),
-        scope_id=row.scope_id,
-        structure=structure,
-        structure_label=structure.label,
-        management_model=model,
-        management_model_label=model.label,
-        rate_yuan_per_m2_month=domain.rate_text(row.rate_units),
-        vacancy_percent=row.vacancy_percent,
-        effective_from=row.effective_from,
-        effective_to=row.effective_to,
-        created_at=row.created_at,
-    )
 
 
 async def create_card(session: AsyncSession, principal: Principal, body: RateCardCreate, now: datetime) -> RateCardOut:
@@ -73,7 +53,7 @@ async def create_card(session: AsyncSession, principal: Principal, body: RateCar
         )
     ).scalar_one()
     row = (await session.execute(select(rate_cards).where(rate_cards.c.id == card_id))).one()
-    return card_out(row)
+    return RateCardOut.model_validate(row)
 
 
 async def list_cards(session: AsyncSession, scope_kind: domain.RateScope, scope_id: int) -> list[RateCardOut]:
@@ -85,7 +65,7 @@ async def list_cards(session: AsyncSession, scope_kind: domain.RateScope, scope_
             .order_by(rate_cards.c.structure, rate_cards.c.management_model, rate_cards.c.effective_from)
         )
     )
-    cards = [card_out(row) for row in rows]
+    cards = [RateCardOut.model_validate(row) for row in rows]
     if scope_kind != domain.RateScope.compound:
         return cards
     # The price beside the quality it buys: each card with the service contract in force today

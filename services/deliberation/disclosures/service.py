@@ -66,23 +66,7 @@ async def publish(
     )
     session.add(disclosure)
     await session.flush()
-    return _out(disclosure)
-
-
-def _out(d: Disclosure) -> s.DisclosureOut:
-    kind = DisclosureKind(d.kind)
-    return s.DisclosureOut(
-        id=d.id,
-        compound_id=d.compound_id,
-        proposal_id=d.proposal_id,
-        kind=kind,
-        kind_label=kind.label,
-        title=d.title,
-        body=d.body,
-        published_by_person_id=d.published_by_person_id,
-        published_at=d.published_at,
-        audit_hash=d.audit_hash,
-    )
+    return s.DisclosureOut.model_validate(disclosure)
 
 
 async def of_compound(session: AsyncSession, compound_id: int) -> list[s.DisclosureOut]:
@@ -90,4 +74,4 @@ async def of_compound(session: AsyncSession, compound_id: int) -> list[s.Disclos
     rows = await session.scalars(
         select(Disclosure).where(Disclosure.compound_id == compound_id).order_by(Disclosure.id.desc()).limit(200)
     )
-    return [_out(d) for d in rows]
+    return [s.DisclosureOut.model_validate(d) for d in rows]

@@ -25,6 +25,7 @@ from services.deliberation.votes.tally import (
 from shared.auth import Principal
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.responses import row_with
 
 
 def not_an_owner_error() -> Forbidden:
@@ -126,15 +127,10 @@ async def taken_items(session: AsyncSession, vote_id: int, key: str) -> dict[int
 
 
 def ballot_out(b: Ballot | Issued, awaiting_witness: bool | None = None) -> s.BallotOut:
-    return s.BallotOut(
-        item_id=b.item_id,
-        choice=Choice(b.choice),
-        via=d.Via(b.via),
-        version=b.version,
-        receipt=b.receipt,
-        receipt_nonce=b.nonce,
-        awaiting_witness=bool(b.pending) if isinstance(b, Ballot) else bool(awaiting_witness),
-    )
+    """The receipt's nonce is shown under the name the voter keeps it by, and a ballot just
+    issued (no row read back) is told whether it awaits its witness."""
+    pending = bool(b.pending) if isinstance(b, Ballot) else bool(awaiting_witness)
+    return s.BallotOut.model_validate(row_with(b, receipt_nonce=b.nonce, awaiting_witness=pending))
 
 
 async def insert_ballots(

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.deliberation.votes.domain import Via, VoteStatus
 from services.deliberation.votes.tally import Choice, Matter, Outcome, Threshold
+from shared.responses import FromRow
 
 
 class In(BaseModel):
@@ -109,7 +110,7 @@ class VoteOut(BaseModel):
     items: list[VoteItemOut]
 
 
-class BallotOut(BaseModel):
+class BallotOut(FromRow):
     item_id: int
     choice: Choice
     via: Via

@@ -14,7 +14,7 @@ from services.dispatch.credit import schemas as s
 from services.dispatch.credit.access import require_redeemer
 from services.dispatch.credit.domain import CreditReason
 from services.dispatch.credit.models import CreditEntry, ShopItem
-from services.dispatch.credit.stocking import get_item, item_out
+from services.dispatch.credit.stocking import get_item
 from services.dispatch.projections.models import HouseholdView
 from shared.auth import Principal
 from shared.clock import month_of
@@ -71,4 +71,4 @@ async def redeem(
     await session.flush()
     await session.refresh(item)
     [out] = await reading.show(session, [entry])
-    return s.CreditRedemptionOut(entry=out, item=item_out(item), balance=balance - cost)
+    return s.CreditRedemptionOut(entry=out, item=s.ShopItemOut.model_validate(item), balance=balance - cost)

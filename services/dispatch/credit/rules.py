@@ -36,6 +36,8 @@ async def rules_for(session: AsyncSession, compound_id: int) -> tuple[CreditRule
 
 
 def _show(compound_id: int, rules: CreditRules, row: CreditRuleRow | None) -> s.CreditRulesOut:
+    """Not read from a row: a compound without its own rules has none (the defaults apply,
+    version 0), and the points per reason come from the rules, not a column."""
     lines = [
         s.CreditRuleLine(reason=r.value, reason_label=r.label, points=rules.points_for(r))
         for r in CreditReason

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.dispatch.credit.domain import DEFAULT_POINTS, CreditReason
 from shared.pagination import Page
+from shared.responses import FromRow
 
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -99,7 +100,7 @@ class ShopRestock(BaseModel):
     version: int = Field(ge=1, description="the version you saw")
 
 
-class ShopItemOut(BaseModel):
+class ShopItemOut(FromRow):
     id: int
     compound_id: int
     name: str

@@ -17,18 +17,6 @@ from shared.locking import check_version
 from shared.pagination import int_cursor, keyset_page
 
 
-def item_out(item: ShopItem) -> s.ShopItemOut:
-    return s.ShopItemOut(
-        id=item.id,
-        compound_id=item.compound_id,
-        name=item.name,
-        points=item.points,
-        stock=item.stock,
-        active=item.active,
-        version=item.version,
-    )
-
-
 async def get_item(session: AsyncSession, item_id: int) -> ShopItem:
     item = await session.get(ShopItem, item_id)
     if item is None:
@@ -44,7 +32,7 @@ async def add_item(session: AsyncSession, principal: Principal, body: s.ShopItem
     item.version = 1
     session.add(item)
     await session.flush()
-    return item_out(item)
+    return s.ShopItemOut.model_validate(item)
 
 
 async def restock(session: AsyncSession, principal: Principal, item_id: int, body: s.ShopRestock) -> s.ShopItemOut:
@@ -62,7 +50,7 @@ async def restock(session: AsyncSession, principal: Principal, item_id: int, bod
         item.active = body.active
     item.version += 1
     await session.flush()
-    return item_out(item)
+    return s.ShopItemOut.model_validate(item)
 
 
 async def items_of(session: AsyncSession, compound_id: int, cursor: str | None, limit: int) -> s.ShopItemPage:
@@ -72,4 +60,4 @@ async def items_of(session: AsyncSession, compound_id: int, cursor: str | None, 
         query = query.where(ShopItem.id > after)
     rows = (await session.scalars(query.order_by(ShopItem.id).limit(limit + 1))).all()
     page, next_cursor = keyset_page(rows, limit, lambda i: i.id)
-    return s.ShopItemPage(items=[item_out(i) for i in page], next_cursor=next_cursor)
+    return s.ShopItemPage(items=[s.ShopItemOut.model_validate(i) for i in page], next_cursor=next_cursor)

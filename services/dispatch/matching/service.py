@@ -22,6 +22,8 @@ async def rule_for(session: AsyncSession, compound_id: int) -> tuple[Eligibility
 
 
 def _show(compound_id: int, rule: Eligibility, row: EligibilityRow | None) -> s.EligibilityOut:
+    """Not read from a row: a compound without its own rule has none (the default applies,
+    version 0), and each ledger carries how its members qualify."""
     in_order = [ledger for ledger in PartyLedger if ledger in rule.ledgers]
     return s.EligibilityOut(
         compound_id=compound_id,

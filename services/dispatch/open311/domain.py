@@ -8,6 +8,9 @@ from services.dispatch.orders.domain import FINAL, OrderState
 OPEN = "open"
 CLOSED = "closed"
 
+# The places a client key may be issued for, as a person reads them.
+PLACE_LABEL = {"compound": "小区", "community": "社区", "street": "街道"}
+
 
 def status_of(state: OrderState) -> str:
     """GeoReport knows two statuses; confirmed orders (work done, awaiting rating) are closed."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from services.dispatch.open311.domain import PLACE_LABEL
+from shared.responses import FromRow
 
 
 class Service(BaseModel):
@@ -74,18 +77,26 @@ class ClientKeyCreate(BaseModel):
     place_id: int = Field(gt=0)
 
 
-class ClientKeyOut(BaseModel):
+class ClientKeyOut(FromRow):
     id: int
     client_name: str
     prefix: str = Field(description="the key's first characters, to tell keys apart; never the key")
     person_id: int
     place_kind: str
-    place_label: str
     place_id: int
     issued_by_person_id: int | None
     issued_at: datetime
     revoked_at: datetime | None
-    active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def place_label(self) -> str:
+        return PLACE_LABEL[self.place_kind]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 class IssuedKey(ClientKeyOut):

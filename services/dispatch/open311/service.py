@@ -13,15 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.open311 import schemas as s
+from services.dispatch.open311.domain import PLACE_LABEL
 from services.dispatch.open311.models import ClientKey
 from services.dispatch.orders.models import Order
 from services.dispatch.projections.models import CompoundArea
 from shared.auth import Grant, Place, Principal, Role, require_staff_of
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, NotFound, Unauthorized
+from shared.responses import row_with
 
 PREFIX_LENGTH = 12
-PLACE_LABEL = {"compound": "小区", "community": "社区", "street": "街道"}
 
 
 def _hash(key: str) -> str:
@@ -52,22 +53,6 @@ async def _require_place_admin(session: AsyncSession, principal: Principal, kind
     require_staff_of(principal, Place(street_id=area.street_id, community_id=community_id))
 
 
-def _show(key: ClientKey) -> s.ClientKeyOut:
-    return s.ClientKeyOut(
-        id=key.id,
-        client_name=key.client_name,
-        prefix=key.prefix,
-        person_id=key.person_id,
-        place_kind=key.place_kind,
-        place_label=PLACE_LABEL[key.place_kind],
-        place_id=key.place_id,
-        issued_by_person_id=key.issued_by_person_id,
-        issued_at=key.issued_at,
-        revoked_at=key.revoked_at,
-        active=key.revoked_at is None,
-    )
-
-
 async def issue(session: AsyncSession, body: s.ClientKeyCreate, principal: Principal, now: datetime) -> s.IssuedKey:
     """A new key for a client application; the answer carries the key itself, once."""
     await _require_place_admin(session, principal, body.place_kind, body.place_id)
@@ -84,7 +69,7 @@ async def issue(session: AsyncSession, body: s.ClientKeyCreate, principal: Princ
     )
     session.add(row)
     await session.flush()
-    return s.IssuedKey(**_show(row).model_dump(), api_key=key)
+    return s.IssuedKey.model_validate(row_with(row, api_key=key))
 
 
 async def list_keys(session: AsyncSession, principal: Principal, kind: str, place_id: int) -> list[s.ClientKeyOut]:
@@ -92,7 +77,7 @@ async def list_keys(session: AsyncSession, principal: Principal, kind: str, plac
     rows = await session.scalars(
         select(ClientKey).where(ClientKey.place_kind == kind, ClientKey.place_id == place_id).order_by(ClientKey.id)
     )
-    return [_show(r) for r in rows]
+    return [s.ClientKeyOut.model_validate(r) for r in rows]
 
 
 async def revoke(session: AsyncSession, key_id: int, principal: Principal, now: datetime) -> s.ClientKeyOut:
@@ -104,7 +89,7 @@ async def revoke(session: AsyncSession, key_id: int, principal: Principal, now: 
         raise Conflict("该密钥已吊销", "The key is already revoked", code=ErrorCode.already_revoked)
     row.revoked_at, row.revoked_by_person_id = now, principal.person_id
     await session.flush()
-    return _show(row)
+    return s.ClientKeyOut.model_validate(row)
 
 
 async def client_of(session: AsyncSession, api_key: str) -> ClientKey:

@@ -233,6 +233,8 @@ async def publish(session: AsyncSession, body: s.PublishBody, principal: Princip
 
 
 def _show_rules(compound_id: int, rules: PointsRules, row: PointsRuleRow | None) -> s.RulesOut:
+    """Not read from a row: a compound without its own rules has none (the defaults apply,
+    version 0)."""
     return s.RulesOut(compound_id=compound_id, version=row.version if row else 0, own=row is not None, **asdict(rules))
 
 

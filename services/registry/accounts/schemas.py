@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, computed_field
 
+from services.registry.bodies import In
 from services.registry.people.schemas import ResidentOut
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from shared.auth import Role
+from shared.responses import FromRow
 
 
 class TokenRequest(In):
@@ -18,10 +17,23 @@ class TokenRequest(In):
     password: str = Field(min_length=1, max_length=200, examples=["linli-demo"])
 
 
-class RoleOut(BaseModel):
+class RoleOut(FromRow):
+    """Read from a token's grant or an admin grant's row: the place is kept as kind and id and
+    shown as one `KIND:ID`."""
+
     role: str
-    scope: str | None = Field(description="KIND:ID, e.g. grid:3; null when unscoped")
-    label: str
+    scope_kind: str | None = Field(exclude=True)
+    scope_id: int | None = Field(exclude=True)
+
+    @computed_field(description="KIND:ID, e.g. grid:3; null when unscoped")  # type: ignore[prop-decorator]
+    @property
+    def scope(self) -> str | None:
+        return None if self.scope_kind is None else f"{self.scope_kind}:{self.scope_id}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str:
+        return Role(self.role).label
 
 
 class TokenOut(BaseModel):
@@ -64,12 +76,9 @@ class AdminGrantCreate(In):
     scope: str | None = Field(default=None, examples=["community:1"], description="KIND:ID; null when unscoped")
 
 
-class AdminGrantOut(BaseModel):
+class AdminGrantOut(RoleOut):
     id: int
     person_id: int
-    role: str
-    label: str
-    scope: str | None
 
 
 class MeOut(BaseModel):

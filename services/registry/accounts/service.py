@@ -98,11 +98,6 @@ async def _password_matches(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(verify)
 
 
-def role_out(grant: Grant) -> s.RoleOut:
-    scope = f"{grant.scope_kind}:{grant.scope_id}" if grant.scope_kind is not None else None
-    return s.RoleOut(role=grant.role.value, scope=scope, label=grant.role.label)
-
-
 # --- roles from registry data --------------------------------------------------------------
 
 
@@ -219,7 +214,7 @@ async def _issue(
         refresh_token=refresh_token,
         refresh_expires_in=refresh_ttl,
         person_id=person_id,
-        roles=[role_out(g) for g in grants],
+        roles=[s.RoleOut.model_validate(g) for g in grants],
     )
 
 
@@ -279,7 +274,7 @@ async def refresh(
         refresh_token=refresh_token,
         refresh_expires_in=ttl,
         person_id=person_id,
-        roles=[role_out(g) for g in grants],
+        roles=[s.RoleOut.model_validate(g) for g in grants],
     )
 
 
@@ -385,12 +380,6 @@ _SCOPE_PLACES: dict[str, tuple[type[Street] | type[Community] | type[Compound], 
 }
 
 
-def show_admin_grant(row: AdminGrant) -> s.AdminGrantOut:
-    role = Role(row.role)
-    scope = f"{row.scope_kind}:{row.scope_id}" if row.scope_kind is not None else None
-    return s.AdminGrantOut(id=row.id, person_id=row.person_id, role=role.value, label=role.label, scope=scope)
-
-
 async def _grant_area(session: AsyncSession, scope_kind: str | None, scope_id: int | None) -> Area | None:
     if scope_kind is None or scope_id is None:
         return None
@@ -470,7 +459,7 @@ async def create_admin_grant(session: AsyncSession, principal: Principal, body: 
         await session.flush()
     except IntegrityError:
         raise duplicate from None
-    return show_admin_grant(row)
+    return s.AdminGrantOut.model_validate(row)
 
 
 async def list_admin_grants(
@@ -491,7 +480,7 @@ async def list_admin_grants(
         )
     if person_id is not None:
         query = query.where(AdminGrant.person_id == person_id)
-    return [show_admin_grant(row) for row in (await session.scalars(query)).all()]
+    return [s.AdminGrantOut.model_validate(row) for row in (await session.scalars(query)).all()]
 
 
 async def remove_admin_grant(session: AsyncSession, principal: Principal, grant_id: int, now: datetime) -> None:
@@ -518,5 +507,5 @@ async def me(session: AsyncSession, vault: PiiVault, principal: Principal) -> s.
     return s.MeOut(
         person_id=principal.person_id,
         person=show_resident(vault, person) if person is not None else None,
-        roles=[role_out(g) for g in principal.grants],
+        roles=[s.RoleOut.model_validate(g) for g in principal.grants],
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from services.registry.bodies import Out
 from services.registry.committees.domain import Body, MemberRole
 from services.registry.resources import VersionedChange
 
@@ -27,17 +28,28 @@ class MembershipUpdate(VersionedChange):
     until: date | None = Field(default=None, description="卸任日期; a membership with an end date is no longer active")
 
 
-class MembershipOut(BaseModel):
-    id: int
-    version: int
-    created_at: datetime
+class MembershipOut(Out):
+    """The member's name comes from the person's row (`row_with(membership, name=…)`)."""
+
     person_id: int
     name: str
     body: Body
-    body_label: str
     compound_id: int
     role: MemberRole
-    role_label: str
     since: date | None
     until: date | None
-    active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def body_label(self) -> str:
+        return self.body.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def active(self) -> bool:
+        return self.until is None

@@ -21,6 +21,7 @@ from shared.clock import clock_of
 from shared.contracts import registry as c
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
+from shared.responses import row_with
 
 MEMBERSHIP = EntityKind(
     Membership,
@@ -41,22 +42,7 @@ MEMBERSHIP = EntityKind(
 
 
 def show_membership(e: Membership, name: str) -> s.MembershipOut:
-    body, role = Body(e.body), MemberRole(e.role)
-    return s.MembershipOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        person_id=e.person_id,
-        name=name,
-        body=body,
-        body_label=body.label,
-        compound_id=e.compound_id,
-        role=role,
-        role_label=role.label,
-        since=e.since,
-        until=e.until,
-        active=e.until is None,
-    )
+    return s.MembershipOut.model_validate(row_with(e, name=name))
 
 
 async def name_of(session: AsyncSession, e: Membership) -> str:

@@ -11,7 +11,7 @@ from fastapi import BackgroundTasks, File, Form, Query, Request, Response, Uploa
 from services.registry.ledgers import exports
 from services.registry.ledgers import service as ledgers
 from services.registry.ledgers.domain import ImportMode, Ledger
-from services.registry.ledgers.schemas import ImportJobOut, show_job
+from services.registry.ledgers.schemas import ImportJobOut
 from services.registry.ledgers.templates import template_filename, template_workbook
 from services.registry.people.pii import PiiVault
 from services.registry.scope import compound_area, require_admin
@@ -76,7 +76,7 @@ async def start_import(
     )
     background.add_task(_launch, runtime, job.id)
     response.headers["Location"] = f"/api/v1/registry/imports/{job.id}"
-    return show_job(job)
+    return ImportJobOut.model_validate(job)
 
 
 @router.get(
@@ -85,7 +85,7 @@ async def start_import(
     summary="导入进度 (an import job: status, counts, bad rows)",
 )
 async def get_import(job_id: int, session: Session, principal: CurrentPrincipal) -> ImportJobOut:
-    return show_job(await ledgers.job_for(session, job_id, principal))
+    return ImportJobOut.model_validate(await ledgers.job_for(session, job_id, principal))
 
 
 @router.get(

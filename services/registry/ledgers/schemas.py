@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from services.registry.ledgers.domain import ImportMode, JobStatus, Ledger, masked_dict
-from services.registry.ledgers.models import ImportJob
+from shared.responses import FromRow
 
 
 class RowErrorOut(BaseModel):
@@ -21,16 +21,13 @@ class RowErrorOut(BaseModel):
     message_en: str = Field(examples=["ID card check digit is wrong: expected 8, got 1"])
 
 
-class ImportJobOut(BaseModel):
+class ImportJobOut(FromRow):
     """An import job and its progress (poll until status is done or failed)."""
 
     id: int
     ledger: Ledger
-    ledger_label: str
     mode: ImportMode
-    mode_label: str
     status: JobStatus
-    status_label: str
     compound_id: int | None
     filename: str
     file_sha256: str
@@ -43,27 +40,23 @@ class ImportJobOut(BaseModel):
     created_at: datetime
     finished_at: datetime | None
 
-
-def show_job(job: ImportJob) -> ImportJobOut:
-    ledger, mode, status = Ledger(job.ledger), ImportMode(job.mode), JobStatus(job.status)
-    return ImportJobOut(
-        id=job.id,
-        ledger=ledger,
-        ledger_label=ledger.label,
-        mode=mode,
-        mode_label=mode.label,
-        status=status,
-        status_label=status.label,
-        compound_id=job.compound_id,
-        filename=job.filename,
-        file_sha256=job.file_sha256,
-        total_rows=job.total_rows,
-        processed_rows=job.processed_rows,
-        written_rows=job.written_rows,
-        unchanged_rows=job.unchanged_rows,
-        bad_rows=job.bad_rows,
+    @field_validator("errors", mode="before")
+    @classmethod
+    def _masked(cls, errors: list[dict[str, object]] | None) -> list[dict[str, object]]:
         # Masked again on the way out: reports stored before masking still hold full numbers.
-        errors=[RowErrorOut.model_validate(masked_dict(e)) for e in job.errors or []],
-        created_at=job.created_at,
-        finished_at=job.finished_at,
-    )
+        return [masked_dict(e) for e in errors or []]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ledger_label(self) -> str:
+        return self.ledger.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def mode_label(self) -> str:
+        return self.mode.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return self.status.label

@@ -18,7 +18,7 @@ PAIRINGS: Resource = Resource(  # type: ignore[type-arg]
     s.PairingCreate,
     s.PairingUpdate,
     s.PairingOut,
-    p.show_pairing,
+    s.PairingOut.model_validate,
     p.build_pairing,
     p.area_of_pairing,
     p.check_pairing_change,

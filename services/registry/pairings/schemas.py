@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from services.registry.bodies import Out
 from services.registry.pairings.domain import PairingKind
 from services.registry.resources import VersionedChange
 
@@ -31,12 +32,8 @@ class PairingUpdate(VersionedChange):
     until: date | None = None
 
 
-class PairingOut(BaseModel):
-    id: int
-    version: int
-    created_at: datetime
+class PairingOut(Out):
     kind: PairingKind
-    kind_label: str
     compound_id: int
     cadre_person_id: int | None
     party_member_id: int | None
@@ -45,6 +42,11 @@ class PairingOut(BaseModel):
     public: bool
     since: date | None
     until: date | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
 
 
 class WallEntry(BaseModel):

@@ -55,25 +55,6 @@ PAIRING = EntityKind(
 )
 
 
-def show_pairing(e: Pairing) -> s.PairingOut:
-    kind = PairingKind(e.kind)
-    return s.PairingOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        kind=kind,
-        kind_label=kind.label,
-        compound_id=e.compound_id,
-        cadre_person_id=e.cadre_person_id,
-        party_member_id=e.party_member_id,
-        center_household_id=e.center_household_id,
-        household_id=e.household_id,
-        public=e.public,
-        since=e.since,
-        until=e.until,
-    )
-
-
 def _same(column: InstrumentedAttribute[Any], value: object) -> Any:
     return column.is_(None) if value is None else column == value
 

@@ -39,7 +39,7 @@ CENTERS = "党员中心户 (center household)"
     tags=[ORGS],
 )
 async def create_org(body: s.PartyOrgCreate, session: Session, principal: CurrentPrincipal) -> s.PartyOrgOut:
-    return orgs.show_org(await orgs.create_org(session, body, principal))
+    return s.PartyOrgOut.model_validate(await orgs.create_org(session, body, principal))
 
 
 @router.get("/party-orgs", response_model=list[s.PartyOrgOut], summary="党组织列表 (list)", tags=[ORGS])
@@ -59,7 +59,9 @@ async def list_orgs(
 
 @router.get("/party-orgs/{entity_id}", response_model=s.PartyOrgOut, summary="党组织详情 (one)", tags=[ORGS])
 async def get_org(entity_id: int, session: Session, reach: CallerReach) -> s.PartyOrgOut:
-    return orgs.show_org(await get_visible_or_404(session, kinds.PARTY_ORG, entity_id, visibility.org_readable(reach)))
+    return s.PartyOrgOut.model_validate(
+        await get_visible_or_404(session, kinds.PARTY_ORG, entity_id, visibility.org_readable(reach))
+    )
 
 
 @router.get(
@@ -81,7 +83,7 @@ async def org_tree(entity_id: int, session: Session, reach: CallerReach) -> s.Pa
 async def update_org(
     entity_id: int, body: s.PartyOrgUpdate, session: Session, principal: CurrentPrincipal
 ) -> s.PartyOrgOut:
-    return orgs.show_org(await orgs.update_org(session, entity_id, body, principal))
+    return s.PartyOrgOut.model_validate(await orgs.update_org(session, entity_id, body, principal))
 
 
 @router.delete(

@@ -17,7 +17,7 @@ from services.registry.party.domain import (
     check_mentored,
     check_same_compound,
 )
-from services.registry.party.kinds import CENTER_HOUSEHOLD, base_fields, fact, facts
+from services.registry.party.kinds import CENTER_HOUSEHOLD, fact, facts
 from services.registry.party.models import CenterHousehold, Mentorship, PartyMember
 from services.registry.party.visibility import center_readable
 from services.registry.people.models import Person
@@ -27,6 +27,7 @@ from shared.auth import Principal
 from shared.clock import clock_of
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
+from shared.responses import row_with
 
 
 async def _mentored(session: AsyncSession, center_ids: Sequence[int]) -> dict[int, list[int]]:
@@ -49,13 +50,8 @@ async def load_center(session: AsyncSession, center: CenterHousehold) -> CenterH
 
 
 def show_center(e: CenterHousehold) -> s.CenterHouseholdOut:
-    return s.CenterHouseholdOut(
-        **base_fields(e),
-        household_id=e.household_id,
-        party_member_id=e.party_member_id,
-        compound_id=e.compound_id,
-        mentored_household_ids=fact(e, "mentored"),
-    )
+    """The mentored households are loaded beside the row."""
+    return s.CenterHouseholdOut.model_validate(row_with(e, mentored_household_ids=fact(e, "mentored")))
 
 
 async def _check_mentored(session: AsyncSession, household: Household, mentored: list[int]) -> list[int]:

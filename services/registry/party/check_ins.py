@@ -14,7 +14,7 @@ from services.registry.party.domain import (
     check_lives_in,
     normalise_post,
 )
-from services.registry.party.kinds import CHECK_IN, base_fields, fact, facts
+from services.registry.party.kinds import CHECK_IN, fact, facts
 from services.registry.party.models import CheckIn, PartyMember
 from services.registry.party.visibility import check_in_readable
 from services.registry.people.models import Person
@@ -24,20 +24,12 @@ from shared.auth import Principal
 from shared.clock import clock_of
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict
+from shared.responses import row_with
 
 
 def show_check_in(e: CheckIn) -> s.CheckInOut:
-    return s.CheckInOut(
-        **base_fields(e),
-        party_member_id=e.party_member_id,
-        person_id=fact(e, "person_id"),
-        name=fact(e, "name"),
-        compound_id=e.compound_id,
-        post=e.post,
-        checked_in_at=e.checked_in_at,
-        ended_at=e.ended_at,
-        active=e.ended_at is None,
-    )
+    """The person who checked in is loaded beside the row (`facts`)."""
+    return s.CheckInOut.model_validate(row_with(e, person_id=fact(e, "person_id"), name=fact(e, "name")))
 
 
 async def _load_check_in(session: AsyncSession, check_in: CheckIn) -> CheckIn:

@@ -110,7 +110,3 @@ CENTER_HOUSEHOLD = EntityKind(
     },
     lambda e: e.compound_id,
 )
-
-
-def base_fields(e: Any) -> dict[str, Any]:
-    return {"id": e.id, "version": e.version, "created_at": e.created_at}

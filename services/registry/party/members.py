@@ -18,7 +18,7 @@ from services.registry.party.domain import (
     Skill,
     parse_skills,
 )
-from services.registry.party.kinds import PARTY_MEMBER, base_fields, facts
+from services.registry.party.kinds import PARTY_MEMBER, facts
 from services.registry.party.models import CenterHousehold, CheckIn, MemberSkill, PartyMember, PartyOrg
 from services.registry.party.visibility import member_readable, org_area
 from services.registry.people.models import Person
@@ -27,6 +27,7 @@ from shared.auth import Principal
 from shared.clock import clock_of
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
+from shared.responses import row_with
 
 
 async def _person(session: AsyncSession, person_id: int) -> Person:
@@ -67,22 +68,8 @@ async def load_member(session: AsyncSession, member: PartyMember) -> PartyMember
 
 
 def show_member(e: PartyMember) -> s.PartyMemberOut:
-    f = facts(e)
-    ledger = PartyLedger(e.ledger)
-    return s.PartyMemberOut(
-        **base_fields(e),
-        person_id=e.person_id,
-        name=f["name"],
-        household_id=f["household_id"],
-        compound_id=f["compound_id"],
-        ledger=ledger,
-        ledger_label=ledger.label,
-        party_org_id=e.party_org_id,
-        skills=f["skills"],
-        skill_labels=[k.label for k in f["skills"]],
-        on_duty=e.on_duty,
-        max_open_orders=e.max_open_orders,
-    )
+    """Name, home and skills are loaded beside the row (`load_member`)."""
+    return s.PartyMemberOut.model_validate(row_with(e, **facts(e)))
 
 
 def _duplicate_member(person: Person) -> Conflict:

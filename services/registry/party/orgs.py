@@ -19,7 +19,7 @@ from services.registry.party.domain import (
     check_removable,
     place_kind_of,
 )
-from services.registry.party.kinds import PARTY_ORG, base_fields, facts
+from services.registry.party.kinds import PARTY_ORG, facts
 from services.registry.party.models import PartyMember, PartyOrg
 from services.registry.party.visibility import locate, org_readable
 from services.registry.places.domain import normalise_name
@@ -36,19 +36,6 @@ def _duplicate_org(e: PartyOrg) -> Conflict:
         f"{e.place_kind} {e.place_id} already has a {level.value}",
         code=ErrorCode.duplicate,
         details={"field": "place_id", "value": e.place_id, "level": e.level},
-    )
-
-
-def show_org(e: PartyOrg) -> s.PartyOrgOut:
-    level = PartyOrgLevel(e.level)
-    return s.PartyOrgOut(
-        **base_fields(e),
-        level=level,
-        level_label=level.label,
-        name=e.name,
-        place_kind=e.place_kind,
-        place_id=e.place_id,
-        parent_id=e.parent_id,
     )
 
 
@@ -137,7 +124,7 @@ async def list_orgs(
         query = query.where(PartyOrg.level == level.value)
     if place_id is not None:
         query = query.where(PartyOrg.place_id == place_id)
-    return [show_org(e) for e in (await session.scalars(query)).all()]
+    return [s.PartyOrgOut.model_validate(e) for e in (await session.scalars(query)).all()]
 
 
 async def org_tree(session: AsyncSession, reach: Reach, org_id: int) -> s.PartyOrgNode:

@@ -5,22 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, computed_field
 
+from services.registry.bodies import In, Out
 from services.registry.party.domain import MAX_MENTORED, MAX_OPEN_ORDERS, PartyLedger, PartyOrgLevel, Skill
 from services.registry.resources import VersionedChange
 
 Id = Field(gt=0)
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Out(BaseModel):
-    id: int
-    version: int
-    created_at: datetime
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -41,11 +32,15 @@ class PartyOrgUpdate(VersionedChange, In):
 
 class PartyOrgOut(Out):
     level: PartyOrgLevel
-    level_label: str
     name: str
     place_kind: str
     place_id: int
     parent_id: int | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def level_label(self) -> str:
+        return self.level.label
 
 
 class PartyOrgNode(BaseModel):
@@ -83,17 +78,28 @@ class PartyMemberUpdate(VersionedChange, In):
 
 
 class PartyMemberOut(Out):
+    """Name, home and skills come from the member's person and skill rows, loaded beside it
+    (`row_with(member, **facts(member))`)."""
+
     person_id: int
     name: str
     household_id: int | None
     compound_id: int | None
     ledger: PartyLedger
-    ledger_label: str
     party_org_id: int
     skills: list[Skill]
-    skill_labels: list[str]
     on_duty: bool
     max_open_orders: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ledger_label(self) -> str:
+        return self.ledger.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def skill_labels(self) -> list[str]:
+        return [skill.label for skill in self.skills]
 
 
 class LedgerEntry(BaseModel):
@@ -137,6 +143,8 @@ class CheckInEnd(VersionedChange, In):
 
 
 class CheckInOut(Out):
+    """Who checked in comes from the member's person, loaded beside the check-in."""
+
     party_member_id: int
     person_id: int
     name: str
@@ -144,7 +152,11 @@ class CheckInOut(Out):
     post: str
     checked_in_at: datetime
     ended_at: datetime | None
-    active: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
 
 
 # --- center households --------------------------------------------------------------------

@@ -319,7 +319,7 @@ mount(
         s.ResidentUnitCreate,
         s.ResidentUnitUpdate,
         s.ResidentUnitOut,
-        resident_units.show_resident_unit,
+        s.ResidentUnitOut.model_validate,
         resident_units.build_resident_unit,
         resident_units.area_of_resident_unit,
         resident_units.check_resident_unit_change,

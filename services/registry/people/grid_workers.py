@@ -10,9 +10,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from services.registry import entities
 from services.registry.entities import get_or_404
 from services.registry.people import schemas as s
-from services.registry.people.domain import (
-    GridWorkerKind,
-)
 from services.registry.people.kinds import GRID_WORKER
 from services.registry.people.models import GridAssignment, GridWorker, Person
 from services.registry.people.staff import living_person
@@ -23,6 +20,7 @@ from shared.contracts import registry as c
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 from shared.events.outbox import emit
+from shared.responses import row_with
 
 
 async def grid_ids_of(session: AsyncSession, worker_id: int) -> list[int]:
@@ -35,18 +33,8 @@ async def grid_ids_of(session: AsyncSession, worker_id: int) -> list[int]:
 
 
 async def show_grid_worker(session: AsyncSession, e: GridWorker) -> s.GridWorkerOut:
-    kind = GridWorkerKind(e.kind)
     name = await session.scalar(select(Person.name).where(Person.id == e.person_id))
-    return s.GridWorkerOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        person_id=e.person_id,
-        name=name or "",
-        kind=kind,
-        kind_label=kind.label,
-        grid_ids=await grid_ids_of(session, e.id),
-    )
+    return s.GridWorkerOut.model_validate(row_with(e, name=name or "", grid_ids=await grid_ids_of(session, e.id)))
 
 
 async def announce_grid_worker(session: AsyncSession, view: s.GridWorkerOut, verb: entities.Verb) -> None:

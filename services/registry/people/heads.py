@@ -20,6 +20,7 @@ from services.registry.scope import Reach, compound_area, require_admin
 from shared.auth import Principal
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
+from shared.responses import row_with
 
 # For each kind of head: the headed place's id and compound columns, and its Chinese name.
 _HEADED: dict[HeadKind, tuple[InstrumentedAttribute[int], InstrumentedAttribute[int], str]] = {
@@ -30,18 +31,7 @@ _HEADED: dict[HeadKind, tuple[InstrumentedAttribute[int], InstrumentedAttribute[
 
 
 def show_head(e: Head, person_name: str) -> s.HeadOut:
-    kind = HeadKind(e.kind)
-    return s.HeadOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        kind=kind,
-        kind_label=kind.label,
-        place_id=e.place_id,
-        compound_id=e.compound_id,
-        person_id=e.person_id,
-        person_name=person_name,
-    )
+    return s.HeadOut.model_validate(row_with(e, person_name=person_name))
 
 
 def _duplicate_head(kind: HeadKind, place_id: int, holder: int | None = None) -> Conflict:

@@ -17,17 +17,6 @@ from shared.error_codes import ErrorCode
 from shared.errors import Conflict, InvalidInput
 
 
-def show_resident_unit(e: ResidentUnit) -> s.ResidentUnitOut:
-    return s.ResidentUnitOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        community_id=e.community_id,
-        name=e.name,
-        contact_person_id=e.contact_person_id,
-    )
-
-
 async def build_resident_unit(session: AsyncSession, body: s.ResidentUnitCreate) -> ResidentUnit:
     if await session.get(Community, body.community_id) is None:
         raise InvalidInput(

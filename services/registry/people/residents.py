@@ -16,8 +16,6 @@ from services.registry.notifications import service as notifications
 from services.registry.people import schemas as s
 from services.registry.people.domain import (
     ANONYMISED_NAME,
-    Gender,
-    ResidentKind,
     birth_date_of,
     check_birth_date,
     check_stay,
@@ -40,6 +38,7 @@ from shared.contracts import registry as c
 from shared.error_codes import ErrorCode
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.outbox import emit
+from shared.responses import row_with
 
 
 def _visible_people(principal: Principal) -> ColumnElement[bool] | None:
@@ -66,28 +65,15 @@ def _visible_people(principal: Principal) -> ColumnElement[bool] | None:
 
 
 def show_resident(vault: PiiVault, e: Person) -> s.ResidentOut:
+    """The ID card and mobile are stored encrypted: decrypted here and shown masked."""
     id_card = vault.decrypt_or_none(e.id_card_enc)
     mobile = vault.decrypt_or_none(e.mobile_enc)
-    gender = Gender(e.gender) if e.gender is not None else None
-    kind = ResidentKind(e.kind)
-    return s.ResidentOut(
-        id=e.id,
-        version=e.version,
-        created_at=e.created_at,
-        name=e.name,
-        gender=gender,
-        gender_label=gender.label if gender is not None else None,
-        birth_date=e.birth_date,
-        id_card_masked=mask_id_card(id_card) if id_card is not None else None,
-        mobile_masked=mask_mobile(mobile) if mobile is not None else None,
-        household_id=e.household_id,
-        compound_id=e.compound_id,
-        kind=kind,
-        kind_label=kind.label,
-        relation=e.relation,
-        moved_in=e.moved_in,
-        moved_out=e.moved_out,
-        anonymised=e.anonymised,
+    return s.ResidentOut.model_validate(
+        row_with(
+            e,
+            id_card_masked=mask_id_card(id_card) if id_card is not None else None,
+            mobile_masked=mask_mobile(mobile) if mobile is not None else None,
+        )
     )
 
 

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, computed_field
 
+from services.registry.bodies import In, Out
 from services.registry.people.domain import Gender, GridWorkerKind, HeadKind, ResidentKind
 from services.registry.resources import VersionedChange
 from shared.pagination import Page
 
 Id = Field(gt=0)
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Out(BaseModel):
-    id: int
-    version: int
-    created_at: datetime
 
 
 # --- residents -----------------------------------------------------------------------------
@@ -58,22 +49,31 @@ class ResidentUpdate(VersionedChange, In):
 
 
 class ResidentOut(Out):
-    """A resident as every permitted reader sees them: ID card and mobile masked."""
+    """A resident as every permitted reader sees them: ID card and mobile masked (decrypted and
+    masked beside the row, `show_resident`)."""
 
     name: str
     gender: Gender | None
-    gender_label: str | None
     birth_date: date | None
     id_card_masked: str | None = Field(examples=["1101**********1234"])
     mobile_masked: str | None = Field(examples=["138****0004"])
     household_id: int | None
     compound_id: int | None
     kind: ResidentKind
-    kind_label: str
     relation: str | None
     moved_in: date | None
     moved_out: date | None
     anonymised: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def gender_label(self) -> str | None:
+        return self.gender.label if self.gender is not None else None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
 
 
 class ResidentMatch(BaseModel):
@@ -120,11 +120,17 @@ class GridWorkerUpdate(VersionedChange, In):
 
 
 class GridWorkerOut(Out):
+    """The name and the grids come from the person's row and the assignments, beside the row."""
+
     person_id: int
     name: str
     kind: GridWorkerKind
-    kind_label: str
     grid_ids: list[int]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
 
 
 # --- heads ---------------------------------------------------------------------------------
@@ -141,12 +147,18 @@ class HeadUpdate(VersionedChange, In):
 
 
 class HeadOut(Out):
+    """The head's name comes from the person's row (`row_with(head, person_name=…)`)."""
+
     kind: HeadKind
-    kind_label: str
     place_id: int
     compound_id: int
     person_id: int
     person_name: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
 
 
 # --- resident units ------------------------------------------------------------------------

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, Field, computed_field
 
+from services.registry.bodies import In, Out
 from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
 from services.registry.resources import VersionedChange
 
 Name = Field(min_length=1, max_length=100)
 Id = Field(gt=0)
-
-
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Out(BaseModel):
-    """Answers are read from the rows themselves (`CompoundOut.model_validate(compound)`)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    version: int
-    created_at: datetime
 
 
 class StreetCreate(In):

@@ -5406,13 +5406,16 @@ export interface components {
             /** Id */
             id: number;
             /** Label */
-            label: string;
+            readonly label: string;
             /** Person Id */
             person_id: number;
             /** Role */
             role: string;
-            /** Scope */
-            scope: string | null;
+            /**
+             * Scope
+             * @description KIND:ID, e.g. grid:3; null when unscoped
+             */
+            readonly scope: string | null;
         };
         /**
          * AgeBucket
@@ -6541,10 +6544,13 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** CheckInOut */
+        /**
+         * CheckInOut
+         * @description Who checked in comes from the member's person, loaded beside the check-in.
+         */
         CheckInOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /**
              * Checked In At
              * Format: date-time
@@ -6669,7 +6675,7 @@ export interface components {
         /** ClientKeyOut */
         ClientKeyOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /** Client Name */
             client_name: string;
             /** Id */
@@ -6688,7 +6694,7 @@ export interface components {
             /** Place Kind */
             place_kind: string;
             /** Place Label */
-            place_label: string;
+            readonly place_label: string;
             /**
              * Prefix
              * @description the key's first characters, to tell keys apart; never the key
@@ -8409,7 +8415,10 @@ export interface components {
          * @enum {string}
          */
         GridWorkerKind: "full_time" | "part_time";
-        /** GridWorkerOut */
+        /**
+         * GridWorkerOut
+         * @description The name and the grids come from the person's row and the assignments, beside the row.
+         */
         GridWorkerOut: {
             /**
              * Created At
@@ -8422,7 +8431,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["GridWorkerKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Name */
             name: string;
             /** Person Id */
@@ -8461,7 +8470,10 @@ export interface components {
          * @enum {string}
          */
         HeadKind: "building" | "entrance" | "courtyard";
-        /** HeadOut */
+        /**
+         * HeadOut
+         * @description The head's name comes from the person's row (`row_with(head, person_name=…)`).
+         */
         HeadOut: {
             /** Compound Id */
             compound_id: number;
@@ -8474,7 +8486,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["HeadKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Person Id */
             person_id: number;
             /** Person Name */
@@ -8771,15 +8783,15 @@ export interface components {
             id: number;
             ledger: components["schemas"]["services__registry__ledgers__domain__Ledger"];
             /** Ledger Label */
-            ledger_label: string;
+            readonly ledger_label: string;
             mode: components["schemas"]["ImportMode"];
             /** Mode Label */
-            mode_label: string;
+            readonly mode_label: string;
             /** Processed Rows */
             processed_rows: number;
             status: components["schemas"]["JobStatus"];
             /** Status Label */
-            status_label: string;
+            readonly status_label: string;
             /** Total Rows */
             total_rows: number;
             /** Unchanged Rows */
@@ -8857,7 +8869,7 @@ export interface components {
         /** IssuedKey */
         IssuedKey: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             /**
              * Api Key
              * @description shown once: only its hash is kept
@@ -8881,7 +8893,7 @@ export interface components {
             /** Place Kind */
             place_kind: string;
             /** Place Label */
-            place_label: string;
+            readonly place_label: string;
             /**
              * Prefix
              * @description the key's first characters, to tell keys apart; never the key
@@ -9595,13 +9607,16 @@ export interface components {
             /** Since */
             since?: string | null;
         };
-        /** MembershipOut */
+        /**
+         * MembershipOut
+         * @description The member's name comes from the person's row (`row_with(membership, name=…)`).
+         */
         MembershipOut: {
             /** Active */
-            active: boolean;
+            readonly active: boolean;
             body: components["schemas"]["Body"];
             /** Body Label */
-            body_label: string;
+            readonly body_label: string;
             /** Compound Id */
             compound_id: number;
             /**
@@ -9617,7 +9632,7 @@ export interface components {
             person_id: number;
             role: components["schemas"]["MemberRole"];
             /** Role Label */
-            role_label: string;
+            readonly role_label: string;
             /** Since */
             since: string | null;
             /** Until */
@@ -10407,7 +10422,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["PairingKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Party Member Id */
             party_member_id: number | null;
             /** Public */
@@ -10522,7 +10537,11 @@ export interface components {
              */
             skills?: string[];
         };
-        /** PartyMemberOut */
+        /**
+         * PartyMemberOut
+         * @description Name, home and skills come from the member's person and skill rows, loaded beside it
+         *     (`row_with(member, **facts(member))`).
+         */
         PartyMemberOut: {
             /** Compound Id */
             compound_id: number | null;
@@ -10537,7 +10556,7 @@ export interface components {
             id: number;
             ledger: components["schemas"]["PartyLedger"];
             /** Ledger Label */
-            ledger_label: string;
+            readonly ledger_label: string;
             /** Max Open Orders */
             max_open_orders: number;
             /** Name */
@@ -10549,7 +10568,7 @@ export interface components {
             /** Person Id */
             person_id: number;
             /** Skill Labels */
-            skill_labels: string[];
+            readonly skill_labels: string[];
             /** Skills */
             skills: components["schemas"]["Skill"][];
             /** Version */
@@ -10634,7 +10653,7 @@ export interface components {
             id: number;
             level: components["schemas"]["PartyOrgLevel"];
             /** Level Label */
-            level_label: string;
+            readonly level_label: string;
             /** Name */
             name: string;
             /** Parent Id */
@@ -11307,15 +11326,15 @@ export interface components {
             id: number;
             management_model: components["schemas"]["billing_ManagementModel"];
             /** Management Model Label */
-            management_model_label: string;
+            readonly management_model_label: string;
             /** Rate Yuan Per M2 Month */
-            rate_yuan_per_m2_month: string;
+            readonly rate_yuan_per_m2_month: string;
             /** Scope Id */
             scope_id: number;
             scope_kind: components["schemas"]["RateScope"];
             structure: components["schemas"]["Structure"];
             /** Structure Label */
-            structure_label: string;
+            readonly structure_label: string;
             /** Vacancy Percent */
             vacancy_percent: number;
         };
@@ -11608,7 +11627,8 @@ export interface components {
         };
         /**
          * ResidentOut
-         * @description A resident as every permitted reader sees them: ID card and mobile masked.
+         * @description A resident as every permitted reader sees them: ID card and mobile masked (decrypted and
+         *     masked beside the row, `show_resident`).
          */
         ResidentOut: {
             /** Anonymised */
@@ -11624,7 +11644,7 @@ export interface components {
             created_at: string;
             gender: components["schemas"]["Gender"] | null;
             /** Gender Label */
-            gender_label: string | null;
+            readonly gender_label: string | null;
             /** Household Id */
             household_id: number | null;
             /** Id */
@@ -11636,7 +11656,7 @@ export interface components {
             id_card_masked: string | null;
             kind: components["schemas"]["ResidentKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /**
              * Mobile Masked
              * @example 138****0004
@@ -11854,17 +11874,21 @@ export interface components {
             /** Total */
             total: number;
         };
-        /** RoleOut */
+        /**
+         * RoleOut
+         * @description Read from a token's grant or an admin grant's row: the place is kept as kind and id and
+         *     shown as one `KIND:ID`.
+         */
         RoleOut: {
             /** Label */
-            label: string;
+            readonly label: string;
             /** Role */
             role: string;
             /**
              * Scope
              * @description KIND:ID, e.g. grid:3; null when unscoped
              */
-            scope: string | null;
+            readonly scope: string | null;
         };
         /** RollCallOut */
         RollCallOut: {
@@ -13474,7 +13498,7 @@ export interface components {
             id: number;
             kind: components["schemas"]["DisclosureKind"];
             /** Kind Label */
-            kind_label: string;
+            readonly kind_label: string;
             /** Proposal Id */
             proposal_id: number | null;
             /**
