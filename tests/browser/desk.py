@@ -61,13 +61,16 @@ def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
 
 def check_screen(page: Page, name: str, *, full_page: bool = False) -> None:
     """axe-core on the screen as it is (serious and critical violations fail), then a screenshot
-    (`full_page` for the long desk pages whose lower half matters)."""
+    (`full_page` for the long desk pages whose lower half matters). Element Plus's pickers and
+    selects close with a fade; one caught half-closed is a nameless dialog to axe, so the screen
+    is looked at once none is showing."""
+    expect(page.locator(".el-popper[aria-hidden='false']")).to_have_count(0)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
             .filter(v => v.impact === 'serious' || v.impact === 'critical')
             .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))"""
+                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160)) }))"""
     )
     assert violations == [], f"{name}: {violations}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
