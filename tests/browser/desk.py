@@ -62,9 +62,10 @@ def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
 def check_screen(page: Page, name: str, *, full_page: bool = False) -> None:
     """axe-core on the screen as it is (serious and critical violations fail), then a screenshot
     (`full_page` for the long desk pages whose lower half matters). Element Plus's pickers and
-    selects close with a fade; one caught half-closed is a nameless dialog to axe, so the screen
-    is looked at once none is showing."""
+    selects close with a fade, and dialogs too; one caught half-closed is a nameless dialog (and
+    half-transparent text) to axe, so the screen is looked at once none is closing."""
     expect(page.locator(".el-popper[aria-hidden='false']")).to_have_count(0)
+    expect(page.locator(".el-overlay-dialog.is-closing, .el-drawer__wrapper .is-closing")).to_have_count(0)
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
