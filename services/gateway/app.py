@@ -78,7 +78,10 @@ def _app(runtime: GatewayRuntime) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        runtime.client = httpx.AsyncClient(limits=httpx.Limits(max_connections=500, max_keepalive_connections=100))
+        # Idle upstream connections are dropped after 2 s, before the services' servers close them
+        # (uvicorn: 5 s): reusing one the server is closing that instant fails the request (503).
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
+        runtime.client = httpx.AsyncClient(limits=limits)
         try:
             yield
         finally:
