@@ -1,0 +1,46 @@
+"""The platform each fuzz module sweeps: `linli run` with the demo street, its rate limit lifted
+(the limit is the gateway's job, tested on its own), one per module so that one person's sweep
+never meets another's edits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Embedded, free_port
+from tests.fuzz.sweep import report, sweep
+
+DEMO_PASSWORD = "linli-demo"
+# Per operation and generation mode (valid, invalid); LINLI_FUZZ_EXAMPLES runs a deeper sweep.
+EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "2"))
+SEED = 20261202
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
+    node = Embedded(Path(tmp_path_factory.mktemp("fuzz")), free_port())
+    node.start(RATE_LIMIT_PER_MINUTE="100000000", RATE_LIMIT_BURST="100000000", LINLI_DEMO_PASSWORD=DEMO_PASSWORD)
+    try:
+        node.wait_ready()
+        yield node
+    finally:
+        node.stop()
+
+
+def login(platform: Embedded, mobile: str) -> dict[str, str]:
+    answer = httpx.post(
+        f"{platform.base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": DEMO_PASSWORD}, timeout=30
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def sweep_as(platform: Embedded, who: str, mobile: str) -> None:
+    """Every operation with generated requests as `who`: whatever arrives, no 5xx."""
+    done = sweep(platform.base, login(platform, mobile), max_examples=EXAMPLES, fixed_seed=SEED)
+    assert done.sent > 500, f"the sweep as {who} sent only {done.sent} requests: is /openapi.json complete?"
+    assert not done.failures, f"as {who}: " + report(done.failures)
