@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bookCompounds, deskHome, sitsOnBodies } from './landing'
+import { bookCompounds, deskHome, keepsRegistry, sitsOnBodies } from './landing'
 
 describe('deskHome', () => {
   it('sends admins to the dashboard and treasurers to the books', () => {
@@ -41,5 +41,14 @@ describe('sitsOnBodies', () => {
     expect(sitsOnBodies([{ role: 'owners_committee', scope: 'compound:1' }])).toBe(true)
     expect(sitsOnBodies([{ role: 'owners_committee', scope: null }])).toBe(false)
     expect(sitsOnBodies([{ role: 'resident', scope: 'household:3' }])).toBe(false)
+  })
+})
+
+describe('keepsRegistry', () => {
+  it('opens the registry desk to the street and community admins and ops only', () => {
+    expect(keepsRegistry([{ role: 'community_admin', scope: 'community:2' }])).toBe(true)
+    expect(keepsRegistry([{ role: 'ops', scope: null }])).toBe(true)
+    expect(keepsRegistry([{ role: 'auditor', scope: 'street:1' }])).toBe(false)
+    expect(keepsRegistry([{ role: 'grid_worker', scope: 'grid:1' }])).toBe(false)
   })
 })

@@ -16,6 +16,7 @@ export interface RoleGrant {
 const DASHBOARD_ROLES = ['ops', 'street_admin', 'community_admin', 'auditor']
 const BOOK_ROLES = ['owners_committee', 'property_staff', 'supervisory_committee']
 const BODY_ROLES = ['owners_committee', 'supervisory_committee', 'council']
+const REGISTRY_ROLES = ['ops', 'street_admin', 'community_admin']
 
 function placeOf(scope: string | null): { level: string; id: number } | null {
   if (!scope) return null
@@ -40,6 +41,11 @@ export function seesDashboard(roles: RoleGrant[]): boolean {
   return roles.some(
     (r) => DASHBOARD_ROLES.includes(r.role) && (r.scope === null || levels.includes(placeOf(r.scope)?.level as Level)),
   )
+}
+
+/** Whether the caller keeps the registry (基础台账): the street's and community's admins, and ops. */
+export function keepsRegistry(roles: RoleGrant[]): boolean {
+  return roles.some((r) => REGISTRY_ROLES.includes(r.role))
 }
 
 /** Whether the caller sits on one of a compound's bodies (the committee desk's menu entry). */
