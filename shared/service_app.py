@@ -96,6 +96,10 @@ class ServiceRuntime:
         self.draining = False
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        # One round of a ticker at a time in this process: a test's or a command's `tick()` can
+        # land while the background loop runs the same step, and steps that check "done yet?"
+        # before writing (the demo seeders) would both write.
+        self._rounds = {t.name: asyncio.Lock() for t in spec.tickers}
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -116,12 +120,16 @@ class ServiceRuntime:
     async def tick(self, name: str) -> int:
         """Run one round of the named ticker now (tests, and `linli` commands)."""
         ticker = next(t for t in self.spec.tickers if t.name == name)
-        return await ticker.step(self)
+        return await self._round(ticker)
+
+    async def _round(self, ticker: Ticker) -> int:
+        async with self._rounds[ticker.name]:
+            return await ticker.step(self)
 
     async def _run_ticker(self, ticker: Ticker) -> None:
         while not self._stopping.is_set():
             try:
-                await ticker.step(self)
+                await self._round(ticker)
             except Exception:
                 log.exception("%s: ticker %s failed; retrying next round", self.name, ticker.name)
             with contextlib.suppress(TimeoutError):

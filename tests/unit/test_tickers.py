@@ -40,6 +40,37 @@ async def test_a_ticker_survives_a_failing_round_and_stops_with_the_app(tmp_path
     await transport.close()
 
 
+async def test_a_round_asked_for_while_the_loop_runs_one_waits_for_it(tmp_path: Path) -> None:
+    """A seeder checks "done yet?" and then writes: two rounds at once would both write (the
+    demo's votes came out twice when a test's tick() met the background round)."""
+    inside = 0
+    most = 0
+    entered = asyncio.Event()
+    release = asyncio.Event()
+
+    async def step(runtime: ServiceRuntime) -> int:
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        entered.set()
+        await release.wait()
+        inside -= 1
+        return 1
+
+    settings = Settings(data_dir=tmp_path, seed_demo=False)
+    runtime = ServiceRuntime(
+        ServiceSpec(name="dispatch", title="t", routers=[], tickers=[Ticker("seed", 60, step)]), settings, None
+    )
+    first = asyncio.create_task(runtime.tick("seed"))
+    await entered.wait()
+    second = asyncio.create_task(runtime.tick("seed"))
+    await asyncio.sleep(0)
+    assert not second.done()
+    release.set()
+    assert await asyncio.gather(first, second) == [1, 1]
+    assert most == 1
+
+
 def test_the_clock_offset_moves_a_service_forward_and_production_refuses_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
