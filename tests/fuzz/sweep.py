@@ -43,7 +43,9 @@ class Sweep:
     session: requests.Session = field(default_factory=requests.Session)
 
     def run(self) -> None:
-        schema = schemathesis.openapi.from_url(f"{self.base_url}/openapi.json")
+        # The merged spec is assembled from four services on first request: a machine busy with
+        # other workers took over schemathesis' default 10 s to answer it once.
+        schema = schemathesis.openapi.from_url(f"{self.base_url}/openapi.json", timeout=120)
         for result in schema.get_all_operations():
             operation = result.ok()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
