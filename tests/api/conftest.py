@@ -18,7 +18,6 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from linli.apps import SERVICE_FACTORIES
-from linli.embedded import migrate_all
 from shared.auth import Grant, Role, TokenCodec
 from shared.events.inprocess import InProcessTransport, bus_log, bus_offsets
 from shared.events.outbox import outbox
@@ -113,15 +112,6 @@ class Platform:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError("condition not met in time")
             await asyncio.sleep(0.05)
-
-
-@pytest.fixture(scope="session")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The four service databases migrated to head once per test session (Alembic upgrade, so
-    the migrations are tested too); each test starts from a copy of these files."""
-    folder = tmp_path_factory.mktemp("migrated")
-    migrate_all(Settings(data_dir=folder, seed_demo=False))
-    return folder
 
 
 @pytest.fixture

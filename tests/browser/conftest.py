@@ -17,10 +17,10 @@ from tests.helpers import unavailable
 
 
 @pytest.fixture
-def platform_process(tmp_path: Path) -> Iterator[Embedded]:
+def platform_process(tmp_path: Path, migrated: Path) -> Iterator[Embedded]:
     if not DIST.is_file() or not AXE.is_file():
         pytest.fail("web/dist or web/node_modules is missing: run `make web` first (make test does)")
-    node = Embedded(tmp_path, free_port())
+    node = Embedded(tmp_path, free_port(), template=migrated)
     node.start()
     # Start-up runs every service's migrations; a machine shared with other builds may take minutes.
     node.wait_ready(timeout=240)

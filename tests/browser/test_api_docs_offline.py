@@ -19,9 +19,9 @@ REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 
 @pytest.fixture
-def platform_node(tmp_path: Path) -> Iterator[Embedded]:
+def platform_node(tmp_path: Path, migrated: Path) -> Iterator[Embedded]:
     """`linli run` as a process; the docs need no web app build."""
-    node = Embedded(tmp_path, free_port())
+    node = Embedded(tmp_path, free_port(), template=migrated)
     node.start()
     node.wait_ready(timeout=240)  # four migrations and the demo street, on a busy machine
     yield node

@@ -49,10 +49,10 @@ API = "/api/v1/deliberation"
 
 
 @pytest.fixture
-def street_with_votes(tmp_path: Path) -> Iterator[Embedded]:
+def street_with_votes(tmp_path: Path, migrated: Path) -> Iterator[Embedded]:
     if not DIST.is_file() or not AXE.is_file():
         pytest.fail("web/dist or web/node_modules is missing: run `make web` first (make test does)")
-    node = Embedded(tmp_path, free_port())
+    node = Embedded(tmp_path, free_port(), template=migrated)
     node.start(DEMO_SIZE="1")
     node.wait_ready(timeout=240)
     yield node

@@ -22,10 +22,10 @@ from tests.helpers import ok
 
 
 @pytest.fixture
-def street_with_history(tmp_path: Path) -> Iterator[Embedded]:
+def street_with_history(tmp_path: Path, migrated: Path) -> Iterator[Embedded]:
     if not DIST.is_file() or not AXE.is_file():
         pytest.fail("web/dist or web/node_modules is missing: run `make web` first (make test does)")
-    node = Embedded(tmp_path, free_port())
+    node = Embedded(tmp_path, free_port(), template=migrated)
     node.start(DEMO_SIZE="1")
     node.wait_ready(timeout=180)  # migrations and the demo on a busy machine
     yield node
