@@ -246,6 +246,9 @@ def service_env(
     } | dict(extra or {})
 
 
+BENCH_TOKEN_TTL_S = 60 * 86_400
+
+
 class Gateway:
     """A client of the gateway that signs its own tokens (the benchmark holds the JWT secret)."""
 
@@ -255,7 +258,10 @@ class Gateway:
         self.admin = self.bearer(Grant(Role.street_admin), person=1)
 
     def bearer(self, *grants: Grant, person: int) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.codec.issue(person, list(grants))}"}
+        # Valid for 60 days: the deliberation bench moves the service's clock 15 days on (a vote's
+        # notice period), and a 15-minute token minted before that move is already expired.
+        token = self.codec.issue(person, list(grants), ttl_seconds=BENCH_TOKEN_TTL_S)
+        return {"Authorization": f"Bearer {token}"}
 
     async def call(
         self, method: str, path: str, headers: dict[str, str], body: Any = None, ok: tuple[int, ...] = (200, 201)
