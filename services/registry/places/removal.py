@@ -115,7 +115,7 @@ async def refuse_if_attached(session: AsyncSession, kind: EntityKind[Any], entit
     zh = "、".join(f"{count} {d.label_zh}" for d, count in found)
     en = ", ".join(f"{count} {d.label_en}" for d, count in found)
     raise Conflict(
-        f"{kind.name_zh}“{title}”下还有{zh}，不能删除；请先删除或移走它们",
+        f"{kind.name_zh}“{title}”下还有 {zh}，不能删除；请先删除或移走它们",
         f"The {kind.name_en} {title!r} still has {en} attached and cannot be removed; remove or move them first",
         code=ErrorCode.still_referenced,
         details={"id": entity.id, "kind": kind.name_en, "attached": {d.table: count for d, count in found}},

@@ -85,6 +85,8 @@ describe('the place bodies', () => {
     expect(fieldOf([{ field: 'number', value: '' }], fields)).toBe('number')
     expect(fieldOf([{ field: 'body.floors', type: 'less_than_equal' }], fields)).toBe('floors')
     expect(fieldOf([{ field: 'body.room' }], fields)).toBeNull()
+    expect(fieldOf({ field: 'number', value: '9' }, fields)).toBe('number')
     expect(fieldOf({ id: 3 }, fields)).toBeNull()
+    expect(fieldOf(null, fields)).toBeNull()
   })
 })

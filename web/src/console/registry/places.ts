@@ -235,9 +235,10 @@ export function bodyOf(kind: PlaceKind, mode: 'create' | 'update', values: Value
   return body
 }
 
-/** A refusal's field, when the API named one the form has (it is shown under that field). */
+/** A refusal's field, when the API named one the form has (it is shown under that field): a 422
+ * lists its fields, a duplicate (409) names the one that clashed. */
 export function fieldOf(details: unknown, fields: Field[]): string | null {
-  const first = Array.isArray(details) ? (details[0] as { field?: unknown } | undefined) : undefined
+  const first = (Array.isArray(details) ? details[0] : details) as { field?: unknown } | null | undefined
   // The service's own checks name the field; a request the schema refused names "body.<field>".
   const named = typeof first?.field === 'string' ? first.field.replace(/^body\./, '') : null
   return named && fields.some((f) => f.name === named) ? named : null
