@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.registry.models import metadata as registry_metadata
+from services.registry.places.domain import PlaceKind
+from services.registry.places.removal import DEPENDENTS
 from shared.auth import Grant, Role
 from shared.contracts.billing import BillsIssued, PaymentBooked
 from tests.api.billing.builders import publish
@@ -202,3 +205,12 @@ async def test_the_rights_at_a_place_are_the_routes_own_checks(platform: Platfor
     # A place needs both its kind and its id.
     refused(await registry.get(f"{API}/place-rights", params={"kind": "compound"}, headers=admin), 422)
     refused(await registry.get(f"{API}/place-rights", params={"kind": "parking"}, headers=admin), 422)
+
+
+def test_every_reference_the_refusal_counts_is_a_column_of_the_registry() -> None:
+    for kind, dependents in DEPENDENTS.items():
+        for d in dependents:
+            table = registry_metadata.tables[d.table]
+            assert d.column in table.c, (kind, d)
+            assert d.kind_column is None or d.kind_column in table.c, (kind, d)
+    assert set(DEPENDENTS) == {k.value for k in PlaceKind}
