@@ -54,6 +54,9 @@ class Resource(Generic[M]):
     # Who may read: the rows a caller's reach covers, as a predicate on the model, so the list
     # filters in SQL and one entity outside it answers 404. Every resource states it.
     readable: Callable[[Reach], ColumnElement[bool]] | None = None
+    # Refuse a removal while something still refers to the entity (409, nothing changed); the
+    # database's foreign keys catch what it does not name.
+    before_remove: Callable[[AsyncSession, M], Awaitable[None]] | None = None
 
 
 def mount(router: APIRouter, r: Resource[M]) -> None:
@@ -105,6 +108,9 @@ def mount(router: APIRouter, r: Resource[M]) -> None:
     ) -> None:
         entity = await entities.get_or_404(session, kind, entity_id)
         r.authorise(principal, await r.area(session, entity))
+        entities.check_version(kind, entity, version)
+        if r.before_remove is not None:
+            await r.before_remove(session, entity)
         await entities.remove(session, kind, entity, version)
 
     _with_filters(list_all, r.filters)

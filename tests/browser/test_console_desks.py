@@ -170,38 +170,31 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     expect(page.get_by_role("heading", name="基础台账")).to_be_visible()
     choose(page, "registry-compound", OLD_COMPOUND)
 
-    # The place tree: her community, its compounds; a new building 9 in the old compound.
+    # The place tree: her street, her community, its compounds; a new building 9 in the old compound.
     tree = page.get_by_test_id("place-tree")
+    tree.get_by_text("三桥街道", exact=True).click()
     tree.get_by_text("杏花岭社区", exact=True).click()
-    tree.get_by_text(OLD_COMPOUND).click()
-    form = page.get_by_test_id("building-form")
-    expect(form).to_contain_text("新建楼栋")
-    form.get_by_test_id("building-number").fill("9")
-    form.get_by_test_id("building-floors").locator("input").fill("11")
-    form.get_by_test_id("building-floors").locator("input").press("Tab")
-    page.get_by_test_id("building-save").click()
-    expect(page.get_by_role("status").filter(has_text="已新建")).to_contain_text("已新建 9号楼")
+    tree.get_by_text(OLD_COMPOUND, exact=True).click()
+    expect(page.get_by_test_id("place-detail")).to_contain_text(f"小区：{OLD_COMPOUND}")
+    form = page.get_by_test_id("create-form")
+    form.get_by_test_id("create-level").get_by_text("楼栋", exact=True).click()
+    form.get_by_test_id("create-number").fill("9")
+    form.get_by_test_id("create-floors").locator("input").fill("11")
+    form.get_by_test_id("create-floors").locator("input").press("Tab")
+    form.get_by_test_id("create-save").click()
+    expect(page.get_by_role("status")).to_have_text("已新建 9号楼")
     expect(tree.get_by_text("9号楼", exact=True)).to_be_visible()
-    # The same number again: the API refuses it and the form says why.
-    page.get_by_test_id("building-save").click()
-    expect(page.get_by_test_id("place-error")).to_be_visible()
-    # Building 9 gets its first entrance.
+    # The same number again: the API refuses it and the form says why, under the number.
+    form.get_by_test_id("create-number").fill("9")
+    form.get_by_test_id("create-save").click()
+    expect(form).to_contain_text("小区内已有楼栋号“9”")
+    # Building 9 gets its first entrance, shown below it in the tree.
     tree.get_by_text("9号楼", exact=True).click()
     expect(page.get_by_test_id("place-detail")).to_contain_text("楼栋：9号楼")
-    page.get_by_test_id("child-form").get_by_label("单元号").fill("1")
-    page.get_by_test_id("child-form").get_by_role("button", name="新建").click()
-    expect(page.get_by_role("status").filter(has_text="已新建")).to_contain_text("已新建 1单元")
-    # The tree is read again after the save: open building 9 (once it is closed) to see the entrance.
-    building = tree.get_by_role("treeitem", name="9号楼")
-
-    def entrance_shown() -> bool:
-        if tree.get_by_text("1单元（0 户）").is_visible():
-            return True
-        if building.get_attribute("aria-expanded") != "true":
-            building.locator(".el-tree-node__content").first.click()
-        return False
-
-    until(entrance_shown, "the new entrance under building 9", within_s=30)
+    form.get_by_test_id("create-number").fill("1")
+    form.get_by_test_id("create-save").click()
+    expect(page.get_by_role("status")).to_have_text("已新建 1单元")
+    expect(tree.get_by_text("1单元", exact=True)).to_be_visible()
     check_screen(page, "console-desks-05-places")
 
     # Residents: masked at first; the full mobile with a purpose, and the read in her access log.

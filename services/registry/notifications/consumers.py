@@ -1,6 +1,8 @@
 """The events that need someone's attention, turned into messages. Each handler finds the
 people from the registry's own tables (or the person ids the event names) and fills its
-kind's template from the event's fields; events carry no contact details, and need none."""
+kind's template from the event's fields; events carry no contact details, and need none.
+Bills issued and payments booked also mark their dwellings and households as billed, so they are
+not removed from under their bills (places/billing_marks.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.notifications import service as n
 from services.registry.notifications.domain import Kind, amount_label, local_time_label
+from services.registry.places import billing_marks
 from shared.clock import clock_of
 from shared.contracts import billing as b
 from shared.contracts import deliberation as v
@@ -172,6 +175,7 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
 
     @handlers.on(b.BillsIssued)
     async def bills_issued(session: AsyncSession, event: CloudEvent, data: b.BillsIssued) -> None:
+        await billing_marks.bills_issued(session, data.compound_id, data.dwelling_ids)
         if data.dwelling_ids is not None:
             people = await n.household_people(session, clock_of(session).today(), dwelling_ids=data.dwelling_ids)
         else:  # a run without the list covers the compound
@@ -189,6 +193,7 @@ def notification_handlers(settings: Settings, handlers: EventHandlers | None = N
 
     @handlers.on(b.PaymentBooked)
     async def paid(session: AsyncSession, event: CloudEvent, data: b.PaymentBooked) -> None:
+        await billing_marks.payment_booked(session, data.compound_id, data.dwelling_id, data.household_id)
         people = await household_of(session, data.household_id, data.dwelling_id)
         params = {"amount_yuan": amount_label(data.amount_fen), "receipt_no": data.receipt_no}
         await tell(session, event, Kind.payment_received, people, params, False, data.compound_id)

@@ -1,13 +1,21 @@
-"""Routes of the place tree: five per entity, plus the whole compound in one call."""
+"""Routes of the place tree: five per entity, plus the whole compound in one call and what the
+caller may do at a place."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Query
+
 from services.registry.entities import get_visible_or_404
+from services.registry.places import removal, rights
 from services.registry.places import schemas as s
 from services.registry.places import service as p
+from services.registry.places.domain import PlaceKind
 from services.registry.places.models import Building, Courtyard, Dwelling, Entrance
 from services.registry.resources import Resource, mount
 from services.registry.scope import CallerReach
+from shared.auth import CurrentPrincipal
 from shared.http import Session, service_router
 
 router = service_router("/api/v1/registry", tags=["registry"])
@@ -25,6 +33,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.check_name_change,
         lambda e: p._dup("街道", "name", e.name, "平台"),
         readable=p.street_readable,
+        before_remove=removal.guard(p.STREET),
     ),
     Resource(
         "/communities",
@@ -39,6 +48,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("社区", "name", e.name, "街道"),
         filters=("street_id",),
         readable=p.community_readable,
+        before_remove=removal.guard(p.COMMUNITY),
     ),
     Resource(
         "/grids",
@@ -53,6 +63,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("网格", "name", e.name, "社区"),
         filters=("community_id",),
         readable=p.grid_readable,
+        before_remove=removal.guard(p.GRID),
     ),
     Resource(
         "/clusters",
@@ -67,6 +78,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("片区", "name", e.name, "社区"),
         filters=("community_id",),
         readable=p.cluster_readable,
+        before_remove=removal.guard(p.CLUSTER),
     ),
     Resource(
         "/compounds",
@@ -81,6 +93,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("小区", "name", e.name, "社区"),
         filters=("community_id", "grid_id", "cluster_id"),
         readable=p.compound_readable,
+        before_remove=removal.guard(p.COMPOUND),
     ),
     Resource(
         "/courtyards",
@@ -95,6 +108,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("院落", "name", e.name, "小区"),
         filters=("compound_id",),
         readable=p.in_compound_readable(Courtyard),
+        before_remove=removal.guard(p.COURTYARD),
     ),
     Resource(
         "/buildings",
@@ -109,6 +123,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("楼栋号", "number", e.number, "小区"),
         filters=("compound_id", "courtyard_id"),
         readable=p.in_compound_readable(Building),
+        before_remove=removal.guard(p.BUILDING),
     ),
     Resource(
         "/entrances",
@@ -123,6 +138,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("单元号", "number", e.number, "楼栋"),
         filters=("building_id", "compound_id"),
         readable=p.in_compound_readable(Entrance),
+        before_remove=removal.guard(p.ENTRANCE),
     ),
     Resource(
         "/dwellings",
@@ -137,6 +153,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         lambda e: p._dup("房号", "room", e.room, "单元"),
         filters=("entrance_id", "building_id", "compound_id"),
         readable=p.in_compound_readable(Dwelling),
+        before_remove=removal.guard(p.DWELLING),
     ),
     Resource(
         "/households",
@@ -150,6 +167,7 @@ RESOURCES: list[Resource] = [  # type: ignore[type-arg]
         p.drop_nones,
         filters=("dwelling_id", "compound_id"),
         readable=p.household_readable,
+        before_remove=removal.guard(p.HOUSEHOLD),
     ),
     Resource(
         "/ownerships",
@@ -179,3 +197,23 @@ for resource in RESOURCES:
 async def compound_tree(compound_id: int, session: Session, reach: CallerReach) -> s.CompoundTree:
     await get_visible_or_404(session, p.COMPOUND, compound_id, p.compound_readable(reach))
     return await p.compound_tree(session, compound_id)
+
+
+RESOURCE_OF: dict[PlaceKind, Resource] = {  # type: ignore[type-arg]
+    kind: next(r for r in RESOURCES if r.kind.name_en == kind.value) for kind in PlaceKind
+}
+
+
+@router.get(
+    "/place-rights",
+    response_model=s.PlaceRights,
+    summary="我在此地点可做什么：修改、删除、新建下级 (what the caller may do at a place)",
+)
+async def place_rights(
+    session: Session,
+    principal: CurrentPrincipal,
+    reach: CallerReach,
+    kind: Annotated[PlaceKind | None, Query(description="地点层级；不填表示最上层 (none: the top of the tree)")] = None,
+    place_id: Annotated[int | None, Query(gt=0, description="地点 id (with kind)")] = None,
+) -> s.PlaceRights:
+    return await rights.rights_at(session, principal, reach, RESOURCE_OF, kind, place_id)

@@ -115,3 +115,34 @@ def check_shares(existing_bp: int, added_bp: int) -> None:
             f"Ownership shares exceed 100% ({existing_bp} bp held, {added_bp} bp added)",
             details=[{"field": "share_bp", "value": added_bp, "held_bp": existing_bp}],
         )
+
+
+class PlaceKind(LabeledEnum):
+    """The levels of the place tree, top to bottom (ownerships are not places)."""
+
+    street = "street", "街道"
+    community = "community", "社区"
+    grid = "grid", "网格"
+    cluster = "cluster", "片区"
+    compound = "compound", "小区"
+    courtyard = "courtyard", "院落"
+    building = "building", "楼栋"
+    entrance = "entrance", "单元"
+    dwelling = "dwelling", "房屋"
+    household = "household", "住户"
+
+
+# What is made directly below each place (None: the top of the tree, where streets are made).
+CHILD_KINDS: dict[PlaceKind | None, tuple[PlaceKind, ...]] = {
+    None: (PlaceKind.street,),
+    PlaceKind.street: (PlaceKind.community,),
+    PlaceKind.community: (PlaceKind.grid, PlaceKind.cluster, PlaceKind.compound),
+    PlaceKind.grid: (),
+    PlaceKind.cluster: (),
+    PlaceKind.compound: (PlaceKind.courtyard, PlaceKind.building),
+    PlaceKind.courtyard: (),
+    PlaceKind.building: (PlaceKind.entrance,),
+    PlaceKind.entrance: (PlaceKind.dwelling,),
+    PlaceKind.dwelling: (PlaceKind.household,),
+    PlaceKind.household: (),
+}

@@ -135,3 +135,16 @@ class Ownership(Versioned, Base):
     share_bp: Mapped[int] = mapped_column(Integer, default=10_000)
     since: Mapped[date | None] = mapped_column(Date)
     until: Mapped[date | None] = mapped_column(Date)
+
+
+class BilledPlace(Base):
+    """A dwelling (and, once a payment names it, a household) that billing has bills or payments
+    for, as its events tell (bills issued, payment booked). The registry keeps no money: this is
+    only so that a place with a billing history is not removed from under it."""
+
+    __tablename__ = "billed_places"
+    __table_args__ = (UniqueConstraint("dwelling_id", "household_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    compound_id: Mapped[int] = mapped_column(Integer, index=True)
+    dwelling_id: Mapped[int] = mapped_column(Integer, index=True)
+    household_id: Mapped[int | None] = mapped_column(Integer, index=True)

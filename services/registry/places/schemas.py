@@ -8,7 +8,14 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, computed_field
 
 from services.registry.bodies import In, Out
-from services.registry.places.domain import BuildingStructure, CompoundKind, DwellingUsage, ManagementModel, SaleStatus
+from services.registry.places.domain import (
+    BuildingStructure,
+    CompoundKind,
+    DwellingUsage,
+    ManagementModel,
+    PlaceKind,
+    SaleStatus,
+)
 from services.registry.resources import VersionedChange
 
 Name = Field(min_length=1, max_length=100)
@@ -269,3 +276,19 @@ class CompoundTree(BaseModel):
     courtyards: list[CourtyardOut]
     buildings: list[TreeBuilding]
     totals: dict[str, object]
+
+
+class PlaceRights(BaseModel):
+    """What the caller may do at one place (or, without one, at the top of the tree): the same
+    checks the place's own routes make, asked without changing anything, so a screen shows only
+    the buttons that would work."""
+
+    kind: PlaceKind | None
+    place_id: int | None
+    may_update: bool = Field(description="可修改 (PATCH would pass the place check)")
+    may_remove: bool = Field(
+        description="可删除 (DELETE would pass the place check; it still refuses a place with records attached)"
+    )
+    may_create: list[PlaceKind] = Field(
+        description="可在其下新建的地点 (kinds the caller may create directly below it)"
+    )

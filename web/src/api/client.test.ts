@@ -57,6 +57,22 @@ describe('the typed client', () => {
     expect(seen[1]).toMatchObject({ url: '/api/v1/registry/me/home', method: 'GET', auth: 'Bearer access-1' })
   })
 
+  it('removes a place with the version read, and a refusal is the API\'s own words', async () => {
+    const store = memory({ access: 'access-1', refresh: 'refresh-1', expiresAt: 10_000_000 })
+    const refusal = { error: { code: 'still_referenced', message: '楼栋“9”下还有 1 个单元，不能删除', message_en: 'still has', details: null } }
+    const { fetch, seen } = gateway([() => new Response(null, { status: 204 }), () => json(409, refusal)])
+    const client = new Client({ store, fetch, now: () => 1_000_000 })
+    const gone = await client.delete('/api/v1/registry/households/{entity_id}', { path: { entity_id: 7 }, query: { version: 2 } })
+    expect(gone).toBeUndefined()
+    expect(seen[0]).toMatchObject({ url: '/api/v1/registry/households/7?version=2', method: 'DELETE', auth: 'Bearer access-1' })
+    const error = await client
+      .delete('/api/v1/registry/buildings/{entity_id}', { path: { entity_id: 9 }, query: { version: 1 } })
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).status).toBe(409)
+    expect((error as ApiError).message).toBe('楼栋“9”下还有 1 个单元，不能删除')
+  })
+
   it('refreshes silently before the access token runs out, once for parallel requests', async () => {
     let now = 0
     const store = memory({ access: 'access-1', refresh: 'refresh-1', expiresAt: 900_000 })

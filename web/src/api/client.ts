@@ -113,6 +113,14 @@ export class Client {
     return this.request('patch', path, options)
   }
 
+  /** A DELETE (204: the answer is undefined); a refusal is an ApiError like any other. */
+  delete<P extends PathsWith<'delete'>>(
+    path: P,
+    options: Options<Op<P, 'delete'>> = {},
+  ): Promise<Answer<P, 'delete'>> {
+    return this.request('delete', path, options)
+  }
+
   /**
    * A file the API serves behind the session (an order's photo): fetched with the Bearer token,
    * since an <img src> cannot send it; shown through an object URL.

@@ -4803,6 +4803,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/registry/place-rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我在此地点可做什么：修改、删除、新建下级 (what the caller may do at a place) */
+        get: operations["registry_get_place_rights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registry/resident-units": {
         parameters: {
             query?: never;
@@ -10934,6 +10951,12 @@ export interface components {
             place_id: number;
         };
         /**
+         * PlaceKind
+         * @description The levels of the place tree, top to bottom (ownerships are not places).
+         * @enum {string}
+         */
+        PlaceKind: "street" | "community" | "grid" | "cluster" | "compound" | "courtyard" | "building" | "entrance" | "dwelling" | "household";
+        /**
          * PlaceRef
          * @description A place of the tree: its level, id and name.
          */
@@ -10947,6 +10970,32 @@ export interface components {
             name: string;
             /** Place Id */
             place_id: number;
+        };
+        /**
+         * PlaceRights
+         * @description What the caller may do at one place (or, without one, at the top of the tree): the same
+         *     checks the place's own routes make, asked without changing anything, so a screen shows only
+         *     the buttons that would work.
+         */
+        PlaceRights: {
+            kind: components["schemas"]["PlaceKind"] | null;
+            /**
+             * May Create
+             * @description 可在其下新建的地点 (kinds the caller may create directly below it)
+             */
+            may_create: components["schemas"]["PlaceKind"][];
+            /**
+             * May Remove
+             * @description 可删除 (DELETE would pass the place check; it still refuses a place with records attached)
+             */
+            may_remove: boolean;
+            /**
+             * May Update
+             * @description 可修改 (PATCH would pass the place check)
+             */
+            may_update: boolean;
+            /** Place Id */
+            place_id: number | null;
         };
         /** PlanCreate */
         PlanCreate: {
@@ -61793,6 +61842,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonalDataAccessPage"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    registry_get_place_rights: {
+        parameters: {
+            query?: {
+                /** @description 地点层级；不填表示最上层 (none: the top of the tree) */
+                kind?: components["schemas"]["PlaceKind"] | null;
+                /** @description 地点 id (with kind) */
+                place_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceRights"];
                 };
             };
             /** @description 请求不合法 */
