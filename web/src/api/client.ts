@@ -113,6 +113,10 @@ export class Client {
     return this.request('patch', path, options)
   }
 
+  delete<P extends PathsWith<'delete'>>(path: P, options: Options<Op<P, 'delete'>> = {}): Promise<Answer<P, 'delete'>> {
+    return this.request('delete', path, options)
+  }
+
   /**
    * A file the API serves behind the session (an order's photo): fetched with the Bearer token,
    * since an <img src> cannot send it; shown through an object URL.
