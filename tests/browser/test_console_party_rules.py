@@ -73,7 +73,8 @@ def test_li_jianguo_keeps_the_party_ledgers_check_ins_and_pairings(platform_proc
     ledgers.get_by_role("tab", name=re.compile("离退休党员")).click()
     expect(page.get_by_test_id("ledger-retired")).to_contain_text("王秀英")
     wang = member_of(base, li, old["id"], "王秀英")
-    assert wang is not None and wang["ledger"] == "retired"
+    assert wang is not None
+    assert wang["ledger"] == "retired"
 
     # ... moved to the in-service ledger.
     page.get_by_test_id(f"member-edit-{wang['id']}").click()
@@ -83,7 +84,8 @@ def test_li_jianguo_keeps_the_party_ledgers_check_ins_and_pairings(platform_proc
     ledgers.get_by_role("tab", name=re.compile("在职党员")).click()
     expect(page.get_by_test_id("ledger-in_service")).to_contain_text("王秀英")
     wang = member_of(base, li, old["id"], "王秀英")
-    assert wang is not None and wang["ledger"] == "in_service" and wang["version"] == 2
+    assert wang is not None
+    assert (wang["ledger"], wang["version"]) == ("in_service", 2)
 
     # Her check-in, with a post.
     page.get_by_test_id("check-in-add").click()
@@ -117,7 +119,9 @@ def test_li_jianguo_keeps_the_party_ledgers_check_ins_and_pairings(platform_proc
     check_screen(page, "console-party-02-pairing-refused")
     page.get_by_role("dialog", name="新建包联").get_by_role("button", name="取消").click()
     [pairing] = ok(
-        SLOW.get(f"{base}{REGISTRY}/pairings", params={"compound_id": old["id"], "party_member_id": wang["id"]}, headers=li)
+        SLOW.get(
+            f"{base}{REGISTRY}/pairings", params={"compound_id": old["id"], "party_member_id": wang["id"]}, headers=li
+        )
     )
     as_of = ok(SLOW.get(f"{base}{REGISTRY}/compounds/{old['id']}/pairings/public", headers=li))["as_of"]
 

@@ -325,13 +325,16 @@ def _waiting_key(order: Order) -> str:
 def _after_waiting(cursor: str) -> ColumnElement[bool]:
     """Orders after the cursor of an oldest-first page; 422 for a cursor of another list."""
     micros, _, order_id = cursor.partition("_")
-    if not (micros.isascii() and micros.isdigit() and len(micros) <= 18 and order_id):
+    try:
+        if not (micros.isascii() and micros.isdigit() and len(micros) <= 18 and order_id):
+            raise ValueError(cursor)
+        at = EPOCH + int(micros) * MICROSECOND
+    except (ValueError, OverflowError):
         raise InvalidInput(
             "cursor 无效：请使用上一页返回的 next_cursor",
             "cursor is not valid: send the previous page's next_cursor",
             details=[{"field": "cursor", "value": cursor}],
-        )
-    at = EPOCH + int(micros) * MICROSECOND
+        ) from None
     return or_(Order.submitted_at > at, and_(Order.submitted_at == at, Order.id > order_id))
 
 

@@ -75,7 +75,7 @@ async def test_counts_by_state_and_the_longest_waiting_first(platform: Platform)
     assert [o["title"] for o in newest["items"]] == [f"漏水 {n}" for n in reversed(range(5))]
 
     # A cursor of another list (or none at all) is refused with the contract's words.
-    for bad in (newest["items"][0]["id"], "abc_", "12x_abc", "_"):
+    for bad in (newest["items"][0]["id"], "abc_", "12x_abc", "_", "999999999999999999_x"):
         answer = await dispatch.get(f"{API}/orders", params={"oldest_first": True, "cursor": bad}, headers=zhang)
         assert "cursor" in refused(answer, 422)["message"]
 
