@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Query, status
+from fastapi import Depends, Query, status
 
 from services.dispatch.matching.domain import Candidate, CandidateKind, VolunteerCandidate
 from services.dispatch.orders import access, closing, escalation, intake, offers, reading, triage, work
@@ -37,10 +37,7 @@ async def create_order(body: s.OrderCreate, now: Now, session: Session, principa
     return intake.placed_detail(await intake.place_order(session, body, principal, now))
 
 
-@router.get("/orders", response_model=s.OrderPage, summary="工单列表，游标分页 (list, newest first, cursor paging)")
-async def list_orders(
-    session: Session,
-    principal: CurrentPrincipal,
+def order_filters(
     state: Annotated[list[str] | None, Query()] = None,
     category: str | None = None,
     kind: str | None = None,
@@ -51,10 +48,9 @@ async def list_orders(
     household_id: int | None = None,
     assignee_person_id: int | None = None,
     escalation_level: str | None = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> s.OrderPage:
-    filters = reading.Filters(
+) -> reading.Filters:
+    """The list's filters, shared by the list and its counts."""
+    return reading.Filters(
         state=state or [],
         category=category,
         kind=kind,
@@ -66,7 +62,33 @@ async def list_orders(
         assignee_person_id=assignee_person_id,
         escalation_level=escalation_level,
     )
-    return await reading.list_orders(session, principal, filters, cursor, limit)
+
+
+Filters = Annotated[reading.Filters, Depends(order_filters)]
+
+
+@router.get("/orders", response_model=s.OrderPage, summary="工单列表，游标分页 (list, newest first, cursor paging)")
+async def list_orders(
+    session: Session,
+    principal: CurrentPrincipal,
+    filters: Filters,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    oldest_first: Annotated[
+        bool,
+        Query(description="等待最久的在前（按提交时间） (the longest waiting first, by submission time)"),
+    ] = False,
+) -> s.OrderPage:
+    return await reading.list_orders(session, principal, filters, cursor, limit, oldest_first)
+
+
+@router.get(
+    "/orders/counts",
+    response_model=s.OrderCounts,
+    summary="工单按状态计数，筛选条件同列表 (orders counted by state, with the list's filters)",
+)
+async def count_orders(session: Session, principal: CurrentPrincipal, filters: Filters) -> s.OrderCounts:
+    return await reading.count_orders(session, principal, filters)
 
 
 async def _visible(session: Any, order_id: str, principal: Principal) -> Order:

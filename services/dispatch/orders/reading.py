@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.catalogue import service as catalogue
@@ -32,7 +32,7 @@ from services.dispatch.projections.models import CheckInView, MemberHouseholdLin
 from services.dispatch.sla.models import Deadline
 from services.dispatch.sla.places import category_at
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.pagination import keyset_page
 from shared.party import PartyLedger
 
@@ -292,10 +292,12 @@ class Filters:
     escalation_level: str | None = None
 
 
-async def list_orders(
-    session: AsyncSession, principal: Principal, filters: Filters, cursor: str | None, limit: int
-) -> s.OrderPage:
-    """The caller's visible orders, newest first, `limit` at a time (cursor = last id seen)."""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _filtered(principal: Principal, filters: Filters) -> Select[Order]:
+    """The caller's visible orders under the list's filters (the list and its counts alike)."""
     query = select(Order).where(visible_to(principal))
     for column, value in (
         (Order.category, filters.category),
@@ -312,12 +314,74 @@ async def list_orders(
             query = query.where(column == value)
     if filters.state:
         query = query.where(Order.state.in_(filters.state))
-    if cursor:
-        query = query.where(Order.id < cursor)
-    rows = (await session.scalars(query.order_by(Order.id.desc()).limit(limit + 1))).all()
+    return query
+
+
+def _waiting_key(order: Order) -> str:
+    """The oldest-first cursor: when the order came in (UTC microseconds) and its id."""
+    return f"{(order.submitted_at - EPOCH) // MICROSECOND}_{order.id}"
+
+
+def _after_waiting(cursor: str) -> ColumnElement[bool]:
+    """Orders after the cursor of an oldest-first page; 422 for a cursor of another list."""
+    micros, _, order_id = cursor.partition("_")
+    try:
+        if not (micros.isascii() and micros.isdigit() and len(micros) <= 18 and order_id):
+            raise ValueError(cursor)
+        at = EPOCH + int(micros) * MICROSECOND
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            "cursor 无效：请使用上一页返回的 next_cursor",
+            "cursor is not valid: send the previous page's next_cursor",
+            details=[{"field": "cursor", "value": cursor}],
+        ) from None
+    return or_(Order.submitted_at > at, and_(Order.submitted_at == at, Order.id > order_id))
+
+
+async def list_orders(
+    session: AsyncSession,
+    principal: Principal,
+    filters: Filters,
+    cursor: str | None,
+    limit: int,
+    oldest_first: bool = False,
+) -> s.OrderPage:
+    """The caller's visible orders, newest first (cursor = last id seen), or the longest
+    waiting first (by when they came in, then id)."""
+    query = _filtered(principal, filters)
+    if oldest_first:
+        if cursor:
+            query = query.where(_after_waiting(cursor))
+        query = query.order_by(Order.submitted_at, Order.id)
+        key = _waiting_key
+    else:
+        if cursor:
+            query = query.where(Order.id < cursor)
+        query = query.order_by(Order.id.desc())
+        key = _newest_key
+    rows = (await session.scalars(query.limit(limit + 1))).all()
     names = await category_names(session)
-    page, next_cursor = keyset_page(rows, limit, lambda o: o.id)
+    page, next_cursor = keyset_page(rows, limit, key)
     return s.OrderPage(items=[show(o, names.get(o.category, o.category)) for o in page], next_cursor=next_cursor)
+
+
+def _newest_key(order: Order) -> str:
+    return order.id
+
+
+async def count_orders(session: AsyncSession, principal: Principal, filters: Filters) -> s.OrderCounts:
+    """How many of the caller's visible orders stand in each state under the list's filters
+    (every state of the machine, none left out), so a board's columns need not load them all."""
+    query = _filtered(principal, filters).subquery()
+    rows: dict[str, int] = {
+        state: int(n)
+        for state, n in (await session.execute(select(query.c.state, func.count()).group_by(query.c.state))).all()
+    }
+    states = [st for st in OrderState if not filters.state or st.value in filters.state]
+    return s.OrderCounts(
+        total=sum(rows.get(st.value, 0) for st in states),
+        by_state=[s.StateCount(state=st, label=st.label, orders=rows.get(st.value, 0)) for st in states],
+    )
 
 
 async def list_wishes(

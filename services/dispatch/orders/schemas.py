@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 
 from services.dispatch.catalogue.domain import Urgency
 from services.dispatch.matching.domain import CandidateKind
-from services.dispatch.orders.domain import Channel, Triage
+from services.dispatch.orders.domain import Channel, OrderState, Triage
 from shared.pagination import Page
 
 # Required free text: blank after trimming is refused.
@@ -180,7 +180,23 @@ class OrderDetail(OrderOut):
 
 
 class OrderPage(Page[OrderOut]):
-    """Orders, newest first."""
+    """Orders, newest first (or the longest waiting first)."""
+
+
+class StateCount(BaseModel):
+    """How many orders stand in one state, with the state's Chinese label."""
+
+    state: OrderState
+    label: str
+    orders: int
+
+
+class OrderCounts(BaseModel):
+    """The caller's visible orders under the list's filters, counted by state (a board's column
+    heads), every state asked for listed even when none stands in it."""
+
+    total: int
+    by_state: list[StateCount]
 
 
 class CandidateOut(BaseModel):

@@ -2748,6 +2748,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dispatch/orders/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工单按状态计数，筛选条件同列表 (orders counted by state, with the list's filters) */
+        get: operations["dispatch_get_orders_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dispatch/orders/{order_id}": {
         parameters: {
             query?: never;
@@ -10010,6 +10027,17 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * OrderCounts
+         * @description The caller's visible orders under the list's filters, counted by state (a board's column
+         *     heads), every state asked for listed even when none stands in it.
+         */
+        OrderCounts: {
+            /** By State */
+            by_state: components["schemas"]["StateCount"][];
+            /** Total */
+            total: number;
+        };
         /** OrderCreate */
         OrderCreate: {
             /**
@@ -10300,7 +10328,7 @@ export interface components {
         };
         /**
          * OrderPage
-         * @description Orders, newest first.
+         * @description Orders, newest first (or the longest waiting first).
          */
         OrderPage: {
             /** Items */
@@ -10311,6 +10339,11 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /**
+         * OrderState
+         * @enum {string}
+         */
+        OrderState: "submitted" | "referred" | "deliberating" | "awaiting_dispatch" | "offered" | "accepted" | "in_progress" | "completed" | "confirmed" | "follow_up" | "closed" | "cancelled" | "duplicate" | "invalid";
         /**
          * OrderStatus
          * @enum {string}
@@ -12609,6 +12642,17 @@ export interface components {
             proposals: number;
             /** Value */
             value: string;
+        };
+        /**
+         * StateCount
+         * @description How many orders stand in one state, with the state's Chinese label.
+         */
+        StateCount: {
+            /** Label */
+            label: string;
+            /** Orders */
+            orders: number;
+            state: components["schemas"]["OrderState"];
         };
         /** StatsOut */
         StatsOut: {
@@ -39020,6 +39064,12 @@ export interface operations {
     dispatch_get_orders: {
         parameters: {
             query?: {
+                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
+                cursor?: string | null;
+                /** @description 每页条数，默认 200 (items per page, at most 1000) */
+                limit?: number;
+                /** @description 等待最久的在前（按提交时间） (the longest waiting first, by submission time) */
+                oldest_first?: boolean;
                 state?: string[] | null;
                 category?: string | null;
                 kind?: string | null;
@@ -39030,10 +39080,6 @@ export interface operations {
                 household_id?: number | null;
                 assignee_person_id?: number | null;
                 escalation_level?: string | null;
-                /** @description 上一页的 next_cursor，首页不传 (the previous page's next_cursor; none for the first) */
-                cursor?: string | null;
-                /** @description 每页条数，默认 200 (items per page, at most 1000) */
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -39264,6 +39310,139 @@ export interface operations {
              * @description 请求参数有误 (validation error)
              *
              *     - `idempotency_key_invalid`: Idempotency-Key 须为 1–200 个可打印字符 (Idempotency-Key must be 1-200 printable characters)
+             *     - `validation_error`: 请求参数有误 (Invalid request)
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求过于频繁，请稍后再试
+             *
+             *     - `rate_limited`: 请求过于频繁，请稍后再试 (Too many requests)
+             */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    dispatch_get_orders_counts: {
+        parameters: {
+            query?: {
+                state?: string[] | null;
+                category?: string | null;
+                kind?: string | null;
+                triage?: string | null;
+                urgency?: string | null;
+                compound_id?: number | null;
+                grid_id?: number | null;
+                household_id?: number | null;
+                assignee_person_id?: number | null;
+                escalation_level?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderCounts"];
+                };
+            };
+            /** @description 请求不合法 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 未登录或令牌无效
+             *
+             *     - `token_invalid`: 令牌无效，请重新登录 (Invalid token)
+             *     - `unauthorized`: 未登录或令牌无效 (Not authenticated)
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 无权执行此操作
+             *
+             *     - `forbidden`: 无权执行此操作 (Forbidden)
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 资源不存在
+             *
+             *     - `not_found`: 资源不存在 (Not found)
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 状态冲突或版本过期 (conflict or stale version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大 */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求地址过长 */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description 请求参数有误 (validation error)
+             *
              *     - `validation_error`: 请求参数有误 (Invalid request)
              */
             422: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bookCompounds, deskHome, keepsRegistry, sitsOnBodies } from './landing'
+import { adminOf, bookCompounds, deskHome, keepsRegistry, sitsOnBodies } from './landing'
 
 describe('deskHome', () => {
   it('sends admins to the dashboard and treasurers to the books', () => {
@@ -50,5 +50,17 @@ describe('keepsRegistry', () => {
     expect(keepsRegistry([{ role: 'ops', scope: null }])).toBe(true)
     expect(keepsRegistry([{ role: 'auditor', scope: 'street:1' }])).toBe(false)
     expect(keepsRegistry([{ role: 'grid_worker', scope: 'grid:1' }])).toBe(false)
+  })
+})
+
+describe('adminOf', () => {
+  it('names the compound’s community admin, street admins and ops, never a grid worker', () => {
+    const compound = { community_id: 2 }
+    expect(adminOf([{ role: 'community_admin', scope: 'community:2' }], compound)).toBe(true)
+    expect(adminOf([{ role: 'community_admin', scope: 'community:3' }], compound)).toBe(false)
+    expect(adminOf([{ role: 'street_admin', scope: 'street:1' }], compound)).toBe(true)
+    expect(adminOf([{ role: 'ops', scope: null }], compound)).toBe(true)
+    expect(adminOf([{ role: 'grid_worker', scope: 'grid:1' }], compound)).toBe(false)
+    expect(adminOf([{ role: 'ops', scope: null }], null)).toBe(false)
   })
 })

@@ -48,6 +48,22 @@ export function keepsRegistry(roles: RoleGrant[]): boolean {
   return roles.some((r) => REGISTRY_ROLES.includes(r.role))
 }
 
+/**
+ * Whether the caller is an admin of the compound (the API's `require_staff_of` with no one
+ * else named): ops, a street admin (the compounds a street admin is shown lie in his street), or
+ * the admin of the compound's community. They keep its party records (members, check-ins,
+ * pairings) and set its points rules; a grid worker reads them. The API checks every change.
+ */
+export function adminOf(roles: RoleGrant[], compound: { community_id: number } | null): boolean {
+  if (!compound) return false
+  return roles.some(
+    (r) =>
+      r.role === 'ops' ||
+      r.role === 'street_admin' ||
+      (r.role === 'community_admin' && r.scope === `community:${compound.community_id}`),
+  )
+}
+
 /** Whether the caller sits on one of a compound's bodies (the committee desk's menu entry). */
 export function sitsOnBodies(roles: RoleGrant[]): boolean {
   return roles.some((r) => BODY_ROLES.includes(r.role) && placeOf(r.scope)?.level === 'compound')

@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { BOARD_STATES, columnsOf, type BoardOrder } from './board'
+import type { Schemas } from '../../api'
+import { countsOf, MAX_PAGE, notShown, PAGE, windowOf, type BoardOrder } from './board'
 
-const order = (id: string, state: string, submitted_at: string) => ({ id, state, submitted_at }) as BoardOrder
+describe('the board’s columns', () => {
+  it('reads a column again as far as it shows, at least a page, at most the API’s maximum', () => {
+    expect(windowOf(0)).toBe(PAGE)
+    expect(windowOf(PAGE + 30)).toBe(PAGE + 30)
+    expect(windowOf(5000)).toBe(MAX_PAGE)
+  })
 
-describe('columnsOf', () => {
-  it('puts open orders in their state, the longest waiting first, and leaves closed ones out', () => {
-    const columns = columnsOf(
-      [
-        order('b', 'submitted', '2026-12-02T09:00:00Z'),
-        order('a', 'submitted', '2026-12-02T08:00:00Z'),
-        order('c', 'in_progress', '2026-12-01T08:00:00Z'),
-        order('d', 'closed', '2026-12-01T08:00:00Z'),
+  it('heads each column with the API’s count and says how many are not shown', () => {
+    const answer = {
+      total: 601,
+      by_state: [
+        { state: 'submitted', label: '待分流', orders: 600 },
+        { state: 'offered', label: '待接单', orders: 1 },
       ],
-      BOARD_STATES,
-    )
-    expect(columns.submitted?.map((o) => o.id)).toEqual(['a', 'b'])
-    expect(columns.in_progress?.map((o) => o.id)).toEqual(['c'])
-    expect(columns.offered).toEqual([])
-    expect(Object.keys(columns)).not.toContain('closed')
+    } as Schemas['OrderCounts']
+    expect(countsOf(answer)).toEqual({ submitted: 600, offered: 1 })
+    const shown = { items: Array.from({ length: PAGE }, (_, i) => ({ id: String(i) }) as BoardOrder), next: 'x' }
+    expect(notShown(600, shown)).toBe(600 - PAGE)
+    expect(notShown(1, undefined)).toBe(1)
+    expect(notShown(0, { items: [], next: null })).toBe(0)
   })
 })

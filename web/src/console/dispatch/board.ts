@@ -1,6 +1,8 @@
 // The order board's columns: the states an order waits in while it is open, in the order the
 // state machine walks them (services/dispatch/orders/domain.py). Closed, cancelled and dismissed
-// orders leave the board.
+// orders leave the board. Each column heads with the API's count of its orders (GET
+// /orders/counts) and shows them a page at a time, the longest waiting first (GET /orders with
+// oldest_first), so a street with thousands of open orders shows them all without loading them all.
 import type { Schemas } from '../../api'
 
 export type BoardOrder = Schemas['OrderOut']
@@ -15,10 +17,27 @@ export const BOARD_STATES = [
   'follow_up',
 ] as const
 
-/** Orders by state, oldest first within a column (the one waiting longest is on top). */
-export function columnsOf(orders: BoardOrder[], states: readonly string[]): Record<string, BoardOrder[]> {
-  const out: Record<string, BoardOrder[]> = Object.fromEntries(states.map((s) => [s, []]))
-  for (const order of orders) out[order.state]?.push(order)
-  for (const list of Object.values(out)) list.sort((a, b) => a.submitted_at.localeCompare(b.submitted_at))
-  return out
+/** Cards a column shows at first, and adds at each 加载更多. */
+export const PAGE = 50
+/** The API's largest page (shared/pagination.py MAX_LIMIT). */
+export const MAX_PAGE = 1000
+
+export interface Column {
+  items: BoardOrder[]
+  next: string | null
+}
+
+/** How many to read when a column is read again (a live change): what it shows, at least a page. */
+export function windowOf(shown: number): number {
+  return Math.min(MAX_PAGE, Math.max(PAGE, shown))
+}
+
+/** The counts answer as {state: orders}. */
+export function countsOf(answer: Schemas['OrderCounts']): Record<string, number> {
+  return Object.fromEntries(answer.by_state.map((c) => [c.state, c.orders]))
+}
+
+/** How many of a column's orders are not shown yet. */
+export function notShown(count: number, column: Column | undefined): number {
+  return Math.max(0, count - (column?.items.length ?? 0))
 }
