@@ -26,9 +26,6 @@ inbox = Table(
     PrimaryKeyConstraint("consumer", "event_id"),
 )
 
-# Rows per claiming statement: 3 parameters each, under SQLite's and asyncpg's bind limits.
-CLAIM_CHUNK = 5_000
-
 
 async def claim(session: AsyncSession, consumer: str, events: Sequence[tuple[str, str]]) -> set[str]:
     """Record these (event id, type) pairs as applied by `consumer`, in the caller's transaction;
@@ -38,19 +35,16 @@ async def claim(session: AsyncSession, consumer: str, events: Sequence[tuple[str
         seen.setdefault(event_id, event_type)  # the same event twice in a batch: claimed once
     if not seen:
         return set()
-    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(inbox)
+        .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+        .returning(inbox.c.event_id)
+    )
+    # Compiled once and cached; SQLAlchemy sends it as multi-row VALUES … RETURNING.
     rows = [{"consumer": consumer, "event_id": i, "event_type": t} for i, t in seen.items()]
-    new: set[str] = set()
-    for start in range(0, len(rows), CLAIM_CHUNK):
-        statement = (
-            insert(inbox)
-            .values(rows[start : start + CLAIM_CHUNK])
-            .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-            .returning(inbox.c.event_id)
-        )
-        new.update(await session.scalars(statement))
-    return new
+    return set(await session.scalars(statement, rows))
 
 
 async def claim_one(session: AsyncSession, consumer: str, event_id: str, event_type: str) -> bool:

@@ -17,8 +17,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Row = dict[str, Any]
-# Bind parameters per statement: under SQLite's 32,766 and asyncpg's 32,767.
-MAX_PARAMETERS = 30_000
 
 
 def newest(rows: Iterable[Row], key: str, version: str = "version") -> list[Row]:
@@ -56,7 +54,7 @@ async def upsert_newest(
 ) -> None:
     """Insert the rows, replacing a held row with the same key when `replace_when` says so
     (by default: when the held version is older). The rows must have one per key (`newest`)
-    and the same columns. One statement per 30,000 parameters."""
+    and the same columns."""
     if not rows:
         return
     keys = [key] if isinstance(key, str) else list(key)
@@ -64,13 +62,13 @@ async def upsert_newest(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     condition = replace_when or older()
     columns = list(rows[0])
-    chunk = max(1, MAX_PARAMETERS // len(columns))
-    for start in range(0, len(rows), chunk):
-        statement = insert(table).values(list(rows[start : start + chunk]))
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c[k] for k in keys],
-            set_={c: excluded[c] for c in columns if c not in keys},
-            where=condition(table, excluded),
-        )
-        await session.execute(statement)
+    statement = insert(table)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c: excluded[c] for c in columns if c not in keys},
+        where=condition(table, excluded),
+    )
+    # One statement, compiled once and cached, executed for many rows: SQLAlchemy sends it as
+    # multi-row VALUES ("insertmanyvalues") where the driver allows, else executemany.
+    await session.execute(statement, list(rows))
