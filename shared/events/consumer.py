@@ -175,7 +175,12 @@ class ConsumerRunner:
                 await self.handle(record)
             return
         batch: list[tuple[CloudEvent, Registration, EventData]] = []
+        ignored: Counter[str] = Counter()
         for record in records:
+            declared = record.header("ce_type")
+            if declared is not None and self.handlers.get(declared) is None:
+                ignored[declared] += 1  # a type this service does not keep: not even parsed
+                continue
             try:
                 event = CloudEvent.from_message(record)
                 registration = self.handlers.get(event.type)
@@ -186,6 +191,8 @@ class ConsumerRunner:
             except (ValueError, UnicodeDecodeError):
                 break  # unreadable or malformed: the one-by-one path parks it with its reason
         else:
+            for event_type, n in ignored.items():
+                self.metrics.consumed.labels(event_type, "ignored").inc(n)
             if not batch:
                 return
             try:
