@@ -159,6 +159,30 @@ def notifications_rows(d: dict[str, Any]) -> list[Row]:
     ]
 
 
+def projections_rows(d: dict[str, Any]) -> list[Row]:
+    rows = d.get("rows")
+    worst = d.get("all_visible_s")
+    full = rows == 100_000  # the aim is for the 100,000-resident import; smaller runs show the trend
+    return [
+        Row(
+            "projections",
+            f"ledger import of {num(rows, digits=0)} residents: events",
+            num(dig(d, "import", "events"), digits=0),
+        ),
+        *(
+            Row("projections", f"commit → all visible in {service} (s)", num(seconds))
+            for service, seconds in (d.get("seconds_after_commit") or {}).items()
+        ),
+        Row(
+            "projections",
+            "commit → visible in all three (s)",
+            num(worst),
+            "≤ 60 (100,000 residents)",
+            check(worst, at_most=60) if full else None,
+        ),
+    ]
+
+
 @dataclass(frozen=True)
 class Bench:
     name: str
@@ -176,6 +200,7 @@ QUICK: tuple[Bench, ...] = (
     Bench("deliberation", ("--dwellings", "4000", "--per-building", "100", "--repeat", "3"), deliberation_rows),
     Bench("billing", ("--dwellings", "100000", "--payments", "300"), billing_rows),
     Bench("registry", ("--rows", "10000", "--no-good-rows"), registry_rows),
+    Bench("projections", ("--rows", "10000"), projections_rows),
     Bench("notifications", ("--owners", "312"), notifications_rows),
 )
 

@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from multiprocessing.connection import Connection
@@ -81,7 +81,8 @@ SINK = "dispatch"  # consumes registry.events into its compound projection
 KINDS = ("old", "resettlement", "commercial", "super_large")
 MODELS = ("professional", "self_managed", "community_custody")
 
-THROUGHPUT_AIM = 0.5  # pipeline ≥ 50% of raw end-to-end throughput
+THROUGHPUT_AIM = 0.30  # pipeline ≥ 30% of raw end-to-end throughput (issue 17)
+RATE_AIM = 5_000.0  # applied events/s by the one consumer process
 P99_AIM_MS = 250.0  # at 1,000 events/s
 
 
@@ -535,6 +536,135 @@ class ConsumerProcess:
         return self.final
 
 
+# --- the committing side, in processes of their own (--producers N) ---------------------------
+#
+# One Python process committing one event per transaction reaches only a few hundred commits/s on
+# these cores, so 1,000/s is offered by N processes, as N registry replicas would: each commits
+# its share (every Nth event, open loop) and runs its own Relay, woken by its own commits; the
+# relays take turns through the advisory lock, as the replicas' relays do.
+
+
+async def _producer_main(conn: Connection, cfg: dict[str, Any]) -> None:
+    settings = Settings(**cfg["settings"])
+    db = Database(cfg["database_url"], settings.db_pool_size)
+    transport = KafkaTransport(settings, client_id=f"linli-{SOURCE}-{cfg['index']}")
+    await transport.start()
+    relay = Relay(SOURCE, db, transport, Metrics(SOURCE), settings.relay_batch_size, settings.relay_poll_interval_ms)
+    relay_task = asyncio.create_task(relay.run())
+    try:
+        conn.send(("ready", None))
+        command, start_at = await asyncio.to_thread(conn.recv)
+        if command != "go":
+            return
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        n, k = cfg["producers"], cfg["index"]
+        in_flight = asyncio.Semaphore(cfg["in_flight"])
+        commits: set[asyncio.Task[None]] = set()
+        sent: dict[str, tuple[float, float]] = {}
+        last_commit = 0.0
+
+        async def commit_one(seq: int, due: float) -> None:
+            nonlocal last_commit
+            async with in_flight, db.sessionmaker() as session:
+                data, cid = compound_event(seq, cfg["compounds"])
+                event = await emit(session, data, subject=cid, key=cid)
+                await session.commit()
+                sent[event.id] = (event.time.timestamp(), due)
+                if session.info.pop(SESSION_FLAG, False):
+                    relay.wake()
+            last_commit = time.time()
+
+        def start(i: int, due: float) -> None:
+            task = asyncio.create_task(commit_one(cfg["first_seq"] + i * n + k, due))
+            commits.add(task)
+            task.add_done_callback(commits.discard)
+
+        wall0 = await pace(cfg["per_second"] / n, cfg["total"], start)
+        if commits:
+            _, late = await asyncio.wait(set(commits), timeout=cfg["drain_seconds"])
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        conn.send(("done", {"sent": sent, "wall0": wall0, "last_commit": last_commit}))
+        await asyncio.to_thread(conn.recv)  # stop: keep relaying until the consumer has collected
+    finally:
+        relay.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(relay_task, 10)
+        await transport.stop()
+        await db.dispose()
+
+
+def _producer_entry(conn: Connection, cfg: dict[str, Any]) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        asyncio.run(_producer_main(conn, cfg))
+    except Exception as exc:
+        with contextlib.suppress(OSError):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+async def paced_by_producers(
+    args: argparse.Namespace, p: Pipeline, per_second: float, total: int, first_seq: int
+) -> tuple[dict[str, Sent], float, float]:
+    """Offer `total` events at `per_second` from --producers processes; (sent, wall0, last commit)."""
+    ctx = multiprocessing.get_context("spawn")
+    children = []
+    for k in range(args.producers):
+        share = len(range(k, total, args.producers))
+        cfg = {
+            "settings": p.settings,
+            "database_url": args.database_url,
+            "index": k,
+            "producers": args.producers,
+            "per_second": per_second,
+            "total": share,
+            "first_seq": first_seq,
+            "compounds": args.compounds,
+            "in_flight": args.in_flight,
+            "drain_seconds": args.drain_seconds,
+        }
+        here, there = ctx.Pipe()
+        process = ctx.Process(target=_producer_entry, args=(there, cfg), daemon=True)
+        process.start()
+        children.append((here, process))
+    try:
+        for here, _ in children:
+            kind, payload = await asyncio.to_thread(here.recv)
+            if kind == "error":
+                raise RuntimeError(f"producer process: {payload}")
+        start_at = time.time() + 0.5
+        for k, (here, _) in enumerate(children):
+            here.send(("go", start_at + k / per_second))
+        sent: dict[str, Sent] = {}
+        wall0, last_commit = math.inf, 0.0
+        for here, _ in children:
+            kind, payload = await asyncio.to_thread(here.recv)
+            if kind == "error":
+                raise RuntimeError(f"producer process: {payload}")
+            sent.update({i: Sent(c, d) for i, (c, d) in payload["sent"].items()})
+            wall0, last_commit = min(wall0, payload["wall0"]), max(last_commit, payload["last_commit"])
+        return sent, wall0, last_commit
+    except BaseException:
+        for _, process in children:
+            process.terminate()
+        raise
+    finally:
+        p.producers = children
+
+
+def stop_producers(p: Pipeline) -> None:
+    for here, process in p.producers:
+        with contextlib.suppress(Exception):
+            here.send(("stop",))
+        process.join(15)
+        if process.is_alive():
+            process.terminate()
+    p.producers = []
+
+
 def raw_child_config(args: argparse.Namespace, bootstrap: str, topic: str, group: str) -> dict[str, Any]:
     return {
         "bootstrap": bootstrap,
@@ -752,6 +882,8 @@ class Pipeline:
     tasks: list[asyncio.Task[None]]
     next_seq: int = 0
     applied: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+    producers: list[Any] = field(default_factory=list)
 
     def start_relay(self) -> None:
         self.tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
@@ -804,7 +936,7 @@ async def running_pipeline(args: argparse.Namespace) -> AsyncIterator[Pipeline]:
             },
         )
         await consumer.start(args.join_timeout + 60)
-        yield Pipeline(source, dest_url, transport, relay, consumer, tasks)
+        yield Pipeline(source, dest_url, transport, relay, consumer, tasks, settings=overrides)
     finally:
         if relay is not None:
             relay.stop()
@@ -907,17 +1039,24 @@ async def pipeline_latency(args: argparse.Namespace, p: Pipeline, per_second: fl
         commits.add(task)
         task.add_done_callback(commits.discard)
 
-    wall0 = await pace(per_second, total, start)
-    drain_until = time.monotonic() + args.drain_seconds
-    if commits:
-        _, late = await asyncio.wait(set(commits), timeout=args.drain_seconds)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
-    got = await p.consumer.collect(p.applied + len(sent), drain_until - time.monotonic())
+    if args.producers > 1:
+        sent, wall0, last_commit = await paced_by_producers(args, p, per_second, total, first_seq)
+        drain_until = time.monotonic() + args.drain_seconds
+    else:
+        wall0 = await pace(per_second, total, start)
+        drain_until = time.monotonic() + args.drain_seconds
+        if commits:
+            _, late = await asyncio.wait(set(commits), timeout=args.drain_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+    try:
+        got = await p.consumer.collect(p.applied + len(sent), drain_until - time.monotonic())
+    finally:
+        stop_producers(p)
     p.applied = got["count"]
     report = latency_report(per_second, sent, got["arrived"], last_commit - wall0, time.time())
-    return {"events_planned": total, **report}
+    return {"events_planned": total, "producers": args.producers, **report}
 
 
 async def pipeline_checks(p: Pipeline, applied: int, expect_all: bool) -> dict[str, int | bool]:
@@ -1001,6 +1140,7 @@ def print_table(report: dict[str, Any]) -> None:
         budget = report["args"]["pipeline_budget"]
         print(f"  (budget of {budget:g}s reached before all {tput['events_planned']:,} events)")
     print(f"pipeline / raw end-to-end throughput: {report['ratio']:.2%} (aim ≥ {THROUGHPUT_AIM:.0%})")
+    print(f"applied by the one consumer process: {tput['per_second']:,.0f} events/s (aim ≥ {RATE_AIM:,.0f})")
     print()
     print(
         f"{'latency (ms from CloudEvent time)':<34}{'rate':>8}{'achieved':>9}{'applied':>14}"
@@ -1033,6 +1173,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--consumer-batch-size", type=int, default=defaults.consumer_batch_size)
     parser.add_argument("--fetch-max-wait-ms", type=int, default=defaults.kafka_fetch_max_wait_ms)
     parser.add_argument("--in-flight", type=int, default=16, help="most paced transactions open at once")
+    parser.add_argument(
+        "--producers",
+        type=int,
+        default=2,
+        help="processes committing the paced events, each with its relay (1: this process, as before)",
+    )
     parser.add_argument(
         "--pipeline-budget",
         type=float,
@@ -1105,6 +1251,8 @@ async def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     report["aims"] = {
         "throughput_ratio_min": THROUGHPUT_AIM,
         "throughput_met": report["ratio"] >= THROUGHPUT_AIM,
+        "events_per_second_min": RATE_AIM,
+        "events_per_second_met": report["pipeline"]["throughput"]["per_second"] >= RATE_AIM,
         "p99_ms_max": P99_AIM_MS,
         "p99_met": bool(p99 < P99_AIM_MS and not main_latency["lower_bounds"] and args.rate >= 1000),
     }
