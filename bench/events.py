@@ -437,8 +437,15 @@ async def _pipeline_child(cfg: dict[str, Any], progress: Progress) -> Cleanup:
             await asyncio.wait_for(task, 30)
         await transport.stop()
         await sink.dispose()
-        return {"apply_seconds": round(consumer.apply_seconds, 3), "outcomes": consumer.outcomes}
+        return {
+            "apply_seconds": round(consumer.apply_seconds, 3),
+            "outcomes": consumer.outcomes,
+            # This process's CPU (user + system) since it joined: the figure that moves least
+            # with the machine's load; its inverse is what one core could apply.
+            "cpu_seconds": round(time.process_time() - cpu_at_join, 3),
+        }
 
+    cpu_at_join = time.process_time()
     try:
         await asyncio.wait_for(consumer.started.wait(), cfg["join_timeout"])
         deadline = time.monotonic() + cfg["join_timeout"]
@@ -1001,6 +1008,8 @@ async def pipeline_throughput(args: argparse.Namespace, p: Pipeline) -> dict[str
             "applied_when_stopped": applied,
             "apply_seconds": final.get("apply_seconds"),
             "apply_ms_per_event": round(final.get("apply_seconds", 0.0) / max(1, applied) * 1000, 3),
+            "cpu_seconds": final.get("cpu_seconds"),
+            "cpu_us_per_event": round(final.get("cpu_seconds", 0.0) / max(1, applied) * 1e6, 1),
             "outcomes": final.get("outcomes"),
         },
     }
@@ -1141,6 +1150,9 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"  (budget of {budget:g}s reached before all {tput['events_planned']:,} events)")
     print(f"pipeline / raw end-to-end throughput: {report['ratio']:.2%} (aim ≥ {THROUGHPUT_AIM:.0%})")
     print(f"applied by the one consumer process: {tput['per_second']:,.0f} events/s (aim ≥ {RATE_AIM:,.0f})")
+    cpu = tput["consumer"].get("cpu_us_per_event")
+    if cpu:
+        print(f"  its CPU: {cpu:,.0f} µs per applied event, so {1e6 / cpu:,.0f} events/s per core it has alone")
     print()
     print(
         f"{'latency (ms from CloudEvent time)':<34}{'rate':>8}{'achieved':>9}{'applied':>14}"

@@ -157,10 +157,14 @@ async def consumer_main(service: str, url: str, bootstrap: str) -> None:
             task.result()
         await asyncio.sleep(0.05)
     print("ready", flush=True)
+    cpu_at_ready = time.process_time()
     await stop.wait()
     runner.stop()
     with contextlib.suppress(Exception):
         await asyncio.wait_for(task, 30)
+    # This process's CPU while it consumed (the machine is shared: CPU per event is the figure
+    # that moves least with the load).
+    print(json.dumps({"cpu_s": round(time.process_time() - cpu_at_ready, 2)}), flush=True)
     await transport.stop()
     await db.dispose()
 
@@ -266,6 +270,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         report["expected"] = expected
         print(f"  imported in {imported['wall_s']} s, {imported['events']:,} events; waiting for the projections…")
 
+        relay_cpu = time.process_time()  # this process now only relays (and counts rows)
         conns = {s: await asyncpg.connect(dsn(u)) for s, u in urls.items()}
         visible: dict[str, float] = {}
         relay_done: float | None = None
@@ -282,6 +287,7 @@ async def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                         print(f"  {service}: all visible {visible[service]:.1f} s after the commit", flush=True)
                 if relay_done is None and await relay.backlog() == 0:
                     relay_done = time.time() - committed
+                    relay_cpu = time.process_time() - relay_cpu
                 await asyncio.sleep(0.25)
         finally:
             for conn in conns.values():
@@ -289,6 +295,16 @@ async def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         report["seconds_after_commit"] = {s: round(visible[s], 2) if s in visible else None for s in SERVICES}
         report["counts_when_done"] = seen
         report["relay_outbox_empty_after_commit_s"] = None if relay_done is None else round(relay_done, 2)
+        if relay_done is not None:
+            report["relay_cpu_us_per_event"] = round(relay_cpu / imported["events"] * 1e6, 1)
+        applied: dict[str, int] = {}
+        for service in SERVICES:
+            conn = await asyncpg.connect(dsn(urls[service]))
+            try:
+                applied[service] = int(await conn.fetchval("SELECT count(*) FROM inbox"))
+            finally:
+                await conn.close()
+        report["events_applied"] = applied
         report["commit_to_child_return_s"] = round(returned - committed, 2)
         worst = max(visible.values()) if len(visible) == len(SERVICES) else None
         report["all_visible_s"] = None if worst is None else round(worst, 2)
@@ -299,8 +315,15 @@ async def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         if relay_task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(relay_task, 10)
-        for proc in procs.values():
-            await asyncio.to_thread(proc.stop)
+        consumer_cpu: dict[str, float] = {}
+        for service, proc in procs.items():
+            await asyncio.to_thread(proc.terminate)
+            for line in reversed(proc.tail().splitlines()):
+                if line.startswith('{"cpu_s"'):
+                    consumer_cpu[service] = json.loads(line)["cpu_s"]
+                    break
+            proc.stop()
+        report["consumer_cpu_s"] = consumer_cpu
         if transport is not None:
             await transport.stop()
         if db is not None:
@@ -342,6 +365,12 @@ def main(argv: list[str] | None = None) -> int:
         f"after its commit: " + ", ".join(f"{s} {v} s" for s, v in report["seconds_after_commit"].items())
     )
     print(f"all three within {report['all_visible_s']} s (aim ≤ {AIM_SECONDS:.0f} s: {report['aim_met']})")
+    applied = report.get("events_applied") or {}
+    per_event = {
+        s: round(cpu / applied[s] * 1e6, 1) for s, cpu in report.get("consumer_cpu_s", {}).items() if applied.get(s)
+    }
+    report["consumer_cpu_us_per_event"] = per_event
+    print(f"CPU µs per event: relay {report.get('relay_cpu_us_per_event')}, consumers {per_event}")
     out = args.out or RESULTS / f"projections-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
