@@ -1179,7 +1179,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default="postgresql+asyncpg://root@127.0.0.1:5432/linli_bench",
         help="the outbox side; the consumer side gets <name>_dispatch; both are dropped and recreated",
     )
-    parser.add_argument("--out", type=Path, default=None, help="JSON output (default bench/results/events-<date>.json)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON output (default bench/results/events-<time>.json)")
     parser.add_argument("--compounds", type=int, default=5_000, help="distinct compound ids (keys)")
     parser.add_argument("--relay-batch-size", type=int, default=defaults.relay_batch_size)
     parser.add_argument("--consumer-batch-size", type=int, default=defaults.consumer_batch_size)
@@ -1285,7 +1285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     report["wall_seconds"] = round(time.monotonic() - started, 1)
     print_table(report)
-    out = args.out or RESULTS / f"events-{datetime.now(UTC):%Y-%m-%d}.json"
+    out = args.out or RESULTS / f"events-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     shown = out.resolve().relative_to(ROOT) if out.resolve().is_relative_to(ROOT) else out
