@@ -92,6 +92,11 @@ def events_rows(d: dict[str, Any]) -> list[Row]:
             check(ours, at_least=5000),
         ),
         Row("events", "Linli / raw", num(share, digits=3), "≥ 0.30", check(share, at_least=0.30)),
+        Row(
+            "events",
+            "consumer CPU per applied event (µs; 1e6 / it = events/s per core)",
+            num(dig(d, "pipeline", "throughput", "consumer", "cpu_us_per_event")),
+        ),
         Row("events", "p99 at 1,000 events/s offered (ms)", num(p99), "< 250", check(p99, at_most=250)),
         Row("events", "offered rate achieved (events/s)", num(dig(paced, "achieved_per_second"), digits=0), "1,000"),
     ]
