@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
-from sqlalchemy import Column, FromClause, Integer, MetaData, String, Table, bindparam, select, update
+from sqlalchemy import Column, FromClause, Integer, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import CurrentPrincipal, Place, Principal, Role, is_staff_of
@@ -17,6 +17,7 @@ from shared.db import UTCDateTime
 from shared.errors import NotFound
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
+from shared.events.projection import newest, upsert_newest
 from shared.http import Session
 
 
@@ -39,20 +40,11 @@ def compound_projection_table(metadata: MetaData) -> Table:
 
 def project_compounds(handlers: EventHandlers, table: Table) -> None:
     """Register the handler that keeps `table` in step with the registry's compounds: set-based,
-    so a batch of events costs a few statements, not a few per event."""
+    so a run of events costs one statement, not a few per event."""
 
     async def apply(session: AsyncSession, items: list[tuple[CloudEvent, CompoundFields]]) -> None:
         # The newest version of each compound in the run wins; versions only move forward, so
-        # an older event arriving late changes nothing.
-        newest: dict[int, tuple[CloudEvent, CompoundFields]] = {}
-        for event, data in items:
-            seen = newest.get(data.compound_id)
-            if seen is None or data.version > seen[1].version:
-                newest[data.compound_id] = (event, data)
-        found = await session.execute(
-            select(table.c.compound_id, table.c.version).where(table.c.compound_id.in_(newest))
-        )
-        current: dict[int, int] = dict(found.all())
+        # an older event arriving late changes nothing (one upsert for the whole run).
         now = datetime.now(UTC)
         rows = [
             {
@@ -67,21 +59,9 @@ def project_compounds(handlers: EventHandlers, table: Table) -> None:
                 "event_id": event.id,
                 "projected_at": now,
             }
-            for event, data in newest.values()
-            if data.compound_id not in current or data.version > current[data.compound_id]
+            for event, data in items
         ]
-        inserts = [r for r in rows if r["compound_id"] not in current]
-        updates = [{f"b_{k}": v for k, v in r.items()} for r in rows if r["compound_id"] in current]
-        if inserts:
-            await session.execute(table.insert(), inserts)
-        if updates:
-            columns = [c for c in rows[0] if c != "compound_id"]
-            await session.execute(
-                update(table)
-                .where(table.c.compound_id == bindparam("b_compound_id"))
-                .values({c: bindparam(f"b_{c}") for c in columns}),
-                updates,
-            )
+        await upsert_newest(session, table, "compound_id", newest(rows, "compound_id"))
 
     handlers.on_batch(CompoundCreated)(apply)
     handlers.on_batch(CompoundUpdated)(apply)

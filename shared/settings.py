@@ -60,7 +60,10 @@ class Settings(BaseSettings):
     kafka_idempotence: bool = False
     # The in-process bus (embedded mode) keeps its log here; unset: DATA_DIR/bus.db.
     bus_database_url: str | None = None
-    relay_batch_size: int = 500
+    # Rows the relay claims, publishes and marks per transaction. Each batch pays a few round
+    # trips and the broker's acks whatever its size: 5,000 relayed 1.5-2x as many rows/s as 500
+    # on the 2-core bench machine, at the same CPU per row (bench/README.md, bench/events).
+    relay_batch_size: int = 5_000
     relay_poll_interval_ms: int = 200
     consumer_batch_size: int = 500
     # 8 attempts from 200 ms doubling up to 10 s ride out ~20 s of a database blip before an

@@ -33,14 +33,23 @@ def _shared_compound_handler() -> BatchHandler:
 _project_shared_compounds = _shared_compound_handler()
 
 
+_project_compound_areas = p.project_batch(p.COMPOUND, removed=False)
+
+
 async def _compounds(session: AsyncSession, items: list[tuple[CloudEvent, Any]]) -> None:
     await _project_shared_compounds(session, items)
-    for _, data in items:
-        await p.project_compound(session, data)
+    await _project_compound_areas(session, items)
 
 
 handlers.on_batch(c.CompoundCreated)(_compounds)
 handlers.on_batch(c.CompoundUpdated)(_compounds)
+
+
+def _set_based(created: type[Any], updated: type[Any], removed: type[Any], entity: p.Entity) -> None:
+    kept = p.project_batch(entity, removed=False)
+    handlers.on_batch(created)(kept)
+    handlers.on_batch(updated)(kept)
+    handlers.on_batch(removed)(p.project_batch(entity, removed=True))
 
 
 def _twice(created: type[Any], updated: type[Any], removed: type[Any], apply: Any) -> None:
@@ -55,15 +64,17 @@ def _twice(created: type[Any], updated: type[Any], removed: type[Any], apply: An
     handlers.on(removed)(gone)
 
 
-_twice(c.BuildingCreated, c.BuildingUpdated, c.BuildingRemoved, p.project_building)
-_twice(c.EntranceCreated, c.EntranceUpdated, c.EntranceRemoved, p.project_entrance)
-_twice(c.DwellingCreated, c.DwellingUpdated, c.DwellingRemoved, p.project_dwelling)
-_twice(c.HouseholdCreated, c.HouseholdUpdated, c.HouseholdRemoved, p.project_household)
-_twice(c.PartyMemberCreated, c.PartyMemberUpdated, c.PartyMemberRemoved, p.project_member)
-_twice(c.CheckInCreated, c.CheckInUpdated, c.CheckInRemoved, p.project_check_in)
-_twice(c.GridWorkerCreated, c.GridWorkerUpdated, c.GridWorkerRemoved, p.project_grid_worker)
+# What a ledger import floods (places and households) and the people matching asks for: set-based.
+_set_based(c.BuildingCreated, c.BuildingUpdated, c.BuildingRemoved, p.BUILDING)
+_set_based(c.EntranceCreated, c.EntranceUpdated, c.EntranceRemoved, p.ENTRANCE)
+_set_based(c.DwellingCreated, c.DwellingUpdated, c.DwellingRemoved, p.DWELLING)
+_set_based(c.HouseholdCreated, c.HouseholdUpdated, c.HouseholdRemoved, p.HOUSEHOLD)
+_set_based(c.PartyMemberCreated, c.PartyMemberUpdated, c.PartyMemberRemoved, p.MEMBER)
+_set_based(c.CheckInCreated, c.CheckInUpdated, c.CheckInRemoved, p.CHECK_IN)
+_set_based(c.GridWorkerCreated, c.GridWorkerUpdated, c.GridWorkerRemoved, p.GRID_WORKER)
+_set_based(c.VolunteerCreated, c.VolunteerUpdated, c.VolunteerRemoved, p.VOLUNTEER)
+# Pairings replace a set of links each: rare, one event at a time.
 _twice(c.PairingCreated, c.PairingUpdated, c.PairingRemoved, p.project_pairing)
-_twice(c.VolunteerCreated, c.VolunteerUpdated, c.VolunteerRemoved, p.project_volunteer)
 _twice(c.CenterHouseholdCreated, c.CenterHouseholdUpdated, c.CenterHouseholdRemoved, p.project_center_household)
 
 

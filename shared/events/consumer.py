@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pydantic import ValidationError
 
 from shared.db import Database
 from shared.events.envelope import CloudEvent, EventData, Message, dlq_of
-from shared.events.inbox import already_applied, applied_among, record_all_applied, record_applied
+from shared.events.inbox import already_applied, claim, claim_one
 from shared.events.transport import Transport
 from shared.failpoints import fail_point
 from shared.observability import Metrics, event_id_var, request_id_var
@@ -174,7 +175,12 @@ class ConsumerRunner:
                 await self.handle(record)
             return
         batch: list[tuple[CloudEvent, Registration, EventData]] = []
+        ignored: Counter[str] = Counter()
         for record in records:
+            declared = record.header("ce_type")
+            if declared is not None and self.handlers.get(declared) is None:
+                ignored[declared] += 1  # a type this service does not keep: not even parsed
+                continue
             try:
                 event = CloudEvent.from_message(record)
                 registration = self.handlers.get(event.type)
@@ -185,6 +191,8 @@ class ConsumerRunner:
             except (ValueError, UnicodeDecodeError):
                 break  # unreadable or malformed: the one-by-one path parks it with its reason
         else:
+            for event_type, n in ignored.items():
+                self.metrics.consumed.labels(event_type, "ignored").inc(n)
             if not batch:
                 return
             try:
@@ -192,17 +200,16 @@ class ConsumerRunner:
             except Exception as exc:
                 log.info("batch of %d rolled back (%s); applying one by one", len(batch), type(exc).__name__)
             else:
-                for (event, _, _), outcome in zip(batch, outcomes, strict=True):
-                    self._count(event, outcome)
+                self._count_batch([event for event, _, _ in batch], outcomes)
                 return
         for record in records:
             await self.handle(record)
 
     async def _apply_together(self, batch: list[tuple[CloudEvent, Registration, EventData]]) -> list[str]:
         async with self.db.sessionmaker() as session, session.begin():
-            done = await applied_among(session, self.service, [event.id for event, _, _ in batch])
+            # One statement claims the whole batch in the inbox; only what it returns is new.
+            new = await claim(session, self.service, [(event.id, event.type) for event, _, _ in batch])
             outcomes: list[str] = []
-            new: list[CloudEvent] = []
             run: list[tuple[CloudEvent, Any]] = []
             run_handler: BatchHandler | None = None
 
@@ -220,10 +227,10 @@ class ConsumerRunner:
                 run.clear()
 
             for event, registration, data in batch:
-                if event.id in done:
+                if event.id not in new:
                     outcomes.append("duplicate")
                     continue
-                done.add(event.id)
+                new.discard(event.id)  # the same event twice in one batch is applied once
                 fail_point(f"consumer.{self.service}.handler")
                 if registration.batch_handler is not None:
                     # Consecutive events for the same set-based handler (created and updated
@@ -237,10 +244,8 @@ class ConsumerRunner:
                     run_handler = None
                     with applying(event, self.tracer, self.service):
                         await registration.handler(session, event, data)
-                new.append(event)
                 outcomes.append("applied")
             await flush_run()
-            await record_all_applied(session, self.service, [(e.id, e.type) for e in new])
         return outcomes
 
     async def handle(self, message: Message) -> str:
@@ -254,6 +259,17 @@ class ConsumerRunner:
             outcome = await self._apply(message, event)
         self._count(event, outcome)
         return outcome
+
+    def _count_batch(self, events: list[CloudEvent], outcomes: list[str]) -> None:
+        """The metrics of a batch: one counter step per (type, outcome), each applied event's age."""
+        counts: Counter[tuple[str, str]] = Counter()
+        now = datetime.now(UTC)
+        for event, outcome in zip(events, outcomes, strict=True):
+            counts[event.type, outcome] += 1
+            if outcome == "applied":
+                self.metrics.event_age.labels(event.type).observe(max(0.0, (now - event.time).total_seconds()))
+        for (event_type, outcome), n in counts.items():
+            self.metrics.consumed.labels(event_type, outcome).inc(n)
 
     def _count(self, event: CloudEvent, outcome: str) -> None:
         self.metrics.consumed.labels(event.type, outcome).inc()
@@ -275,12 +291,12 @@ class ConsumerRunner:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 async with self.db.sessionmaker() as session, session.begin():
-                    if await already_applied(session, self.service, event.id):
+                    # The inbox row first (one statement): nothing back means applied already.
+                    if not await claim_one(session, self.service, event.id, event.type):
                         return "duplicate"
                     # LINLI_FAILPOINTS=consumer.<service>.handler: a handler that always fails.
                     fail_point(f"consumer.{self.service}.handler")
                     await registration.handler(session, event, data)
-                    await record_applied(session, self.service, event.id, event.type)
                 return "applied"
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"

@@ -90,22 +90,27 @@ class Relay:
             got_lock = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key})
             if not got_lock:
                 return 0  # another replica is relaying this outbox
-            rows = (
-                await session.execute(
-                    select(outbox)
-                    .where(outbox.c.sent_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            # Claim and mark in one statement; the mark commits only after the broker has acked,
+            # so a crash or a failed publish leaves the rows unsent (to be sent again).
+            claimed = (
+                select(outbox.c.id)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            marked = (
+                update(outbox)
+                .where(outbox.c.id.in_(claimed))
+                .values(sent_at=datetime.now(UTC))
+                .returning(outbox.c.id, outbox.c.topic, outbox.c.key, outbox.c.type, outbox.c.headers, outbox.c.value)
+            )
+            rows = sorted((await session.execute(marked)).all(), key=lambda r: r.id)
             if not rows:
                 return 0
             await self.transport.publish([row_to_message(r) for r in rows])
             crash_point("relay.after_publish")
-            await session.execute(
-                update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(sent_at=datetime.now(UTC))
-            )
         self._count(rows)
         return len(rows)
 

@@ -1,12 +1,12 @@
 """Set-based handlers keeping billing's read models in step with registry events: a run of
-created/updated/removed events costs one select and one multi-row insert/update."""
+created/updated/removed events costs one multi-row upsert (shared/events/projection.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.projections.domain import area_hundredths, day_number
@@ -21,6 +21,7 @@ from services.billing.projections.models import (
 from shared.contracts import registry as r
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent, EventData
+from shared.events.projection import newest, not_newer, upsert_newest
 
 Row = dict[str, Any]
 
@@ -35,38 +36,18 @@ def _project(
     removable: bool,
 ) -> None:
     created, updated, removed = r.LIFECYCLE[fields]
-    key_column = table.c[key]
 
     def batch(active: bool) -> Callable[[AsyncSession, list[tuple[CloudEvent, Any]]], Any]:
         async def apply(session: AsyncSession, items: list[tuple[CloudEvent, Any]]) -> None:
-            # Versions only move forward: the newest event of a run wins, a late one is dropped.
-            newest: dict[int, Any] = {}
-            for _, data in items:
-                ident = getattr(data, key)
-                if ident not in newest or data.version > newest[ident].version:
-                    newest[ident] = data
-            found = await session.execute(select(key_column, table.c.version).where(key_column.in_(newest)))
-            current: dict[int, int] = {int(k): int(v) for k, v in found}
+            # Versions only move forward: the newest event of a run wins, a late one is dropped
+            # (the same version again is applied again: a removal carries the version it removed).
             rows = []
-            for ident, data in newest.items():
-                if ident in current and data.version < current[ident]:
-                    continue
+            for _, data in items:
                 row = to_row(data)
                 if removable:
                     row["active"] = active
                 rows.append(row)
-            inserts = [row for row in rows if row[key] not in current]
-            updates = [{f"b_{k}": v for k, v in row.items()} for row in rows if row[key] in current]
-            if inserts:
-                await session.execute(table.insert(), inserts)
-            if updates:
-                columns = [c for c in rows[0] if c != key]
-                await session.execute(
-                    update(table)
-                    .where(key_column == bindparam(f"b_{key}"))
-                    .values({c: bindparam(f"b_{c}") for c in columns}),
-                    updates,
-                )
+            await upsert_newest(session, table, key, newest(rows, key), replace_when=not_newer())
 
         return apply
 

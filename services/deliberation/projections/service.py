@@ -1,12 +1,12 @@
-"""Set-based projection of registry entities: one select and a few multi-row statements per run
-of events, so importing a compound of 20,000 dwellings does not cost 20,000 round trips."""
+"""Set-based projection of registry entities: one multi-row upsert (and a delete for removals)
+per run of events, so importing a compound of 20,000 dwellings does not cost 20,000 round trips."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.deliberation.base import Base
@@ -23,6 +23,7 @@ from services.deliberation.votes.tally import area_to_centi
 from shared.contracts import registry as r
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent, EventData
+from shared.events.projection import upsert_newest
 
 Row = dict[str, Any]
 
@@ -35,33 +36,17 @@ def _project(
 
     async def apply(session: AsyncSession, items: list[tuple[CloudEvent, Any]]) -> None:
         # The newest version of each entity in the run wins; an older event arriving late
-        # changes nothing, and a removal deletes the row.
-        newest: dict[int, tuple[bool, Any]] = {}
+        # changes nothing, and a removal deletes the row (one delete, one multi-row upsert).
+        latest: dict[int, tuple[bool, Any]] = {}
         for event, data in items:
             ident = getattr(data, key)
-            seen = newest.get(ident)
+            seen = latest.get(ident)
             if seen is None or data.version >= seen[1].version:
-                newest[ident] = (event.type.endswith(".removed.v1"), data)
-        found = await session.execute(select(key_col, table.c.version).where(key_col.in_(newest)))
-        current: dict[int, int] = dict(found.all())
-        removed = [k for k, (gone, _) in newest.items() if gone and k in current]
-        rows = [
-            to_row(data)
-            for k, (gone, data) in newest.items()
-            if not gone and (k not in current or data.version > current[k])
-        ]
+                latest[ident] = (event.type.endswith(".removed.v1"), data)
+        removed = [k for k, (gone, _) in latest.items() if gone]
         if removed:
             await session.execute(delete(table).where(key_col.in_(removed)))
-        inserts = [row for row in rows if row[key] not in current]
-        updates = [{f"b_{c}": v for c, v in row.items()} for row in rows if row[key] in current]
-        if inserts:
-            await session.execute(table.insert(), inserts)
-        if updates:
-            columns = [c for c in rows[0] if c != key]
-            await session.execute(
-                update(table).where(key_col == bindparam(f"b_{key}")).values({c: bindparam(f"b_{c}") for c in columns}),
-                updates,
-            )
+        await upsert_newest(session, table, key, [to_row(data) for gone, data in latest.values() if not gone])
 
     for contract in r.LIFECYCLE[fields]:
         handlers.on_batch(contract)(apply)

@@ -1,11 +1,13 @@
-"""Keeping the registry projections in step: each event upserts its row when its version is
-newer than the one held, so redelivered or late events change nothing."""
+"""Keeping the registry projections in step, set-based: a run of events upserts each row once
+(shared/events/projection.py) when its version is newer than the one held, so redelivered or
+late events change nothing. Pairings and center households (rare) stay one event at a time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.dispatch.projections.models import (
@@ -21,127 +23,150 @@ from services.dispatch.projections.models import (
     VolunteerView,
 )
 from shared.contracts import registry as c
+from shared.events.envelope import CloudEvent
+from shared.events.projection import upsert_newest
+
+Row = dict[str, Any]
+Entity = tuple[Table, str, Callable[[Any, bool], Row]]
+"""(the table, its key, the row an event's data gives, removed or not: without the version)"""
 
 
-async def _upsert(session: AsyncSession, model: Any, key: int, version: int, values: dict[str, Any]) -> bool:
-    """Insert or update the row keyed `key` if `version` is newer (a removal may carry the
-    version it removed); True if it changed."""
-    row = await session.get(model, key)
-    if row is None:
-        session.add(model(**values, version=version))
-        await session.flush()
-        return True
-    if version < row.version or (version == row.version and not values.get("removed")):
-        return False
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.version = version
-    await session.flush()
-    return True
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
 
 
-async def project_compound(session: AsyncSession, data: c.CompoundFields) -> None:
-    await _upsert(
-        session,
-        CompoundArea,
-        data.compound_id,
-        data.version,
-        {
-            "compound_id": data.compound_id,
-            "name": data.name,
-            "community_id": data.community_id,
-            # Registry's compound events leave the street out today (see the issue report).
-            "street_id": data.street_id,
-            "grid_id": data.grid_id,
-        },
-    )
+def project_batch(entity: Entity, removed: bool) -> Callable[[AsyncSession, list[tuple[CloudEvent, Any]]], Any]:
+    """The set-based handler for one entity's created/updated (removed=False) or removed events:
+    the newest version of each row in the run, then one multi-row upsert. A row is replaced by a
+    newer version, or by a removal carrying the version it removed; a late event changes nothing."""
+    table, key, to_row = entity
+    has_removed = "removed" in table.c
+
+    async def apply(session: AsyncSession, items: list[tuple[CloudEvent, Any]]) -> None:
+        latest: dict[int, Row] = {}
+        for _, data in items:
+            row = {**to_row(data, removed), "version": data.version}
+            held = latest.get(row[key])
+            if held is None or row["version"] > held["version"] or (row["version"] == held["version"] and removed):
+                latest[row[key]] = row
+
+        def replace_when(t: Table, new: Any) -> ColumnElement[bool]:
+            if has_removed:
+                return or_(t.c.version < new.version, and_(t.c.version == new.version, new.removed))
+            newer: ColumnElement[bool] = t.c.version < new.version
+            return newer
+
+        await upsert_newest(session, table, key, list(latest.values()), replace_when=replace_when)
+
+    return apply
 
 
-async def project_household(session: AsyncSession, data: c.HouseholdFields, removed: bool) -> None:
-    await _upsert(
-        session,
-        HouseholdView,
-        data.household_id,
-        data.version,
-        {
-            "household_id": data.household_id,
-            "dwelling_id": data.dwelling_id,
-            "compound_id": data.compound_id,
-            "removed": removed,
-        },
-    )
-
-
-async def project_member(session: AsyncSession, data: c.PartyMemberFields, removed: bool) -> None:
-    await _upsert(
-        session,
-        MemberView,
-        data.party_member_id,
-        data.version,
-        {
-            "party_member_id": data.party_member_id,
-            "person_id": data.person_id,
-            "name": data.name,
-            "ledger": data.ledger,
-            "household_id": data.household_id,
-            "compound_id": data.compound_id,
-            "skills": list(data.skills),
-            "on_duty": data.on_duty,
-            "max_open_orders": data.max_open_orders,
-            "removed": removed,
-        },
-    )
-
-
-async def project_volunteer(session: AsyncSession, data: c.VolunteerFields, removed: bool) -> None:
-    """A volunteer who stepped back (removed) is kept, inactive: matching asks only active ones."""
-    await _upsert(
-        session,
-        VolunteerView,
-        data.volunteer_id,
-        data.version,
-        {
-            "volunteer_id": data.volunteer_id,
-            "person_id": data.person_id,
-            "name": data.name,
-            "compound_id": data.compound_id,
-            "household_id": data.household_id,
-            "skills": list(data.skills),
-            "team_names": list(data.team_names),
-            "active": data.active and not removed,
-        },
-    )
-
-
-async def project_check_in(session: AsyncSession, data: c.CheckInFields, removed: bool) -> None:
-    await _upsert(
-        session,
-        CheckInView,
-        data.check_in_id,
-        data.version,
-        {
-            "check_in_id": data.check_in_id,
-            "party_member_id": data.party_member_id,
-            "compound_id": data.compound_id,
-            "active": data.active and not removed,
-        },
-    )
-
-
-async def project_grid_worker(session: AsyncSession, data: c.GridWorkerFields, removed: bool) -> None:
-    await _upsert(
-        session,
-        GridWorkerView,
-        data.grid_worker_id,
-        data.version,
-        {
-            "grid_worker_id": data.grid_worker_id,
-            "person_id": data.person_id,
-            "name": data.name,
-            "grid_ids": list(data.grid_ids),
-            "removed": removed,
-        },
-    )
+COMPOUND: Entity = (
+    _table(CompoundArea),
+    "compound_id",
+    lambda d, _: {
+        "compound_id": d.compound_id,
+        "name": d.name,
+        "community_id": d.community_id,
+        "street_id": d.street_id,
+        "grid_id": d.grid_id,
+    },
+)
+HOUSEHOLD: Entity = (
+    _table(HouseholdView),
+    "household_id",
+    lambda d, removed: {
+        "household_id": d.household_id,
+        "dwelling_id": d.dwelling_id,
+        "compound_id": d.compound_id,
+        "removed": removed,
+    },
+)
+MEMBER: Entity = (
+    _table(MemberView),
+    "party_member_id",
+    lambda d, removed: {
+        "party_member_id": d.party_member_id,
+        "person_id": d.person_id,
+        "name": d.name,
+        "ledger": d.ledger,
+        "household_id": d.household_id,
+        "compound_id": d.compound_id,
+        "skills": list(d.skills),
+        "on_duty": d.on_duty,
+        "max_open_orders": d.max_open_orders,
+        "removed": removed,
+    },
+)
+# A volunteer who stepped back (removed) is kept, inactive: matching asks only active ones.
+VOLUNTEER: Entity = (
+    _table(VolunteerView),
+    "volunteer_id",
+    lambda d, removed: {
+        "volunteer_id": d.volunteer_id,
+        "person_id": d.person_id,
+        "name": d.name,
+        "compound_id": d.compound_id,
+        "household_id": d.household_id,
+        "skills": list(d.skills),
+        "team_names": list(d.team_names),
+        "active": d.active and not removed,
+    },
+)
+CHECK_IN: Entity = (
+    _table(CheckInView),
+    "check_in_id",
+    lambda d, removed: {
+        "check_in_id": d.check_in_id,
+        "party_member_id": d.party_member_id,
+        "compound_id": d.compound_id,
+        "active": d.active and not removed,
+    },
+)
+GRID_WORKER: Entity = (
+    _table(GridWorkerView),
+    "grid_worker_id",
+    lambda d, removed: {
+        "grid_worker_id": d.grid_worker_id,
+        "person_id": d.person_id,
+        "name": d.name,
+        "grid_ids": list(d.grid_ids),
+        "removed": removed,
+    },
+)
+BUILDING: Entity = (
+    _table(BuildingView),
+    "building_id",
+    lambda d, removed: {
+        "building_id": d.building_id,
+        "compound_id": d.compound_id,
+        "number": d.number,
+        "removed": removed,
+    },
+)
+ENTRANCE: Entity = (
+    _table(EntranceView),
+    "entrance_id",
+    lambda d, removed: {
+        "entrance_id": d.entrance_id,
+        "building_id": d.building_id,
+        "number": d.number,
+        "removed": removed,
+    },
+)
+DWELLING: Entity = (
+    _table(DwellingView),
+    "dwelling_id",
+    lambda d, removed: {
+        "dwelling_id": d.dwelling_id,
+        "building_id": d.building_id,
+        "entrance_id": d.entrance_id,
+        "compound_id": d.compound_id,
+        "room": d.room,
+        "removed": removed,
+    },
+)
 
 
 async def _replace_links(
@@ -179,24 +204,3 @@ async def forget_person(session: AsyncSession, data: c.PersonErased) -> None:
     whole; the version is left alone, so a newer event still applies."""
     for model in (MemberView, GridWorkerView, VolunteerView):
         await session.execute(update(model).where(model.person_id == data.person_id).values(name=""))
-
-
-async def project_building(session: AsyncSession, data: c.BuildingFields, removed: bool) -> None:
-    values = {"building_id": data.building_id, "compound_id": data.compound_id, "number": data.number}
-    await _upsert(session, BuildingView, data.building_id, data.version, {**values, "removed": removed})
-
-
-async def project_entrance(session: AsyncSession, data: c.EntranceFields, removed: bool) -> None:
-    values = {"entrance_id": data.entrance_id, "building_id": data.building_id, "number": data.number}
-    await _upsert(session, EntranceView, data.entrance_id, data.version, {**values, "removed": removed})
-
-
-async def project_dwelling(session: AsyncSession, data: c.DwellingFields, removed: bool) -> None:
-    values = {
-        "dwelling_id": data.dwelling_id,
-        "building_id": data.building_id,
-        "entrance_id": data.entrance_id,
-        "compound_id": data.compound_id,
-        "room": data.room,
-    }
-    await _upsert(session, DwellingView, data.dwelling_id, data.version, {**values, "removed": removed})
