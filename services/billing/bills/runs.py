@@ -23,7 +23,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -356,18 +370,22 @@ async def insert_bills(
     )
 
 
-def _new_bills(run_id: int, after_id: int) -> ColumnElement[bool]:
-    # This execution's bills: the run's, above the id watermark taken before inserting.
-    return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id)
+def _new_bills(run_id: int, after_id: int, compound_id: int | None = None) -> ColumnElement[bool]:
+    # This execution's bills: the run's, above the id watermark taken before inserting (and, in
+    # a chunk, the compound's: its index keeps each chunk's probe to the chunk's own bills).
+    only = [bills.c.compound_id == compound_id] if compound_id is not None else []
+    return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id, *only)
 
 
-async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period: Period) -> None:
+async def insert_lines(
+    session: AsyncSession, run_id: int, after_id: int, period: Period, *, compound_id: int | None = None
+) -> None:
     """Step 2: the lines of this execution's bills, each exact fraction beside its rounding."""
     d = dwelling_projection
     keyed = (
         select(bills.c.id.label("key"), bills.c.dwelling_id, d.c.sale_status, d.c.delivered)
         .join(d, d.c.dwelling_id == bills.c.dwelling_id)
-        .where(_new_bills(run_id, after_id))
+        .where(_new_bills(run_id, after_id, compound_id))
         .subquery("keyed")
     )
     seg = _segments(keyed, period)
@@ -407,18 +425,24 @@ async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period
     )
 
 
-async def split_developer_share(session: AsyncSession, run_id: int, after_id: int) -> None:
+async def split_developer_share(
+    session: AsyncSession, run_id: int, after_id: int, *, compound_id: int | None = None
+) -> None:
     """Step 3: an owner's new bill that carries developer lines (the days before the dwelling
     was delivered to its first owner) loses them to a bill of the developer's own, for the same
     dwelling and period, with no household (a resident neither sees nor is reminded of it).
 
     A re-issue recomputes the whole dwelling: the share whose live bill still stands (the one
-    not voided) is dropped from the new bill instead, so nothing is billed twice."""
+    not voided) is dropped from the new bill instead, so nothing is billed twice.
+
+    Set-based for a run's bills (a handful of statements whatever their number: in a street's
+    run one dwelling in a hundred may be delivered inside the year); the re-issue cases, one
+    bill at a time, go one by one."""
     mixed = (
         await session.execute(
             select(bills)
             .where(
-                _new_bills(run_id, after_id),
+                _new_bills(run_id, after_id, compound_id),
                 bills.c.payer_kind == PayerKind.owner.value,
                 exists().where(
                     bill_lines.c.bill_id == bills.c.id, bill_lines.c.payer_kind == PayerKind.developer.value
@@ -427,85 +451,110 @@ async def split_developer_share(session: AsyncSession, run_id: int, after_id: in
             .order_by(bills.c.id)
         )
     ).all()
-    for bill in mixed:
-        developer_fen = int(
-            await session.scalar(
-                select(func.sum(bill_lines.c.amount_fen)).where(
-                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value
-                )
-            )
-            or 0
+    if not mixed:
+        return
+    ids = [bill.id for bill in mixed]
+    developer_fen = {
+        int(bill_id): int(total or 0)
+        for bill_id, total in await session.execute(
+            select(bill_lines.c.bill_id, func.sum(bill_lines.c.amount_fen))
+            .where(bill_lines.c.bill_id.in_(ids), bill_lines.c.payer_kind == PayerKind.developer.value)
+            .group_by(bill_lines.c.bill_id)
         )
-        live = {
-            str(kind)
-            for kind in await session.scalars(
-                select(bills.c.payer_kind).where(
-                    bills.c.dwelling_id == bill.dwelling_id,
-                    bills.c.kind == bill.kind,
-                    bills.c.period_start == bill.period_start,
-                    bills.c.status != BillStatus.void.value,
-                    bills.c.id != bill.id,
-                )
-            )
-        }
-        developer_lines = and_(bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value)
-        if PayerKind.owner.value in live:
-            # The developer's voided bill is re-issued: the owner's bill stands, keep only the
-            # developer's days in the new one.
-            await session.execute(
-                delete(bill_lines).where(
-                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind != PayerKind.developer.value
-                )
-            )
-            await session.execute(
-                update(bills)
-                .where(bills.c.id == bill.id)
-                .values(
-                    payer_kind=PayerKind.developer.value,
-                    payer_person_id=None,
-                    household_id=None,
-                    amount_fen=developer_fen,
-                    description=f"{bill.description}（交付前，开发企业承担）",
-                )
-            )
-            continue
+    }
+    others = (
         await session.execute(
-            update(bills).where(bills.c.id == bill.id).values(amount_fen=bills.c.amount_fen - developer_fen)
-        )
-        if PayerKind.developer.value in live:
-            # The owner's voided bill is re-issued: the developer's bill stands.
-            await session.execute(delete(bill_lines).where(developer_lines))
-            continue
-        values = {
-            c.name: getattr(bill, c.name) for c in bills.columns if c.name not in ("id", "amount_fen", "description")
-        }
-        developer_bill = (
-            await session.execute(
-                bills.insert()
-                .values(
-                    {
-                        **values,
-                        "household_id": None,
-                        "payer_kind": PayerKind.developer.value,
-                        "payer_person_id": None,
-                        "source_id": f"developer-share:{bill.id}",
-                        "amount_fen": developer_fen,
-                        "description": f"{bill.description}（交付前，开发企业承担）",
-                    }
-                )
-                .returning(bills.c.id)
+            select(bills.c.id, bills.c.dwelling_id, bills.c.kind, bills.c.period_start, bills.c.payer_kind).where(
+                bills.c.dwelling_id.in_({bill.dwelling_id for bill in mixed}),
+                bills.c.status != BillStatus.void.value,
             )
-        ).scalar_one()
-        await session.execute(update(bill_lines).where(developer_lines).values(bill_id=developer_bill))
+        )
+    ).all()
+    plain = []
+    for bill in mixed:
+        live = {
+            str(o.payer_kind)
+            for o in others
+            if o.id != bill.id
+            and (o.dwelling_id, o.kind, o.period_start) == (bill.dwelling_id, bill.kind, bill.period_start)
+        }
+        if live & {PayerKind.owner.value, PayerKind.developer.value}:
+            await _split_reissued(session, bill, developer_fen[bill.id], live)
+        else:
+            plain.append(bill)
+    if not plain:
+        return
+    await session.execute(
+        update(bills)
+        .where(bills.c.id == bindparam("owner_bill"))
+        .values(amount_fen=bills.c.amount_fen - bindparam("developer_fen")),
+        [{"owner_bill": bill.id, "developer_fen": developer_fen[bill.id]} for bill in plain],
+    )
+    created = await session.execute(
+        bills.insert().returning(bills.c.id, bills.c.source_id),
+        [
+            {
+                **{c.name: getattr(bill, c.name) for c in bills.columns if c.name not in ("id", "description")},
+                "household_id": None,
+                "payer_kind": PayerKind.developer.value,
+                "payer_person_id": None,
+                "source_id": f"{DEVELOPER_SHARE_PREFIX}{bill.id}",
+                "amount_fen": developer_fen[bill.id],
+                "description": f"{bill.description}{DEVELOPER_SHARE_NOTE}",
+            }
+            for bill in plain
+        ],
+    )
+    developer_bill = {source.removeprefix(DEVELOPER_SHARE_PREFIX): new_id for new_id, source in created}
+    await session.execute(
+        update(bill_lines)
+        .where(bill_lines.c.bill_id == bindparam("owner_bill"), bill_lines.c.payer_kind == PayerKind.developer.value)
+        .values(bill_id=bindparam("developer_bill")),
+        [{"owner_bill": bill.id, "developer_bill": developer_bill[str(bill.id)]} for bill in plain],
+    )
+
+
+DEVELOPER_SHARE_PREFIX = "developer-share:"
+DEVELOPER_SHARE_NOTE = "（交付前，开发企业承担）"
+
+
+async def _split_reissued(session: AsyncSession, bill: Any, developer_fen: int, live: set[str]) -> None:
+    """A re-issued bill whose other share's live bill still stands keeps only its own share."""
+    developer_lines = and_(bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value)
+    if PayerKind.owner.value in live:
+        # The developer's voided bill is re-issued: the owner's bill stands, keep only the
+        # developer's days in the new one.
+        await session.execute(
+            delete(bill_lines).where(
+                bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind != PayerKind.developer.value
+            )
+        )
+        await session.execute(
+            update(bills)
+            .where(bills.c.id == bill.id)
+            .values(
+                payer_kind=PayerKind.developer.value,
+                payer_person_id=None,
+                household_id=None,
+                amount_fen=developer_fen,
+                description=f"{bill.description}{DEVELOPER_SHARE_NOTE}",
+            )
+        )
+        return
+    # The owner's voided bill is re-issued: the developer's bill stands.
+    await session.execute(
+        update(bills).where(bills.c.id == bill.id).values(amount_fen=bills.c.amount_fen - developer_fen)
+    )
+    await session.execute(delete(bill_lines).where(developer_lines))
 
 
 async def post_receivables(
-    session: AsyncSession, run_id: int, after_id: int, period: Period, now: datetime
+    session: AsyncSession, run_id: int, after_id: int, period: Period, now: datetime, *, compound_id: int | None = None
 ) -> list[CompoundIssue]:
     """Step 3: one journal entry per compound for what this execution issued there."""
     rows = await session.execute(
         select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
-        .where(_new_bills(run_id, after_id))
+        .where(_new_bills(run_id, after_id, compound_id))
         .group_by(bills.c.compound_id)
         .order_by(bills.c.compound_id)
     )
