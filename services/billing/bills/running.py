@@ -229,7 +229,7 @@ async def bill_compound(
     dwellings = list(
         await session.scalars(
             select(bills.c.dwelling_id)
-            .where(bills.c.bill_run_id == run_id, bills.c.id > after_id, bills.c.compound_id == compound_id)
+            .where(runs.new_bills(run_id, after_id, compound_id))
             .distinct()
             .order_by(bills.c.dwelling_id)
         )

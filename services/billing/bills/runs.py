@@ -98,6 +98,13 @@ def compounds_in(scope: RunScope) -> Select[Any]:
     )
 
 
+def in_scope(compound_id: ColumnElement[Any], scope: RunScope) -> ColumnElement[bool]:
+    """The compound column is the scope's compound, or one of its street's."""
+    if scope.kind == RateScope.compound:
+        return compound_id == scope.scope_id
+    return compound_id.in_(compounds_in(scope))
+
+
 def _in_force(card: Any, scope_kind: RateScope, scope_id: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
     return and_(
         card.c.scope_kind == scope_kind.value,
@@ -109,12 +116,14 @@ def _in_force(card: Any, scope_kind: RateScope, scope_id: ColumnElement[Any], pe
     )
 
 
-def _households() -> Subquery:
-    # One row per occupied dwelling (a join, not a correlated subquery per dwelling).
+def _households(scope: RunScope) -> Subquery:
+    # One row per occupied dwelling of the scope (a join, not a correlated subquery per
+    # dwelling; kept to the scope's compounds by their index, so a compound's chunk reads its
+    # own households, not the street's).
     h = household_projection
     return (
         select(h.c.dwelling_id, func.max(h.c.household_id).label("household_id"))
-        .where(h.c.active)
+        .where(h.c.active, in_scope(h.c.compound_id, scope))
         .group_by(h.c.dwelling_id)
         .subquery("occupant")
     )
@@ -126,7 +135,7 @@ def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
     d, b, c, cm = dwelling_projection, building_projection, compound_projection, community_projection
     own = rate_cards.alias("own_card")
     street = rate_cards.alias("street_card")
-    occupant = _households()
+    occupant = _households(scope)
     return (
         select(
             d.c.dwelling_id,
@@ -148,7 +157,7 @@ def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
         .outerjoin(own, _in_force(own, RateScope.compound, d.c.compound_id, period))
         .outerjoin(street, _in_force(street, RateScope.street, cm.c.street_id, period))
         .outerjoin(occupant, occupant.c.dwelling_id == d.c.dwelling_id)
-        .where(d.c.active, d.c.compound_id.in_(compounds_in(scope)))
+        .where(d.c.active, in_scope(d.c.compound_id, scope))
     )
 
 
@@ -157,7 +166,7 @@ async def overlapping_other_periods(session: AsyncSession, scope: RunScope, peri
     run after the year was billed): the run refuses rather than bill those days twice."""
     found = await session.scalar(
         select(func.count()).where(
-            bills.c.compound_id.in_(compounds_in(scope)),
+            in_scope(bills.c.compound_id, scope),
             bills.c.kind == BillKind.property_fee.value,
             bills.c.status != BillStatus.void.value,
             bills.c.period_start <= period.end,
@@ -180,9 +189,10 @@ async def watermark(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(bills.c.id), 0))) or 0)
 
 
-def _segments(base: Subquery, period: Period) -> Subquery:
+def _segments(base: Subquery, period: Period, scope: RunScope | None) -> Subquery:
     """(key, payer_kind, payer_person_id, days) for each row of `base` (key, dwelling_id,
-    sale_status, delivered): who pays which days of the period."""
+    sale_status, delivered), whose dwellings lie in `scope` (None: anywhere): who pays which
+    days of the period."""
     ps, pe = day_number(period.start), day_number(period.end)
     o = ownership_projection
     sold = and_(base.c.sale_status == "sold", base.c.delivered.is_(True))
@@ -221,12 +231,17 @@ def _segments(base: Subquery, period: Period) -> Subquery:
             func.coalesce(o.c.since_day, LONG_AGO) <= pe,
             func.coalesce(o.c.until_day, pe) >= ps,
             ~larger_co_owner,
+            *([in_scope(o.c.compound_id, scope)] if scope is not None else []),
         )
     )
 
     first_owned = (
         select(o.c.dwelling_id, func.min(func.coalesce(o.c.since_day, LONG_AGO)).label("first_day"))
-        .where(o.c.active, func.coalesce(o.c.until_day, pe) >= ps)
+        .where(
+            o.c.active,
+            func.coalesce(o.c.until_day, pe) >= ps,
+            *([in_scope(o.c.compound_id, scope)] if scope is not None else []),
+        )
         .group_by(o.c.dwelling_id)
         .subquery("first_owned")
     )
@@ -271,11 +286,14 @@ async def insert_bills(
     re-issue of a voided bill: the void keeps the run's slot, so a later run skips it)."""
     priced = _priced_dwellings(scope, period).subquery("priced")
     only = [priced.c.dwelling_id == dwelling_id] if dwelling_id is not None else []
-    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).subquery("todo")
+    # A CTE, computed once (PostgreSQL materialises a CTE used more than once): the segments'
+    # three branches, the amounts and the bills all read it; as a subquery it was planned and
+    # evaluated once per reference.
+    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).cte("todo")
     keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
         "keyed"
     )
-    seg = _segments(keyed, period)
+    seg = _segments(keyed, period, scope)
     amounts = (
         select(
             seg.c.key,
@@ -302,7 +320,12 @@ async def insert_bills(
             .over(partition_by=o.c.dwelling_id, order_by=(o.c.share_bp.desc(), o.c.ownership_id))
             .label("rank"),
         )
-        .where(o.c.active, func.coalesce(o.c.since_day, LONG_AGO) <= pe, func.coalesce(o.c.until_day, pe) >= pe)
+        .where(
+            o.c.active,
+            func.coalesce(o.c.since_day, LONG_AGO) <= pe,
+            func.coalesce(o.c.until_day, pe) >= pe,
+            in_scope(o.c.compound_id, scope),
+        )
         .subquery("ranked_owner")
     )
     developer_pays = or_(todo.c.sale_status != "sold", todo.c.delivered.is_(False), ranked.c.person_id.is_(None))
@@ -370,11 +393,16 @@ async def insert_bills(
     )
 
 
-def _new_bills(run_id: int, after_id: int, compound_id: int | None = None) -> ColumnElement[bool]:
-    # This execution's bills: the run's, above the id watermark taken before inserting (and, in
-    # a chunk, the compound's: its index keeps each chunk's probe to the chunk's own bills).
-    only = [bills.c.compound_id == compound_id] if compound_id is not None else []
-    return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id, *only)
+def new_bills(run_id: int, after_id: int, compound_id: int | None = None) -> ColumnElement[bool]:
+    # This execution's bills: the run's, above the id watermark taken before inserting. In a
+    # chunk, the compound's, found by the compound's index or the id range; the run's own index
+    # is kept out of it (coalesce): it covers the whole street's run, and each chunk would read
+    # all the run's entries before it, while the statistics still think the table empty.
+    if compound_id is None:
+        return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id)
+    return and_(
+        bills.c.compound_id == compound_id, bills.c.id > after_id, func.coalesce(bills.c.bill_run_id, 0) == run_id
+    )
 
 
 async def insert_lines(
@@ -385,10 +413,11 @@ async def insert_lines(
     keyed = (
         select(bills.c.id.label("key"), bills.c.dwelling_id, d.c.sale_status, d.c.delivered)
         .join(d, d.c.dwelling_id == bills.c.dwelling_id)
-        .where(_new_bills(run_id, after_id, compound_id))
+        .where(new_bills(run_id, after_id, compound_id))
         .subquery("keyed")
     )
-    seg = _segments(keyed, period)
+    chunk = RunScope(RateScope.compound, compound_id) if compound_id is not None else None
+    seg = _segments(keyed, period, chunk)
     num = _line_numerator(bills.c.area_c, bills.c.rate_units, period.months, seg.c.days, bills.c.vacancy_percent)
     source = select(
         bills.c.id,
@@ -442,7 +471,7 @@ async def split_developer_share(
         await session.execute(
             select(bills)
             .where(
-                _new_bills(run_id, after_id, compound_id),
+                new_bills(run_id, after_id, compound_id),
                 bills.c.payer_kind == PayerKind.owner.value,
                 exists().where(
                     bill_lines.c.bill_id == bills.c.id, bill_lines.c.payer_kind == PayerKind.developer.value
@@ -554,7 +583,7 @@ async def post_receivables(
     """Step 3: one journal entry per compound for what this execution issued there."""
     rows = await session.execute(
         select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
-        .where(_new_bills(run_id, after_id, compound_id))
+        .where(new_bills(run_id, after_id, compound_id))
         .group_by(bills.c.compound_id)
         .order_by(bills.c.compound_id)
     )

@@ -1,6 +1,7 @@
 """Bill runs in chunks, one compound per transaction: the execution's start time on the run and
 the compounds it has billed (bill_run_compounds), so a crash loses at most one compound's chunk
-and the run resumes where it stopped.
+and the run resumes where it stopped; households and ownerships indexed by compound, which a
+chunk reads.
 
 Revision ID: batch01
 Revises: practices_c02
@@ -34,9 +35,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("bill_run_id", "compound_id", name=op.f("pk_bill_run_compounds")),
     )
+    # A chunk reads one compound's households and ownerships.
+    op.create_index(op.f("ix_household_projection_compound_id"), "household_projection", ["compound_id"])
+    op.create_index(op.f("ix_ownership_projection_compound_id"), "ownership_projection", ["compound_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_ownership_projection_compound_id"), table_name="ownership_projection")
+    op.drop_index(op.f("ix_household_projection_compound_id"), table_name="household_projection")
     op.drop_table("bill_run_compounds")
     with op.batch_alter_table("bill_runs") as batch:
         batch.drop_column("started_at")
