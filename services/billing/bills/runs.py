@@ -1,4 +1,5 @@
-"""The bill run: a few set-based INSERT … SELECT statements, whatever the number of dwellings.
+"""The bill run's steps: a few set-based INSERT … SELECT statements over a scope (a compound, in
+a run's chunk; `running.py` runs them one compound per transaction), whatever its size.
 
 1. bills: one per active dwelling of the scope that has a rate card in force on the period's
    first day and no bill for the period yet (the unique key: a second run issues nothing),
@@ -12,9 +13,10 @@
    two bills, the developer's for the days before delivery and the owner's from delivery on,
    so an owner is never asked for the developer's days (split_developer_share);
 4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
-Each execution is one transaction: a crash leaves nothing half-issued. Running the same period
-again executes the same run once more, and the unique key of step 1 makes it issue only what
-is missing (dwellings projected since, or everything after a crash): idempotent and resumable.
+The steps of one compound run in one transaction: a crash leaves no compound half-issued.
+Running the same period again executes the run once more, and the unique key of step 1 makes
+it issue only what is missing (dwellings projected since): idempotent; a run a crash cut off
+resumes from its progress rows (running.py).
 """
 
 from __future__ import annotations
