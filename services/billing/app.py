@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.billing.api import ROUTERS
+from services.billing.bills.running import RESUME_TICKER
 from services.billing.consumers import handlers
 from services.billing.history import DEMO_BILLS_TICKER
 from services.billing.measures import MEASURES
@@ -26,7 +27,7 @@ def create_app(settings: Settings, transport: Transport | None = None) -> FastAP
         title="Linli 收费服务 (billing)",
         routers=ROUTERS,
         handlers=handlers,
-        tickers=[requery_ticker(channels), DEMO_BILLS_TICKER],
+        tickers=[requery_ticker(channels), DEMO_BILLS_TICKER, RESUME_TICKER],
         measures=MEASURES,
     )
     app = build_service_app(spec, settings, transport)

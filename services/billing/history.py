@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from services.billing.bills import service as bills_service
+from services.billing.bills import running
 from services.billing.bills.models import bill_runs, bills
 from services.billing.bills.schemas import BillRunCreate
 from services.billing.funds import approvals
@@ -97,7 +97,7 @@ async def _seed_demo_bills(runtime: ServiceRuntime) -> int:
             now,
         )
         for month in months:
-            await bills_service.start_run(session, TREASURER, BillRunCreate(scope_id=compound_id, period=month), now)
+            await running.start_run(session, TREASURER, BillRunCreate(scope_id=compound_id, period=month), now)
         # Bills of past months fall due 30 days after their month starts, as if issued on time.
         for bill_id, starts in (
             await session.execute(select(bills.c.id, bills.c.period_start).where(bills.c.compound_id == compound_id))

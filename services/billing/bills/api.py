@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import Response
 
-from services.billing.bills import service
+from services.billing.bills import running, service
 from services.billing.bills.domain import BillKind, BillStatus, PayerKind
 from services.billing.bills.schemas import (
     ArrearsOut,
@@ -28,6 +28,7 @@ from shared.auth import CurrentPrincipal
 from shared.clock import Now, Today
 from shared.http import Session, service_router
 from shared.pagination import DEFAULT_LIMIT, Limit
+from shared.service_app import ServiceRuntime
 from shared.spreadsheets import XLSX_RESPONSES, xlsx_response
 
 router = service_router("/api/v1/billing", tags=["billing: bills"])
@@ -40,8 +41,12 @@ router = service_router("/api/v1/billing", tags=["billing: bills"])
     summary="开单 (issue a period's bills)",
     dependencies=MONEY,
 )
-async def create_bill_run(body: BillRunCreate, now: Now, session: Session, principal: CurrentPrincipal) -> BillRunOut:
-    return await service.start_run(session, principal, body, now)
+async def create_bill_run(
+    request: Request, body: BillRunCreate, now: Now, session: Session, principal: CurrentPrincipal
+) -> BillRunOut:
+    # One compound per transaction of its own, so a street's run resumes where a crash stopped it.
+    runtime: ServiceRuntime = request.app.state.runtime
+    return await running.start_run(session, principal, body, now, transactions=runtime.transaction)
 
 
 @router.get("/bill-runs/{run_id}", response_model=BillRunOut, summary="开单报告 (what a run issued)")

@@ -34,8 +34,25 @@ bill_runs = Table(
     Column("created_by", Integer),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("completed_at", UTCDateTime()),
+    # When the current (or last) execution started: every compound of it is billed as of then,
+    # also a compound billed after a crash cut the execution off and it was resumed.
+    Column("started_at", UTCDateTime()),
     # Running a period again answers with the first run's report and issues nothing.
     UniqueConstraint("scope_kind", "scope_id", "period_start", "period_end"),
+)
+
+bill_run_compounds = Table(
+    "bill_run_compounds",
+    metadata,
+    # A run's progress: one row per compound its current execution has billed (the chunk's own
+    # transaction writes it with the bills), so a resumed execution skips what is done. A new
+    # execution of the period (running it again) starts with none.
+    Column("bill_run_id", Integer, ForeignKey("bill_runs.id"), primary_key=True),
+    Column("compound_id", Integer, primary_key=True, autoincrement=False),
+    Column("issued_count", Integer, nullable=False),
+    Column("issued_fen", Fen, nullable=False),
+    Column("skipped_no_rate", Integer, nullable=False),
+    Column("completed_at", UTCDateTime(), nullable=False),
 )
 
 bills = Table(

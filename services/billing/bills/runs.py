@@ -1,4 +1,5 @@
-"""The bill run: a few set-based INSERT … SELECT statements, whatever the number of dwellings.
+"""The bill run's steps: a few set-based INSERT … SELECT statements over a scope (a compound, in
+a run's chunk; `running.py` runs them one compound per transaction), whatever its size.
 
 1. bills: one per active dwelling of the scope that has a rate card in force on the period's
    first day and no bill for the period yet (the unique key: a second run issues nothing),
@@ -12,9 +13,10 @@
    two bills, the developer's for the days before delivery and the owner's from delivery on,
    so an owner is never asked for the developer's days (split_developer_share);
 4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
-Each execution is one transaction: a crash leaves nothing half-issued. Running the same period
-again executes the same run once more, and the unique key of step 1 makes it issue only what
-is missing (dwellings projected since, or everything after a crash): idempotent and resumable.
+The steps of one compound run in one transaction: a crash leaves no compound half-issued.
+Running the same period again executes the run once more, and the unique key of step 1 makes
+it issue only what is missing (dwellings projected since): idempotent; a run a crash cut off
+resumes from its progress rows (running.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, cast, delete, exists, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,6 +100,13 @@ def compounds_in(scope: RunScope) -> Select[Any]:
     )
 
 
+def in_scope(compound_id: ColumnElement[Any], scope: RunScope) -> ColumnElement[bool]:
+    """The compound column is the scope's compound, or one of its street's."""
+    if scope.kind == RateScope.compound:
+        return compound_id == scope.scope_id
+    return compound_id.in_(compounds_in(scope))
+
+
 def _in_force(card: Any, scope_kind: RateScope, scope_id: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
     return and_(
         card.c.scope_kind == scope_kind.value,
@@ -95,12 +118,14 @@ def _in_force(card: Any, scope_kind: RateScope, scope_id: ColumnElement[Any], pe
     )
 
 
-def _households() -> Subquery:
-    # One row per occupied dwelling (a join, not a correlated subquery per dwelling).
+def _households(scope: RunScope) -> Subquery:
+    # One row per occupied dwelling of the scope (a join, not a correlated subquery per
+    # dwelling; kept to the scope's compounds by their index, so a compound's chunk reads its
+    # own households, not the street's).
     h = household_projection
     return (
         select(h.c.dwelling_id, func.max(h.c.household_id).label("household_id"))
-        .where(h.c.active)
+        .where(h.c.active, in_scope(h.c.compound_id, scope))
         .group_by(h.c.dwelling_id)
         .subquery("occupant")
     )
@@ -112,7 +137,7 @@ def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
     d, b, c, cm = dwelling_projection, building_projection, compound_projection, community_projection
     own = rate_cards.alias("own_card")
     street = rate_cards.alias("street_card")
-    occupant = _households()
+    occupant = _households(scope)
     return (
         select(
             d.c.dwelling_id,
@@ -134,7 +159,7 @@ def _priced_dwellings(scope: RunScope, period: Period) -> Select[Any]:
         .outerjoin(own, _in_force(own, RateScope.compound, d.c.compound_id, period))
         .outerjoin(street, _in_force(street, RateScope.street, cm.c.street_id, period))
         .outerjoin(occupant, occupant.c.dwelling_id == d.c.dwelling_id)
-        .where(d.c.active, d.c.compound_id.in_(compounds_in(scope)))
+        .where(d.c.active, in_scope(d.c.compound_id, scope))
     )
 
 
@@ -143,7 +168,7 @@ async def overlapping_other_periods(session: AsyncSession, scope: RunScope, peri
     run after the year was billed): the run refuses rather than bill those days twice."""
     found = await session.scalar(
         select(func.count()).where(
-            bills.c.compound_id.in_(compounds_in(scope)),
+            in_scope(bills.c.compound_id, scope),
             bills.c.kind == BillKind.property_fee.value,
             bills.c.status != BillStatus.void.value,
             bills.c.period_start <= period.end,
@@ -166,9 +191,10 @@ async def watermark(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.coalesce(func.max(bills.c.id), 0))) or 0)
 
 
-def _segments(base: Subquery, period: Period) -> Subquery:
+def _segments(base: Subquery, period: Period, scope: RunScope | None) -> Subquery:
     """(key, payer_kind, payer_person_id, days) for each row of `base` (key, dwelling_id,
-    sale_status, delivered): who pays which days of the period."""
+    sale_status, delivered), whose dwellings lie in `scope` (None: anywhere): who pays which
+    days of the period."""
     ps, pe = day_number(period.start), day_number(period.end)
     o = ownership_projection
     sold = and_(base.c.sale_status == "sold", base.c.delivered.is_(True))
@@ -207,28 +233,24 @@ def _segments(base: Subquery, period: Period) -> Subquery:
             func.coalesce(o.c.since_day, LONG_AGO) <= pe,
             func.coalesce(o.c.until_day, pe) >= ps,
             ~larger_co_owner,
+            *([in_scope(o.c.compound_id, scope)] if scope is not None else []),
         )
     )
 
-    first_owned = (
-        select(o.c.dwelling_id, func.min(func.coalesce(o.c.since_day, LONG_AGO)).label("first_day"))
-        .where(o.c.active, func.coalesce(o.c.until_day, pe) >= ps)
-        .group_by(o.c.dwelling_id)
-        .subquery("first_owned")
+    # The first owner's first day, per dwelling by its ownership index (correlated): as a grouped
+    # subquery joined to the chunk's bills, whose count the planner cannot know while it fills
+    # the table, it was probed by a nested loop once per bill (52 of a chunk's 68 ms of lines).
+    first_day = (
+        select(func.min(func.coalesce(o.c.since_day, LONG_AGO)))
+        .where(o.c.dwelling_id == base.c.dwelling_id, o.c.active, func.coalesce(o.c.until_day, pe) >= ps)
+        .scalar_subquery()
     )
-    developer_gap = (
-        select(
-            base.c.key,
-            literal(PayerKind.developer.value).label("payer_kind"),
-            cast(literal(None), BigInteger).label("payer_person_id"),
-            case(
-                (or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > pe), pe - ps + 1),
-                else_=first_owned.c.first_day - ps,
-            ).label("days"),
-        )
-        .outerjoin(first_owned, first_owned.c.dwelling_id == base.c.dwelling_id)
-        .where(sold, or_(first_owned.c.first_day.is_(None), first_owned.c.first_day > ps))
-    )
+    developer_gap = select(
+        base.c.key,
+        literal(PayerKind.developer.value).label("payer_kind"),
+        cast(literal(None), BigInteger).label("payer_person_id"),
+        case((or_(first_day.is_(None), first_day > pe), pe - ps + 1), else_=first_day - ps).label("days"),
+    ).where(sold, or_(first_day.is_(None), first_day > ps))
     return union_all(developer_whole, owners, developer_gap).subquery("segments")
 
 
@@ -257,11 +279,14 @@ async def insert_bills(
     re-issue of a voided bill: the void keeps the run's slot, so a later run skips it)."""
     priced = _priced_dwellings(scope, period).subquery("priced")
     only = [priced.c.dwelling_id == dwelling_id] if dwelling_id is not None else []
-    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).subquery("todo")
+    # A CTE, computed once (PostgreSQL materialises a CTE used more than once): the segments'
+    # three branches, the amounts and the bills all read it; as a subquery it was planned and
+    # evaluated once per reference.
+    todo = select(priced).where(priced.c.rate_units.is_not(None), *only).cte("todo")
     keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
         "keyed"
     )
-    seg = _segments(keyed, period)
+    seg = _segments(keyed, period, scope)
     amounts = (
         select(
             seg.c.key,
@@ -288,7 +313,12 @@ async def insert_bills(
             .over(partition_by=o.c.dwelling_id, order_by=(o.c.share_bp.desc(), o.c.ownership_id))
             .label("rank"),
         )
-        .where(o.c.active, func.coalesce(o.c.since_day, LONG_AGO) <= pe, func.coalesce(o.c.until_day, pe) >= pe)
+        .where(
+            o.c.active,
+            func.coalesce(o.c.since_day, LONG_AGO) <= pe,
+            func.coalesce(o.c.until_day, pe) >= pe,
+            in_scope(o.c.compound_id, scope),
+        )
         .subquery("ranked_owner")
     )
     developer_pays = or_(todo.c.sale_status != "sold", todo.c.delivered.is_(False), ranked.c.person_id.is_(None))
@@ -356,21 +386,31 @@ async def insert_bills(
     )
 
 
-def _new_bills(run_id: int, after_id: int) -> ColumnElement[bool]:
-    # This execution's bills: the run's, above the id watermark taken before inserting.
-    return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id)
+def new_bills(run_id: int, after_id: int, compound_id: int | None = None) -> ColumnElement[bool]:
+    # This execution's bills: the run's, above the id watermark taken before inserting. In a
+    # chunk, the compound's, found by the compound's index or the id range; the run's own index
+    # is kept out of it (coalesce): it covers the whole street's run, and each chunk would read
+    # all the run's entries before it, while the statistics still think the table empty.
+    if compound_id is None:
+        return and_(bills.c.bill_run_id == run_id, bills.c.id > after_id)
+    return and_(
+        bills.c.compound_id == compound_id, bills.c.id > after_id, func.coalesce(bills.c.bill_run_id, 0) == run_id
+    )
 
 
-async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period: Period) -> None:
+async def insert_lines(
+    session: AsyncSession, run_id: int, after_id: int, period: Period, *, compound_id: int | None = None
+) -> None:
     """Step 2: the lines of this execution's bills, each exact fraction beside its rounding."""
     d = dwelling_projection
     keyed = (
         select(bills.c.id.label("key"), bills.c.dwelling_id, d.c.sale_status, d.c.delivered)
         .join(d, d.c.dwelling_id == bills.c.dwelling_id)
-        .where(_new_bills(run_id, after_id))
+        .where(new_bills(run_id, after_id, compound_id))
         .subquery("keyed")
     )
-    seg = _segments(keyed, period)
+    chunk = RunScope(RateScope.compound, compound_id) if compound_id is not None else None
+    seg = _segments(keyed, period, chunk)
     num = _line_numerator(bills.c.area_c, bills.c.rate_units, period.months, seg.c.days, bills.c.vacancy_percent)
     source = select(
         bills.c.id,
@@ -407,18 +447,24 @@ async def insert_lines(session: AsyncSession, run_id: int, after_id: int, period
     )
 
 
-async def split_developer_share(session: AsyncSession, run_id: int, after_id: int) -> None:
+async def split_developer_share(
+    session: AsyncSession, run_id: int, after_id: int, *, compound_id: int | None = None
+) -> None:
     """Step 3: an owner's new bill that carries developer lines (the days before the dwelling
     was delivered to its first owner) loses them to a bill of the developer's own, for the same
     dwelling and period, with no household (a resident neither sees nor is reminded of it).
 
     A re-issue recomputes the whole dwelling: the share whose live bill still stands (the one
-    not voided) is dropped from the new bill instead, so nothing is billed twice."""
+    not voided) is dropped from the new bill instead, so nothing is billed twice.
+
+    Set-based for a run's bills (a handful of statements whatever their number: in a street's
+    run one dwelling in a hundred may be delivered inside the year); the re-issue cases, one
+    bill at a time, go one by one."""
     mixed = (
         await session.execute(
             select(bills)
             .where(
-                _new_bills(run_id, after_id),
+                new_bills(run_id, after_id, compound_id),
                 bills.c.payer_kind == PayerKind.owner.value,
                 exists().where(
                     bill_lines.c.bill_id == bills.c.id, bill_lines.c.payer_kind == PayerKind.developer.value
@@ -427,85 +473,110 @@ async def split_developer_share(session: AsyncSession, run_id: int, after_id: in
             .order_by(bills.c.id)
         )
     ).all()
-    for bill in mixed:
-        developer_fen = int(
-            await session.scalar(
-                select(func.sum(bill_lines.c.amount_fen)).where(
-                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value
-                )
-            )
-            or 0
+    if not mixed:
+        return
+    ids = [bill.id for bill in mixed]
+    developer_fen = {
+        int(bill_id): int(total or 0)
+        for bill_id, total in await session.execute(
+            select(bill_lines.c.bill_id, func.sum(bill_lines.c.amount_fen))
+            .where(bill_lines.c.bill_id.in_(ids), bill_lines.c.payer_kind == PayerKind.developer.value)
+            .group_by(bill_lines.c.bill_id)
         )
-        live = {
-            str(kind)
-            for kind in await session.scalars(
-                select(bills.c.payer_kind).where(
-                    bills.c.dwelling_id == bill.dwelling_id,
-                    bills.c.kind == bill.kind,
-                    bills.c.period_start == bill.period_start,
-                    bills.c.status != BillStatus.void.value,
-                    bills.c.id != bill.id,
-                )
-            )
-        }
-        developer_lines = and_(bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value)
-        if PayerKind.owner.value in live:
-            # The developer's voided bill is re-issued: the owner's bill stands, keep only the
-            # developer's days in the new one.
-            await session.execute(
-                delete(bill_lines).where(
-                    bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind != PayerKind.developer.value
-                )
-            )
-            await session.execute(
-                update(bills)
-                .where(bills.c.id == bill.id)
-                .values(
-                    payer_kind=PayerKind.developer.value,
-                    payer_person_id=None,
-                    household_id=None,
-                    amount_fen=developer_fen,
-                    description=f"{bill.description}（交付前，开发企业承担）",
-                )
-            )
-            continue
+    }
+    others = (
         await session.execute(
-            update(bills).where(bills.c.id == bill.id).values(amount_fen=bills.c.amount_fen - developer_fen)
-        )
-        if PayerKind.developer.value in live:
-            # The owner's voided bill is re-issued: the developer's bill stands.
-            await session.execute(delete(bill_lines).where(developer_lines))
-            continue
-        values = {
-            c.name: getattr(bill, c.name) for c in bills.columns if c.name not in ("id", "amount_fen", "description")
-        }
-        developer_bill = (
-            await session.execute(
-                bills.insert()
-                .values(
-                    {
-                        **values,
-                        "household_id": None,
-                        "payer_kind": PayerKind.developer.value,
-                        "payer_person_id": None,
-                        "source_id": f"developer-share:{bill.id}",
-                        "amount_fen": developer_fen,
-                        "description": f"{bill.description}（交付前，开发企业承担）",
-                    }
-                )
-                .returning(bills.c.id)
+            select(bills.c.id, bills.c.dwelling_id, bills.c.kind, bills.c.period_start, bills.c.payer_kind).where(
+                bills.c.dwelling_id.in_({bill.dwelling_id for bill in mixed}),
+                bills.c.status != BillStatus.void.value,
             )
-        ).scalar_one()
-        await session.execute(update(bill_lines).where(developer_lines).values(bill_id=developer_bill))
+        )
+    ).all()
+    plain = []
+    for bill in mixed:
+        live = {
+            str(o.payer_kind)
+            for o in others
+            if o.id != bill.id
+            and (o.dwelling_id, o.kind, o.period_start) == (bill.dwelling_id, bill.kind, bill.period_start)
+        }
+        if live & {PayerKind.owner.value, PayerKind.developer.value}:
+            await _split_reissued(session, bill, developer_fen[bill.id], live)
+        else:
+            plain.append(bill)
+    if not plain:
+        return
+    await session.execute(
+        update(bills)
+        .where(bills.c.id == bindparam("owner_bill"))
+        .values(amount_fen=bills.c.amount_fen - bindparam("developer_fen")),
+        [{"owner_bill": bill.id, "developer_fen": developer_fen[bill.id]} for bill in plain],
+    )
+    created = await session.execute(
+        bills.insert().returning(bills.c.id, bills.c.source_id),
+        [
+            {
+                **{c.name: getattr(bill, c.name) for c in bills.columns if c.name not in ("id", "description")},
+                "household_id": None,
+                "payer_kind": PayerKind.developer.value,
+                "payer_person_id": None,
+                "source_id": f"{DEVELOPER_SHARE_PREFIX}{bill.id}",
+                "amount_fen": developer_fen[bill.id],
+                "description": f"{bill.description}{DEVELOPER_SHARE_NOTE}",
+            }
+            for bill in plain
+        ],
+    )
+    developer_bill = {source.removeprefix(DEVELOPER_SHARE_PREFIX): new_id for new_id, source in created}
+    await session.execute(
+        update(bill_lines)
+        .where(bill_lines.c.bill_id == bindparam("owner_bill"), bill_lines.c.payer_kind == PayerKind.developer.value)
+        .values(bill_id=bindparam("developer_bill")),
+        [{"owner_bill": bill.id, "developer_bill": developer_bill[str(bill.id)]} for bill in plain],
+    )
+
+
+DEVELOPER_SHARE_PREFIX = "developer-share:"
+DEVELOPER_SHARE_NOTE = "（交付前，开发企业承担）"
+
+
+async def _split_reissued(session: AsyncSession, bill: Any, developer_fen: int, live: set[str]) -> None:
+    """A re-issued bill whose other share's live bill still stands keeps only its own share."""
+    developer_lines = and_(bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind == PayerKind.developer.value)
+    if PayerKind.owner.value in live:
+        # The developer's voided bill is re-issued: the owner's bill stands, keep only the
+        # developer's days in the new one.
+        await session.execute(
+            delete(bill_lines).where(
+                bill_lines.c.bill_id == bill.id, bill_lines.c.payer_kind != PayerKind.developer.value
+            )
+        )
+        await session.execute(
+            update(bills)
+            .where(bills.c.id == bill.id)
+            .values(
+                payer_kind=PayerKind.developer.value,
+                payer_person_id=None,
+                household_id=None,
+                amount_fen=developer_fen,
+                description=f"{bill.description}{DEVELOPER_SHARE_NOTE}",
+            )
+        )
+        return
+    # The owner's voided bill is re-issued: the developer's bill stands.
+    await session.execute(
+        update(bills).where(bills.c.id == bill.id).values(amount_fen=bills.c.amount_fen - developer_fen)
+    )
+    await session.execute(delete(bill_lines).where(developer_lines))
 
 
 async def post_receivables(
-    session: AsyncSession, run_id: int, after_id: int, period: Period, now: datetime
+    session: AsyncSession, run_id: int, after_id: int, period: Period, now: datetime, *, compound_id: int | None = None
 ) -> list[CompoundIssue]:
     """Step 3: one journal entry per compound for what this execution issued there."""
     rows = await session.execute(
         select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
-        .where(_new_bills(run_id, after_id))
+        .where(new_bills(run_id, after_id, compound_id))
         .group_by(bills.c.compound_id)
         .order_by(bills.c.compound_id)
     )

@@ -16,7 +16,7 @@ from services.billing.access import (
     require_street_manager,
     resident_households,
 )
-from services.billing.bills import domain, runs
+from services.billing.bills import domain, running, runs
 from services.billing.bills.export import workbook
 from services.billing.bills.models import bill_lines, bill_runs, bills
 from services.billing.bills.schemas import (
@@ -26,11 +26,9 @@ from services.billing.bills.schemas import (
     BillOut,
     BillPage,
     BillReissue,
-    BillRunCreate,
     BillRunOut,
     BillVoid,
     CollectionRateOut,
-    CompoundIssueOut,
     RemindersOut,
 )
 from services.billing.ledger import service as ledger
@@ -54,140 +52,6 @@ from shared.locking import update_versioned
 from shared.money import fen_to_yuan
 
 
-async def _run_out(
-    session: AsyncSession, run_id: int, issued_now: list[runs.CompoundIssue] | None = None, again: bool = False
-) -> BillRunOut:
-    run = (await session.execute(select(bill_runs).where(bill_runs.c.id == run_id))).one()
-    grouped = await session.execute(
-        select(bills.c.compound_id, func.count(), func.sum(bills.c.amount_fen))
-        .where(bills.c.bill_run_id == run_id)
-        .group_by(bills.c.compound_id)
-        .order_by(bills.c.compound_id)
-    )
-    return BillRunOut(
-        id=run.id,
-        scope_kind=RateScope(run.scope_kind),
-        scope_id=run.scope_id,
-        period_kind=domain.PeriodKind(run.period_kind),
-        period_label=run.period_label,
-        period_start=run.period_start,
-        period_end=run.period_end,
-        status=run.status,
-        issued_count=run.issued_count,
-        issued_fen=run.issued_fen,
-        issued_yuan=fen_to_yuan(run.issued_fen),
-        skipped_no_rate=run.skipped_no_rate,
-        by_compound=[
-            CompoundIssueOut(compound_id=c, bill_count=n, amount_fen=int(s or 0), amount_yuan=fen_to_yuan(int(s or 0)))
-            for c, n, s in grouped
-        ],
-        created_at=run.created_at,
-        completed_at=run.completed_at,
-        issued_now_count=sum(i.bill_count for i in issued_now or []),
-        issued_now_fen=sum(i.amount_fen for i in issued_now or []),
-        executed_again=again,
-    )
-
-
-async def start_run(session: AsyncSession, principal: Principal, body: BillRunCreate, now: datetime) -> BillRunOut:
-    """Issue a period's bills for a compound or a street; again, only what is still missing."""
-    if body.scope_kind == RateScope.compound:
-        require_manager(principal, await place_of(session, body.scope_id))
-    else:
-        require_street_manager(principal, body.scope_id)
-    period = domain.parse_period(body.period)
-    scope = runs.RunScope(body.scope_kind, body.scope_id)
-    run_id = await session.scalar(
-        select(bill_runs.c.id)
-        .where(
-            bill_runs.c.scope_kind == body.scope_kind.value,
-            bill_runs.c.scope_id == body.scope_id,
-            bill_runs.c.period_start == period.start,
-            bill_runs.c.period_end == period.end,
-        )
-        .with_for_update()
-    )
-    again = run_id is not None
-    if run_id is None:
-        run_id = (
-            await session.execute(
-                bill_runs.insert()
-                .values(
-                    scope_kind=body.scope_kind.value,
-                    scope_id=body.scope_id,
-                    period_kind=period.kind.value,
-                    period_label=period.label,
-                    period_start=period.start,
-                    period_end=period.end,
-                    status="running",
-                    issued_count=0,
-                    issued_fen=0,
-                    skipped_no_rate=0,
-                    created_by=principal.person_id,
-                    created_at=now,
-                )
-                .returning(bill_runs.c.id)
-            )
-        ).scalar_one()
-    if overlapping := await runs.overlapping_other_periods(session, scope, period):
-        raise Conflict(
-            f"{overlapping} 张物业费账单的账期与 {period.label} 部分重叠，不能重复收费",
-            f"{overlapping} fee bills of another period overlap {period.label}; those days would be billed twice",
-            details={"overlapping_bills": overlapping},
-            code=ErrorCode.period_overlap,
-        )
-    skipped = await runs.count_unpriced(session, scope, period)
-    after_id = await runs.watermark(session)
-    await runs.insert_bills(session, run_id, scope, period, now)
-    await runs.insert_lines(session, run_id, after_id, period)
-    await runs.split_developer_share(session, run_id, after_id)
-    issued = await runs.post_receivables(session, run_id, after_id, period, now)
-    await session.execute(
-        update(bill_runs)
-        .where(bill_runs.c.id == run_id)
-        .values(
-            status="completed",
-            issued_count=bill_runs.c.issued_count + sum(i.bill_count for i in issued),
-            issued_fen=bill_runs.c.issued_fen + sum(i.amount_fen for i in issued),
-            skipped_no_rate=skipped,
-            completed_at=now,
-        )
-    )
-    billed = await _billed_dwellings(session, run_id, after_id)
-    for item in issued:
-        await emit(
-            session,
-            BillsIssued(
-                compound_id=item.compound_id,
-                kind=domain.BillKind.property_fee.value,
-                period_label=period.label,
-                bill_run_id=run_id,
-                source_id="",
-                bill_count=item.bill_count,
-                amount_fen=item.amount_fen,
-                dwelling_ids=billed.get(item.compound_id, []),
-            ),
-            subject=f"bill-run-{run_id}",
-            key=item.compound_id,
-        )
-    return await _run_out(session, run_id, issued_now=issued, again=again)
-
-
-async def _billed_dwellings(session: AsyncSession, run_id: int, after_id: int) -> dict[int, list[int]]:
-    """The dwellings each compound's new bills of the run are for (the registry tells their
-    households, not every household of the compound)."""
-    rows = await session.execute(
-        select(bills.c.compound_id, bills.c.dwelling_id)
-        .where(bills.c.bill_run_id == run_id, bills.c.id > after_id)
-        .distinct()
-        .order_by(bills.c.compound_id, bills.c.dwelling_id)
-    )
-    out: dict[int, list[int]] = {}
-    for compound_id, dwelling_id in rows:
-        out.setdefault(compound_id, []).append(dwelling_id)
-    return out
-
-
 async def show_run(session: AsyncSession, principal: Principal, run_id: int) -> BillRunOut:
     run = (await session.execute(select(bill_runs).where(bill_runs.c.id == run_id))).first()
     if run is None:
@@ -196,7 +60,7 @@ async def show_run(session: AsyncSession, principal: Principal, run_id: int) -> 
         require_reader(principal, await place_of(session, run.scope_id))
     else:
         require_street_manager(principal, run.scope_id)
-    return await _run_out(session, run_id)
+    return await running.run_out(session, run_id)
 
 
 def bill_out(row: Any, lines: list[Any] | None = None) -> BillOut:

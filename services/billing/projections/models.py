@@ -52,7 +52,8 @@ household_projection = Table(
     metadata,
     Column("household_id", Integer, primary_key=True, autoincrement=False),
     Column("dwelling_id", Integer, nullable=False, index=True),
-    Column("compound_id", Integer, nullable=False),
+    # Indexed: a bill run's chunk reads one compound's households.
+    Column("compound_id", Integer, nullable=False, index=True),
     Column("active", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
 )
@@ -62,7 +63,8 @@ ownership_projection = Table(
     metadata,
     Column("ownership_id", Integer, primary_key=True, autoincrement=False),
     Column("dwelling_id", Integer, nullable=False),
-    Column("compound_id", Integer, nullable=False),
+    # Indexed: a bill run's chunk reads one compound's ownerships.
+    Column("compound_id", Integer, nullable=False, index=True),
     Column("person_id", Integer, nullable=False),
     Column("share_bp", Integer, nullable=False),
     # Days since 1970-01-01; NULL since = owned from before any period, NULL until = still owned.

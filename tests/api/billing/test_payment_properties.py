@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.bills import service as bills_service
+from services.billing.bills import running
 from services.billing.bills.models import bills
 from services.billing.bills.schemas import BillRunCreate
 from services.billing.ledger.check import check_books
@@ -103,7 +103,7 @@ async def seeded(session: AsyncSession) -> None:
         )
     )
     for period in ("2026-Q1", "2026-Q2"):
-        await bills_service.start_run(session, OPS, BillRunCreate(scope_id=COMPOUND, period=period), NOW)
+        await running.start_run(session, OPS, BillRunCreate(scope_id=COMPOUND, period=period), NOW)
 
 
 Op = tuple[str, int, int]
