@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
 from urllib.parse import quote_from_bytes
 
@@ -29,6 +30,11 @@ HOP_BY_HOP = {
     "host",
     "content-length",
 }
+
+
+# An answer with a Content-Length up to this size is read whole and sent on with its length (one
+# plain response); longer ones, and those without a length (exports, SSE), stream through.
+BUFFERED_UP_TO_BYTES = 256 * 1024
 
 
 # Everything printable in a URL except space: what the client percent-encoded stays encoded.
@@ -77,7 +83,7 @@ async def forward(
         headers.append(("x-forwarded-for", ", ".join(chain)))
     body = await request.body()
     wants_stream = "text/event-stream" in request.headers.get("accept", "")
-    base = httpx.URL(base_url)
+    base = _base_url(base_url)
     upstream = client.build_request(
         request.method,
         base.copy_with(raw_path=base.raw_path.rstrip(b"/") + upstream_target(request, prefix)),
@@ -87,19 +93,20 @@ async def forward(
     )
     try:
         answer = await client.send(upstream, stream=True)
-    except httpx.TimeoutException:
-        return error_response(
-            504, ErrorCode.upstream_timeout, "后端服务响应超时，请稍后重试", "Upstream service timed out"
-        )
-    except httpx.HTTPError:
-        return error_response(
-            503,
-            ErrorCode.upstream_unavailable,
-            "后端服务暂不可用，请稍后重试",
-            "Upstream service unavailable",
-            headers={"Retry-After": "5"},
-        )
-    out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP | {"x-request-id"}}
+    except httpx.HTTPError as exc:
+        return _upstream_failed(exc)
+    out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in _NOT_PASSED_BACK}
+    length = answer.headers.get("content-length", "")
+    if not wants_stream and length.isdigit() and int(length) <= BUFFERED_UP_TO_BYTES:
+        # Most answers (JSON): read whole, sent as one response with its length, without the
+        # streaming response's task group and chunked encoding.
+        try:
+            content = b"".join([chunk async for chunk in answer.aiter_raw()])
+        except httpx.HTTPError as exc:
+            return _upstream_failed(exc)
+        finally:
+            await answer.aclose()
+        return Response(content, status_code=answer.status_code, headers=out_headers)
     body_chunks = answer.aiter_raw()
     if wants_stream and draining is not None:
         body_chunks = until_set(body_chunks, draining)
@@ -108,6 +115,30 @@ async def forward(
         status_code=answer.status_code,
         headers=out_headers,
         background=BackgroundTask(answer.aclose),
+    )
+
+
+_NOT_PASSED_BACK = HOP_BY_HOP | {"x-request-id"}
+
+
+@functools.lru_cache(maxsize=16)
+def _base_url(base_url: str) -> httpx.URL:
+    """A service's base URL, parsed once (there are four)."""
+    return httpx.URL(base_url)
+
+
+def _upstream_failed(exc: httpx.HTTPError) -> Response:
+    """504 when the service did not answer in time, 503 when it could not be reached."""
+    if isinstance(exc, httpx.TimeoutException):
+        return error_response(
+            504, ErrorCode.upstream_timeout, "后端服务响应超时，请稍后重试", "Upstream service timed out"
+        )
+    return error_response(
+        503,
+        ErrorCode.upstream_unavailable,
+        "后端服务暂不可用，请稍后重试",
+        "Upstream service unavailable",
+        headers={"Retry-After": "5"},
     )
 
 
