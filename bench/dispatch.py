@@ -97,6 +97,15 @@ async def measured(procs: dict[str, Proc], run: Coroutine[Any, Any, dict[str, An
     return result
 
 
+async def idle_cpu(procs: dict[str, Proc], seconds: float) -> dict[str, float]:
+    """CPU milliseconds per second each process spends with no request at all (the consumer's
+    fetch loop, the relay's poll, tickers): part of every per-request figure, a larger part the
+    fewer requests a run manages."""
+    before = {name: cpu_seconds(p.process.pid) for name, p in procs.items()}
+    await asyncio.sleep(seconds)
+    return {name: round((cpu_seconds(p.process.pid) - before[name]) / seconds * 1000, 1) for name, p in procs.items()}
+
+
 # --- the bare endpoint -----------------------------------------------------------------------
 
 
@@ -315,6 +324,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await closed_loop(http, f"{base}/api/v1/dispatch/orders", resident, LEAK, 4, 2)
             await closed_loop(http, f"http://127.0.0.1:{ports['bare']}/rows", {}, LEAK, 4, 2)
             named = {p.label: p for p in procs}
+            idle = await idle_cpu({k: named[k] for k in ("gateway", "dispatch", "bare")}, 5.0)
             intake = await measured(
                 {k: named[k] for k in ("gateway", "dispatch")},
                 closed_loop(http, f"{base}/api/v1/dispatch/orders", resident, LEAK, args.clients, args.seconds),
@@ -361,6 +371,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "clients": args.clients,
                 "seconds": args.seconds,
             },
+            "idle_cpu_ms_per_second": idle,
             "intake_through_gateway": intake,
             "intake_direct_to_dispatch": direct,
             "bare_insert": bare_run,
@@ -428,6 +439,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"CPU per request        : dispatch {cpu[0]} ms, gateway {cpu[1]} ms (aim ≤ {GATEWAY_CPU_AIM_MS}),"
         f" bare {bare_cpu} ms"
+    )
+    idle = result["idle_cpu_ms_per_second"]
+    print(
+        f"CPU when idle          : dispatch {idle['dispatch']} ms/s, gateway {idle['gateway']} ms/s, bare {idle['bare']} ms/s"
     )
     print(f"ratio                  : {result['intake_vs_bare']} (aim ≥ {THROUGHPUT_AIM})")
     for push in pushes:
