@@ -442,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     idle = result["idle_cpu_ms_per_second"]
     print(
-        f"CPU when idle          : dispatch {idle['dispatch']} ms/s, gateway {idle['gateway']} ms/s, bare {idle['bare']} ms/s"
+        f"CPU when idle          : dispatch {idle['dispatch']} ms/s, gateway {idle['gateway']} ms/s,"
+        f" bare {idle['bare']} ms/s"
     )
     print(f"ratio                  : {result['intake_vs_bare']} (aim ≥ {THROUGHPUT_AIM})")
     for push in pushes:
