@@ -85,15 +85,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measured(procs: dict[str, Proc], run: Coroutine[Any, Any, dict[str, Any]], what: str) -> dict[str, Any]:
-    """Await a closed-loop run and add each named process's CPU milliseconds per request."""
+async def measured(
+    procs: dict[str, Proc],
+    run: Coroutine[Any, Any, dict[str, Any]],
+    what: str,
+    idle: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """Await a closed-loop run and add each named process's CPU milliseconds per request; with
+    `idle` (ms/s), also net of what the process spends when idle over the run's seconds."""
     before = {name: cpu_seconds(p.process.pid) for name, p in procs.items()}
     result = await run
     n = max(1, result["requests"])
-    cpu: dict[str, Any] = {
-        name: round((cpu_seconds(p.process.pid) - before[name]) / n * 1000, 2) for name, p in procs.items()
-    }
+    used = {name: (cpu_seconds(p.process.pid) - before[name]) * 1000 for name, p in procs.items()}
+    cpu: dict[str, Any] = {name: round(ms / n, 2) for name, ms in used.items()}
     result["cpu_ms_per_request"] = {**cpu, "what": what}
+    if idle is not None:
+        result["cpu_ms_per_request_net_of_idle"] = {
+            name: round(max(0.0, ms - idle[name] * result["seconds"]) / n, 2) for name, ms in used.items()
+        }
     return result
 
 
@@ -329,6 +338,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 {k: named[k] for k in ("gateway", "dispatch")},
                 closed_loop(http, f"{base}/api/v1/dispatch/orders", resident, LEAK, args.clients, args.seconds),
                 "CPU of the gateway and dispatch processes per order",
+                idle,
             )
             direct = await measured(
                 {"dispatch": named["dispatch"]},
@@ -341,11 +351,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     args.seconds,
                 ),
                 "CPU of the dispatch process per order",
+                idle,
             )
             bare_run = await measured(
                 {"bare": named["bare"]},
                 closed_loop(http, f"http://127.0.0.1:{ports['bare']}/rows", {}, LEAK, args.clients, args.seconds),
                 "CPU of the bare FastAPI process per row",
+                idle,
             )
             await asyncio.sleep(2)
             pushes = []
@@ -445,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU when idle          : dispatch {idle['dispatch']} ms/s, gateway {idle['gateway']} ms/s,"
         f" bare {idle['bare']} ms/s"
     )
+    net = intake["cpu_ms_per_request_net_of_idle"]
+    print(f"CPU per order, net     : dispatch {net['dispatch']} ms, gateway {net['gateway']} ms (through the gateway)")
     print(f"ratio                  : {result['intake_vs_bare']} (aim ≥ {THROUGHPUT_AIM})")
     for push in pushes:
         stream = push["post_to_stream"]
