@@ -169,6 +169,10 @@ class Principal:
         return f"person:{self.person_id}" if self.person_id is not None else "anonymous"
 
 
+# How many verified tokens a codec remembers (a few MB at most); the oldest is forgotten first.
+VERIFIED_TOKENS_KEPT = 10_000
+
+
 class TokenCodec:
     """Signs and verifies Linli's JWTs (HS256 with a secret, or RS256 with a key pair).
 
@@ -190,6 +194,8 @@ class TokenCodec:
             if settings.jwt_public_key_file is None:
                 raise ValueError("RS256 needs JWT_PUBLIC_KEY_FILE")
             self._verify_key = settings.jwt_public_key_file.read_text()
+        # Tokens verified so far: the caller each names and when it expires (see `verify`).
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(self, person_id: int | None, grants: list[Grant], ttl_seconds: int | None = None) -> str:
         if self._sign_key is None:
@@ -206,7 +212,24 @@ class TokenCodec:
         return jwt.encode(claims, self._sign_key, algorithm=self.algorithm)
 
     def verify(self, token: str) -> Principal:
-        """The caller the token names; Unauthorized if it is expired, forged or malformed."""
+        """The caller the token names; Unauthorized if it is expired, forged or malformed.
+
+        A token that verified once is remembered (its signature and roles cannot change; the
+        same token comes with every request of a session, to the gateway and to the service),
+        so the next request only checks its expiry against the clock, as the first one did."""
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if expires <= self._clock().timestamp():
+                raise Unauthorized("登录已过期，请重新登录", "Token expired", code=ErrorCode.token_expired)
+            return principal
+        principal, expires = self._verify(token)
+        if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -236,7 +259,7 @@ class TokenCodec:
             raise Unauthorized(
                 "令牌中的角色无效", "Token carries invalid roles", code=ErrorCode.token_invalid
             ) from None
-        return Principal(person_id, grants)
+        return Principal(person_id, grants), float(expires)
 
 
 def bearer_token(request: Request) -> str | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, MetaData, event, func, text
+from sqlalchemy import DateTime, Integer, MetaData, event, exc, func, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -79,7 +80,41 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection that has lain idle this long is pinged before it is handed out.
+IDLE_PING_SECONDS = 1.0
+_IDLE_SINCE = "linli_idle_since"
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's `pool_pre_ping`, but only for a connection idle for `IDLE_PING_SECONDS`:
+    the asyncpg dialect's ping is three round trips (BEGIN, an empty query, ROLLBACK), and
+    every request, relay round and stream poll checks a connection out, so pinging each one
+    cost a busy service three round trips per checkout (bench/README.md, bench/dispatch). A
+    connection used a moment ago is as good as a pinged one; one that lay idle (the database
+    restarted, a firewall dropped the idle socket) is pinged, and when the ping fails the
+    pool is invalidated and a new connection is made, as pre-ping does."""
+    sync_engine = engine.sync_engine
+    dialect = sync_engine.dialect
+
+    @event.listens_for(sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return  # a new connection, or one in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # As pre-ping does: every connection older than this one is suspect too.
+            raise exc.InvalidatePoolError() from error
 
 
 class Database:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -19,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.gateway.openapi import DOCS_ASSETS, DOCS_ASSETS_URL, merge_openapi
-from services.gateway.proxy import forward
+from services.gateway.proxy import forward, relay
 from services.gateway.ratelimit import RateLimiter
 from services.gateway.webapp import DEFAULT_DIST, mount_webapp
 from shared.auth import TokenCodec, optional_principal
@@ -47,7 +48,11 @@ class GatewayRuntime:
         # The same clock a service has (runtime.clock), so tokens expire alike everywhere.
         self.clock = Clock(timedelta(seconds=settings.clock_offset_seconds))
         self.upstreams = {s: settings.upstream_url(s) for s in SERVICES}
+        # Probes and the OpenAPI merge use `client`; requests are forwarded through `session`
+        # (services/gateway/proxy.py), or through `client` where no session was opened (tests
+        # that put an in-process ASGI transport there).
         self.client: httpx.AsyncClient | None = None
+        self.session: aiohttp.ClientSession | None = None
         self.draining = False
         self._openapi: tuple[float, dict[str, Any]] | None = None
         # Set with `draining`: open streams through the gateway end on it.
@@ -82,10 +87,18 @@ def _app(runtime: GatewayRuntime) -> FastAPI:
         # (uvicorn: 5 s): reusing one the server is closing that instant fails the request (503).
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
         runtime.client = httpx.AsyncClient(limits=limits)
+        runtime.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=500, limit_per_host=0, keepalive_timeout=2.0),
+            # The answer passes through as the service sent it (compressed or not), and no
+            # caller's cookies are kept for the next one.
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
         try:
             yield
         finally:
             runtime.begin_draining()
+            await runtime.session.close()
             await runtime.client.aclose()
             if runtime.tracer is not None:
                 await asyncio.to_thread(runtime.tracer.shutdown)
@@ -215,7 +228,6 @@ def _over_limit(runtime: GatewayRuntime, request: Request) -> Response | None:
 
 def _proxy_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
     """Every /api/v1/<service>/… request, and the Open311 root, forwarded to its service after the rate limit."""
-    settings = runtime.settings
 
     @app.api_route("/open311/v2/{path:path}", methods=["GET", "POST"], include_in_schema=False)
     async def open311(path: str, request: Request) -> Response:
@@ -223,12 +235,10 @@ def _proxy_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
         # dispatch serves the facade under its own prefix.
         if refused := _over_limit(runtime, request):
             return refused
-        assert runtime.client is not None
-        return await forward(
-            runtime.client,
+        return await _forward(
+            runtime,
             runtime.upstreams["dispatch"],
             request,
-            settings.upstream_timeout_seconds,
             prefix="/api/v1/dispatch",
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
             public_prefix="/open311/v2",
@@ -248,15 +258,22 @@ def _proxy_routes(app: FastAPI, runtime: GatewayRuntime) -> None:
             )
         if refused := _over_limit(runtime, request):
             return refused
-        assert runtime.client is not None
-        return await forward(
-            runtime.client,
+        return await _forward(
+            runtime,
             runtime.upstreams[area],
             request,
-            settings.upstream_timeout_seconds,
             forwarded_for=forwarded_chain(request, runtime.trusted_proxies),
             draining=runtime.drained,
         )
+
+
+async def _forward(runtime: GatewayRuntime, base_url: str, request: Request, **options: Any) -> Response:
+    """The request sent on to its service (proxy.py), through the session when there is one."""
+    timeout_s = runtime.settings.upstream_timeout_seconds
+    if runtime.session is not None:
+        return await relay(runtime.session, base_url, request, timeout_s, **options)
+    assert runtime.client is not None
+    return await forward(runtime.client, base_url, request, timeout_s, **options)
 
 
 async def _combined_openapi(app: FastAPI, runtime: GatewayRuntime) -> dict[str, Any]:

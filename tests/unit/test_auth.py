@@ -1,11 +1,13 @@
 """Tokens: scoped roles, expiry, forgery, RS256."""
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
+from shared import auth
 from shared.auth import Grant, Principal, Role, TokenCodec, require_any
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import Settings
@@ -84,3 +86,29 @@ def test_a_refusal_names_each_wanted_role_once() -> None:
             (Role.auditor, "street", 1),
         )
     assert refused.value.message == "无权执行此操作，需要角色：监委会委员、审计人员"
+
+
+def test_a_remembered_token_still_expires_on_the_clock_and_a_changed_one_is_verified_anew() -> None:
+    now = [datetime(2026, 11, 16, 2, 30, tzinfo=UTC)]
+    codec = TokenCodec(Settings(), clock=lambda: now[0])
+    token = codec.issue(7, [Grant(Role.grid_worker, "grid", 12)], ttl_seconds=900)
+    assert codec.verify(token).person_id == 7
+    assert codec.verify(token).has(Role.grid_worker, "grid", 12)  # remembered: the same caller
+    head, payload, signature = token.split(".")
+    tampered = f"{head}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
+    with pytest.raises(Unauthorized) as err:
+        codec.verify(tampered)
+    assert err.value.code == "token_invalid"
+    now[0] += timedelta(seconds=901)
+    with pytest.raises(Unauthorized) as err:
+        codec.verify(token)
+    assert err.value.code == "token_expired"
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "VERIFIED_TOKENS_KEPT", 3)
+    codec = TokenCodec(Settings())
+    tokens = [codec.issue(person, [Grant(Role.resident)]) for person in range(5)]
+    assert [codec.verify(t).person_id for t in tokens] == [0, 1, 2, 3, 4]
+    assert list(codec._verified) == tokens[2:]  # the oldest were forgotten
+    assert codec.verify(tokens[0]).person_id == 0  # and are verified again when they come back
