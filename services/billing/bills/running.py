@@ -198,12 +198,15 @@ async def bill_compound(
     ):
         return  # another execution of the run billed it meanwhile
     scope = runs.RunScope(RateScope.compound, compound_id)
-    skipped = await runs.count_unpriced(session, scope, period)
-    after_id = await runs.watermark(session)
-    await runs.insert_bills(session, run_id, scope, period, issued_at)
-    await runs.insert_lines(session, run_id, after_id, period, compound_id=compound_id)
-    await runs.split_developer_share(session, run_id, after_id, compound_id=compound_id)
-    issued = await runs.post_receivables(session, run_id, after_id, period, issued_at, compound_id=compound_id)
+    skipped, unbilled = await runs.unpriced_and_unbilled(session, scope, period)
+    issued: list[runs.CompoundIssue] = []
+    after_id = 0
+    if unbilled:  # else fully billed already (the period run again): nothing to compute
+        after_id = await runs.watermark(session)
+        if not await runs.insert_bills(session, run_id, scope, period, issued_at, with_lines=True):
+            await runs.insert_lines(session, run_id, after_id, period, compound_id=compound_id)
+        await runs.split_developer_share(session, run_id, after_id, compound_id=compound_id)
+        issued = await runs.post_receivables(session, run_id, after_id, period, issued_at, compound_id=compound_id)
     count, fen = sum(i.bill_count for i in issued), sum(i.amount_fen for i in issued)
     await session.execute(
         bill_run_compounds.insert().values(
