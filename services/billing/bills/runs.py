@@ -13,6 +13,8 @@ a run's chunk; `running.py` runs them one compound per transaction), whatever it
    two bills, the developer's for the days before delivery and the owner's from delivery on,
    so an owner is never asked for the developer's days (split_developer_share);
 4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
+On PostgreSQL a run's chunk does steps 1 and 2 in one statement (`insert_bills(with_lines=True)`:
+the segments computed once for the amounts and the lines); SQLite and the re-issue run them apart.
 The steps of one compound run in one transaction: a crash leaves no compound half-issued.
 Running the same period again executes the run once more, and the unique key of step 1 makes
 it issue only what is missing (dwellings projected since): idempotent; a run a crash cut off
