@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.access import place_of, require_manager, require_street_manager
@@ -33,6 +33,7 @@ from services.billing.bills import domain, runs
 from services.billing.bills.models import bill_run_compounds, bill_runs, bills
 from services.billing.bills.schemas import BillRunCreate, BillRunOut, CompoundIssueOut
 from services.billing.rates.domain import RateScope
+from services.billing.sql import is_postgres
 from shared.auth import Principal
 from shared.contracts.billing import BillsIssued
 from shared.error_codes import ErrorCode
@@ -190,32 +191,34 @@ async def bill_compound(
     session: AsyncSession, run_id: int, compound_id: int, period: domain.Period, issued_at: datetime
 ) -> None:
     """One chunk: the compound's bills of the run's current execution, unless it has them."""
-    await session.execute(select(bill_runs.c.id).where(bill_runs.c.id == run_id).with_for_update())
+    # The run's row locked and the compound's progress looked up in one statement.
+    progress = exists().where(
+        bill_run_compounds.c.bill_run_id == run_id, bill_run_compounds.c.compound_id == compound_id
+    )
     if await session.scalar(
-        select(bill_run_compounds.c.compound_id).where(
-            bill_run_compounds.c.bill_run_id == run_id, bill_run_compounds.c.compound_id == compound_id
-        )
+        select(progress).select_from(bill_runs).where(bill_runs.c.id == run_id).with_for_update(of=bill_runs)
     ):
         return  # another execution of the run billed it meanwhile
     scope = runs.RunScope(RateScope.compound, compound_id)
-    skipped = await runs.count_unpriced(session, scope, period)
-    after_id = await runs.watermark(session)
-    await runs.insert_bills(session, run_id, scope, period, issued_at)
-    await runs.insert_lines(session, run_id, after_id, period, compound_id=compound_id)
-    await runs.split_developer_share(session, run_id, after_id, compound_id=compound_id)
-    issued = await runs.post_receivables(session, run_id, after_id, period, issued_at, compound_id=compound_id)
+    skipped, unbilled = await runs.unpriced_and_unbilled(session, scope, period)
+    issued: list[runs.CompoundIssue] = []
+    after_id = 0
+    if unbilled:  # else fully billed already (the period run again): nothing to compute
+        after_id = await runs.watermark(session)
+        if not await runs.insert_bills(session, run_id, scope, period, issued_at, with_lines=True):
+            await runs.insert_lines(session, run_id, after_id, period, compound_id=compound_id)
+        await runs.split_developer_share(session, run_id, after_id, compound_id=compound_id)
+        issued = await runs.post_receivables(session, run_id, after_id, period, issued_at, compound_id=compound_id)
     count, fen = sum(i.bill_count for i in issued), sum(i.amount_fen for i in issued)
-    await session.execute(
-        bill_run_compounds.insert().values(
-            bill_run_id=run_id,
-            compound_id=compound_id,
-            issued_count=count,
-            issued_fen=fen,
-            skipped_no_rate=skipped,
-            completed_at=issued_at,
-        )
+    progress_row = bill_run_compounds.insert().values(
+        bill_run_id=run_id,
+        compound_id=compound_id,
+        issued_count=count,
+        issued_fen=fen,
+        skipped_no_rate=skipped,
+        completed_at=issued_at,
     )
-    await session.execute(
+    totals = (
         update(bill_runs)
         .where(bill_runs.c.id == run_id)
         .values(
@@ -224,6 +227,12 @@ async def bill_compound(
             skipped_no_rate=bill_runs.c.skipped_no_rate + skipped,
         )
     )
+    if is_postgres(session):
+        # The progress row and the run's totals in one statement (the insert as a CTE).
+        await session.execute(totals.add_cte(progress_row.cte("progress_row")))
+    else:
+        await session.execute(progress_row)
+        await session.execute(totals)
     if not count:
         return
     dwellings = list(

@@ -13,6 +13,8 @@ a run's chunk; `running.py` runs them one compound per transaction), whatever it
    two bills, the developer's for the days before delivery and the owner's from delivery on,
    so an owner is never asked for the developer's days (split_developer_share);
 4. one journal entry per compound (Dr fee_receivable, Cr property_fee_income).
+On PostgreSQL a run's chunk does steps 1 and 2 in one statement (`insert_bills(with_lines=True)`:
+the segments computed once for the amounts and the lines); SQLite and the re-issue run them apart.
 The steps of one compound run in one transaction: a crash leaves no compound half-issued.
 Running the same period again executes the run once more, and the unique key of step 1 makes
 it issue only what is missing (dwellings projected since): idempotent; a run a crash cut off
@@ -181,9 +183,31 @@ async def overlapping_other_periods(session: AsyncSession, scope: RunScope, peri
 
 async def count_unpriced(session: AsyncSession, scope: RunScope, period: Period) -> int:
     """Dwellings the run leaves out because no rate card is in force for them."""
+    unpriced, _ = await unpriced_and_unbilled(session, scope, period)
+    return unpriced
+
+
+async def unpriced_and_unbilled(session: AsyncSession, scope: RunScope, period: Period) -> tuple[int, int]:
+    """Dwellings the run leaves out because no rate card is in force for them, and priced ones
+    with no run bill for the period yet (none: the compound is fully billed, and a chunk skips
+    computing amounts the unique key would throw away). One statement; the bill probe goes by
+    the bills' unique key."""
     priced = _priced_dwellings(scope, period).subquery()
-    found = await session.scalar(select(func.count()).select_from(priced).where(priced.c.rate_units.is_(None)))
-    return int(found or 0)
+    billed = exists().where(
+        bills.c.dwelling_id == priced.c.dwelling_id,
+        bills.c.kind == BillKind.property_fee.value,
+        bills.c.period_start == period.start,
+        bills.c.source_id == "",
+    )
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(priced.c.rate_units.is_(None)),
+                func.count().filter(priced.c.rate_units.is_not(None), ~billed),
+            ).select_from(priced)
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 async def watermark(session: AsyncSession) -> int:
@@ -273,10 +297,16 @@ async def insert_bills(
     *,
     dwelling_id: int | None = None,
     source_id: str = "",
-) -> None:
+    with_lines: bool = False,
+) -> bool:
     """Step 1: one bill per priced dwelling not yet billed for the period, with its amount and
     current payer. With `dwelling_id`, that dwelling only, under its own `source_id` (the
-    re-issue of a voided bill: the void keeps the run's slot, so a later run skips it)."""
+    re-issue of a voided bill: the void keeps the run's slot, so a later run skips it).
+
+    With `with_lines`, on PostgreSQL, step 2 in the same statement: the payer segments are
+    computed once (a CTE) for the amounts and the lines of the bills inserted (`INSERT …
+    RETURNING` as a CTE); returns True when it did so, False when the lines are still to be
+    inserted (`insert_lines`)."""
     priced = _priced_dwellings(scope, period).subquery("priced")
     only = [priced.c.dwelling_id == dwelling_id] if dwelling_id is not None else []
     # A CTE, computed once (PostgreSQL materialises a CTE used more than once): the segments'
@@ -286,7 +316,11 @@ async def insert_bills(
     keyed = select(todo.c.dwelling_id.label("key"), todo.c.dwelling_id, todo.c.sale_status, todo.c.delivered).subquery(
         "keyed"
     )
-    seg = _segments(keyed, period, scope)
+    combined = with_lines and is_postgres(session)
+    seg: Any = _segments(keyed, period, scope)
+    if combined:
+        # The segments as a CTE of their own, read by the amounts and by the lines below.
+        seg = select(seg).cte("seg").prefix_with("MATERIALIZED")
     amounts = (
         select(
             seg.c.key,
@@ -379,11 +413,52 @@ async def insert_bills(
     # A dwelling billed for this very period already is skipped by the unique key, not by an
     # anti-join: probing the table this statement fills made the planner scan it per row.
     insert = pg_insert if is_postgres(session) else sqlite_insert
-    await session.execute(
+    statement = (
         insert(bills)
         .from_select(columns, source)
         .on_conflict_do_nothing(index_elements=["dwelling_id", "kind", "period_start", "source_id"])
     )
+    if not combined:
+        await session.execute(statement)
+        return False
+    # Only the rows actually inserted come back (ON CONFLICT DO NOTHING returns none for the
+    # skipped), so the lines are those of this execution's bills, as insert_lines finds them.
+    ins = statement.returning(
+        bills.c.id, bills.c.dwelling_id, bills.c.area_c, bills.c.rate_units, bills.c.vacancy_percent
+    ).cte("ins")
+    num = _line_numerator(ins.c.area_c, ins.c.rate_units, period.months, seg.c.days, ins.c.vacancy_percent)
+    lines = select(
+        ins.c.id,
+        seg.c.payer_kind,
+        seg.c.payer_person_id,
+        ins.c.area_c,
+        ins.c.rate_units,
+        literal(period.months),
+        seg.c.days,
+        literal(period.days),
+        ins.c.vacancy_percent,
+        num,
+        literal(LINE_DENOMINATOR_PER_DAY * period.days),
+        _rounded(num, period),
+    ).join(seg, seg.c.key == ins.c.dwelling_id)
+    await session.execute(bill_lines.insert().from_select(LINE_COLUMNS, lines))
+    return True
+
+
+LINE_COLUMNS = [
+    "bill_id",
+    "payer_kind",
+    "payer_person_id",
+    "area_c",
+    "rate_units",
+    "months",
+    "days",
+    "period_days",
+    "vacancy_percent",
+    "precise_num",
+    "precise_den",
+    "amount_fen",
+]
 
 
 def new_bills(run_id: int, after_id: int, compound_id: int | None = None) -> ColumnElement[bool]:
@@ -426,25 +501,7 @@ async def insert_lines(
         literal(LINE_DENOMINATOR_PER_DAY * period.days),
         _rounded(num, period),
     ).join(seg, seg.c.key == bills.c.id)
-    await session.execute(
-        bill_lines.insert().from_select(
-            [
-                "bill_id",
-                "payer_kind",
-                "payer_person_id",
-                "area_c",
-                "rate_units",
-                "months",
-                "days",
-                "period_days",
-                "vacancy_percent",
-                "precise_num",
-                "precise_den",
-                "amount_fen",
-            ],
-            source,
-        )
-    )
+    await session.execute(bill_lines.insert().from_select(LINE_COLUMNS, source))
 
 
 async def split_developer_share(
