@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from services.dispatch.orders.domain import OrderState
-from tests.browser.desk import DESK, PASSWORD, SLOW, WANG, ZHANG, check_screen, login, until
+from tests.browser.desk import SLOW, WANG, ZHANG, check_screen, desk_page, login, until
 from tests.e2e.builders import open_orders
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
@@ -64,15 +64,7 @@ def test_zhang_li_sees_every_open_order_of_her_grid_on_the_board(platform_proces
     assert counts["submitted"] > 540
     assert listed(base, zhang) == counts
 
-    context = browser.new_context(viewport=DESK, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.get_by_label("手机号").fill(ZHANG)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    context, page, errors = desk_page(browser, base, ZHANG)
     expect(page).to_have_url(re.compile(r"/console/board$"))
     expect(page.get_by_test_id("board-live")).to_have_text("实时连接")
 

@@ -12,25 +12,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.api.registry.builders import id_card
-from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, login, until
+from tests.browser.desk import (
+    SCREENSHOTS,
+    SLOW,
+    WANG,
+    ZHANG,
+    check_screen,
+    choose,
+    desk_page,
+    login,
+    until,
+)
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
-
-
-def signed_in_page(browser: Any, base: str, mobile: str) -> tuple[Any, Page, list[str]]:
-    context = browser.new_context(viewport=DESK, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.get_by_label("手机号").fill(mobile)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    return context, page, errors
 
 
 def test_zhang_li_sees_a_new_order_arrive_live_and_tightens_her_grids_triage_time(
@@ -38,7 +35,7 @@ def test_zhang_li_sees_a_new_order_arrive_live_and_tightens_her_grids_triage_tim
 ) -> None:
     base = platform_process.base
     expect.set_options(timeout=30_000)
-    context, page, errors = signed_in_page(browser, base, ZHANG)
+    context, page, errors = desk_page(browser, base, ZHANG)
     expect(page).to_have_url(re.compile(r"/console/board$"))  # a grid worker at a desk lands on the board
     expect(page.get_by_role("heading", name="工单看板")).to_be_visible()
     expect(page.get_by_test_id("board-live")).to_have_text("实时连接")
@@ -153,16 +150,8 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     base = platform_process.base
     expect.set_options(timeout=30_000)
     community_admin_account(base)
-    context = browser.new_context(viewport=DESK, locale="zh-CN")
-    context.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1 }")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.get_by_label("手机号").fill(ZHOU_MOBILE)
-    page.get_by_label("密码").fill(ZHOU_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    counts_prints = "window.print = () => { window.__printed = (window.__printed || 0) + 1 }"
+    context, page, errors = desk_page(browser, base, ZHOU_MOBILE, password=ZHOU_PASSWORD, init_script=counts_prints)
     # The dashboard settles on her community first (it rewrites the address): click after that, or
     # its rewrite takes her back from the registry desk.
     expect(page).to_have_url(re.compile(r"/console\?level=\w+&place=\d+$"))

@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.desk import DESK, PASSWORD, SLOW, check_screen, choose, login
+from tests.browser.desk import SLOW, check_screen, choose, desk_page, login
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
@@ -53,15 +53,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     base = platform_process.base
     expect.set_options(timeout=30_000)
     li = login(base, LI)
-    context = browser.new_context(viewport=DESK, locale="zh-CN")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.get_by_label("手机号").fill(LI)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    context, page, errors = desk_page(browser, base, LI)
     # The dashboard settles on his street first (it rewrites the address): click after that.
     expect(page).to_have_url(re.compile(r"/console\?level=\w+&place=\d+$"))
     page.get_by_role("link", name="基础台账").click()
