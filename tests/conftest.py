@@ -26,26 +26,3 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("migrated")
     migrate_all(Settings(data_dir=folder, seed_demo=False))
     return folder
-
-
-# Slow modules first. Under `--dist loadscope` a worker takes a module at a time, in collection
-# order, so the long single-story modules (the fuzz sweeps, the multi-process integration runs,
-# `linli run` with a browser) must start early: last, they leave three workers idle while one
-# finishes them. (xdist's own reordering, by the number of tests in a module, is turned off in
-# the Makefile: it put exactly those one-test modules at the end.)
-_SLOW_FIRST = (
-    "tests/fuzz/",
-    "tests/integration/",
-    "tests/e2e/",
-    "tests/api/test_authorisation_matrix.py",
-    "tests/browser/",
-)
-
-
-def _tier(item: pytest.Item) -> int:
-    path = item.nodeid
-    return next((n for n, prefix in enumerate(_SLOW_FIRST) if path.startswith(prefix)), len(_SLOW_FIRST))
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_tier)  # stable: a module's tests keep their order
