@@ -47,7 +47,9 @@ class Embedded:
             "DATA_DIR": str(self.data_dir),
             "PORT": str(self.port),
             "LOG_JSON": "true",
-            "RELAY_POLL_INTERVAL_MS": "100",
+            # Commits that write events wake the relay; its poll is the fallback, and at 100 ms it
+            # doubled an idle platform's CPU (0.15 against 0.075 CPU seconds a second).
+            "RELAY_POLL_INTERVAL_MS": "1000",
             # The stories count the demo street's own records; the dashboard's story asks for
             # the year of history (DEMO_SIZE=1) itself.
             "DEMO_SIZE": "0",
