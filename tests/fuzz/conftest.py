@@ -21,8 +21,8 @@ SEED = 20261202
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
-    node = Embedded(Path(tmp_path_factory.mktemp("fuzz")), free_port())
+def platform(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterator[Embedded]:
+    node = Embedded(Path(tmp_path_factory.mktemp("fuzz")), free_port(), template=migrated)
     node.start(RATE_LIMIT_PER_MINUTE="100000000", RATE_LIMIT_BURST="100000000", LINLI_DEMO_PASSWORD=DEMO_PASSWORD)
     try:
         node.wait_ready()
