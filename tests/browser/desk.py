@@ -82,8 +82,17 @@ def choose(page: Page, test_id: str, option: str) -> None:
     """Open an Element Plus select and pick an option (the list is drawn outside the form); wait
     for it to close before the next one opens."""
     page.get_by_test_id(test_id).click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
+    item = page.locator(".el-select-dropdown__item:visible", has_text=option).first
+    item.click()
+    dropdown = page.locator(".el-select-dropdown:visible")
+    try:
+        expect(dropdown).to_have_count(0, timeout=5_000)
+    except AssertionError:
+        # On a loaded machine the click has landed while the list was still zooming open, beside
+        # the option: the list stays open with nothing picked (twice in fresh-clone runs of
+        # 3 December 2026). A person picks again; so does the story.
+        item.click()
+        expect(dropdown).to_have_count(0)
 
 
 def enter_date(page: Page, label: str, value: str) -> None:
