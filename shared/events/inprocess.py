@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from sqlalchemy import (
     Column,
-    ColumnElement,
     Index,
     Integer,
     MetaData,
@@ -23,6 +22,8 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
+    false,
     func,
     or_,
     select,
@@ -120,6 +121,18 @@ class InProcessSubscription:
         self.group = group
         self.topics = topics
         self._positions: dict[str, int] = {}
+        # Records past this group's position on each of its topics, as one query of indexed
+        # conditions built once: an idle consumer asks every half second, and a query per topic,
+        # or the condition built anew each time, was most of an idle platform's work.
+        unread = or_(
+            false(),  # no topics: nothing to read (and no empty or_())
+            *(and_(bus_log.c.topic == t, bus_log.c.offset > bindparam(f"after_{n}")) for n, t in enumerate(topics)),
+        )
+        self._read_unread = select(bus_log).where(unread).order_by(bus_log.c.offset).limit(bindparam("max_records"))
+        self._count_unread = select(bus_log.c.topic, func.count()).where(unread).group_by(bus_log.c.topic)
+
+    def _after(self) -> dict[str, int]:
+        return {f"after_{n}": self._positions[t] for n, t in enumerate(self.topics)}
 
     async def start(self) -> None:
         await self._t.start()
@@ -130,19 +143,11 @@ class InProcessSubscription:
             stored = {r.topic: r.position for r in rows}
         self._positions = {t: stored.get(t, 0) for t in self.topics}
 
-    def _unread(self) -> ColumnElement[bool]:
-        """Records past this group's position on each of its topics: one indexed condition per
-        topic in one query (an idle consumer asks every half second; a query per topic each time
-        was most of an idle platform's work)."""
-        return or_(*(and_(bus_log.c.topic == t, bus_log.c.offset > p) for t, p in self._positions.items()))
-
     async def _read(self, max_records: int) -> list[Message]:
         if not self._positions:  # no topics, or not started
             return []
         async with self._t.db.engine.connect() as conn:
-            rows = await conn.execute(
-                select(bus_log).where(self._unread()).order_by(bus_log.c.offset).limit(max_records)
-            )
+            rows = await conn.execute(self._read_unread, {**self._after(), "max_records": max_records})
             # In the order they were appended; within a topic that is its offsets' order, as on Kafka.
             return [
                 Message(
@@ -196,9 +201,7 @@ class InProcessSubscription:
         if not self._positions:
             return by_topic
         async with self._t.db.engine.connect() as conn:
-            rows = await conn.execute(
-                select(bus_log.c.topic, func.count()).where(self._unread()).group_by(bus_log.c.topic)
-            )
+            rows = await conn.execute(self._count_unread, self._after())
             by_topic.update({topic: int(count) for topic, count in rows})
         return by_topic
 
