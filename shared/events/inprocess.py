@@ -121,9 +121,9 @@ class InProcessSubscription:
         self.group = group
         self.topics = topics
         self._positions: dict[str, int] = {}
-        # Records past this group's position on each of its topics, as one query of indexed
-        # conditions built once: an idle consumer asks every half second, and a query per topic,
-        # or the condition built anew each time, was most of an idle platform's work.
+        # Records past this group's position on each of its topics: one query of indexed
+        # conditions, built once, instead of a query per topic each time (an idle consumer asks
+        # every half second).
         unread = or_(
             false(),  # no topics: nothing to read (and no empty or_())
             *(and_(bus_log.c.topic == t, bus_log.c.offset > bindparam(f"after_{n}")) for n, t in enumerate(topics)),

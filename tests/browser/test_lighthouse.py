@@ -11,8 +11,8 @@ mobile profile's 4× assumes a desktop of benchmark index about 1,500, and a sha
 measures far lower (450 was seen under load), which would emulate a phone several times slower
 than the profile's. The multiplier comes from the benchmark index, by the published calculator
 (lighthouse-cpu-throttling-calculator): first measured by Lighthouse's own page function
-(`computeBenchmarkIndex`, read from the pinned package) in the signed-in page, a second's work
-where a whole audit of another screen took tens of CPU seconds; then the index each audit itself
+(`computeBenchmarkIndex`, read from the pinned package) in the signed-in page, about a second's
+work instead of a whole extra audit of the login screen; then the index each audit itself
 reports. A run that another test's burst on the shared cores slowed is run again, three runs at
 most, each calibrated by the index the run before it measured. Network throttling stays the
 mobile profile's (150 ms RTT, 1.6 Mbps)."""
