@@ -54,7 +54,10 @@ def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_proces
     expect(page.get_by_test_id("med-card-受理（件）")).to_contain_text("1")
     page.get_by_test_id("cases").get_by_text("楼上卫生间渗水，天花板发霉").click()
     drawer = page.get_by_role("dialog")
-    drawer.get_by_role("radio", name="社区法官").check(force=True)
+    # Its label, clicked as a person would: Playwright waits for the drawer to stop sliding in
+    # (a forced check of the hidden input skipped that, and under load it clicked beside it).
+    drawer.locator("label.el-radio", has_text="社区法官").click()
+    expect(drawer.get_by_role("radio", name="社区法官")).to_be_checked()
     drawer.get_by_label("调解人姓名").fill("周法官")
     check_screen(page, "pb-03-console-choice", full_page=True)
     drawer.get_by_role("button", name="登记选择").click()
