@@ -1,5 +1,6 @@
 """What every test process shares."""
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -16,15 +17,24 @@ for _key, _value in TEST_ARGON2.items():
 
 @pytest.fixture(scope="session")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The four service databases migrated to head once per test process (Alembic upgrade, so
-    the migrations are tested too); an API test's platform and a browser story's `linli run`
-    start from copies of these files. The newcomer's own first start (tests/e2e) migrates
-    from nothing."""
+    """The four service databases migrated to head once per run (Alembic upgrade, so the
+    migrations are tested too); an API test's platform and a browser story's `linli run` start
+    from copies of these files. The first xdist worker migrates, under a lock in the run's
+    shared tmp folder, and the others reuse its files: each migrating its own cost four CPU
+    seconds a worker. The newcomer's own first start (tests/e2e) migrates from nothing."""
     from linli.embedded import migrate_all
     from shared.settings import Settings
 
-    folder = tmp_path_factory.mktemp("migrated")
-    migrate_all(Settings(data_dir=folder, seed_demo=False))
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the run's folder, above each worker's own
+    folder = shared / "migrated"
+    with (shared / "migrated.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            folder.mkdir(exist_ok=True)
+            migrate_all(Settings(data_dir=folder, seed_demo=False))
+            (folder / "done").touch()
     return folder
 
 

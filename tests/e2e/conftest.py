@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 from shared.settings import SERVICES
+from tests import zygote
+from tests.zygote import ROOT, Forked
 
 
 def free_port() -> int:
@@ -35,7 +37,9 @@ class Embedded:
         self.template = template
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: Forked | subprocess.Popen[bytes] | None = None
+        # Forked from the zygote (tests/zygote.py), or executed as a newcomer's shell would.
+        self.forked = True
         self.log = data_dir / "linli.log"
 
     def start(self, **extra_env: str) -> None:
@@ -56,9 +60,7 @@ class Embedded:
             **extra_env,
         }
         env.pop("LINLI_FAILPOINTS", None) if "LINLI_FAILPOINTS" not in extra_env else None
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "linli.cli", "run"], env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
-        )
+        self.proc = zygote.start([sys.executable, "-m", "linli.cli", "run"], env, ROOT, self.log, self.forked)
 
     # As generous as the integration suite's READY_TIMEOUT: on a loaded machine (two pytest workers
     # beside other work) importing every service, migrating and seeding the demo street can take

@@ -58,6 +58,7 @@ def _inbox_rows(data_dir: Path, service: str, event_id: str) -> int:
 
 def test_newcomer_runs_the_platform_and_follows_a_compound_through_the_gateway(embedded: Embedded) -> None:
     embedded.template = None  # a newcomer's first start migrates every database from nothing
+    embedded.forked = False  # and imports everything, as the command she typed does
     embedded.start()
     embedded.wait_ready()
     base = embedded.base

@@ -32,7 +32,9 @@ from pydantic import SecretStr
 
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import SERVICES, Settings
+from tests import zygote
 from tests.helpers import unavailable
+from tests.zygote import Forked
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -119,22 +121,14 @@ class Process:
         self.argv = argv
         self.env = env
         self.log_path = log_dir / f"{label}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: Forked | subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         assert self.proc is None or self.proc.poll() is not None, f"{self.label} is already running"
         with self.log_path.open("ab") as log:
             log.write(f"\n===== start {' '.join(self.argv)} at {time.strftime('%H:%M:%S')} =====\n".encode())
             log.flush()
-            self.proc = subprocess.Popen(
-                self.argv,
-                env=self.env,
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C on pytest does not reach it; we stop it ourselves
-            )
+        self.proc = zygote.start(self.argv, self.env, ROOT, self.log_path)
 
     @property
     def pid(self) -> int:
