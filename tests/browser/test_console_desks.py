@@ -161,10 +161,16 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
 
     # The place tree: her street, her community, its compounds; a new building 9 in the old compound.
     tree = page.get_by_test_id("place-tree")
+    # Each place is read (and opened) before the next is clicked, as she would wait to see it:
+    # a click on a compound while its community was still opening did not take, under load.
+    detail = page.get_by_test_id("place-detail")
     tree.get_by_text("三桥街道", exact=True).click()
+    expect(detail.get_by_role("heading", level=2)).to_have_text("街道：三桥街道")
     tree.get_by_text("杏花岭社区", exact=True).click()
+    expect(detail.get_by_role("heading", level=2)).to_have_text("社区：杏花岭社区")
+    expect(detail.get_by_role("textbox", name="名称").first).to_have_value("杏花岭社区")  # read, and opened
     tree.get_by_text(OLD_COMPOUND, exact=True).click()
-    expect(page.get_by_test_id("place-detail")).to_contain_text(f"小区：{OLD_COMPOUND}")
+    expect(detail).to_contain_text(f"小区：{OLD_COMPOUND}")
     form = page.get_by_test_id("create-form")
     form.get_by_test_id("create-level").get_by_text("楼栋", exact=True).click()
     form.get_by_test_id("create-number").fill("9")

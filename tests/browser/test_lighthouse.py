@@ -10,18 +10,19 @@ The CPU slowdown is calibrated to this machine, as Lighthouse's own throttling g
 mobile profile's 4× assumes a desktop of benchmark index about 1,500, and a shared 2-core machine
 measures far lower (450 was seen under load), which would emulate a phone several times slower
 than the profile's. The multiplier comes from the benchmark index, by the published calculator
-(lighthouse-cpu-throttling-calculator): first measured by Lighthouse's own page function
-(`computeBenchmarkIndex`, read from the pinned package) in the signed-in page, about a second's
-work instead of a whole extra audit of the login screen; then the index each audit itself
-reports. A run that another test's burst on the shared cores slowed is run again, three runs at
-most, each calibrated by the index the run before it measured. Network throttling stays the
-mobile profile's (150 ms RTT, 1.6 Mbps)."""
+(lighthouse-cpu-throttling-calculator), measured before each audit by Lighthouse's own page
+function (`computeBenchmarkIndex`, read from the pinned package) in a tab of the signed-in
+profile: about a second's work instead of a whole extra audit of the login screen. The audit
+waits for a quieter moment first (a minute at most) when the other tests' bursts hold the shared
+cores. A run that a burst still slowed is run again, three runs at most. Network throttling
+stays the mobile profile's (150 ms RTT, 1.6 Mbps)."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ SCORED_METRICS = ",".join(
     )
 )
 SCREENS = [("resident-home", WANG, "/", "您好"), ("grid-inbox", ZHANG, "/grid", "网格任务")]
+# An audit waits (a minute at most) for the machine to measure at least this index: a quarter
+# of what it measures idle, and far above what it measures while the other workers saturate it.
+QUIET_INDEX = 500
+QUIET_WAIT_S = 60
 
 
 def cpu_slowdown(benchmark_index: float) -> float:
@@ -115,10 +120,22 @@ def debug_chromium(tmp_path: Path) -> Any:
         chromium.wait(30)
 
 
+def quieter(page: Any, measure_index: str) -> float:
+    """This machine's benchmark index once the shared cores have room again (at least
+    QUIET_INDEX), or the last one measured after QUIET_WAIT_S: an audit while another test's
+    burst has the cores measures that burst (indexes of 83 to 300 were seen in a full run, where
+    an idle moment measures 2,000), and no throttling can take it back out."""
+    deadline = time.monotonic() + QUIET_WAIT_S
+    while True:
+        index = float(page.evaluate(measure_index))
+        if index >= QUIET_INDEX or time.monotonic() > deadline:
+            return index
+        page.wait_for_timeout(2000)  # the next measure, while the other tests' burst goes on
+
+
 def test_home_and_inbox_score_90_on_a_phone(platform_process: Embedded, debug_chromium: int, tmp_path: Path) -> None:
     base, port = platform_process.base, debug_chromium
     measure_index = f"() => ({benchmark_index_function()})()"
-    benchmark = 0.0
     best: dict[str, float] = {}
     runs: list[str] = []
     for name, mobile, path, greeting in SCREENS:
@@ -133,24 +150,27 @@ def test_home_and_inbox_score_90_on_a_phone(platform_process: Embedded, debug_ch
             sign_in(page, base, mobile, path)
             page.wait_for_url(base + path)
             page.get_by_text(greeting).first.wait_for()
-            if not benchmark:
-                # The calibration: this machine's benchmark index, now, in the signed-in page.
-                benchmark = float(page.evaluate(measure_index))
+            # Signed in; the tab stays open, blank, to measure the machine before each audit.
+            page.goto("about:blank")
+            # Other tests share these two cores: a run that another's burst slowed is run again,
+            # three runs at most, each calibrated by the index measured just before it.
+            for attempt in range(3):
+                benchmark = quieter(page, measure_index)
+                slowdown = cpu_slowdown(benchmark)
+                report = lighthouse(base + path, port, tmp_path / f"{name}-{attempt}.json", slowdown)
+                assert report["finalDisplayedUrl"] == base + path, "Lighthouse did not see the logged-in screen"
+                score = float(report["categories"]["performance"]["score"])
+                metrics = {
+                    k: report["audits"][k]["displayValue"] for k in ("largest-contentful-paint", "total-blocking-time")
+                }
+                index = float(report["environment"]["benchmarkIndex"])
+                runs.append(
+                    f"{name}: {score:.2f} at benchmark {benchmark:.0f} (the audit's own {index:.0f}),"
+                    f" slowdown {slowdown:.2f}x {metrics}"
+                )
+                best[name] = max(best.get(name, 0.0), score)
+                if score >= BUDGET:
+                    break
             page.close()
-        # Other tests share these two cores: a run that another's burst slowed is run again (at
-        # most three runs, each calibrated by the benchmark index the run before it measured).
-        for attempt in range(3):
-            slowdown = cpu_slowdown(benchmark)
-            report = lighthouse(base + path, port, tmp_path / f"{name}-{attempt}.json", slowdown)
-            assert report["finalDisplayedUrl"] == base + path, "Lighthouse did not see the logged-in screen"
-            score = float(report["categories"]["performance"]["score"])
-            metrics = {
-                k: report["audits"][k]["displayValue"] for k in ("largest-contentful-paint", "total-blocking-time")
-            }
-            runs.append(f"{name}: {score:.2f} at benchmark {benchmark:.0f}, slowdown {slowdown:.2f}x {metrics}")
-            best[name] = max(best.get(name, 0.0), score)
-            benchmark = float(report["environment"]["benchmarkIndex"])
-            if score >= BUDGET:
-                break
     print("\n".join(runs))
     assert all(score >= BUDGET for score in best.values()), runs
