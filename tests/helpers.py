@@ -16,6 +16,12 @@ import pytest
 
 ERROR_FIELDS = {"code", "message", "message_en", "details"}
 
+# The tests' own calls to a platform they started (127.0.0.1, plain HTTP) share one client:
+# httpx.get() builds a client per call, and with it a TLS context (40 ms of CPU loading the CA
+# bundle), and the readiness and `until` polls make thousands of such calls a run. The platform
+# sets no cookie, so calls through it share only connections. Timeouts as httpx.get's (5 s).
+LOCAL = httpx.Client()
+
 
 def ok(answer: httpx.Response, status: int = 200) -> Any:
     """The answer's JSON, once its status is `status` (the body is shown when it is not)."""

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.desk import PHONE, WANG, check_screen, login, notice_a_vote, sign_in, until
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import LOCAL, ok
 
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
@@ -27,9 +26,9 @@ HERE = {"latitude": 37.8706, "longitude": 112.5489}
 def test_public_place_with_location_proposals_to_follow_and_font_size(platform_process: Embedded, browser: Any) -> None:
     base = platform_process.base
     wang_api = login(base, WANG)
-    compound = httpx.get(f"{base}/api/v1/registry/me/home", headers=wang_api, timeout=60).json()["dwelling"]
+    compound = LOCAL.get(f"{base}/api/v1/registry/me/home", headers=wang_api, timeout=60).json()["dwelling"]
     until(
-        lambda: httpx.get(f"{base}/api/v1/dispatch/categories", headers=wang_api, timeout=60).status_code == 200,
+        lambda: LOCAL.get(f"{base}/api/v1/dispatch/categories", headers=wang_api, timeout=60).status_code == 200,
         "dispatch up",
     )
     errors: list[str] = []
@@ -65,7 +64,7 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
     wang.get_by_role("button", name="提交").click()
     wang.wait_for_url(re.compile(r"/orders/[0-9a-f-]+"))
     order_id = wang.url.split("/orders/")[1].split("?")[0]
-    order = ok(httpx.get(f"{base}/api/v1/dispatch/orders/{order_id}", headers=wang_api, timeout=60))
+    order = ok(LOCAL.get(f"{base}/api/v1/dispatch/orders/{order_id}", headers=wang_api, timeout=60))
     assert (order["place"], order["lat"], order["long"], order["household_id"]) == (
         "1号楼1单元 三楼楼道",
         37.8706,
@@ -84,14 +83,14 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
     refused.get_by_role("button", name="提交").click()
     refused.wait_for_url(re.compile(r"/orders/[0-9a-f-]+"))
     second = refused.url.split("/orders/")[1].split("?")[0]
-    order = ok(httpx.get(f"{base}/api/v1/dispatch/orders/{second}", headers=wang_api, timeout=60))
+    order = ok(LOCAL.get(f"{base}/api/v1/dispatch/orders/{second}", headers=wang_api, timeout=60))
     assert (order["place"], order["lat"], order["long"]) == ("小区东门路灯", None, None)
 
     # --- Proposals she may follow: the stage of each, and the 131 steps so far ---------------------
     # Her compound's people walk one proposal to a noticed vote (desk.py); she raises another.
     notice_a_vote(base, compound["compound_id"])
     ok(
-        httpx.post(
+        LOCAL.post(
             f"{base}/api/v1/deliberation/proposals",
             json={"compound_id": compound["compound_id"], "title": "增设电动车充电桩"},
             headers=wang_api,
@@ -100,7 +99,7 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
         201,
     )
     proposals = ok(
-        httpx.get(
+        LOCAL.get(
             f"{base}/api/v1/deliberation/proposals",
             params={"compound_id": compound["compound_id"]},
             headers=wang_api,

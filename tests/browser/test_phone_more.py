@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.desk import (
@@ -26,7 +25,7 @@ from tests.browser.desk import (
     until,
 )
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import LOCAL, ok
 
 CHEN = "13800000006"  # 陈淑芬, chair of the supervisory committee
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
@@ -39,7 +38,7 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
     dispatch = f"{base}/api/v1/dispatch"
 
     def get(url: str, who: dict[str, str]) -> Any:
-        return httpx.get(url, headers=who, timeout=60).json()
+        return LOCAL.get(url, headers=who, timeout=60).json()
 
     def zhao_known() -> bool:
         orders = get(f"{dispatch}/orders", zhang_api).get("items", [])
@@ -72,9 +71,9 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
         "household_id": household,
         "fields": {"location": "卫生间"},
     }
-    order = ok(httpx.post(f"{dispatch}/orders", json=leak, headers=wang_api, timeout=60), 201)
+    order = ok(LOCAL.post(f"{dispatch}/orders", json=leak, headers=wang_api, timeout=60), 201)
     url = f"{dispatch}/orders/{order['id']}"
-    ok(httpx.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang_api, timeout=60))
+    ok(LOCAL.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang_api, timeout=60))
 
     # 张丽's candidates: each reason once (the load was shown twice).
     zhang.goto(f"{base}/tasks/{order['id']}")
@@ -83,12 +82,12 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
     assert candidate.inner_text().count("在办") == 1, candidate.inner_text()
     check_screen(zhang, "30-grid-candidates-once")
 
-    ranked = ok(httpx.get(f"{url}/candidates", headers=zhang_api, timeout=60))
+    ranked = ok(LOCAL.get(f"{url}/candidates", headers=zhang_api, timeout=60))
     assign = {"mode": "assign", "party_member_id": ranked[0]["party_member_id"]}
-    ok(httpx.post(f"{url}/dispatch", json=assign, headers=zhang_api, timeout=60))
-    ok(httpx.post(f"{url}/accept", json={}, headers=zhao_api, timeout=60))
-    ok(httpx.post(f"{url}/start", json={}, headers=zhao_api, timeout=60))
-    ok(httpx.post(f"{url}/complete", json={"summary": "更换接头"}, headers=zhao_api, timeout=60))
+    ok(LOCAL.post(f"{url}/dispatch", json=assign, headers=zhang_api, timeout=60))
+    ok(LOCAL.post(f"{url}/accept", json={}, headers=zhao_api, timeout=60))
+    ok(LOCAL.post(f"{url}/start", json={}, headers=zhao_api, timeout=60))
+    ok(LOCAL.post(f"{url}/complete", json={"summary": "更换接头"}, headers=zhao_api, timeout=60))
 
     wang.goto(f"{base}/orders/{order['id']}")
     expect(wang.locator(".state")).to_have_text("待确认")

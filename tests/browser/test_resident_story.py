@@ -12,13 +12,12 @@ import gzip
 import time
 from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.desk import DIST_DIR as DIST
 from tests.browser.desk import PASSWORD, PHONE, check_screen, login, until
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import LOCAL, ok
 
 
 def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: Embedded, browser: Any) -> None:
@@ -27,11 +26,11 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
 
     # The demo street's records reach dispatch and billing by events, a moment after start-up.
     def zhao_is_a_candidate() -> bool:
-        orders = httpx.get(f"{base}/api/v1/dispatch/orders", headers=zhang).json().get("items", [])
+        orders = LOCAL.get(f"{base}/api/v1/dispatch/orders", headers=zhang).json().get("items", [])
         return any(
             c["name"] == "赵师傅"
             for o in orders
-            for c in httpx.get(f"{base}/api/v1/dispatch/orders/{o['id']}/candidates", headers=zhang).json()
+            for c in LOCAL.get(f"{base}/api/v1/dispatch/orders/{o['id']}/candidates", headers=zhang).json()
         )
 
     until(zhao_is_a_candidate, "the demo order and 赵师傅 known to dispatch")
@@ -100,13 +99,13 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
 
     # 张丽 triages and assigns it, 赵师傅 does the work: their own apps, here the API.
     url = f"{base}/api/v1/dispatch/orders/{order_id}"
-    ok(httpx.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang))
-    ranked = ok(httpx.get(f"{url}/candidates", headers=zhang))
+    ok(LOCAL.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang))
+    ranked = ok(LOCAL.get(f"{url}/candidates", headers=zhang))
     assign = {"mode": "assign", "party_member_id": ranked[0]["party_member_id"]}
-    ok(httpx.post(f"{url}/dispatch", json=assign, headers=zhang))
-    ok(httpx.post(f"{url}/accept", json={}, headers=zhao))
-    ok(httpx.post(f"{url}/start", json={"note": "已到现场"}, headers=zhao))
-    ok(httpx.post(f"{url}/complete", json={"summary": "更换水管接头两处，已不漏水"}, headers=zhao))
+    ok(LOCAL.post(f"{url}/dispatch", json=assign, headers=zhang))
+    ok(LOCAL.post(f"{url}/accept", json={}, headers=zhao))
+    ok(LOCAL.post(f"{url}/start", json={"note": "已到现场"}, headers=zhao))
+    ok(LOCAL.post(f"{url}/complete", json={"summary": "更换水管接头两处，已不漏水"}, headers=zhao))
 
     page.reload()
     expect(row).to_contain_text("待确认")
@@ -124,7 +123,7 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
 
     # 我的账单: the committee bills the year (their app; here the API), she reads area × rate.
     ok(
-        httpx.post(
+        LOCAL.post(
             f"{base}/api/v1/billing/rate-cards",
             headers=liu,
             json={
@@ -139,7 +138,7 @@ def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: 
     )
     year = page.evaluate("() => new Date().getFullYear()")
     run = ok(
-        httpx.post(
+        LOCAL.post(
             f"{base}/api/v1/billing/bill-runs",
             headers={**liu, "Idempotency-Key": f"browser-story-{time.time_ns()}"},
             json={"scope_id": 1, "period": str(year)},

@@ -18,12 +18,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.browser.desk import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone, until
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import LOCAL, ok
 
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
@@ -58,7 +57,7 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     # The demo street reaches dispatch by events, a moment after start-up: wait until 赵师傅 is
     # a member dispatch knows (the demo order's candidates name him).
     def get(url: str) -> Any:
-        return httpx.get(url, headers=zhang_api, timeout=60).json()  # a loaded machine answers slowly
+        return LOCAL.get(url, headers=zhang_api, timeout=60).json()  # a loaded machine answers slowly
 
     def zhao_known() -> bool:
         orders = get(f"{base}/api/v1/dispatch/orders").get("items", [])
@@ -173,10 +172,10 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
         "rate_yuan_per_m2_month": "0.50",
         "effective_from": "2020-01-01",
     }
-    ok(httpx.post(f"{base}/api/v1/billing/rate-cards", headers=liu, json=card, timeout=60), 201)
+    ok(LOCAL.post(f"{base}/api/v1/billing/rate-cards", headers=liu, json=card, timeout=60), 201)
     year = wang.evaluate("() => new Date().getFullYear()")
     run = ok(
-        httpx.post(
+        LOCAL.post(
             f"{base}/api/v1/billing/bill-runs",
             headers={**liu, "Idempotency-Key": f"three-phones-{time.time_ns()}"},
             json={"scope_id": 1, "period": str(year)},
@@ -216,7 +215,7 @@ def test_the_leaking_pipe_on_three_phones(platform_process: Embedded, browser: A
     # Its opening time has passed: the deliberation service opens it by itself.
     liu = login(base, "13800000005")
     vote_url = f"{base}/api/v1/deliberation/votes/{vote_id}"
-    until(lambda: httpx.get(vote_url, headers=liu, timeout=60).json()["status"] == "open", "the vote opened")
+    until(lambda: LOCAL.get(vote_url, headers=liu, timeout=60).json()["status"] == "open", "the vote opened")
     wang.goto(base + "/votes")
     expect(wang.get_by_role("heading", name="更换单元门禁")).to_be_visible()
     # 16 days on, the server refused her access token once (401, logged by the browser) and the

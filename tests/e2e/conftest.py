@@ -18,6 +18,7 @@ import pytest
 
 from shared.settings import SERVICES
 from tests import zygote
+from tests.helpers import LOCAL
 from tests.zygote import ROOT, Forked
 
 
@@ -72,7 +73,7 @@ class Embedded:
             if self.proc.poll() is not None:
                 raise AssertionError(f"linli run exited {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
             try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                if LOCAL.get(f"{self.base}/readyz", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import LOCAL, ok
 
 API = "/api/v1/dispatch"
 SSE = {"Accept": "text/event-stream"}
 
 
 def login(base: str, mobile: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
+    answer = LOCAL.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -47,7 +47,7 @@ def test_wang_xiuying_s_leaking_pipe_reaches_zhao_s_stream_and_ends_in_five_star
     # Her household's projection reaches dispatch a moment after start-up.
     deadline = time.monotonic() + 30
     while True:
-        answer = httpx.post(
+        answer = LOCAL.post(
             f"{base}{API}/orders",
             headers=wang,
             json={
@@ -65,8 +65,8 @@ def test_wang_xiuying_s_leaking_pipe_reaches_zhao_s_stream_and_ends_in_five_star
     assert (order["state"], order["category_name"]) == ("submitted", "水管漏水")
     url = f"{base}{API}/orders/{order['id']}"
 
-    ok(httpx.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang))
-    ranked = ok(httpx.get(f"{url}/candidates", headers=zhang))
+    ok(LOCAL.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang))
+    ranked = ok(LOCAL.get(f"{url}/candidates", headers=zhang))
     assert ranked[0]["name"] == "赵师傅"
     assert ranked[0]["rank"] == 1
 
@@ -78,20 +78,20 @@ def test_wang_xiuying_s_leaking_pipe_reaches_zhao_s_stream_and_ends_in_five_star
         lines = stream.iter_lines()
         assert next(lines).startswith("retry:")
         assign = {"mode": "assign", "party_member_id": ranked[0]["party_member_id"]}
-        ok(httpx.post(f"{url}/dispatch", json=assign, headers=zhang))
+        ok(LOCAL.post(f"{url}/dispatch", json=assign, headers=zhang))
         kind, offer = next_event(lines)
         assert (kind, offer["order_id"], offer["title"]) == ("offer", order["id"], "厨房水管漏水")
 
-    ok(httpx.post(f"{url}/accept", json={}, headers=zhao))
-    ok(httpx.post(f"{url}/start", json={"note": "已到现场"}, headers=zhao))
-    ok(httpx.post(f"{url}/complete", json={"summary": "更换水管接头两处，已不漏水"}, headers=zhao))
-    ok(httpx.post(f"{url}/confirm", json={}, headers=wang))
-    rated = ok(httpx.post(f"{url}/rate", json={"rating": 5, "comment": "赵师傅手艺好"}, headers=wang))
+    ok(LOCAL.post(f"{url}/accept", json={}, headers=zhao))
+    ok(LOCAL.post(f"{url}/start", json={"note": "已到现场"}, headers=zhao))
+    ok(LOCAL.post(f"{url}/complete", json={"summary": "更换水管接头两处，已不漏水"}, headers=zhao))
+    ok(LOCAL.post(f"{url}/confirm", json={}, headers=wang))
+    rated = ok(LOCAL.post(f"{url}/rate", json={"rating": 5, "comment": "赵师傅手艺好"}, headers=wang))
     assert (rated["state"], rated["rating"]) == ("closed", 5)
 
     # Her neighbour's view: another resident's token cannot read her order.
     liu = login(base, "13800000005")
-    assert httpx.get(url, headers=liu).status_code in (403, 404)
+    assert LOCAL.get(url, headers=liu).status_code in (403, 404)
     assert embedded.stop() == 0
 
     # The demo street's events all found their way: nothing was parked on a dead-letter topic.

@@ -8,11 +8,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.conftest import Embedded, free_port
 from tests.fuzz.sweep import report, sweep
+from tests.helpers import LOCAL
 
 DEMO_PASSWORD = "linli-demo"
 # Per operation and generation mode (valid, invalid); LINLI_FUZZ_EXAMPLES runs a deeper sweep.
@@ -32,7 +32,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory, migrated: Path) -> Iterat
 
 
 def login(platform: Embedded, mobile: str) -> dict[str, str]:
-    answer = httpx.post(
+    answer = LOCAL.post(
         f"{platform.base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": DEMO_PASSWORD}, timeout=30
     )
     assert answer.status_code == 200, answer.text

@@ -13,11 +13,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import GenerationMode
+
+from tests.helpers import LOCAL
 
 # A request that hangs is as bad as a 500: it counts as one.
 REQUEST_TIMEOUT_S = 10.0
@@ -104,7 +105,7 @@ def report(failures: list[ServerError]) -> str:
 
 def main() -> None:
     base, mobile, examples = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    login = httpx.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
+    login = LOCAL.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
     start = time.monotonic()
     done = sweep(base, {"Authorization": f"Bearer {login.json()['access_token']}"}, max_examples=examples, fixed_seed=1)
     print(f"{done.sent} requests in {time.monotonic() - start:.1f}s")

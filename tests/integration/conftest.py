@@ -33,7 +33,7 @@ from pydantic import SecretStr
 from shared.auth import Grant, Role, TokenCodec
 from shared.settings import SERVICES, Settings
 from tests import zygote
-from tests.helpers import unavailable
+from tests.helpers import LOCAL, unavailable
 from tests.zygote import Forked
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -228,7 +228,7 @@ class Service(Process):
             if not self.running:
                 raise AssertionError(f"{self.label} exited with {self.returncode} while starting\n{self.tail()}")
             try:
-                answer = httpx.get(self.url + self.ready_path, timeout=5)
+                answer = LOCAL.get(self.url + self.ready_path, timeout=5)
                 if answer.status_code == 200:
                     return
                 last = f"{answer.status_code} {answer.text}"
@@ -238,7 +238,7 @@ class Service(Process):
         raise AssertionError(f"{self.label} not ready after {timeout}s (last: {last})\n{self.tail()}")
 
     def readiness(self) -> dict[str, Any]:
-        answer: dict[str, Any] = httpx.get(self.url + "/readyz", timeout=10).json()
+        answer: dict[str, Any] = LOCAL.get(self.url + "/readyz", timeout=10).json()
         return answer
 
     def assignment(self) -> list[str]:
