@@ -14,7 +14,9 @@ than the profile's. The multiplier comes from the benchmark index, by the publis
 function (`computeBenchmarkIndex`, read from the pinned package) in a tab of the signed-in
 profile: about a second's work instead of a whole extra audit of the login screen. The audit
 waits for a quieter moment first (a minute at most) when the other tests' bursts hold the shared
-cores. A run that a burst still slowed is run again, three runs at most. Network throttling
+cores. A run that a burst still slowed is run again, three runs at most; a run whose audit
+measured a saturated machine does not count as one of the three, for six minutes at most, and
+the suite gives this module out last, so it runs as the other workers finish. Network throttling
 stays the mobile profile's (150 ms RTT, 1.6 Mbps)."""
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ SCREENS = [("resident-home", WANG, "/", "您好"), ("grid-inbox", ZHANG, "/grid"
 # of what it measures idle, and far above what it measures while the other workers saturate it.
 QUIET_INDEX = 500
 QUIET_WAIT_S = 60
+SATURATED_FOR_S = 360
 
 
 def cpu_slowdown(benchmark_index: float) -> float:
@@ -153,8 +156,13 @@ def test_home_and_inbox_score_90_on_a_phone(platform_process: Embedded, debug_ch
             # Signed in; the tab stays open, blank, to measure the machine before each audit.
             page.goto("about:blank")
             # Other tests share these two cores: a run that another's burst slowed is run again,
-            # three runs at most, each calibrated by the index measured just before it.
-            for attempt in range(3):
+            # three runs at most, each calibrated by the index measured just before it. A run
+            # whose audit itself measured a saturated machine (its own index under QUIET_INDEX)
+            # measured the other tests, not the screen, and does not count as one of the three,
+            # for up to SATURATED_FOR_S (the suite runs this module last, as the workers finish).
+            valid, attempt, since = 0, 0, time.monotonic()
+            while valid < 3:
+                attempt += 1
                 benchmark = quieter(page, measure_index)
                 slowdown = cpu_slowdown(benchmark)
                 report = lighthouse(base + path, port, tmp_path / f"{name}-{attempt}.json", slowdown)
@@ -171,6 +179,8 @@ def test_home_and_inbox_score_90_on_a_phone(platform_process: Embedded, debug_ch
                 best[name] = max(best.get(name, 0.0), score)
                 if score >= BUDGET:
                     break
+                if index >= QUIET_INDEX or time.monotonic() - since > SATURATED_FOR_S:
+                    valid += 1
             page.close()
     print("\n".join(runs))
     assert all(score >= BUDGET for score in best.values()), runs
