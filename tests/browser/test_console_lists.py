@@ -78,7 +78,7 @@ def test_li_jianguo_publishes_and_prints_last_months_red_and_black_lists(
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/console\?level=street&place=\d+$"))  # an admin lands on the dashboard
     page.get_by_role("link", name="红黑榜").click()
-    expect(page.get_by_role("heading", name="党员积分红黑榜")).to_be_visible()
+    expect(page.get_by_role("heading", name="党员积分红黑榜", exact=True)).to_be_visible()
 
     choose(page, "lists-compound", COMPOUND)
     enter_date(page, "月份", month)
