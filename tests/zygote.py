@@ -2,13 +2,14 @@
 
 Each `linli run` and `python -m services.<name>` the suite starts used to spend about 4.5 CPU
 seconds importing the services, FastAPI's analysis of 400 routes among them, before it did
-anything a test looks at; the suite starts about a hundred (measured: `python -X importtime -c
-"import linli.embedded"`, 3 December 2026). A zygote, one per pytest worker and started on first
-use, imports them once and forks a child per command. The child runs the same entry point
-(`linli.cli.main`, or the service module as `__main__`) with its own arguments, environment,
-working directory and log, in its own session, and receives signals as any process does; only
-its exit status travels through the zygote, which is its parent. The newcomer's story, which is
-about the command itself, still executes `make run`.
+anything a test looks at; a run starts about seventy (measured: `python -X importtime -c "import
+linli.embedded"`, and a sampler of /proc over a whole run, 3 December 2026). A zygote, one per
+pytest worker and started on first use, imports them once and forks a child per command. The
+child runs the same entry point (`linli.cli.main`, or the service module as `__main__`) with its
+own arguments, environment, working directory and log, in its own session, and receives signals
+as any process does; only its exit status travels through the zygote, which is its parent. The
+newcomer's story, which is about the command itself, still executes `python -m linli.cli run`
+(`Embedded.forked = False`).
 
 Protocol: one JSON line each way per connection on a Unix socket; `spawn` answers the pid,
 `status` the exit code (null while it runs)."""
