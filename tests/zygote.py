@@ -128,10 +128,10 @@ def serve(path: str) -> None:
     try:
         while True:
             for key, _ in selector.select():
-                if key.fileobj is sys.stdin:
+                if key.fd == sys.stdin.fileno():
                     if not sys.stdin.readline():
                         return
-                elif key.fileobj == wake_r:
+                elif key.fd == wake_r:
                     os.read(wake_r, 512)
                     reap()
                 else:
