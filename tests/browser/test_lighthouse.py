@@ -28,12 +28,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.desk import CHROMIUM, ROOT, WANG, ZHANG, sign_in
+from tests.browser.desk import CHROMIUM, ROOT, WANG, ZHANG, sign_in, until
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import unavailable
+from tests.helpers import LOCAL, unavailable
 
 LIGHTHOUSE = ROOT / "web" / "node_modules" / "lighthouse" / "cli" / "index.js"
 PAGE_FUNCTIONS = ROOT / "web" / "node_modules" / "lighthouse" / "core" / "lib" / "page-functions.js"
@@ -106,6 +107,14 @@ def lighthouse(url: str, port: int, out: Path, slowdown: float) -> dict[str, Any
     return report
 
 
+def _listening(chromium: subprocess.Popen[bytes], port: int) -> bool:
+    assert chromium.poll() is None, f"Chromium exited with {chromium.returncode} before it listened"
+    try:
+        return LOCAL.get(f"http://127.0.0.1:{port}/json/version", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest.fixture
 def debug_chromium(tmp_path: Path) -> Any:
     if not CHROMIUM.exists():
@@ -117,6 +126,9 @@ def debug_chromium(tmp_path: Path) -> Any:
     args += [f"--remote-debugging-port={port}", f"--user-data-dir={tmp_path / 'profile'}", "about:blank"]
     chromium = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        # Its DevTools port opens a moment after the process starts, later on a busy machine:
+        # connecting at once was refused once in a full run (3 December 2026).
+        until(lambda: _listening(chromium, port), "Chromium's DevTools port opens")
         yield port
     finally:
         chromium.terminate()
