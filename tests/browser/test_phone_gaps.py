@@ -13,9 +13,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.desk import PHONE, WANG, check_screen, login, notice_a_vote, sign_in, until
+from tests.browser.desk import PHONE, SLOW, WANG, check_screen, login, notice_a_vote, sign_in, until
 from tests.e2e.conftest import Embedded
-from tests.helpers import LOCAL, ok
+from tests.helpers import ok
 
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)
@@ -26,9 +26,9 @@ HERE = {"latitude": 37.8706, "longitude": 112.5489}
 def test_public_place_with_location_proposals_to_follow_and_font_size(platform_process: Embedded, browser: Any) -> None:
     base = platform_process.base
     wang_api = login(base, WANG)
-    compound = LOCAL.get(f"{base}/api/v1/registry/me/home", headers=wang_api, timeout=60).json()["dwelling"]
+    compound = SLOW.get(f"{base}/api/v1/registry/me/home", headers=wang_api).json()["dwelling"]
     until(
-        lambda: LOCAL.get(f"{base}/api/v1/dispatch/categories", headers=wang_api, timeout=60).status_code == 200,
+        lambda: SLOW.get(f"{base}/api/v1/dispatch/categories", headers=wang_api).status_code == 200,
         "dispatch up",
     )
     errors: list[str] = []
@@ -64,7 +64,7 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
     wang.get_by_role("button", name="提交").click()
     wang.wait_for_url(re.compile(r"/orders/[0-9a-f-]+"))
     order_id = wang.url.split("/orders/")[1].split("?")[0]
-    order = ok(LOCAL.get(f"{base}/api/v1/dispatch/orders/{order_id}", headers=wang_api, timeout=60))
+    order = ok(SLOW.get(f"{base}/api/v1/dispatch/orders/{order_id}", headers=wang_api))
     assert (order["place"], order["lat"], order["long"], order["household_id"]) == (
         "1号楼1单元 三楼楼道",
         37.8706,
@@ -83,27 +83,25 @@ def test_public_place_with_location_proposals_to_follow_and_font_size(platform_p
     refused.get_by_role("button", name="提交").click()
     refused.wait_for_url(re.compile(r"/orders/[0-9a-f-]+"))
     second = refused.url.split("/orders/")[1].split("?")[0]
-    order = ok(LOCAL.get(f"{base}/api/v1/dispatch/orders/{second}", headers=wang_api, timeout=60))
+    order = ok(SLOW.get(f"{base}/api/v1/dispatch/orders/{second}", headers=wang_api))
     assert (order["place"], order["lat"], order["long"]) == ("小区东门路灯", None, None)
 
     # --- Proposals she may follow: the stage of each, and the 131 steps so far ---------------------
     # Her compound's people walk one proposal to a noticed vote (desk.py); she raises another.
     notice_a_vote(base, compound["compound_id"])
     ok(
-        LOCAL.post(
+        SLOW.post(
             f"{base}/api/v1/deliberation/proposals",
             json={"compound_id": compound["compound_id"], "title": "增设电动车充电桩"},
             headers=wang_api,
-            timeout=60,
         ),
         201,
     )
     proposals = ok(
-        LOCAL.get(
+        SLOW.get(
             f"{base}/api/v1/deliberation/proposals",
             params={"compound_id": compound["compound_id"]},
             headers=wang_api,
-            timeout=60,
         )
     )
     assert proposals, "the demo compound has proposals"

@@ -14,6 +14,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.desk import (
+    SLOW,
     WANG,
     ZHANG,
     ZHAO,
@@ -25,7 +26,7 @@ from tests.browser.desk import (
     until,
 )
 from tests.e2e.conftest import Embedded
-from tests.helpers import LOCAL, ok
+from tests.helpers import ok
 
 CHEN = "13800000006"  # 陈淑芬, chair of the supervisory committee
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
@@ -38,7 +39,7 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
     dispatch = f"{base}/api/v1/dispatch"
 
     def get(url: str, who: dict[str, str]) -> Any:
-        return LOCAL.get(url, headers=who, timeout=60).json()
+        return SLOW.get(url, headers=who).json()
 
     def zhao_known() -> bool:
         orders = get(f"{dispatch}/orders", zhang_api).get("items", [])
@@ -71,9 +72,9 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
         "household_id": household,
         "fields": {"location": "卫生间"},
     }
-    order = ok(LOCAL.post(f"{dispatch}/orders", json=leak, headers=wang_api, timeout=60), 201)
+    order = ok(SLOW.post(f"{dispatch}/orders", json=leak, headers=wang_api), 201)
     url = f"{dispatch}/orders/{order['id']}"
-    ok(LOCAL.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang_api, timeout=60))
+    ok(SLOW.post(f"{url}/triage", json={"triage": "minor"}, headers=zhang_api))
 
     # 张丽's candidates: each reason once (the load was shown twice).
     zhang.goto(f"{base}/tasks/{order['id']}")
@@ -82,12 +83,12 @@ def test_reopen_wishes_visits_search_board_and_objections(platform_process: Embe
     assert candidate.inner_text().count("在办") == 1, candidate.inner_text()
     check_screen(zhang, "30-grid-candidates-once")
 
-    ranked = ok(LOCAL.get(f"{url}/candidates", headers=zhang_api, timeout=60))
+    ranked = ok(SLOW.get(f"{url}/candidates", headers=zhang_api))
     assign = {"mode": "assign", "party_member_id": ranked[0]["party_member_id"]}
-    ok(LOCAL.post(f"{url}/dispatch", json=assign, headers=zhang_api, timeout=60))
-    ok(LOCAL.post(f"{url}/accept", json={}, headers=zhao_api, timeout=60))
-    ok(LOCAL.post(f"{url}/start", json={}, headers=zhao_api, timeout=60))
-    ok(LOCAL.post(f"{url}/complete", json={"summary": "更换接头"}, headers=zhao_api, timeout=60))
+    ok(SLOW.post(f"{url}/dispatch", json=assign, headers=zhang_api))
+    ok(SLOW.post(f"{url}/accept", json={}, headers=zhao_api))
+    ok(SLOW.post(f"{url}/start", json={}, headers=zhao_api))
+    ok(SLOW.post(f"{url}/complete", json={"summary": "更换接头"}, headers=zhao_api))
 
     wang.goto(f"{base}/orders/{order['id']}")
     expect(wang.locator(".state")).to_have_text("待确认")
