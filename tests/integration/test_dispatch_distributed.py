@@ -64,14 +64,21 @@ class Registry:
 
 
 async def sse_events(
-    http: httpx.AsyncClient, url: str, headers: dict[str, str], out: asyncio.Queue[dict[str, Any]]
+    http: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    out: asyncio.Queue[dict[str, Any]],
+    connected: asyncio.Event,
 ) -> None:
-    """Read an SSE stream into `out` (each event's data with its name and arrival time)."""
+    """Read an SSE stream into `out` (each event's data with its name and arrival time); set
+    `connected` at the stream's `: connected` comment, sent once its starting position is taken."""
     async with http.stream("GET", url, headers={**headers, "Accept": "text/event-stream"}, timeout=None) as response:
         assert response.status_code == 200, await response.aread()
         event: dict[str, Any] = {}
         async for line in response.aiter_lines():
-            if line.startswith("event:"):
+            if line.startswith(": connected"):
+                connected.set()
+            elif line.startswith("event:"):
                 event["event"] = line[6:].strip()
             elif line.startswith("data:"):
                 event.update(json.loads(line[5:]))
@@ -85,9 +92,11 @@ async def streaming(
     http: httpx.AsyncClient, url: str, headers: dict[str, str]
 ) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    task = asyncio.create_task(sse_events(http, url, headers, queue))
-    await asyncio.sleep(0.5)  # the stream's starting position is taken when it connects
+    connected = asyncio.Event()
+    task = asyncio.create_task(sse_events(http, url, headers, queue, connected))
     try:
+        # What is committed after this reaches the stream: it has taken its starting position.
+        await asyncio.wait_for(connected.wait(), timeout=30)
         yield queue
     finally:
         task.cancel()
@@ -172,13 +181,16 @@ async def test_a_leaking_pipe_through_the_gateway_and_an_escalation_after_a_rest
         await call("POST", f"/orders/{order['id']}/triage", grid_worker, {"triage": "minor"})
         [first, *_] = await call("GET", f"/orders/{order['id']}/candidates", grid_worker)
         assert (first["name"], first["rank"], first["paired_with_household"]) == ("赵师傅", 1, True)
-        sent = time.monotonic()
         await call(
             "POST", f"/orders/{order['id']}/dispatch", grid_worker, {"mode": "assign", "party_member_id": member}
         )
+        # Timed from the dispatch's answer (its commit), not from before the request: on a loaded
+        # machine the request itself took a second (a full `make test`, 3 December 2026), which
+        # is not the push's doing. How fast the push is under load is bench/dispatch.py's.
+        answered = time.monotonic()
         offer = await asyncio.wait_for(plumber_feed.get(), timeout=5)
         assert (offer["event"], offer["order_id"], offer["title"]) == ("offer", order["id"], "厨房水管漏水")
-        assert offer["arrived"] - sent < 1.0
+        assert offer["arrived"] - answered < 1.0
         for step, body in (("accept", {}), ("start", {}), ("complete", {"summary": "更换水管接头"})):
             await call("POST", f"/orders/{order['id']}/{step}", plumber, body)
         await call("POST", f"/orders/{order['id']}/confirm", resident, {})
