@@ -1,5 +1,6 @@
 """A bounded, repeatable schemathesis sweep: every operation of an OpenAPI document, a fixed
-number of generated requests each (valid and invalid), and every 5xx collected.
+number of generated requests each (valid and invalid), and every 5xx collected. Generating and
+sending are apart, so that the requests generated once are sent as each caller.
 
 Also a command for a deeper look than `make test` affords, against a running platform:
     python -m tests.fuzz.sweep http://127.0.0.1:8000 13800000001 20
@@ -17,6 +18,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis import GenerationMode
+from schemathesis.core.result import Err
 
 from tests.helpers import LOCAL
 
@@ -34,59 +36,81 @@ class ServerError:
 
 
 @dataclass
+class Generated:
+    """The requests generated for one operation in one mode (valid or invalid), or why none were."""
+
+    operation: str
+    mode: str
+    cases: list[Any] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
 class Sweep:
-    base_url: str
-    headers: dict[str, str]
-    max_examples: int
-    fixed_seed: int
     failures: list[ServerError] = field(default_factory=list)
     sent: int = 0
-    session: requests.Session = field(default_factory=requests.Session)
 
-    def run(self) -> None:
-        # The merged spec is assembled from four services on first request: a machine busy with
-        # other workers took over schemathesis' default 10 s to answer it once.
-        schema = schemathesis.openapi.from_url(f"{self.base_url}/openapi.json", timeout=120)
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                try:
-                    self._operation(operation, mode)
-                except Exception as exc:
-                    self.failures.append(ServerError(operation.label, mode.value, -1, "", repr(exc)[:300]))
 
-    def _operation(self, operation: Any, mode: GenerationMode) -> None:
-        @seed(self.fixed_seed)
-        @settings(
-            max_examples=self.max_examples,
-            deadline=None,  # the request timeout bounds each example instead
-            database=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy(generation_mode=mode))
-        def call(case: Any) -> None:
-            self.sent += 1
+def generate(base_url: str, *, max_examples: int, fixed_seed: int) -> list[Generated]:
+    """Up to `max_examples` requests per operation of base_url's /openapi.json and mode. What is
+    generated depends on the document and the seed alone, never on an answer, so one generation
+    serves every caller's sweep (hypothesis' generation is most of a sweep's CPU)."""
+    # The merged spec is assembled from four services on first request: a machine busy with
+    # other workers took over schemathesis' default 10 s to answer it once.
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", timeout=120)
+    generated: list[Generated] = []
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            generated.append(Generated("(the document)", "-", error=repr(result.err())[:300]))
+            continue
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            batch = Generated(operation.label, mode.value)
             try:
-                answer = case.call(
-                    base_url=self.base_url, session=self.session, headers=self.headers, timeout=REQUEST_TIMEOUT_S
-                )
+                _draw(operation, mode, max_examples, fixed_seed, batch.cases)
+            except Exception as exc:
+                batch.error = repr(exc)[:300]
+            generated.append(batch)
+    return generated
+
+
+def _draw(operation: Any, mode: GenerationMode, max_examples: int, fixed_seed: int, into: list[Any]) -> None:
+    @seed(fixed_seed)
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def keep(case: Any) -> None:
+        into.append(case)
+
+    keep()
+
+
+def send(generated: list[Generated], base_url: str, headers: dict[str, str]) -> Sweep:
+    """Every generated request to base_url as the caller `headers` names; every 5xx, and every
+    request with no answer in time, is a failure."""
+    done = Sweep()
+    session = requests.Session()
+    for batch in generated:
+        if batch.error:
+            done.failures.append(ServerError(batch.operation, batch.mode, -1, "", batch.error))
+        for case in batch.cases:
+            done.sent += 1
+            try:
+                answer = case.call(base_url=base_url, session=session, headers=headers, timeout=REQUEST_TIMEOUT_S)
             except requests.RequestException as exc:
-                failure = ServerError(operation.label, mode.value, 0, case.as_curl_command(), repr(exc))
-                self.failures.append(failure)
-                return
+                failure = ServerError(batch.operation, batch.mode, 0, case.as_curl_command(), repr(exc))
+                done.failures.append(failure)
+                continue
             if answer.status_code >= 500:
-                curl = case.as_curl_command(headers=self.headers)
-                failure = ServerError(operation.label, mode.value, answer.status_code, curl, answer.text[:300])
-                self.failures.append(failure)
-
-        call()
-
-
-def sweep(base_url: str, headers: dict[str, str], *, max_examples: int, fixed_seed: int) -> Sweep:
-    """Call every operation of base_url's /openapi.json as the caller `headers` names."""
-    done = Sweep(base_url, headers, max_examples, fixed_seed)
-    done.run()
+                curl = case.as_curl_command(headers=headers)
+                done.failures.append(
+                    ServerError(batch.operation, batch.mode, answer.status_code, curl, answer.text[:300])
+                )
     return done
 
 
@@ -107,7 +131,8 @@ def main() -> None:
     base, mobile, examples = sys.argv[1], sys.argv[2], int(sys.argv[3])
     login = LOCAL.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": "linli-demo"})
     start = time.monotonic()
-    done = sweep(base, {"Authorization": f"Bearer {login.json()['access_token']}"}, max_examples=examples, fixed_seed=1)
+    generated = generate(base, max_examples=examples, fixed_seed=1)
+    done = send(generated, base, {"Authorization": f"Bearer {login.json()['access_token']}"})
     print(f"{done.sent} requests in {time.monotonic() - start:.1f}s")
     print(report(done.failures))
 
