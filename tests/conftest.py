@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,31 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
             migrate_all(Settings(data_dir=folder, seed_demo=False))
             (folder / "done").touch()
     return folder
+
+
+# `make test` builds the web app (npm ci, vite build) beside pytest instead of before it, where
+# the build's 40 seconds left one core idle; it writes the build's exit status to this file.
+WEB_BUILD_STATUS = "LINLI_WEB_BUILD_STATUS"
+
+
+@pytest.fixture(scope="session")
+def web_built() -> None:
+    """web/node_modules and web/dist are in place: at once when the app was built before pytest
+    started, else once `make test`'s build beside it has finished (its status file appears)."""
+    status = os.environ.get(WEB_BUILD_STATUS)
+    if not status:
+        return
+    path = Path(status)
+    deadline = time.monotonic() + 900
+    while not path.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the web app's build beside pytest wrote no status to {path} in 15 minutes")
+        time.sleep(0.5)
+    code = path.read_text().strip()
+    if code != "0":
+        log = path.with_name("web-build.log")
+        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+        pytest.fail(f"the web app's build failed (exit {code}); {log}:\n{tail}")
 
 
 # Longest first. Under `--dist loadscope` a worker takes whole modules, in collection order (the

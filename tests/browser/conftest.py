@@ -16,6 +16,11 @@ from tests.e2e.conftest import Embedded, free_port
 from tests.helpers import unavailable
 
 
+@pytest.fixture(autouse=True)
+def _web_app(web_built: None) -> None:
+    """Every story needs the built app (and axe-core and Lighthouse from web/node_modules)."""
+
+
 @pytest.fixture
 def platform_process(tmp_path: Path, migrated: Path) -> Iterator[Embedded]:
     if not DIST.is_file() or not AXE.is_file():

@@ -32,6 +32,7 @@ def test_the_committed_openapi_json_is_the_one_linli_openapi_writes(tmp_path: Pa
     assert regenerate_spec(tmp_path / "openapi.json") == SPEC.read_text(encoding="utf-8"), FIX
 
 
+@pytest.mark.usefixtures("web_built")
 def test_the_committed_typescript_types_are_generated_from_the_committed_spec(tmp_path: Path) -> None:
     if not GENERATOR.is_file():
         pytest.fail("web/node_modules is missing: run `make web` first (make test does)")
