@@ -34,5 +34,10 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // The test files share a worker's modules instead of importing Vue, Pinia and the app again
+    // each (isolated: 9.9 CPU s for the 17 files, of which 10 s of imports in a loaded run;
+    // shared: 3.5). What one file stubs (window, document, fetch) is restored after each test.
+    isolate: false,
+    unstubGlobals: true,
   },
 })
