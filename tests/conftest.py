@@ -2,10 +2,11 @@
 
 import fcntl
 import os
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import until
 
 # Passwords hashed at argon2's lowest cost in tests only: a login or a demo seed otherwise spends a
 # third of a CPU second per hash, hundreds of times a run. Child processes (`linli run` in the
@@ -52,11 +53,7 @@ def web_built() -> None:
     if not status:
         return
     path = Path(status)
-    deadline = time.monotonic() + 900
-    while not path.exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"the web app's build beside pytest wrote no status to {path} in 15 minutes")
-        time.sleep(0.5)
+    until(path.exists, f"the web app's build beside pytest writes its status to {path}", within_s=900)
     code = path.read_text().strip()
     if code != "0":
         log = path.with_name("web-build.log")

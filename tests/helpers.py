@@ -2,13 +2,16 @@
 browser): `ok()` for a success and `refused()` for the one error shape. Story builders that need
 a platform live in tests/api/<service>/builders.py; nothing here imports a test module.
 
-Also `unavailable()`: what a test does when something it needs (PostgreSQL, the broker binary,
-Chromium) is missing: skip on a developer's machine, fail in CI (`CI` set, as CI runs
-.ci/run), so a green CI run never hides an untested layer."""
+Also `until()`, the one wait for something that happens elsewhere (events crossing services, a
+process opening its port, a build beside pytest), and `unavailable()`: what a test does when
+something it needs (PostgreSQL, the broker binary, Chromium) is missing: skip on a developer's
+machine, fail in CI (`CI` set, as CI runs .ci/run), so a green CI run never hides an untested layer."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import httpx
@@ -70,3 +73,13 @@ def unavailable(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
         pytest.fail(f"{reason} (CI is set: a missing dependency fails the run rather than skipping)")
     pytest.skip(reason)
+
+
+def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
+    """Events travel between services: poll (briefly) until the probe answers something truthy."""
+    deadline = time.monotonic() + within_s
+    while not (result := probe()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not in {within_s}s: {what}")
+        time.sleep(0.2)
+    return result

@@ -1,12 +1,10 @@
 """What the browser stories share (not a test module; no test module imports another): the
-browser's settings, logging in through the API or the login screen, waiting for events to cross
-services, and checking a screen with axe-core before saving it as a PNG to be looked at."""
+browser's settings, logging in through the API or the login screen, and checking a screen with
+axe-core before saving it as a PNG to be looked at (waiting is tests.helpers.until)."""
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -47,16 +45,6 @@ def login(base: str, mobile: str) -> dict[str, str]:
     answer = SLOW.post(f"{base}/api/v1/registry/auth/token", json={"mobile": mobile, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-
-def until(probe: Callable[[], Any], what: str, within_s: float = 60) -> Any:
-    """Events travel between services: poll (briefly) until the probe answers something truthy."""
-    deadline = time.monotonic() + within_s
-    while not (result := probe()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not in {within_s}s: {what}")
-        time.sleep(0.2)
-    return result
 
 
 def check_screen(page: Page, name: str, *, full_page: bool = False) -> None:

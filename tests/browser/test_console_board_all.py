@@ -15,10 +15,10 @@ from typing import Any
 from playwright.sync_api import expect
 
 from services.dispatch.orders.domain import OrderState
-from tests.browser.desk import SLOW, WANG, ZHANG, check_screen, desk_page, login, until
+from tests.browser.desk import SLOW, WANG, ZHANG, check_screen, desk_page, login
 from tests.e2e.builders import open_orders
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 BOARD = ["submitted", "awaiting_dispatch", "offered", "accepted", "in_progress", "completed", "follow_up"]
 API = "/api/v1/dispatch"

@@ -38,10 +38,9 @@ from tests.browser.desk import (
     drawn_charts,
     login,
     phone,
-    until,
 )
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 LIU, CHEN = "13800000005", "13800000006"
 OPEN_TITLE = "使用维修资金更换2号楼单元门禁"

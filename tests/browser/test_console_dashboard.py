@@ -16,9 +16,9 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import expect
 
-from tests.browser.desk import AXE, DESK, DIST, PASSWORD, SLOW, check_screen, drawn_charts, login, until
+from tests.browser.desk import AXE, DESK, DIST, PASSWORD, SLOW, check_screen, drawn_charts, login
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 
 @pytest.fixture

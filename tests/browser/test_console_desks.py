@@ -15,19 +15,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.api.registry.builders import id_card
-from tests.browser.desk import (
-    SCREENSHOTS,
-    SLOW,
-    WANG,
-    ZHANG,
-    check_screen,
-    choose,
-    desk_page,
-    login,
-    until,
-)
+from tests.browser.desk import SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, desk_page, login
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 
 def test_zhang_li_sees_a_new_order_arrive_live_and_tightens_her_grids_triage_time(

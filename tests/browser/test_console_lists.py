@@ -11,9 +11,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, choose, enter_date, login, until
+from tests.browser.desk import DESK, PASSWORD, SCREENSHOTS, SLOW, check_screen, choose, enter_date, login
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 COMPOUND = "杏花岭片区·老旧小区"
 

@@ -32,9 +32,9 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser.desk import CHROMIUM, ROOT, WANG, ZHANG, sign_in, until
+from tests.browser.desk import CHROMIUM, ROOT, WANG, ZHANG, sign_in
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import LOCAL, unavailable
+from tests.helpers import LOCAL, unavailable, until
 
 LIGHTHOUSE = ROOT / "web" / "node_modules" / "lighthouse" / "cli" / "index.js"
 PAGE_FUNCTIONS = ROOT / "web" / "node_modules" / "lighthouse" / "core" / "lib" / "page-functions.js"

@@ -13,9 +13,9 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.desk import PHONE, SLOW, WANG, check_screen, login, notice_a_vote, sign_in, until
+from tests.browser.desk import PHONE, SLOW, WANG, check_screen, login, notice_a_vote, sign_in
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)

@@ -13,20 +13,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import (
-    SLOW,
-    WANG,
-    ZHANG,
-    ZHAO,
-    check_screen,
-    compound_of,
-    login,
-    notice_a_vote,
-    phone,
-    until,
-)
+from tests.browser.desk import SLOW, WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 CHEN = "13800000006"  # 陈淑芬, chair of the supervisory committee
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.

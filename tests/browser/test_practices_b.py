@@ -10,8 +10,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PHONE, SLOW, ZHANG, check_screen, login, sign_in, until
+from tests.browser.desk import DESK, PHONE, SLOW, ZHANG, check_screen, login, sign_in
 from tests.e2e.conftest import Embedded
+from tests.helpers import until
 
 
 def test_wang_asks_for_mediation_and_zhang_records_the_agreement(platform_process: Embedded, browser: Any) -> None:

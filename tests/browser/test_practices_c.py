@@ -12,9 +12,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, until
+from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login
 from tests.e2e.conftest import Embedded
-from tests.helpers import ok
+from tests.helpers import ok, until
 
 B = "/api/v1/billing"
 WANG, LI = "13800000004", "13800000001"

@@ -11,8 +11,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, sign_in, until
+from tests.browser.desk import DESK, PHONE, SLOW, check_screen, login, sign_in
 from tests.e2e.conftest import Embedded
+from tests.helpers import until
 
 R = "/api/v1/registry"
 

@@ -15,9 +15,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.browser.desk import DIST_DIR as DIST
-from tests.browser.desk import PASSWORD, PHONE, check_screen, login, until
+from tests.browser.desk import PASSWORD, PHONE, check_screen, login
 from tests.e2e.conftest import Embedded
-from tests.helpers import LOCAL, ok
+from tests.helpers import LOCAL, ok, until
 
 
 def test_wang_xiuying_reports_her_leaking_pipe_from_her_phone(platform_process: Embedded, browser: Any) -> None:

@@ -20,9 +20,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.desk import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone, until
+from tests.browser.desk import WANG, ZHANG, ZHAO, check_screen, compound_of, login, notice_a_vote, phone
 from tests.e2e.conftest import Embedded
-from tests.helpers import LOCAL, ok
+from tests.helpers import LOCAL, ok, until
 
 # Several services on a shared machine: a screen may take longer than Playwright's 5 s default.
 expect.set_options(timeout=20_000)

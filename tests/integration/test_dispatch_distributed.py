@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -19,6 +18,7 @@ import httpx
 import pytest
 
 from shared.auth import Grant, Role
+from tests.api.sse import frames
 from tests.integration.conftest import Cluster, Service, clock_ahead, eventually, pg_fetch, pg_value
 
 pytestmark = pytest.mark.integration
@@ -71,20 +71,14 @@ async def sse_events(
     connected: asyncio.Event,
 ) -> None:
     """Read an SSE stream into `out` (each event's data with its name and arrival time); set
-    `connected` at the stream's `: connected` comment, sent once its starting position is taken."""
+    `connected` at the stream's `connected` comment, sent once its starting position is taken."""
     async with http.stream("GET", url, headers={**headers, "Accept": "text/event-stream"}, timeout=None) as response:
         assert response.status_code == 200, await response.aread()
-        event: dict[str, Any] = {}
-        async for line in response.aiter_lines():
-            if line.startswith(": connected"):
+        async for frame in frames(response):
+            if any(comment.startswith("connected") for comment in frame.comments):
                 connected.set()
-            elif line.startswith("event:"):
-                event["event"] = line[6:].strip()
-            elif line.startswith("data:"):
-                event.update(json.loads(line[5:]))
-            elif line == "" and "event" in event:
-                await out.put({**event, "arrived": time.monotonic()})
-                event = {}
+            if frame.event is not None:
+                await out.put({"event": frame.event, **frame.data, "arrived": time.monotonic()})
 
 
 @contextlib.asynccontextmanager
