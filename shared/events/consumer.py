@@ -25,6 +25,12 @@ from shared.tracing import Span, Tracer, open_span, trace_var
 
 log = logging.getLogger("linli.consumer")
 
+# How long an idle consumer's fetch waits before it asks again. Records do not wait for it: a
+# Kafka fetch returns as soon as they arrive, and an append in the embedded log wakes the
+# process's readers. The re-read is for appends by another process (`linli replay`), seen
+# within this; at 500 ms, four idle embedded consumers read the log eight times a second.
+IDLE_FETCH_MS = 2_000
+
 
 def event_span(tracer: Tracer | None, event: CloudEvent) -> Span:
     """The span of applying `event`: a child of the span that emitted it."""
@@ -169,9 +175,9 @@ class ConsumerRunner:
 
     async def _fetch_unless_stopped(self) -> list[Message]:
         """The next batch, or none once stop() is called: a stop (every test's teardown, every
-        rolling restart) need not wait out an idle fetch's half second per service. A batch
-        that arrived with the stop is still handled and committed."""
-        fetch = asyncio.ensure_future(self.subscription.fetch(self.batch_size, timeout_ms=500))
+        rolling restart) need not wait out an idle fetch. A batch that arrived with the stop is
+        still handled and committed."""
+        fetch = asyncio.ensure_future(self.subscription.fetch(self.batch_size, timeout_ms=IDLE_FETCH_MS))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait((fetch, stopping), return_when=asyncio.FIRST_COMPLETED)

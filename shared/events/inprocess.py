@@ -121,9 +121,13 @@ class InProcessSubscription:
         self.group = group
         self.topics = topics
         self._positions: dict[str, int] = {}
+        # The last read found nothing past the group's positions: the lag is none until the
+        # next read, so the lag gauge the consumer sets after every fetch need not count the
+        # log again (for an idle consumer that count was half of its queries).
+        self._caught_up = False
         # Records past this group's position on each of its topics: one query of indexed
         # conditions, built once, instead of a query per topic each time (an idle consumer asks
-        # every half second).
+        # every two seconds, consumer.IDLE_FETCH_MS).
         unread = or_(
             false(),  # no topics: nothing to read (and no empty or_())
             *(and_(bus_log.c.topic == t, bus_log.c.offset > bindparam(f"after_{n}")) for n, t in enumerate(topics)),
@@ -147,19 +151,20 @@ class InProcessSubscription:
         if not self._positions:  # no topics, or not started
             return []
         async with self._t.db.engine.connect() as conn:
-            rows = await conn.execute(self._read_unread, {**self._after(), "max_records": max_records})
-            # In the order they were appended; within a topic that is its offsets' order, as on Kafka.
-            return [
-                Message(
-                    topic=r.topic,
-                    key=r.key,
-                    value=r.value.encode(),
-                    headers=tuple((k, v.encode()) for k, v in json.loads(r.headers)),
-                    partition=0,
-                    offset=r.offset,
-                )
-                for r in rows
-            ]
+            rows = (await conn.execute(self._read_unread, {**self._after(), "max_records": max_records})).all()
+        self._caught_up = not rows
+        # In the order they were appended; within a topic that is its offsets' order, as on Kafka.
+        return [
+            Message(
+                topic=r.topic,
+                key=r.key,
+                value=r.value.encode(),
+                headers=tuple((k, v.encode()) for k, v in json.loads(r.headers)),
+                partition=0,
+                offset=r.offset,
+            )
+            for r in rows
+        ]
 
     async def fetch(self, max_records: int, timeout_ms: int) -> list[Message]:
         wake = self._t._wait_event()
@@ -198,7 +203,7 @@ class InProcessSubscription:
 
     async def lag_by_topic(self) -> dict[str, int]:
         by_topic = dict.fromkeys(self.topics, 0)
-        if not self._positions:
+        if not self._positions or self._caught_up:
             return by_topic
         async with self._t.db.engine.connect() as conn:
             rows = await conn.execute(self._count_unread, self._after())
