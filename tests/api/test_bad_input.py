@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import pytest
 from pydantic import SecretStr
@@ -89,7 +90,7 @@ async def test_a_huge_body_is_refused_before_it_is_read(platform: Platform, comm
 
 
 async def test_a_huge_chunked_body_is_refused_too(platform: Platform, community: int) -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         for _ in range(100):
             yield b" " * 1024
 

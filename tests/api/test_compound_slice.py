@@ -3,6 +3,8 @@ it from the registry's event, each in its own database."""
 
 from __future__ import annotations
 
+import functools
+
 import httpx
 
 from shared.auth import Grant, Role
@@ -32,7 +34,7 @@ async def test_a_registered_compound_reaches_all_three_projections(platform: Pla
     assert body["management_model_label"] == "自管"
     assert body["version"] == 1
     views = [
-        await platform.eventually(lambda s=s: _projected(platform, s, body["id"]))
+        await platform.eventually(functools.partial(_projected, platform, s, body["id"]))
         for s in ("dispatch", "billing", "deliberation")
     ]
     assert {v["name"] for v in views} == {"杏花岭小区"}

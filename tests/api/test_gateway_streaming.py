@@ -69,7 +69,7 @@ async def serving(app: FastAPI, port: int) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def gateway_and_dispatch() -> AsyncIterator[tuple[str, asyncio.Event, list[dict[str, str]], Settings]]:
-    release, seen = asyncio.Event(), []
+    release, seen = asyncio.Event(), list[dict[str, str]]()
     dispatch_port, gateway_port = _port(), _port()
     # billing points at a port nobody listens on, to show a service that is down.
     settings = Settings(dispatch_url=f"http://127.0.0.1:{dispatch_port}", billing_url=f"http://127.0.0.1:{_port()}")
@@ -146,7 +146,7 @@ async def test_an_open311_client_reaches_dispatch_with_its_api_key_and_learns_th
 async def test_a_stream_through_the_gateway_ends_when_the_gateway_drains() -> None:
     """The gateway is restarted while a grid worker's stream runs through it (dispatch stays up
     and would hold the stream open for good): the gateway ends the stream itself."""
-    release, seen = asyncio.Event(), []
+    release, seen = asyncio.Event(), list[dict[str, str]]()
     dispatch_port, gateway_port = _port(), _port()
     settings = Settings(dispatch_url=f"http://127.0.0.1:{dispatch_port}")
     gateway = gateway_app(settings)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from tests.api.registry.builders import id_card
 from tests.browser.desk import SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, desk_page, login
@@ -208,9 +208,8 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     # A ledger with one bad row: the good row is written, the bad one shown with its reason.
     page.get_by_role("tab", name="导入导出").click()
     choose(page, "import-mode", "只写入正确的行")
-    page.get_by_test_id("import-file").set_input_files(
-        files=[{"name": "十二号楼.csv", "mimeType": "text/csv", "buffer": ledger_csv()}]
-    )
+    ledger: FilePayload = {"name": "十二号楼.csv", "mimeType": "text/csv", "buffer": ledger_csv()}
+    page.get_by_test_id("import-file").set_input_files(files=[ledger])
     page.get_by_test_id("import-upload").click()
     expect(page.get_by_test_id("import-status")).to_have_text("已完成")
     expect(page.get_by_test_id("import-counts")).to_contain_text("写入 1 行")

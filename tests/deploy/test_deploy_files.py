@@ -85,7 +85,8 @@ def _no_settings_from_the_test_environment(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def _settings_from(env: Mapping[str, str]) -> Settings:
-    return Settings(**{k.lower(): v for k, v in env.items() if k in SETTINGS_VARS})
+    values: dict[str, Any] = {k.lower(): v for k, v in env.items() if k in SETTINGS_VARS}
+    return Settings(**values)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,8 @@ def compose() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return compose["services"]
+    found: dict[str, dict[str, Any]] = compose["services"]
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -179,13 +181,15 @@ class K8s:
         return result
 
     def pod_spec(self, name: str) -> dict[str, Any]:
-        return self.get("Deployment", name)["spec"]["template"]["spec"]
+        spec: dict[str, Any] = self.get("Deployment", name)["spec"]["template"]["spec"]
+        return spec
 
     def app_container(self, name: str) -> dict[str, Any]:
         containers = self.pod_spec(name)["containers"]
         serving = [c for c in containers if c.get("args") == ["serve", name]]
         assert len(serving) == 1, f"Deployment {name}: expected one container with args ['serve', {name!r}]"
-        return serving[0]
+        container: dict[str, Any] = serving[0]
+        return container
 
 
 @pytest.fixture(scope="module")

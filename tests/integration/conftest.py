@@ -164,7 +164,7 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        return self.proc.returncode
+        return self.proc.wait()  # exited by now: its code at once
 
     def terminate(self) -> None:
         """Send SIGTERM and return at once (what an orchestrator does first)."""

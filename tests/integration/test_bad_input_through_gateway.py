@@ -128,7 +128,7 @@ async def test_hostile_values_get_a_422_on_postgresql_too(
     huge_filter = await http.get(compounds_url, params={"community_id": str(10**30)}, headers=headers)
     assert assert_error_shape(huge_filter, 422, "validation_error")["details"][0]["field"] == "query.community_id"
 
-    header = await http.get(compounds_url, headers={"X-Client": "邻里".encode()})
+    header = await http.get(compounds_url, headers={b"X-Client": "邻里".encode()})
     assert_error_shape(header, 400, "header_invalid")
 
     assert await pg_value(registry_db, "SELECT count(*) FROM outbox") == before

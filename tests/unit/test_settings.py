@@ -1,5 +1,7 @@
 """Settings fail fast on a default secret in production; one DATABASE_URL serves four services."""
 
+from typing import Any
+
 import pytest
 from pydantic import SecretStr, ValidationError
 
@@ -18,7 +20,7 @@ def _wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings(environment="production")
-    keys = {"pii_encryption_key": SecretStr("a" * 44), "pii_hash_key": SecretStr("b" * 44)}
+    keys: dict[str, Any] = {"pii_encryption_key": SecretStr("a" * 44), "pii_hash_key": SecretStr("b" * 44)}
     with pytest.raises(ValidationError, match="32"):
         Settings(environment="production", jwt_secret=SecretStr("short-secret"), **keys)
     with pytest.raises(ValueError, match="PII"):

@@ -67,7 +67,7 @@ async def test_a_round_asked_for_while_the_loop_runs_one_waits_for_it(tmp_path: 
     await asyncio.sleep(0)
     assert not second.done()
     release.set()
-    assert await asyncio.gather(first, second) == [1, 1]
+    assert list(await asyncio.gather(first, second)) == [1, 1]
     assert most == 1
 
 

@@ -5,6 +5,7 @@ is stored by looking, and a month not over yet or a stranger are refused as publ
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.auth import Grant, Role
 from tests.api.billing.builders import bill_run, billing, building, compound, ok, rate_card, wait_for_dwellings
@@ -22,7 +23,7 @@ async def test_the_committee_previews_october_then_publishes_the_same_statement(
     await rate_card(platform, cid, "0.20")
     await bill_run(platform, cid, "2026-10")
     supervisor = platform.token(Grant(Role.supervisory_committee, "compound", cid), person=70)
-    asked = {"compound_id": cid, "period": "2026-10", "cosigner": "监委会 陈淑芬"}
+    asked: dict[str, Any] = {"compound_id": cid, "period": "2026-10", "cosigner": "监委会 陈淑芬"}
 
     preview = await billing(platform).get(f"{API}/disclosures/preview.html", params=asked, headers=supervisor)
     assert preview.status_code == 200, preview.text

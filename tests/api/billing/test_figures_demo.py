@@ -28,7 +28,7 @@ async def test_the_demo_streets_figures_agree_with_the_compounds_own_endpoints(p
     runtime.settings = runtime.settings.model_copy(update={"seed_demo": True, "demo_size": 1})
 
     li = await demo_login(platform, "13800000001")  # 李建国, the street's admin
-    street = {"level": "street", "place_id": demo.street_id}
+    street: dict[str, Any] = {"level": "street", "place_id": demo.street_id}
 
     async def booked() -> dict[str, Any] | None:
         await runtime.tick("demo_bills")  # (or the background ticker books it first)

@@ -288,7 +288,7 @@ def test_production_verifies_real_channel_keys_only(tmp_path: Path) -> None:
         **{name: Settings.model_fields[name].default for name in ARGON2_FIELDS},
     }
     # Without channel keys production never offers the HMAC test signer: counter payments only.
-    assert channels_from_settings(Settings(**production)) == {}  # type: ignore[arg-type]
+    assert channels_from_settings(Settings(**production)) == {}
     # Half a channel is a typo: refused everywhere, not silently the test signer.
     with pytest.raises(ValueError, match="WECHATPAY_API_V3_KEY"):
         channels_from_settings(Settings(wechatpay_merchant_id=MCHID))
@@ -296,7 +296,7 @@ def test_production_verifies_real_channel_keys_only(tmp_path: Path) -> None:
     (tmp_path / "alipay.pem").write_text(public_pem(key))
     channels = channels_from_settings(
         Settings(
-            **production,  # type: ignore[arg-type]
+            **production,
             alipay_app_id=ALIPAY_APP_ID,
             alipay_seller_id=ALIPAY_SELLER_ID,
             alipay_public_key=str(tmp_path / "alipay.pem"),

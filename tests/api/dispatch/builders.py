@@ -133,7 +133,7 @@ async def events_of(platform: Platform, prefix: str = "linli.dispatch.") -> list
 
 # --- an order and the service clock (from test_story.py and test_sla.py) ------------------------
 
-LEAK = {
+LEAK: dict[str, Any] = {
     "category": "water_leak",
     "title": "厨房水管漏水",
     "description": "厨房水槽下面的水管一直滴水，楼下邻居说天花板渗水了",

@@ -206,7 +206,7 @@ async def test_a_year_of_round_tables_counts_48_problems_and_36_disputes(platfor
     # And one case filed that is still waiting for its mediator.
     ok(await dispatch.post(CASES, json=leak_case(cast), headers=cast.resident(platform)), 201)
 
-    place = {"level": "compound", "place_id": cast.home.compound_id, **DAY}
+    place: dict[str, Any] = {"level": "compound", "place_id": cast.home.compound_id, **DAY}
     stats = ok(await dispatch.get(f"{API}/stats", params=place, headers=grid))
     m = stats["mediation"]
     assert (m["round_table_problems"], m["round_table_disputes"]) == (48, 36)

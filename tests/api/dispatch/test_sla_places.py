@@ -31,7 +31,7 @@ async def test_a_grid_sets_its_own_clock_and_the_next_order_runs_against_it(plat
     cast = await xinghualing_cast(platform)
     dispatch = platform.clients["dispatch"]
     zhang = cast.grid_worker(platform)
-    grid = {"level": "grid", "place_id": cast.home.grid_id}
+    grid: dict[str, Any] = {"level": "grid", "place_id": cast.home.grid_id}
 
     sheet = ok(await dispatch.get(f"{API}/sla", params=grid, headers=zhang))
     row = leak_row(sheet)
@@ -61,7 +61,7 @@ async def test_a_grid_sets_its_own_clock_and_the_next_order_runs_against_it(plat
 
     # The community's admin sets the community's figures; the grid's own still win in the grid.
     admin = community_admin(platform, cast)
-    community = {"level": "community", "place_id": cast.home.community_id}
+    community: dict[str, Any] = {"level": "community", "place_id": cast.home.community_id}
     ok(
         await dispatch.put(
             f"{API}/sla/community/{cast.home.community_id}/water_leak",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
@@ -25,7 +26,7 @@ async def test_a_leak_reported_just_after_midnight_counts_on_that_day_in_labels_
     platform.set_clock(reported + timedelta(hours=2, minutes=5))
     ok(await dispatch.post(f"{API}/orders/{order_id}/triage", json={"triage": "minor"}, headers=grid_worker))
 
-    grid = {"level": "grid", "place_id": cast.home.grid_id}
+    grid: dict[str, Any] = {"level": "grid", "place_id": cast.home.grid_id}
     december = ok(
         await dispatch.get(
             f"{API}/stats", params={**grid, "date_from": "2026-12-01", "date_to": "2026-12-01"}, headers=grid_worker

@@ -35,7 +35,7 @@ class Mailbox:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        self.received.append(email.message_from_bytes(content, policy=email.policy.default))  # type: ignore[arg-type]
+        self.received.append(email.message_from_bytes(content, policy=email.policy.default))
         self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
@@ -78,7 +78,7 @@ async def unread(platform: Platform, headers: dict[str, str]) -> int:
 async def offer_to_zhao(platform: Platform, cast: Cast) -> dict[str, Any]:
     """王秀英's urgent leak, triaged by 张丽 and offered to 赵师傅; the order."""
     dispatch, grid_worker = platform.clients["dispatch"], cast.grid_worker(platform)
-    order = await order_leak(platform, cast)
+    order: dict[str, Any] = await order_leak(platform, cast)
     ok(
         await dispatch.post(
             f"{DISPATCH}/orders/{order['id']}/triage", json={"triage": "minor", "version": 1}, headers=grid_worker

@@ -5,6 +5,7 @@ chair who steps down makes room for the next."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
@@ -87,7 +88,7 @@ async def test_a_property_committee_has_one_chair_at_a_time(platform: Platform) 
     ]
     assert {e["_key"] for e in updated} == {str(c.compound_id)}
 
-    async def seats(**params: object) -> list[tuple[str, str]]:
+    async def seats(**params: Any) -> list[tuple[str, str]]:
         answer = await registry.get(f"{API}/memberships", params=params, headers=platform.street_admin)
         return [(m["name"], m["role"]) for m in answer.json()]
 

@@ -4,6 +4,8 @@ street to the compound, every level summing to the coverage report."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.auth import Grant, Role
 from tests.api.conftest import Platform
 from tests.api.registry.builders import API, build_old_compound, five_levels, register_resident
@@ -32,10 +34,10 @@ async def test_figures_drill_from_the_street_to_the_compound_and_agree_with_the_
     )
     admin = platform.street_admin
 
-    async def figures(level: str, place_id: int, headers: dict[str, str] = admin) -> dict[str, object]:
+    async def figures(level: str, place_id: int, headers: dict[str, str] = admin) -> dict[str, Any]:
         answer = await registry.get(f"{API}/figures", params={"level": level, "place_id": place_id}, headers=headers)
         assert answer.status_code == 200, answer.text
-        body: dict[str, object] = answer.json()
+        body: dict[str, Any] = answer.json()
         return body
 
     street = await figures("street", c.street_id)
@@ -43,17 +45,17 @@ async def test_figures_drill_from_the_street_to_the_compound_and_agree_with_the_
     assert street["totals"] == report["totals"]
     assert street["name"] == "三桥街道"
     assert (street["center_households"], street["mentored_households"], street["check_ins_in_period"]) == (1, 3, 1)
-    [community] = street["children"]  # type: ignore[misc]
+    [community] = street["children"]
     assert (community["level"], community["name"], community["party_members"]) == ("community", "杏花岭社区", 2)
 
     down = await figures("community", community["place_id"])
-    [grid] = down["children"]  # type: ignore[misc]
+    [grid] = down["children"]
     assert (grid["level"], grid["name"], grid["compound_ids"]) == ("grid", "第一网格", [c.compound_id])
     down = await figures("grid", grid["place_id"])
-    [home] = down["children"]  # type: ignore[misc]
+    [home] = down["children"]
     assert (home["level"], home["name"], home["in_service_checked_in"]) == ("compound", "北大街3号院", 1)
     leaf = await figures("compound", c.compound_id)
-    assert [(p["level"], p["name"]) for p in leaf["path"]] == [  # type: ignore[attr-defined]
+    assert [(p["level"], p["name"]) for p in leaf["path"]] == [
         ("street", "三桥街道"),
         ("community", "杏花岭社区"),
         ("grid", "第一网格"),

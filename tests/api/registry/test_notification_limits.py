@@ -5,6 +5,7 @@ to a real SMTP server on loopback (aiosmtpd): nothing leaves the machine."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -79,7 +80,7 @@ async def test_three_payments_in_an_hour_two_emails_and_one_tap_stops_them(
     # Three payments within the hour: all three in her inbox, two e-mails (NOTIFY_RATE_LIMIT_PER_HOUR=2).
     for number in (1, 2, 3):
         await _payment(platform, cast, number)
-        await platform.eventually(lambda number=number: _has(platform, wang, number))
+        await platform.eventually(functools.partial(_has, platform, wang, number))
     # The background delivery ticker may already have sent the first two: queued either way.
     queued = [(t, "queued" if s in ("pending", "sent") else s, e) for t, s, e in await _deliveries(platform)]
     assert queued == [

@@ -192,12 +192,12 @@ async def test_zhao_allows_one_offer_message_in_the_mini_program_and_gets_exactl
     ok(await registry.post(consents, json={"results": {OFFER_TEMPLATE: "accept"}}, headers=zhao))
     third = await offer_to_zhao(platform, cast)
 
-    async def refused() -> list[tuple[str, str, str | None]]:
+    async def failed_for_good() -> list[tuple[str, str, str | None]]:
         await runtime.tick("notifications")
         found = await _wechat_deliveries(platform)
         return [d for d in found if d[0] == f"/tasks/{third['id']}" and d[1] != "pending"]
 
-    assert await platform.eventually(refused) == [(f"/tasks/{third['id']}", "failed", "wechat: 200 43101")]
+    assert await platform.eventually(failed_for_good) == [(f"/tasks/{third['id']}", "failed", "wechat: 200 43101")]
     assert ok(await registry.get(f"{INBOX}/wechat", headers=zhao))["templates"][0]["remaining"] == 0
     assert wechat.tokens_issued == 1  # one access_token served every message
 

@@ -475,7 +475,7 @@ async def test_members_are_registered_on_the_four_ledgers_with_their_skills(plat
         "checked_in": False,
     }
 
-    async def names(**params: object) -> list[str]:
+    async def names(**params: Any) -> list[str]:
         answer = await registry.get(f"{API}/party-members", params=params, headers=platform.street_admin)
         return [m["name"] for m in answer.json()]
 
