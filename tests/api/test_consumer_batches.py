@@ -1,5 +1,7 @@
 """A consumer applies a fetched batch in one transaction, and when one event in it fails, the
-others still land once each and only the failing one is parked with its error."""
+others still land once each and only the failing one is parked with its error. The embedded
+log's lag gauge counts what waits, and a reader that has read everything reports none without
+counting the log again."""
 
 from __future__ import annotations
 
@@ -149,3 +151,33 @@ async def test_the_projection_takes_a_run_of_creates_and_renames_in_one_go(
         ).all()
     assert [tuple(r) for r in rows] == [(1, "杏花岭片区一期", 3), (2, "滨河花园", 1)]
     assert await inbox_rows(db) == 5
+
+
+async def test_lag_counts_what_waits_and_an_idle_reader_reports_none(
+    parts: tuple[Database, InProcessTransport], tmp_path: Path
+) -> None:
+    _, here = parts
+    elsewhere = InProcessTransport(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")  # another process's
+    await elsewhere.start()
+    try:
+        billing = here.subscribe("billing", ["registry.events"])
+        await billing.start()
+        await here.publish([created(1, "杏花岭小区"), created(2, "滨河花园"), created(3, "北大街3号院")])
+
+        assert [m.offset for m in await billing.fetch(max_records=2, timeout_ms=0)] == [1, 2]
+        assert await billing.lag_by_topic() == {"registry.events": 1}
+        assert [m.offset for m in await billing.fetch(max_records=2, timeout_ms=0)] == [3]
+        assert await billing.lag_by_topic() == {"registry.events": 0}
+        assert await billing.fetch(max_records=2, timeout_ms=10) == []
+        assert await billing.lag() == 0
+
+        # Another process's append wakes no one here: the gauge says none until the next fetch
+        # (at most consumer.IDLE_FETCH_MS later for a running consumer) reads it.
+        await elsewhere.publish([created(4, "晋祠路小区")])
+        assert await billing.lag() == 0
+        assert [m.offset for m in await billing.fetch(max_records=2, timeout_ms=0)] == [4]
+        await here.publish([created(5, "滨河花园"), created(6, "杏花岭小区"), created(7, "北大街3号院")])
+        assert [m.offset for m in await billing.fetch(max_records=2, timeout_ms=0)] == [5, 6]
+        assert await billing.lag_by_topic() == {"registry.events": 1}
+    finally:
+        await elsewhere.close()
