@@ -531,20 +531,25 @@ class ImportRunner:
     a time per process, so two uploads for one compound never race for the same natural keys."""
 
     def __init__(self, runtime: ServiceRuntime) -> None:
-        self.runtime = runtime
+        # Weakly: _RUNNERS holds each runner for as long as its runtime lives, and a runner that
+        # held its runtime would keep both (engine, caches, metrics) for as long as the process.
+        self._runtime = weakref.ref(runtime)
         self.tasks: set[asyncio.Task[None]] = set()
         self._one_at_a_time = asyncio.Lock()
 
     def start(self, job_id: int) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._run(job_id), name=f"registry-import-{job_id}")
+        runtime = self._runtime()
+        if runtime is None:
+            raise RuntimeError("the registry this import runner served has stopped")
+        task = asyncio.create_task(self._run(runtime, job_id), name=f"registry-import-{job_id}")
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
 
-    async def _run(self, job_id: int) -> None:
+    async def _run(self, runtime: ServiceRuntime, job_id: int) -> None:
         async with self._one_at_a_time:
             try:
-                await import_file(self.runtime, job_id)
+                await import_file(runtime, job_id)
             except Exception:
                 log.exception("import job %s crashed", job_id)
 

@@ -5,8 +5,11 @@ households, and gives the ledgers back as .xlsx."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
+import shutil
 import stat
+import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import func, select
 
+from linli.apps import SERVICE_FACTORIES
 from services.registry.ledgers.domain import ImportMode, Ledger
 from services.registry.ledgers.generator import build_street, plan_street, write_residents_xlsx
 from services.registry.ledgers.service import create_job, import_runner, resume_unfinished_imports, store_upload
@@ -23,7 +27,9 @@ from services.registry.people.domain import id_card_check_char
 from services.registry.people.models import PersonalDataAccess
 from services.registry.people.pii import PiiVault
 from shared.auth import Grant, Role
+from shared.events.inprocess import InProcessTransport
 from shared.events.outbox import outbox
+from shared.settings import Settings
 from tests.api.conftest import Platform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -513,6 +519,23 @@ async def test_an_uploaded_ledger_is_sealed_while_its_job_needs_it_and_deleted_w
         job = await finished(platform, answer.json()["id"])
         assert job["status"] == expected
         assert list(imports.iterdir()) == []
+
+
+async def test_a_registry_that_has_stopped_is_freed_with_its_import_runner(tmp_path: Path, migrated: Path) -> None:
+    """Every start looks for unfinished imports, so every registry gets an import runner, kept
+    in a weak map by its runtime. A runner that held its runtime kept each stopped registry
+    (engine, caches, metrics) for the life of the process: every API test's, in the suite."""
+    shutil.copyfile(migrated / "registry.db", tmp_path / "registry.db")
+    settings = Settings(data_dir=tmp_path, seed_demo=False, demo_size=0)
+    transport = InProcessTransport(settings.bus_url())
+    app = SERVICE_FACTORIES["registry"](settings, transport)
+    async with app.router.lifespan_context(app):
+        runtime = weakref.ref(app.state.runtime)
+        assert import_runner(app.state.runtime).tasks == set()
+    await transport.close()
+    del app
+    gc.collect()
+    assert runtime() is None
 
 
 async def test_a_sealed_upload_that_was_tampered_with_fails_its_job(platform: Platform, community: int) -> None:
