@@ -1,6 +1,7 @@
 """What every test process shares."""
 
 import fcntl
+import gc
 import os
 from pathlib import Path
 
@@ -94,3 +95,16 @@ def _tier(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_tier)  # stable: a module's tests keep their order
+
+
+# A worker holds some 400,000 objects once the services and tests are imported, and its API tests
+# allocate millions more, short-lived. With the collector's defaults each young collection
+# starts after 700 allocations and every full one walks the imported objects again: in the API
+# tests' process a tenth of its CPU. Frozen, the imported objects are never walked again; the
+# young generation is collected after 50,000 allocations. Measured with the API modules of
+# registry and deliberation run in two processes side by side, one with and one without:
+# 177 → 164 CPU s, peak memory 328 → 363 MB (3 December 2026).
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
