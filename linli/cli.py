@@ -164,7 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         from shared.observability import configure_logging
 
         configure_logging(args.service, settings.log_level, settings.log_json)
-        counts = asyncio.run(_replay(args.service, settings, args.idle_ms))
+        from shared.events.consumer import ReplayStalled
+
+        try:
+            counts = asyncio.run(_replay(args.service, settings, args.idle_ms))
+        except ReplayStalled as exc:
+            print(f"回放中止：{exc} (replay stopped: {exc})", file=sys.stderr)
+            return 1
         print(json.dumps({"service": args.service, "replayed": counts}, ensure_ascii=False))
         return 0
     return 2

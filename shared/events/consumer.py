@@ -374,11 +374,16 @@ class ConsumerRunner:
         log.error("parked event on %s after %d attempts: %s", dlq_topic, attempts, error)
 
 
+class ReplayStalled(RuntimeError):
+    """Parked records remain unread and the broker has not handed any over for a long while."""
+
+
 async def replay_dead_letters(
     runner: ConsumerRunner, transport: Transport, idle_timeout_ms: int = 3_000, join_timeout_s: float = 60.0
 ) -> dict[str, int]:
     """Re-deliver this service's parked records to its handlers, once each; records parked by
-    other services are passed over. Returns counts by outcome. A record that fails again is
+    other services are passed over. Returns counts by outcome, once everything parked has
+    been read and nothing more arrived for `idle_timeout_ms`. A record that fails again is
     parked again, so replay can be repeated after the next fix."""
     topics = [dlq_of(t) for t in runner.handlers.topics()]
     await transport.ensure_topics(topics)
@@ -396,11 +401,21 @@ async def replay_dead_letters(
         while not records and not subscription.assignment() and loop.time() < deadline:
             # Joining a group takes a few seconds; what arrives with the assignment is kept.
             records = await subscription.fetch(runner.batch_size, timeout_ms=200)
+        last_read = loop.time()
         while True:
             if not records:
                 records = await subscription.fetch(runner.batch_size, timeout_ms=idle_timeout_ms)
                 if not records:
-                    break
+                    # Idle, and done once nothing parked is left unread. A fetch can also come
+                    # back empty with records still waiting (a group still settling, a busy
+                    # broker): stopping then replayed nothing and said so (a CI run, 3 Dec 2026).
+                    if await subscription.at_end():
+                        break
+                    if loop.time() - last_read > join_timeout_s:
+                        waited = f"{join_timeout_s:.0f}s"
+                        raise ReplayStalled(f"records remain on {', '.join(topics)} but none arrived in {waited}")
+                    continue
+            last_read = loop.time()
             for record in records:
                 if record.header(DLQ_CONSUMER) != runner.service:
                     continue

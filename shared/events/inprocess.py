@@ -213,5 +213,11 @@ class InProcessSubscription:
     def assignment(self) -> list[tuple[str, int]]:
         return [(t, 0) for t in self.topics]
 
+    async def at_end(self) -> bool:
+        if not self._positions:
+            return not self.topics
+        async with self._t.db.engine.connect() as conn:
+            return not (await conn.execute(self._count_unread, self._after())).first()
+
     async def stop(self) -> None:
         """Positions are committed as records are handled; nothing to leave."""

@@ -163,6 +163,17 @@ class KafkaSubscription:
             return []
         return sorted((tp.topic, tp.partition) for tp in self._consumer_or_none.assignment())
 
+    async def at_end(self) -> bool:
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return False
+        ends = await self._consumer.end_offsets(assigned)
+        for tp in assigned:
+            # position() waits for the group's committed offset when none is known yet.
+            if await self._consumer.position(tp) < ends[tp]:
+                return False
+        return True
+
     async def stop(self) -> None:
         if self._consumer_or_none is not None:
             await self._consumer_or_none.stop()

@@ -28,6 +28,10 @@ class Subscription(Protocol):
     def assignment(self) -> list[tuple[str, int]]:
         """(topic, partition) pairs this member owns now."""
 
+    async def at_end(self) -> bool:
+        """This member has fetched every record on the partitions it owns, as of now (False
+        while it owns none)."""
+
     async def stop(self) -> None:
         """Commit nothing more, leave the group."""
 

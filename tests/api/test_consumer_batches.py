@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from services.dispatch.models import compound_projection
 from shared.contracts.registry import CompoundCreated
 from shared.db import Database
-from shared.events.consumer import DLQ_CONSUMER, DLQ_ERROR, ConsumerRunner, EventHandlers
+from shared.events.consumer import DLQ_CONSUMER, DLQ_ERROR, ConsumerRunner, EventHandlers, replay_dead_letters
 from shared.events.envelope import CloudEvent, Message
 from shared.events.inbox import inbox
 from shared.events.inprocess import InProcessTransport
@@ -104,6 +105,34 @@ async def test_one_failing_event_is_parked_and_the_rest_land(parts: tuple[Databa
     assert len(parked) == 1
     assert parked[0].header(DLQ_CONSUMER) == "dispatch"
     assert "cannot take 坏数据小区" in (parked[0].header(DLQ_ERROR) or "")
+
+
+async def test_replay_reads_to_the_end_of_what_was_parked_then_applies_it_once(
+    parts: tuple[Database, InProcessTransport], tmp_path: Path
+) -> None:
+    """`linli dlq replay` stops once it is idle and nothing parked is left unread: an empty
+    fetch alone does not say so (on Kafka a group still settling fetches nothing)."""
+    db, transport = parts
+    await runner_with(db, transport, refuse="坏数据小区").handle_batch([created(2, "坏数据小区")])
+    reader = transport.subscribe("dispatch.dlq-replay", ["registry.events.dlq"])
+    await reader.start()
+    assert not await reader.at_end()
+    assert len(await reader.fetch(10, timeout_ms=0)) == 1
+    assert await reader.at_end()
+    elsewhere = InProcessTransport(f"sqlite+aiosqlite:///{tmp_path / 'bus.db'}")  # another process parks one
+    await elsewhere.start()
+    try:
+        billings = created(3, "城东安置小区")
+        parked_by_billing = (*billings.headers, (DLQ_CONSUMER, b"billing"), (DLQ_ERROR, b"RuntimeError: fault"))
+        await elsewhere.publish([replace(billings, topic="registry.events.dlq", headers=parked_by_billing)])
+        assert not await reader.at_end()  # no wake here, but the log says one is unread
+    finally:
+        await elsewhere.close()
+
+    fixed = runner_with(db, transport)
+    assert await replay_dead_letters(fixed, transport, idle_timeout_ms=10) == {"applied": 1}
+    assert await projected(db) == ["坏数据小区"]  # billing's parked record is billing's to replay
+    assert await replay_dead_letters(fixed, transport, idle_timeout_ms=10) == {}
 
 
 async def test_types_a_consumer_does_not_know_are_ignored(parts: tuple[Database, InProcessTransport]) -> None:
