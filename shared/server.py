@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
+from shared import collector
 from shared.observability import logging_as
 
 
@@ -38,6 +39,7 @@ class Listener:
 async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, drain_seconds: float = 0.0) -> None:
     """Serve every listener until a signal arrives, then shut all down gracefully: first
     `drain_seconds` of answering /readyz with 503 while still serving, then stop accepting."""
+    collector.settle()
     servers = [
         _QuietSignalsServer(
             uvicorn.Config(

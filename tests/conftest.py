@@ -1,12 +1,12 @@
 """What every test process shares."""
 
 import fcntl
-import gc
 import os
 from pathlib import Path
 
 import pytest
 
+from shared import collector
 from tests.helpers import until
 
 # Passwords hashed at argon2's lowest cost in tests only: a login or a demo seed otherwise spends a
@@ -97,14 +97,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_tier)  # stable: a module's tests keep their order
 
 
-# A worker holds some 400,000 objects once the services and tests are imported, and its API tests
-# allocate millions more, short-lived. With the collector's defaults each young collection
-# starts after 700 allocations and every full one walks the imported objects again: in the API
-# tests' process a tenth of its CPU. Frozen, the imported objects are never walked again; the
-# young generation is collected after 50,000 allocations. Measured with the API modules of
-# registry and deliberation run in two processes side by side, one with and one without:
-# 177 → 164 CPU s, peak memory 328 → 363 MB (3 December 2026).
+# A worker's API tests allocate millions of short-lived objects beside the 400,000 it imported:
+# with the collector's defaults, a tenth of its CPU. It settles as a serving process does
+# (shared/collector.py). The registry and deliberation API modules in two processes side by
+# side, with and without: 177 -> 164 CPU s, peak memory 328 -> 363 MB (3 December 2026).
 def pytest_collection_finish(session: pytest.Session) -> None:
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
+    collector.settle()
