@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             counts = asyncio.run(_replay(args.service, settings, args.idle_ms))
         except ReplayStalled as exc:
-            print(f"回放中止：{exc} (replay stopped: {exc})", file=sys.stderr)
+            print(exc, file=sys.stderr)
             return 1
         print(json.dumps({"service": args.service, "replayed": counts}, ensure_ascii=False))
         return 0

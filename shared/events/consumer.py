@@ -377,6 +377,13 @@ class ConsumerRunner:
 class ReplayStalled(RuntimeError):
     """Parked records remain unread and the broker has not handed any over for a long while."""
 
+    def __init__(self, topics: Sequence[str], waited_s: float) -> None:
+        where = ", ".join(topics)
+        super().__init__(
+            f"回放中止：{where} 上仍有未读的记录，{waited_s:.0f} 秒内一条也未收到 "
+            f"(replay stopped: records remain on {where} but none arrived in {waited_s:.0f}s)"
+        )
+
 
 async def replay_dead_letters(
     runner: ConsumerRunner, transport: Transport, idle_timeout_ms: int = 3_000, join_timeout_s: float = 60.0
@@ -412,8 +419,7 @@ async def replay_dead_letters(
                     if await subscription.at_end():
                         break
                     if loop.time() - last_read > join_timeout_s:
-                        waited = f"{join_timeout_s:.0f}s"
-                        raise ReplayStalled(f"records remain on {', '.join(topics)} but none arrived in {waited}")
+                        raise ReplayStalled(topics, join_timeout_s)
                     continue
             last_read = loop.time()
             for record in records:

@@ -167,12 +167,13 @@ class KafkaSubscription:
         assigned = list(self._consumer.assignment())
         if not assigned:
             return False
-        ends = await self._consumer.end_offsets(assigned)
-        for tp in assigned:
+        try:
+            ends = await self._consumer.end_offsets(assigned)
             # position() waits for the group's committed offset when none is known yet.
-            if await self._consumer.position(tp) < ends[tp]:
-                return False
-        return True
+            positions = [await self._consumer.position(tp) for tp in assigned]
+        except KafkaError:  # a rebalance took a partition away meanwhile, or the broker is slow
+            return False
+        return all(position >= ends[tp] for tp, position in zip(assigned, positions, strict=True))
 
     async def stop(self) -> None:
         if self._consumer_or_none is not None:

@@ -29,8 +29,8 @@ class Subscription(Protocol):
         """(topic, partition) pairs this member owns now."""
 
     async def at_end(self) -> bool:
-        """This member has fetched every record on the partitions it owns, as of now (False
-        while it owns none)."""
+        """This member has fetched every record on the partitions it owns, as of now. On Kafka,
+        False until the group has given it partitions."""
 
     async def stop(self) -> None:
         """Commit nothing more, leave the group."""
