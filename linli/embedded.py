@@ -19,22 +19,28 @@ from shared.settings import SERVICES, Settings
 log = logging.getLogger("linli.embedded")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def loopback_socket() -> socket.socket:
+    """A socket bound to a loopback port the kernel picks, held until its service serves on it.
+    A port picked, released and bound again at start-up could be taken in between, by another
+    process's outgoing connection for one (a test run's `linli run` exited 3 on "address already
+    in use", 3 December 2026)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def embedded_listeners(settings: Settings, transport: Transport | None = None) -> tuple[list[Listener], Settings]:
     """The five apps of embedded mode, with the gateway pointed at the services' ports."""
-    ports = {s: free_port() for s in SERVICES}
+    sockets = {s: loopback_socket() for s in SERVICES}
+    ports = {s: int(sock.getsockname()[1]) for s, sock in sockets.items()}
     settings = settings.model_copy(update={f"{s}_url": f"http://127.0.0.1:{p}" for s, p in ports.items()})
     # The services believe the gateway beside them on loopback about who the client is (the
     # per-address login back-off needs the real address); the gateway keeps TRUSTED_PROXIES.
     trusted = ",".join(p for p in (settings.trusted_proxies, "127.0.0.1") if p)
     behind_gateway = settings.model_copy(update={"trusted_proxies": trusted})
-    listeners = [Listener(SERVICE_FACTORIES[s](behind_gateway, transport), "127.0.0.1", ports[s]) for s in SERVICES]
+    listeners = [
+        Listener(SERVICE_FACTORIES[s](behind_gateway, transport), "127.0.0.1", ports[s], sockets[s]) for s in SERVICES
+    ]
     listeners.append(Listener(gateway_app(settings), settings.host, settings.port))
     return listeners, settings
 

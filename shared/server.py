@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ class Listener:
     app: FastAPI
     host: str
     port: int
+    # Already bound to host:port (embedded mode's loopback services), else uvicorn binds.
+    sock: socket.socket | None = None
 
 
 async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, drain_seconds: float = 0.0) -> None:
@@ -85,7 +88,7 @@ async def serve_apps(listeners: Sequence[Listener], shutdown_timeout: int = 25, 
         try:
             # uvicorn's own lines (startup, shutdown) and the app's lifespan name the app served.
             with logging_as(listener.app.state.runtime.name):
-                await server.serve()
+                await server.serve(sockets=None if listener.sock is None else [listener.sock])
         except BaseException:
             # One server failed (say its port is taken): take the others down with it.
             for other in servers:
