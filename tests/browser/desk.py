@@ -54,6 +54,12 @@ def check_screen(page: Page, name: str, *, full_page: bool = False) -> None:
     half-transparent text) to axe, so the screen is looked at once none is closing."""
     expect(page.locator(".el-popper[aria-hidden='false']")).to_have_count(0)
     expect(page.locator(".el-overlay-dialog.is-closing, .el-drawer__wrapper .is-closing")).to_have_count(0)
+    # A tag whose type just changed (进行中 → 已完成) fades between colours: axe caught mid-fade
+    # reads a contrast neither colour has (a fresh-clone run, 3 December 2026). Transitions end;
+    # looping animations (spinners) are not waited for.
+    page.wait_for_function(
+        "() => !document.getAnimations().some(a => a instanceof CSSTransition && a.playState === 'running')"
+    )
     if not page.evaluate("() => typeof window.axe === 'object'"):
         # Once per document: the app changes screens without reloading, and injecting the
         # 560 kB script again cost 0.12 CPU s a screen.
