@@ -31,6 +31,18 @@ from sqlalchemy.orm import Session as OrmSession
 
 from shared.service_app import ServiceRuntime
 
+# What a stream route declares: its 200 is an event stream, not JSON, so a client generator or
+# schemathesis reads it as one (the stream never ends; its status line is the answer).
+EVENT_STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": (
+            "服务器推送事件流：先 retry 与 connected 注释，再逐条推送 "
+            "(Server-Sent Events: retry, a connected comment, then frames)"
+        ),
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
 POLL_S = 0.25
 SESSION_FLAG = "linli_sse_feed_written"
 # Open streams wait on these; a commit that wrote feed rows in this process wakes them at once.

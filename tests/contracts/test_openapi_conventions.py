@@ -84,3 +84,17 @@ def test_the_idempotency_key_is_a_parameter_of_every_operation_that_honours_it(d
             "POST /api/v1/registry/auth/password",
         }
     )
+
+
+def test_every_live_stream_says_its_answer_is_an_event_stream(doc: dict[str, Any]) -> None:
+    """A client (or schemathesis) that is told reads the stream as one instead of waiting for
+    the end of a JSON body that never comes (shared/sse.py, EVENT_STREAM_RESPONSES)."""
+    streams = {
+        f"{m.upper()} {p}": sorted(op["responses"]["200"].get("content", {}))
+        for m, p, op in operations(doc)
+        if p.endswith("/stream")
+    }
+    assert streams == {
+        "GET /api/v1/dispatch/stream": ["text/event-stream"],
+        "GET /api/v1/registry/notifications/stream": ["text/event-stream"],
+    }

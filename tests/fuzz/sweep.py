@@ -43,6 +43,7 @@ class Generated:
     mode: str
     cases: list[Any] = field(default_factory=list)
     error: str = ""
+    streams: bool = False  # its 200 is an event stream (text/event-stream)
 
 
 @dataclass
@@ -65,7 +66,7 @@ def generate(base_url: str, *, max_examples: int, fixed_seed: int) -> list[Gener
             continue
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            batch = Generated(operation.label, mode.value)
+            batch = Generated(operation.label, mode.value, streams=_streams(operation))
             try:
                 _draw(operation, mode, max_examples, fixed_seed, batch.cases)
             except Exception as exc:
@@ -90,6 +91,25 @@ def _draw(operation: Any, mode: GenerationMode, max_examples: int, fixed_seed: i
     keep()
 
 
+def _streams(operation: Any) -> bool:
+    ok = operation.definition.raw.get("responses", {}).get("200", {})
+    return "text/event-stream" in ok.get("content", {})
+
+
+def _answer(case: Any, batch: Generated, base_url: str, session: requests.Session, headers: dict[str, str]) -> Any:
+    """The answer to one generated request. An event stream never ends: schemathesis reads one
+    until the request's timeout (10 s a request, a minute of each sweep), so its answer is its
+    status line and, unless it is a stream after all, its body."""
+    if not batch.streams:
+        return case.call(base_url=base_url, session=session, headers=headers, timeout=REQUEST_TIMEOUT_S)
+    kwargs = case.as_transport_kwargs(base_url=base_url, headers=headers)
+    answer = session.request(**kwargs, stream=True, timeout=REQUEST_TIMEOUT_S)
+    if "text/event-stream" not in answer.headers.get("content-type", ""):
+        answer.content  # noqa: B018  (read now, within the timeout, as schemathesis would)
+    answer.close()
+    return answer
+
+
 def send(generated: list[Generated], base_url: str, headers: dict[str, str]) -> Sweep:
     """Every generated request to base_url as the caller `headers` names; every 5xx, and every
     request with no answer in time, is a failure."""
@@ -101,7 +121,7 @@ def send(generated: list[Generated], base_url: str, headers: dict[str, str]) -> 
         for case in batch.cases:
             done.sent += 1
             try:
-                answer = case.call(base_url=base_url, session=session, headers=headers, timeout=REQUEST_TIMEOUT_S)
+                answer = _answer(case, batch, base_url, session, headers)
             except requests.RequestException as exc:
                 failure = ServerError(batch.operation, batch.mode, 0, case.as_curl_command(), repr(exc))
                 done.failures.append(failure)

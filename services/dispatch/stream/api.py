@@ -13,7 +13,7 @@ from services.dispatch.stream.service import frames_after, latest, parse_cursor,
 from shared.auth import CurrentPrincipal
 from shared.openapi import operation_id
 from shared.service_app import ServiceRuntime
-from shared.sse import FeedFrame, event_stream
+from shared.sse import EVENT_STREAM_RESPONSES, FeedFrame, event_stream
 
 router = APIRouter(prefix="/api/v1/dispatch", tags=["stream 实时任务"], generate_unique_id_function=operation_id)
 
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1/dispatch", tags=["stream 实时任务"], gene
     "/stream",
     summary="实时任务推送 SSE，支持 Last-Event-ID 续传 (live tasks as Server-Sent Events, resumable)",
     response_class=StreamingResponse,
+    responses=EVENT_STREAM_RESPONSES,
 )
 async def stream(
     request: Request,

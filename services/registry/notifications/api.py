@@ -17,7 +17,7 @@ from shared.clock import Now
 from shared.http import Session, service_router
 from shared.pagination import DEFAULT_LIMIT, Limit
 from shared.service_app import ServiceRuntime
-from shared.sse import FeedFrame, event_stream, parse_cursor
+from shared.sse import EVENT_STREAM_RESPONSES, FeedFrame, event_stream, parse_cursor
 
 router = service_router("/api/v1/registry", tags=["registry"])
 TAGS = "消息通知 (notifications)"
@@ -66,6 +66,7 @@ async def unread_count(session: Session, principal: CurrentPrincipal) -> s.Unrea
     "/notifications/stream",
     summary="我的新消息实时推送 SSE，支持 Last-Event-ID 续传 (the caller's new notifications, live and resumable)",
     response_class=StreamingResponse,
+    responses=EVENT_STREAM_RESPONSES,
     tags=[TAGS],
 )
 async def stream(

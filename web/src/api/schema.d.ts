@@ -43358,12 +43358,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description 服务器推送事件流：先 retry 与 connected 注释，再逐条推送 (Server-Sent Events: retry, a connected comment, then frames) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /**
              * @description 令牌无效，请重新登录
@@ -58300,12 +58302,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description 服务器推送事件流：先 retry 与 connected 注释，再逐条推送 (Server-Sent Events: retry, a connected comment, then frames) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /** @description 请求不合法 */
             400: {
