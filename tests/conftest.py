@@ -86,10 +86,14 @@ _LONGEST_FIRST = (
 _WAITING = ("tests/integration/", "tests/e2e/")
 _BUSY_PER_WAITING = 2
 
-# Last: the Lighthouse audits, which measure the machine as much as the screens while the other
-# workers saturate it (indexes of 83 to 655 against 2,000 idle, fresh-clone runs of 3 December
-# 2026); given out last, they run as the other workers finish.
+# Near the end: the Lighthouse audits, which measure the machine as much as the screens while the
+# other workers saturate it (indexes of 83 to 655 against 2,000 idle, fresh-clone runs of 3
+# December 2026). Given out before only the unit modules (a few CPU seconds a worker), they start
+# their platform and sign in while those finish, and audit on cores that are nearly free (an
+# audit waits for a quiet moment itself); given out last, they ran alone for 25 to 40 s, one core
+# half used (runs of 4 December 2026).
 _LAST = "tests/browser/test_lighthouse.py"
+_AFTER_LAST = "tests/unit/"
 
 
 def _tier(item: pytest.Item) -> int:
@@ -125,8 +129,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_tier)  # stable: a module's tests keep their order
     rest = len(_LONGEST_FIRST)  # the tier of every module not named above
     head = [i for i in items if _tier(i) < rest]
-    tail = [i for i in items if _tier(i) > rest]
-    items[:] = head + _interleaved([i for i in items if _tier(i) == rest]) + tail
+    lighthouse = [i for i in items if _tier(i) > rest]
+    unit = [i for i in items if i.nodeid.startswith(_AFTER_LAST)]
+    middle = [i for i in items if _tier(i) == rest and not i.nodeid.startswith(_AFTER_LAST)]
+    items[:] = head + _interleaved(middle) + lighthouse + unit
 
 
 # A worker's API tests allocate millions of short-lived objects beside the 400,000 it imported:
