@@ -1,5 +1,6 @@
 """What every test process shares."""
 
+import bisect
 import fcntl
 import os
 from pathlib import Path
@@ -82,7 +83,7 @@ _LONGEST_FIRST = (
 # PostgreSQL) are given out between the API modules, which keep a core busy: handed out one
 # after another they left both cores idle a quarter of the time for a minute (09:24 UTC run of
 # 4 December 2026, /proc/stat every 5 s). One waiting module to every two busy ones puts the last
-# of them well before the end, where the short unit, contract and deploy modules fill in.
+# of them well before the end, where the short contract and deploy modules fill in.
 _WAITING = ("tests/integration/", "tests/e2e/")
 _BUSY_PER_WAITING = 2
 
@@ -97,8 +98,12 @@ _AFTER_LAST = "tests/unit/"
 
 
 def _tier(item: pytest.Item) -> int:
+    """The named modules in their order, then every other module (interleaved, see _WAITING),
+    then Lighthouse, then the unit modules."""
     if item.nodeid.startswith(_LAST):
         return len(_LONGEST_FIRST) + 1
+    if item.nodeid.startswith(_AFTER_LAST):
+        return len(_LONGEST_FIRST) + 2
     return next((n for n, prefix in enumerate(_LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(_LONGEST_FIRST))
 
 
@@ -127,12 +132,10 @@ def _interleaved(items: list[pytest.Item]) -> list[pytest.Item]:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_tier)  # stable: a module's tests keep their order
+    tiers = [_tier(i) for i in items]
     rest = len(_LONGEST_FIRST)  # the tier of every module not named above
-    head = [i for i in items if _tier(i) < rest]
-    lighthouse = [i for i in items if _tier(i) > rest]
-    unit = [i for i in items if i.nodeid.startswith(_AFTER_LAST)]
-    middle = [i for i in items if _tier(i) == rest and not i.nodeid.startswith(_AFTER_LAST)]
-    items[:] = head + _interleaved(middle) + lighthouse + unit
+    start, end = bisect.bisect_left(tiers, rest), bisect.bisect_right(tiers, rest)
+    items[start:end] = _interleaved(items[start:end])
 
 
 # A worker's API tests allocate millions of short-lived objects beside the 400,000 it imported:

@@ -94,8 +94,8 @@ def lighthouse(url: str, port: int, out: Path, slowdown: float) -> dict[str, Any
         # The app holds its live streams (server-sent events) open, so the page never went quiet
         # on the network and Lighthouse waited out its load limit on every audit, the screen
         # long drawn (LCP near 1.2 s): 45 s by default, 10 s as set here. The streams are blocked
-        # for the audit (the app shows it is reconnecting, in the same line), so it ends once the
-        # screen is drawn and idle: the test's call 40.6 s -> 26.4 s alone, scores unchanged
+        # for the audit (the inbox's status line then says it is reconnecting, the same one line),
+        # so it ends once the screen is drawn and idle: the call 40.6 s -> 26.4 s alone, scores unchanged
         # (4 December 2026). The cap stays for a screen that keeps the network busy otherwise.
         "--max-wait-for-load=10000",
         "--blocked-url-patterns=*/stream",
