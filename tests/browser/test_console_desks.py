@@ -15,7 +15,7 @@ from typing import Any
 from playwright.sync_api import FilePayload, expect
 
 from tests.api.registry.builders import id_card
-from tests.browser.desk import SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, desk_page, login
+from tests.browser.desk import SCREENSHOTS, SLOW, WANG, ZHANG, check_screen, choose, desk_page, login, open_place
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok, until
 
@@ -154,13 +154,10 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     # Each place is read (and opened) before the next is clicked, as she would wait to see it:
     # a click on a compound while its community was still opening did not take, under load.
     detail = page.get_by_test_id("place-detail")
-    tree.get_by_text("三桥街道", exact=True).click()
-    expect(detail.get_by_role("heading", level=2)).to_have_text("街道：三桥街道")
-    tree.get_by_text("杏花岭社区", exact=True).click()
-    expect(detail.get_by_role("heading", level=2)).to_have_text("社区：杏花岭社区")
+    open_place(page, "三桥街道", "街道")
+    open_place(page, "杏花岭社区", "社区")
     expect(detail.get_by_role("textbox", name="名称").first).to_have_value("杏花岭社区")  # read, and opened
-    tree.get_by_text(OLD_COMPOUND, exact=True).click()
-    expect(detail).to_contain_text(f"小区：{OLD_COMPOUND}")
+    open_place(page, OLD_COMPOUND, "小区")
     form = page.get_by_test_id("create-form")
     form.get_by_test_id("create-level").get_by_text("楼栋", exact=True).click()
     form.get_by_test_id("create-number").fill("9")
@@ -174,8 +171,7 @@ def test_a_community_admin_keeps_the_registry_at_her_desk(platform_process: Embe
     form.get_by_test_id("create-save").click()
     expect(form).to_contain_text("小区内已有楼栋号“9”")
     # Building 9 gets its first entrance, shown below it in the tree.
-    tree.get_by_text("9号楼", exact=True).click()
-    expect(page.get_by_test_id("place-detail")).to_contain_text("楼栋：9号楼")
+    open_place(page, "9号楼", "楼栋")
     form.get_by_test_id("create-number").fill("1")
     form.get_by_test_id("create-save").click()
     expect(page.get_by_role("status")).to_have_text("已新建 1单元")

@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.desk import SLOW, check_screen, choose, desk_page, login
+from tests.browser.desk import SLOW, check_screen, choose, desk_page, login, open_place
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
@@ -31,12 +31,6 @@ def created(page: Page, label: str) -> None:
 def node(page: Page, label: str) -> Any:
     """A place in the tree, by its label (exactly)."""
     return page.get_by_test_id("place-tree").get_by_text(label, exact=True)
-
-
-def open_node(page: Page, label: str, kind: str) -> None:
-    """Click a place in the tree; its detail says which it is."""
-    node(page, label).click()
-    expect(page.get_by_test_id("place-detail").get_by_role("heading", level=2)).to_have_text(f"{kind}：{label}")
 
 
 def create_below(page: Page, kind: str | None, fields: dict[str, str]) -> None:
@@ -60,8 +54,8 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     expect(page.get_by_role("heading", name="基础台账")).to_be_visible()
 
     # The street and its community; a new compound there (the community offers 网格, 片区, 小区).
-    open_node(page, "三桥街道", "街道")
-    open_node(page, "杏花岭社区", "社区")
+    open_place(page, "三桥街道", "街道")
+    open_place(page, "杏花岭社区", "社区")
     expect(page.get_by_test_id("create-level")).to_contain_text("网格片区小区")
     page.get_by_test_id("create-level").get_by_text("小区", exact=True).click()
     # Sent empty, the form says what the API would (a name, a kind) before anything is sent.
@@ -78,7 +72,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     assert (compound["kind"], compound["management_model"]) == ("old", "community_custody")
 
     # In it a courtyard, and a building in that courtyard.
-    open_node(page, COMPOUND, "小区")
+    open_place(page, COMPOUND, "小区")
     create_below(page, "院落", {"name": "东院"})
     created(page, "东院")
     page.get_by_test_id("create-level").get_by_text("楼栋", exact=True).click()
@@ -100,16 +94,16 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     assert ok(SLOW.get(f"{base}{API}/compounds/{compound['id']}", headers=li))["name"] == f"{COMPOUND}一期"
 
     # Entrance 1 in building 1, dwelling 101 in it, a household in the dwelling.
-    open_node(page, "1号楼", "楼栋")
+    open_place(page, "1号楼", "楼栋")
     create_below(page, None, {"number": "1"})
     created(page, "1单元")
-    open_node(page, "1单元", "单元")
+    open_place(page, "1单元", "单元")
     create_below(page, None, {"room": "101", "area_m2": "86.505"})
     expect(page.get_by_test_id("create-form")).to_contain_text("建筑面积（m²）最多两位小数")
     page.get_by_test_id("create-area_m2").fill("86.50")
     page.get_by_test_id("create-save").click()
     created(page, "101室")
-    open_node(page, "101室", "房屋")
+    open_place(page, "101室", "房屋")
     page.get_by_test_id("create-needy").click()
     create_below(page, None, {"note": "独居老人"})
     expect(page.get_by_role("status")).to_contain_text("已新建 住户")
@@ -122,7 +116,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     check_screen(page, "console-places-01-built")
 
     # Someone else edits the compound meanwhile: his edit, based on what he read, is refused.
-    open_node(page, f"{COMPOUND}一期", "小区")
+    open_place(page, f"{COMPOUND}一期", "小区")
     seen = ok(SLOW.get(f"{base}{API}/compounds/{compound['id']}", headers=li))
     ok(
         SLOW.patch(
@@ -139,7 +133,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     assert (now["name"], now["management_model"]) == (f"{COMPOUND}一期", "self_managed")
 
     # Building 1 still has its entrance: the removal, confirmed, is refused and nothing goes.
-    open_node(page, "1号楼", "楼栋")
+    open_place(page, "1号楼", "楼栋")
     page.get_by_test_id("place-remove").click()
     confirm = page.get_by_role("dialog")
     expect(confirm).to_contain_text("确定删除楼栋“1号楼”吗？")
@@ -153,7 +147,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     expect(node(page, "1号楼")).to_be_visible()
 
     # The household is empty (nobody lives there yet): it goes, after the confirmation.
-    open_node(page, household_label, "住户")
+    open_place(page, household_label, "住户")
     page.get_by_test_id("place-remove").click()
     expect(page.get_by_role("dialog")).to_contain_text(f"确定删除“{household_label}”吗？删除后不能恢复。")
     page.get_by_role("dialog").get_by_role("button", name="删除").click()
