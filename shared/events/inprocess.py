@@ -54,6 +54,15 @@ bus_offsets = Table(
     Column("position", Integer, nullable=False),
     PrimaryKeyConstraint("group_id", "topic"),
 )
+# A group's new position on a topic, built once: building the upsert on every commit (its
+# `excluded` alias with a proxy of each column) was two thirds of a commit's CPU, and a consumer
+# commits after every batch (py-spy over the registry and billing API tests, 4 December 2026).
+_upsert = sqlite_insert(bus_offsets).values(
+    group_id=bindparam("group_id"), topic=bindparam("topic"), position=bindparam("position")
+)
+_ADVANCE = _upsert.on_conflict_do_update(
+    index_elements=["group_id", "topic"], set_={"position": _upsert.excluded.position}
+)
 
 
 class InProcessTransport:
@@ -188,13 +197,9 @@ class InProcessSubscription:
         if not latest:
             return
         async with self._t.db.engine.begin() as conn:
-            for topic, position in latest.items():
-                stmt = sqlite_insert(bus_offsets).values(group_id=self.group, topic=topic, position=position)
-                await conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=["group_id", "topic"], set_={"position": stmt.excluded.position}
-                    )
-                )
+            await conn.execute(
+                _ADVANCE, [{"group_id": self.group, "topic": t, "position": p} for t, p in latest.items()]
+            )
         for topic, position in latest.items():
             self._positions[topic] = max(self._positions.get(topic, 0), position)
 
