@@ -96,9 +96,9 @@ _BUSY_PER_WAITING = 2
 # December 2026). Given out before only the unit modules (a few CPU seconds a worker), they start
 # their platform and sign in while those finish, and audit on cores that are nearly free (an
 # audit waits for a quiet moment itself); given out last, they ran alone for 25 to 40 s, one core
-# half used (runs of 4 December 2026). The two screens are two modules, so two workers audit them
+# half used (runs of 4 December 2026). The two screens are two classes, so two workers audit them
 # side by side: one after the other they still ran alone for the suite's last 30 s.
-_LAST = "tests/browser/test_lighthouse_"
+_LAST = "tests/browser/test_lighthouse.py"
 _AFTER_LAST = "tests/unit/"
 
 
@@ -112,19 +112,20 @@ def _tier(item: pytest.Item) -> int:
     return next((n for n, prefix in enumerate(_LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(_LONGEST_FIRST))
 
 
-def _modules(items: list[pytest.Item]) -> list[list[pytest.Item]]:
-    """The items grouped by module, in their order."""
+def _scopes(items: list[pytest.Item]) -> list[list[pytest.Item]]:
+    """The items grouped as `--dist loadscope` gives them out (a module's functions, a class's
+    methods: the node id without its last part), in their order."""
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
-        groups.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+        groups.setdefault(item.nodeid.rsplit("::", 1)[0], []).append(item)
     return list(groups.values())
 
 
 def _interleaved(items: list[pytest.Item], sparse: str | tuple[str, ...], per_sparse: int) -> list[pytest.Item]:
-    """The modules whose path starts with `sparse` spread out, `per_sparse` others after each."""
-    modules = _modules(items)
-    spread = [m for m in modules if m[0].nodeid.startswith(sparse)]
-    others = [m for m in modules if not m[0].nodeid.startswith(sparse)]
+    """The scopes whose path starts with `sparse` spread out, `per_sparse` others after each."""
+    scopes = _scopes(items)
+    spread = [m for m in scopes if m[0].nodeid.startswith(sparse)]
+    others = [m for m in scopes if not m[0].nodeid.startswith(sparse)]
     out: list[pytest.Item] = []
     while spread or others:
         if spread:
@@ -141,8 +142,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rest = len(_LONGEST_FIRST)  # the tier of every module not named above
     start, end = bisect.bisect_left(tiers, rest), bisect.bisect_right(tiers, rest)
     items[start:end] = _interleaved(items[start:end], _WAITING, _BUSY_PER_WAITING)
-    # A unit module between the two Lighthouse modules: xdist gives a worker another module
-    # while it has two tests or fewer left, so one-test modules given out one after the other
+    # A unit module between the two Lighthouse classes: xdist gives a worker another scope
+    # while it has two tests or fewer left, so one-test scopes given out one after the other
     # went to the same worker, and the two audits ran one after the other after all.
     items[end:] = _interleaved(items[end:], _LAST, 1)
 

@@ -1,6 +1,6 @@
-"""How the phone app's performance budget is measured (issue 13; the stories are
-test_lighthouse_home.py and test_lighthouse_inbox.py, not a test module itself): Lighthouse's
-performance score, mobile profile, of 王秀英's home and 张丽's task inbox, at least 90 each.
+"""How the phone app's performance budget is measured (issue 13; the tests are in
+test_lighthouse.py, this is not a test module itself): Lighthouse's performance score, mobile
+profile, of 王秀英's home and 张丽's task inbox, at least 90 each.
 Lighthouse is the npm package pinned in web/package.json, run by Node against the same Debian
 Chromium as every browser story.
 
@@ -18,7 +18,7 @@ profile: about a second's work instead of a whole extra audit of the login scree
 waits for a quieter moment first (a minute at most) when the other tests' bursts hold the shared
 cores. A run that a burst still slowed is run again, three runs at most; a run whose audit
 measured a saturated machine does not count as one of the three, for six minutes at most, and
-the suite gives these modules out last, so they run as the other workers finish: the two
+the suite gives these audits out last, so they run as the other workers finish: the two
 screens on two workers side by side, each calibrated by the index measured beside the other
 (in one module, one after the other, they were the suite's last 30 s, one core half idle).
 Network throttling stays the mobile profile's (150 ms RTT, 1.6 Mbps)."""
