@@ -4,9 +4,10 @@ profile, of 王秀英's home and 张丽's task inbox, at least 90 each.
 Lighthouse is the npm package pinned in web/package.json, run by Node against the same Debian
 Chromium as every browser story.
 
-Logged-in screens: Chromium is started here with a debugging port, the person logs in through the
-login screen (Playwright over CDP), and Lighthouse then audits the screen in the same profile
-without clearing its storage, so it measures what she sees on opening the app, not the login.
+Logged-in screens: Chromium is started with a debugging port (debug_chromium, in the browser
+conftest), the person logs in through the login screen (Playwright over CDP), and Lighthouse then
+audits the screen in the same profile without clearing its storage, so it measures what she sees on
+opening the app, not the login.
 
 The CPU slowdown is calibrated to this machine, as Lighthouse's own throttling guide asks: its
 mobile profile's 4× assumes a desktop of benchmark index about 1,500, and a shared 2-core machine
