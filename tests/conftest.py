@@ -87,7 +87,7 @@ _LONGEST_FIRST = (
 # PostgreSQL) are given out between the API modules, which keep a core busy: handed out one
 # after another they left both cores idle a quarter of the time for a minute (09:24 UTC run of
 # 4 December 2026, /proc/stat every 5 s). One waiting module to every two busy ones puts the last
-# of them well before the end, where the short contract and deploy modules fill in.
+# of them well before the end, where the short API and deploy modules fill in.
 _WAITING = ("tests/integration/", "tests/e2e/")
 _BUSY_PER_WAITING = 2
 

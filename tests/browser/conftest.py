@@ -5,18 +5,15 @@ waiting, checking a screen) is in desk.py."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.desk import AXE, CHROMIUM, CHROMIUM_ARGS, DIST
-from tests.browser.lighthouse import LIGHTHOUSE
 from tests.e2e.conftest import Embedded, free_port
-from tests.helpers import LOCAL, unavailable, until
+from tests.helpers import unavailable
 
 
 @pytest.fixture(autouse=True)
@@ -48,31 +45,3 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
-
-
-def _listening(chromium: subprocess.Popen[bytes], port: int) -> bool:
-    assert chromium.poll() is None, f"Chromium exited with {chromium.returncode} before it listened"
-    try:
-        return LOCAL.get(f"http://127.0.0.1:{port}/json/version", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-@pytest.fixture
-def debug_chromium(tmp_path: Path) -> Any:
-    if not CHROMIUM.exists():
-        unavailable("needs Debian's Chromium: apt-get install chromium fonts-noto-cjk")
-    if not LIGHTHOUSE.is_file():
-        pytest.fail("web/node_modules/lighthouse is missing: run `make web` first (make test does)")
-    port = free_port()
-    args = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-    args += [f"--remote-debugging-port={port}", f"--user-data-dir={tmp_path / 'profile'}", "about:blank"]
-    chromium = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        # Its DevTools port opens a moment after the process starts, later on a busy machine:
-        # connecting at once was refused once in a full run (3 December 2026).
-        until(lambda: _listening(chromium, port), "Chromium's DevTools port opens")
-        yield port
-    finally:
-        chromium.terminate()
-        chromium.wait(30)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.helpers import ok
 
@@ -92,9 +92,14 @@ def choose(page: Page, test_id: str, option: str) -> None:
         expect(dropdown).to_have_count(0)
 
 
+def place_in_tree(page: Page, label: str) -> Locator:
+    """A place in the registry desk's tree, by its label (exactly)."""
+    return page.get_by_test_id("place-tree").get_by_text(label, exact=True)
+
+
 def open_place(page: Page, label: str, kind: str) -> None:
     """Click a place in the registry desk's tree; its detail says which it is (`kind`：`label`)."""
-    place = page.get_by_test_id("place-tree").get_by_text(label, exact=True)
+    place = place_in_tree(page, label)
     heading = page.get_by_test_id("place-detail").get_by_role("heading", level=2)
     place.click()
     try:

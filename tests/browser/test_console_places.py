@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.desk import SLOW, check_screen, choose, desk_page, login, open_place
+from tests.browser.desk import SLOW, check_screen, choose, desk_page, login, open_place, place_in_tree
 from tests.e2e.conftest import Embedded
 from tests.helpers import ok
 
@@ -26,11 +26,6 @@ COMPOUND = "杏花岭新苑"
 
 def created(page: Page, label: str) -> None:
     expect(page.get_by_role("status")).to_have_text(f"已新建 {label}")
-
-
-def node(page: Page, label: str) -> Any:
-    """A place in the tree, by its label (exactly)."""
-    return page.get_by_test_id("place-tree").get_by_text(label, exact=True)
 
 
 def create_below(page: Page, kind: str | None, fields: dict[str, str]) -> None:
@@ -90,7 +85,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     page.get_by_test_id("edit-name").fill(f"{COMPOUND}一期")
     page.get_by_test_id("edit-save").click()
     expect(page.get_by_role("status")).to_have_text(f"已保存 {COMPOUND}一期")
-    expect(node(page, f"{COMPOUND}一期")).to_be_visible()
+    expect(place_in_tree(page, f"{COMPOUND}一期")).to_be_visible()
     assert ok(SLOW.get(f"{base}{API}/compounds/{compound['id']}", headers=li))["name"] == f"{COMPOUND}一期"
 
     # Entrance 1 in building 1, dwelling 101 in it, a household in the dwelling.
@@ -112,7 +107,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     assert (dwelling["room"], dwelling["area_m2"], household["needy"]) == ("101", "86.50", True)
     household_label = f"住户 {household['id']}（困难户，独居老人）"
     created(page, household_label)
-    expect(node(page, household_label)).to_be_visible()
+    expect(place_in_tree(page, household_label)).to_be_visible()
     check_screen(page, "console-places-01-built")
 
     # Someone else edits the compound meanwhile: his edit, based on what he read, is refused.
@@ -144,7 +139,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     expect(page.locator(".el-message")).to_have_count(0)  # the message has faded before axe looks
     check_screen(page, "console-places-02-refused")
     ok(SLOW.get(f"{base}{API}/buildings/{building['id']}", headers=li))
-    expect(node(page, "1号楼")).to_be_visible()
+    expect(place_in_tree(page, "1号楼")).to_be_visible()
 
     # The household is empty (nobody lives there yet): it goes, after the confirmation.
     open_place(page, household_label, "住户")
@@ -152,7 +147,7 @@ def test_the_street_admin_keeps_every_level_of_the_place_tree(platform_process: 
     expect(page.get_by_role("dialog")).to_contain_text(f"确定删除“{household_label}”吗？删除后不能恢复。")
     page.get_by_role("dialog").get_by_role("button", name="删除").click()
     expect(page.get_by_role("status")).to_have_text(f"已删除 {household_label}")
-    expect(node(page, household_label)).to_have_count(0)
+    expect(place_in_tree(page, household_label)).to_have_count(0)
     answer = SLOW.get(f"{base}{API}/households/{household['id']}", headers=li)
     assert answer.status_code == 404, answer.text
     expect(page.locator(".el-message")).to_have_count(0)
